@@ -1,0 +1,290 @@
+"""Configuration: one TOML file plus SALESBOT__SECTION__KEY environment overrides, validated at start."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_type_hints
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.errors import ConfigError
+
+DEFAULT_PATH = Path("config.toml")
+ENV_PREFIX = "SALESBOT__"
+SECRET_KEYS = {"secret", "secret_key", "admin_token", "token", "encoding_aes_key", "bot_token",
+               "bot_encoding_aes_key", "client_secret", "event_token", "event_aes_key", "app_secret",
+               "verification_token", "encrypt_key", "access_token", "webhook_keys", "webhooks"}
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One thing wrong with the configuration, and how to fix it."""
+
+    file: str
+    key: str
+    problem: str
+    fix: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: [{self.key}] {self.problem} — fix: {self.fix}"
+
+
+@dataclass
+class ServerConfig:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str = "http://127.0.0.1:8080"
+    secret_key: str = "dev-only-change-me"
+    admin_token: str = ""
+    max_body_bytes: int = 1_048_576
+
+
+@dataclass
+class DatabaseConfig:
+    url: str = "sqlite+aiosqlite:///salesbot.db"
+    echo: bool = False
+
+
+@dataclass
+class OrgConfig:
+    timezone: str = "Asia/Shanghai"
+    bot_name: str = "销售助手"
+    quiet_hours: str = "22:00-08:00"
+
+
+@dataclass
+class WecomConfig:
+    enabled: bool = False
+    corp_id: str = ""
+    agent_id: int = 0
+    secret: str = ""
+    token: str = ""
+    encoding_aes_key: str = ""
+    bot_token: str = ""
+    bot_encoding_aes_key: str = ""
+    webhook_keys: dict[str, str] = field(default_factory=dict)
+    api_base: str = "https://qyapi.weixin.qq.com"
+
+
+@dataclass
+class DingtalkConfig:
+    enabled: bool = False
+    mode: str = "stream"
+    client_id: str = ""
+    client_secret: str = ""
+    robot_code: str = ""
+    card_template_id: str = ""
+    approval_process_code: str = ""
+    event_token: str = ""
+    event_aes_key: str = ""
+    webhooks: dict[str, dict] = field(default_factory=dict)
+    api_base: str = "https://api.dingtalk.com"
+    oapi_base: str = "https://oapi.dingtalk.com"
+
+
+@dataclass
+class FeishuConfig:
+    enabled: bool = False
+    mode: str = "webhook"
+    app_id: str = ""
+    app_secret: str = ""
+    verification_token: str = ""
+    encrypt_key: str = ""
+    approval_code: str = ""
+    api_base: str = "https://open.feishu.cn"
+
+
+@dataclass
+class SlaConfig:
+    first_response_hours: float = 4
+    remind_before_minutes: list[int] = field(default_factory=lambda: [60, 30])
+
+
+@dataclass
+class ScheduleConfig:
+    must_do: str = "09:00"
+    morning_breakpoints: str = "08:30"
+    daily_report: str = "18:00"
+    weekly_report: str = "mon 09:00"
+    sla_scan_minutes: int = 5
+    misfire_grace_seconds: int = 600
+
+
+@dataclass
+class OutboxConfig:
+    max_attempts: int = 8
+    base_backoff_seconds: float = 2.0
+    per_target_per_minute: int = 20
+    poll_seconds: float = 0.5
+
+
+@dataclass
+class FeaturesConfig:
+    leads: bool = True
+    opportunities: bool = True
+    grading: bool = True
+    weekly_report: bool = True
+    attack: bool = True
+    pushes: bool = True
+    scorecards: bool = True
+
+
+@dataclass
+class PlaygroundConfig:
+    enabled: bool = True
+
+
+@dataclass
+class IntakeConfig:
+    channels: dict[str, dict] = field(default_factory=dict)
+
+
+@dataclass
+class Settings:
+    server: ServerConfig = field(default_factory=ServerConfig)
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    org: OrgConfig = field(default_factory=OrgConfig)
+    wecom: WecomConfig = field(default_factory=WecomConfig)
+    dingtalk: DingtalkConfig = field(default_factory=DingtalkConfig)
+    feishu: FeishuConfig = field(default_factory=FeishuConfig)
+    sla: SlaConfig = field(default_factory=SlaConfig)
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    outbox: OutboxConfig = field(default_factory=OutboxConfig)
+    features: FeaturesConfig = field(default_factory=FeaturesConfig)
+    playground: PlaygroundConfig = field(default_factory=PlaygroundConfig)
+    intake: IntakeConfig = field(default_factory=IntakeConfig)
+    source: str = "<built-in defaults>"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """Return the org timezone."""
+        return ZoneInfo(self.org.timezone)
+
+
+def load_settings(path: str | Path | None = None, env: dict[str, str] | None = None) -> Settings:
+    """Load, override from the environment, and validate; raise ConfigError listing every problem."""
+    raw, source = _read_file(path)
+    env = os.environ if env is None else env
+    problems: list[ConfigProblem] = []
+    _apply_env(raw, env, source, problems)
+    settings = _build(raw, source, problems)
+    if settings is not None:
+        problems += validate(settings)
+    if problems:
+        raise ConfigError(problems)
+    return settings
+
+
+def _read_file(path: str | Path | None) -> tuple[dict, str]:
+    """Read the TOML file; an explicit missing path is an error, the default one is optional."""
+    target = Path(path) if path else DEFAULT_PATH
+    if not target.exists():
+        if path:
+            raise ConfigError([ConfigProblem(str(target), "-", "file not found",
+                                             "pass an existing file to --config, or copy config.example.toml")])
+        return {}, "<built-in defaults>"
+    try:
+        return tomllib.loads(target.read_text("utf-8")), str(target)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([ConfigProblem(str(target), "-", f"not valid TOML: {exc}",
+                                         "correct the syntax at the line shown")]) from exc
+
+
+def _apply_env(raw: dict, env: Any, source: str, problems: list[ConfigProblem]) -> None:
+    """Apply SALESBOT__SECTION__KEY[__SUBKEY] overrides onto the raw dict."""
+    for name, value in env.items():
+        if not name.startswith(ENV_PREFIX):
+            continue
+        parts = [p.lower() for p in name[len(ENV_PREFIX):].split("__") if p]
+        if len(parts) < 2:
+            problems.append(ConfigProblem("environment", name, "needs a section and a key",
+                                          "name it SALESBOT__<SECTION>__<KEY>, e.g. SALESBOT__WECOM__SECRET"))
+            continue
+        node = raw
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = _parse_env_value(value)
+
+
+def _parse_env_value(value: str) -> Any:
+    """Parse an env value as a TOML value when it looks like one, else keep the string."""
+    try:
+        return tomllib.loads(f"v = {value}")["v"]
+    except tomllib.TOMLDecodeError:
+        return value
+
+
+def _build(raw: dict, source: str, problems: list[ConfigProblem]) -> Settings | None:
+    """Turn the raw dict into typed sections, collecting unknown keys and type errors."""
+    settings = Settings(source=source)
+    sections = {f.name: f for f in dataclasses.fields(Settings) if f.name != "source"}
+    for sec_name, values in raw.items():
+        if sec_name not in sections:
+            problems.append(ConfigProblem(source, sec_name, "unknown section",
+                                          f"remove it or use one of: {', '.join(sections)}"))
+            continue
+        if not isinstance(values, dict):
+            problems.append(ConfigProblem(source, sec_name, "must be a table", f"write it as [{sec_name}]"))
+            continue
+        _fill_section(getattr(settings, sec_name), sec_name, values, source, problems)
+    return settings
+
+
+def _fill_section(section: Any, sec_name: str, values: dict, source: str, problems: list) -> None:
+    """Set each key of one section after checking its type."""
+    hints = get_type_hints(type(section))
+    for key, value in values.items():
+        where = f"{sec_name}.{key}"
+        if key not in hints:
+            problems.append(ConfigProblem(source, where, "unknown key",
+                                          f"remove it; keys of [{sec_name}] are {', '.join(hints)}"))
+            continue
+        coerced = _coerce(value, hints[key])
+        if coerced is _BAD:
+            shown = "(secret hidden)" if key in SECRET_KEYS else repr(value)
+            problems.append(ConfigProblem(source, where, f"expected {_type_name(hints[key])}, got {shown}",
+                                          f"set {key} to a {_type_name(hints[key])}"))
+            continue
+        setattr(section, key, coerced)
+
+
+_BAD = object()
+
+
+def _coerce(value: Any, hint: Any) -> Any:
+    """Return value converted to hint's type, or _BAD."""
+    origin = getattr(hint, "__origin__", hint)
+    if origin is bool:
+        return value if isinstance(value, bool) else _BAD
+    if origin is int:
+        return value if isinstance(value, int) and not isinstance(value, bool) else _BAD
+    if origin is float:
+        return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else _BAD
+    if origin is str:
+        return value if isinstance(value, str) else _BAD
+    if origin is list:
+        return value if isinstance(value, list) else _BAD
+    if origin is dict:
+        return value if isinstance(value, dict) else _BAD
+    return value
+
+
+def _type_name(hint: Any) -> str:
+    origin = getattr(hint, "__origin__", hint)
+    return {bool: "boolean (true/false)", int: "whole number", float: "number", str: "string",
+            list: "list", dict: "table"}.get(origin, str(hint))
+
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_WEEKLY = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun) ([01]\d|2[0-3]):[0-5]\d$")
+
+
+def validate(s: Settings) -> list[ConfigProblem]:
+    """Check values beyond their types: formats, ranges, and credentials of enabled platforms."""
+    from bot.config_checks import check_all
+
+    return check_all(s)

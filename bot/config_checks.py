@@ -1,0 +1,136 @@
+"""Semantic checks on loaded settings; each problem names the file, key and fix."""
+
+from __future__ import annotations
+
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.config import _HHMM, _WEEKLY, ConfigProblem, Settings
+
+_AES_KEY = re.compile(r"^[A-Za-z0-9]{43}$")
+
+
+def check_all(s: Settings) -> list[ConfigProblem]:
+    """Run every check and return all problems found."""
+    problems: list[ConfigProblem] = []
+    for check in (_server, _database, _org, _schedule, _wecom, _dingtalk, _feishu, _intake, _sla):
+        problems += check(s)
+    return problems
+
+
+def _p(s: Settings, key: str, problem: str, fix: str) -> ConfigProblem:
+    return ConfigProblem(s.source, key, problem, fix)
+
+
+def _server(s: Settings) -> list[ConfigProblem]:
+    out = []
+    if not 0 < s.server.port < 65536:
+        out.append(_p(s, "server.port", f"port {s.server.port} is out of range", "use 1-65535, e.g. 8080"))
+    if not s.server.public_url.startswith(("http://", "https://")):
+        out.append(_p(s, "server.public_url", "must start with http:// or https://",
+                      "set it to the address platforms call, e.g. https://bot.example.com"))
+    exposed = s.server.host not in ("127.0.0.1", "localhost", "::1")
+    if exposed and s.server.secret_key in ("", "dev-only-change-me"):
+        out.append(_p(s, "server.secret_key", "the development secret is used on a public interface",
+                      "set SALESBOT__SERVER__SECRET_KEY to a long random string"))
+    if s.server.max_body_bytes < 1024:
+        out.append(_p(s, "server.max_body_bytes", "limit below 1 KiB rejects every callback",
+                      "use the default 1048576"))
+    return out
+
+
+def _database(s: Settings) -> list[ConfigProblem]:
+    if s.database.url.startswith(("sqlite+aiosqlite://", "postgresql+psycopg://")):
+        return []
+    return [_p(s, "database.url", "unsupported driver (async drivers only)",
+               'use "sqlite+aiosqlite:///salesbot.db" or "postgresql+psycopg://user@host/db"')]
+
+
+def _org(s: Settings) -> list[ConfigProblem]:
+    out = []
+    try:
+        ZoneInfo(s.org.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        out.append(_p(s, "org.timezone", f"unknown timezone {s.org.timezone!r}",
+                      'use an IANA name such as "Asia/Shanghai"'))
+    start, _, end = s.org.quiet_hours.partition("-")
+    if not (_HHMM.match(start) and _HHMM.match(end)):
+        out.append(_p(s, "org.quiet_hours", f"{s.org.quiet_hours!r} is not HH:MM-HH:MM",
+                      'write it like "22:00-08:00"'))
+    if not s.org.bot_name.strip():
+        out.append(_p(s, "org.bot_name", "is empty", 'name the bot as members @ it, e.g. "销售助手"'))
+    return out
+
+
+def _schedule(s: Settings) -> list[ConfigProblem]:
+    out = []
+    for key in ("must_do", "morning_breakpoints", "daily_report"):
+        value = getattr(s.schedule, key)
+        if not _HHMM.match(value):
+            out.append(_p(s, f"schedule.{key}", f"{value!r} is not a 24-hour HH:MM time", 'write it like "09:00"'))
+    if not _WEEKLY.match(s.schedule.weekly_report):
+        out.append(_p(s, "schedule.weekly_report", f"{s.schedule.weekly_report!r} is not 'ddd HH:MM'",
+                      'write it like "mon 09:00"'))
+    return out
+
+
+def _sla(s: Settings) -> list[ConfigProblem]:
+    out = []
+    if s.sla.first_response_hours <= 0:
+        out.append(_p(s, "sla.first_response_hours", "must be positive", "use 4 for the golden 4 hours"))
+    if any(not isinstance(m, int) or m <= 0 for m in s.sla.remind_before_minutes):
+        out.append(_p(s, "sla.remind_before_minutes", "must be a list of positive minutes", "e.g. [60, 30]"))
+    return out
+
+
+def _required(s: Settings, section: str, keys: tuple[str, ...]) -> list[ConfigProblem]:
+    """List each empty key of an enabled platform section."""
+    sec = getattr(s, section)
+    env = f"SALESBOT__{section.upper()}__"
+    return [_p(s, f"{section}.{k}", f"required when [{section}] enabled = true",
+               f"set it in the file or with {env}{k.upper()}") for k in keys if not getattr(sec, k)]
+
+
+def _wecom(s: Settings) -> list[ConfigProblem]:
+    if not s.wecom.enabled:
+        return []
+    out = _required(s, "wecom", ("corp_id", "secret", "token", "encoding_aes_key"))
+    for key in ("encoding_aes_key", "bot_encoding_aes_key"):
+        value = getattr(s.wecom, key)
+        if value and not _AES_KEY.match(value):
+            out.append(_p(s, f"wecom.{key}", "must be 43 letters and digits",
+                          "copy the EncodingAESKey from the WeCom admin console again"))
+    return out
+
+
+def _dingtalk(s: Settings) -> list[ConfigProblem]:
+    if not s.dingtalk.enabled:
+        return []
+    out = _required(s, "dingtalk", ("client_id", "client_secret"))
+    if s.dingtalk.mode not in ("stream", "http"):
+        out.append(_p(s, "dingtalk.mode", f"{s.dingtalk.mode!r} is not a mode", 'use "stream" or "http"'))
+    return out
+
+
+def _feishu(s: Settings) -> list[ConfigProblem]:
+    if not s.feishu.enabled:
+        return []
+    out = _required(s, "feishu", ("app_id", "app_secret"))
+    if s.feishu.mode not in ("webhook", "ws"):
+        out.append(_p(s, "feishu.mode", f"{s.feishu.mode!r} is not a mode", 'use "webhook" or "ws"'))
+    if s.feishu.mode == "webhook" and not (s.feishu.encrypt_key or s.feishu.verification_token):
+        out.append(_p(s, "feishu.verification_token", "webhook mode needs encrypt_key or verification_token",
+                      "copy them from the Feishu developer console (事件与回调 → 加密策略)"))
+    return out
+
+
+def _intake(s: Settings) -> list[ConfigProblem]:
+    out = []
+    for name, channel in s.intake.channels.items():
+        if not isinstance(channel, dict):
+            out.append(_p(s, f"intake.channels.{name}", "must be a table", f"write [intake.channels.{name}]"))
+            continue
+        if not (channel.get("token") or channel.get("secret")):
+            out.append(_p(s, f"intake.channels.{name}", "has neither token nor secret",
+                          "set token (X-Intake-Token) or secret (X-Intake-Signature HMAC)"))
+    return out

@@ -1,0 +1,51 @@
+"""The Context handed to every handler and job: clock, session, member, and a way to send."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.events import ChatRef, Event, Reply
+    from cards.model import Card
+    from storage.models import Member
+
+Enqueue = Callable[[AsyncSession, str, "ChatRef", "Card | None", str, dict[str, Any]], Awaitable[bool]]
+
+
+@dataclass
+class Context:
+    """Per-event (or per-job) state; writes through `session` commit together with the outbox rows."""
+
+    settings: Settings
+    session: AsyncSession
+    clock_now: Callable[[], datetime]
+    enqueue: Enqueue
+    dialect: str
+    member: Member | None = None
+    event: Event | None = None
+    help_commands: list = field(default_factory=list)
+    _sent: int = 0
+
+    def now(self) -> datetime:
+        """Return the injected current time."""
+        return self.clock_now()
+
+    async def send(self, to: ChatRef, card: Card | None, key: str, text: str = "",
+                   **extra: Any) -> bool:
+        """Queue a card for `to` under an idempotency key; False if that key was sent before."""
+        return await self.enqueue(self.session, key, to, card, text, extra)
+
+    async def reply(self, reply: Reply) -> bool:
+        """Send a handler's Reply to the event's chat, keyed by the event so replays send nothing new."""
+        if self.event is None or (reply.to or self.event.chat) is None:
+            return False
+        self._sent += 1
+        key = f"reply:{self.event.platform}:{self.event.dedupe_key}:{self._sent}"
+        extra = {"update": reply.update, "toast": reply.toast}
+        return await self.send(reply.to or self.event.chat, reply.card, key, reply.text, **extra)

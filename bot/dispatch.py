@@ -1,0 +1,151 @@
+"""Dispatch: store an event in the inbox (the ack waits only for that), then route it in the background."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import TYPE_CHECKING
+
+from bot.context import Context
+from bot.errors import UserError
+from bot.events import Event, Reply
+from cards.model import Level
+from cards.views import error_card, notice_card
+from handlers.help import short_help
+from storage.repos import inbox, members
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+log = logging.getLogger("salesbot.dispatch")
+
+
+class Dispatcher:
+    """The one path every event takes after its adapter: inbox, route, handler, outbox."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self.tasks: set[asyncio.Task] = set()
+
+    async def ingest(self, event: Event) -> inbox.Stored:
+        """Persist the event (the caller acks after this returns) and schedule its handling once."""
+        stored = await self.rt.inbox.put(event.platform, event.dedupe_key, event.kind, event.to_dict())
+        self.rt.metrics.inc("salesbot_events_received_total", "Inbound events", platform=event.platform)
+        if not stored.new:
+            self.rt.metrics.inc("salesbot_events_deduplicated_total", "Duplicate inbound events",
+                                platform=event.platform)
+            return stored
+        self.spawn(stored.id, event)
+        return stored
+
+    def spawn(self, inbox_id: int, event: Event) -> None:
+        """Handle an event in a tracked background task."""
+        task = asyncio.get_running_loop().create_task(self.process(inbox_id, event))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def drain(self) -> None:
+        """Wait until every background handler has finished (shutdown, tests)."""
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks), return_exceptions=True)
+
+    async def replay_unfinished(self) -> int:
+        """Re-run events a crash left unfinished; return how many."""
+        rows = await inbox.claim_unfinished(self.rt.db, self.rt.clock.now())
+        for row in rows:
+            self.spawn(row.id, Event.from_dict(row.event))
+        if rows:
+            log.info("replaying unfinished inbox events", extra={"count": len(rows)})
+        return len(rows)
+
+    async def process(self, inbox_id: int, event: Event) -> None:
+        """Route one event; effects, replies and the done mark commit in one transaction."""
+        started = time.perf_counter()
+        outcome = "ok"
+        try:
+            async with self.rt.db.session() as session:
+                ctx = await self.rt.context(session, event)
+                reply = await self.route(event, ctx)
+                if reply is not None:
+                    await ctx.reply(reply)
+                await inbox.mark_done(session, inbox_id, self.rt.clock.now())
+        except UserError as exc:
+            outcome = "refused"
+            await self._answer(inbox_id, event, notice_card("这个操作做不了", exc.user_message, Level.WARNING))
+        except Exception as exc:
+            outcome = "failed"
+            await self._fail(inbox_id, event, exc)
+        self.rt.metrics.observe(time.perf_counter() - started, platform=event.platform, kind=event.kind)
+        self.rt.metrics.inc("salesbot_events_handled_total", "Handled events", platform=event.platform,
+                            outcome=outcome)
+        self.rt.sender_wake()
+
+    async def route(self, event: Event, ctx: Context) -> Reply | None:
+        """Pick the handler for an event and run it."""
+        table = self.rt.routes
+        if event.kind == "message":
+            found = table.match(event.text)
+            if found is None:
+                return short_help(ctx, event.text)
+            cmd, args = found
+            if cmd.needs_member and ctx.member is None:
+                return _unknown_member()
+            if cmd.roles and ctx.member.role not in cmd.roles:
+                raise UserError("这个指令只有" + "、".join(sorted(cmd.roles)) + "能用。")
+            return await cmd.handler(_with_text(event, args), ctx)
+        if event.kind == "card_action":
+            return await self._route_action(event, ctx)
+        for handler in table.for_kind(event.kind):
+            await handler(event, ctx)
+        return None
+
+    async def _route_action(self, event: Event, ctx: Context) -> Reply | None:
+        found = self.rt.routes.action(event.action) if event.action else None
+        if found is None:
+            return Reply(card=notice_card("这个按钮已失效", "功能可能已关闭或卡片太旧了，发“帮助”拿新卡片。"))
+        handler, roles = found
+        if ctx.member is None:
+            return _unknown_member()
+        if roles and ctx.member.role not in roles:
+            raise UserError("这个按钮只有" + "、".join(sorted(roles)) + "能点。")
+        return await handler(event, ctx)
+
+    async def _answer(self, inbox_id: int, event: Event, card) -> None:
+        """Send a refusal card and close the event in a fresh transaction."""
+        async with self.rt.db.session() as session:
+            ctx = await self.rt.context(session, event)
+            await ctx.reply(Reply(card=card))
+            await inbox.mark_done(session, inbox_id, self.rt.clock.now())
+
+    async def _fail(self, inbox_id: int, event: Event, exc: Exception) -> None:
+        """The error funnel: log first, release the claim, then a friendly card (never a trace)."""
+        log.error("handler failed", exc_info=exc,
+                  extra={"platform": event.platform, "dedupe_key": event.dedupe_key, "kind": event.kind})
+        try:
+            await inbox.mark_failed(self.rt.db, inbox_id, f"{type(exc).__name__}: {exc}")
+            if event.kind in ("message", "card_action"):
+                async with self.rt.db.session() as session:
+                    ctx = await self.rt.context(session, event)
+                    ctx._sent = 100  # error replies get their own keys, distinct from partial replies
+                    await ctx.reply(Reply(card=error_card()))
+        except Exception:
+            log.exception("error funnel could not record the failure")
+
+
+def _with_text(event: Event, text: str) -> Event:
+    from dataclasses import replace
+
+    return replace(event, text=text)
+
+
+def _unknown_member() -> Reply:
+    return Reply(card=notice_card("还不认识你", "管理员还没把你的账号加进销售团队。请把这条消息转给管理员，"
+                                  "或让管理员执行 salesbot import members。", Level.WARNING))
+
+
+async def resolve_member(session, event: Event):
+    """Find the member behind the event's actor."""
+    if not event.actor:
+        return None
+    return await members.by_identity(session, event.platform, event.actor)

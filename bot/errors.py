@@ -1,0 +1,76 @@
+"""The one exception tree of salesbot.
+
+    SalesbotError                 base; `user_message` is safe to show in chat
+    ├── ConfigError               bad configuration; carries every ConfigProblem
+    ├── BadRequest                malformed inbound request -> HTTP 4xx with the reason
+    │   ├── BadSignature          signature or token check failed -> 401
+    │   └── PayloadTooLarge       body over the limit -> 413
+    ├── ActionError               a card action payload that cannot be packed/unpacked
+    ├── UserError                 the user asked for something we must refuse (shown as a friendly card)
+    │   └── NotAllowed            the actor may not do this
+    └── DeliveryError             outbound send failed
+        └── TransientDeliveryError   worth retrying (timeouts, 5xx, rate limits)
+"""
+
+from __future__ import annotations
+
+
+class SalesbotError(Exception):
+    """Base of every error we raise on purpose."""
+
+    user_message = "出了点小问题，已记录，请稍后再试。"
+
+
+class ConfigError(SalesbotError):
+    """Configuration is invalid; `problems` lists each with file, key and fix."""
+
+    def __init__(self, problems: list) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class BadRequest(SalesbotError):
+    """An inbound request we reject with a 4xx and a reason."""
+
+    status = 400
+
+    def __init__(self, reason: str, fields: dict[str, str] | None = None) -> None:
+        self.reason = reason
+        self.fields = fields or {}
+        super().__init__(reason)
+
+
+class BadSignature(BadRequest):
+    """Signature, token or timestamp check failed."""
+
+    status = 401
+
+
+class PayloadTooLarge(BadRequest):
+    """The body is larger than the route allows."""
+
+    status = 413
+
+
+class ActionError(SalesbotError):
+    """A card action could not be packed into or unpacked from a button value."""
+
+
+class UserError(SalesbotError):
+    """A request we refuse politely; the message is shown to the user as is."""
+
+    def __init__(self, message: str) -> None:
+        self.user_message = message
+        super().__init__(message)
+
+
+class NotAllowed(UserError):
+    """The actor lacks the role or ownership for this action."""
+
+
+class DeliveryError(SalesbotError):
+    """An outbound message could not be delivered."""
+
+
+class TransientDeliveryError(DeliveryError):
+    """A delivery failure that a later retry may fix."""

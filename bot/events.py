@@ -1,0 +1,67 @@
+"""The one Event contract every adapter produces, and the Reply handlers return."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from cards.actions import Action, unpack
+
+if TYPE_CHECKING:
+    from cards.model import Card
+
+KINDS = ("message", "card_action", "approval", "lead", "platform")
+
+
+@dataclass(frozen=True)
+class ChatRef:
+    """Where an answer goes: a group, a 1:1 chat, or a card; `meta` holds platform extras."""
+
+    platform: str
+    chat_id: str
+    is_group: bool = False
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Event:
+    """A normalized inbound event; `raw` keeps the decrypted payload untouched."""
+
+    platform: str
+    kind: str
+    dedupe_key: str
+    actor: str | None = None
+    chat: ChatRef | None = None
+    text: str = ""
+    action: Action | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown event kind {self.kind!r}; use one of {KINDS}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Serialize for the inbox (the action travels packed)."""
+        data = asdict(self)
+        data["action"] = self.action.pack() if self.action else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Event:
+        """Rebuild an Event stored by to_dict."""
+        chat = ChatRef(**data["chat"]) if data.get("chat") else None
+        action = unpack(data["action"]) if data.get("action") else None
+        return cls(platform=data["platform"], kind=data["kind"], dedupe_key=data["dedupe_key"],
+                   actor=data.get("actor"), chat=chat, text=data.get("text", ""), action=action,
+                   raw=data.get("raw") or {})
+
+
+@dataclass
+class Reply:
+    """What a handler answers: a card or text, to the event's chat unless `to` says otherwise."""
+
+    card: Card | None = None
+    text: str = ""
+    to: ChatRef | None = None
+    toast: str = ""
+    update: bool = False

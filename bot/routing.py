@@ -1,0 +1,101 @@
+"""Routers: one per handlers module, collected explicitly into a RouteTable."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from cards.actions import Action
+
+if TYPE_CHECKING:
+    from bot.context import Context
+    from bot.events import Event, Reply
+
+Handler = Callable[["Event", "Context"], Awaitable["Reply | None"]]
+_ASCII = re.compile(r"^[A-Za-z]+$")
+
+
+@dataclass
+class Command:
+    """A chat command: its names (Chinese first, then aliases), handler and help text."""
+
+    names: tuple[str, ...]
+    handler: Handler
+    summary: str
+    usage: str
+    feature: str | None
+    roles: frozenset[str] | None = None
+    needs_member: bool = True
+
+
+@dataclass
+class Router:
+    """Handlers of one module: chat commands, card actions and other event kinds."""
+
+    name: str
+    feature: str | None = None
+    commands: list[Command] = field(default_factory=list)
+    actions: dict[type[Action], tuple[Handler, frozenset[str] | None]] = field(default_factory=dict)
+    kinds: dict[str, list[Handler]] = field(default_factory=dict)
+
+    def command(self, *names: str, summary: str = "", usage: str = "", roles: Iterable[str] | None = None,
+                needs_member: bool = True) -> Callable[[Handler], Handler]:
+        """Register a chat command under its names (the first is shown in help)."""
+        def deco(fn: Handler) -> Handler:
+            self.commands.append(Command(tuple(names), fn, summary, usage or names[0], self.feature,
+                                         frozenset(roles) if roles else None, needs_member))
+            return fn
+        return deco
+
+    def action(self, *types: type[Action], roles: Iterable[str] | None = None) -> Callable[[Handler], Handler]:
+        """Register a handler for clicks carrying these Action types."""
+        def deco(fn: Handler) -> Handler:
+            for t in types:
+                self.actions[t] = (fn, frozenset(roles) if roles else None)
+            return fn
+        return deco
+
+    def on(self, kind: str) -> Callable[[Handler], Handler]:
+        """Register a handler for a non-chat event kind (lead, approval, platform)."""
+        def deco(fn: Handler) -> Handler:
+            self.kinds.setdefault(kind, []).append(fn)
+            return fn
+        return deco
+
+
+class RouteTable:
+    """All enabled routers, answering "which handler takes this event?"."""
+
+    def __init__(self, routers: Iterable[Router], enabled: Callable[[str | None], bool]) -> None:
+        self.routers = [r for r in routers if enabled(r.feature)]
+        self._names: list[tuple[str, Command]] = sorted(
+            ((n.lower(), c) for r in self.routers for c in r.commands for n in c.names),
+            key=lambda nc: -len(nc[0]))
+        self._actions = {t: h for r in self.routers for t, h in r.actions.items()}
+
+    def match(self, text: str) -> tuple[Command, str] | None:
+        """Find the command a message starts with; return it with the remaining arguments."""
+        body = text.strip().lstrip("/")
+        low = body.lower()
+        for name, cmd in self._names:
+            if not low.startswith(name):
+                continue
+            rest = body[len(name):]
+            if _ASCII.match(name) and rest and not rest[0].isspace():
+                continue  # "newton" is not "new"
+            return cmd, rest.strip()
+        return None
+
+    def action(self, action: Action) -> tuple[Handler, frozenset[str] | None] | None:
+        """Return the handler and allowed roles for an Action type."""
+        return self._actions.get(type(action))
+
+    def for_kind(self, kind: str) -> list[Handler]:
+        """Return handlers of a non-chat event kind."""
+        return [h for r in self.routers for h in r.kinds.get(kind, [])]
+
+    def help_commands(self) -> list[Command]:
+        """Return enabled commands in registration order, for the help card."""
+        return [c for r in self.routers for c in r.commands]

@@ -1,0 +1,85 @@
+"""The Runtime: one object holding the settings, database, clock and every long-lived service."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import platforms
+from bot.clock import Clock, OffsetClock
+from bot.config import Settings
+from bot.context import Context
+from bot.dispatch import Dispatcher, resolve_member
+from bot.events import ChatRef, Event
+from bot.metrics import Metrics
+from bot.platforms.playground.api import PlaygroundAPI
+from bot.routing import RouteTable
+from bot.sender import Sender
+from cards.model import Card
+from handlers import ROUTERS
+from storage.db import Database
+from storage.repos import outbox
+from storage.repos.inbox import InboxWriter
+
+log = logging.getLogger("salesbot")
+
+
+class Runtime:
+    """Wires the event path together; the web app, CLI and tests all build one."""
+
+    def __init__(self, settings: Settings, clock: Clock | None = None, db: Database | None = None,
+                 apis: dict[str, Any] | None = None) -> None:
+        self.settings = settings
+        self.clock = clock or OffsetClock()
+        self.db = db or Database(settings.database.url, settings.database.echo)
+        self.metrics = Metrics()
+        self.inbox = InboxWriter(self.db, self.clock)
+        self.routes = RouteTable(ROUTERS, self.feature_on)
+        self.apis = apis if apis is not None else self._default_apis()
+        self.sender = Sender(self.db, self.clock, self.apis, settings.outbox, self.metrics)
+        self.dispatcher = Dispatcher(self)
+        self.scheduler = None  # set by scheduler.core.attach when serving
+
+    def _default_apis(self) -> dict[str, Any]:
+        apis: dict[str, Any] = {}
+        if self.settings.playground.enabled:
+            apis["playground"] = PlaygroundAPI()
+        return apis
+
+    def feature_on(self, feature: str | None) -> bool:
+        """Return whether a feature switch is on (None means always on)."""
+        return feature is None or bool(getattr(self.settings.features, feature, False))
+
+    def sender_wake(self) -> None:
+        """Nudge the sender after new outbox rows commit."""
+        self.sender.wake()
+
+    async def context(self, session: AsyncSession, event: Event | None = None) -> Context:
+        """Build the handler/job context for a session."""
+        member = await resolve_member(session, event) if event else None
+        return Context(settings=self.settings, session=session, clock_now=self.clock.now, enqueue=self.enqueue,
+                       dialect=self.db.dialect, member=member, event=event,
+                       help_commands=self.routes.help_commands())
+
+    async def enqueue(self, session: AsyncSession, key: str, to: ChatRef, card: Card | None, text: str,
+                      extra: dict[str, Any]) -> bool:
+        """Render for the target platform and queue in the caller's transaction."""
+        payload = platforms.render(to, card, text, extra)
+        return await outbox.enqueue(session, self.db.dialect, key, to.platform, to.chat_id, payload,
+                                    self.clock.now())
+
+    async def start(self, serve_sender: bool = True) -> None:
+        """Start background services and replay what a crash left unfinished."""
+        self.inbox.start()
+        await self.dispatcher.replay_unfinished()
+        if serve_sender:
+            self.sender.start()
+
+    async def stop(self) -> None:
+        """Drain handlers, stop services, close the database."""
+        await self.dispatcher.drain()
+        await self.sender.stop()
+        await self.inbox.stop()
+        await self.db.close()

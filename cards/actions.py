@@ -1,0 +1,105 @@
+"""Typed card-action payloads packed into platform button values and unpacked in handlers.
+
+Packed form: ``<prefix>|<field1>|<field2>…`` — short enough for the tightest carrier (WeCom button
+keys and DingTalk string params) and readable in logs. Define one with::
+
+    class ClaimLead(Action, prefix="lead.claim"):
+        lead_id: int
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, ClassVar, get_args, get_type_hints
+from urllib.parse import quote, unquote
+
+from bot.errors import ActionError
+
+MAX_PACKED_BYTES = 256  # WeCom template-card keys are the tightest carrier we render into
+_SAFE = " .:-_/@#!*()，。"
+
+
+class Action:
+    """Base of every typed payload; subclasses become frozen dataclasses registered by prefix."""
+
+    prefix: ClassVar[str] = ""
+    _registry: ClassVar[dict[str, type[Action]]] = {}
+
+    def __init_subclass__(cls, prefix: str, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "|" in prefix or not prefix:
+            raise ActionError(f"action prefix {prefix!r} must be non-empty and contain no '|'")
+        if prefix in Action._registry:
+            raise ActionError(f"action prefix {prefix!r} is used by {Action._registry[prefix].__name__} already")
+        cls.prefix = prefix
+        dataclasses.dataclass(frozen=True)(cls)
+        Action._registry[prefix] = cls
+
+    def pack(self) -> str:
+        """Encode as a button value; raise ActionError when it would not fit a button."""
+        parts = [self.prefix] + [_encode(getattr(self, f.name)) for f in dataclasses.fields(self)]
+        packed = "|".join(parts)
+        size = len(packed.encode())
+        if size > MAX_PACKED_BYTES:
+            raise ActionError(f"action {self.prefix} packs to {size} bytes, over the {MAX_PACKED_BYTES}-byte "
+                              "button limit; store long text in the database and pass its id instead")
+        return packed
+
+
+def unpack(value: str) -> Action:
+    """Decode a packed button value into its Action; raise ActionError saying what is wrong."""
+    if not isinstance(value, str) or not value:
+        raise ActionError("empty action value; the button was not made by salesbot")
+    prefix, *raw = value.split("|")
+    cls = Action._registry.get(prefix)
+    if cls is None:
+        raise ActionError(f"unknown action {prefix!r}; the card may be from an older version — send the "
+                          "command again for a fresh card")
+    fields = dataclasses.fields(cls)
+    if len(raw) != len(fields):
+        raise ActionError(f"action {prefix} expects {len(fields)} values, got {len(raw)}")
+    hints = get_type_hints(cls)
+    try:
+        kwargs = {f.name: _decode(v, hints[f.name]) for f, v in zip(fields, raw, strict=True)}
+    except ValueError as exc:
+        raise ActionError(f"action {prefix} has a malformed value: {exc}") from exc
+    return cls(**kwargs)
+
+
+def _encode(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return quote(str(value), safe=_SAFE)
+
+
+def _decode(raw: str, hint: Any) -> Any:
+    args = get_args(hint)
+    if args:  # X | None
+        if raw == "" and type(None) in args:
+            return None
+        hint = next(a for a in args if a is not type(None))
+    if hint is bool:
+        return raw == "1"
+    if hint is int:
+        return int(raw)
+    if hint is float:
+        return float(raw)
+    return unquote(raw)
+
+
+class ShowHelp(Action, prefix="help"):
+    topic: str = ""
+
+
+class ShowOpportunity(Action, prefix="opp.show"):
+    opportunity_id: int
+
+
+class AdvanceStage(Action, prefix="opp.advance"):
+    opportunity_id: int
+
+
+class AskEvidence(Action, prefix="opp.evidence"):
+    opportunity_id: int

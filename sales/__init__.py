@@ -1,0 +1,1 @@
+"""Business rules over plain data: no I/O, no imports from the rest of salesbot."""

@@ -1,0 +1,1 @@
+"""Repositories: every query of salesbot lives in this package."""

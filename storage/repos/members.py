@@ -1,0 +1,72 @@
+"""Members, teams and platform identities."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Identity, Member, Team
+
+
+async def by_identity(session: AsyncSession, platform: str, user_id: str) -> Member | None:
+    """Resolve a platform user id to a member in one indexed lookup."""
+    stmt = select(Member).join(Identity, Identity.member_id == Member.id).where(
+        Identity.platform == platform, Identity.platform_user_id == user_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def by_name(session: AsyncSession, name: str) -> Member | None:
+    """Find a member by exact name."""
+    return (await session.execute(select(Member).where(Member.name == name))).scalar_one_or_none()
+
+
+async def get(session: AsyncSession, member_id: int) -> Member | None:
+    """Load one member."""
+    return await session.get(Member, member_id)
+
+
+async def team_by_name(session: AsyncSession, name: str, create: bool = False) -> Team | None:
+    """Find a team, optionally creating it."""
+    team = (await session.execute(select(Team).where(Team.name == name))).scalar_one_or_none()
+    if team is None and create:
+        team = Team(name=name)
+        session.add(team)
+        await session.flush()
+    return team
+
+
+async def link_identity(session: AsyncSession, member_id: int, platform: str, user_id: str) -> None:
+    """Point (platform, user_id) at a member, moving it if it pointed elsewhere."""
+    stmt = select(Identity).where(Identity.platform == platform, Identity.platform_user_id == user_id)
+    ident = (await session.execute(stmt)).scalar_one_or_none()
+    if ident is None:
+        session.add(Identity(platform=platform, platform_user_id=user_id, member_id=member_id))
+    else:
+        ident.member_id = member_id
+    await session.flush()
+
+
+async def identities_of(session: AsyncSession, member_ids: list[int]) -> dict[int, dict[str, str]]:
+    """Return {member_id: {platform: user_id}} for many members in one query."""
+    rows = await session.execute(select(Identity).where(Identity.member_id.in_(member_ids)))
+    out: dict[int, dict[str, str]] = {}
+    for ident in rows.scalars():
+        out.setdefault(ident.member_id, {})[ident.platform] = ident.platform_user_id
+    return out
+
+
+async def listing(session: AsyncSession, after_id: int = 0, limit: int = 50) -> list[tuple[Member, str]]:
+    """Page members by id with their team names."""
+    stmt = (select(Member, Team.name).outerjoin(Team, Team.id == Member.team_id)
+            .where(Member.id > after_id).order_by(Member.id).limit(limit))
+    return [(m, t or "") for m, t in (await session.execute(stmt)).all()]
+
+
+async def all_members(session: AsyncSession) -> list[Member]:
+    """Return every member ordered by team and name (playground pickers)."""
+    return list((await session.execute(select(Member).order_by(Member.team_id, Member.id))).scalars())
+
+
+async def all_teams(session: AsyncSession) -> list[Team]:
+    """Return every team."""
+    return list((await session.execute(select(Team).order_by(Team.id))).scalars())

@@ -60,5 +60,5 @@ class Metrics:
 def _labels(labels: dict) -> str:
     if not labels:
         return ""
-    body = ",".join(f'{k}="{str(v)}"' for k, v in sorted(labels.items()))
+    body = ",".join(f'{k}="{v!s}"' for k, v in sorted(labels.items()))
     return "{" + body + "}"

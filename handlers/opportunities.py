@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.context import Context
+from bot.errors import NotAllowed
 from bot.events import Event, Reply
 from bot.routing import Router
 from cards.actions import AdvanceStage, AskEvidence, ShowOpportunity
@@ -24,11 +25,12 @@ async def create(event: Event, ctx: Context) -> Reply:
     """Create the customer (if new) and an opportunity bound to this chat; answer with its card."""
     parsed = parse_new_opportunity(event.text)
     if parsed is None:
-        return Reply(card=notice_card("还差客户名", f"这样说：{USAGE}", items=["例：新建商机 华东医疗 预算50万 需求 影像设备"]))
+        example = "例：新建商机 华东医疗 预算50万 需求 影像设备"
+        return Reply(card=notice_card("还差客户名", f"这样说：{USAGE}", items=[example]))
     customer = await _customer(ctx, parsed.customer, parsed.industry)
     existing = await repo.open_for_customer(ctx.session, customer.id)
     if existing:
-        return Reply(card=opportunity_card(await view_of(ctx, existing), "已有商机：") )
+        return Reply(card=opportunity_card(await view_of(ctx, existing), "已有商机："))
     now = ctx.now()
     chat = event.chat
     opp = await repo.add(ctx.session, Opportunity(
@@ -49,8 +51,6 @@ async def _customer(ctx: Context, name: str, industry: str) -> Customer:
                                                     owner_id=ctx.member.id, created_at=ctx.now()))
     if customer.owner_id not in (None, ctx.member.id) and ctx.member.role == "rep":
         owner = await members_repo.get(ctx.session, customer.owner_id)
-        from bot.errors import NotAllowed
-
         raise NotAllowed(f"{customer.name} 已由 {owner.name if owner else '其他同事'} 负责（一个客户只有一个负责人）。"
                          "需要协作请找你的主管。")
     return customer
@@ -68,7 +68,8 @@ async def view_of(ctx: Context, opp: Opportunity) -> OpportunityView:
     missing = stages.missing_evidence(opp.stage, [e.kind for e in evidence])
     days = max(0, (ctx.now() - opp.stage_entered_at).days)
     stage = stages.stage(opp.stage)
-    step = f"补上{'、'.join(missing)}，发“凭证 链接或说明”" if missing else f"凭证齐了，点“推进到下一阶段”。{stage.next_step}"
+    step = (f"补上{'、'.join(missing)}，发“凭证 链接或说明”" if missing
+            else f"凭证齐了，点“推进到下一阶段”。{stage.next_step}")
     return OpportunityView(opp.id, customer.name, owner.name if owner else "未分配", stage.name, budget, opp.need,
                            stages.days_in_stage_label(days, opp.stage), missing,
                            [f"{e.kind}：{e.content[:60]}" for e in evidence], step,
@@ -177,7 +178,5 @@ async def log_followup(event: Event, ctx: Context) -> Reply:
 
 def _check_may_change(ctx: Context, opp: Opportunity) -> None:
     """Only the owner, a manager or an admin may change an opportunity."""
-    from bot.errors import NotAllowed
-
     if ctx.member.role == "rep" and opp.owner_id not in (None, ctx.member.id):
         raise NotAllowed("这单不是你负责的，只有负责人或主管能改。")

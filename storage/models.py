@@ -202,4 +202,18 @@ class JobRun(SQLModel, table=True):
     error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
 
+
+class RejectedRequest(SQLModel, table=True):
+    """Every inbound body we refused, kept so nothing that reached us is lost."""
+
+    __tablename__ = "rejected_request"
+    id: int | None = Field(default=None, primary_key=True)
+    route: str = Field(max_length=200)
+    status: int
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    content_type: str = Field(default="", max_length=120)
+    body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    received_at: datetime | None = _ts(index=True)
+
+
 metadata = SQLModel.metadata

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from bot.events import ChatRef
-from cards.model import Card
 from bot.platforms.playground import render as playground_render
+from cards.model import Card
 
 Renderer = Callable[[ChatRef, "Card | None", str, dict[str, Any]], dict[str, Any]]
 

@@ -99,7 +99,7 @@ async def insert_batch(db: Database, rows: list[dict], now: datetime) -> list[St
         T.c.id, T.c.platform, T.c.dedupe_key)
     async with db.engine.begin() as conn:
         inserted = {(r.platform, r.dedupe_key): r.id for r in await conn.execute(stmt, unique)}
-        for key, idx in first.items():
+        for key in first:
             if key not in inserted:
                 reclaimed = await _reclaim_failed(conn, key, now)
                 if reclaimed is not None:

@@ -70,3 +70,28 @@ async def all_members(session: AsyncSession) -> list[Member]:
 async def all_teams(session: AsyncSession) -> list[Team]:
     """Return every team."""
     return list((await session.execute(select(Team).order_by(Team.id))).scalars())
+
+
+async def upsert(session: AsyncSession, name: str, fields: dict, team: str, identities: dict[str, str]) -> bool:
+    """Create or update a member by name; link its identities (playground always). True if created."""
+    member = await by_name(session, name)
+    created = member is None
+    if created:
+        member = Member(name=name)
+        session.add(member)
+    team_row = await team_by_name(session, team, create=True) if team else None
+    member.team_id = team_row.id if team_row else None
+    for key, value in fields.items():
+        setattr(member, key, value)
+    await session.flush()
+    for platform, user_id in {**identities, "playground": str(member.id)}.items():
+        await link_identity(session, member.id, platform, user_id)
+    return created
+
+
+async def set_manager(session: AsyncSession, name: str, manager: str) -> None:
+    """Point a member at their manager by name (after every row exists)."""
+    member, boss = await by_name(session, name), await by_name(session, manager) if manager else None
+    if member is not None:
+        member.manager_id = boss.id if boss else None
+        await session.flush()

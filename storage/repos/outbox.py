@@ -78,10 +78,15 @@ async def next_due_at(db: Database) -> datetime | None:
         return (await conn.execute(select(func.min(T.c.next_attempt_at)).where(T.c.status == "pending"))).scalar()
 
 
-async def recent(db: Database, platform: str | None = None, after_id: int = 0, limit: int = 100) -> list:
-    """Return the newest rows, oldest first (playground live view)."""
+async def recent(db: Database, platform: str | None = None, after_id: int = 0, limit: int = 100,
+                 target: str | None = None, status: str | None = None) -> list:
+    """Return the newest rows, oldest first (playground live view and timeline)."""
     stmt = select(T).where(T.c.id > after_id).order_by(T.c.id.desc()).limit(limit)
     if platform:
         stmt = stmt.where(T.c.platform == platform)
+    if target:
+        stmt = stmt.where(T.c.target == target)
+    if status:
+        stmt = stmt.where(T.c.status == status)
     async with db.engine.connect() as conn:
         return list(reversed((await conn.execute(stmt)).all()))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 06:18:15.467159
+Create Date: 2026-11-27 06:22:45.256007
 """
 
 import sqlalchemy as sa
@@ -80,6 +80,20 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.create_index("ix_outbox_status_next", ["status", "next_attempt_at"], unique=False)
+
+    op.create_table(
+        "rejected_request",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("route", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("status", sa.Integer(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("content_type", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("received_at", storage.types.UTCDateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("rejected_request", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_rejected_request_received_at"), ["received_at"], unique=False)
 
     op.create_table(
         "team",
@@ -367,6 +381,10 @@ def downgrade() -> None:
 
     op.drop_table("member")
     op.drop_table("team")
+    with op.batch_alter_table("rejected_request", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_rejected_request_received_at"))
+
+    op.drop_table("rejected_request")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_status_next")
 

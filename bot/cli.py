@@ -1,0 +1,128 @@
+"""The `salesbot` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from bot.config import Settings, load_settings
+from bot.errors import ConfigError, UserError
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="salesbot", description="Chat-ops sales bot for WeCom, DingTalk and Feishu")
+    p.add_argument("--config", help="config file (default ./config.toml, else built-in defaults)")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    serve = sub.add_parser("serve", help="run the server")
+    demo = sub.add_parser("demo", help="seed the demo company")
+    demo.add_argument("--reset", action="store_true", help="wipe the database first")
+    db = sub.add_parser("db", help="database")
+    db.add_argument("action", choices=["upgrade"])
+    check = sub.add_parser("check-config", help="validate the config")
+    imp = sub.add_parser("import", help="import data")
+    imp.add_argument("what", choices=["members"])
+    imp.add_argument("file", type=Path)
+    job = sub.add_parser("run-job", help="fire a scheduled job now")
+    job.add_argument("name")
+    job.add_argument("--at", help="ISO 8601 time to fire as (default now)")
+    for sp in (serve, demo, db, check, imp, job):
+        sp.add_argument("--config", dest="sub_config", help=argparse.SUPPRESS)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; return the exit code."""
+    args = _parser().parse_args(argv)
+    path = getattr(args, "sub_config", None) or args.config
+    try:
+        settings = load_settings(path)
+    except ConfigError as exc:
+        print(f"configuration has {len(exc.problems)} problem(s):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    if args.cmd == "check-config":
+        print(f"configuration OK ({settings.source})")
+        return 0
+    if args.cmd == "serve":
+        from bot.serve import serve
+
+        return serve(settings)
+    try:
+        return asyncio.run(_run(args, settings))
+    except UserError as exc:
+        print(exc.user_message, file=sys.stderr)
+        return 2
+
+
+async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from storage import migrate
+    from storage.db import Database
+
+    db = Database(settings.database.url)
+    try:
+        if args.cmd == "db":
+            await migrate.upgrade(db)
+            print(f"database at revision {await migrate.current_revision(db)}")
+            return 0
+        await _require_current(db)
+        return await _COMMANDS[args.cmd](args, settings, db)
+    finally:
+        await db.close()
+
+
+async def _require_current(db) -> None:
+    from storage import migrate
+
+    if not await migrate.is_current(db):
+        raise UserError("the database schema is not current: run `salesbot db upgrade` first")
+
+
+async def _demo(args, settings: Settings, db) -> int:
+    from storage.demo import seed_demo
+
+    from bot.clock import SystemClock
+
+    counts = await seed_demo(db, SystemClock().now(), reset=args.reset)
+    if not counts:
+        print("demo: the database already has members; nothing seeded (use --reset to start over)")
+    else:
+        print("demo seeded: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return 0
+
+
+async def _import(args, settings: Settings, db) -> int:
+    from bot.importer import import_members
+
+    if not args.file.exists():
+        raise UserError(f"{args.file}: file not found")
+    report = await import_members(db, args.file)
+    print("\n".join(report.lines()))
+    return 0 if not report.rejected else 3
+
+
+async def _run_job(args, settings: Settings, db) -> int:
+    from scheduler.core import run_job
+
+    from bot.runtime import Runtime
+
+    at = _parse_at(args.at) if args.at else None
+    rt = Runtime(settings, db=db)
+    rt.inbox.start()
+    result = await run_job(rt, args.name, at)
+    await rt.sender.run_once()
+    print(f"{args.name} @ {result.fire_key}: " + (result.summary if result.ran else "already ran for this time"))
+    return 0
+
+
+def _parse_at(raw: str) -> datetime:
+    try:
+        return datetime.fromisoformat(raw)
+    except ValueError:
+        raise UserError(f"--at {raw!r} is not ISO 8601; write e.g. 2026-11-27T09:00+08:00") from None
+
+
+_COMMANDS = {"demo": _demo, "import": _import, "run-job": _run_job}

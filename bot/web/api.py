@@ -1,0 +1,49 @@
+"""The read API: /api/v1/{members,leads,opportunities,tasks}, bearer admin token, cursor pages."""
+
+from __future__ import annotations
+
+import hmac
+
+from aiohttp import web
+
+from bot.errors import BadRequest, BadSignature
+from bot.web.common import runtime
+from storage.repos.readapi import LISTINGS
+
+MAX_LIMIT = 200
+
+
+def setup(app: web.Application) -> None:
+    """Add the read API routes."""
+    for name in LISTINGS:
+        app.router.add_get(f"/api/v1/{name}", listing)
+
+
+def _authorize(request: web.Request) -> None:
+    """Check the admin bearer token in constant time."""
+    expected = runtime(request).settings.server.admin_token
+    if not expected:
+        raise BadSignature("the read API is off: set server.admin_token (SALESBOT__SERVER__ADMIN_TOKEN)")
+    given = request.headers.get("Authorization", "")
+    if not given.startswith("Bearer ") or not hmac.compare_digest(given[7:].encode(), expected.encode()):
+        raise BadSignature("missing or wrong bearer token: send 'Authorization: Bearer <admin_token>'")
+
+
+def _int_param(request: web.Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query.get(name, str(default))
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise BadRequest(f"{name} must be a whole number from {low} to {high}", {name: raw})
+    return int(raw)
+
+
+async def listing(request: web.Request) -> web.Response:
+    """Return one page: {"items": [...], "next": url or null}."""
+    _authorize(request)
+    name = request.path.rsplit("/", 1)[-1]
+    after = _int_param(request, "after", 0, 0, 2**62)
+    limit = _int_param(request, "limit", 50, 1, MAX_LIMIT)
+    items = await LISTINGS[name](runtime(request).db, after, limit)
+    nxt = None
+    if len(items) == limit:
+        nxt = str(request.url.with_query({"after": items[-1]["id"], "limit": limit}).relative())
+    return web.json_response({"items": items, "next": nxt})

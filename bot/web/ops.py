@@ -1,0 +1,55 @@
+"""Liveness, readiness and Prometheus metrics."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from sqlalchemy import text
+
+from bot.web.common import runtime
+from storage import migrate
+from storage.repos import inbox, outbox
+
+
+def setup(app: web.Application) -> None:
+    """Add /healthz, /readyz and /metrics."""
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """Answer 200 while the process serves requests."""
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Answer 200 only when the database answers and migrations are current."""
+    db = runtime(request).db
+    try:
+        async with db.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        current = await migrate.current_revision(db)
+    except Exception as exc:
+        return web.json_response({"status": "unavailable", "database": f"unreachable: {type(exc).__name__}"},
+                                 status=503)
+    head = migrate.head_revision()
+    if current != head:
+        return web.json_response({"status": "unavailable", "migrations": f"at {current}, need {head}",
+                                  "fix": "run `salesbot db upgrade`"}, status=503)
+    return web.json_response({"status": "ready", "migrations": current})
+
+
+async def metrics(request: web.Request) -> web.Response:
+    """Expose counters plus inbox/outbox gauges read from the database."""
+    rt = runtime(request)
+    out_rows = await outbox.counts(rt.db)
+    in_rows = await inbox.counts(rt.db)
+    gauges = {
+        "salesbot_outbox_messages": ("Outbox rows by status",
+                                     {(("status", s),): float(out_rows.get(s, 0))
+                                      for s in ("pending", "sending", "sent", "dead")}),
+        "salesbot_inbox_events": ("Inbox rows by platform and status",
+                                  {(("platform", p), ("status", s)): float(n) for (p, s), n in in_rows.items()}),
+    }
+    return web.Response(text=rt.metrics.render(gauges), content_type="text/plain", charset="utf-8",
+                        headers={"X-Content-Type-Options": "nosniff"})

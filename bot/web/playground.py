@@ -1,0 +1,155 @@
+"""The playground: try the bot as any demo member in a WeCom/DingTalk/Feishu skin, no credentials."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from aiohttp import web
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from bot.errors import BadRequest, UserError
+from bot.platforms.playground import adapter
+from bot.web.common import read_json, runtime
+from storage.repos import inbox, members, outbox
+
+SKINS = [("wecom", "企业微信"), ("dingtalk", "钉钉"), ("feishu", "飞书")]
+_PAGES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
+                     autoescape=select_autoescape(["html"]))
+
+
+def setup(app: web.Application) -> None:
+    """Add the page and its JSON API."""
+    r = app.router
+    r.add_get("/playground", page)
+    r.add_get("/", home)
+    r.add_get("/playground/api/state", state)
+    r.add_post("/playground/api/message", message)
+    r.add_post("/playground/api/click", click)
+    r.add_get("/playground/api/timeline", timeline)
+    r.add_get("/playground/api/outbox", outbox_view)
+    r.add_post("/playground/api/clock", clock)
+    r.add_post("/playground/api/jobs/{name}", fire_job)
+
+
+async def home(request: web.Request) -> web.Response:
+    """Send visitors of / to the playground."""
+    raise web.HTTPFound("/playground")
+
+
+async def page(request: web.Request) -> web.Response:
+    """Serve the single-page playground."""
+    html = _PAGES.get_template("playground.html").render(bot_name=runtime(request).settings.org.bot_name, skins=SKINS)
+    return web.Response(text=html, content_type="text/html", charset="utf-8")
+
+
+async def state(request: web.Request) -> web.Response:
+    """People, groups, jobs and the simulated time."""
+    rt = runtime(request)
+    async with rt.db.sessions() as s:
+        people, teams = await members.all_members(s), await members.all_teams(s)
+    team_names = {t.id: t.name for t in teams}
+    from scheduler.jobs import JOB_NAMES
+
+    return web.json_response({
+        "bot_name": rt.settings.org.bot_name, "now": rt.clock.now().isoformat(), "jobs": list(JOB_NAMES),
+        "members": [{"id": m.id, "name": m.name, "role": m.role, "team": team_names.get(m.team_id, "")}
+                    for m in people],
+        "groups": [{"id": f"group:{t.id}", "name": f"{t.name} 销售群"} for t in teams]})
+
+
+async def message(request: web.Request) -> web.Response:
+    """A typed message enters the same path as a platform callback."""
+    rt = runtime(request)
+    event = adapter.message_event(await read_json(request), rt.settings.org.bot_name)
+    stored = await rt.dispatcher.ingest(event)
+    return web.json_response({"inbox_id": stored.id, "duplicate": not stored.new}, status=202)
+
+
+async def click(request: web.Request) -> web.Response:
+    """A button click enters the same path as a platform card callback."""
+    rt = runtime(request)
+    stored = await rt.dispatcher.ingest(adapter.click_event(await read_json(request)))
+    return web.json_response({"inbox_id": stored.id, "duplicate": not stored.new}, status=202)
+
+
+def _cursor(raw: str) -> tuple[int, int]:
+    try:
+        a, b = (raw or "0:0").split(":")
+        return int(a), int(b)
+    except ValueError:
+        raise BadRequest("after must look like '<inbox id>:<outbox id>'", {"after": raw}) from None
+
+
+async def timeline(request: web.Request) -> web.Response:
+    """Messages of one chat after a cursor: user lines from the inbox, bot cards from the outbox."""
+    rt = runtime(request)
+    chat_id = request.query.get("chat_id", "")
+    if not chat_id:
+        raise BadRequest("chat_id is required", {"chat_id": "missing"})
+    after_in, after_out = _cursor(request.query.get("after", ""))
+    ins = await inbox.recent(rt.db, "playground", chat_id, after_in, limit=500)
+    outs = await outbox.recent(rt.db, "playground", after_out, limit=200, target=chat_id, status="sent")
+    names = await _names(rt)
+    items = [_user_item(r, names) for r in ins if r.kind in ("message", "platform")]
+    items += [_bot_item(r) for r in outs]
+    items.sort(key=lambda i: i["at"])
+    cursor = f"{max([r.id for r in ins], default=after_in)}:{max([r.id for r in outs], default=after_out)}"
+    return web.json_response({"items": items, "cursor": cursor})
+
+
+async def _names(rt) -> dict[str, str]:
+    async with rt.db.sessions() as s:
+        return {str(m.id): m.name for m in await members.all_members(s)}
+
+
+def _user_item(row, names: dict[str, str]) -> dict:
+    ev = row.event
+    return {"id": f"in:{row.id}", "from": "user", "member": names.get(ev.get("actor") or "", "?"),
+            "text": (ev.get("raw") or {}).get("text", ev.get("text", "")), "html": "",
+            "at": row.received_at.isoformat(), "replaces": None}
+
+
+def _bot_item(row) -> dict:
+    p = row.payload
+    replaces = p.get("replaces")
+    return {"id": f"out:{row.id}", "from": "bot", "member": "", "text": p.get("text", ""),
+            "html": p.get("html", ""), "at": row.created_at.isoformat(), "replaces": replaces}
+
+
+async def outbox_view(request: web.Request) -> web.Response:
+    """The live view of the outbox, newest first."""
+    rt = runtime(request)
+    rows = await outbox.recent(rt.db, None, int(request.query.get("after", "0") or 0), limit=50)
+    iso = lambda v: v.isoformat() if v else None  # noqa: E731
+    items = [{"id": r.id, "key": r.idempotency_key, "platform": r.platform, "target": r.target,
+              "status": r.status, "attempts": r.attempts, "last_error": r.last_error,
+              "created_at": iso(r.created_at), "sent_at": iso(r.sent_at)} for r in reversed(rows)]
+    return web.json_response({"items": items})
+
+
+async def clock(request: web.Request) -> web.Response:
+    """Move the simulated clock forward (the playground's time travel)."""
+    rt = runtime(request)
+    data = await read_json(request)
+    minutes = data.get("advance_minutes")
+    if not isinstance(minutes, int) or not 0 < minutes <= 60 * 24 * 30:
+        raise BadRequest("advance_minutes must be 1..43200", {"advance_minutes": str(minutes)})
+    if not hasattr(rt.clock, "advance"):
+        raise BadRequest("this clock cannot move")
+    rt.clock.advance(timedelta(minutes=minutes))
+    rt.sender_wake()
+    return web.json_response({"now": rt.clock.now().isoformat()})
+
+
+async def fire_job(request: web.Request) -> web.Response:
+    """Fire a scheduled job now, with the same exactly-once rule as the scheduler."""
+    from scheduler.core import run_job
+
+    rt = runtime(request)
+    try:
+        result = await run_job(rt, request.match_info["name"])
+    except UserError as exc:
+        raise BadRequest(exc.user_message) from exc
+    rt.sender_wake()
+    return web.json_response({"ran": result.ran, "fire_key": result.fire_key, "summary": result.summary})

@@ -111,11 +111,10 @@ async def _run_job(args, settings: Settings, db) -> int:
 
     at = _parse_at(args.at) if args.at else None
     rt = Runtime(settings, db=db)
-    rt.inbox.start()
     result = await run_job(rt, args.name, at)
     await rt.sender.run_once()
-    print(f"{args.name} @ {result.fire_key}: " + (result.summary if result.ran else "already ran for this time"))
-    return 0
+    print(f"{args.name} @ {result.fire_key}: {result.status} — {result.summary or result.error or ''}".rstrip(" —"))
+    return 1 if result.error else 0
 
 
 def _parse_at(raw: str) -> datetime:

@@ -62,3 +62,4 @@ async def _stop_scheduler(app: web.Application) -> None:
     rt = app[RUNTIME]
     if rt.scheduler is not None:
         rt.scheduler.shutdown()
+        await rt.scheduler.drain()  # a job already running finishes before the database closes

@@ -115,13 +115,13 @@ class Scheduler:
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
         self.tasks: set[asyncio.Task] = set()
-        defaults = {"coalesce": True, "max_instances": 1,
-                    "misfire_grace_time": rt.settings.schedule.misfire_grace_seconds}
-        self.aps = AsyncIOScheduler(timezone=rt.settings.tz, job_defaults=defaults,
-                                    executors={"default": _ScheduledAtExecutor()})
+        self.aps = AsyncIOScheduler(timezone=rt.settings.tz, executors={"default": _ScheduledAtExecutor()})
+        grace = rt.settings.schedule.misfire_grace_seconds
         for spec in registry.REGISTRY.values():
-            self.aps.add_job(self._fire, build_trigger(spec, rt.settings), args=[spec.name],
-                             id=spec.name, name=spec.name, replace_existing=True)
+            # Options are set per job (not as defaults) so get_jobs() shows them before start().
+            self.aps.add_job(self._fire, build_trigger(spec, rt.settings), args=[spec.name], id=spec.name,
+                             name=spec.name, misfire_grace_time=grace, coalesce=True, max_instances=1,
+                             replace_existing=True)
 
     def get_jobs(self) -> list[Job]:
         """Return the APScheduler jobs (one per registered job)."""

@@ -152,4 +152,5 @@ async def fire_job(request: web.Request) -> web.Response:
     except UserError as exc:
         raise BadRequest(exc.user_message) from exc
     rt.sender_wake()
-    return web.json_response({"ran": result.ran, "fire_key": result.fire_key, "summary": result.summary})
+    return web.json_response({"ran": result.ran, "fire_key": result.fire_key, "status": result.status,
+                              "summary": result.summary or result.error or ""})

@@ -1,0 +1,86 @@
+"""The inbox on SQLite and PostgreSQL: dedupe, group commit, crash replay, released claims."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from bot.events import ChatRef, Event
+from storage.repos import inbox
+from storage.repos.inbox import InboxWriter
+
+
+def _event(key: str) -> dict:
+    return Event("playground", "message", key, "1", ChatRef("playground", "group:1", True), "帮助").to_dict()
+
+
+async def test_duplicates_are_detected_within_and_across_batches(migrated_db, clock):
+    writer = InboxWriter(migrated_db, clock)
+    results = await asyncio.gather(*[writer.put("playground", f"k{i % 50}", "message", _event(f"k{i % 50}"))
+                                     for i in range(200)])
+    assert sum(r.new for r in results) == 50
+    again = await writer.put("playground", "k1", "message", _event("k1"))
+    assert not again.new
+    other_platform = await writer.put("wecom", "k1", "message", _event("k1"))
+    assert other_platform.new
+    await writer.stop()
+
+
+async def test_concurrent_puts_are_group_committed(migrated_db, clock):
+    writer = InboxWriter(migrated_db, clock)
+    batches = []
+    original = inbox.insert_batch
+
+    async def spy(db, rows, now):
+        batches.append(len(rows))
+        return await original(db, rows, now)
+
+    inbox.insert_batch = spy
+    try:
+        await asyncio.gather(*[writer.put("playground", f"g{i}", "message", _event(f"g{i}")) for i in range(300)])
+    finally:
+        inbox.insert_batch = original
+        await writer.stop()
+    assert sum(batches) == 300
+    assert len(batches) < 30, batches  # concurrent arrivals share commits
+
+
+async def test_unfinished_rows_are_replayed_after_their_lease(migrated_db, clock):
+    writer = InboxWriter(migrated_db, clock)
+    stored = await writer.put("playground", "crash", "message", _event("crash"))
+    await writer.stop()
+    assert await inbox.claim_unfinished(migrated_db, clock.now()) == []  # still leased to the live worker
+    clock.advance(timedelta(minutes=5))
+    rows = await inbox.claim_unfinished(migrated_db, clock.now())
+    assert [r.id for r in rows] == [stored.id]
+    assert Event.from_dict(rows[0].event).dedupe_key == "crash"
+    assert await inbox.claim_unfinished(migrated_db, clock.now()) == []  # claimed once
+
+
+async def test_a_failed_event_is_reclaimed_by_the_platform_retry(migrated_db, clock):
+    writer = InboxWriter(migrated_db, clock)
+    first = await writer.put("playground", "boom", "message", _event("boom"))
+    await inbox.mark_failed(migrated_db, first.id, "RuntimeError: boom")
+    retry = await writer.put("playground", "boom", "message", _event("boom"))
+    assert retry.new and retry.id == first.id
+    duplicate = await writer.put("playground", "boom", "message", _event("boom"))
+    assert not duplicate.new
+    await writer.stop()
+
+
+async def test_a_database_error_reaches_every_waiter(migrated_db, clock):
+    writer = InboxWriter(migrated_db, clock)
+    await migrated_db.close()
+    original = inbox.insert_batch
+
+    async def broken(db, rows, now):
+        raise ConnectionError("database down")
+
+    inbox.insert_batch = broken
+    try:
+        results = await asyncio.gather(*[writer.put("playground", f"e{i}", "message", {}) for i in range(3)],
+                                       return_exceptions=True)
+    finally:
+        inbox.insert_batch = original
+        await writer.stop()
+    assert all(isinstance(r, ConnectionError) for r in results)

@@ -82,9 +82,8 @@ async def _require_current(db) -> None:
 
 
 async def _demo(args, settings: Settings, db) -> int:
-    from storage.demo import seed_demo
-
     from bot.clock import SystemClock
+    from storage.demo import seed_demo
 
     counts = await seed_demo(db, SystemClock().now(), reset=args.reset)
     if not counts:
@@ -105,9 +104,8 @@ async def _import(args, settings: Settings, db) -> int:
 
 
 async def _run_job(args, settings: Settings, db) -> int:
-    from scheduler.core import run_job
-
     from bot.runtime import Runtime
+    from scheduler.core import run_job
 
     at = _parse_at(args.at) if args.at else None
     rt = Runtime(settings, db=db)

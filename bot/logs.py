@@ -39,4 +39,5 @@ def setup(level: str = "INFO", json_lines: bool = True) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    logging.getLogger("aiohttp.access").setLevel("WARNING")
+    for noisy in ("aiohttp.access", "apscheduler", "alembic"):
+        logging.getLogger(noisy).setLevel("WARNING")

@@ -47,9 +47,8 @@ async def _prepare(settings: Settings) -> None:
 
 
 async def _start_scheduler(app: web.Application) -> None:
-    from scheduler.core import Scheduler
-
     from bot.web.common import RUNTIME
+    from scheduler.core import Scheduler
 
     rt = app[RUNTIME]
     rt.scheduler = Scheduler(rt)

@@ -194,6 +194,12 @@ def _read_file(path: str | Path | None) -> tuple[dict, str]:
                                          "correct the syntax at the line shown")]) from exc
 
 
+class EnvValue(str):
+    """A raw environment string; typed when its key's type is known, so "123456" stays a string token."""
+
+    name = ""
+
+
 def _apply_env(raw: dict, env: Any, source: str, problems: list[ConfigProblem]) -> None:
     """Apply SALESBOT__SECTION__KEY[__SUBKEY] overrides onto the raw dict."""
     for name, value in env.items():
@@ -206,16 +212,22 @@ def _apply_env(raw: dict, env: Any, source: str, problems: list[ConfigProblem]) 
             continue
         node = raw
         for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        node[parts[-1]] = _parse_env_value(value)
+            node = node.setdefault(part, {}) if isinstance(node, dict) else None
+        if not isinstance(node, dict):
+            problems.append(ConfigProblem("environment", name, f"{'.'.join(parts[:-1])} is not a table",
+                                          "drop the extra __PART: SALESBOT__<SECTION>__<KEY> names one key"))
+            continue
+        tagged = EnvValue(value)
+        tagged.name = name
+        node[parts[-1]] = tagged
 
 
-def _parse_env_value(value: str) -> Any:
-    """Parse an env value as a TOML value when it looks like one, else keep the string."""
+def _parse_env_value(value: EnvValue) -> Any:
+    """Parse a non-string env value as TOML ("9000" -> 9000, "[60, 30]" -> list); keep it if it is not TOML."""
     try:
         return tomllib.loads(f"v = {value}")["v"]
     except tomllib.TOMLDecodeError:
-        return value
+        return str(value)
 
 
 def _build(raw: dict, source: str, problems: list[ConfigProblem]) -> Settings | None:
@@ -243,10 +255,14 @@ def _fill_section(section: Any, sec_name: str, values: dict, source: str, proble
             problems.append(ConfigProblem(source, where, "unknown key",
                                           f"remove it; keys of [{sec_name}] are {', '.join(hints)}"))
             continue
+        origin = source
+        if isinstance(value, EnvValue):
+            origin = f"environment {value.name}"
+            value = str(value) if getattr(hints[key], "__origin__", hints[key]) is str else _parse_env_value(value)
         coerced = _coerce(value, hints[key])
         if coerced is _BAD:
             shown = "(secret hidden)" if key in SECRET_KEYS else repr(value)
-            problems.append(ConfigProblem(source, where, f"expected {_type_name(hints[key])}, got {shown}",
+            problems.append(ConfigProblem(origin, where, f"expected {_type_name(hints[key])}, got {shown}",
                                           f"set {key} to a {_type_name(hints[key])}"))
             continue
         setattr(section, key, coerced)

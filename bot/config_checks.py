@@ -78,7 +78,7 @@ def _sla(s: Settings) -> list[ConfigProblem]:
     out = []
     if s.sla.first_response_hours <= 0:
         out.append(_p(s, "sla.first_response_hours", "must be positive", "use 4 for the golden 4 hours"))
-    if any(not isinstance(m, int) or m <= 0 for m in s.sla.remind_before_minutes):
+    if any(type(m) is not int or m <= 0 for m in s.sla.remind_before_minutes):
         out.append(_p(s, "sla.remind_before_minutes", "must be a list of positive minutes", "e.g. [60, 30]"))
     return out
 

@@ -26,6 +26,27 @@ class ImportReport:
         return out
 
 
+def _validate(raw_rows: list[dict], existing: set[str], report: ImportReport) -> list[roster.MemberRow]:
+    """Parse rows; a row whose manager exists only in a rejected row is rejected too (never a silent NULL)."""
+    known = existing | {(r.get("name") or "").strip() for r in raw_rows}
+    parsed = {}
+    for line, raw in enumerate(raw_rows, start=2):
+        row = roster.parse_row(raw, known)
+        if isinstance(row, str):
+            report.rejected.append((line, row))
+        else:
+            parsed[line] = row
+    changed = True
+    while changed:  # rejecting a manager can orphan their reports, so repeat until stable
+        names = existing | {r.name for r in parsed.values()}
+        orphans = [line for line, r in parsed.items() if r.manager and r.manager not in names]
+        for line in orphans:
+            report.rejected.append((line, f"manager {parsed.pop(line).manager!r} was rejected above; fix that row"))
+        changed = bool(orphans)
+    report.rejected.sort()
+    return list(parsed.values())
+
+
 async def import_members(db: Database, path: Path) -> ImportReport:
     """Validate every row first, then upsert the valid ones in one transaction."""
     report = ImportReport()
@@ -38,14 +59,7 @@ async def import_members(db: Database, path: Path) -> ImportReport:
         raw_rows = list(reader)
     async with db.session() as s:
         existing = {m.name for m in await members.all_members(s)}
-        known = existing | {(r.get("name") or "").strip() for r in raw_rows}
-        valid = []
-        for line, raw in enumerate(raw_rows, start=2):
-            parsed = roster.parse_row(raw, known)
-            if isinstance(parsed, str):
-                report.rejected.append((line, parsed))
-            else:
-                valid.append(parsed)
+        valid = _validate(raw_rows, existing, report)
         for row in valid:
             fields = {"role": row.role, "region": row.region, "industries": list(row.industries),
                       "capacity": row.capacity, "mobile": row.mobile}

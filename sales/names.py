@@ -5,25 +5,32 @@ from __future__ import annotations
 import re
 import unicodedata
 
+# Checked after punctuation is gone, repeatedly, so "万科集团有限公司" and "万科集团" meet at "万科".
 _SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "公司",
-             "co., ltd.", "co.,ltd.", "co. ltd", "ltd.", "ltd", "inc.", "inc", "corp.", "corp")
-_NOISE = re.compile(r"[\s\-_·•.,，。()（）\[\]【】]+")
+             "coltd", "limited", "ltd", "inc", "corp", "company")
+_NOISE = re.compile(r"[\s\-_·•.,，。()（）\[\]【】&+/'\"]+")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
 def normalize_company(name: str) -> str:
     """Fold width and case, drop punctuation and legal suffixes: "华东医疗（上海）有限公司" -> "华东医疗上海"."""
-    text = unicodedata.normalize("NFKC", name).strip().lower()
-    for suffix in _SUFFIXES:
-        if text.endswith(suffix) and len(text) > len(suffix):
-            text = text[: -len(suffix)]
-            break
-    return _NOISE.sub("", text)
+    text = _NOISE.sub("", unicodedata.normalize("NFKC", name or "").lower())
+    stripped = True
+    while stripped:
+        stripped = False
+        for suffix in _SUFFIXES:
+            if text.endswith(suffix) and len(text) > len(suffix):
+                text, stripped = text[: -len(suffix)], True
+                break
+    return text
 
 
-def normalize_mobile(raw: str) -> str | None:
+def normalize_mobile(raw: str | None) -> str | None:
     """Return the 11-digit mainland mobile, dropping +86/0086 and separators; None if it is not one."""
-    digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", raw or ""))
+    text = unicodedata.normalize("NFKC", raw or "").strip()
+    if "+" in text and not re.match(r"^\(?\+86", text):
+        return None  # another country's number, whatever its digits look like
+    digits = re.sub(r"\D", "", text)
     for prefix in ("0086", "86"):
         if digits.startswith(prefix) and len(digits) == 11 + len(prefix):
             digits = digits[len(prefix):]

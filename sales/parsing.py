@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_UNITS = {"万": 10_000, "w": 10_000, "W": 10_000, "千": 1_000, "k": 1_000, "K": 1_000, "亿": 100_000_000,
-          "元": 1, "": 1}
-_AMOUNT = r"(\d+(?:\.\d+)?)\s*(万|w|W|千|k|K|亿|元)?"
+_UNITS = {"万": 10_000, "w": 10_000, "W": 10_000, "千": 1_000, "k": 1_000, "K": 1_000, "亿": 100_000_000, "": 1}
+_AMOUNT = r"(\d+(?:\.\d+)?)\s*(万|w|W|千|k|K|亿)?\s*元?"
 _RANGE = re.compile(rf"^{_AMOUNT}\s*(?:-|~|到|至)\s*{_AMOUNT}$")
 _SINGLE = re.compile(rf"^{_AMOUNT}$")
 _KEYWORDS = {"预算": "budget", "budget": "budget", "行业": "industry", "industry": "industry",
              "需求": "need", "need": "need"}
-_KEY_RE = re.compile(r"(预算|行业|需求|budget|industry|need)\s*[:：]?\s*", re.IGNORECASE)
+# A keyword starts after whitespace, so "中国银行业协会" and "Needham" stay whole customer names.
+_KEY_RE = re.compile(r"(?:(?<=\s)|^)(预算|行业|需求|budget|industry|need)(?=[\s:：\d]|$)\s*[:：]?\s*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

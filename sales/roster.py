@@ -43,7 +43,7 @@ def parse_row(raw: dict[str, str], known_managers: set[str]) -> MemberRow | str:
     if row["role"] not in ROLES:
         return f"role {row['role']!r} must be one of {'|'.join(ROLES)}"
     capacity = row["capacity"] or "50"
-    if not capacity.isdigit():
+    if not (capacity.isascii() and capacity.isdigit()):
         return f"capacity {capacity!r} must be a whole number"
     mobile = ""
     if row["mobile"]:

@@ -41,8 +41,7 @@ def stage_name(key: str) -> str:
 
 def next_stage(key: str) -> Stage | None:
     """Return the stage after key, or None at the last stage."""
-    keys = [s.key for s in STAGES]
-    i = keys.index(key)
+    i = STAGES.index(stage(key))
     return STAGES[i + 1] if i + 1 < len(STAGES) else None
 
 

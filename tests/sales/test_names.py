@@ -36,10 +36,6 @@ def test_variants_of_one_company_collide():
     assert {normalize_company(v) for v in variants} == {"华东医疗上海"}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG sales/names.py normalize_company: suffixes are stripped before punctuation, and only the "
-    "first one, so 'ABC Co., Ltd' -> 'abcco' while 'ABC Co., Ltd.' -> 'abc', and '万科集团有限公司' -> "
-    "'万科集团' while '万科集团' -> '万科': the same customer gets two keys and dedupe misses"))
 def test_suffix_variants_of_one_company_collide():
     assert normalize_company("ABC Co., Ltd") == normalize_company("ABC Co., Ltd.") == "abc"
     assert normalize_company("万科集团有限公司") == normalize_company("万科集团")
@@ -55,10 +51,14 @@ def test_normalize_mobile(raw):
 
 @pytest.mark.parametrize("raw", [
     "", None, "12345", "1380013800", "138001380001", "23800138000", "12800138000",
-    "021-62345678", "+1 415 555 0100", "abc", "0086 23800138000",
+    "021-62345678", "abc", "0086 23800138000", "+1 138 0013 8000",
 ])
 def test_invalid_mobile_is_none(raw):
     assert normalize_mobile(raw) is None
+
+
+def test_foreign_country_code_is_not_a_mainland_mobile():
+    assert normalize_mobile("+1 415 555 0100") is None
 
 
 def test_mask_mobile():

@@ -64,9 +64,5 @@ def test_each_reject_reason(values, reason):
     assert parse_row(_row(**values), {"李雷", "王经理"}) == reason
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=(
-    "BUG sales/roster.py parse_row: capacity is checked with str.isdigit(), which accepts digits "
-    "int() cannot parse (e.g. '²'), so int(capacity) raises ValueError and aborts the whole import "
-    "instead of rejecting the row"))
 def test_odd_unicode_digit_capacity_is_rejected_not_a_crash():
     assert isinstance(parse_row(_row(capacity="²"), set()), str)

@@ -62,10 +62,6 @@ def test_unknown_stage_names_the_valid_ones(call):
     assert info.value.args[0] == "unknown stage 'negotiation'; stages are needs, demo, quote"
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=(
-    "BUG sales/stages.py next_stage: an unknown or closed key ('won', 'negotiation') raises "
-    "ValueError(\"'won' is not in list\") from list.index instead of the KeyError naming the valid "
-    "stages that stage() gives"))
 @pytest.mark.parametrize("key", ["won", "negotiation"])
 def test_next_stage_of_an_unknown_key_explains(key):
     with pytest.raises(KeyError, match="stages are needs, demo, quote"):

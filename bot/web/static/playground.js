@@ -326,8 +326,8 @@ function pollNow() {
 
 // ---------- composer ----------
 
-// Send the input box's text as the chosen person; reuse the client id when retrying the same text.
-async function sendText(text) {
+// Send text as the chosen person; reuse the client id when retrying the same text after a network error.
+async function sendText(text, fromInput = false) {
   text = text.trim();
   if (!text || !state.memberId || !state.chatId) return;
   const p = state.pendingSend;
@@ -337,8 +337,7 @@ async function sendText(text) {
   try {
     await api("/message", { member_id: state.memberId, chat_id: state.chatId, skin: state.skin, text, client_id: clientId });
     state.pendingSend = null;
-    $("input").value = "";
-    autosize();
+    if (fromInput) { $("input").value = ""; autosize(); }
     if (!isGroup(state.chatId) || text.includes(MENTION)) showTyping();
     else toast(`群里要先 ${MENTION}，${BOT}才会回复（和真实平台一样）`, "info");
     pollNow();
@@ -533,7 +532,7 @@ function bindEvents() {
   });
   $("new-msgs").addEventListener("click", () => { $("timeline").scrollTop = $("timeline").scrollHeight; $("new-msgs").hidden = true; });
   $("chips").addEventListener("click", (e) => { const c = e.target.closest(".chip"); if (c) sendText(chipText(c.dataset.text)); });
-  $("send").addEventListener("click", () => sendText($("input").value));
+  $("send").addEventListener("click", () => sendText($("input").value, true));
   $("at-btn").addEventListener("click", () => insertAtCaret(MENTION + " "));
   $("mention-pop").addEventListener("mousedown", (e) => { e.preventDefault(); acceptMention(); });
   const input = $("input");
@@ -544,7 +543,7 @@ function bindEvents() {
     const popOpen = !$("mention-pop").hidden;
     if (popOpen && (e.key === "Enter" || e.key === "Tab")) { e.preventDefault(); acceptMention(); return; }
     if (popOpen && e.key === "Escape") { $("mention-pop").hidden = true; return; }
-    if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); sendText(input.value); }
+    if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); sendText(input.value, true); }
   });
   document.querySelectorAll(".clock-actions [data-minutes]").forEach((b) =>
     b.addEventListener("click", () => advanceClock(Number(b.dataset.minutes))));

@@ -30,6 +30,7 @@ class Context:
     member: Member | None = None
     event: Event | None = None
     help_commands: list = field(default_factory=list)
+    reply_keys: list[str] = field(default_factory=list)
     _sent: int = 0
 
     def now(self) -> datetime:
@@ -48,4 +49,7 @@ class Context:
         self._sent += 1
         key = f"reply:{self.event.platform}:{self.event.dedupe_key}:{self._sent}"
         extra = {"update": reply.update, "toast": reply.toast}
-        return await self.send(reply.to or self.event.chat, reply.card, key, reply.text, **extra)
+        queued = await self.send(reply.to or self.event.chat, reply.card, key, reply.text, **extra)
+        if queued and reply.to is None:
+            self.reply_keys.append(key)
+        return queued

@@ -13,7 +13,7 @@ from bot.events import Event, Reply
 from cards.model import Level
 from cards.views import error_card, notice_card
 from handlers.help import short_help
-from storage.repos import inbox, members
+from storage.repos import inbox, members, outbox
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -27,17 +27,47 @@ class Dispatcher:
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
         self.tasks: set[asyncio.Task] = set()
+        self._waiters: dict[int, asyncio.Future] = {}
 
     async def ingest(self, event: Event) -> inbox.Stored:
         """Persist the event (the caller acks after this returns) and schedule its handling once."""
         stored = await self.rt.inbox.put(event.platform, event.dedupe_key, event.kind, event.to_dict())
+        self._count(event, stored)
+        if stored.new:
+            self.spawn(stored.id, event)
+        return stored
+
+    async def ingest_and_wait(self, event: Event, timeout: float) -> tuple[inbox.Stored, list[dict]]:
+        """Ingest, then wait up to timeout for the handler's replies so the adapter can answer inline.
+
+        Replies returned here are marked sent (the sender skips them); replies not ready in time, or
+        taken by the sender first, go out through the platform API instead. Never both.
+        """
+        stored = await self.rt.inbox.put(event.platform, event.dedupe_key, event.kind, event.to_dict())
+        self._count(event, stored)
+        if not stored.new:
+            return stored, []
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters[stored.id] = waiter
+        self.spawn(stored.id, event)
+        try:
+            keys = await asyncio.wait_for(asyncio.shield(waiter), timeout)
+        except TimeoutError:
+            return stored, []
+        finally:
+            self._waiters.pop(stored.id, None)
+        return stored, await outbox.take_inline(self.rt.db, keys, self.rt.clock.now())
+
+    def _count(self, event: Event, stored: inbox.Stored) -> None:
         self.rt.metrics.inc("salesbot_events_received_total", "Inbound events", platform=event.platform)
         if not stored.new:
             self.rt.metrics.inc("salesbot_events_deduplicated_total", "Duplicate inbound events",
                                 platform=event.platform)
-            return stored
-        self.spawn(stored.id, event)
-        return stored
+
+    def _resolve(self, inbox_id: int, keys: list[str]) -> None:
+        waiter = self._waiters.get(inbox_id)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(keys)
 
     def spawn(self, inbox_id: int, event: Event) -> None:
         """Handle an event in a tracked background task."""
@@ -62,7 +92,7 @@ class Dispatcher:
     async def process(self, inbox_id: int, event: Event) -> None:
         """Route one event; effects, replies and the done mark commit in one transaction."""
         started = time.perf_counter()
-        outcome = "ok"
+        outcome, keys = "ok", []
         try:
             async with self.rt.db.session() as session:
                 ctx = await self.rt.context(session, event)
@@ -70,12 +100,14 @@ class Dispatcher:
                 if reply is not None:
                     await ctx.reply(reply)
                 await inbox.mark_done(session, inbox_id, self.rt.clock.now())
+            keys = ctx.reply_keys
         except UserError as exc:
             outcome = "refused"
-            await self._answer(inbox_id, event, notice_card("这个操作做不了", exc.user_message, Level.WARNING))
+            keys = await self._answer(inbox_id, event, notice_card("这个操作做不了", exc.user_message, Level.WARNING))
         except Exception as exc:
             outcome = "failed"
-            await self._fail(inbox_id, event, exc)
+            keys = await self._fail(inbox_id, event, exc)
+        self._resolve(inbox_id, keys)
         self.rt.metrics.observe(time.perf_counter() - started, platform=event.platform, kind=event.kind)
         self.rt.metrics.inc("salesbot_events_handled_total", "Handled events", platform=event.platform,
                             outcome=outcome)
@@ -111,14 +143,15 @@ class Dispatcher:
             raise UserError("这个按钮只有" + "、".join(sorted(roles)) + "能点。")
         return await handler(event, ctx)
 
-    async def _answer(self, inbox_id: int, event: Event, card) -> None:
+    async def _answer(self, inbox_id: int, event: Event, card) -> list[str]:
         """Send a refusal card and close the event in a fresh transaction."""
         async with self.rt.db.session() as session:
             ctx = await self.rt.context(session, event)
             await ctx.reply(Reply(card=card))
             await inbox.mark_done(session, inbox_id, self.rt.clock.now())
+        return ctx.reply_keys
 
-    async def _fail(self, inbox_id: int, event: Event, exc: Exception) -> None:
+    async def _fail(self, inbox_id: int, event: Event, exc: Exception) -> list[str]:
         """The error funnel: log first, release the claim, then a friendly card (never a trace)."""
         log.error("handler failed", exc_info=exc,
                   extra={"platform": event.platform, "dedupe_key": event.dedupe_key, "kind": event.kind})
@@ -129,8 +162,10 @@ class Dispatcher:
                     ctx = await self.rt.context(session, event)
                     ctx._sent = 100  # error replies get their own keys, distinct from partial replies
                     await ctx.reply(Reply(card=error_card()))
+                return ctx.reply_keys
         except Exception:
             log.exception("error funnel could not record the failure")
+        return []
 
 
 def _with_text(event: Event, text: str) -> Event:

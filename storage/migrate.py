@@ -21,7 +21,7 @@ def alembic_config() -> Config:
     return cfg
 
 
-async def upgrade(db: Database, revision: str = "head") -> None:
+async def upgrade(db: Database, revision: str = "heads") -> None:
     """Apply migrations up to revision."""
     def run(connection) -> None:
         cfg = alembic_config()
@@ -33,19 +33,20 @@ async def upgrade(db: Database, revision: str = "head") -> None:
 
 
 def head_revision() -> str:
-    """Return the newest migration id."""
-    return ScriptDirectory.from_config(alembic_config()).get_current_head() or ""
+    """Return the newest migration ids (feature branches may add parallel heads), comma-joined."""
+    return ",".join(sorted(ScriptDirectory.from_config(alembic_config()).get_heads()))
 
 
 async def current_revision(db: Database) -> str | None:
-    """Return the database's applied revision, or None."""
+    """Return the database's applied revisions, comma-joined, or None."""
     def read(connection) -> str | None:
-        return MigrationContext.configure(connection).get_current_revision()
+        heads = MigrationContext.configure(connection).get_current_heads()
+        return ",".join(sorted(heads)) or None
 
     async with db.engine.connect() as conn:
         return await conn.run_sync(read)
 
 
 async def is_current(db: Database) -> bool:
-    """Return True when the database is at the newest migration."""
+    """Return True when the database is at every newest migration."""
     return await current_revision(db) == head_revision()

@@ -40,6 +40,17 @@ async def claim_due(db: Database, now: datetime, limit: int = 50) -> list[Outbox
     return [OutboxMessage(**r._mapping) for r in sorted(rows, key=lambda r: r.id)]
 
 
+async def take_inline(db: Database, keys: list[str], now: datetime) -> list[dict]:
+    """Claim still-pending rows to answer them inside the platform's HTTP response; the sender skips them."""
+    if not keys:
+        return []
+    stmt = (update(T).where(T.c.idempotency_key.in_(keys), T.c.status == "pending")
+            .values(status="sent", sent_at=now, attempts=1, last_error="inline reply").returning(T.c.id, T.c.payload))
+    async with db.engine.begin() as conn:
+        rows = (await conn.execute(stmt)).all()
+    return [payload for _, payload in sorted(rows)]
+
+
 async def _set(db: Database, msg_id: int, **values) -> None:
     async with db.engine.begin() as conn:
         await conn.execute(update(T).where(T.c.id == msg_id, T.c.status == "sending").values(**values))

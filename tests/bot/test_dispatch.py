@@ -109,3 +109,28 @@ async def test_evidence_then_advance_moves_the_stage(client, rt):
     assert cards[1]["card"]["title"].startswith("已记下会议纪要")
     assert cards[2]["card"]["title"] == "已推进到方案演示：蓝海医疗"
     assert opportunities.router.name == "opportunities"
+
+
+async def test_inline_replies_are_answered_once_and_skipped_by_the_sender(rt):
+    rep = await add_member(rt, "江涛")
+    stored, payloads = await rt.dispatcher.ingest_and_wait(_msg(str(rep), "帮助", "inline"), timeout=5)
+    assert stored.new and [p["card"]["title"] for p in payloads] == ["销售助手能做什么"]
+    assert await rt.sender.run_once() == 0  # already answered inline: never sent twice
+    again, none = await rt.dispatcher.ingest_and_wait(_msg(str(rep), "帮助", "inline"), timeout=5)
+    assert not again.new and none == []
+
+
+async def test_slow_handlers_fall_back_to_the_sender(rt, monkeypatch):
+    import asyncio
+
+    rep = await add_member(rt, "罗兰")
+    original = rt.dispatcher.route
+
+    async def slow(event, ctx):
+        await asyncio.sleep(0.2)
+        return await original(event, ctx)
+
+    monkeypatch.setattr(rt.dispatcher, "route", slow)
+    _, payloads = await rt.dispatcher.ingest_and_wait(_msg(str(rep), "帮助", "slow"), timeout=0.01)
+    assert payloads == []
+    assert len(await sent_cards(rt)) == 1

@@ -9,7 +9,7 @@ const ROLE_LABEL = { rep: "销售", manager: "主管", admin: "管理员" };
 const STATUS_LABEL = { pending: "待发送", sending: "发送中", sent: "已发送", dead: "失败" };
 const JOB_LABEL = {
   sla_scan: "首响超时扫描", must_do: "今日必做推送", morning_breakpoints: "早间卡点提醒",
-  daily_report: "日报", weekly_report: "周报",
+  daily_report: "日报", weekly_report: "周报", weekly_insight: "每周洞察",
 };
 const $ = (id) => document.getElementById(id);
 
@@ -75,12 +75,21 @@ async function api(path, body) {
   return data;
 }
 
-// Split an ISO time into its wall-clock parts as the server wrote them (the bot's timezone, not the browser's).
+// Split an ISO time into wall-clock parts in the org's timezone (from /state; the config default otherwise).
 function wall(iso) {
-  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})/.exec(iso || "");
-  if (!m) return null;
-  const [y, mo, d, h, mi] = m.slice(1).map(Number);
-  return { y, mo, d, hm: m[4] + ":" + m[5], week: "日一二三四五六"[new Date(Date.UTC(y, mo - 1, d)).getUTCDay()] };
+  const t = new Date(iso);
+  if (!iso || isNaN(t)) return null;
+  const tz = state.timezone || "Asia/Shanghai";
+  if (!state.fmt || state.fmt.tz !== tz) {
+    const opts = { timeZone: tz, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric",
+      hour: "2-digit", minute: "2-digit", weekday: "short" };
+    let f;
+    try { f = new Intl.DateTimeFormat("en-US", opts); } catch (_) { f = new Intl.DateTimeFormat("en-US", { ...opts, timeZone: undefined }); }
+    state.fmt = { tz, f };
+  }
+  const p = Object.fromEntries(state.fmt.f.formatToParts(t).map((x) => [x.type, x.value]));
+  const week = "日一二三四五六"[["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].indexOf(p.weekday)];
+  return { y: p.year, mo: p.month, d: p.day, hm: `${p.hour}:${p.minute}`, week };
 }
 
 // Format an ISO time as HH:MM, with the date in front when asked.
@@ -135,12 +144,13 @@ function renderPeople() {
   const box = $("people");
   box.replaceChildren();
   const teams = new Map();
-  for (const m of state.members) {
+  const sorted = [...state.members].sort((a, b) => (a.team ? 0 : 1) - (b.team ? 0 : 1)); // people without a team last
+  for (const m of sorted) {
     if (!teams.has(m.team)) teams.set(m.team, []);
     teams.get(m.team).push(m);
   }
   for (const [team, list] of teams) {
-    box.appendChild(el("div", "team-name", team || "未分组"));
+    box.appendChild(el("div", "team-name", team || "其他"));
     for (const m of list) {
       const row = el("button", "person" + (m.id === state.memberId ? " is-active" : ""));
       row.type = "button";
@@ -511,6 +521,7 @@ async function loadState() {
     state.members = data.members || [];
     state.groups = data.groups || [];
     state.jobs = data.jobs || [];
+    state.timezone = data.timezone || "";
     renderClock(data.now);
     return true;
   } catch (err) {

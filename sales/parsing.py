@@ -84,5 +84,6 @@ def format_budget(budget: Budget) -> str:
     if budget.low is None:
         return f"客户原话：{budget.text}"
     if budget.low == budget.high:
-        return f"{format_yuan(budget.low)}（客户原话：{budget.text}）"
+        said = format_yuan(budget.low)
+        return said if said == budget.text.strip() else f"{said}（客户原话：{budget.text}）"
     return f"{format_yuan(budget.low)}–{format_yuan(budget.high)}（客户原话：{budget.text}）"

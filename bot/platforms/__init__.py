@@ -27,6 +27,8 @@ class PlatformAPI(Protocol):
 
 
 RENDERERS: dict[str, Renderer] = {"playground": playground_render.render}
+# Platform JSON -> HTML, so the playground's skins show exactly what each adapter would send.
+PREVIEWS: dict[str, Callable[[dict[str, Any]], str]] = {}
 
 
 def render(chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -> dict[str, Any]:

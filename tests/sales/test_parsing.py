@@ -115,6 +115,6 @@ def test_format_yuan(value, shown):
 def test_format_budget():
     assert format_budget(Budget("", None, None)) == "客户还没说预算"
     assert format_budget(Budget("看情况", None, None)) == "客户原话：看情况"
-    assert format_budget(parse_amount("50万")) == "50万（客户原话：50万）"
+    assert format_budget(parse_amount("50万")) == "50万"  # the parsed value equals what was said
     assert format_budget(parse_amount("50-80万")) == "50万–80万（客户原话：50-80万）"
     assert format_budget(parse_amount("500000")) == "50万（客户原话：500000）"

@@ -162,6 +162,8 @@ function renderPeople() {
       box.appendChild(row);
     }
   }
+  const active = box.querySelector(".is-active"); // keep the chosen person visible in a long list
+  if (active) box.scrollTop = Math.max(0, active.offsetTop - box.offsetTop - box.clientHeight / 2);
 }
 
 // Draw the chat list: the team groups, then the 1:1 chat with the bot.

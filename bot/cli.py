@@ -23,12 +23,15 @@ def _parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=["upgrade"])
     check = sub.add_parser("check-config", help="validate the config")
     imp = sub.add_parser("import", help="import data")
-    imp.add_argument("what", choices=["members"])
+    imp.add_argument("what", choices=["members", "mapping", "scripts"])
     imp.add_argument("file", type=Path)
     job = sub.add_parser("run-job", help="fire a scheduled job now")
     job.add_argument("name")
     job.add_argument("--at", help="ISO 8601 time to fire as (default now)")
-    for sp in (serve, demo, db, check, imp, job):
+    intake = sub.add_parser("intake", help="lead intake: replay rejected payloads")
+    intake.add_argument("action", choices=["replay"])
+    intake.add_argument("--channel", required=True, help="the [intake.channels.<name>] to replay")
+    for sp in (serve, demo, db, check, imp, job, intake):
         sp.add_argument("--config", dest="sub_config", help=argparse.SUPPRESS)
     return p
 
@@ -94,10 +97,20 @@ async def _demo(args, settings: Settings, db) -> int:
 
 
 async def _import(args, settings: Settings, db) -> int:
+    if args.what == "mapping":
+        from bot.intake_cli import cli_import_mapping
+
+        return await cli_import_mapping(args, settings, db)
     from bot.importer import import_members
 
     if not args.file.exists():
         raise UserError(f"{args.file}: file not found")
+    if args.what == "scripts":
+        from bot.scripts_cli import import_scripts
+
+        report = await import_scripts(db, settings, args.file)
+        print("\n".join(report.lines()))
+        return 0 if not report.rejected else 3
     report = await import_members(db, args.file)
     print("\n".join(report.lines()))
     return 0 if not report.rejected else 3
@@ -122,4 +135,10 @@ def _parse_at(raw: str) -> datetime:
         raise UserError(f"--at {raw!r} is not ISO 8601; write e.g. 2026-11-27T09:00+08:00") from None
 
 
-_COMMANDS = {"demo": _demo, "import": _import, "run-job": _run_job}
+async def _intake(args, settings: Settings, db) -> int:
+    from bot.intake_cli import cli_replay
+
+    return await cli_replay(args, settings, db)
+
+
+_COMMANDS = {"demo": _demo, "import": _import, "run-job": _run_job, "intake": _intake}

@@ -17,7 +17,8 @@ DEFAULT_PATH = Path("config.toml")
 ENV_PREFIX = "SALESBOT__"
 SECRET_KEYS = {"secret", "secret_key", "admin_token", "token", "encoding_aes_key", "bot_token",
                "bot_encoding_aes_key", "client_secret", "event_token", "event_aes_key", "app_secret",
-               "verification_token", "encrypt_key", "access_token", "webhook_keys", "webhooks"}
+               "verification_token", "encrypt_key", "access_token", "webhook_keys", "webhooks",
+               "card_callback_secret"}
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,8 @@ class DingtalkConfig:
     approval_process_code: str = ""
     event_token: str = ""
     event_aes_key: str = ""
+    card_callback_secret: str = ""
+    card_route_key: str = "salesbot"
     webhooks: dict[str, dict] = field(default_factory=dict)
     api_base: str = "https://api.dingtalk.com"
     oapi_base: str = "https://oapi.dingtalk.com"
@@ -110,8 +113,9 @@ class ScheduleConfig:
     morning_breakpoints: str = "08:30"
     daily_report: str = "18:00"
     weekly_report: str = "mon 09:00"
-    sla_scan_minutes: int = 5
+    sla_scan_minutes: int = 1
     misfire_grace_seconds: int = 600
+    holidays: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -144,6 +148,35 @@ class IntakeConfig:
 
 
 @dataclass
+class LeadsConfig:
+    strategy: str = "round_robin"
+    rules: list[dict] = field(default_factory=list)
+    weights: dict[str, int] = field(default_factory=dict)
+    max_new_per_day: int = 30
+    accept_minutes: int = 30
+    cooldown_hours: float = 24
+    fallback_owner: str = ""
+    dedupe_window_days: int = 90
+    working_hours_sla: bool = False
+    skip_outside_hours: bool = True
+    work_hours: str = "09:00-18:00"
+    work_days: list[int] = field(default_factory=lambda: [1, 2, 3, 4, 5])
+    expo_per_minute: int = 10
+
+
+@dataclass
+class OpportunitiesConfig:
+    stages: list[dict] = field(default_factory=list)
+    approval: str = "discount"
+    discount_threshold: float = 15.0
+    approval_stage: str = "quote"
+    won_reasons: list[str] = field(default_factory=lambda: ["价格有优势", "方案最贴合需求", "关系到位", "交付快",
+                                                            "其他"])
+    lost_reasons: list[str] = field(default_factory=lambda: ["价格太高", "选了竞品", "预算取消", "需求变了",
+                                                             "联系不上", "其他"])
+
+
+@dataclass
 class Settings:
     server: ServerConfig = field(default_factory=ServerConfig)
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
@@ -157,6 +190,8 @@ class Settings:
     features: FeaturesConfig = field(default_factory=FeaturesConfig)
     playground: PlaygroundConfig = field(default_factory=PlaygroundConfig)
     intake: IntakeConfig = field(default_factory=IntakeConfig)
+    leads: LeadsConfig = field(default_factory=LeadsConfig)
+    opportunities: OpportunitiesConfig = field(default_factory=OpportunitiesConfig)
     source: str = "<built-in defaults>"
 
     @property

@@ -8,12 +8,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.config import _HHMM, _WEEKLY, ConfigProblem, Settings
 
 _AES_KEY = re.compile(r"^[A-Za-z0-9]{43}$")
+_DAY = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 
 
 def check_all(s: Settings) -> list[ConfigProblem]:
     """Run every check and return all problems found."""
     problems: list[ConfigProblem] = []
-    for check in (_server, _database, _org, _schedule, _wecom, _dingtalk, _feishu, _intake, _sla):
+    for check in (_server, _database, _org, _schedule, _wecom, _dingtalk, _feishu, _intake, _sla,
+                  _opportunities, _leads):
         problems += check(s)
     return problems
 
@@ -71,6 +73,9 @@ def _schedule(s: Settings) -> list[ConfigProblem]:
     if not _WEEKLY.match(s.schedule.weekly_report):
         out.append(_p(s, "schedule.weekly_report", f"{s.schedule.weekly_report!r} is not 'ddd HH:MM'",
                       'write it like "mon 09:00"'))
+    bad = [d for d in s.schedule.holidays if not (isinstance(d, str) and _DAY.match(d))]
+    if bad:
+        out.append(_p(s, "schedule.holidays", f"{bad[:3]!r} are not dates", 'list days like ["2026-10-01"]'))
     return out
 
 
@@ -109,6 +114,16 @@ def _dingtalk(s: Settings) -> list[ConfigProblem]:
     out = _required(s, "dingtalk", ("client_id", "client_secret"))
     if s.dingtalk.mode not in ("stream", "http"):
         out.append(_p(s, "dingtalk.mode", f"{s.dingtalk.mode!r} is not a mode", 'use "stream" or "http"'))
+    if s.dingtalk.event_aes_key and not _AES_KEY.match(s.dingtalk.event_aes_key):
+        out.append(_p(s, "dingtalk.event_aes_key", "must be 43 letters and digits",
+                      "copy aes_key from the app's 事件订阅 page again"))
+    if s.dingtalk.mode == "http" and s.dingtalk.card_template_id and not s.dingtalk.card_callback_secret:
+        out.append(_p(s, "dingtalk.card_callback_secret", "HTTP card callbacks need a secret to be verified",
+                      "set SALESBOT__DINGTALK__CARD_CALLBACK_SECRET to a long random string"))
+    for name, robot in s.dingtalk.webhooks.items():
+        if not isinstance(robot, dict) or not robot.get("access_token"):
+            out.append(_p(s, f"dingtalk.webhooks.{name}", "needs access_token (and secret for 加签)",
+                          f'write {name} = {{access_token = "…", secret = "SEC…"}}'))
     return out
 
 
@@ -133,4 +148,47 @@ def _intake(s: Settings) -> list[ConfigProblem]:
         if not (channel.get("token") or channel.get("secret")):
             out.append(_p(s, f"intake.channels.{name}", "has neither token nor secret",
                           "set token (X-Intake-Token) or secret (X-Intake-Signature HMAC)"))
+    return out
+
+
+def _opportunities(s: Settings) -> list[ConfigProblem]:
+    from sales.stages import DEFAULT, pipeline_from_config, pipeline_problems
+
+    o, out = s.opportunities, []
+    for problem in pipeline_problems(o.stages):
+        out.append(_p(s, "opportunities.stages", problem, "see config.example.toml for the shape of a stage"))
+    keys = [st.key for st in (pipeline_from_config(o.stages) if not out else DEFAULT).stages]
+    if o.approval not in ("discount", "always", "never"):
+        out.append(_p(s, "opportunities.approval", f"{o.approval!r} is not a mode",
+                      'use "discount", "always" or "never"'))
+    if not 0 <= o.discount_threshold < 100:
+        out.append(_p(s, "opportunities.discount_threshold", "must be a percent off in 0..100",
+                      "e.g. 15 means quotes below 85折 need approval"))
+    if o.approval != "never" and o.approval_stage not in keys[1:]:
+        out.append(_p(s, "opportunities.approval_stage", f"{o.approval_stage!r} is not a stage after the first",
+                      f"use one of {', '.join(keys[1:]) or '(add a second stage)'}"))
+    for key in ("won_reasons", "lost_reasons"):
+        reasons = getattr(o, key)
+        if not reasons or not all(isinstance(r, str) and 0 < len(r) <= 40 for r in reasons):
+            out.append(_p(s, f"opportunities.{key}", "must be a non-empty list of short reasons",
+                          'e.g. ["价格太高", "选了竞品", "其他"]'))
+    return out
+
+
+def _leads(s: Settings) -> list[ConfigProblem]:
+    from sales.distribution import STRATEGIES
+
+    c, out = s.leads, []
+    for i, rule in enumerate([{"strategy": c.strategy}, *c.rules]):
+        key = "leads.strategy" if i == 0 else f"leads.rules[{i - 1}]"
+        if not isinstance(rule, dict) or rule.get("strategy", "round_robin") not in STRATEGIES:
+            out.append(_p(s, key, f"unknown strategy in {rule!r}", f"use one of {', '.join(STRATEGIES)}"))
+    start, _, end = c.work_hours.partition("-")
+    if not (_HHMM.match(start) and _HHMM.match(end)) or start >= end:
+        out.append(_p(s, "leads.work_hours", f"{c.work_hours!r} is not HH:MM-HH:MM", 'write it like "09:00-18:00"'))
+    if not c.work_days or any(type(d) is not int or not 1 <= d <= 7 for d in c.work_days):
+        out.append(_p(s, "leads.work_days", "must list ISO weekdays 1-7", "e.g. [1, 2, 3, 4, 5]"))
+    for key in ("accept_minutes", "max_new_per_day", "dedupe_window_days", "expo_per_minute"):
+        if getattr(c, key) <= 0:
+            out.append(_p(s, f"leads.{key}", "must be positive", f"set {key} to 1 or more"))
     return out

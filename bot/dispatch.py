@@ -118,6 +118,10 @@ class Dispatcher:
         table = self.rt.routes
         if event.kind == "message":
             found = table.match(event.text)
+            if found is None and event.raw.get("attachments") and table.for_kind("attachment"):
+                for handler in table.for_kind("attachment"):  # an image or file with a few words
+                    await handler(event, ctx)
+                return None
             if found is None:
                 return short_help(ctx, event.text)
             cmd, args = found

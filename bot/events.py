@@ -1,4 +1,17 @@
-"""The one Event contract every adapter produces, and the Reply handlers return."""
+"""The one Event contract every adapter produces, and the Reply handlers return.
+
+Contracts inside `raw` that handlers rely on (adapters fill them; everything else in `raw` is untouched):
+
+- Attachments. An image or file sent to the bot carries
+  ``raw["attachments"] = [{"kind": "image" | "file", "platform_id": <media id / file key / download code,
+  at most 256 chars>, "name": <file name or "">}]``. With words addressed to the bot (e.g. "凭证 报价截图")
+  the event is kind "message" and `text` holds the words; an attachment without words is kind "platform"
+  (`text` empty). handlers/evidence.py stores each one as evidence referencing the platform id.
+- Approval results. A DingTalk OA / Feishu approval that finished arrives as kind "approval" with
+  ``raw = {"approval_id": <the platform instance id recorded by storage.repos.approvals.attach_instance,
+  or salesbot's approval id>, "result": "approved" | "rejected", "remark": <approver's comment>}`` and
+  `actor` = the approver's platform user id; handlers/approvals.py applies it.
+"""
 
 from __future__ import annotations
 

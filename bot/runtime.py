@@ -46,6 +46,18 @@ class Runtime:
         apis: dict[str, Any] = {}
         if self.settings.playground.enabled:
             apis["playground"] = PlaygroundAPI()
+        if self.settings.dingtalk.enabled:
+            from bot.platforms import dingtalk
+
+            apis["dingtalk"] = dingtalk.build_api(self)
+        if self.settings.feishu.enabled:
+            from bot.platforms.feishu.api import FeishuAPI
+
+            apis["feishu"] = FeishuAPI(self.settings.feishu)
+        if self.settings.wecom.enabled:
+            from bot.platforms.wecom.api import build_api as wecom_api
+
+            apis["wecom"] = wecom_api(self.settings, self.db, self.clock)
         return apis
 
     def feature_on(self, feature: str | None) -> bool:
@@ -66,7 +78,7 @@ class Runtime:
     async def enqueue(self, session: AsyncSession, key: str, to: ChatRef, card: Card | None, text: str,
                       extra: dict[str, Any]) -> bool:
         """Render for the target platform and queue in the caller's transaction."""
-        payload = platforms.render(to, card, text, extra)
+        payload = platforms.render(to, card, text, {**extra, "idempotency_key": key})
         return await outbox.enqueue(session, self.db.dialect, key, to.platform, to.chat_id, payload,
                                     self.clock.now())
 
@@ -76,9 +88,17 @@ class Runtime:
         await self.dispatcher.replay_unfinished()
         if serve_sender:
             self.sender.start()
+        if self.settings.dingtalk.enabled and serve_sender:
+            from bot.platforms import dingtalk
+
+            await dingtalk.start(self)
 
     async def stop(self) -> None:
         """Drain handlers, stop services, close the database."""
+        if self.settings.dingtalk.enabled:
+            from bot.platforms import dingtalk
+
+            await dingtalk.stop(self)  # no new events while draining
         await self.dispatcher.drain()
         await self.sender.stop()
         await self.inbox.stop()

@@ -103,3 +103,66 @@ class AdvanceStage(Action, prefix="opp.advance"):
 
 class AskEvidence(Action, prefix="opp.evidence"):
     opportunity_id: int
+
+
+class AcceptLead(Action, prefix="lead.accept"):
+    lead_id: int
+
+
+class ShowLead(Action, prefix="lead.show"):
+    lead_id: int
+
+
+class ShowScripts(Action, prefix="opp.scripts"):
+    opportunity_id: int
+
+
+class UseScript(Action, prefix="opp.script.use"):
+    opportunity_id: int
+    script_id: int
+
+
+class AskClose(Action, prefix="opp.close.ask"):
+    opportunity_id: int
+    outcome: str  # won | lost
+
+
+class CloseOpportunity(Action, prefix="opp.close"):
+    opportunity_id: int
+    outcome: str  # won | lost
+    reason: str
+
+
+class DecideApproval(Action, prefix="opp.approval"):
+    approval_id: int
+    approve: bool
+    remark: str = ""
+
+
+# --- scheduled pushes: 今日必做, 断点 / 催一下, daily report ---------------------------------------------
+
+
+class ShowMustDo(Action, prefix="push.today"):
+    pass
+
+
+class MustDoDone(Action, prefix="push.done"):
+    key: str  # the item key, e.g. "opp:7"
+
+
+class MustDoSnooze(Action, prefix="push.snooze"):
+    key: str
+
+
+class NudgeOwner(Action, prefix="push.nudge"):
+    key: str  # the stuck item, e.g. "lead:12"; the handler finds its owner in the clicker's team
+
+
+class ReportReason(Action, prefix="push.reason"):
+    day: str
+    key: str
+    reason: str
+
+
+class SubmitReport(Action, prefix="push.submit"):
+    day: str

@@ -1,6 +1,19 @@
 """Chat commands and card actions. Every router is listed here, explicitly, in help order."""
 
+from handlers import (
+    approvals,
+    closing,
+    customer_contacts,
+    evidence,
+    feedback,
+    leads,
+    opportunities,
+    push_report,
+    pushes,
+    scripts,
+)
 from handlers import help as help_
-from handlers import opportunities
 
-ROUTERS = [opportunities.router, help_.router]
+ROUTERS = [opportunities.router, evidence.router, closing.router, approvals.router, scripts.router, leads.router,
+           feedback.router, customer_contacts.router, pushes.router, push_report.router,
+           help_.router]

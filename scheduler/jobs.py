@@ -10,15 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.context import Context
+from scheduler import lead_sla, push_breakpoints, push_mustdo
 from scheduler.registry import REGISTRY, job
-from storage.repos import leads
 
 
 @job("sla_scan", schedule="sla_scan_minutes")
 async def sla_scan(ctx: Context, fire_at: datetime) -> str:
-    """Mark leads that missed their first-response deadline as breached (no reminders yet)."""
-    breached = await leads.mark_breached(ctx.session, fire_at)
-    return f"{len(breached)} leads breached"
+    """Remind owners before the first-response deadline, warn managers on breach, reclaim unaccepted leads."""
+    return await lead_sla.scan(ctx, fire_at)
 
 
 def _not_built(name: str, schedule: str, what: str) -> None:
@@ -31,8 +30,18 @@ def _not_built(name: str, schedule: str, what: str) -> None:
     job(name, schedule)(placeholder)
 
 
-_not_built("must_do", "must_do", "each rep's three must-do items, pushed in the morning")
-_not_built("morning_breakpoints", "morning_breakpoints", "managers' top-10 stalled leads of yesterday")
+@job("must_do", schedule="must_do")
+async def must_do(ctx: Context, fire_at: datetime) -> str:
+    """Push each rep's three must-do items of today to their personal chat."""
+    return await push_mustdo.run(ctx, fire_at)
+
+
+@job("morning_breakpoints", schedule="morning_breakpoints")
+async def morning_breakpoints(ctx: Context, fire_at: datetime) -> str:
+    """Push each manager the top-10 stuck leads and deals of their team as of midnight."""
+    return await push_breakpoints.run(ctx, fire_at)
+
+
 _not_built("daily_report", "daily_report", "the team's end-of-day report")
 _not_built("weekly_report", "weekly_report", "the weekly report")
 _not_built("weekly_insight", "weekly_report", "the weekly insight, sent with the weekly report")

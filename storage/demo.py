@@ -295,7 +295,7 @@ async def _seed_deals(w: _Writer, rng: random.Random, now: datetime, leads: list
         mid = ((opp["budget_low"] or 300_000) + (opp["budget_high"] or 300_000)) // 2
         opp["amount"] = int(round(mid * rng.uniform(.8, 1.05), -3)) if opp["stage"] != "needs" else None
         if opp["stage"] == "quote":
-            opp["discount"] = round(rng.uniform(.8, 1), 2)
+            opp["discount"] = round((1 - rng.uniform(.8, 1)) * 100, 1)  # percent off the list price
         opps.append(opp)
     await w.add(m.Opportunity, opps, ids=True)
     evidence = []

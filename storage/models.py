@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -40,6 +40,7 @@ class Member(SQLModel, table=True):
     active: bool = True
     work_start: str = "09:00"
     work_end: str = "18:00"
+    on_leave: bool = False
     created_at: datetime | None = _ts()
 
 
@@ -71,9 +72,15 @@ class Contact(SQLModel, table=True):
     title: str = Field(default="", max_length=80)
 
 
+_SLA_OPEN = "first_response_at IS NULL AND breached_at IS NULL"
+
+
 class Lead(SQLModel, table=True):
     __table_args__ = (Index("ix_lead_status_due", "status", "first_response_due_at"),
-                      Index("ix_lead_owner_status", "owner_id", "status"))
+                      Index("ix_lead_owner_status", "owner_id", "status"),
+                      Index("ix_lead_status_assigned", "status", "assigned_at"),
+                      Index("ix_lead_sla_open", "first_response_due_at", sqlite_where=text(_SLA_OPEN),
+                            postgresql_where=text(_SLA_OPEN)))
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(max_length=40)
     source: str = Field(default="", max_length=80)
@@ -91,6 +98,8 @@ class Lead(SQLModel, table=True):
     breached_at: datetime | None = _ts()
     assign_reason: str = Field(default="", max_length=200)
     extra: dict = _json()
+    intake_key: str | None = Field(default=None, max_length=64, unique=True)
+    reminded_minutes: int | None = None
 
 
 class Opportunity(SQLModel, table=True):
@@ -112,6 +121,7 @@ class Opportunity(SQLModel, table=True):
     created_at: datetime | None = _ts(index=True)
     closed_at: datetime | None = _ts()
     lost_reason: str = Field(default="", max_length=200)
+    won_reason: str = Field(default="", max_length=200)
 
 
 class Evidence(SQLModel, table=True):
@@ -122,6 +132,10 @@ class Evidence(SQLModel, table=True):
     content: str = Field(sa_column=Column(Text, nullable=False))
     member_id: int | None = Field(default=None, foreign_key="member.id")
     created_at: datetime | None = _ts()
+    media_kind: str = Field(default="note", max_length=8)  # note | link | image | file
+    media_platform: str | None = Field(default=None, max_length=16)
+    media_ref: str | None = Field(default=None, max_length=256)  # the platform's media id / file key
+    media_name: str = Field(default="", max_length=200)
 
 
 class Interaction(SQLModel, table=True):
@@ -217,3 +231,9 @@ class RejectedRequest(SQLModel, table=True):
 
 
 metadata = SQLModel.metadata
+
+from storage import (  # noqa: E402,F401
+    models_leads,
+    models_opportunities,
+    models_pushes,
+)

@@ -58,3 +58,11 @@ async def test_group_chatter_without_mention_is_not_answered(client, rt):
     rep = await add_member(rt, "孙丽")
     await client.post("/playground/api/message", json=message(rep, "大家早上好"))
     assert await sent_cards(rt) == []
+
+
+async def test_platform_skins_show_the_json_their_adapter_would_send(client, rt):
+    rep = await add_member(rt, "黄蕾")
+    await client.post("/playground/api/message", json=message(rep, "@销售助手 新建商机 江南制造", skin="feishu"))
+    html = (await sent_cards(rt))[0]["html"]
+    assert 'data-action="opp.' in html  # still clickable in the playground
+    assert "feishu 实际发送的 JSON" in html

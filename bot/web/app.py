@@ -9,7 +9,7 @@ from aiohttp import web
 
 from bot.errors import BadRequest
 from bot.runtime import Runtime
-from bot.web import api, ops, playground
+from bot.web import actionlinks, api, intake, ops, playground, weekly
 from bot.web.common import RAW_BODY, RUNTIME
 from storage.repos import requests as archive
 
@@ -55,6 +55,21 @@ def create_app(rt: Runtime, start_services: bool = True) -> web.Application:
     app[RUNTIME] = rt
     ops.setup(app)
     api.setup(app)
+    intake.setup(app)
+    actionlinks.setup(app)
+    weekly.setup(app)
+    if rt.settings.dingtalk.enabled:
+        from bot.platforms.dingtalk import routes as dingtalk_routes
+
+        dingtalk_routes.setup(app)
+    if rt.settings.feishu.enabled:
+        from bot.platforms.feishu import routes as feishu_routes
+
+        feishu_routes.setup(app)
+    if rt.settings.wecom.enabled:
+        from bot.platforms.wecom import routes as wecom_routes
+
+        wecom_routes.setup(app)
     if rt.settings.playground.enabled:
         playground.setup(app)
         app.router.add_static("/static/", STATIC)

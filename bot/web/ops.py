@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from bot.web.common import runtime
 from storage import migrate
-from storage.repos import inbox, outbox
+from storage.repos import inbox, lead_admin, outbox
 
 
 def setup(app: web.Application) -> None:
@@ -51,5 +51,6 @@ async def metrics(request: web.Request) -> web.Response:
         "salesbot_inbox_events": ("Inbox rows by platform and status",
                                   {(("platform", p), ("status", s)): float(n) for (p, s), n in in_rows.items()}),
     }
+    gauges.update(lead_admin.gauges(await lead_admin.numbers(rt.db, rt.clock.now())))
     return web.Response(text=rt.metrics.render(gauges), content_type="text/plain", charset="utf-8",
                         headers={"X-Content-Type-Options": "nosniff"})

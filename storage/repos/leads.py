@@ -1,15 +1,22 @@
-"""Leads: intake, assignment and the first-response SLA."""
+"""Leads: intake lookups, distribution snapshots, the timeline and the first-response SLA."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Lead
+from sales.distribution import Rep, Rotation
+from storage.models import Contact, Customer, Lead, Member, Team
+from storage.models_leads import IntakeMapping, LeadEvent, LeadRotation
+from storage.repos._sql import insert_ignore
 
 T = Lead.__table__
+E = LeadEvent.__table__
+OPEN = ("new", "assigned", "accepted", "breached")
+OWNED = ("assigned", "accepted", "breached")
 
 
 async def mark_breached(session: AsyncSession, now: datetime) -> list[int]:
@@ -18,3 +25,186 @@ async def mark_breached(session: AsyncSession, now: datetime) -> list[int]:
                             T.c.breached_at.is_(None))
             .values(breached_at=now).returning(T.c.id))
     return sorted((await session.execute(stmt)).scalars())
+
+
+async def get(session: AsyncSession, lead_id: int) -> Lead | None:
+    """Load one lead."""
+    return await session.get(Lead, lead_id)
+
+
+async def by_intake_key(session: AsyncSession, key: str) -> Lead | None:
+    """Find the lead an identical submission created."""
+    return (await session.execute(select(Lead).where(Lead.intake_key == key))).scalar_one_or_none()
+
+
+async def find_customer(session: AsyncSession, mobile: str | None, external_userid: str,
+                        company_key: str) -> Customer | None:
+    """Find the customer by mobile, WeCom external userid, then normalized company name (all indexed)."""
+    for column, value in ((Contact.mobile, mobile), (Contact.wecom_external_userid, external_userid)):
+        if value:
+            stmt = select(Customer).join(Contact, Contact.customer_id == Customer.id).where(column == value).limit(1)
+            found = (await session.execute(stmt)).scalar_one_or_none()
+            if found:
+                return found
+    if company_key:
+        return (await session.execute(select(Customer).where(Customer.normalized_name == company_key))
+                ).scalar_one_or_none()
+    return None
+
+
+async def recent_lead_of(session: AsyncSession, customer_id: int, since: datetime) -> Lead | None:
+    """Return the customer's newest lead received since `since` (the dedupe window)."""
+    stmt = (select(Lead).where(Lead.customer_id == customer_id, Lead.received_at >= since)
+            .order_by(Lead.received_at.desc(), Lead.id.desc()).limit(1))
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def ensure_contact(session: AsyncSession, customer_id: int, name: str, mobile: str | None,
+                         external_userid: str) -> None:
+    """Add the contact to the customer unless that mobile / external userid is already there."""
+    stmt = select(Contact.id).where(Contact.customer_id == customer_id)
+    if mobile:
+        stmt = stmt.where(Contact.mobile == mobile)
+    elif external_userid:
+        stmt = stmt.where(Contact.wecom_external_userid == external_userid)
+    if (await session.execute(stmt.limit(1))).first() is None:
+        session.add(Contact(customer_id=customer_id, name=name[:80], mobile=mobile or "",
+                            wecom_external_userid=external_userid or None))
+
+
+async def reps(session: AsyncSession, day_start: datetime) -> list[Rep]:
+    """Snapshot every rep with open-lead and today's-new counts in three set-based queries."""
+    rows = (await session.execute(select(Member, Team.name).outerjoin(Team, Team.id == Member.team_id)
+                                  .where(Member.role == "rep"))).all()
+    open_n = dict((await session.execute(select(T.c.owner_id, func.count()).where(
+        T.c.status.in_(OWNED), T.c.owner_id.is_not(None)).group_by(T.c.owner_id))).all())
+    today = dict((await session.execute(select(T.c.owner_id, func.count()).where(
+        T.c.assigned_at >= day_start, T.c.owner_id.is_not(None)).group_by(T.c.owner_id))).all())
+    return [Rep(m.id, m.name, t or "", m.region, tuple(m.industries or ()), m.active, m.on_leave, m.work_start,
+                m.work_end, m.capacity, open_n.get(m.id, 0), today.get(m.id, 0)) for m, t in rows]
+
+
+async def rotations(session: AsyncSession) -> dict[str, Rotation]:
+    """Return every pool's rotation state."""
+    rows = (await session.execute(select(LeadRotation))).scalars()
+    return {r.pool_key: Rotation(r.last_member_id, r.position) for r in rows}
+
+
+async def save_rotation(session: AsyncSession, dialect: str, key: str, rot: Rotation) -> None:
+    """Upsert one pool's rotation state."""
+    rt = LeadRotation.__table__
+    await session.execute(insert_ignore(rt, dialect, ["pool_key"]).values(pool_key=key, last_member_id=0, position=0))
+    await session.execute(update(rt).where(rt.c.pool_key == key)
+                          .values(last_member_id=rot.last_member_id, position=rot.position))
+
+
+async def cooled(session: AsyncSession, lead_id: int, since: datetime) -> set[int]:
+    """Members this lead was reclaimed from since `since` (still cooling down)."""
+    stmt = select(E.c.member_id).where(E.c.lead_id == lead_id, E.c.kind == "reclaimed", E.c.at >= since)
+    return {m for m in (await session.execute(stmt)).scalars() if m}
+
+
+async def add_event(session: AsyncSession, lead_id: int, kind: str, at: datetime, member_id: int | None = None,
+                    note: str = "", data: dict[str, Any] | None = None) -> None:
+    """Append one line to the lead's timeline."""
+    await session.execute(E.insert().values(lead_id=lead_id, kind=kind, member_id=member_id, note=note[:300],
+                                            data=data or {}, at=at))
+
+
+async def timeline(session: AsyncSession, lead_id: int) -> list[tuple[str, datetime, str, str]]:
+    """Return (kind, at, note, member name) for the lead, oldest first."""
+    stmt = (select(E.c.kind, E.c.at, E.c.note, Member.name).outerjoin(Member, Member.id == E.c.member_id)
+            .where(E.c.lead_id == lead_id).order_by(E.c.at, E.c.id))
+    return [(k, a, n, m or "") for k, a, n, m in (await session.execute(stmt)).all()]
+
+
+async def mapping(session: AsyncSession, channel: str) -> IntakeMapping | None:
+    """Return the imported mapping pack of a channel."""
+    return await session.get(IntakeMapping, channel)
+
+
+async def save_mapping(session: AsyncSession, channel: str, pack: str, field_map: dict, default_source: str,
+                       now: datetime) -> bool:
+    """Store a mapping pack for a channel, replacing the previous one; True if it is new."""
+    row = await session.get(IntakeMapping, channel)
+    created = row is None
+    row = row or IntakeMapping(channel=channel)
+    row.pack, row.field_map, row.default_source, row.imported_at = pack, field_map, default_source, now
+    session.add(row)
+    await session.flush()
+    return created
+
+
+async def stamp_first_response(session: AsyncSession, customer_id: int, kind: str, member_id: int | None,
+                               at: datetime) -> list[int]:
+    """Record the first response (跟进, stage change, WeCom contact) on the customer's open leads; return ids."""
+    stmt = (update(T).where(T.c.customer_id == customer_id, T.c.first_response_at.is_(None),
+                            T.c.status.in_(OPEN)).values(first_response_at=at).returning(T.c.id))
+    ids = sorted((await session.execute(stmt)).scalars())
+    for lead_id in ids:
+        await add_event(session, lead_id, "first_response", at, member_id, kind)
+    return ids
+
+
+async def sla_due(session: AsyncSession, horizon: datetime, limit: int = 2000) -> list[Any]:
+    """Open leads whose deadline is before `horizon`, through the partial index of unanswered leads."""
+    C = Customer.__table__
+    stmt = (select(T.c.id, T.c.owner_id, T.c.status, T.c.first_response_due_at, T.c.reminded_minutes,
+                   T.c.received_at, T.c.contact_name, T.c.customer_id, C.c.name.label("customer"))
+            .outerjoin(C, C.c.id == T.c.customer_id)
+            .where(T.c.first_response_at.is_(None), T.c.breached_at.is_(None),
+                   T.c.first_response_due_at <= horizon, T.c.status.in_(OPEN))
+            .order_by(T.c.first_response_due_at).limit(limit))
+    return list((await session.execute(stmt)).all())
+
+
+async def set_reminded(session: AsyncSession, lead_id: int, minutes: int) -> bool:
+    """Record that the reminder at `minutes` went out (only moving towards the deadline)."""
+    stmt = (update(T).where(T.c.id == lead_id, T.c.first_response_at.is_(None),
+                            (T.c.reminded_minutes.is_(None)) | (T.c.reminded_minutes > minutes))
+            .values(reminded_minutes=minutes))
+    return (await session.execute(stmt)).rowcount == 1
+
+
+async def set_breached(session: AsyncSession, lead_id: int, at: datetime) -> bool:
+    """Flag the breach once; False when another scan or a response got there first."""
+    stmt = (update(T).where(T.c.id == lead_id, T.c.first_response_at.is_(None), T.c.breached_at.is_(None))
+            .values(breached_at=at))
+    return (await session.execute(stmt)).rowcount == 1
+
+
+async def unaccepted(session: AsyncSession, cutoff: datetime, limit: int = 500) -> list[Lead]:
+    """Assigned leads nobody accepted since before `cutoff` (to reclaim)."""
+    stmt = (select(Lead).where(Lead.status == "assigned", Lead.assigned_at < cutoff, Lead.accepted_at.is_(None))
+            .order_by(Lead.assigned_at).limit(limit))
+    return list((await session.execute(stmt)).scalars())
+
+
+async def pooled(session: AsyncSession, limit: int = 200) -> list[Lead]:
+    """Leads waiting in the pool for an owner, oldest first."""
+    stmt = select(Lead).where(Lead.status == "new", Lead.owner_id.is_(None)).order_by(Lead.id).limit(limit)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def team_managers(session: AsyncSession, member_ids: list[int]) -> dict[int, list[int]]:
+    """Return {member: [their manager, else the managers of their team]} in two queries."""
+    rows = (await session.execute(select(Member.id, Member.manager_id, Member.team_id)
+                                  .where(Member.id.in_(member_ids)))).all()
+    teams = {t for _, _, t in rows if t}
+    by_team: dict[int, list[int]] = {}
+    if teams:
+        mgrs = await session.execute(select(Member.team_id, Member.id).where(Member.role == "manager",
+                                                                               Member.team_id.in_(teams)))
+        for team_id, mid in mgrs.all():
+            by_team.setdefault(team_id, []).append(mid)
+    return {mid: [boss] if boss else by_team.get(team, []) for mid, boss, team in rows}
+
+
+async def admins(session: AsyncSession) -> list[int]:
+    """Return the ids of active admins (they get warnings nobody else can take)."""
+    return list((await session.execute(select(Member.id).where(Member.role == "admin", Member.active))).scalars())
+
+
+def open_lead_filter(customer_id: int):
+    """SQL filter of a customer's open leads."""
+    return and_(T.c.customer_id == customer_id, T.c.status.in_(OPEN))

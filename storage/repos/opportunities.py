@@ -1,4 +1,4 @@
-"""Customers, opportunities and their stage evidence."""
+"""Customers, opportunities, their stage evidence and history, and reps' feedback."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Customer, Evidence, Interaction, Opportunity
+from storage.models import Customer, Evidence, Interaction, Member, Opportunity
+from storage.models_opportunities import Feedback, StageChange
 
 
 async def customer_by_normalized(session: AsyncSession, normalized: str) -> Customer | None:
@@ -67,3 +68,32 @@ async def log_interaction(session: AsyncSession, customer_id: int, member_id: in
     """Record a touch with the customer (feeds SLA, grading and reports)."""
     session.add(Interaction(customer_id=customer_id, member_id=member_id, kind=kind, note=note, at=at))
     await session.flush()
+
+
+async def evidence_with_names(session: AsyncSession, opp_id: int, stage: str) -> list[tuple[Evidence, str]]:
+    """Return a stage's evidence with the name of who attached it, oldest first."""
+    stmt = (select(Evidence, Member.name).outerjoin(Member, Member.id == Evidence.member_id)
+            .where(Evidence.opportunity_id == opp_id, Evidence.stage == stage).order_by(Evidence.id))
+    return [(e, name or "") for e, name in (await session.execute(stmt)).all()]
+
+
+async def record_stage_change(session: AsyncSession, opp_id: int, from_stage: str, to_stage: str, via: str,
+                              member_id: int | None, reason: str, at: datetime) -> None:
+    """Append a stage move or close to the history (who, when, how, why)."""
+    session.add(StageChange(opportunity_id=opp_id, from_stage=from_stage, to_stage=to_stage, via=via,
+                            member_id=member_id, reason=reason[:400], at=at))
+    await session.flush()
+
+
+async def stage_history(session: AsyncSession, opp_id: int) -> list[StageChange]:
+    """Return an opportunity's stage moves, oldest first."""
+    stmt = select(StageChange).where(StageChange.opportunity_id == opp_id).order_by(StageChange.id)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def add_feedback(session: AsyncSession, member_id: int | None, text: str, platform: str, chat_id: str,
+                       at: datetime) -> Feedback:
+    """Store one `反馈`."""
+    return await add(session, Feedback(member_id=member_id, text=text, platform=platform, chat_id=chat_id,
+                                       created_at=at))
+

@@ -42,7 +42,7 @@ async def test_run_job_twice_with_same_time_fires_once(rt):
     first = await run_job(rt, "must_do", datetime(2026, 11, 27, 9, 0))  # naive = org-local
     again = await run_job(rt, "must_do", datetime(2026, 11, 27, 1, 0, tzinfo=UTC))
     assert (first.ran, first.status, first.fire_key) == (True, "done", "2026-11-27T09:00")
-    assert "not built yet" in (first.summary or "")
+    assert first.summary.startswith("今日必做")
     assert (again.ran, again.status, again.fire_key) == (False, "already claimed", "2026-11-27T09:00")
     rows = await job_runs(rt)
     assert [(r.job, r.fire_key, r.status) for r in rows] == [("must_do", "2026-11-27T09:00", "done")]
@@ -153,11 +153,12 @@ async def test_sla_scan_marks_overdue_leads_breached_once(rt):
     await add_lead(rt, first_response_due_at=t + timedelta(minutes=30))  # not due yet
     old = await add_lead(rt, first_response_due_at=earlier, breached_at=earlier)  # breached before
     first = await run_job(rt, "sla_scan", t)
-    assert (first.status, first.summary, first.fire_key) == ("done", "1 leads breached", "2026-11-27T09:00")
-    same_interval = await run_job(rt, "sla_scan", t + timedelta(minutes=1))
+    assert (first.status, first.fire_key) == ("done", "2026-11-27T09:03")
+    assert first.summary.startswith("0 reminders, 1 breaches")
+    same_interval = await run_job(rt, "sla_scan", t + timedelta(seconds=20))
     assert same_interval.status == "already claimed"
     later = await run_job(rt, "sla_scan", t + timedelta(minutes=10))
-    assert (later.summary, later.fire_key) == ("0 leads breached", "2026-11-27T09:10")
+    assert later.fire_key == "2026-11-27T09:13" and later.summary.startswith("0 reminders, 0 breaches")
     async with rt.db.session() as session:
         breached = {lead.id: lead.breached_at for lead in (await session.execute(select(Lead))).scalars()}
     assert breached[overdue] == t and breached[old] == earlier

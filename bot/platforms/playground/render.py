@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import logging
+from html import escape
 from typing import Any
 
 from bot.events import ChatRef
 from cards.model import Card
 from cards.render import render_html
+
+log = logging.getLogger("salesbot.playground")
 
 
 def render(chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -> dict[str, Any]:
@@ -24,10 +29,17 @@ def render(chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -
 
 
 def _platform_preview(skin: str, card: Card, text: str) -> str | None:
-    """Show exactly what that platform's adapter would send, when the adapter provides a preview."""
+    """The clickable card plus exactly the JSON that platform's adapter would send, when it is built."""
     from bot import platforms  # late: the registry imports this module
 
-    preview, renderer = platforms.PREVIEWS.get(skin), platforms.RENDERERS.get(skin)
-    if preview is None or renderer is None:
+    renderer = platforms.RENDERERS.get(skin)
+    if renderer is None:
         return None
-    return preview(renderer(ChatRef(skin, "preview", True, {}), card, text, {}))
+    try:
+        payload = renderer(ChatRef(skin, "preview", True, {}), card, text, {})
+    except Exception:  # a preview must never break the playground
+        log.exception("platform preview failed", extra={"skin": skin})
+        return None
+    shown = json.dumps(payload, ensure_ascii=False, indent=2)
+    return (render_html(card, skin) + f'<details class="platform-json"><summary>{escape(skin)} 实际发送的 JSON'
+            f"</summary><pre>{escape(shown)}</pre></details>")

@@ -1,0 +1,50 @@
+"""DingTalk (钉钉): Stream and HTTP robot, interactive cards, custom-robot pushes.
+
+`build_api(rt)` wires the API client and renderer; `start(rt)`/`stop(rt)` run the Stream client
+when `[dingtalk] mode = "stream"` (and register HTTP card callbacks when mode = "http").
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from bot.platforms.dingtalk import render
+from bot.platforms.dingtalk.api import DingTalkAPI
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+log = logging.getLogger("salesbot.dingtalk")
+
+
+def build_api(rt: Runtime) -> DingTalkAPI:
+    """Create the API client and bind the renderer to this runtime's settings and clock."""
+    render.configure(rt.settings, rt.clock)
+    return DingTalkAPI(rt.settings.dingtalk, rt.clock)
+
+
+async def start(rt: Runtime) -> None:
+    """Start the Stream client (stream mode) or register HTTP card callbacks (http mode)."""
+    cfg = rt.settings.dingtalk
+    if cfg.mode == "stream":
+        from bot.platforms.dingtalk.stream import StreamClient
+
+        rt.dingtalk_stream = StreamClient(rt)
+        rt.dingtalk_stream.start_background()
+    elif cfg.card_template_id and cfg.card_callback_secret and "dingtalk" in rt.apis:
+        url = f"{rt.settings.server.public_url.rstrip('/')}/dingtalk/card"
+        try:
+            await rt.apis["dingtalk"].register_card_callback(url)
+        except Exception as exc:  # the bot still works; clicks fail until the callback is registered
+            log.error("could not register the DingTalk card callback URL", extra={"error": str(exc)[:300]})
+
+
+async def stop(rt: Runtime) -> None:
+    """Stop the Stream client and close the HTTP session."""
+    client = getattr(rt, "dingtalk_stream", None)
+    if client is not None:
+        await client.stop()
+    api = rt.apis.get("dingtalk")
+    if api is not None:
+        await api.close()

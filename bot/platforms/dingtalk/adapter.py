@@ -1,0 +1,127 @@
+"""Turn DingTalk payloads (HTTP or Stream, same JSON) into Events.
+
+Chat targets (the outbox `target`): `group:<openConversationId>`, `user:<userId>`,
+`users:<id>,<id>…` (1:1 to several people), `webhook:<name>` (a custom group robot from config).
+An interactive card's outTrackId carries its target, so a click can be answered in the same chat.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+import uuid
+from typing import Any
+
+from bot.errors import ActionError, BadRequest
+from bot.events import ChatRef, Event
+from cards.actions import Action, unpack
+
+PLATFORM = "dingtalk"
+_TRACK = re.compile(r"^sb[0-9a-f]{12}\.([A-Za-z0-9_-]+)$")
+
+
+def track_id(target: str, nonce: str | None = None) -> str:
+    """Return a fresh outTrackId that remembers where the card was sent."""
+    code = base64.urlsafe_b64encode(target.encode()).decode().rstrip("=")
+    return f"sb{nonce or uuid.uuid4().hex[:12]}.{code}"
+
+
+def target_of_track(out_track_id: str) -> str | None:
+    """Return the target a card was sent to, or None if the outTrackId is not ours."""
+    found = _TRACK.match(out_track_id or "")
+    if not found:
+        return None
+    code = found.group(1)
+    try:
+        return base64.urlsafe_b64decode(code + "=" * (-len(code) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def chat_for_target(target: str, **meta: Any) -> ChatRef:
+    """Build the ChatRef for an outbox target."""
+    return ChatRef(PLATFORM, target, target.startswith(("group:", "webhook:")), dict(meta))
+
+
+def _text(data: dict[str, Any], bot_name: str) -> str:
+    kind = data.get("msgtype")
+    if kind == "text":
+        text = str((data.get("text") or {}).get("content") or "")
+    elif kind == "richText":
+        parts = ((data.get("content") or {}).get("richText")) or []
+        text = "".join(str(p.get("text") or "") for p in parts if isinstance(p, dict))
+    else:
+        return ""
+    # DingTalk removes the robot's @ itself; a pasted "@销售助手" would still be there
+    return re.sub(rf"\s*@{re.escape(bot_name)}\s*", " ", text).strip()
+
+
+def robot_event(data: dict[str, Any], bot_name: str) -> Event:
+    """A robot message (HTTP callback body or Stream /v1.0/im/bot/messages/get data) as an Event."""
+    msg_id = str(data.get("msgId") or "")
+    if not msg_id:
+        raise BadRequest("DingTalk robot message has no msgId", {"msgId": "required"})
+    staff = str(data.get("senderStaffId") or "") or None
+    is_group = str(data.get("conversationType")) == "2"
+    if is_group:
+        target = f"group:{data.get('conversationId') or ''}"
+    elif staff:
+        target = f"user:{staff}"
+    else:
+        raise BadRequest("DingTalk 1:1 message without senderStaffId (external users cannot use the bot)",
+                         {"senderStaffId": "required in 1:1 chats"})
+    meta = {"sender": staff or "", "msg_id": msg_id}
+    if data.get("sessionWebhook"):
+        meta["session_webhook"] = str(data["sessionWebhook"])
+        meta["session_webhook_expires"] = int(data.get("sessionWebhookExpiredTime") or 0)
+    text = _text(data, bot_name)
+    kind = "message" if data.get("msgtype") in ("text", "richText") else "platform"
+    return Event(PLATFORM, kind, f"msg:{msg_id}", staff, ChatRef(PLATFORM, target, is_group, meta), text, raw=data)
+
+
+def _card_action(content: dict[str, Any]) -> Action:
+    private = content.get("cardPrivateData") or {}
+    params = private.get("params") or {}
+    candidates = [params.get("action"), *(private.get("actionIds") or [])]
+    for value in candidates:
+        if isinstance(value, str) and value:
+            try:
+                return unpack(value)
+            except ActionError:
+                continue
+    raise BadRequest("DingTalk card callback carries no salesbot action",
+                     {"content": 'bind the button\'s callback parameter "action" to ${btnN_action}'})
+
+
+def card_event(data: dict[str, Any], dedupe: str) -> Event:
+    """A card button click (HTTP body or Stream /v1.0/card/instances/callback data) as an Event."""
+    track = str(data.get("outTrackId") or "")
+    target = target_of_track(track)
+    if target is None:
+        raise BadRequest("DingTalk card callback for a card salesbot did not send", {"outTrackId": "unknown"})
+    content = data.get("content") or data.get("value") or "{}"
+    try:
+        parsed = json.loads(content) if isinstance(content, str) else content
+    except ValueError as exc:
+        raise BadRequest("DingTalk card callback content is not JSON") from exc
+    if not isinstance(parsed, dict):
+        raise BadRequest("DingTalk card callback content must be a JSON object")
+    user = str(data.get("userId") or "") or None
+    chat = chat_for_target(target, out_track_id=track, sender=user or "")
+    return Event(PLATFORM, "card_action", f"card:{dedupe}", user, chat, action=_card_action(parsed), raw=data)
+
+
+def body_digest(body: bytes) -> str:
+    """A short stable digest for payloads that carry no id of their own."""
+    return hashlib.sha256(body).hexdigest()[:32]
+
+
+def subscription_event(event_type: str, data: dict[str, Any], event_id: str) -> Event:
+    """An event-subscription push (HTTP or Stream EVENT frame): approvals, or kept as a platform event."""
+    kind = "approval" if event_type.startswith("bpms_") else "platform"
+    raw = {"eventType": event_type, **data}
+    actor = str(data.get("staffId") or "") or None
+    return Event(PLATFORM, kind, f"event:{event_id}", actor, None, raw=raw)

@@ -1,0 +1,70 @@
+"""Playground preview: the exact DingTalk payload this adapter sends, drawn as HTML, plus its JSON."""
+
+from __future__ import annotations
+
+import json
+import re
+from html import escape
+from typing import Any
+
+_FONT = re.compile(r"&lt;font color=(#[0-9A-Fa-f]{3,6})&gt;(.*?)&lt;/font&gt;")
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def markdown_html(text: str) -> str:
+    """Render the small markdown subset our templates emit (headings, bold, items, grey font)."""
+    out: list[str] = []
+    for line in text.splitlines():
+        html = _BOLD.sub(r"<b>\1</b>", _FONT.sub(r'<span style="color:\1">\2</span>', escape(line.rstrip())))
+        if line.startswith("#### "):
+            out.append(f"<h4>{html[5:]}</h4>")
+        elif line.startswith("### "):
+            out.append(f"<h3>{html[4:]}</h3>")
+        elif line.startswith("- "):
+            out.append(f"<li>{html[2:]}</li>")
+        elif html:
+            out.append(f"<div>{html}</div>")
+    return "\n".join(out)
+
+
+def _buttons(labels: list[tuple[str, str]]) -> str:
+    links = "".join(f'<a class="btn" href="{escape(url)}" title="{escape(url)}">{escape(label)}</a>'
+                    for label, url in labels if label)
+    return f'<div class="card-buttons">{links}</div>' if links else ""
+
+
+def _message(payload: dict[str, Any]) -> str:
+    body = payload["body"]
+    kind = body["msgtype"]
+    if kind == "text":
+        return f"<div>{escape(body['text']['content'])}</div>"
+    if kind == "markdown":
+        return markdown_html(body["markdown"]["text"])
+    ac = body["actionCard"]
+    labels = [(ac["singleTitle"], ac["singleURL"])] if "singleURL" in ac else \
+        [(b["title"], b["actionURL"]) for b in ac.get("btns", [])]
+    return markdown_html(ac["text"]) + _buttons(labels)
+
+
+def _card(params: dict[str, str]) -> str:
+    count = int(params.get("btn_count") or 0)
+    labels = [(params.get(f"btn{i}_label", ""), params.get(f"btn{i}_action", "")) for i in range(1, count + 1)]
+    return markdown_html(params.get("markdown", "")) + _buttons(labels)
+
+
+def preview_html(payload: dict[str, Any]) -> str:
+    """Return HTML showing the payload as DingTalk would, with the sent JSON underneath."""
+    kind = payload.get("kind")
+    if kind == "message":
+        shown, route = _message(payload), "sessionWebhook / 自定义机器人 / 机器人 API"
+    elif kind == "card":
+        shown, route = _card(payload["create"]["cardData"]["cardParamMap"]), "互动卡片 createAndDeliver"
+    elif kind == "card_update":
+        update = payload["update"]
+        data = update.get("cardData") or next(iter(update.get("privateData", {}).values()), {})
+        shown, route = _card(data.get("cardParamMap", {})), "互动卡片更新 PUT /v1.0/card/instances"
+    else:
+        shown, route = "<div>(unknown payload)</div>", "?"
+    sent = escape(json.dumps(payload, ensure_ascii=False, indent=2))
+    return (f'<div class="card card-dingtalk">{shown}'
+            f'<details><summary>{escape(route)} JSON</summary><pre>{sent}</pre></details></div>')

@@ -1,0 +1,181 @@
+"""Render Cards for DingTalk: interactive template cards when configured, else ActionCard markdown.
+
+Payload kinds (what the outbox stores and api.py sends unchanged):
+- `message`: `body` for sessionWebhook / custom robots, `robot` = {msgKey, msgParam} for the robot API.
+- `card`: `create` = the createAndDeliver body (cardParamMap values are all strings).
+- `card_update`: `update` = the PUT /v1.0/card/instances body; also the inline answer to a click.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.events import ChatRef
+from bot.platforms.dingtalk.adapter import track_id
+from cards.model import Card, Level
+
+MAX_BUTTONS = 4  # template cards define btn1..btn4; ActionCards allow up to 5
+LINK_TTL = timedelta(days=7)
+_ICONS = {Level.INFO: "", Level.SUCCESS: "✅ ", Level.WARNING: "⚠️ ", Level.DANGER: "🔴 "}
+_env = Environment(loader=FileSystemLoader(Path(__file__).parents[3] / "cards" / "templates" / "dingtalk"),
+                   autoescape=False, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_env.filters["oneline"] = lambda v: " ".join(str(v).split())  # a newline would break a markdown line
+
+
+@dataclass
+class RenderConfig:
+    """What rendering needs from the settings: link signing, the template and the robot."""
+
+    public_url: str = "http://127.0.0.1:8080"
+    secret_key: str = ""
+    card_template_id: str = ""
+    robot_code: str = ""
+    callback_type: str = "STREAM"
+    route_key: str = ""
+    clock: Clock | None = None
+
+
+_cfg = RenderConfig()
+
+
+def configure(settings: Settings, clock: Clock) -> None:
+    """Bind the renderer to the running settings and clock (called when the adapter is enabled)."""
+    dt = settings.dingtalk
+    global _cfg
+    _cfg = RenderConfig(settings.server.public_url.rstrip("/"), settings.server.secret_key, dt.card_template_id,
+                        dt.robot_code or dt.client_id, "STREAM" if dt.mode == "stream" else "HTTP",
+                        dt.card_route_key, clock)
+
+
+def markdown(card: Card) -> str:
+    """Return the card as DingTalk markdown."""
+    return _env.get_template("card.md.j2").render(card=card, icon=_ICONS.get(card.level, "")).strip()
+
+
+def _actor(chat: ChatRef) -> str:
+    if chat.meta.get("sender"):
+        return str(chat.meta["sender"])
+    return chat.chat_id.removeprefix("user:") if chat.chat_id.startswith("user:") else ""
+
+
+def action_link(chat: ChatRef, packed: str, now: datetime) -> str:
+    """Return a signed /a/<token> URL opened inside DingTalk (PC side panel)."""
+    from bot.web.actionlinks import make_token
+
+    token = make_token(_cfg.secret_key, "dingtalk", _actor(chat), packed, chat.chat_id, now + LINK_TTL)
+    url = f"{_cfg.public_url}/a/{token}"
+    return f"dingtalk://dingtalkclient/page/link?url={quote(url, safe='')}&pc_slide=true"
+
+
+def action_card(chat: ChatRef, card: Card) -> dict[str, Any]:
+    """Return the sessionWebhook/custom-robot body: ActionCard with link buttons, or markdown."""
+    text = markdown(card)
+    buttons = card.buttons[:5] if _actor(chat) else []  # a link needs a person to act as
+    if not buttons:
+        return {"msgtype": "markdown", "markdown": {"title": card.title, "text": text}}
+    now = (_cfg.clock or SystemClock()).now()
+    links = [(b.label, action_link(chat, b.action.pack(), now)) for b in buttons]
+    body: dict[str, Any] = {"title": card.title, "text": text, "btnOrientation": "0"}
+    if len(links) == 1:
+        body.update(singleTitle=links[0][0], singleURL=links[0][1])
+    else:
+        body["btns"] = [{"title": t, "actionURL": u} for t, u in links]
+    return {"msgtype": "actionCard", "actionCard": body}
+
+
+def robot_message(body: dict[str, Any]) -> dict[str, str]:
+    """Convert a webhook body into the robot API's msgKey/msgParam (msgParam is a JSON string)."""
+    kind = body["msgtype"]
+    if kind == "text":
+        key, param = "sampleText", {"content": body["text"]["content"]}
+    elif kind == "markdown":
+        key, param = "sampleMarkdown", dict(body["markdown"])
+    else:
+        ac = body["actionCard"]
+        if "singleURL" in ac:
+            key = "sampleActionCard"
+            param = {k: ac[k] for k in ("title", "text", "singleTitle", "singleURL")}
+        else:
+            key, param = f"sampleActionCard{len(ac['btns'])}", {"title": ac["title"], "text": ac["text"]}
+            for i, b in enumerate(ac["btns"], 1):
+                param[f"actionTitle{i}"], param[f"actionURL{i}"] = b["title"], b["actionURL"]
+    return {"msgKey": key, "msgParam": json.dumps(param, ensure_ascii=False)}
+
+
+def card_params(card: Card) -> dict[str, str]:
+    """Return the cardParamMap for a template card; every value is a string."""
+    params = {"title": card.title, "subtitle": card.subtitle, "level": str(card.level), "footer": card.footer,
+              "markdown": markdown(card), "btn_count": str(min(len(card.buttons), MAX_BUTTONS)),
+              "buttons": json.dumps([{"label": b.label, "action": b.action.pack(), "style": b.style}
+                                     for b in card.buttons[:MAX_BUTTONS]], ensure_ascii=False)}
+    for i in range(1, MAX_BUTTONS + 1):
+        b = card.buttons[i - 1] if i <= len(card.buttons) else None
+        params[f"btn{i}_label"] = b.label if b else ""
+        params[f"btn{i}_action"] = b.action.pack() if b else ""
+        params[f"btn{i}_style"] = b.style if b else ""
+    return params
+
+
+def _space(target: str) -> dict[str, Any]:
+    kind, _, ident = target.partition(":")
+    if kind == "group":
+        return {"openSpaceId": f"dtv1.card//IM_GROUP.{ident}", "imGroupOpenSpaceModel": {"supportForward": True},
+                "imGroupOpenDeliverModel": {"robotCode": _cfg.robot_code}}
+    return {"openSpaceId": f"dtv1.card//IM_ROBOT.{ident}", "imRobotOpenSpaceModel": {"supportForward": True},
+            "imRobotOpenDeliverModel": {"spaceType": "IM_ROBOT", "robotCode": _cfg.robot_code}}
+
+
+def template_card(chat: ChatRef, card: Card) -> dict[str, Any]:
+    """Return the createAndDeliver body for an interactive card in the chat."""
+    body: dict[str, Any] = {"cardTemplateId": _cfg.card_template_id, "outTrackId": track_id(chat.chat_id),
+                            "cardData": {"cardParamMap": card_params(card)}, "callbackType": _cfg.callback_type,
+                            "userIdType": 1, **_space(chat.chat_id)}
+    if _cfg.callback_type == "HTTP":
+        body["callbackRouteKey"] = _cfg.route_key
+    return body
+
+
+def card_update(out_track_id: str, card: Card, user_id: str = "") -> dict[str, Any]:
+    """Return the PUT /v1.0/card/instances body: shared data, or (with user_id) that user's private view."""
+    params = {"cardParamMap": card_params(card)}
+    if user_id:
+        return {"outTrackId": out_track_id, "privateData": {user_id: params},
+                "cardUpdateOptions": {"updatePrivateDataByKey": True}, "userIdType": 1}
+    return {"outTrackId": out_track_id, "cardData": params, "cardUpdateOptions": {"updateCardDataByKey": True},
+            "userIdType": 1}
+
+
+def inline_answer(payload: dict[str, Any]) -> dict[str, Any]:
+    """Turn a rendered card_update into the body that answers a card callback inside 2 s."""
+    update = payload["update"]
+    if "privateData" in update:  # in the callback answer, the clicking user's view has no userId key
+        [private] = update["privateData"].values()
+        return {"userPrivateData": private, "cardUpdateOptions": update["cardUpdateOptions"]}
+    return {"cardData": update["cardData"], "cardUpdateOptions": update["cardUpdateOptions"]}
+
+
+def render(chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -> dict[str, Any]:
+    """Return the outbox payload for a DingTalk chat."""
+    interactive = bool(_cfg.card_template_id) and chat.chat_id.startswith(("group:", "user:"))
+    if card is not None and interactive and chat.meta.get("out_track_id"):
+        # a click's answer changes only the clicker's view (a refusal must not blank the group's card);
+        # handlers that mean to change the card for everyone answer with Reply(update=True)
+        user = "" if extra.get("update") else str(chat.meta.get("sender") or "")
+        return {"kind": "card_update", "update": card_update(chat.meta["out_track_id"], card, user)}
+    if card is not None and interactive:
+        return {"kind": "card", "create": template_card(chat, card)}
+    body = action_card(chat, card) if card is not None else {"msgtype": "text", "text": {"content": text}}
+    payload: dict[str, Any] = {"kind": "message", "body": body, "robot": robot_message(body)}
+    if chat.meta.get("session_webhook"):
+        payload["session_webhook"] = chat.meta["session_webhook"]
+        payload["session_webhook_expires"] = int(chat.meta.get("session_webhook_expires") or 0)
+    return payload

@@ -1,0 +1,114 @@
+"""DingTalk HTTP mode: POST /dingtalk/robot, /dingtalk/card and /dingtalk/events.
+
+Each route verifies, stores the event in the inbox and answers; handlers run in the background.
+Card clicks wait up to 1.5 s for the handler so the new card rides in the 2 s callback answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import secrets
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from bot.errors import BadRequest, BadSignature
+from bot.events import Event
+from bot.platforms.dingtalk import adapter, crypto, render
+from bot.web.common import read_body, read_json, runtime
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+log = logging.getLogger("salesbot.dingtalk")
+INLINE_WAIT = 1.5  # DingTalk drops a card-callback answer after 2 s
+
+
+def now_ms(rt: Runtime) -> int:
+    """Return the injected clock in epoch milliseconds (DingTalk's timestamp unit)."""
+    return int(rt.clock.now().timestamp() * 1000)
+
+
+async def robot(request: web.Request) -> web.Response:
+    """A robot message in HTTP mode: check sign, store, answer with no immediate message."""
+    rt = runtime(request)
+    await read_body(request)
+    crypto.verify_robot(rt.settings.dingtalk.client_secret, request.headers.get("timestamp", ""),
+                        request.headers.get("sign", ""), now_ms(rt))
+    await rt.dispatcher.ingest(adapter.robot_event(await read_json(request), rt.settings.org.bot_name))
+    return web.json_response({"msgtype": "empty"})
+
+
+async def answer_card(rt: Runtime, event: Event) -> dict[str, Any]:
+    """Ingest a click and return the card-update answer if the handler is done in time, else {}."""
+    _, payloads = await rt.dispatcher.ingest_and_wait(event, INLINE_WAIT)
+    updates = [p for p in payloads if p.get("kind") == "card_update"]
+    rest = [p for p in payloads if p not in updates[-1:]]
+    if rest and event.chat is not None:  # taken from the outbox with the answer, so deliver them here
+        task = asyncio.get_running_loop().create_task(_deliver(rt, event.chat.chat_id, rest))
+        rt.dispatcher.tasks.add(task)
+        task.add_done_callback(rt.dispatcher.tasks.discard)
+    return render.inline_answer(updates[-1]) if updates else {}
+
+
+async def _deliver(rt: Runtime, target: str, payloads: list[dict]) -> None:
+    for payload in payloads:
+        try:
+            await rt.apis["dingtalk"].send(target, payload)
+        except Exception:
+            log.exception("could not deliver a card-click reply", extra={"target": target})
+
+
+async def card(request: web.Request) -> web.Response:
+    """An interactive-card click with callbackType HTTP: check x-ddpaas-signature, answer within 2 s."""
+    rt = runtime(request)
+    await read_body(request)
+    secret = rt.settings.dingtalk.card_callback_secret
+    if not secret:
+        raise BadSignature("card callbacks are refused until [dingtalk] card_callback_secret is set")
+    ts = request.headers.get("x-ddpaas-signature-timestamp", "")
+    crypto.verify_card(secret, ts, request.headers.get("x-ddpaas-signature", ""), now_ms(rt))
+    data = await read_json(request)
+    event = adapter.card_event(data, f"{data.get('outTrackId')}:{data.get('userId')}:{ts}")
+    return web.json_response(await answer_card(rt, event))
+
+
+def _event_crypto(rt: Runtime) -> crypto.EventCrypto:
+    cfg = rt.settings.dingtalk
+    if not (cfg.event_token and cfg.event_aes_key):
+        raise BadSignature("event subscription is not configured; set [dingtalk] event_token and event_aes_key")
+    return crypto.EventCrypto(cfg.event_token, cfg.event_aes_key, cfg.client_id)
+
+
+async def events(request: web.Request) -> web.Response:
+    """The encrypted event subscription (approvals, check_url); answers the encrypted "success"."""
+    rt = runtime(request)
+    body = await read_json(request)
+    q = request.query
+    ts, nonce = q.get("timestamp") or q.get("timeStamp") or "", q.get("nonce", "")
+    encrypt = body.get("encrypt")
+    if not isinstance(encrypt, str) or not encrypt:
+        raise BadRequest("event body has no encrypt", {"encrypt": "required"})
+    box = _event_crypto(rt)
+    box.verify(q.get("msg_signature") or q.get("signature") or "", ts, nonce, encrypt)
+    crypto.check_fresh(ts, now_ms(rt), "event")
+    try:
+        plain = json.loads(box.decrypt(encrypt))
+    except ValueError as exc:
+        raise BadRequest("decrypted event is not JSON") from exc
+    kind = str(plain.get("EventType") or "") if isinstance(plain, dict) else ""
+    if not kind:
+        raise BadRequest("decrypted event has no EventType")
+    if kind != "check_url":
+        event_id = str(plain.get("eventId") or adapter.body_digest(json.dumps(plain, sort_keys=True).encode()))
+        await rt.dispatcher.ingest(adapter.subscription_event(kind, plain, event_id))
+    return web.json_response(box.reply(b"success", str(now_ms(rt)), secrets.token_hex(4)))
+
+
+def setup(app: web.Application) -> None:
+    """Add the DingTalk HTTP-mode routes."""
+    app.router.add_post("/dingtalk/robot", robot)
+    app.router.add_post("/dingtalk/card", card)
+    app.router.add_post("/dingtalk/events", events)

@@ -1,0 +1,166 @@
+"""Inbound Feishu: verify and decrypt a webhook body, then turn its payload into an Event."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from bot.config import FeishuConfig
+from bot.errors import ActionError, BadRequest, BadSignature
+from bot.events import ChatRef, Event
+from bot.platforms.feishu import crypto
+from cards.actions import Action, unpack
+
+PLATFORM = "feishu"
+_PLACEHOLDER = re.compile(r"@_user_\d+")
+_SPACES = re.compile(r"[ \t\u00a0]+")
+
+
+def _loads(text: str | bytes, what: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise BadRequest(f"{what} is not valid JSON: {exc.args[0]}") from exc
+    if not isinstance(data, dict):
+        raise BadRequest(f"{what} must be a JSON object")
+    return data
+
+
+def open_request(cfg: FeishuConfig, headers: Mapping[str, str], body: bytes, now: float) -> dict[str, Any]:
+    """Decrypt and authenticate a webhook body; return the plaintext payload or raise BadRequest/BadSignature."""
+    outer = _loads(body or b"", "body")
+    if "encrypt" in outer:
+        if not cfg.encrypt_key:
+            raise BadRequest("the body is encrypted but feishu.encrypt_key is not set; copy the Encrypt Key "
+                             "from the developer console (事件与回调 → 加密策略)")
+        payload = _loads(crypto.decrypt(cfg.encrypt_key, str(outer["encrypt"])), "decrypted body")
+    else:
+        payload = outer
+    challenge = payload.get("type") == "url_verification"
+    if cfg.encrypt_key and not challenge:  # Feishu never signs url_verification
+        crypto.verify(headers.get("X-Lark-Request-Timestamp"), headers.get("X-Lark-Request-Nonce"),
+                      headers.get("X-Lark-Signature"), cfg.encrypt_key, body, now)
+    _check_token(cfg, payload)
+    return payload
+
+
+def _check_token(cfg: FeishuConfig, payload: dict[str, Any]) -> None:
+    """Compare the Verification Token; it is the only proof of origin when no Encrypt Key is set."""
+    header = payload.get("header") if isinstance(payload.get("header"), dict) else {}
+    token = str(header.get("token") or payload.get("token") or "")
+    if cfg.verification_token:
+        if not hmac.compare_digest(token.encode(), cfg.verification_token.encode()):
+            raise BadSignature("verification token does not match; check feishu.verification_token")
+    elif not cfg.encrypt_key:
+        raise BadSignature("neither feishu.encrypt_key nor feishu.verification_token is set, so the request "
+                           "cannot be authenticated; set one of them")
+
+
+def needs_bot_id(payload: dict[str, Any]) -> bool:
+    """Say whether parsing this payload needs the bot's open_id (group messages only)."""
+    event = payload.get("event") or {}
+    return (_event_type(payload) == "im.message.receive_v1"
+            and (event.get("message") or {}).get("chat_type") != "p2p")
+
+
+def _event_type(payload: dict[str, Any]) -> str:
+    header = payload.get("header")
+    if isinstance(header, dict):
+        return str(header.get("event_type") or "")
+    event = payload.get("event")
+    return str(event.get("type") or "") if isinstance(event, dict) else ""
+
+
+def redact(payload: dict[str, Any]) -> dict[str, Any]:
+    """Drop the Verification Token from a payload before it is stored (raw payloads live in the inbox)."""
+    clean = dict(payload)
+    if "token" in clean:
+        clean["token"] = "<redacted>"
+    if isinstance(clean.get("header"), dict) and "token" in clean["header"]:
+        clean["header"] = {**clean["header"], "token": "<redacted>"}
+    return clean
+
+
+def to_event(payload: dict[str, Any], bot_open_id: str | None, bot_name: str = "") -> Event:
+    """Turn a verified payload into an Event; types we do not handle become kind "platform"."""
+    payload = redact(payload)
+    kind = _event_type(payload)
+    if isinstance(payload.get("header"), dict):
+        event_id = str(payload["header"].get("event_id") or "")
+        if not event_id:
+            raise BadRequest("header.event_id is missing", {"header.event_id": "required in schema 2.0"})
+        if kind == "im.message.receive_v1":
+            return _message(payload, bot_open_id, bot_name)
+        if kind == "card.action.trigger":
+            return _card_action(payload, event_id)
+        return Event(PLATFORM, "platform", f"evt:{event_id}", raw=payload)
+    if payload.get("type") == "event_callback" and payload.get("uuid"):  # legacy v1 envelope (approvals)
+        return Event(PLATFORM, "platform", f"v1:{payload['uuid']}", raw=payload)
+    raise BadRequest("unknown envelope: neither schema 2.0 (header.event_id) nor a v1 event_callback with uuid")
+
+
+def _message(payload: dict[str, Any], bot_open_id: str | None, bot_name: str) -> Event:
+    """im.message.receive_v1: p2p always reaches the bot, a group message only when it @-mentions the bot."""
+    event = payload.get("event") or {}
+    msg, sender = event.get("message") or {}, event.get("sender") or {}
+    message_id = str(msg.get("message_id") or "")
+    if not message_id or not msg.get("chat_id"):
+        raise BadRequest("event.message.message_id and chat_id are required")
+    actor = (sender.get("sender_id") or {}).get("open_id")
+    is_group = msg.get("chat_type") != "p2p"
+    chat = ChatRef(PLATFORM, str(msg["chat_id"]), is_group,
+                   {"reply_to": message_id, "chat_type": str(msg.get("chat_type") or "")})
+    mentions = msg.get("mentions") or []
+    mentioned = any(_is_bot(m, bot_open_id, bot_name) for m in mentions)
+    text = message_text(msg)
+    # Feishu's retry ladder resends the same message under new event ids sometimes: dedupe by message id.
+    key = f"msg:{message_id}"
+    if sender.get("sender_type") not in (None, "user") or text is None or (is_group and not mentioned):
+        return Event(PLATFORM, "platform", key, actor, chat, raw=payload)
+    clean = _SPACES.sub(" ", _PLACEHOLDER.sub(" ", text)).strip()
+    return Event(PLATFORM, "message", key, actor, chat, clean, raw=payload)
+
+
+def _is_bot(mention: dict[str, Any], bot_open_id: str | None, bot_name: str) -> bool:
+    if bot_open_id:
+        return (mention.get("id") or {}).get("open_id") == bot_open_id
+    return bool(bot_name) and mention.get("name") == bot_name  # fallback while /bot/v3/info is unreachable
+
+
+def message_text(msg: dict[str, Any]) -> str | None:
+    """Return the text of a text or post message (None for images, files and other types)."""
+    try:
+        content = json.loads(msg.get("content") or "{}")
+    except ValueError:
+        return None
+    if msg.get("message_type") == "text":
+        return str(content.get("text") or "")
+    if msg.get("message_type") == "post":  # rich text: keep text and link runs; @ runs are mentions
+        lines = content.get("content") if isinstance(content.get("content"), list) else []
+        runs = [el.get("text", "") for line in lines if isinstance(line, list) for el in line
+                if isinstance(el, dict) and el.get("tag") in ("text", "a")]
+        return " ".join(filter(None, runs))
+    return None
+
+
+def _card_action(payload: dict[str, Any], event_id: str) -> Event:
+    """card.action.trigger: the button's value carries our packed Action as {"a": "<packed>"}."""
+    event = payload.get("event") or {}
+    context, action = event.get("context") or {}, event.get("action") or {}
+    actor = (event.get("operator") or {}).get("open_id")
+    meta = {"message_id": str(context.get("open_message_id") or ""), "update_token": str(event.get("token") or "")}
+    chat = ChatRef(PLATFORM, str(context.get("open_chat_id") or actor or ""), False, meta)
+    return Event(PLATFORM, "card_action", f"card:{event_id}", actor, chat, action=_unpack(action), raw=payload)
+
+
+def _unpack(action: dict[str, Any]) -> Action | None:
+    """Unpack the button value; a foreign or outdated button gives None (the dispatcher says it expired)."""
+    value = action.get("value")
+    packed = value.get("a") if isinstance(value, dict) else None
+    try:
+        return unpack(packed) if isinstance(packed, str) else None
+    except ActionError:
+        return None

@@ -1,0 +1,74 @@
+"""Feishu event crypto: AES-256-CBC bodies and the X-Lark-Signature check.
+
+Key = SHA-256(Encrypt Key); the base64 blob is IV (16 bytes) + ciphertext with PKCS#7 padding.
+Signature = sha256_hex(timestamp + nonce + encrypt_key + raw body bytes), sent only when an
+Encrypt Key is set, and never on url_verification.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import os
+
+from cryptography.hazmat.primitives import padding
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from bot.errors import BadRequest, BadSignature
+
+WINDOW = 300  # seconds; Feishu retries resend the original headers, so the window only bounds replays
+
+
+def _key(encrypt_key: str) -> bytes:
+    return hashlib.sha256(encrypt_key.encode("utf-8")).digest()
+
+
+def decrypt(encrypt_key: str, encrypt: str) -> str:
+    """Decrypt an `encrypt` field into its UTF-8 plaintext; raise BadRequest saying why it failed."""
+    try:
+        raw = base64.b64decode(encrypt, validate=True)
+    except (binascii.Error, ValueError, TypeError) as exc:
+        raise BadRequest("encrypt is not valid base64") from exc
+    if len(raw) < 32 or len(raw) % 16:
+        raise BadRequest(f"encrypt decodes to {len(raw)} bytes; expected IV + whole 16-byte blocks")
+    decryptor = Cipher(algorithms.AES(_key(encrypt_key)), modes.CBC(raw[:16])).decryptor()
+    padded = decryptor.update(raw[16:]) + decryptor.finalize()
+    unpadder = padding.PKCS7(128).unpadder()
+    try:
+        plain = unpadder.update(padded) + unpadder.finalize()
+        return plain.decode("utf-8")
+    except ValueError as exc:
+        raise BadRequest("cannot decrypt the body; check feishu.encrypt_key against the developer console") from exc
+
+
+def encrypt(encrypt_key: str, plaintext: str, iv: bytes | None = None) -> str:
+    """Encrypt plaintext as Feishu does (tests, fakes and the ws fake endpoint use it)."""
+    iv = iv if iv is not None else os.urandom(16)
+    padder = padding.PKCS7(128).padder()
+    padded = padder.update(plaintext.encode("utf-8")) + padder.finalize()
+    encryptor = Cipher(algorithms.AES(_key(encrypt_key)), modes.CBC(iv)).encryptor()
+    return base64.b64encode(iv + encryptor.update(padded) + encryptor.finalize()).decode("ascii")
+
+
+def signature(timestamp: str, nonce: str, encrypt_key: str, body: bytes) -> str:
+    """Return the hex X-Lark-Signature of a raw body."""
+    return hashlib.sha256((timestamp + nonce + encrypt_key).encode("utf-8") + body).hexdigest()
+
+
+def verify(timestamp: str | None, nonce: str | None, sig: str | None, encrypt_key: str, body: bytes,
+           now: float, window: int = WINDOW) -> None:
+    """Check the signature (constant time) and the timestamp window; raise BadSignature with the reason."""
+    if not (timestamp and nonce and sig):
+        raise BadSignature("missing X-Lark-Request-Timestamp, X-Lark-Request-Nonce or X-Lark-Signature header")
+    try:
+        sent_at = int(timestamp)
+    except ValueError as exc:
+        raise BadSignature("X-Lark-Request-Timestamp is not a number of seconds") from exc
+    if abs(now - sent_at) > window:
+        raise BadSignature(f"stale request: timestamp is {int(now - sent_at)} s off (window {window} s); "
+                           "check the server clock")
+    expected = signature(timestamp, nonce, encrypt_key, body).encode("ascii")
+    if not hmac.compare_digest(expected, sig.strip().lower().encode("utf-8", "replace")):
+        raise BadSignature("X-Lark-Signature does not match; check feishu.encrypt_key")

@@ -1,0 +1,106 @@
+"""Card -> Feishu card JSON 2.0 (cards/templates/feishu/card.json.j2), and the outbox payload around it.
+
+Outbox payload (what FeishuAPI.send reads):
+    {"msg_type": "interactive", "card": {...}, "uuid": "sb-…",
+     "reply_to"?: message id to reply under, "update_message_id"?: card message to PATCH,
+     "receive_id_type"?: override of the type guessed from the target's prefix,
+     "toast": {"type", "content"}, "inline": "card" | "toast"}
+`inline` tells the card-callback route how to answer in the HTTP response: replace the clicked card,
+or (refusals and warnings) show only a toast and leave the card as it was.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import uuid
+from typing import Any
+
+from bot.events import ChatRef
+from cards.model import Card, Level
+from cards.render import render_template
+
+MAX_CARD_BYTES = 30_000  # Feishu rejects bigger cards with 230025; keep a margin under 30 KB
+COLOURS = {Level.INFO: "blue", Level.SUCCESS: "green", Level.WARNING: "orange", Level.DANGER: "red"}
+TOASTS = {Level.INFO: "info", Level.SUCCESS: "success", Level.WARNING: "warning", Level.DANGER: "error"}
+BUTTON_TYPES = {"primary": "primary", "danger": "danger"}
+_STEPS = (500, 200, 80, 30)  # characters kept per text when a card is over the size limit
+
+
+def md_escape(text: str) -> str:
+    """Escape what Feishu markdown would read as tags (<at id=all> must stay text)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _cut(text: str, limit: int | None) -> str:
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _view(card: Card, limit: int | None) -> dict[str, Any]:
+    """Flatten a Card into escaped, size-capped values for the template."""
+    sections = []
+    for s in card.sections:
+        fields = [{"label": md_escape(f.label), "value": md_escape(_cut(f.value, limit))} for f in s.fields]
+        sections.append({"title": md_escape(s.title), "text": md_escape(_cut(s.text, limit)),
+                         "field_rows": [fields[i:i + 2] for i in range(0, len(fields), 2)],
+                         "lines": ["- " + md_escape(_cut(i, limit)) for i in s.items]})
+    buttons = [{"label": b.label, "type": BUTTON_TYPES.get(b.style, "default"), "value": b.action.pack()}
+               for b in card.buttons]
+    return {"title": _cut(card.title, 100), "subtitle": _cut(card.subtitle, 100), "colour": COLOURS[card.level],
+            "sections": sections, "buttons": buttons, "footer": md_escape(_cut(card.footer, limit or 500))}
+
+
+def card_json(card: Card) -> dict[str, Any]:
+    """Render a Card as Feishu JSON 2.0, shortening texts with "…" until it fits in 30 KB."""
+    for limit in (None, *_STEPS):
+        data = json.loads(render_template("feishu/card.json.j2", **_view(card, limit)))
+        if size_of(data) <= MAX_CARD_BYTES:
+            return data
+    slim = copy.deepcopy(card)
+    for s in slim.sections:
+        s.items = s.items[:5] + ([f"…还有 {len(s.items) - 5} 条"] if len(s.items) > 5 else [])
+    return json.loads(render_template("feishu/card.json.j2", **_view(slim, _STEPS[-1])))
+
+
+def size_of(data: dict[str, Any]) -> int:
+    """Return the byte size of a card as it travels in `content`."""
+    return len(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
+def message_uuid(key: str | None) -> str:
+    """Return Feishu's idempotency uuid (≤ 50 chars): derived from the outbox key when known."""
+    if key:
+        return "sb-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:40]
+    return "sb-" + uuid.uuid4().hex  # rendered once per outbox row, so every retry of the row reuses it
+
+
+def toast(card: Card | None, text: str, explicit: str) -> dict[str, str]:
+    """The toast shown after a click: the handler's, else a warning's reason, else the card title."""
+    level = card.level if card else Level.INFO
+    if explicit:
+        content = explicit
+    elif card is not None and level in (Level.WARNING, Level.DANGER):
+        parts = [card.title] + [p for s in card.sections for p in (s.text, *s.items) if p]
+        content = "：".join(parts[:2]) + ("、".join(parts[2:4]) if len(parts) > 2 else "")
+    else:
+        content = card.title if card else text
+    return {"type": TOASTS[level], "content": _cut(content, 120)}
+
+
+def render(chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -> dict[str, Any]:
+    """Return the outbox payload for a Feishu chat (see the module docstring for its shape)."""
+    payload: dict[str, Any] = {"uuid": message_uuid(extra.get("idempotency_key"))}
+    if card is not None:
+        payload.update(msg_type="interactive", card=card_json(card),
+                       inline="toast" if card.level in (Level.WARNING, Level.DANGER) else "card")
+    else:
+        payload.update(msg_type="text", text=text, inline="toast")
+    payload["toast"] = toast(card, text, str(extra.get("toast") or ""))
+    if extra.get("update") and chat.meta.get("message_id"):
+        payload["update_message_id"] = chat.meta["message_id"]
+    elif chat.meta.get("reply_to"):
+        payload["reply_to"] = chat.meta["reply_to"]
+    if chat.meta.get("receive_id_type"):
+        payload["receive_id_type"] = chat.meta["receive_id_type"]
+    return payload

@@ -1,0 +1,122 @@
+"""POST /feishu/events: verify, decrypt, store, ack; card clicks are answered inside the response."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from bot.events import Event
+from bot.platforms.feishu import adapter
+from bot.runtime import Runtime
+from bot.web.common import RUNTIME, read_body, runtime
+
+log = logging.getLogger("salesbot.feishu")
+CARD_WAIT = 1.8  # seconds a click's handler may take to be answered inline (Feishu gives up at 3 s)
+CARD_BUDGET = 2.5  # seconds for the whole click answer, a slow inbox write included
+BOT_ID_WAIT = 1.0  # seconds to wait for /bot/v3/info before matching @mentions by name
+WARM = web.AppKey("feishu_warm", dict)  # filled before the app freezes; holds the warm-up task
+
+
+def setup(app: web.Application) -> None:
+    """Add the webhook route and close the API client on shutdown."""
+    app.router.add_post("/feishu/events", events)
+    app[WARM] = {}
+    if app[RUNTIME].settings.feishu.mode == "ws":  # stops before _close shuts the API client
+        from bot.platforms.feishu import ws
+
+        ws.attach(app)
+    app.on_startup.append(_warm)
+    app.on_cleanup.append(_close)
+
+
+async def events(request: web.Request) -> web.Response:
+    """Answer url_verification, turn events into Events, and always 200 a valid request."""
+    rt = runtime(request)
+    body = await read_body(request)
+    payload = adapter.open_request(rt.settings.feishu, request.headers, body, rt.clock.now().timestamp())
+    if payload.get("type") == "url_verification":  # before any I/O: Feishu allows 1 s
+        return web.json_response({"challenge": str(payload.get("challenge") or "")})
+    bot_id = await bot_open_id(rt) if adapter.needs_bot_id(payload) else None
+    event = adapter.to_event(payload, bot_id, rt.settings.org.bot_name)
+    if event.kind == "card_action":
+        return web.json_response(await answer_click(rt, event))
+    await rt.dispatcher.ingest(event)
+    return web.json_response({"msg": "success"})
+
+
+async def answer_click(rt: Runtime, event: Event) -> dict[str, Any]:
+    """Store the click and wait briefly for its reply: {toast, card} when ready in time, else {}."""
+    task = asyncio.ensure_future(rt.dispatcher.ingest_and_wait(event, CARD_WAIT))
+    rt.dispatcher.tasks.add(task)  # so a shutdown drains a click that outlived its HTTP answer
+    task.add_done_callback(rt.dispatcher.tasks.discard)
+    done, _ = await asyncio.wait({task}, timeout=CARD_BUDGET)
+    if not done:  # a slow database: answer now, deliver whatever the click produced through the API
+        task.add_done_callback(lambda t: _late(rt, event, t))
+        return {}
+    _, payloads = task.result()
+    if not payloads:
+        return {}
+    first, rest = payloads[0], payloads[1:]
+    _send_later(rt, event, rest)  # inline replies are already marked sent: extra ones go out by API
+    answer: dict[str, Any] = {"toast": first.get("toast") or {"type": "info", "content": "已处理"}}
+    if first.get("inline") == "card" and first.get("card"):
+        answer["card"] = {"type": "raw", "data": first["card"]}
+    return answer
+
+
+def _late(rt: Runtime, event: Event, task: asyncio.Future) -> None:
+    if task.cancelled() or task.exception() is not None:
+        log.error("late card click failed", extra={"dedupe_key": event.dedupe_key})
+        return
+    _send_later(rt, event, task.result()[1])
+
+
+def _send_later(rt: Runtime, event: Event, payloads: list[dict]) -> None:
+    api = rt.apis.get("feishu")
+    if not payloads or api is None or event.chat is None:
+        return
+    task = asyncio.get_running_loop().create_task(_send_all(api, event.chat.chat_id, payloads))
+    rt.dispatcher.tasks.add(task)  # drained with the handlers at shutdown
+    task.add_done_callback(rt.dispatcher.tasks.discard)
+
+
+async def _send_all(api: Any, target: str, payloads: list[dict]) -> None:
+    for payload in payloads:
+        try:
+            await api.send(target, payload)
+        except Exception:
+            log.exception("could not deliver a click reply taken for an inline answer")
+
+
+async def bot_open_id(rt: Runtime) -> str | None:
+    """Return the bot's open_id within BOT_ID_WAIT, else None (mentions are then matched by name)."""
+    api = rt.apis.get("feishu")
+    if api is None:
+        return None
+    try:  # shielded: a slow lookup still fills the cache for the next message
+        return await asyncio.wait_for(asyncio.shield(api.bot_open_id()), BOT_ID_WAIT)
+    except TimeoutError:
+        return None
+
+
+async def _warm(app: web.Application) -> None:
+    """Fetch the bot's open_id in the background so the first group message need not wait."""
+    api = app[RUNTIME].apis.get("feishu")
+    if api is not None:
+        app[WARM]["task"] = asyncio.get_running_loop().create_task(api.bot_open_id())
+
+
+async def _close(app: web.Application) -> None:
+    warm = app[WARM].get("task")
+    if warm is not None:
+        warm.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await warm
+    api = app[RUNTIME].apis.get("feishu")
+    if api is not None and hasattr(api, "close"):
+        await api.close()
+

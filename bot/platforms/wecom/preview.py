@@ -1,0 +1,79 @@
+"""Playground preview: the exact WeCom payload this adapter sends, drawn as HTML, plus its JSON."""
+
+from __future__ import annotations
+
+import json
+import re
+from html import escape
+from typing import Any
+
+_FONT = re.compile(r'&lt;font color=&quot;(\w+)&quot;&gt;(.*?)&lt;/font&gt;')
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_FONT_COLOURS = {"info": "#07c160", "comment": "#888888", "warning": "#fa9d3b"}
+_SOURCE_COLOURS = {0: "#888888", 1: "#333333", 2: "#e64340", 3: "#07c160"}
+_STYLES = {1: "primary", 2: "default", 3: "danger", 4: "default"}  # render.STYLES reversed
+ROUTES = {"app": "应用消息 message/send", "app_update": "更新模板卡片 update_template_card",
+          "robot": "智能机器人 被动回复 / response_url", "webhook": "群机器人 webhook/send"}
+
+
+def markdown_html(text: str) -> str:
+    """Render the WeCom markdown subset our templates emit (headings, bold, quotes, items, font colours)."""
+    out: list[str] = []
+    for line in text.splitlines():
+        html = _BOLD.sub(r"<b>\1</b>", escape(line.rstrip()))
+        html = _FONT.sub(lambda m: f'<span style="color:{_FONT_COLOURS.get(m[1], "#333")}">{m[2]}</span>', html)
+        if line.startswith("### "):
+            out.append(f"<h3>{html[4:]}</h3>")
+        elif line.startswith("&gt; ") or line.startswith("> "):
+            out.append(f"<div class='quote'>{html[5:]}</div>")
+        elif line.startswith("- "):
+            out.append(f"<li>{html[2:]}</li>")
+        elif html:
+            out.append(f"<div>{html}</div>")
+    return "\n".join(out)
+
+
+def card_html(tc: dict[str, Any]) -> str:
+    """Draw a template_card: source, title, sub-title, key/value rows and buttons (keys as tooltips)."""
+    source = tc.get("source") or {}
+    colour = _SOURCE_COLOURS.get(source.get("desc_color", 0), "#888")
+    title = tc.get("main_title") or {}
+    parts = [f'<div class="source" style="color:{colour}">{escape(str(source.get("desc", "")))}</div>',
+             f'<h3>{escape(str(title.get("title", "")))}</h3>']
+    if title.get("desc"):
+        parts.append(f'<div class="desc">{escape(title["desc"])}</div>')
+    if tc.get("sub_title_text"):
+        parts.append(f'<div class="sub">{escape(tc["sub_title_text"]).replace(chr(10), "<br>")}</div>')
+    for row in tc.get("horizontal_content_list", []):
+        parts.append(f'<div class="kv"><span>{escape(row["keyname"])}</span> {escape(row["value"])}</div>')
+    buttons = "".join(f'<button class="btn btn-{_STYLES.get(b.get("style", 1), "default")}" '
+                      f'data-action="{escape(b.get("key", ""))}">{escape(b["text"])}</button>'
+                      for b in tc.get("button_list", []))
+    if buttons:
+        parts.append(f'<div class="card-buttons">{buttons}</div>')
+    return "\n".join(parts)
+
+
+def _body_html(body: dict[str, Any]) -> str:
+    kind = body.get("msgtype")
+    if kind == "template_card":
+        return card_html(body["template_card"])
+    if kind in ("markdown", "markdown_v2"):
+        return markdown_html(body[kind]["content"])
+    if kind == "text":
+        return f"<div>{escape(body['text']['content'])}</div>"
+    return "<div>(unknown message type)</div>"
+
+
+def preview_html(payload: dict[str, Any]) -> str:
+    """Return HTML showing the payload as WeCom would, with the sent JSON underneath."""
+    kind = payload.get("kind", "")
+    if kind == "app_update":
+        shown = card_html(payload["template_card"])
+    elif "body" in payload:
+        shown = _body_html(payload["body"])
+    else:
+        shown = "<div>(unknown payload)</div>"
+    sent = escape(json.dumps(payload, ensure_ascii=False, indent=2))
+    return (f'<div class="card card-wecom">{shown}'
+            f'<details><summary>{escape(ROUTES.get(kind, kind))} JSON</summary><pre>{sent}</pre></details></div>')

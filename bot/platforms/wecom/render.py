@@ -1,0 +1,150 @@
+"""Card -> WeCom payloads (templates in cards/templates/wecom/), chosen by the target's prefix.
+
+Targets (ChatRef.chat_id = outbox target) and the payload each gets — WecomAPI.send reads `kind`:
+- ``dm:<userid>``: app message (message/send). ``{"kind": "app", "touser", "body"}``; a click's answer
+  with Reply(update=True) becomes ``{"kind": "app_update", "touser", "task_id", "response_code", "code_at",
+  "template_card", "fallback"}`` — update_template_card, or the `fallback` new card when the code is spent.
+- ``robot:<chatid>`` / ``robot:u:<userid>``: intelligent robot. ``{"kind": "robot", "body", "response_url",
+  "expires", "fallback_user", "update"}``; `body` is what response_url takes (markdown or template_card).
+- ``webhook:<name>``: group robot push to [wecom] webhook_keys[name]. ``{"kind": "webhook", "name", "body"}``
+  (markdown; ChatRef.meta["format"] = "text_notice" sends a template card). The key stays in the config.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.events import ChatRef
+from bot.platforms.wecom import limits as L
+from cards.model import Card, Level
+
+COLOURS = {Level.INFO: 0, Level.SUCCESS: 3, Level.WARNING: 2, Level.DANGER: 2}  # source.desc_color
+STYLES = {"primary": 1, "default": 2, "danger": 3}
+ICONS = {Level.INFO: "", Level.SUCCESS: "✅ ", Level.WARNING: "⚠️ ", Level.DANGER: "🔴 "}
+VIEW_PREFIXES = (".show",)  # actions safe to open as the "full view" link of a shortened card
+LINK_TTL = timedelta(days=7)
+_env = Environment(loader=FileSystemLoader(Path(__file__).parents[3] / "cards" / "templates" / "wecom"),
+                   autoescape=False, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_env.filters["oneline"] = lambda v: " ".join(str(v).split())
+_cfg: dict[str, Any] = {"public_url": "http://127.0.0.1:8080", "secret_key": "", "bot_name": "销售助手",
+                        "clock": None}
+
+
+def configure(settings: Settings, clock: Clock) -> None:
+    """Bind the renderer to the running settings and clock (called when the adapter is enabled)."""
+    _cfg.update(public_url=settings.server.public_url.rstrip("/"), secret_key=settings.server.secret_key,
+                bot_name=settings.org.bot_name, clock=clock)
+
+
+def new_task_id() -> str:
+    """A fresh task_id: unique per app, allowed characters only, far below 128 bytes."""
+    return "sb_" + uuid.uuid4().hex
+
+
+def _split_fields(card: Card) -> tuple[list, list]:
+    """Short labels fit horizontal_content_list (keyname ≤ 5 建议); long ones would lose their meaning there."""
+    fields = [f for s in card.sections for f in s.fields]
+    short = [f for f in fields if len(f.label) <= L.KEYNAME][: L.HORIZONTAL]
+    return short, [f for f in fields if not any(f is g for g in short)]
+
+
+def _sub_title(card: Card, long_fields: list) -> tuple[str, bool]:
+    lines = [f"{f.label}：{' '.join(f.value.split())}" for f in long_fields]
+    for s in card.sections:
+        head = f"{s.title}：" if s.title else ""
+        if s.text or head:
+            lines.append(head + " ".join(s.text.split()))
+        lines.extend("· " + " ".join(i.split()) for i in s.items)
+    if card.footer:
+        lines.append(card.footer)
+    text = "\n".join(x for x in lines if x)
+    return L.cut(text, L.SUB_TITLE), len(text) > L.SUB_TITLE
+
+
+def _full_view(card: Card, actor: str, chat_id: str) -> str:
+    """The card's tap target: a "show" action link for the person when we have one, else the site."""
+    button = next((b for b in card.buttons if b.action.prefix.endswith(VIEW_PREFIXES)), None)
+    if button is None or not actor or not _cfg["secret_key"]:
+        return _cfg["public_url"]
+    from bot.web.actionlinks import make_token
+
+    now = (_cfg["clock"] or SystemClock()).now()
+    token = make_token(_cfg["secret_key"], "wecom", actor, button.action.pack(), chat_id, now + LINK_TTL)
+    return f"{_cfg['public_url']}/a/{token}"
+
+
+def template_card(card: Card, task_id: str, actor: str = "", chat_id: str = "", buttons: bool = True) -> dict:
+    """Render a Card as a WeCom template_card within every limit: button_interaction when it has buttons."""
+    fields, long_fields = _split_fields(card)
+    sub_title, cut = _sub_title(card, long_fields)
+    usable = [b for b in card.buttons if len(b.action.pack().encode()) <= L.KEY_BYTES][: L.BUTTONS] if buttons else []
+    values = {
+        "card_type": "button_interaction" if usable else "text_notice",
+        "source": L.cut(_cfg["bot_name"], L.SOURCE), "color": COLOURS.get(card.level, 0),
+        "title": L.cut(card.title, L.TITLE), "desc": L.cut(card.subtitle, L.DESC), "sub_title": sub_title,
+        "horizontal": [{"keyname": L.cut(f.label, L.KEYNAME), "value": L.cut(f.value, L.VALUE)}
+                       for f in fields],
+        "buttons": [{"text": L.cut(b.label, L.BUTTON_TEXT), "style": STYLES.get(b.style, 2), "key": b.action.pack()}
+                    for b in usable],
+        "url": _full_view(card, actor, chat_id) if cut else _cfg["public_url"],
+        "task_id": task_id if L.valid_task_id(task_id) else new_task_id()}
+    return json.loads(_env.get_template("template_card.json.j2").render(**values))
+
+
+def markdown(card: Card) -> str:
+    """Render a Card as WeCom markdown, at most 4096 bytes."""
+    text = _env.get_template("markdown.md.j2").render(card=card, icon=ICONS.get(card.level, "")).strip()
+    return L.cut_bytes(text, L.MARKDOWN_BYTES)
+
+
+def _app(chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -> dict[str, Any]:
+    user = chat.chat_id.removeprefix("dm:")
+    if card is None:
+        return {"kind": "app", "touser": user,
+                "body": {"msgtype": "text", "text": {"content": L.cut_bytes(text, L.TEXT_BYTES)}}}
+    fresh = {"msgtype": "template_card", "template_card": template_card(card, new_task_id(), user, chat.chat_id)}
+    meta = chat.meta
+    if extra.get("update") and meta.get("task_id"):
+        tc = template_card(card, meta["task_id"], user, chat.chat_id)
+        return {"kind": "app_update", "touser": user, "task_id": meta["task_id"],
+                "response_code": meta.get("response_code", ""), "code_at": int(meta.get("code_at") or 0),
+                "template_card": tc, "fallback": fresh}
+    return {"kind": "app", "touser": user, "body": fresh}
+
+
+def _robot(chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -> dict[str, Any]:
+    meta = chat.meta
+    if card is None:
+        body: dict[str, Any] = {"msgtype": "markdown", "markdown": {"content": L.cut_bytes(text, L.MARKDOWN_BYTES)}}
+    else:
+        task = meta.get("task_id") if extra.get("update") else None
+        body = {"msgtype": "template_card", "template_card": template_card(card, task or new_task_id())}
+    return {"kind": "robot", "body": body, "response_url": meta.get("response_url", ""),
+            "expires": int(meta.get("response_url_expires") or 0), "fallback_user": meta.get("userid", ""),
+            "update": bool(extra.get("update") and meta.get("task_id"))}
+
+
+def _webhook(chat: ChatRef, card: Card | None, text: str) -> dict[str, Any]:
+    name = chat.chat_id.removeprefix("webhook:")
+    if card is not None and chat.meta.get("format") == "text_notice":  # push cards cannot call back
+        tc = template_card(card, new_task_id(), buttons=False)
+        return {"kind": "webhook", "name": name, "body": {"msgtype": "template_card", "template_card": tc}}
+    content = markdown(card) if card is not None else L.cut_bytes(text, L.MARKDOWN_BYTES)
+    return {"kind": "webhook", "name": name, "body": {"msgtype": "markdown", "markdown": {"content": content}}}
+
+
+def render(chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -> dict[str, Any]:
+    """Return the outbox payload for a WeCom target (see the module docstring)."""
+    if chat.chat_id.startswith("robot:"):
+        return _robot(chat, card, text, extra)
+    if chat.chat_id.startswith("webhook:"):
+        return _webhook(chat, card, text)
+    return _app(chat, card, text, extra)  # dm:<userid>, and the playground's "preview"

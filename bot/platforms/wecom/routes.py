@@ -1,0 +1,156 @@
+"""GET,POST /wecom/app and /wecom/bot: verify, decrypt, store, ack — the robot may answer inline.
+
+Refusals (bad signature, corp id mismatch, undecryptable or unsafe bodies) answer 403/400 with a bare
+body; the reason goes to the log and, with the raw body, to rejected_request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from bot.errors import BadRequest, BadSignature
+from bot.events import Event
+from bot.platforms.wecom import adapter, robot
+from bot.platforms.wecom.crypto import WecomCrypto
+from bot.runtime import Runtime
+from bot.web.common import RUNTIME, read_body, runtime
+from storage.repos import requests as archive
+
+log = logging.getLogger("salesbot.wecom")
+ROBOT_WAIT = 2.0    # seconds a robot message's handler may take to be answered in the HTTP response
+ROBOT_BUDGET = 3.0  # seconds for the whole answer, a slow inbox write included (WeCom retries after 5 s)
+CRYPTO = web.AppKey("wecom_crypto", dict)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def setup(app: web.Application) -> None:
+    """Mount the callbacks whose Token and EncodingAESKey are configured; close the client on shutdown."""
+    cfg = app[RUNTIME].settings.wecom
+    app[CRYPTO] = {}
+    if cfg.token and cfg.encoding_aes_key:
+        app[CRYPTO]["app"] = WecomCrypto(cfg.token, cfg.encoding_aes_key, cfg.corp_id)
+        app.router.add_get("/wecom/app", _guard(verify_url("app")))
+        app.router.add_post("/wecom/app", _guard(app_callback))
+    if cfg.bot_token and cfg.bot_encoding_aes_key:
+        app[CRYPTO]["bot"] = WecomCrypto(cfg.bot_token, cfg.bot_encoding_aes_key, "")  # the robot's receiveid is ""
+        app.router.add_get("/wecom/bot", _guard(verify_url("bot")))
+        app.router.add_post("/wecom/bot", _guard(bot_callback))
+    app.on_cleanup.append(_close)
+
+
+def _guard(handler: Handler) -> Handler:
+    """Answer refusals with a bare 403/400: the reason is logged and archived, never echoed to the caller."""
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except BadRequest as exc:
+            status = 403 if isinstance(exc, BadSignature) else exc.status
+            log.warning("refused WeCom callback: %s", exc.reason, extra={"path": request.path, "status": status})
+            rt = runtime(request)
+            try:
+                await archive.archive(rt.db, request.path, status, exc.reason, request.content_type,
+                                      await read_body(request), rt.clock.now())
+            except Exception:
+                log.exception("could not archive a refused WeCom callback")
+            return web.Response(status=status, text="forbidden" if status == 403 else "bad request")
+    return guarded
+
+
+def _now(rt: Runtime) -> int:
+    return int(rt.clock.now().timestamp())
+
+
+def verify_url(which: str) -> Handler:
+    """The URL check: answer the decrypted echostr only, at once (WeCom allows 1 s)."""
+    async def verify(request: web.Request) -> web.Response:
+        q = request.query
+        sig, ts, nonce = adapter.query_args(q)
+        plain = request.app[CRYPTO][which].open(sig, ts, nonce, adapter.echostr(q), _now(runtime(request)))
+        return web.Response(text=plain.decode("utf-8"), content_type="text/plain")
+    return verify
+
+
+async def app_callback(request: web.Request) -> web.Response:
+    """Self-built app: verify -> decrypt -> parse -> inbox -> empty 200; replies go out by message/send."""
+    rt = runtime(request)
+    fields = adapter.open_app(request.app[CRYPTO]["app"], request.query, await read_body(request), _now(rt))
+    await rt.dispatcher.ingest(adapter.to_event(fields))
+    return web.Response()
+
+
+async def bot_callback(request: web.Request) -> web.Response:
+    """Intelligent robot: messages and clicks are answered inline when ready in time, else via response_url."""
+    rt = runtime(request)
+    crypto = request.app[CRYPTO]["bot"]
+    payload = robot.open_robot(crypto, request.query, await read_body(request), _now(rt))
+    event = robot.to_event(payload, rt.settings.org.bot_name, _now(rt))
+    if event.kind not in ("message", "card_action"):
+        await rt.dispatcher.ingest(event)
+        return web.Response()
+    body = await answer_inline(rt, event)
+    if body is None:
+        return web.Response()
+    return web.json_response(robot.seal(crypto, body, secrets.token_hex(8), str(_now(rt))))
+
+
+async def answer_inline(rt: Runtime, event: Event) -> dict[str, Any] | None:
+    """Store the event and wait briefly for its first reply as a passive body; later ones go by API."""
+    task = asyncio.ensure_future(rt.dispatcher.ingest_and_wait(event, ROBOT_WAIT))
+    rt.dispatcher.tasks.add(task)  # a shutdown drains an answer that outlived its HTTP request
+    task.add_done_callback(rt.dispatcher.tasks.discard)
+    done, _ = await asyncio.wait({task}, timeout=ROBOT_BUDGET)
+    if not done:  # a slow database: ack now; whatever the handler answers goes out through the API
+        task.add_done_callback(lambda t: _late(rt, event, t))
+        return None
+    _, payloads = task.result()
+    if not payloads:
+        return None
+    _send_later(rt, event, payloads[1:])  # taken for the inline answer (marked sent): the rest go by API
+    return passive_body(payloads[0])
+
+
+def passive_body(payload: dict[str, Any]) -> dict[str, Any]:
+    """The robot's passive reply for a rendered payload: a card, a card update, or a finished stream."""
+    body = payload["body"]
+    if body.get("msgtype") == "template_card":
+        if payload.get("update"):
+            return {"response_type": "update_template_card", "template_card": body["template_card"]}
+        return body
+    content = body.get("markdown", {}).get("content", "")
+    return {"msgtype": "stream", "stream": {"id": secrets.token_hex(8), "finish": True, "content": content}}
+
+
+def _late(rt: Runtime, event: Event, task: asyncio.Future) -> None:
+    if task.cancelled() or task.exception() is not None:
+        log.error("late WeCom robot answer failed", extra={"dedupe_key": event.dedupe_key})
+        return
+    _send_later(rt, event, task.result()[1])
+
+
+def _send_later(rt: Runtime, event: Event, payloads: list[dict]) -> None:
+    api = rt.apis.get("wecom")
+    if not payloads or api is None or event.chat is None:
+        return
+    task = asyncio.get_running_loop().create_task(_send_all(api, event.chat.chat_id, payloads))
+    rt.dispatcher.tasks.add(task)
+    task.add_done_callback(rt.dispatcher.tasks.discard)
+
+
+async def _send_all(api: Any, target: str, payloads: list[dict]) -> None:
+    for payload in payloads:
+        try:
+            await api.send(target, payload)
+        except Exception:
+            log.exception("could not deliver a robot reply taken for an inline answer")
+
+
+async def _close(app: web.Application) -> None:
+    api = app[RUNTIME].apis.get("wecom")
+    if api is not None and hasattr(api, "close"):
+        await api.close()

@@ -1,0 +1,171 @@
+"""Lead intake: POST /intake/{channel} (token or HMAC) and GET /intake/{channel}/form (the expo QR form)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from pathlib import Path
+
+from aiohttp import web
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.exc import IntegrityError
+
+from bot import leadflow
+from bot.errors import BadRequest, BadSignature
+from bot.web import api
+from bot.web.common import RUNTIME, read_body, runtime
+from sales.intake import IntakeInvalid
+from storage.repos import lead_admin
+
+FORM_TTL = 2 * 3600  # a printed QR form page stays usable for two hours after it was opened
+_PAGES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
+                     autoescape=select_autoescape(["html"]))
+LIMITER = web.AppKey("intake_limiter", object)
+
+
+class TooManyRequests(BadRequest):
+    """A client address over the expo form's rate limit."""
+
+    status = 429
+
+
+class RateLimiter:
+    """At most `per_minute` hits per client address in any sliding minute; the clock is injected."""
+
+    def __init__(self, per_minute: Callable[[], int], now: Callable[[], float] = time.monotonic) -> None:
+        self.per_minute, self.now = per_minute, now
+        self.hits: dict[str, deque] = defaultdict(deque)
+
+    def allow(self, client: str) -> bool:
+        """Count a hit; False when the client is over its budget."""
+        t, hits = self.now(), self.hits[client]
+        while hits and hits[0] <= t - 60:
+            hits.popleft()
+        if len(hits) >= self.per_minute():
+            return False
+        hits.append(t)
+        return True
+
+
+def setup(app: web.Application) -> None:
+    """Add the intake routes and the expo form's per-address rate limiter (on the runtime's clock)."""
+    rt = app[RUNTIME]
+    app[LIMITER] = RateLimiter(lambda: rt.settings.leads.expo_per_minute, lambda: rt.clock.now().timestamp())
+    app.router.add_post("/intake/{channel}", intake)
+    app.router.add_get("/intake/{channel}/form", form)
+    app.router.add_get("/api/v1/intake_rejects", rejects)
+    app.router.add_get("/api/v1/lead_numbers", numbers)
+
+
+async def rejects(request: web.Request) -> web.Response:
+    """Read API: refused intake payloads with field-level reasons, {"items", "next"} like the other listings."""
+    api._authorize(request)
+    after = api._int_param(request, "after", 0, 0, 2**62)
+    limit = api._int_param(request, "limit", 50, 1, api.MAX_LIMIT)
+    items = await lead_admin.reject_listing(runtime(request).db, after, limit)
+    nxt = str(request.url.with_query({"after": items[-1]["id"], "limit": limit}).relative()) \
+        if len(items) == limit else None
+    return web.json_response({"items": items, "next": nxt})
+
+
+async def numbers(request: web.Request) -> web.Response:
+    """Read API: auto-distribution rate, median time to first response, breaches per team (last 30 days)."""
+    api._authorize(request)
+    rt = runtime(request)
+    return web.json_response(await lead_admin.numbers(rt.db, rt.clock.now()))
+
+
+def _limiter(request: web.Request) -> RateLimiter:
+    return request.app[LIMITER]
+
+
+def _channel(request: web.Request) -> tuple[str, dict]:
+    name = request.match_info["channel"]
+    cfg = runtime(request).settings.intake.channels.get(name)
+    if not isinstance(cfg, dict):
+        raise BadSignature(f"unknown intake channel {name!r}: add [intake.channels.{name}] to the config")
+    return name, cfg
+
+
+def csrf_token(secret: str, channel: str, issued: int) -> str:
+    """Sign (channel, issue time) with the server secret: the expo form's CSRF token."""
+    mac = hmac.new(secret.encode(), f"{channel}|{issued}".encode(), hashlib.sha256).hexdigest()
+    return f"{issued}.{mac}"
+
+
+def _form_token_ok(request: web.Request, channel: str, token: str) -> bool:
+    rt = runtime(request)
+    issued, _, _mac = token.partition(".")
+    if not issued.isdigit() or not 0 <= rt.clock.now().timestamp() - int(issued) <= FORM_TTL:
+        return False
+    return hmac.compare_digest(token, csrf_token(rt.settings.server.secret_key, channel, int(issued)))
+
+
+def _authenticate(request: web.Request, name: str, cfg: dict, body: bytes) -> bool:
+    """Check token or HMAC signature (constant time); return True when this is an expo-form post."""
+    token, sig = request.headers.get("X-Intake-Token", ""), request.headers.get("X-Intake-Signature", "")
+    if cfg.get("token") and token and hmac.compare_digest(token.encode(), str(cfg["token"]).encode()):
+        return False
+    if cfg.get("secret") and sig.startswith("sha256="):
+        want = hmac.new(str(cfg["secret"]).encode(), body, hashlib.sha256).hexdigest()
+        if hmac.compare_digest(sig[7:].lower().encode(), want.encode()):
+            return False
+    if cfg.get("form") and b"_csrf=" in body:
+        from urllib.parse import parse_qs
+
+        csrf = (parse_qs(body.decode("utf-8", "replace")).get("_csrf") or [""])[0]
+        if _form_token_ok(request, name, csrf):
+            return True
+    raise BadSignature("bad or missing X-Intake-Token / X-Intake-Signature (sha256=<hex HMAC of the body>)")
+
+
+async def intake(request: web.Request) -> web.Response:
+    """Accept one lead: 201 assigned|duplicate|queued, 400 with field reasons, 401, 413, 429."""
+    rt = runtime(request)
+    name, cfg = _channel(request)
+    body = await read_body(request)
+    is_form = _authenticate(request, name, cfg, body)
+    if is_form and not _limiter(request).allow(request.remote or "?"):
+        raise TooManyRequests("too many submissions from this address; wait a minute", {"client": "rate limited"})
+    try:
+        result = await _receive(rt, name, body, request.content_type)
+    except IntakeInvalid as exc:
+        reject_id = await lead_admin.add_reject(rt.db, name, request.content_type, body, exc.reason, exc.fields,
+                                                rt.clock.now())
+        rt.metrics.inc("salesbot_lead_intake_total", "Lead intake requests", channel=name, status="rejected")
+        return web.json_response({"error": exc.reason, "fields": exc.fields, "reject_id": reject_id}, status=400)
+    rt.metrics.inc("salesbot_lead_intake_total", "Lead intake requests", channel=name, status=result.status)
+    rt.sender_wake()
+    if is_form:
+        html = _PAGES.get_template("intake_form.html").render(done=True, channel=name, token="")
+        return web.Response(text=html, content_type="text/html", charset="utf-8", status=201)
+    return web.json_response(result.to_json(), status=201)
+
+
+async def _receive(rt, name: str, body: bytes, content_type: str) -> leadflow.IntakeResult:
+    """Run the lead flow in one transaction; a lost race on a unique key retries and finds the winner."""
+    for attempt in range(3):
+        try:
+            async with rt.db.session() as session:
+                return await leadflow.receive(await rt.context(session), name, body, content_type)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def form(request: web.Request) -> web.Response:
+    """Serve the mobile lead form with a signed CSRF token (only for channels with form = true)."""
+    rt = runtime(request)
+    name, cfg = _channel(request)
+    if not cfg.get("form"):
+        raise BadRequest(f"channel {name!r} has no web form: set form = true in [intake.channels.{name}]")
+    if not _limiter(request).allow(request.remote or "?"):
+        raise TooManyRequests("too many requests from this address; wait a minute", {"client": "rate limited"})
+    token = csrf_token(rt.settings.server.secret_key, name, int(rt.clock.now().timestamp()))
+    html = _PAGES.get_template("intake_form.html").render(done=False, channel=name, token=token)
+    return web.Response(text=html, content_type="text/html", charset="utf-8",
+                        headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"})

@@ -1,0 +1,121 @@
+"""Quote approvals: the in-chat manager card, 同意/驳回, and `approval` events from DingTalk OA / Feishu.
+
+Entering the approval stage (config `[opportunities] approval_stage`) with a discount over the threshold,
+or always, opens an Approval and posts the approval card in the chat. A platform adapter that runs the
+approval in DingTalk OA or Feishu approval records its instance with storage.repos.approvals.attach_instance
+and later feeds the result back as an Event(kind="approval") — see bot/events.py for the contract.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.context import Context
+from bot.errors import NotAllowed
+from bot.events import ChatRef, Event, Reply
+from bot.routing import Router
+from cards.actions import DecideApproval
+from cards.model import Level
+from cards.views import ApprovalView, approval_card, notice_card, opportunity_card
+from handlers.opp_common import find, move, not_found, owner_of, person, pipeline, view_of
+from sales.approvals import RESULTS, format_discount
+from sales.opportunity_access import NOT_YOURS, may_approve
+from sales.parsing import Budget, format_budget, format_yuan
+from storage.models import Opportunity
+from storage.models_opportunities import Approval
+from storage.repos import approvals as repo
+from storage.repos import opportunities as opp_repo
+
+router = Router("approvals", feature="opportunities")
+log = logging.getLogger("salesbot.approvals")
+
+
+async def start(ctx: Context, opp: Opportunity, to_stage: str, reason: str) -> None:
+    """Open an approval for entering to_stage, tell the rep, then post the manager's card (in that order)."""
+    chat = ctx.event.chat if ctx.event else None
+    approval = await repo.add(ctx.session, Approval(
+        opportunity_id=opp.id, requested_by=ctx.member.id, from_stage=opp.stage, to_stage=to_stage,
+        amount=opp.amount, discount=opp.discount, reason=reason, platform=chat.platform if chat else "",
+        chat_id=chat.chat_id if chat else "", created_at=ctx.now()))
+    customer = await opp_repo.get_customer(ctx.session, opp.customer_id)
+    view = ApprovalView(approval.id, opp.id, customer.name, ctx.member.name, pipeline(ctx).stage_name(to_stage),
+                        format_yuan(opp.amount), format_discount(opp.discount), reason,
+                        format_budget(Budget(opp.budget_text, opp.budget_low, opp.budget_high)))
+    await ctx.reply(Reply(card=opportunity_card(await view_of(ctx, opp), "已提交报价审批：")))
+    if chat is not None:
+        await ctx.send(chat, approval_card(view), f"approval:{approval.id}:card")
+
+
+@router.action(DecideApproval)
+async def click_decide(event: Event, ctx: Context) -> Reply:
+    """同意 / 驳回 buttons of the approval card."""
+    approval = await repo.get(ctx.session, event.action.approval_id)
+    if approval is None:
+        return Reply(card=notice_card("没找到这个审批", "卡片可能太旧了，发“卡在哪”看最新进度。", Level.WARNING))
+    return await _decide(ctx, approval, event.action.approve, event.action.remark)
+
+
+@router.command("同意", "approve", summary="（主管）同意这个群商机的报价审批", usage="同意 [备注]",
+                roles=("manager", "admin"))
+async def approve(event: Event, ctx: Context) -> Reply:
+    """Approve the pending quote of this chat's opportunity, with an optional remark."""
+    return await _decide_in_chat(event, ctx, True)
+
+
+@router.command("驳回", "reject", summary="（主管）驳回报价审批，写上原因", usage="驳回 <原因>",
+                roles=("manager", "admin"))
+async def reject(event: Event, ctx: Context) -> Reply:
+    """Reject the pending quote of this chat's opportunity; the reason goes back to the rep."""
+    return await _decide_in_chat(event, ctx, False)
+
+
+async def _decide_in_chat(event: Event, ctx: Context, approve_it: bool) -> Reply:
+    opp = await find(event, ctx)
+    approval = await repo.pending_for(ctx.session, opp.id) if opp else None
+    if approval is None:
+        return not_found() if opp is None else Reply(card=notice_card("没有待审批的报价", "这个商机没有等审批的报价。"))
+    return await _decide(ctx, approval, approve_it, event.text)
+
+
+async def _decide(ctx: Context, approval: Approval, approve_it: bool, remark: str) -> Reply:
+    """Check who decides, record the decision once, then advance or return the opportunity."""
+    opp = await opp_repo.get(ctx.session, approval.opportunity_id)
+    if ctx.member is None or not may_approve(person(ctx.member), person(await owner_of(ctx, opp))):
+        raise NotAllowed(NOT_YOURS)
+    if approval.status != "pending":
+        word = "同意" if approval.status == "approved" else "驳回"
+        return Reply(card=notice_card("这个审批已经处理过了", f"结果：{word}。{approval.remark}"))
+    if not approve_it and not remark:
+        return Reply(card=notice_card("驳回要写原因", "发：驳回 <原因>，例：驳回 折扣超过底线，先争取 9 折",
+                                      Level.WARNING))
+    status = "approved" if approve_it else "rejected"
+    if not await repo.decide(ctx.session, approval.id, status, ctx.member.id, remark, ctx.now()):
+        return Reply(card=notice_card("这个审批已经处理过了", "别人刚刚处理了它，发“卡在哪”看最新进度。"))
+    if approve_it:
+        await move(ctx, opp, approval.to_stage, "approval", remark)
+    title = "报价已同意：" if approve_it else "报价被退回："
+    return Reply(card=opportunity_card(await view_of(ctx, opp), title))
+
+
+@router.on("approval")
+async def approval_result(event: Event, ctx: Context) -> None:
+    """A DingTalk OA / Feishu approval finished: apply it and tell the opportunity's chat."""
+    raw = event.raw
+    approval_id, result = str(raw.get("approval_id") or ""), raw.get("result")
+    approval = await repo.find(ctx.session, event.platform, approval_id) if approval_id else None
+    if approval is None or result not in RESULTS:
+        log.warning("approval event ignored: unknown approval or result",
+                    extra={"platform": event.platform, "dedupe_key": event.dedupe_key})
+        return None
+    chat = ChatRef(approval.platform, approval.chat_id, True) if approval.chat_id else event.chat
+    approved = result == "approved"
+    remark = str(raw.get("remark") or "") or ("审批流已通过" if approved else "审批流驳回（未写原因）")
+    try:
+        reply = await _decide(ctx, approval, approved, remark)
+    except NotAllowed:
+        reply = Reply(card=notice_card("审批结果没有生效", "审批人不是负责人的主管或管理员（或账号还没关联），"
+                                       "请管理员检查审批流程的审批人。", Level.WARNING))
+    if chat is not None:
+        reply.to = chat
+        await ctx.reply(reply)
+    return None

@@ -1,0 +1,97 @@
+"""Closing a deal: 赢单 / 输单 with a required reason from the configured pick-list."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.events import Event, Reply
+from bot.routing import Router
+from cards.actions import AskClose, CloseOpportunity
+from cards.model import Level
+from cards.views import close_reasons_card, notice_card, opportunity_card
+from handlers.opp_common import blocked, check_may_change, find, missing_items, not_found, pipeline, view_of
+from sales.stages import pick_reason
+from storage.models import Opportunity
+from storage.repos import opportunities as repo
+
+router = Router("closing", feature="opportunities")
+
+
+@router.command("赢单", "won", summary="标记赢单（从原因列表里选）", usage="赢单 [原因]")
+async def won(event: Event, ctx: Context) -> Reply:
+    """Close as won with a reason from the pick-list."""
+    return await _close_command(event, ctx, "won")
+
+
+@router.command("输单", "lost", summary="标记输单（从原因列表里选）", usage="输单 <原因>")
+async def lost(event: Event, ctx: Context) -> Reply:
+    """Close as lost with a reason from the pick-list."""
+    return await _close_command(event, ctx, "lost")
+
+
+async def _close_command(event: Event, ctx: Context, outcome: str) -> Reply:
+    opp = await find(event, ctx)
+    if opp is None:
+        return not_found()
+    reason = pick_reason(event.text, _reasons(ctx, outcome))
+    return await _close(ctx, opp, outcome, reason) if reason else await close_prompt(ctx, opp, outcome, event.text)
+
+
+@router.action(AskClose)
+async def click_ask_close(event: Event, ctx: Context) -> Reply:
+    """The 赢单/输单 buttons: show the reason pick-list (the second click closes)."""
+    opp = await repo.get(ctx.session, event.action.opportunity_id)
+    return await close_prompt(ctx, opp, event.action.outcome) if opp else not_found()
+
+
+@router.action(CloseOpportunity)
+async def click_close(event: Event, ctx: Context) -> Reply:
+    """A reason button of the pick-list."""
+    opp = await repo.get(ctx.session, event.action.opportunity_id)
+    if opp is None:
+        return not_found()
+    reason = pick_reason(event.action.reason, _reasons(ctx, event.action.outcome))
+    if reason is None:
+        return await close_prompt(ctx, opp, event.action.outcome, event.action.reason)
+    return await _close(ctx, opp, event.action.outcome, reason)
+
+
+def _reasons(ctx: Context, outcome: str) -> list[str]:
+    cfg = ctx.settings.opportunities
+    return list(cfg.won_reasons if outcome == "won" else cfg.lost_reasons)
+
+
+async def close_prompt(ctx: Context, opp: Opportunity, outcome: str, heard: str = "") -> Reply:
+    await check_may_change(ctx, opp)
+    stop = await blocked(ctx, opp)
+    if stop:
+        return stop
+    customer = await repo.get_customer(ctx.session, opp.customer_id)
+    card = close_reasons_card(opp.id, customer.name, outcome, _reasons(ctx, outcome))
+    if heard:
+        card.sections[0].text = f"“{heard[:30]}”不在原因列表里。" + card.sections[0].text
+    return Reply(card=card)
+
+
+async def _close(ctx: Context, opp: Opportunity, outcome: str, reason: str) -> Reply:
+    """Close the deal; 赢单 needs the last stage with its evidence, 输单 may happen at any stage."""
+    await check_may_change(ctx, opp)
+    stop = await blocked(ctx, opp)
+    if stop:
+        return stop
+    pipe = pipeline(ctx)
+    if outcome == "won":
+        missing = await missing_items(ctx, opp)
+        if not pipe.is_last(opp.stage) or missing:
+            now_at, last = pipe.stage_name(opp.stage), pipe.stages[-1].name
+            items = missing if pipe.is_last(opp.stage) else [f"先推进到“{last}”（现在在“{now_at}”）"]
+            return Reply(card=notice_card("还不能标记赢单", "赢单前还缺这些：", Level.WARNING, items=items))
+    await repo.record_stage_change(ctx.session, opp.id, opp.stage, outcome, outcome,
+                                   ctx.member.id, reason, ctx.now())
+    opp.status, opp.closed_at = outcome, ctx.now()
+    if outcome == "won":
+        opp.won_reason = reason
+    else:
+        opp.lost_reason = reason
+    await ctx.session.flush()
+    title = "恭喜赢单：" if outcome == "won" else "已标记输单："
+    return Reply(card=opportunity_card(await view_of(ctx, opp), title))

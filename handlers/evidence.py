@@ -1,0 +1,115 @@
+"""Evidence from chat: `凭证 <链接或说明>`, and images or files sent to the bot (see bot/events.py)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.context import Context
+from bot.events import Event, Reply
+from bot.routing import Router
+from cards.actions import AskEvidence
+from cards.model import Level, Section
+from cards.views import notice_card, opportunity_card
+from handlers.opp_common import check_may_change, find, not_found, pipeline, view_of
+from storage.models import Evidence, Opportunity
+from storage.repos import opportunities as repo
+
+router = Router("evidence", feature="opportunities")
+MEDIA = {"image": "图片", "file": "文件"}
+EXTRA = "补充材料"
+_URL = re.compile(r"https?://\S+")
+USAGE = "凭证 <链接或说明>"
+
+
+def parse_attachments(raw: dict[str, Any]) -> tuple[list[dict], list[str]]:
+    """Read raw["attachments"]; return the valid ones and a problem per invalid one (never dropped silently)."""
+    items = raw.get("attachments") or []
+    if not isinstance(items, list):
+        return [], ["附件格式不对（平台适配器应给出列表），请重发一次"]
+    valid, problems = [], []
+    for i, item in enumerate(items, start=1):
+        kind = item.get("kind") if isinstance(item, dict) else None
+        ref = item.get("platform_id") if isinstance(item, dict) else None
+        if kind not in MEDIA or not isinstance(ref, str) or not ref or len(ref) > 256:
+            problems.append(f"第{i}个附件不是图片或文件，没有收下；请换成图片、文件或链接再发")
+            continue
+        valid.append({"kind": kind, "platform_id": ref, "name": str(item.get("name") or "")[:200]})
+    return valid, problems
+
+
+def pick_kind(text: str, required: tuple[str, ...], missing: list[str]) -> tuple[str, str]:
+    """Which required item this evidence is: named at the start of the text, else the first missing one."""
+    for item in required:
+        if text.startswith(item):
+            return item, text[len(item):].strip(" ：:")
+    return (missing[0] if missing else EXTRA), text
+
+
+@router.command("凭证", "evidence", summary="给当前阶段补凭证（链接、说明、图片或文件）", usage=USAGE)
+async def add_evidence(event: Event, ctx: Context) -> Reply:
+    """Attach a link, note, image or file to the current stage of this chat's opportunity."""
+    attachments, problems = parse_attachments(event.raw)
+    if not event.text and not attachments:
+        return _usage(problems)
+    opp = await find(event, ctx)
+    return await attach(event, ctx, opp, attachments, problems) if opp else not_found()
+
+
+@router.on("platform")
+@router.on("attachment")
+async def attachments_sent(event: Event, ctx: Context) -> None:
+    """An image or file sent to the bot without words becomes evidence of the current stage."""
+    attachments, problems = parse_attachments(event.raw)
+    if not attachments and not problems:
+        return None  # not an attachment: other platform events are someone else's
+    if ctx.member is None:
+        await ctx.reply(Reply(card=notice_card("还不认识你", "管理员还没把你的账号加进销售团队，附件没有记下。",
+                                               Level.WARNING)))
+        return None
+    opp = await find(event, ctx)
+    reply = await attach(event, ctx, opp, attachments, problems) if opp and attachments else None
+    await ctx.reply(reply or (not_found() if opp is None else _usage(problems)))
+    return None
+
+
+async def attach(event: Event, ctx: Context, opp: Opportunity, attachments: list[dict],
+                 problems: list[str]) -> Reply:
+    """Store the evidence items (who, when, what) and answer with the updated card."""
+    await check_may_change(ctx, opp)
+    if opp.status != "open":
+        return Reply(card=notice_card("这单已经结束了", "已结束的商机不再收凭证。", Level.WARNING))
+    pipe = pipeline(ctx)
+    have = [e.kind for e in await repo.evidence_of(ctx.session, opp.id, opp.stage)]
+    kind, note = pick_kind(event.text, pipe.stage(opp.stage).evidence, pipe.missing_evidence(opp.stage, have))
+    if not note and not attachments:
+        return _usage(problems)
+    common = {"opportunity_id": opp.id, "stage": opp.stage, "kind": kind, "member_id": ctx.member.id,
+              "created_at": ctx.now()}
+    for a in attachments:
+        await repo.add(ctx.session, Evidence(**common, content=note or f"{MEDIA[a['kind']]} {a['name']}".strip(),
+                                             media_kind=a["kind"], media_platform=event.platform,
+                                             media_ref=a["platform_id"], media_name=a["name"]))
+    if not attachments:
+        media = "link" if _URL.search(note) else "note"
+        await repo.add(ctx.session, Evidence(**common, content=note, media_kind=media))
+    card = opportunity_card(await view_of(ctx, opp), f"已记下{kind}：")
+    if problems:
+        card.sections.insert(1, Section(title="没收下的附件", items=problems))
+    return Reply(card=card)
+
+
+def _usage(problems: list[str]) -> Reply:
+    return Reply(card=notice_card("凭证写什么？", "这样说：凭证 会议纪要 https://…，或一句说明；也可以直接发图片或文件。",
+                                  Level.WARNING if problems else Level.INFO, items=problems))
+
+
+@router.action(AskEvidence)
+async def click_evidence(event: Event, ctx: Context) -> Reply:
+    """The 补凭证 button: say exactly what to send."""
+    opp = await repo.get(ctx.session, event.action.opportunity_id)
+    if opp is None:
+        return not_found()
+    view = await view_of(ctx, opp)
+    return Reply(card=notice_card("怎么补凭证", "在群里 @我 发：凭证 <链接或一句说明>，也可以直接发图片或文件。",
+                                  items=[f"还缺：{m}" for m in view.missing]))

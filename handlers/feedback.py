@@ -1,0 +1,23 @@
+"""反馈: reps tell us what gets in their way (the seed's 内部体验官); admins read them."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.events import Event, Reply
+from bot.routing import Router
+from cards.model import Level
+from cards.views import notice_card
+from storage.repos import opportunities as repo
+
+router = Router("feedback")
+
+
+@router.command("反馈", "feedback", summary="说说用起来哪里不顺手，我们每周看", usage="反馈 <内容>")
+async def give(event: Event, ctx: Context) -> Reply:
+    """Store a pain point with who sent it and where."""
+    if not event.text:
+        return Reply(card=notice_card("反馈写什么？", "这样说：反馈 新建商机时老要重复输行业"))
+    chat = event.chat
+    await repo.add_feedback(ctx.session, ctx.member.id, event.text[:2000], chat.platform if chat else "",
+                            chat.chat_id if chat else "", ctx.now())
+    return Reply(card=notice_card("收到，谢谢", "管理员每周会看到所有反馈。", Level.SUCCESS, items=[event.text[:200]]))

@@ -1,0 +1,88 @@
+"""Leads in chat: the owner's lead card and its buttons (接单, 刷新)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.context import Context
+from bot.errors import NotAllowed
+from bot.events import Event, Reply
+from bot.routing import Router
+from cards.actions import AcceptLead, ShowLead
+from cards.model import Level
+from cards.views import LeadView, lead_card, notice_card
+from sales import sla
+from sales.names import mask_mobile
+from storage.models import Customer, Lead, Member
+from storage.repos import leads as repo
+from storage.repos import members as members_repo
+
+router = Router("leads", feature="leads")
+STATUS_LABELS = {"new": "待分配", "assigned": "待接单", "accepted": "已接单", "breached": "已超时",
+                 "converted": "已转商机", "lost": "已流失"}
+EVENT_LABELS = {"received": "收到", "assigned": "分配", "queued": "进入公海", "accepted": "接单",
+                "first_response": "首次响应", "reclaimed": "收回", "came_back": "再次来访", "duplicate": "重复提交",
+                "reminded": "提醒", "breached": "超时", "undeliverable": "无法送达"}
+
+
+@router.action(AcceptLead)
+async def accept(event: Event, ctx: Context) -> Reply:
+    """The 接单 button: the owner (or their manager / an admin) accepts the lead."""
+    lead = await _lead_for(ctx, event.action.lead_id)
+    if lead.accepted_at is None and lead.status == "assigned":
+        now = ctx.now()
+        lead.accepted_at, lead.status = now, "accepted"
+        await ctx.session.flush()
+        await repo.add_event(ctx.session, lead.id, "accepted", now, ctx.member.id)
+    elif lead.accepted_at is None:
+        return Reply(card=notice_card("这条线索现在不能接", f"状态：{STATUS_LABELS.get(lead.status, lead.status)}。",
+                                      Level.WARNING))
+    return Reply(card=lead_card(await view(ctx, lead), "已接单："), update=True, toast="已接单")
+
+
+@router.action(ShowLead)
+async def show(event: Event, ctx: Context) -> Reply:
+    """The 刷新 / 看线索 button."""
+    lead = await _lead_for(ctx, event.action.lead_id)
+    return Reply(card=lead_card(await view(ctx, lead), ""))
+
+
+async def _lead_for(ctx: Context, lead_id: int) -> Lead:
+    """Load the lead and check the clicker is its owner, the owner's manager, or an admin."""
+    lead = await repo.get(ctx.session, lead_id)
+    if lead is None:
+        raise NotAllowed(f"线索 #{lead_id} 不存在了。")
+    if not await may_act(ctx.member, lead.owner_id, ctx):
+        raise NotAllowed("这条线索不是你的；只有负责人、负责人的主管或管理员能操作。")
+    return lead
+
+
+async def may_act(member: Member, owner_id: int | None, ctx: Context) -> bool:
+    """True for the owner, an admin, or the owner's manager (direct, or a manager of the owner's team)."""
+    if member.role == "admin" or (owner_id is not None and member.id == owner_id):
+        return True
+    if member.role != "manager" or owner_id is None:
+        return False
+    owner = await members_repo.get(ctx.session, owner_id)
+    return owner is not None and (owner.manager_id == member.id or
+                                  (owner.team_id is not None and owner.team_id == member.team_id))
+
+
+async def view(ctx: Context, lead: Lead) -> LeadView:
+    """Compute what the owner's card shows."""
+    s, now = ctx.session, ctx.now()
+    customer = await s.get(Customer, lead.customer_id) if lead.customer_id else None
+    owner = await members_repo.get(s, lead.owner_id) if lead.owner_id else None
+    lines = [f"{_when(ctx, at)} {EVENT_LABELS.get(k, k)}{' · ' + n if n else ''}"[:120]
+             for k, at, n, _ in await repo.timeline(s, lead.id)]
+    done = lead.first_response_at is not None
+    clock = "已响应" if done else sla.countdown(now, lead.first_response_due_at)
+    overdue = not done and lead.first_response_due_at is not None and now > lead.first_response_due_at
+    return LeadView(lead.id, customer.name if customer else lead.contact_name, lead.contact_name,
+                    mask_mobile(lead.mobile) if lead.mobile else "", f"{lead.channel} · {lead.source}", lead.need,
+                    owner.name if owner else "未分配", STATUS_LABELS.get(lead.status, lead.status), clock,
+                    lead.assign_reason or "—", lines, accepted=lead.accepted_at is not None, overdue=overdue)
+
+
+def _when(ctx: Context, at: datetime) -> str:
+    return at.astimezone(ctx.settings.tz).strftime("%m-%d %H:%M")

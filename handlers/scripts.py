@@ -1,0 +1,64 @@
+"""话术: the three best scripts for this customer and stage, "用了这条", and 话术统计 for managers."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.events import Event, Reply
+from bot.routing import Router
+from cards.actions import ShowScripts, UseScript
+from cards.model import Level
+from cards.views import ScriptLine, notice_card, script_stats_card, scripts_card
+from handlers.opp_common import check_may_change, find, not_found, pipeline, top_matches
+from storage.models import Opportunity
+from storage.repos import opportunities as opp_repo
+from storage.repos import scripts as repo
+
+router = Router("scripts", feature="opportunities")
+
+
+@router.command("话术", "scripts", summary="这个客户、这个阶段最合适的三条话术", usage="话术 [客户]")
+async def show(event: Event, ctx: Context) -> Reply:
+    """Answer with the top-3 scripts and why each was picked."""
+    opp = await find(event, ctx, event.text)
+    return await _scripts(ctx, opp) if opp else not_found(event.text)
+
+
+@router.action(ShowScripts)
+async def click_show(event: Event, ctx: Context) -> Reply:
+    """The 看话术 button of the opportunity card."""
+    opp = await opp_repo.get(ctx.session, event.action.opportunity_id)
+    return await _scripts(ctx, opp) if opp else not_found()
+
+
+async def _scripts(ctx: Context, opp: Opportunity) -> Reply:
+    customer = await opp_repo.get_customer(ctx.session, opp.customer_id)
+    matches = await top_matches(ctx, opp, customer)
+    full = await repo.by_ids(ctx.session, [m.script.id for m in matches])
+    lines = [ScriptLine(m.script.id, m.script.title, full[m.script.id].text, m.explain()) for m in matches]
+    return Reply(card=scripts_card(opp.id, customer.name, pipeline(ctx).stage_name(opp.stage), lines))
+
+
+@router.action(UseScript)
+async def click_use(event: Event, ctx: Context) -> Reply:
+    """用了这条: record adoption by this rep for this deal (once per day)."""
+    opp = await opp_repo.get(ctx.session, event.action.opportunity_id)
+    if opp is None:
+        return not_found()
+    await check_may_change(ctx, opp)
+    script = (await repo.by_ids(ctx.session, [event.action.script_id])).get(event.action.script_id)
+    if script is None:
+        return Reply(card=notice_card("这条话术已下架", "发“话术”看最新推荐。", Level.WARNING))
+    now = ctx.now()
+    await repo.record(ctx.session, ctx.dialect, "used", [script.id], opp.id, ctx.member.id, now,
+                      now.astimezone(ctx.settings.tz).date().isoformat())
+    return Reply(card=notice_card("已记下", f"你用了《{script.title}》。用得好的话术会排得更靠前。", Level.SUCCESS),
+                 toast="已记下")
+
+
+@router.command("话术统计", "scriptstats", summary="（主管）各条话术和各位销售的话术采用率", usage="话术统计",
+                roles=("manager", "admin"))
+async def stats(event: Event, ctx: Context) -> Reply:
+    """Adoption per script and per rep; a manager sees their own team's reps."""
+    team = ctx.member.team_id if ctx.member.role == "manager" else None
+    return Reply(card=script_stats_card(await repo.stats_by_script(ctx.session),
+                                        await repo.stats_by_rep(ctx.session, team)))

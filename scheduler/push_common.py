@@ -1,0 +1,106 @@
+"""Delivery shared by the push jobs: feature and holiday gates, personal and team sends, quiet hours, summaries.
+
+Every message goes through `ctx.send` with the key `<job>:<org-local date>:<member or team id>`, so a
+restart, a re-fire the same day or a second replica finds the key taken and sends nothing twice. Members
+without an identity on an enabled platform are counted, named in the summary and logged — never skipped
+silently. A run inside the quiet hours ([org] quiet_hours) queues its messages for the end of the quiet hours.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.context import Context
+from bot.events import ChatRef
+from bot.targets import personal_chats
+from cards.model import Card
+from sales.pushtime import is_holiday, local_day, quiet_until
+from storage.models import Team
+from storage.repos import pushes as repo
+
+log = logging.getLogger("salesbot.pushes")
+SHOW_NAMES = 5  # unreachable people named in a summary; the log lists them all
+
+
+@dataclass
+class Delivery:
+    """How one job's sends went."""
+
+    sent: int = 0
+    already: int = 0
+    unreachable: list[str] = field(default_factory=list)  # member or team names
+    held_until: datetime | None = None
+
+
+def gate(ctx: Context, fire_at: datetime, feature: str, label: str) -> str | None:
+    """Return the summary of a run that must not push (feature off, holiday), else None."""
+    if not getattr(ctx.settings.features, feature, False):
+        return f"{label}：功能未开启（[features] {feature} = false），未推送"
+    if is_holiday(fire_at, ctx.settings.tz, ctx.settings.schedule.holidays):
+        return f"{label}：{local_day(fire_at, ctx.settings.tz)} 是节假日（[schedule] holidays），未推送"
+    return None
+
+
+async def send_personal(ctx: Context, fire_at: datetime, job: str, cards: dict[int, Card],
+                        names: dict[int, str]) -> Delivery:
+    """Send each member their card in their personal chat, keyed `<job>:<date>:<member>`."""
+    day = local_day(fire_at, ctx.settings.tz)
+    chats = await personal_chats(ctx.session, ctx.settings, list(cards))
+    out = Delivery(unreachable=[names.get(m, f"#{m}") for m in chats.unreachable])
+    if chats.unreachable:
+        log.warning("members without a platform identity were not sent a push",
+                    extra={"job": job, "member_ids": chats.unreachable})
+    for member_id, chat in chats.chats.items():
+        await _count(ctx, out, chat, cards[member_id], f"{job}:{day}:{member_id}")
+    out.held_until = await _quiet(ctx, fire_at, f"{job}:{day}:")
+    return out
+
+
+async def send_team(ctx: Context, fire_at: datetime, job: str, cards: dict[int, Card], teams: list[Team]) -> Delivery:
+    """Send each team's card to the team's group chat, keyed `<job>:<date>:team<id>`."""
+    day = local_day(fire_at, ctx.settings.tz)
+    out = Delivery()
+    for team in teams:
+        if team.id not in cards:
+            continue
+        if not (team.group_platform and team.group_chat_id):
+            out.unreachable.append(team.name)
+            continue
+        chat = ChatRef(team.group_platform, team.group_chat_id, True)
+        await _count(ctx, out, chat, cards[team.id], f"{job}:{day}:team{team.id}")
+    if out.unreachable:
+        log.warning("teams without a group chat were not sent a push", extra={"job": job, "teams": out.unreachable})
+    out.held_until = await _quiet(ctx, fire_at, f"{job}:{day}:")
+    return out
+
+
+async def _count(ctx: Context, out: Delivery, chat: ChatRef, card: Card, key: str) -> None:
+    if await ctx.send(chat, card, key):
+        out.sent += 1
+    else:
+        out.already += 1
+
+
+async def _quiet(ctx: Context, fire_at: datetime, prefix: str) -> datetime | None:
+    """Hold this run's messages until the quiet hours end, when the run falls inside them."""
+    until = quiet_until(fire_at, ctx.settings.tz, ctx.settings.org.quiet_hours)
+    if until is not None:
+        await repo.defer_pending(ctx.session, prefix, until)
+    return until
+
+
+def summary(label: str, d: Delivery, unit: str = "人", missing: str = "无绑定账号", extra: str = "") -> str:
+    """Say in one Chinese line what a push did, e.g. "今日必做：已推送 20 人，3 人无绑定账号（张三、李四、王五）"."""
+    parts = [f"{label}：已推送 {d.sent} {unit}"]
+    if d.already:
+        parts.append(f"{d.already} {unit}此前已推送（不重复发送）")
+    if d.unreachable:
+        shown = "、".join(d.unreachable[:SHOW_NAMES]) + ("等" if len(d.unreachable) > SHOW_NAMES else "")
+        parts.append(f"{len(d.unreachable)} {unit}{missing}（{shown}）")
+    if d.held_until is not None:
+        parts.append(f"静默时段，{d.held_until:%H:%M} 后送达")
+    if extra:
+        parts.append(extra)
+    return "，".join(parts)

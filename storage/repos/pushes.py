@@ -1,0 +1,234 @@
+"""Queries of the scheduled pushes: must-do candidates and stuck items for every rep and team, set-based.
+
+Every function answers for all members (or a given few) in one statement, so 10,000 reps cost the same
+handful of queries as ten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, case, false, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sales import breakpoints as bp
+from sales import mustdo
+from sales.mustdo import CADENCE_DAYS, QUOTE_FOLLOWUP_DAYS, Candidate, Item
+from sales.stages import Pipeline
+from storage.models import Customer, Interaction, Lead, Member, Opportunity, OutboxMessage, Task, Team
+from storage.models_pushes import Nudge, PushItem
+from storage.repos._sql import insert_ignore
+
+L, OP, C, IN, TK, M = (x.__table__ for x in (Lead, Opportunity, Customer, Interaction, Task, Member))
+P = PushItem.__table__
+HORIZON = timedelta(days=3)  # candidates due later than this are not today's business
+SLA_LOOKBACK = timedelta(days=7)  # older unanswered leads are the manager's breakpoints, not a rep's must-do
+TASK_LOOKBACK = timedelta(days=30)  # tasks overdue for longer are stale; the manager sees the deal as stuck
+DEAL_LOOKBACK = timedelta(days=30)  # deals 30+ days past their stage deadline are breakpoints for the manager
+UNANSWERED = ("assigned", "accepted", "breached")
+
+
+@dataclass(frozen=True)
+class Person:
+    """An active member as the pushes need them."""
+
+    id: int
+    name: str
+    role: str
+    team_id: int | None
+
+
+async def people(session: AsyncSession, roles: Sequence[str], ids: Sequence[int] | None = None) -> list[Person]:
+    """Return active members with these roles (optionally only `ids`), ordered by id."""
+    stmt = select(M.c.id, M.c.name, M.c.role, M.c.team_id).where(M.c.active.is_(True), M.c.role.in_(roles))
+    if ids is not None:
+        stmt = stmt.where(M.c.id.in_(ids))
+    return [Person(*row) for row in (await session.execute(stmt.order_by(M.c.id))).all()]
+
+
+async def teams(session: AsyncSession) -> list[Team]:
+    """Return every team (with its group chat)."""
+    return list((await session.execute(select(Team).order_by(Team.id))).scalars())
+
+
+def _owned(col, owner_ids: Sequence[int] | None):
+    return col.is_not(None) if owner_ids is None else col.in_(owner_ids)
+
+
+async def mustdo_candidates(session: AsyncSession, now: datetime, pipeline: Pipeline,
+                            owner_ids: Sequence[int] | None = None) -> list[Candidate]:
+    """Return every must-do candidate of these owners (all when None) in four queries."""
+    horizon = now + HORIZON
+    out = await _sla(session, now, horizon, owner_ids)
+    out += await _tasks(session, now, horizon, owner_ids)
+    out += await _deals(session, now, horizon, pipeline, owner_ids)
+    out += await _cadence(session, now, horizon, owner_ids)
+    return out
+
+
+async def _sla(session: AsyncSession, now: datetime, horizon: datetime, owner_ids) -> list[Candidate]:
+    stmt = (select(L.c.id, L.c.owner_id, func.coalesce(C.c.name, L.c.contact_name), L.c.first_response_due_at)
+            .select_from(L.outerjoin(C, C.c.id == L.c.customer_id))
+            .where(L.c.status.in_(UNANSWERED), L.c.first_response_at.is_(None), _owned(L.c.owner_id, owner_ids),
+                   L.c.first_response_due_at.between(now - SLA_LOOKBACK, horizon)))
+    return [Candidate(owner, f"lead:{lid}", "sla", name or f"线索 #{lid}", due, about=f"lead:{lid}")
+            for lid, owner, name, due in (await session.execute(stmt)).all()]
+
+
+async def _tasks(session: AsyncSession, now: datetime, horizon: datetime, owner_ids) -> list[Candidate]:
+    stmt = select(TK.c.id, TK.c.owner_id, TK.c.kind, TK.c.title, TK.c.due_at, TK.c.ref).where(
+        TK.c.done_at.is_(None), _owned(TK.c.owner_id, owner_ids), TK.c.due_at.between(now - TASK_LOOKBACK, horizon))
+    return [Candidate(owner, f"task:{tid}", "attack" if kind == "attack_action" else "task", title, due,
+                      about=_about(ref) or f"task:{tid}")
+            for tid, owner, kind, title, due, ref in (await session.execute(stmt)).all()]
+
+
+def _about(ref: str) -> str:
+    """Map a task's ref ("opportunity:7", "lead:12") to the subject key the other candidates use."""
+    kind, _, ident = (ref or "").partition(":")
+    return {"opportunity": f"opp:{ident}", "lead": f"lead:{ident}", "customer": f"cust:{ident}"}.get(kind, "")
+
+
+async def _deals(session: AsyncSession, now: datetime, horizon: datetime, pipeline: Pipeline,
+                 owner_ids) -> list[Candidate]:
+    """Open deals whose stage deadline (benchmark, or the quote follow-up) falls before the horizon."""
+    last = pipeline.stages[-1].key
+    days = {s.key: min(s.benchmark_days, QUOTE_FOLLOWUP_DAYS) if s.key == last else s.benchmark_days
+            for s in pipeline.stages}
+    due_if = [and_(OP.c.stage == key, OP.c.stage_entered_at.between(now - DEAL_LOOKBACK - timedelta(days=d),
+                                                                    horizon - timedelta(days=d)))
+              for key, d in days.items()]
+    stmt = (select(OP.c.id, OP.c.owner_id, C.c.name, OP.c.stage, OP.c.stage_entered_at)
+            .select_from(OP.join(C, C.c.id == OP.c.customer_id))
+            .where(OP.c.status == "open", _owned(OP.c.owner_id, owner_ids), or_(false(), *due_if)))
+    return [Candidate(owner, f"opp:{oid}", "quote" if stage == last else "stalled", name,
+                      entered + timedelta(days=days[stage]), pipeline.stage_name(stage), f"opp:{oid}")
+            for oid, owner, name, stage, entered in (await session.execute(stmt)).all()]
+
+
+async def _cadence(session: AsyncSession, now: datetime, horizon: datetime, owner_ids) -> list[Candidate]:
+    """Graded customers with an open deal who have not heard from us within their grade's cadence."""
+    last = select(func.max(IN.c.at)).where(IN.c.customer_id == C.c.id).scalar_subquery()
+    cutoff = case(*((C.c.grade == g, horizon - timedelta(days=d)) for g, d in CADENCE_DAYS.items()))
+    in_play = select(OP.c.id).where(OP.c.customer_id == C.c.id, OP.c.status == "open").exists()
+    stmt = (select(C.c.id, C.c.owner_id, C.c.name, C.c.grade, last)
+            .where(C.c.grade.in_(list(CADENCE_DAYS)), _owned(C.c.owner_id, owner_ids), in_play,
+                   or_(last.is_(None), last <= cutoff)))
+    out = []
+    for cid, owner, name, grade, touched in (await session.execute(stmt)).all():
+        due = now if touched is None else touched + timedelta(days=CADENCE_DAYS[grade])
+        out.append(Candidate(owner, f"cust:{cid}", "cadence", name, due, grade, f"cust:{cid}"))
+    return out
+
+
+async def must_do(session: AsyncSession, now: datetime, day: str, pipeline: Pipeline,
+                  owner_ids: Sequence[int] | None = None) -> dict[int, list[Item]]:
+    """Return each owner's ranked must-do items for `day`, leaving out what they finished or snoozed."""
+    candidates = await mustdo_candidates(session, now, pipeline, owner_ids)
+    return mustdo.rank(candidates, now, await suppressed(session, now, day, owner_ids))
+
+
+async def breakpoints(session: AsyncSession, as_of: datetime, tz, pipeline: Pipeline,
+                      team_ids: Sequence[int] | None = None) -> dict[int, list[bp.Breakpoint]]:
+    """Return each team's top stuck items as of `as_of`."""
+    return bp.rank(await stuck(session, as_of, pipeline, team_ids), as_of, tz)
+
+
+async def suppressed(session: AsyncSession, now: datetime, day: str,
+                     owner_ids: Sequence[int] | None = None) -> set[tuple[int, str]]:
+    """Return (member, item key) pairs snoozed past `now` or done on `day`."""
+    stmt = select(P.c.member_id, P.c.key).where(
+        or_(P.c.snoozed_until > now, and_(P.c.day == day, P.c.done_at.is_not(None))))
+    if owner_ids is not None:
+        stmt = stmt.where(P.c.member_id.in_(owner_ids))
+    return {(m, k) for m, k in (await session.execute(stmt)).all()}
+
+
+async def record_items(session: AsyncSession, dialect: str, day: str, ranked: dict[int, list[Item]]) -> None:
+    """Remember which items each member was shown on `day` (first showing wins), in one multi-row insert."""
+    rows = [{"member_id": mid, "day": day, "key": it.key, "kind": it.kind, "text": it.text[:200], "rank": i,
+             "reason": ""} for mid, items in ranked.items() for i, it in enumerate(items, 1)]
+    for start in range(0, len(rows), 2000):  # stay under SQLite's bound-parameter limit
+        await session.execute(insert_ignore(P, dialect, ["member_id", "day", "key"]), rows[start:start + 2000])
+
+
+async def stuck(session: AsyncSession, as_of: datetime, pipeline: Pipeline,
+                team_ids: Sequence[int] | None = None) -> list[bp.Stuck]:
+    """Return every stuck deal and lead of these teams (all when None) in two queries."""
+    return await _stuck_deals(session, as_of, pipeline, team_ids) + await _stuck_leads(session, as_of, team_ids)
+
+
+def _team_filter(team_ids):
+    return M.c.team_id.is_not(None) if team_ids is None else M.c.team_id.in_(team_ids)
+
+
+async def _stuck_deals(session: AsyncSession, as_of: datetime, pipeline: Pipeline, team_ids) -> list[bp.Stuck]:
+    late = [and_(OP.c.stage == s.key, OP.c.stage_entered_at <= as_of - timedelta(days=s.benchmark_days))
+            for s in pipeline.stages]
+    stmt = (select(OP.c.id, M.c.team_id, OP.c.owner_id, M.c.name, C.c.name, OP.c.stage, OP.c.stage_entered_at,
+                   OP.c.amount, OP.c.budget_low, OP.c.budget_high)
+            .select_from(OP.join(M, M.c.id == OP.c.owner_id).join(C, C.c.id == OP.c.customer_id))
+            .where(OP.c.status == "open", _team_filter(team_ids), or_(false(), *late)))
+    out = []
+    for oid, team, owner, owner_name, name, stage, entered, amount, low, high in (await session.execute(stmt)).all():
+        st = pipeline.stage(stage)
+        out.append(bp.Stuck(f"opp:{oid}", team, owner, owner_name, name, st.name, entered, st.benchmark_days,
+                            bp.deal_value(amount, low, high), st.next_step))
+    return out
+
+
+async def _stuck_leads(session: AsyncSession, as_of: datetime, team_ids) -> list[bp.Stuck]:
+    unanswered = and_(L.c.status.in_(("assigned", "breached")), L.c.first_response_at.is_(None),
+                      L.c.assigned_at <= as_of - timedelta(days=bp.LEAD_RESPONSE_DAYS))
+    unconverted = and_(L.c.status == "accepted", L.c.accepted_at <= as_of - timedelta(days=bp.LEAD_CONVERT_DAYS))
+    stmt = (select(L.c.id, M.c.team_id, L.c.owner_id, M.c.name, func.coalesce(C.c.name, L.c.contact_name),
+                   L.c.status, L.c.assigned_at, L.c.accepted_at, L.c.first_response_at)
+            .select_from(L.join(M, M.c.id == L.c.owner_id).outerjoin(C, C.c.id == L.c.customer_id))
+            .where(_team_filter(team_ids), or_(unanswered, unconverted)))
+    out = []
+    for lid, team, owner, owner_name, name, status, assigned, accepted, answered in (await session.execute(stmt)).all():
+        kind = "lead_convert" if status == "accepted" and answered is not None else "lead_response"
+        since, days = (accepted, bp.LEAD_CONVERT_DAYS) if kind == "lead_convert" else (assigned, bp.LEAD_RESPONSE_DAYS)
+        where, step = bp.LEAD_STEPS[kind]
+        out.append(bp.Stuck(f"lead:{lid}", team, owner, owner_name, name or f"线索 #{lid}", where, since or as_of,
+                            days, bp.LEAD_VALUE, step))
+    return out
+
+
+async def defer_pending(session: AsyncSession, key: str, until: datetime, exact: bool = False) -> int:
+    """Hold still-pending outbox rows whose key starts with (or, exact, is) `key` until `until`; return how many."""
+    T = OutboxMessage.__table__
+    match = T.c.idempotency_key == key if exact else T.c.idempotency_key.startswith(key, autoescape=True)
+    stmt = update(T).where(match, T.c.status == "pending").values(next_attempt_at=until)
+    return (await session.execute(stmt)).rowcount or 0
+
+
+async def mark_item(session: AsyncSession, dialect: str, member_id: int, day: str, key: str,
+                    **values: object) -> None:
+    """Set done_at / snoozed_until / reason on a member's item of `day`, creating the row when it is new."""
+    await session.execute(insert_ignore(P, dialect, ["member_id", "day", "key"]).values(
+        member_id=member_id, day=day, key=key[:40], kind="", text="", rank=0, reason=""))
+    await session.execute(update(P).where(P.c.member_id == member_id, P.c.day == day, P.c.key == key).values(**values))
+
+
+async def finish_task(session: AsyncSession, task_id: int, owner_id: int, now: datetime) -> bool:
+    """Close the owner's open task; False when it is not theirs or already done."""
+    stmt = (update(TK).where(TK.c.id == task_id, TK.c.owner_id == owner_id, TK.c.done_at.is_(None))
+            .values(done_at=now))
+    return bool((await session.execute(stmt)).rowcount)
+
+
+async def team_name(session: AsyncSession, team_id: int | None) -> str:
+    """Return a team's name ("" when none)."""
+    team = await session.get(Team, team_id) if team_id else None
+    return team.name if team else ""
+
+
+async def add_nudge(session: AsyncSession, dialect: str, key: str, day: str, owner_id: int, from_id: int,
+                    text: str, now: datetime) -> bool:
+    """Record a 催一下; False when this item was already nudged today."""
+    stmt = insert_ignore(Nudge.__table__, dialect, ["item_key", "day"]).values(
+        item_key=key, day=day, owner_id=owner_id, from_id=from_id, text=text, at=now).returning(Nudge.__table__.c.id)
+    return (await session.execute(stmt)).scalar() is not None

@@ -1,0 +1,257 @@
+"""A fake WeCom API for tests: gettoken, message/send, update_template_card, webhook/send, robot
+response_url, user/list and set_workbench_data, with injected failures.
+
+Body shapes and limits follow ../shared/platforms/wecom.md §3–5, §7. A wrong shape answers errcode
+40058 with the reason, so a test fails loudly instead of passing on a bad request. Like WeCom, app
+messages over 30 a minute per member are dropped silently (counted in .dropped); webhooks over 20 a
+minute per key answer 45009. The response_code error number is not documented; the fake uses 40099.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import re
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+
+CORP_ID, SECRET, AGENT_ID = "ww0123456789abcdef", "app-secret", 1000002
+WEBHOOK_KEY = "hook-key-east"
+TASK_ID = re.compile(r"^[0-9A-Za-z_\-@]{1,128}$")
+CARD_TYPES = {"text_notice", "news_notice", "button_interaction", "vote_interaction", "multiple_interaction"}
+FAILURES = {"token_invalid": 40014, "token_expired": 42001, "freq": 45009, "busy": -1}
+
+
+class FakeWecom:
+    """Serve .app under an aiohttp test server; inspect .messages, .updates, .webhooks, .robot_replies."""
+
+    def __init__(self, now: Callable[[], float], users: list[dict] | None = None) -> None:
+        self.now = now
+        self.tokens: dict[str, float] = {}  # token -> expiry
+        self.token_calls = 0
+        self.messages: list[dict] = []
+        self.updates: list[dict] = []
+        self.webhooks: list[dict] = []
+        self.robot_replies: list[dict] = []
+        self.workbench: list[dict] = []
+        self.dropped = 0
+        self.codes: dict[str, float] = {}  # unused response_code -> expiry
+        self.response_urls: set[str] = set()
+        self.users = users or []
+        self._task_ids: set[str] = set()
+        self._sent: dict[str, deque[float]] = {}
+        self._failures: deque[str] = deque()
+        self._ids = itertools.count(1)
+        self.app = web.Application()
+        r = self.app.router
+        r.add_get("/cgi-bin/gettoken", self.gettoken)
+        r.add_post("/cgi-bin/message/send", self.send)
+        r.add_post("/cgi-bin/message/update_template_card", self.update)
+        r.add_post("/cgi-bin/webhook/send", self.webhook)
+        r.add_post("/cgi-bin/aibot/response", self.aibot_response)
+        r.add_get("/cgi-bin/user/list", self.user_list)
+        r.add_post("/cgi-bin/agent/set_workbench_data", self.set_workbench_data)
+
+    # --- test controls ----------------------------------------------------------------------------
+
+    def fail_next(self, kind: str) -> None:
+        """Make the next authorised call fail: token_invalid, token_expired, freq, busy or timeout."""
+        self._failures.append(kind)
+
+    def issue_code(self, code: str, ttl: float = 72 * 3600) -> str:
+        """Register a response_code as WeCom would hand it out in a callback."""
+        self.codes[code] = self.now() + ttl
+        return code
+
+    def response_url(self, base: str) -> str:
+        """Issue a one-shot robot response_url on this fake."""
+        code = f"rc{next(self._ids)}"
+        self.response_urls.add(code)
+        return f"{base}/cgi-bin/aibot/response?response_code={code}"
+
+    def cards(self) -> list[dict]:
+        """Template cards accepted by message/send, oldest first."""
+        return [m["template_card"] for m in self.messages if m.get("msgtype") == "template_card"]
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def _err(code: int, msg: str) -> web.Response:
+        return web.json_response({"errcode": code, "errmsg": msg})
+
+    async def _auth(self, request: web.Request) -> web.Response | None:
+        if self._failures:
+            kind = self._failures.popleft()
+            if kind == "timeout":
+                await asyncio.sleep(5)
+            return self._err(FAILURES.get(kind, -1), kind)
+        token = request.query.get("access_token", "")
+        if token not in self.tokens:
+            return self._err(40014, "invalid access_token")
+        if self.tokens[token] <= self.now():
+            return self._err(42001, "access_token expired")
+        return None
+
+    def _window(self, key: str, limit: int) -> bool:
+        """Count one send in key's one-minute window; False when over the limit."""
+        window = self._sent.setdefault(key, deque())
+        while window and self.now() - window[0] >= 60:
+            window.popleft()
+        if len(window) >= limit:
+            return False
+        window.append(self.now())
+        return True
+
+    # --- endpoints -------------------------------------------------------------------------------
+
+    async def gettoken(self, request: web.Request) -> web.Response:
+        self.token_calls += 1
+        if request.query.get("corpid") != CORP_ID or request.query.get("corpsecret") != SECRET:
+            return self._err(40001, "invalid credential")
+        token = f"tok{next(self._ids)}"
+        self.tokens[token] = self.now() + 7200
+        return web.json_response({"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": 7200})
+
+    async def send(self, request: web.Request) -> web.Response:
+        if (denied := await self._auth(request)) is not None:
+            return denied
+        body = await request.json()
+        problem = check_message(body)
+        if problem:
+            return self._err(40058, problem)
+        card = body.get("template_card") or {}
+        if card.get("task_id"):
+            if card["task_id"] in self._task_ids:
+                return self._err(42014, "taskid has existed or empty or exceed max len")
+            self._task_ids.add(card["task_id"])
+        answer: dict[str, Any] = {"errcode": 0, "errmsg": "ok", "msgid": f"msg{next(self._ids)}"}
+        if card.get("card_type") in CARD_TYPES - {"text_notice", "news_notice"}:
+            answer["response_code"] = self.issue_code(f"code{next(self._ids)}")
+        if not self._window(f"member:{body['touser']}", 30):
+            self.dropped += 1  # WeCom says ok and drops the message
+            return web.json_response(answer)
+        self.messages.append(body)
+        return web.json_response(answer)
+
+    async def update(self, request: web.Request) -> web.Response:
+        if (denied := await self._auth(request)) is not None:
+            return denied
+        body = await request.json()
+        if not isinstance(body.get("userids"), list) or not isinstance(body.get("agentid"), int):
+            return self._err(40058, "userids (list) and agentid (int) are required")
+        expiry = self.codes.pop(body.get("response_code", ""), None)
+        if expiry is None or expiry <= self.now():
+            return self._err(40099, "response_code is invalid, used or expired")
+        problem = check_card(body.get("template_card") or {}, body.get("template_card") is not None)
+        if problem:
+            return self._err(40058, problem)
+        self.updates.append(body)
+        return web.json_response({"errcode": 0, "errmsg": "ok"})
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        if request.query.get("key") != WEBHOOK_KEY:
+            return self._err(93000, "invalid webhook url")
+        body = await request.json()
+        problem = check_webhook(body)
+        if problem:
+            return self._err(40058, problem)
+        if not self._window(f"key:{request.query['key']}", 20):
+            return self._err(45009, "api freq out of limit")
+        self.webhooks.append(body)
+        return web.json_response({"errcode": 0, "errmsg": "ok"})
+
+    async def aibot_response(self, request: web.Request) -> web.Response:
+        code = request.query.get("response_code", "")
+        if code not in self.response_urls:
+            return self._err(40099, "response_code is invalid or used")
+        self.response_urls.discard(code)
+        body = await request.json()
+        problem = check_webhook(body, robot=True)
+        if problem:
+            return self._err(40058, problem)
+        self.robot_replies.append(body)
+        return web.json_response({"errcode": 0, "errmsg": "ok"})
+
+    async def user_list(self, request: web.Request) -> web.Response:
+        if (denied := await self._auth(request)) is not None:
+            return denied
+        if not request.query.get("department_id"):
+            return self._err(40058, "department_id is required")
+        return web.json_response({"errcode": 0, "errmsg": "ok", "userlist": self.users})
+
+    async def set_workbench_data(self, request: web.Request) -> web.Response:
+        if (denied := await self._auth(request)) is not None:
+            return denied
+        body = await request.json()
+        items = (body.get("keydata") or {}).get("items")
+        if body.get("type") != "keydata" or not body.get("userid") or not isinstance(items, list) or len(items) > 4:
+            return self._err(40058, "type keydata, userid and 1-4 keydata.items are required")
+        self.workbench.append(body)
+        return web.json_response({"errcode": 0, "errmsg": "ok"})
+
+
+def check_card(card: dict, required: bool = True) -> str:
+    """Return what is wrong with a template_card ("" when it is within WeCom's limits)."""
+    if not required:
+        return ""
+    kind = card.get("card_type")
+    if kind not in CARD_TYPES:
+        return f"card_type {kind!r} is not a template card type"
+    title = (card.get("main_title") or {}).get("title", "")
+    if not title and not card.get("sub_title_text"):
+        return "main_title.title or sub_title_text is required"
+    if len(title) > 36 or len((card.get("main_title") or {}).get("desc", "")) > 44:
+        return "main_title too long"
+    if len(card.get("sub_title_text", "")) > 160:
+        return "sub_title_text over 160 characters"
+    if len(card.get("horizontal_content_list", [])) > 6:
+        return "horizontal_content_list over 6"
+    for row in card.get("horizontal_content_list", []):
+        if len(row.get("keyname", "")) > 5 or len(row.get("value", "")) > 30:
+            return f"horizontal_content_list entry too long: {row}"
+    buttons = card.get("button_list", [])
+    if kind == "button_interaction" and not 1 <= len(buttons) <= 6:
+        return "button_interaction needs 1-6 buttons"
+    for b in buttons:
+        if len(b.get("text", "")) > 10 or not b.get("key") or len(b["key"].encode()) > 1024:
+            return f"button too long or without key: {b}"
+    if (kind != "text_notice" or buttons) and not TASK_ID.match(card.get("task_id", "")):
+        return "task_id missing, over 128 bytes or with characters outside [0-9A-Za-z_-@]"
+    if kind == "text_notice" and not (card.get("card_action") or {}).get("type"):
+        return "text_notice needs card_action"
+    return ""
+
+
+def check_message(body: dict) -> str:
+    """Return what is wrong with a message/send body ("" when fine)."""
+    if not isinstance(body.get("touser"), str) or not body["touser"]:
+        return "touser (a|b) is required"
+    if body.get("agentid") != AGENT_ID:
+        return f"agentid must be the int {AGENT_ID}"
+    kind = body.get("msgtype")
+    if kind == "text":
+        return "" if 0 < len(body["text"]["content"].encode()) <= 2048 else "text.content must be 1-2048 bytes"
+    if kind == "markdown":
+        return "" if 0 < len(body["markdown"]["content"].encode()) <= 4096 else "markdown over 4096 bytes"
+    if kind == "template_card":
+        return check_card(body.get("template_card") or {})
+    return f"msgtype {kind!r} not supported by the fake"
+
+
+def check_webhook(body: dict, robot: bool = False) -> str:
+    """Return what is wrong with a webhook/send (or, robot=True, a response_url) body ("" when fine)."""
+    kind = body.get("msgtype")
+    card_type = (body.get("template_card") or {}).get("card_type")
+    if kind == "template_card" and not robot and card_type not in ("text_notice", "news_notice"):
+        return "webhook template cards are text_notice or news_notice only"
+    if kind in ("markdown", "markdown_v2"):
+        content = (body.get(kind) or {}).get("content", "")
+        return "" if 0 < len(content.encode()) <= 4096 else f"{kind}.content must be 1-4096 bytes"
+    if kind == "text":
+        return "" if 0 < len(body["text"]["content"].encode()) <= 2048 else "text.content must be 1-2048 bytes"
+    if kind == "template_card":
+        return check_card(body.get("template_card") or {})
+    return f"msgtype {kind!r} not supported"

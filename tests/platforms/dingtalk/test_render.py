@@ -1,0 +1,94 @@
+"""Rendering: ActionCard markdown with signed links, robot msgKey forms, template cardParamMap, preview."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from bot.events import ChatRef
+from bot.platforms.dingtalk import render
+from bot.platforms.dingtalk.adapter import target_of_track, track_id
+from bot.platforms.dingtalk.preview import preview_html
+from bot.web.actionlinks import read_token
+from cards.actions import AdvanceStage, ShowHelp, ShowOpportunity
+from cards.model import Button, Card, Field, Section
+from tests.conftest import make_settings
+
+CARD = Card("华东医疗", subtitle="商机 #7", sections=[Section(fields=[Field("客户现在卡在哪", "需求确认")],
+                                                            items=["**凭证** — 补上"])],
+            buttons=[Button("推进", AdvanceStage(opportunity_id=7), "primary"), Button("刷新", ShowOpportunity(7))],
+            footer="页脚")
+GROUP = ChatRef("dingtalk", "group:cid1==", True, {"sender": "u001", "session_webhook": "http://x/s",
+                                                    "session_webhook_expires": 123})
+
+
+@pytest.fixture
+def configured(clock):
+    settings = make_settings("sqlite+aiosqlite://", dingtalk={"enabled": True, "client_id": "robot1"},
+                             server={"secret_key": "k" * 32, "public_url": "https://bot.example.com/"})
+    render.configure(settings, clock)
+    return settings
+
+
+def test_action_card_buttons_are_signed_links_for_the_sender(configured, clock):
+    payload = render.render(GROUP, CARD, "", {})
+    assert payload["kind"] == "message" and payload["session_webhook"] == "http://x/s"
+    ac = payload["body"]["actionCard"]
+    assert "### 华东医疗" in ac["text"] and "**客户现在卡在哪**：需求确认" in ac["text"]
+    link = ac["btns"][0]["actionURL"]
+    inner = parse_qs(urlparse(link).query)["url"][0]
+    assert link.startswith("dingtalk://dingtalkclient/page/link?") and inner.startswith("https://bot.example.com/a/")
+    platform, actor, packed, chat, expired = read_token("k" * 32, inner.rsplit("/", 1)[1], clock.now())
+    assert (platform, actor, packed, chat, expired) == ("dingtalk", "u001", "opp.advance|7", "group:cid1==", False)
+
+
+def test_robot_api_forms_match_the_webhook_body(configured):
+    body = render.render(GROUP, CARD, "", {})["robot"]
+    assert body["msgKey"] == "sampleActionCard2"
+    param = json.loads(body["msgParam"])
+    assert param["actionTitle1"] == "推进" and param["actionURL2"].startswith("dingtalk://")
+    one = render.robot_message(render.action_card(GROUP, Card("x", buttons=[Button("帮助", ShowHelp("all"))])))
+    assert one["msgKey"] == "sampleActionCard" and json.loads(one["msgParam"])["singleTitle"] == "帮助"
+    text = render.render(GROUP, None, "你好", {})
+    assert text["body"] == {"msgtype": "text", "text": {"content": "你好"}} and text["robot"]["msgKey"] == "sampleText"
+
+
+def test_webhook_pushes_have_no_links_because_nobody_to_act_as(configured):
+    payload = render.render(ChatRef("dingtalk", "webhook:east", True), CARD, "", {})
+    assert payload["body"]["msgtype"] == "markdown" and payload["robot"]["msgKey"] == "sampleMarkdown"
+
+
+def test_template_card_params_are_strings_and_clicks_update_in_place(configured):
+    configured.dingtalk.card_template_id = "tpl.1"
+    render.configure(configured, render._cfg.clock)
+    created = render.render(GROUP, CARD, "", {})["create"]
+    params = created["cardData"]["cardParamMap"]
+    assert all(isinstance(v, str) for v in params.values())
+    assert params["btn_count"] == "2" and params["btn1_action"] == "opp.advance|7" and params["btn3_label"] == ""
+    assert created["imGroupOpenDeliverModel"] == {"robotCode": "robot1"}
+    assert target_of_track(created["outTrackId"]) == "group:cid1=="
+    clicked = ChatRef("dingtalk", "group:cid1==", True, {"out_track_id": created["outTrackId"], "sender": "u7"})
+    shared = render.render(clicked, CARD, "", {"update": True})
+    assert shared["kind"] == "card_update" and shared["update"]["outTrackId"] == created["outTrackId"]
+    assert render.inline_answer(shared)["cardData"] == shared["update"]["cardData"]
+    private = render.render(clicked, CARD, "", {})["update"]
+    assert list(private["privateData"]) == ["u7"] and "cardData" not in private
+    assert render.inline_answer({"update": private})["userPrivateData"] == private["privateData"]["u7"]
+    assert "<h3>华东医疗</h3>" in preview_html({"kind": "card_update", "update": private})
+    one = render.render(ChatRef("dingtalk", "user:u9"), CARD, "", {})["create"]
+    assert one["openSpaceId"] == "dtv1.card//IM_ROBOT.u9" and one["imRobotOpenDeliverModel"]["spaceType"] == "IM_ROBOT"
+
+
+def test_track_ids_round_trip_and_foreign_ones_are_refused():
+    assert target_of_track(track_id("user:abc+/=")) == "user:abc+/="
+    assert target_of_track("53d6dd-uuid") is None
+
+
+def test_preview_shows_the_sent_json(configured):
+    for payload in (render.render(GROUP, CARD, "", {}), render.render(GROUP, None, "纯文本", {})):
+        html = preview_html(payload)
+        assert "<pre>" in html and "card-dingtalk" in html
+    html = preview_html(render.render(GROUP, CARD, "", {}))
+    assert "<h3>华东医疗</h3>" in html and "<b>客户现在卡在哪</b>" in html and ">推进</a>" in html

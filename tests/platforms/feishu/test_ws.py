@@ -1,0 +1,83 @@
+"""Long-connection mode against the fake endpoint: events, card frames, split payloads, pings, ACKs."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+
+import pytest
+from sqlalchemy import select
+
+from bot.platforms.feishu.ws import LongConnection
+from bot.web.app import create_app
+from storage.models import RejectedRequest
+from storage.repos import members
+from tests.fakes.feishu import BOT_OPEN_ID
+from tests.helpers import add_member
+from tests.platforms.feishu.conftest import click, envelope, mention, text_message
+
+
+@pytest.fixture
+async def conn(frt, fake):
+    frt.settings.feishu.mode = "ws"
+    connection = LongConnection(frt, reconnect=False)
+    connection.start()
+    await asyncio.wait_for(fake.ws_connected.wait(), 5)
+    yield connection
+    await connection.stop()
+
+
+async def _rep(rt) -> None:
+    member_id = await add_member(rt, "李娜")
+    async with rt.db.session() as s:
+        await members.link_identity(s, member_id, "feishu", "ou_rep")
+
+
+async def _deliver(rt) -> None:
+    await rt.dispatcher.drain()
+    while await rt.sender.run_once():
+        pass
+
+
+def _ack(frame) -> dict:
+    return json.loads(frame.payload)
+
+
+async def test_a_message_over_the_long_connection_is_acked_and_answered(conn, frt, fake):
+    await _rep(frt)
+    event = envelope("im.message.receive_v1", text_message(
+        "@_user_1 新建商机 华东医疗", "ou_rep", mentions=[mention("@_user_1", BOT_OPEN_ID)]))
+    ack = await fake.push(event)
+    assert _ack(ack) == {"code": 200} and ack.header("biz_rt").isdigit() and ack.header("message_id") == "m1"
+    await _deliver(frt)
+    assert fake.cards()[0]["header"]["title"]["content"] == "新商机：华东医疗"
+    assert fake.pings >= 1 and conn.ping_interval == 90  # the pong's ClientConfig was applied
+
+
+async def test_card_frames_are_answered_in_the_ack(conn, frt, fake):
+    await _rep(frt)
+    ack = _ack(await fake.push(click("help|all", "ou_rep"), kind="card"))
+    answer = json.loads(base64.b64decode(ack["data"]))
+    assert ack["code"] == 200 and answer["card"]["data"]["header"]["title"]["content"] == "销售助手能做什么"
+
+
+async def test_split_payloads_are_reassembled(conn, frt, fake):
+    await _rep(frt)
+    event = envelope("im.message.receive_v1", text_message("帮助", "ou_rep", chat_type="p2p", chat_id="oc_p2p"))
+    assert _ack(await fake.push(event, parts=3, message_id="big"))["code"] == 200
+    await _deliver(frt)
+    assert len(fake.cards()) == 1
+
+
+async def test_malformed_payloads_are_archived_and_acked(conn, frt, fake):
+    assert _ack(await fake.push({"hello": "world"}))["code"] == 200
+    async with frt.db.session() as s:
+        [row] = (await s.execute(select(RejectedRequest))).scalars().all()
+    assert row.route == "feishu:ws" and "unknown envelope" in row.reason
+
+
+async def test_ws_mode_opens_the_connection_with_the_app(aiohttp_client, frt, fake):
+    frt.settings.feishu.mode = "ws"
+    await aiohttp_client(create_app(frt, start_services=False))
+    await asyncio.wait_for(fake.ws_connected.wait(), 5)

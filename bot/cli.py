@@ -31,7 +31,10 @@ def _parser() -> argparse.ArgumentParser:
     intake = sub.add_parser("intake", help="lead intake: replay rejected payloads")
     intake.add_argument("action", choices=["replay"])
     intake.add_argument("--channel", required=True, help="the [intake.channels.<name>] to replay")
-    for sp in (serve, demo, db, check, imp, job, intake):
+    sync = sub.add_parser("sync", help="read a platform's user list and link identities to members")
+    sync.add_argument("what", choices=["members"])
+    sync.add_argument("--platform", required=True, choices=["wecom", "dingtalk", "feishu"])
+    for sp in (serve, demo, db, check, imp, job, intake, sync):
         sp.add_argument("--config", dest="sub_config", help=argparse.SUPPRESS)
     return p
 
@@ -141,4 +144,19 @@ async def _intake(args, settings: Settings, db) -> int:
     return await cli_replay(args, settings, db)
 
 
-_COMMANDS = {"demo": _demo, "import": _import, "run-job": _run_job, "intake": _intake}
+async def _sync(args, settings: Settings, db) -> int:
+    import importlib
+
+    try:  # each platform that supports it has bot/platforms/<platform>/sync.py with cli_sync(settings, db)
+        module = importlib.import_module(f"bot.platforms.{args.platform}.sync")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"bot.platforms.{args.platform}.sync":
+            raise
+        raise UserError(f"sync members is not available for {args.platform} yet; use salesbot import members") from None
+    if not getattr(settings, args.platform).enabled:
+        raise UserError(f"[{args.platform}] enabled is false; configure the platform first")
+    print("\n".join(await module.cli_sync(settings, db)))
+    return 0
+
+
+_COMMANDS = {"demo": _demo, "import": _import, "run-job": _run_job, "intake": _intake, "sync": _sync}

@@ -105,6 +105,13 @@ def _wecom(s: Settings) -> list[ConfigProblem]:
         if value and not _AES_KEY.match(value):
             out.append(_p(s, f"wecom.{key}", "must be 43 letters and digits",
                           "copy the EncodingAESKey from the WeCom admin console again"))
+    if bool(s.wecom.bot_token) != bool(s.wecom.bot_encoding_aes_key):
+        out.append(_p(s, "wecom.bot_token", "bot_token and bot_encoding_aes_key must be set together",
+                      "copy both from the intelligent robot's API-mode settings, or leave both empty"))
+    for name, key in s.wecom.webhook_keys.items():
+        if not isinstance(key, str) or not key:
+            out.append(_p(s, f"wecom.webhook_keys.{name}", "must be the key= value of the robot's webhook URL",
+                          'write webhook_keys = {east = "<key from …/webhook/send?key=…>"}'))
     return out
 
 

@@ -166,3 +166,26 @@ class ReportReason(Action, prefix="push.reason"):
 
 class SubmitReport(Action, prefix="push.submit"):
     day: str
+
+
+# --- attack task cards (攻坚任务卡) ------------------------------------------------------------------------
+
+
+class StartAttack(Action, prefix="atk.start"):
+    opportunity_id: int
+    scenario: str  # the playbook's scenario key
+
+
+class ChooseStrategy(Action, prefix="atk.strategy"):
+    opportunity_id: int
+    scenario: str
+    strategy: str
+
+
+class TickAttack(Action, prefix="atk.tick"):
+    card_id: int
+    action_id: int  # the action shown first; a stale second click finds it done and changes nothing
+
+
+class ShowAttack(Action, prefix="atk.show"):
+    card_id: int

@@ -62,8 +62,10 @@ class Finding:
 
 def z_score(a: int, n1: int, b: int, n2: int) -> float:
     """Return the two-proportion z statistic of a/n1 against b/n2 (0 when undefined)."""
+    if not (n1 and n2):
+        return 0.0
     pooled = (a + b) / (n1 + n2)
-    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2)) if n1 and n2 else 0
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
     return (a / n1 - b / n2) / se if se else 0.0
 
 

@@ -1,4 +1,4 @@
-"""The scheduled jobs (names per INTERFACE.md). Later work replaces the placeholders here.
+"""The scheduled jobs (names per INTERFACE.md): a thin registry; each push lives in scheduler/push_<name>.py.
 
 A job is `async def fn(ctx, fire_at) -> str | None`: it runs in one transaction with a job Context,
 sends with `ctx.send(to, card, key)` using keys that include the fire date (so nothing is sent twice),
@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.context import Context
-from scheduler import lead_sla, push_breakpoints, push_mustdo
+from scheduler import lead_sla, push_breakpoints, push_daily, push_insight, push_mustdo, push_weekly
 from scheduler.registry import REGISTRY, job
 
 
@@ -18,16 +18,6 @@ from scheduler.registry import REGISTRY, job
 async def sla_scan(ctx: Context, fire_at: datetime) -> str:
     """Remind owners before the first-response deadline, warn managers on breach, reclaim unaccepted leads."""
     return await lead_sla.scan(ctx, fire_at)
-
-
-def _not_built(name: str, schedule: str, what: str) -> None:
-    """Register an honest placeholder for a job whose business logic is not written yet."""
-    async def placeholder(ctx: Context, fire_at: datetime) -> str:
-        return f"{name}: not built yet ({what}); nothing sent"
-
-    placeholder.__doc__ = f"Placeholder for {what}; sends nothing yet."
-    placeholder.__name__ = placeholder.__qualname__ = name
-    job(name, schedule)(placeholder)
 
 
 @job("must_do", schedule="must_do")
@@ -42,8 +32,22 @@ async def morning_breakpoints(ctx: Context, fire_at: datetime) -> str:
     return await push_breakpoints.run(ctx, fire_at)
 
 
-_not_built("daily_report", "daily_report", "the team's end-of-day report")
-_not_built("weekly_report", "weekly_report", "the weekly report")
-_not_built("weekly_insight", "weekly_report", "the weekly insight, sent with the weekly report")
+@job("daily_report", schedule="daily_report")
+async def daily_report(ctx: Context, fire_at: datetime) -> str:
+    """Ask each rep to confirm the day's report; send managers the team roll-up."""
+    return await push_daily.run(ctx, fire_at)
+
+
+@job("weekly_report", schedule="weekly_report")
+async def weekly_report(ctx: Context, fire_at: datetime) -> str:
+    """Send last week's numbers to each rep and each team's group, with a link to the full page."""
+    return await push_weekly.run(ctx, fire_at)
+
+
+@job("weekly_insight", schedule="weekly_report")
+async def weekly_insight(ctx: Context, fire_at: datetime) -> str:
+    """Send each team one suggestion mined from the org's closed deals, when the evidence is strong enough."""
+    return await push_insight.run(ctx, fire_at)
+
 
 JOB_NAMES: tuple[str, ...] = tuple(REGISTRY)  # the scheduled job names of INTERFACE.md

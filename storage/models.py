@@ -233,6 +233,7 @@ class RejectedRequest(SQLModel, table=True):
 metadata = SQLModel.metadata
 
 from storage import (  # noqa: E402,F401
+    models_attack,
     models_leads,
     models_opportunities,
     models_pushes,

@@ -63,6 +63,7 @@ async def test_group_chatter_without_mention_is_not_answered(client, rt):
 async def test_platform_skins_show_the_json_their_adapter_would_send(client, rt):
     rep = await add_member(rt, "黄蕾")
     await client.post("/playground/api/message", json=message(rep, "@销售助手 新建商机 江南制造", skin="feishu"))
-    html = (await sent_cards(rt))[0]["html"]
-    assert 'data-action="opp.' in html  # still clickable in the playground
-    assert "feishu 实际发送的 JSON" in html
+    await client.post("/playground/api/message", json=message(rep, "@销售助手 卡在哪", skin="dingtalk"))
+    feishu, dingtalk = [c["html"] for c in await sent_cards(rt)]
+    assert "fs-card" in feishu and 'data-action="opp.' in feishu  # Feishu's own preview, still clickable
+    assert "dingtalk 实际发送的 JSON" in dingtalk and 'data-action="opp.' in dingtalk

@@ -29,17 +29,20 @@ def render(chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -
 
 
 def _platform_preview(skin: str, card: Card, text: str) -> str | None:
-    """The clickable card plus exactly the JSON that platform's adapter would send, when it is built."""
+    """Exactly what that platform's adapter would send (its preview, or our card plus the JSON), when built."""
     from bot import platforms  # late: the registry imports this module
 
     renderer = platforms.RENDERERS.get(skin)
     if renderer is None:
         return None
     try:
-        payload = renderer(ChatRef(skin, "preview", True, {}), card, text, {})
+        payload = renderer(ChatRef(skin, "preview", True, {}), card, text, {"idempotency_key": "preview"})
     except Exception:  # a preview must never break the playground
         log.exception("platform preview failed", extra={"skin": skin})
         return None
+    preview = platforms.PREVIEWS.get(skin)
+    if preview is not None:
+        return preview(payload)
     shown = json.dumps(payload, ensure_ascii=False, indent=2)
     return (render_html(card, skin) + f'<details class="platform-json"><summary>{escape(skin)} 实际发送的 JSON'
             f"</summary><pre>{escape(shown)}</pre></details>")

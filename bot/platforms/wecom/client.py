@@ -82,6 +82,15 @@ class WecomClient:
             self._tokens[app] = (data["access_token"], self._mono() + ttl)
             return data["access_token"]
 
+    async def get(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
+        """GET /cgi-bin/<path> with the token (refetched once when WeCom says it is invalid); raise on errors."""
+        for attempt in (0, 1):
+            token = await self.token(refresh=attempt == 1)
+            data = await self._request("GET", f"{self.base}/cgi-bin/{path}", params={**params, "access_token": token})
+            if data.get("errcode") not in TOKEN_INVALID:
+                break
+        return checked(path, data)
+
     async def call(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         """POST to /cgi-bin/<path> with the token; refetch the token once when WeCom says it is invalid."""
         for attempt in (0, 1):

@@ -10,6 +10,7 @@ import re
 TITLE = 26          # main_title.title: 36 建议 for apps, 26 in the robot docs — the tighter one fits both
 DESC = 30           # main_title.desc
 SUB_TITLE = 160     # sub_title_text
+SUB_LINE = 40       # our own cap per line of sub_title_text
 KEYNAME = 5         # horizontal_content_list[].keyname
 VALUE = 30          # horizontal_content_list[].value
 HORIZONTAL = 6      # horizontal_content_list entries

@@ -5,7 +5,9 @@ Targets (ChatRef.chat_id = outbox target) and the payload each gets — WecomAPI
   with Reply(update=True) becomes ``{"kind": "app_update", "touser", "task_id", "response_code", "code_at",
   "template_card", "fallback"}`` — update_template_card, or the `fallback` new card when the code is spent.
 - ``robot:<chatid>`` / ``robot:u:<userid>``: intelligent robot. ``{"kind": "robot", "body", "response_url",
-  "expires", "fallback_user", "update"}``; `body` is what response_url takes (markdown or template_card).
+  "expires", "fallback_user", "update_card"?}``; `body` is what response_url takes (markdown or a new
+  template_card); `update_card` (a click's answer with Reply(update=True)) keeps the clicked card's task_id
+  for the passive update_template_card answer.
 - ``webhook:<name>``: group robot push to [wecom] webhook_keys[name]. ``{"kind": "webhook", "name", "body"}``
   (markdown; ChatRef.meta["format"] = "text_notice" sends a template card). The key stays in the config.
 """
@@ -65,7 +67,7 @@ def _sub_title(card: Card, long_fields: list) -> tuple[str, bool]:
         lines.extend("· " + " ".join(i.split()) for i in s.items)
     if card.footer:
         lines.append(card.footer)
-    text = "\n".join(x for x in lines if x)
+    text = "\n".join(L.cut(x, L.SUB_LINE) for x in lines if x)  # capped lines: one long text cannot hide the rest
     return L.cut(text, L.SUB_TITLE), len(text) > L.SUB_TITLE
 
 
@@ -125,11 +127,12 @@ def _robot(chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -
     if card is None:
         body: dict[str, Any] = {"msgtype": "markdown", "markdown": {"content": L.cut_bytes(text, L.MARKDOWN_BYTES)}}
     else:
-        task = meta.get("task_id") if extra.get("update") else None
-        body = {"msgtype": "template_card", "template_card": template_card(card, task or new_task_id())}
-    return {"kind": "robot", "body": body, "response_url": meta.get("response_url", ""),
-            "expires": int(meta.get("response_url_expires") or 0), "fallback_user": meta.get("userid", ""),
-            "update": bool(extra.get("update") and meta.get("task_id"))}
+        body = {"msgtype": "template_card", "template_card": template_card(card, new_task_id())}
+    payload = {"kind": "robot", "body": body, "response_url": meta.get("response_url", ""),
+               "expires": int(meta.get("response_url_expires") or 0), "fallback_user": meta.get("userid", "")}
+    if card is not None and extra.get("update") and meta.get("task_id"):  # only the passive answer can update
+        payload["update_card"] = template_card(card, meta["task_id"])
+    return payload
 
 
 def _webhook(chat: ChatRef, card: Card | None, text: str) -> dict[str, Any]:

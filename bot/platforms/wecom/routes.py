@@ -117,10 +117,10 @@ async def answer_inline(rt: Runtime, event: Event) -> dict[str, Any] | None:
 
 def passive_body(payload: dict[str, Any]) -> dict[str, Any]:
     """The robot's passive reply for a rendered payload: a card, a card update, or a finished stream."""
+    if payload.get("update_card"):
+        return {"response_type": "update_template_card", "template_card": payload["update_card"]}
     body = payload["body"]
     if body.get("msgtype") == "template_card":
-        if payload.get("update"):
-            return {"response_type": "update_template_card", "template_card": body["template_card"]}
         return body
     content = body.get("markdown", {}).get("content", "")
     return {"msgtype": "stream", "stream": {"id": secrets.token_hex(8), "finish": True, "content": content}}

@@ -73,7 +73,8 @@ def test_long_event_keys_are_hashed_to_fit():
 
 def test_robot_text_mixed_and_mentions():
     base = {"msgid": "m1", "chattype": "group", "chatid": "wrk1", "from": {"userid": "lina"}, "response_url": "u"}
-    event = robot.to_event({**base, "msgtype": "text", "text": {"content": "@销售助手 新建商机 华东医疗"}}, "销售助手", 100)
+    text = {"msgtype": "text", "text": {"content": "@销售助手 新建商机 华东医疗"}}
+    event = robot.to_event({**base, **text}, "销售助手", 100)
     assert (event.text, event.chat.chat_id, event.chat.meta["response_url_expires"]) == \
         ("新建商机 华东医疗", "robot:wrk1", 3700)
     mixed = {**base, "msgtype": "mixed", "mixed": {"msg_item": [
@@ -109,7 +110,7 @@ def test_a_card_that_does_not_fit_is_shortened_never_refused():
     card = payload["body"]["template_card"]
     assert check_card(card) == ""
     assert len(card["button_list"]) == limits.BUTTONS and card["main_title"]["title"].endswith("…")
-    assert card["sub_title_text"].endswith("…") and card["sub_title_text"].startswith("客户自己说的预算范围：50-80万")
+    assert card["sub_title_text"].endswith("…") and "客户自己说的预算范围：50-80万" in card["sub_title_text"]
     assert limits.valid_task_id(card["task_id"])
     webhook = render.render(ChatRef("wecom", "webhook:east", True), _huge_card(), "", {})
     assert check_webhook(webhook["body"]) == "" and len(webhook["body"]["markdown"]["content"].encode()) <= 4096

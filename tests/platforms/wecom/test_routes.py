@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from bot.platforms.wecom import routes
 from bot.platforms.wecom.crypto import WecomCrypto
+from cards.actions import AcceptLead
 from storage.models import Opportunity, RejectedRequest
 from tests.fakes.wecom import CORP_ID
 from tests.platforms.wecom.conftest import (
@@ -24,6 +25,7 @@ from tests.platforms.wecom.conftest import (
     seal,
     text_xml,
 )
+from tests.platforms.wecom.test_events import _lead
 
 
 def _ts(rt) -> int:
@@ -151,7 +153,8 @@ async def test_undecryptable_and_stale_and_entity_bodies_are_refused(wclient, wr
     query = f"msg_signature={crypto.signature(str(ts), 'n1', junk)}&timestamp={ts}&nonce=n1"
     resp = await wclient.post(f"/wecom/app?{query}", data=f"<xml><Encrypt>{junk}</Encrypt></xml>".encode())
     assert resp.status == 400 and await resp.text() == "bad request"
-    bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><xml><Encrypt>&b;</Encrypt></xml>'
+    bomb = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
+            b"<xml><Encrypt>&b;</Encrypt></xml>")
     assert (await wclient.post(f"/wecom/app?{query}", data=bomb)).status == 400
     inner = text_xml("lina", "hi", 3, ts).replace("<xml>", '<!DOCTYPE xml [<!ENTITY e "x">]><xml>')
     path, body = app_request(inner, ts)
@@ -166,3 +169,18 @@ async def test_robot_bad_signature_and_bad_json(wclient, wrt):
     path, body = robot_request(robot_text("lina", "hi", "m", None), _ts(wrt))
     assert (await wclient.post(path.replace("nonce=", "nonce=9"), data=body)).status == 403
     assert (await wclient.post(path, data=b"not json")).status == 400
+
+
+async def test_a_robot_card_click_updates_the_card_passively(wclient, wrt, fake):
+    lead_id = await _lead(wrt, await rep(wrt))
+    payload = {"msgid": "msg-click", "aibotid": "AIBOT1", "chattype": "group", "chatid": "wrkGroup3",
+               "from": {"userid": "lina"}, "response_url": fake.response_url(fake.url), "msgtype": "event",
+               "event": {"eventtype": "template_card_event", "template_card_event": {
+                   "card_type": "button_interaction", "event_key": AcceptLead(lead_id=lead_id).pack(),
+                   "task_id": "sb_robot_card"}}}
+    path, body = robot_request(payload, _ts(wrt))
+    envelope = await (await wclient.post(path, data=body)).json()
+    answer = json.loads(WecomCrypto(BOT_TOKEN, BOT_KEY, "").decrypt(envelope["encrypt"]))
+    assert answer["response_type"] == "update_template_card"
+    assert answer["template_card"]["task_id"] == "sb_robot_card"
+    assert answer["template_card"]["main_title"]["title"].startswith("已接单")

@@ -1,0 +1,60 @@
+"""Signed dashboard links: `/dash/…?<params>&exp=<unix time>&sig=<HMAC>` under `server.secret_key`.
+
+The signature covers the path and every query parameter, so an edited link (another team, another month)
+answers 401, and `exp` keeps a forwarded link from working forever. Scripts may instead send
+`Authorization: Bearer <server.admin_token>`. Pages read their parameters from what `verify` returns,
+never from the raw query, so nothing unsigned reaches them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
+
+from aiohttp import web
+
+from bot.config import Settings
+from bot.errors import BadRequest, BadSignature
+
+DEFAULT_TTL = timedelta(days=7)
+
+
+def _mac(secret: str, path: str, params: dict[str, str]) -> str:
+    body = f"dash.{path}?{urlencode(sorted(params.items()))}"
+    return hmac.new(secret.encode(), body.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def signed_url(settings: Settings, path: str, params: dict[str, str], now: datetime,
+               ttl: timedelta = DEFAULT_TTL) -> str:
+    """Return the absolute signed link to a dashboard page, valid for `ttl` from `now`."""
+    query = {**params, "exp": str(int((now + ttl).timestamp()))}
+    query["sig"] = _mac(settings.server.secret_key, path, query)
+    return f"{settings.server.public_url.rstrip('/')}{path}?{urlencode(query)}"
+
+
+def _admin(request: web.Request, settings: Settings) -> bool:
+    token, given = settings.server.admin_token, request.headers.get("Authorization", "")
+    return bool(token) and given.startswith("Bearer ") and hmac.compare_digest(given[7:].encode(), token.encode())
+
+
+def verify(request: web.Request, settings: Settings, now: datetime) -> dict[str, str]:
+    """Return the link's parameters if it is signed and unexpired (or the admin token is sent); else raise."""
+    keys = list(request.query.keys())
+    if len(keys) != len(set(keys)):
+        raise BadRequest("a query parameter appears twice; open the link exactly as the card gave it")
+    params = {k: v for k, v in request.query.items() if k not in ("sig", "exp")}
+    if _admin(request, settings):
+        return params
+    signed = {k: v for k, v in request.query.items() if k != "sig"}
+    if not hmac.compare_digest(request.query.get("sig", ""), _mac(settings.server.secret_key, request.path, signed)):
+        raise BadSignature("dashboard link signature does not match; open the link from the latest card, "
+                           "or send Authorization: Bearer <admin_token>")
+    try:
+        expires = int(signed.get("exp", ""))
+    except ValueError:
+        raise BadRequest("the link has no valid exp; open the link from the latest card") from None
+    if now.timestamp() > expires:
+        raise BadSignature("this dashboard link has expired; send the command again in chat for a fresh link")
+    return params

@@ -1,0 +1,221 @@
+"""Attack task cards: create a card with its checklist (as task rows), tick actions, the imported playbook."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Member, Opportunity, Task
+from storage.models_attack import AttackAction, AttackCard, AttackPlaybook
+
+TASK_KIND = "attack_action"
+TK, AA = Task.__table__, AttackAction.__table__
+
+
+@dataclass(frozen=True)
+class Line:
+    """One checklist line as the card shows it."""
+
+    id: int
+    position: int
+    title: str
+    due_at: datetime | None
+    done_at: datetime | None
+    done_by: str
+    evidence: str
+
+
+def task_ref(card_id: int, action_id: int) -> str:
+    """The task's ref: how the must-do list and reports tell an attack action from other tasks."""
+    return f"attack:{card_id}:{action_id}"
+
+
+async def create_card(session: AsyncSession, card: AttackCard, steps: list[tuple[str, datetime]],
+                      customer: str) -> AttackCard:
+    """Store the card, one action per step and one task per action (owned by the card's owner)."""
+    session.add(card)
+    await session.flush()
+    for position, (title, due_at) in enumerate(steps, start=1):
+        action = AttackAction(card_id=card.id, position=position, title=title)
+        session.add(action)
+        await session.flush()
+        task = Task(kind=TASK_KIND, title=f"{customer}：{title}"[:200], owner_id=card.owner_id, due_at=due_at,
+                    ref=task_ref(card.id, action.id), created_at=card.created_at)
+        session.add(task)
+        await session.flush()
+        action.task_id = task.id
+    await session.flush()
+    return card
+
+
+async def get_card(session: AsyncSession, card_id: int) -> AttackCard | None:
+    """Load one card."""
+    return await session.get(AttackCard, card_id)
+
+
+async def open_cards(session: AsyncSession, opp_id: int) -> list[AttackCard]:
+    """The deal's open cards, oldest first."""
+    stmt = (select(AttackCard).where(AttackCard.opportunity_id == opp_id, AttackCard.status == "open")
+            .order_by(AttackCard.id))
+    return list((await session.execute(stmt)).scalars())
+
+
+async def checklist(session: AsyncSession, card_id: int) -> list[Line]:
+    """The card's actions in pack order, with due/done times and who ticked each."""
+    stmt = (select(AA.c.id, AA.c.position, AA.c.title, TK.c.due_at, TK.c.done_at, Member.name, AA.c.evidence)
+            .select_from(AA.join(TK, TK.c.id == AA.c.task_id).outerjoin(Member, Member.id == AA.c.done_by))
+            .where(AA.c.card_id == card_id).order_by(AA.c.position))
+    return [Line(i, p, t, due, done, who or "", ev) for i, p, t, due, done, who, ev in await session.execute(stmt)]
+
+
+async def tick(session: AsyncSession, card_id: int, action_id: int, member_id: int, now: datetime,
+               evidence: str = "") -> bool:
+    """Complete an undone action of the card; False when it was done already (a second click changes nothing)."""
+    task_id = (await session.execute(select(AA.c.task_id).where(AA.c.id == action_id, AA.c.card_id == card_id)))
+    task_id = task_id.scalar_one_or_none()
+    if task_id is None:
+        return False
+    closed = await session.execute(update(TK).where(TK.c.id == task_id, TK.c.done_at.is_(None)).values(done_at=now))
+    if not closed.rowcount:
+        return False
+    await session.execute(update(AA).where(AA.c.id == action_id).values(done_by=member_id, evidence=evidence[:1000]))
+    return True
+
+
+async def close_if_complete(session: AsyncSession, card: AttackCard, now: datetime) -> bool:
+    """Mark the card done once every action is done (also when tasks were finished from the must-do list)."""
+    undone = select(func.count()).select_from(AA.join(TK, TK.c.id == AA.c.task_id)).where(
+        AA.c.card_id == card.id, TK.c.done_at.is_(None))
+    if card.status != "open" or (await session.execute(undone)).scalar_one():
+        return False
+    card.status, card.done_at = "done", now
+    await session.flush()
+    return True
+
+
+async def latest_pack(session: AsyncSession) -> AttackPlaybook | None:
+    """The playbook imported last, or None (then the built-in pack is used)."""
+    stmt = select(AttackPlaybook).order_by(AttackPlaybook.imported_at.desc(), AttackPlaybook.id.desc()).limit(1)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def save_pack(session: AsyncSession, name: str, source: str, now: datetime) -> None:
+    """Store a checked playbook; it is used from the next message on."""
+    session.add(AttackPlaybook(name=name[:80], source=source, imported_at=now))
+    await session.flush()
+
+
+# --- manager views: set-based, a handful of queries whatever the number of reps ---------------------------
+
+AC, OP, MB = AttackCard.__table__, Opportunity.__table__, Member.__table__
+_DONE = case((TK.c.done_at.is_not(None), 1), else_=0)
+
+
+def _counted(as_of: datetime):
+    """An action counts once it is due (or done): a not-yet-due action is not skipped."""
+    return or_(TK.c.due_at <= as_of, TK.c.done_at.is_not(None))
+
+
+def _scope(since: datetime, until: datetime, as_of: datetime, member_ids: Sequence[int] | None) -> list:
+    where = [AC.c.created_at >= since, AC.c.created_at < until, _counted(as_of)]
+    return where + ([TK.c.owner_id.in_(member_ids)] if member_ids is not None else [])
+
+
+_JOINED = AA.join(AC, AC.c.id == AA.c.card_id).join(TK, TK.c.id == AA.c.task_id)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One rep × action cell of the heatmap: how many were due and how many were done."""
+
+    owner_id: int
+    name: str
+    is_new: bool
+    scenario: str
+    strategy: str
+    position: int
+    title: str
+    due: int
+    done: int
+
+
+async def heatmap(session: AsyncSession, since: datetime, until: datetime, as_of: datetime,
+                  member_ids: Sequence[int] | None = None) -> list[Cell]:
+    """Completion per rep and action for cards created in [since, until), as of `as_of` (one query)."""
+    stmt = (select(TK.c.owner_id, MB.c.name, MB.c.is_new, AC.c.scenario, AC.c.strategy, AA.c.position, AA.c.title,
+                   func.count(), func.sum(_DONE))
+            .select_from(_JOINED.join(MB, MB.c.id == TK.c.owner_id))
+            .where(*_scope(since, until, as_of, member_ids))
+            .group_by(TK.c.owner_id, MB.c.name, MB.c.is_new, AC.c.scenario, AC.c.strategy, AA.c.position, AA.c.title))
+    return [Cell(*row[:7], int(row[7]), int(row[8] or 0)) for row in await session.execute(stmt)]
+
+
+@dataclass(frozen=True)
+class ActionStat:
+    """One action of the monthly report: done rate, and how the deals did when it was done vs skipped."""
+
+    scenario: str
+    strategy: str
+    title: str
+    due: int
+    done: int
+    done_closed: int
+    done_won: int
+    skipped_closed: int
+    skipped_won: int
+
+
+@dataclass(frozen=True)
+class StrategyStat:
+    """One strategy of the monthly report: cards, actions due and done, and its deals' outcomes."""
+
+    scenario: str
+    strategy: str
+    cards: int
+    due: int
+    done: int
+    closed: int
+    won: int
+
+
+def _when(*conds) -> case:
+    return case((and_(*conds), 1), else_=0)
+
+
+async def action_stats(session: AsyncSession, since: datetime, until: datetime, as_of: datetime,
+                       member_ids: Sequence[int] | None = None) -> list[ActionStat]:
+    """Per action of cards created in [since, until): due, done, and won/closed with the action done or skipped."""
+    done, closed, won = TK.c.done_at.is_not(None), OP.c.status.in_(("won", "lost")), OP.c.status == "won"
+    stmt = (select(AC.c.scenario_name, AC.c.strategy_name, AA.c.title, func.count(), func.sum(_DONE),
+                   func.sum(_when(done, closed)), func.sum(_when(done, won)),
+                   func.sum(_when(~done, closed)), func.sum(_when(~done, won)))
+            .select_from(_JOINED.join(OP, OP.c.id == AC.c.opportunity_id))
+            .where(*_scope(since, until, as_of, member_ids))
+            .group_by(AC.c.scenario, AC.c.scenario_name, AC.c.strategy, AC.c.strategy_name, AA.c.position, AA.c.title)
+            .order_by(AC.c.scenario, AC.c.strategy, AA.c.position))
+    return [ActionStat(s, g, t, *(int(v or 0) for v in rest)) for s, g, t, *rest in await session.execute(stmt)]
+
+
+async def strategy_stats(session: AsyncSession, since: datetime, until: datetime, as_of: datetime,
+                         member_ids: Sequence[int] | None = None) -> list[StrategyStat]:
+    """Per strategy of cards created in [since, until): cards, actions due/done, deals closed and won."""
+    deal = AC.c.opportunity_id
+    stmt = (select(AC.c.scenario_name, AC.c.strategy_name, func.count(func.distinct(AC.c.id)), func.count(),
+                   func.sum(_DONE), func.count(func.distinct(case((OP.c.status.in_(("won", "lost")), deal)))),
+                   func.count(func.distinct(case((OP.c.status == "won", deal)))))
+            .select_from(_JOINED.join(OP, OP.c.id == AC.c.opportunity_id))
+            .where(*_scope(since, until, as_of, member_ids))
+            .group_by(AC.c.scenario, AC.c.scenario_name, AC.c.strategy, AC.c.strategy_name)
+            .order_by(AC.c.scenario, AC.c.strategy))
+    return [StrategyStat(s, g, *(int(v or 0) for v in rest)) for s, g, *rest in await session.execute(stmt)]
+
+
+async def team_member_ids(session: AsyncSession, manager: Member) -> list[int]:
+    """The reps a manager sees: their team and the people who report to them."""
+    stmt = select(MB.c.id).where(or_(MB.c.manager_id == manager.id,
+                                     and_(MB.c.team_id.is_not(None), MB.c.team_id == manager.team_id)))
+    return [i for (i,) in await session.execute(stmt)]

@@ -14,7 +14,6 @@ from bot.context import Context
 from bot.dispatch import Dispatcher, resolve_member
 from bot.events import ChatRef, Event
 from bot.metrics import Metrics
-from bot.platforms.playground.api import PlaygroundAPI
 from bot.routing import RouteTable
 from bot.sender import Sender
 from cards.model import Card
@@ -37,28 +36,10 @@ class Runtime:
         self.metrics = Metrics()
         self.inbox = InboxWriter(self.db, self.clock)
         self.routes = RouteTable(ROUTERS, self.feature_on)
-        self.apis = apis if apis is not None else self._default_apis()
+        self.apis = apis if apis is not None else platforms.build_apis(self)
         self.sender = Sender(self.db, self.clock, self.apis, settings.outbox, self.metrics)
         self.dispatcher = Dispatcher(self)
         self.scheduler = None  # set by scheduler.core.attach when serving
-
-    def _default_apis(self) -> dict[str, Any]:
-        apis: dict[str, Any] = {}
-        if self.settings.playground.enabled:
-            apis["playground"] = PlaygroundAPI()
-        if self.settings.dingtalk.enabled:
-            from bot.platforms import dingtalk
-
-            apis["dingtalk"] = dingtalk.build_api(self)
-        if self.settings.feishu.enabled:
-            from bot.platforms.feishu.api import FeishuAPI
-
-            apis["feishu"] = FeishuAPI(self.settings.feishu)
-        if self.settings.wecom.enabled:
-            from bot.platforms.wecom.api import build_api as wecom_api
-
-            apis["wecom"] = wecom_api(self.settings, self.db, self.clock)
-        return apis
 
     def feature_on(self, feature: str | None) -> bool:
         """Return whether a feature switch is on (None means always on)."""
@@ -88,17 +69,12 @@ class Runtime:
         await self.dispatcher.replay_unfinished()
         if serve_sender:
             self.sender.start()
-        if self.settings.dingtalk.enabled and serve_sender:
-            from bot.platforms import dingtalk
-
-            await dingtalk.start(self)
+        if serve_sender:
+            await platforms.start_adapters(self)
 
     async def stop(self) -> None:
         """Drain handlers, stop services, close the database."""
-        if self.settings.dingtalk.enabled:
-            from bot.platforms import dingtalk
-
-            await dingtalk.stop(self)  # no new events while draining
+        await platforms.stop_adapters(self)  # no new events while draining
         await self.dispatcher.drain()
         await self.sender.stop()
         await self.inbox.stop()

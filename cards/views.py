@@ -408,6 +408,7 @@ class AttackLine:
     done: bool = False
     overdue: bool = False
     note: str = ""
+    number: int = 0  # its place in the checklist, for "攻坚完成 2"
 
 
 @dataclass(frozen=True)
@@ -432,7 +433,8 @@ def attack_card(v: AttackView, title_prefix: str = "") -> Card:
     if undone:
         nxt = undone[0]
         sections.append(Section(title="下一步", text=f"{nxt.title}（{nxt.due}）"))
-    items = [f"⬜ {a.title} — {a.due}" for a in undone] + [f"✅ {a.title} — {a.note}" for a in done]
+    items = ([f"⬜ {a.number}. {a.title} — {a.due}" for a in undone]
+             + [f"✅ {a.number}. {a.title} — {a.note}" for a in done])
     sections.append(Section(title="清单", items=items))
     if v.why:
         sections.append(Section(title="为什么这样打", text=v.why))

@@ -6,17 +6,26 @@ code never branches on a platform name.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
-from typing import Any, Protocol
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.events import ChatRef
 from bot.platforms.dingtalk import render as dingtalk_render
 from bot.platforms.feishu import preview as feishu_preview
 from bot.platforms.feishu import render as feishu_render
 from bot.platforms.playground import render as playground_render
+from bot.platforms.playground.api import PlaygroundAPI
 from bot.platforms.wecom import preview as wecom_preview
 from bot.platforms.wecom import render as wecom_render
 from cards.model import Card
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from bot.config import Settings
+    from bot.runtime import Runtime
 
 Renderer = Callable[[ChatRef, "Card | None", str, dict[str, Any]], dict[str, Any]]
 
@@ -48,3 +57,41 @@ def render(chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -
     except KeyError:
         raise ValueError(f"no renderer for platform {chat.platform!r}; enable its adapter") from None
     return renderer(chat, card, text, extra)
+
+
+# Each adapter package exposes build_api(rt) and routes.setup(app), and optionally start(rt)/stop(rt).
+ADAPTERS = ("wecom", "dingtalk", "feishu")
+
+
+def enabled_adapters(settings: Settings) -> list[ModuleType]:
+    """Return the adapter packages switched on in the config, imported lazily."""
+    return [importlib.import_module(f"bot.platforms.{name}") for name in ADAPTERS
+            if getattr(settings, name).enabled]
+
+
+def build_apis(rt: Runtime) -> dict[str, Any]:
+    """Create the outbound client of every enabled platform (and the playground's)."""
+    apis: dict[str, Any] = {"playground": PlaygroundAPI()} if rt.settings.playground.enabled else {}
+    for module in enabled_adapters(rt.settings):
+        apis[module.__name__.rsplit(".", 1)[-1]] = module.build_api(rt)
+    return apis
+
+
+def setup_routes(app: web.Application, settings: Settings) -> None:
+    """Add the callback routes of every enabled platform."""
+    for module in enabled_adapters(settings):
+        importlib.import_module(f"{module.__name__}.routes").setup(app)
+
+
+async def start_adapters(rt: Runtime) -> None:
+    """Start long-lived platform clients (stream connections) of enabled platforms."""
+    for module in enabled_adapters(rt.settings):
+        if hasattr(module, "start"):
+            await module.start(rt)
+
+
+async def stop_adapters(rt: Runtime) -> None:
+    """Stop them, so no new events arrive while the runtime drains."""
+    for module in enabled_adapters(rt.settings):
+        if hasattr(module, "stop"):
+            await module.stop(rt)

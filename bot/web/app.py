@@ -7,6 +7,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot import platforms
 from bot.errors import BadRequest
 from bot.runtime import Runtime
 from bot.web import actionlinks, api, intake, ops, playground, weekly
@@ -58,18 +59,7 @@ def create_app(rt: Runtime, start_services: bool = True) -> web.Application:
     intake.setup(app)
     actionlinks.setup(app)
     weekly.setup(app)
-    if rt.settings.dingtalk.enabled:
-        from bot.platforms.dingtalk import routes as dingtalk_routes
-
-        dingtalk_routes.setup(app)
-    if rt.settings.feishu.enabled:
-        from bot.platforms.feishu import routes as feishu_routes
-
-        feishu_routes.setup(app)
-    if rt.settings.wecom.enabled:
-        from bot.platforms.wecom import routes as wecom_routes
-
-        wecom_routes.setup(app)
+    platforms.setup_routes(app, rt.settings)
     if rt.settings.playground.enabled:
         playground.setup(app)
         app.router.add_static("/static/", STATIC)

@@ -180,19 +180,25 @@ async def _stuck_deals(session: AsyncSession, as_of: datetime, pipeline: Pipelin
 
 
 async def _stuck_leads(session: AsyncSession, as_of: datetime, team_ids) -> list[bp.Stuck]:
+    """Stuck leads, at most TOP per team and kind: a lead's score only grows with its age, so older ones win."""
     unanswered = and_(L.c.status.in_(("assigned", "breached")), L.c.first_response_at.is_(None),
                       L.c.assigned_at <= as_of - timedelta(days=bp.LEAD_RESPONSE_DAYS))
     unconverted = and_(L.c.status == "accepted", L.c.accepted_at <= as_of - timedelta(days=bp.LEAD_CONVERT_DAYS))
-    stmt = (select(L.c.id, M.c.team_id, L.c.owner_id, M.c.name, func.coalesce(C.c.name, L.c.contact_name),
-                   L.c.status, L.c.assigned_at, L.c.accepted_at, L.c.first_response_at)
-            .select_from(L.join(M, M.c.id == L.c.owner_id).outerjoin(C, C.c.id == L.c.customer_id))
-            .where(_team_filter(team_ids), or_(unanswered, unconverted)))
+    kind = case((and_(L.c.status == "accepted", L.c.first_response_at.is_not(None)), "lead_convert"),
+                else_="lead_response")
+    since = case((kind == "lead_convert", L.c.accepted_at), else_=L.c.assigned_at)
+    turn = func.row_number().over(partition_by=(M.c.team_id, kind), order_by=(since, L.c.id))
+    inner = (select(L.c.id, M.c.team_id, L.c.owner_id, M.c.name.label("owner"),
+                    func.coalesce(C.c.name, L.c.contact_name).label("subject"), kind.label("kind"),
+                    since.label("since"), turn.label("turn"))
+             .select_from(L.join(M, M.c.id == L.c.owner_id).outerjoin(C, C.c.id == L.c.customer_id))
+             .where(_team_filter(team_ids), or_(unanswered, unconverted)).subquery())
+    stmt = select(inner).where(inner.c.turn <= bp.TOP)
     out = []
-    for lid, team, owner, owner_name, name, status, assigned, accepted, answered in (await session.execute(stmt)).all():
-        kind = "lead_convert" if status == "accepted" and answered is not None else "lead_response"
-        since, days = (accepted, bp.LEAD_CONVERT_DAYS) if kind == "lead_convert" else (assigned, bp.LEAD_RESPONSE_DAYS)
-        where, step = bp.LEAD_STEPS[kind]
-        out.append(bp.Stuck(f"lead:{lid}", team, owner, owner_name, name or f"线索 #{lid}", where, since or as_of,
+    for lid, team, owner, owner_name, name, kind_, since_, _ in (await session.execute(stmt)).all():
+        days = bp.LEAD_CONVERT_DAYS if kind_ == "lead_convert" else bp.LEAD_RESPONSE_DAYS
+        where, step = bp.LEAD_STEPS[kind_]
+        out.append(bp.Stuck(f"lead:{lid}", team, owner, owner_name, name or f"线索 #{lid}", where, since_ or as_of,
                             days, bp.LEAD_VALUE, step))
     return out
 

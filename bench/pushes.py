@@ -59,7 +59,7 @@ def statements(d: str, m: int, r: int, leads: int, opps: int) -> list[tuple[str,
     """The fill statements and their row counts: teams, managers, reps, identities, customers, leads, deals…"""
     t, yes, no = (lambda s: _ts(d, s)), ("true" if d == "postgresql" else "1"), ("false" if d == "postgresql" else "0")
     day, rep = 86400, f"({m} + 1 + (i % {r}))"
-    due = "((i * 7919) % 864000 - 604800)"  # unanswered leads: due between 7 days ago and 3 days ahead
+    due = "((CAST(i AS BIGINT) * 7919) % 864000 - 604800)"  # unanswered leads: due between 7 days ago and 3 days ahead
     status = ("CASE WHEN i % 100 < 2 THEN 'assigned' WHEN i % 100 = 2 THEN 'breached' WHEN i % 100 < 40 THEN "
               "'accepted' WHEN i % 100 < 60 THEN 'converted' ELSE 'lost' END")
     assigned = f"CASE WHEN i % 100 < 3 THEN {due} - 14400 ELSE -((i % 90) * {day}) - (i % 3600) END"

@@ -23,7 +23,7 @@ def _parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=["upgrade"])
     check = sub.add_parser("check-config", help="validate the config")
     imp = sub.add_parser("import", help="import data")
-    imp.add_argument("what", choices=["members", "mapping", "scripts"])
+    imp.add_argument("what", choices=["members", "mapping", "scripts", "playbook"])
     imp.add_argument("file", type=Path)
     job = sub.add_parser("run-job", help="fire a scheduled job now")
     job.add_argument("name")
@@ -114,9 +114,32 @@ async def _import(args, settings: Settings, db) -> int:
         report = await import_scripts(db, settings, args.file)
         print("\n".join(report.lines()))
         return 0 if not report.rejected else 3
+    if args.what == "playbook":
+        return await _import_playbook(db, args.file)
     report = await import_members(db, args.file)
     print("\n".join(report.lines()))
     return 0 if not report.rejected else 3
+
+
+async def _import_playbook(db, path: Path) -> int:
+    """Check an attack playbook pack; store it (used from the next message on) only when it has no problem."""
+    from bot.clock import SystemClock
+    from sales.playbook import PackError, parse_pack
+    from storage.repos import attack
+
+    source = path.read_text("utf-8")
+    try:
+        book = parse_pack(source, str(path))
+    except PackError as exc:
+        print(f"{len(exc.problems)} problem(s), nothing imported:\n" + "\n".join(f"  {p}" for p in exc.problems),
+              file=sys.stderr)
+        return 3
+    async with db.session() as session:
+        await attack.save_pack(session, book.name, source, SystemClock().now())
+    print(f"playbook {book.name!r} imported: {len(book.scenarios)} scenarios, "
+          f"{sum(len(s.strategies) for s in book.scenarios)} strategies, standard checklist "
+          f"{'yes' if book.standard else 'no'}")
+    return 0
 
 
 async def _run_job(args, settings: Settings, db) -> int:

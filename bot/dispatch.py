@@ -123,6 +123,9 @@ class Dispatcher:
                     await handler(event, ctx)
                 return None
             if found is None:
+                for handler in table.for_kind("unmatched"):  # e.g. an objection in a deal chat gets an offer
+                    if (reply := await handler(event, ctx)) is not None:
+                        return reply
                 return short_help(ctx, event.text)
             cmd, args = found
             if cmd.needs_member and ctx.member is None:

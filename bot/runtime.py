@@ -63,6 +63,13 @@ class Runtime:
         return await outbox.enqueue(session, self.db.dialect, key, to.platform, to.chat_id, payload,
                                     self.clock.now())
 
+    async def enqueue_many(self, session: AsyncSession,
+                           items: list[tuple[str, ChatRef, Card | None, str, dict[str, Any]]]) -> set[str]:
+        """Render each (key, to, card, text, extra) like `enqueue`, queue all in one statement; return new keys."""
+        rows = [(key, to.platform, to.chat_id, platforms.render(to, card, text, {**extra, "idempotency_key": key}))
+                for key, to, card, text, extra in items]
+        return await outbox.enqueue_many(session, self.db.dialect, rows, self.clock.now())
+
     async def start(self, serve_sender: bool = True) -> None:
         """Start background services and replay what a crash left unfinished."""
         self.inbox.start()

@@ -2,6 +2,8 @@
 
 from handlers import (
     approvals,
+    attack,
+    attack_reports,
     closing,
     customer_contacts,
     evidence,
@@ -15,5 +17,6 @@ from handlers import (
 from handlers import help as help_
 
 ROUTERS = [opportunities.router, evidence.router, closing.router, approvals.router, scripts.router, leads.router,
-           feedback.router, customer_contacts.router, pushes.router, push_report.router,
+           feedback.router, customer_contacts.router, pushes.router, push_report.router, attack.router,
+           attack_reports.router,
            help_.router]

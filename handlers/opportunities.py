@@ -9,7 +9,7 @@ from bot.routing import Router
 from cards.actions import AdvanceStage, ShowOpportunity
 from cards.model import Level
 from cards.views import notice_card, opportunity_card
-from handlers import approvals, closing
+from handlers import approvals, attack, closing
 from handlers.opp_common import (
     blocked,
     check_may_change,
@@ -53,7 +53,7 @@ async def create(event: Event, ctx: Context) -> Reply:
         budget_text=parsed.budget.text, budget_low=parsed.budget.low, budget_high=parsed.budget.high,
         need=parsed.need, created_at=now))
     await repo.log_interaction(ctx.session, customer.id, ctx.member.id, "opportunity", parsed.need, now)
-    return Reply(card=opportunity_card(await view_of(ctx, opp), "新商机："))
+    return await attack.new_rep_checklist(ctx, opp, Reply(card=opportunity_card(await view_of(ctx, opp), "新商机：")))
 
 
 async def _customer(ctx: Context, name: str, industry: str) -> Customer:
@@ -172,4 +172,5 @@ async def log_followup(event: Event, ctx: Context) -> Reply:
         return Reply(card=notice_card("跟进写什么？", "这样说：跟进 今天电话沟通了预算，下周演示"))
     await repo.log_interaction(ctx.session, opp.customer_id, ctx.member.id, "followup", event.text, ctx.now())
     await leads_repo.stamp_first_response(ctx.session, opp.customer_id, "followup", ctx.member.id, ctx.now())
-    return Reply(card=notice_card("已记下跟进", event.text[:200], Level.SUCCESS))
+    done = Reply(card=notice_card("已记下跟进", event.text[:200], Level.SUCCESS))
+    return await attack.offer_after_note(ctx, opp, event.text, done)

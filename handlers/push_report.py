@@ -14,7 +14,7 @@ from cards.model import Card, Level
 from cards.views import daily_report_card, notice_card, team_rollup_card
 from sales.pushtime import local_day
 from sales.reports import REASONS, DayNumbers, missing_reasons, parse_reason, rollup_rows
-from storage.repos import push_reports, pushes
+from storage.repos import push_reports, push_state, pushes
 
 router = Router("push_report", feature="pushes")
 
@@ -54,7 +54,7 @@ async def report(event: Event, ctx: Context) -> Reply:
         parsed = parse_reason(arg, items)
         if isinstance(parsed, str):
             return Reply(card=notice_card("没看懂这条原因", parsed, Level.INFO))
-        await pushes.mark_item(ctx.session, ctx.dialect, ctx.member.id, day, parsed[0], reason=parsed[1])
+        await push_state.mark_item(ctx.session, ctx.dialect, ctx.member.id, day, parsed[0], reason=parsed[1])
     return Reply(card=await report_card(ctx, day))
 
 
@@ -63,7 +63,7 @@ async def click_reason(event: Event, ctx: Context) -> Reply:
     """A reason button: record it for that item, then ask for the next one (or offer 确认提交)."""
     a = event.action
     if not (await _state(ctx, a.day))[2]:
-        await pushes.mark_item(ctx.session, ctx.dialect, ctx.member.id, a.day, a.key, reason=a.reason[:200])
+        await push_state.mark_item(ctx.session, ctx.dialect, ctx.member.id, a.day, a.key, reason=a.reason[:200])
     return Reply(card=await report_card(ctx, a.day), update=True)
 
 

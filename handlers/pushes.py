@@ -15,6 +15,7 @@ from sales import breakpoints as bp
 from sales.pushtime import day_bounds, local_day, quiet_until
 from sales.reports import SNOOZE_REASON
 from sales.stages import Pipeline, pipeline_from_config
+from storage.repos import push_state
 from storage.repos import pushes as repo
 
 router = Router("pushes", feature="pushes")
@@ -49,9 +50,10 @@ async def click_today(event: Event, ctx: Context) -> Reply:
 async def click_done(event: Event, ctx: Context) -> Reply:
     """完成: mark the item done for today (a task is closed for good) and show the next ones."""
     now, key = ctx.now(), event.action.key
-    await repo.mark_item(ctx.session, ctx.dialect, ctx.member.id, local_day(now, ctx.settings.tz), key, done_at=now)
+    day = local_day(now, ctx.settings.tz)
+    await push_state.mark_item(ctx.session, ctx.dialect, ctx.member.id, day, key, done_at=now)
     if key.startswith("task:"):
-        await repo.finish_task(ctx.session, int(key.removeprefix("task:")), ctx.member.id, now)
+        await push_state.finish_task(ctx.session, int(key.removeprefix("task:")), ctx.member.id, now)
     return Reply(card=await mustdo_now(ctx), update=True, toast="已完成，下一件补上来了")
 
 
@@ -60,7 +62,7 @@ async def click_snooze(event: Event, ctx: Context) -> Reply:
     """明天再做: hide the item until tomorrow; the daily report takes this as its reason."""
     now, tz = ctx.now(), ctx.settings.tz
     _, tomorrow = day_bounds(now, tz)
-    await repo.mark_item(ctx.session, ctx.dialect, ctx.member.id, local_day(now, tz), event.action.key,
+    await push_state.mark_item(ctx.session, ctx.dialect, ctx.member.id, local_day(now, tz), event.action.key,
                          snoozed_until=tomorrow, reason=SNOOZE_REASON)
     return Reply(card=await mustdo_now(ctx), update=True, toast="已推迟到明天")
 
@@ -111,13 +113,13 @@ async def _nudge(ctx: Context, line: bp.Breakpoint) -> Reply:
         return Reply(card=notice_card("没法催", f"{line.owner} 还没有绑定任何已启用平台的账号，请管理员先导入账号。",
                                       Level.WARNING))
     text = bp.nudge_text(ctx.member.name, line)
-    if not await repo.add_nudge(ctx.session, ctx.dialect, line.key, day, line.owner_id, ctx.member.id, text, now):
+    if not await push_state.add_nudge(ctx.session, ctx.dialect, line.key, day, line.owner_id, ctx.member.id, text, now):
         return Reply(toast="今天已经催过了", card=notice_card("今天已经催过了", f"{line.owner}：{line.subject}"))
     key = f"nudge:{day}:{line.key}"
     await ctx.send(chat, nudge_card(text, line.key), key)
     held = quiet_until(now, tz, ctx.settings.org.quiet_hours)
     if held is not None:
-        await repo.defer_pending(ctx.session, key, held, exact=True)
+        await push_state.defer_pending(ctx.session, key, held, exact=True)
     when = f"，静默时段过后（{held:%H:%M}）送达" if held else ""
     return Reply(toast=f"已催 {line.owner}", card=notice_card(
         f"已催 {line.owner}", f"{line.subject}（{line.where}）的提醒已发出{when}。", Level.SUCCESS,

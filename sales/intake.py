@@ -111,9 +111,12 @@ def _key(name: str) -> str:
     return unicodedata.normalize("NFKC", name).strip().lower()
 
 
+_ALIAS_KEYS = {_key(k): v for k, v in ALIASES.items()}  # normalized once, not per payload
+
+
 def map_fields(flat: dict[str, Any], field_map: Mapping[str, str]) -> tuple[dict[str, str], dict[str, Any]]:
     """Map source names to canonical fields (channel map first, then aliases); return (mapped, unmapped)."""
-    lookup = {_key(k): v for k, v in ALIASES.items()} | {_key(k): v for k, v in field_map.items()}
+    lookup = _ALIAS_KEYS | {_key(k): v for k, v in field_map.items()}
     mapped: dict[str, str] = {}
     unmapped: dict[str, Any] = {}
     for name, value in flat.items():

@@ -3,6 +3,10 @@
 Exactly once across restarts and replicas: the minute's fire is claimed in job_run, every message has
 an outbox key (`sla_remind:<lead>:<minutes>`, `sla_breach:<lead>:<manager>`), and every flag is a
 conditional UPDATE, so a second scan of the same moment changes and sends nothing.
+
+Set-based: the due leads come from one indexed query; their flags are one UPDATE … RETURNING per kind, their
+timeline events one multi-row insert, and their cards one outbox insert — a handful of round trips per scan
+however many leads are due.
 """
 
 from __future__ import annotations
@@ -11,22 +15,25 @@ from datetime import datetime, timedelta
 
 from bot import leadflow
 from bot.context import Context
+from bot.leaddist import Contended, Distributor
+from bot.sendmany import Outgoing, send_many
 from bot.targets import personal_chats
 from cards.views import sla_breach_card, sla_reminder_card
 from sales import sla
+from storage.models_leads import LeadEvent
+from storage.repos import lead_batch as rb
+from storage.repos import lead_sla
 from storage.repos import leads as repo
-from storage.repos import members as members_repo
 
 
 async def scan(ctx: Context, now: datetime) -> str:
     """Run one scan at `now`; return a one-line summary."""
     reminded, breached, unreachable = await _sla(ctx, now)
-    reclaimed = await _reclaim(ctx, now)
-    placed = await _pool(ctx)
+    reclaimed, placed = await _redistribute(ctx, now)
     parts = [f"{reminded} reminders", f"{breached} breaches", f"{reclaimed} reclaimed", f"{placed} placed from pool"]
     if unreachable:
-        names = [m.name for m in [await members_repo.get(ctx.session, i) for i in unreachable] if m]
-        parts.append(f"unreachable (no identity on an enabled platform): {', '.join(names)}")
+        names = await rb.member_names(ctx.session, unreachable)
+        parts.append(f"unreachable (no identity on an enabled platform): {', '.join(names[i] for i in sorted(names))}")
     return ", ".join(parts)
 
 
@@ -39,59 +46,80 @@ async def _sla(ctx: Context, now: datetime) -> tuple[int, int, set[int]]:
     owners = sorted({r.owner_id for r, _ in actions if r.owner_id})
     managers = await repo.team_managers(ctx.session, owners) if owners else {}
     admins = await repo.admins(ctx.session)
-    people = owners + [m for ms in managers.values() for m in ms] + admins
-    chats = await personal_chats(ctx.session, ctx.settings, people)
-    names = await _names(ctx, owners)
-    reminded = breached = 0
-    for row, act in actions:
-        customer = _customer_name(row)
-        if act.kind == "remind":
-            if row.owner_id and await repo.set_reminded(ctx.session, row.id, act.minutes):
-                card = sla_reminder_card(row.id, customer, sla.countdown(now, row.first_response_due_at))
-                reminded += await _send(ctx, chats.chats.get(row.owner_id), card, f"sla_remind:{row.id}:{act.minutes}")
-                await repo.add_event(ctx.session, row.id, "reminded", now, row.owner_id, f"提前 {act.minutes} 分钟")
-        elif await repo.set_breached(ctx.session, row.id, now):
-            breached += 1
+    chats = (await personal_chats(ctx.session, ctx.settings,
+                                  owners + [m for ms in managers.values() for m in ms] + admins))
+    reminders = [(r, a.minutes) for r, a in actions if a.kind == "remind" and r.owner_id]
+    reminded = await lead_sla.set_reminded_many(ctx.session, [(r.id, m) for r, m in reminders])
+    breaches = [r for r, a in actions if a.kind == "breach"]
+    breached = await lead_sla.set_breached_many(ctx.session, [r.id for r in breaches], now)
+    names = await rb.member_names(ctx.session, owners) if breached else {}
+    out, events = [], []
+    for row, minutes in reminders:
+        if row.id in reminded:
+            card = sla_reminder_card(row.id, _customer_name(row), sla.countdown(now, row.first_response_due_at))
+            out += _to(chats.chats.get(row.owner_id), card, f"sla_remind:{row.id}:{minutes}")
+            events.append(_event(row.id, "reminded", now, row.owner_id, f"提前 {minutes} 分钟"))
+    for row in breaches:
+        if row.id in breached:
             elapsed = sla.countdown(row.received_at or row.first_response_due_at, now).removeprefix("还剩 ")
-            card = sla_breach_card(row.id, customer, names.get(row.owner_id, "未分配"), elapsed)
+            card = sla_breach_card(row.id, _customer_name(row), names.get(row.owner_id, "未分配"), elapsed)
             for boss in managers.get(row.owner_id, []) or admins:
-                await _send(ctx, chats.chats.get(boss), card, f"sla_breach:{row.id}:{boss}")
-            await repo.add_event(ctx.session, row.id, "breached", now, row.owner_id, f"收到后 {elapsed} 未响应")
-    return reminded, breached, set(chats.unreachable)
+                out += _to(chats.chats.get(boss), card, f"sla_breach:{row.id}:{boss}")
+            events.append(_event(row.id, "breached", now, row.owner_id, f"收到后 {elapsed} 未响应"))
+    queued = await send_many(ctx, out)
+    await rb.insert_many(ctx.session, LeadEvent, events)
+    sent_reminders = sum(o.key in queued for o in out if o.key.startswith("sla_remind:"))
+    return sent_reminders, len(breached), set(chats.unreachable)
 
 
-async def _send(ctx: Context, chat, card, key: str) -> int:
-    """Queue a card if the person is reachable; 1 when it was queued now."""
-    return int(chat is not None and await ctx.send(chat, card, key))
+def _to(chat, card, key: str) -> list[Outgoing]:
+    """The card for a person if they are reachable."""
+    return [Outgoing(key, chat, card)] if chat is not None else []
 
 
-async def _names(ctx: Context, ids: list[int]) -> dict[int, str]:
-    return {i: m.name for i in ids if (m := await members_repo.get(ctx.session, i))}
+def _event(lead_id: int, kind: str, at: datetime, member_id: int | None, note: str) -> dict:
+    return {"lead_id": lead_id, "kind": kind, "member_id": member_id, "note": note[:300], "data": {}, "at": at}
 
 
 def _customer_name(row) -> str:
     return row.customer or row.contact_name or f"线索 #{row.id}"
 
 
-async def _reclaim(ctx: Context, now: datetime) -> int:
-    """Take back leads nobody accepted within the window and hand them to someone else."""
+async def _redistribute(ctx: Context, now: datetime) -> tuple[int, int]:
+    """Reclaim unaccepted leads and place pooled ones; retry when a concurrent intake filled a rep meanwhile."""
     cutoff = now - timedelta(minutes=ctx.settings.leads.accept_minutes)
-    count = 0
-    for lead in await repo.unaccepted(ctx.session, cutoff):
+    if not await repo.unaccepted(ctx.session, cutoff, limit=1) and not await repo.pooled(ctx.session, limit=1):
+        return 0, 0
+    await rb.begin_write(ctx.session)  # SQLite: inside a transaction, so the savepoint below nests in it
+    for attempt in range(3):
+        try:
+            async with ctx.session.begin_nested():
+                return await _reclaim_and_place(ctx, now, cutoff)
+        except Contended:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def _reclaim_and_place(ctx: Context, now: datetime, cutoff: datetime) -> tuple[int, int]:
+    """Take back leads nobody accepted in time and hand them on; then offer the pool's leads again."""
+    s, cfg = ctx.session, ctx.settings.leads
+    since = now - timedelta(hours=cfg.cooldown_hours)
+    distributor = await Distributor.load(ctx)
+    unaccepted = await repo.unaccepted(s, cutoff)
+    await distributor.know(lead.owner_id for lead in unaccepted)
+    for lead in unaccepted:
         previous = lead.owner_id
+        distributor.release(previous, lead.assigned_at)
         lead.owner_id, lead.status = None, "new"
-        await ctx.session.flush()
-        await repo.add_event(ctx.session, lead.id, "reclaimed", now, previous,
-                             f"{ctx.settings.leads.accept_minutes} 分钟未接单，收回公海")
-        await leadflow.distribute(ctx, lead)
-        count += 1
-    return count
-
-
-async def _pool(ctx: Context) -> int:
-    """Offer leads waiting in the pool again (reps come back on shift, capacity frees up)."""
+        await s.flush()
+        await repo.add_event(s, lead.id, "reclaimed", now, previous, f"{cfg.accept_minutes} 分钟未接单，收回公海")
+        await leadflow.distribute(ctx, distributor, lead, await repo.cooled(s, lead.id, since))
+    pooled = await repo.pooled(s)  # after the reclaims: a lead nobody could take yet is offered again quietly
+    cooled = await repo.cooled_many(s, [lead.id for lead in pooled], since)
     placed = 0
-    for lead in await repo.pooled(ctx.session):
-        choice = await leadflow.distribute(ctx, lead, quiet=True)
+    for lead in pooled:
+        choice = await leadflow.distribute(ctx, distributor, lead, cooled.get(lead.id, set()), quiet=True)
         placed += choice.member_id is not None
-    return placed
+    await distributor.flush()
+    return len(unaccepted), placed

@@ -18,7 +18,7 @@ from bot.targets import personal_chats
 from cards.model import Card
 from sales.pushtime import is_holiday, local_day, quiet_until
 from storage.models import Team
-from storage.repos import pushes as repo
+from storage.repos import push_state
 
 log = logging.getLogger("salesbot.pushes")
 SHOW_NAMES = 5  # unreachable people named in a summary; the log lists them all
@@ -87,7 +87,7 @@ async def _quiet(ctx: Context, fire_at: datetime, prefix: str) -> datetime | Non
     """Hold this run's messages until the quiet hours end, when the run falls inside them."""
     until = quiet_until(fire_at, ctx.settings.tz, ctx.settings.org.quiet_hours)
     if until is not None:
-        await repo.defer_pending(ctx.session, prefix, until)
+        await push_state.defer_pending(ctx.session, prefix, until)
     return until
 
 

@@ -59,3 +59,26 @@ class IntakeMapping(SQLModel, table=True):
     field_map: dict = _json()
     default_source: str = Field(default="", max_length=80)
     imported_at: datetime | None = _ts()
+
+
+class LeadLoad(SQLModel, table=True):
+    """Each member's lead load, kept in step with every assignment, so distribution never counts the lead table.
+
+    `new_today` counts assignments since `today_since` (the org-local midnight of the day it counts); a row from an
+    earlier day reads as 0. A missing row is rebuilt from the lead table the first time the member is needed.
+    """
+
+    __tablename__ = "lead_load"
+    member_id: int = Field(primary_key=True, foreign_key="member.id")
+    open_leads: int = 0
+    new_today: int = 0
+    today_since: datetime | None = _ts()
+
+
+class CustomerKey(SQLModel, table=True):
+    """A mobile (`m:`) or WeCom external userid (`x:`) claimed by one customer: two intakes racing to create
+    customers for the same person collide on this primary key instead of creating two customers (two owners)."""
+
+    __tablename__ = "customer_key"
+    key: str = Field(primary_key=True, max_length=140)
+    customer_id: int = Field(foreign_key="customer.id", index=True)

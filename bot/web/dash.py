@@ -41,7 +41,7 @@ def _admin(request: web.Request, settings: Settings) -> bool:
 
 def verify(request: web.Request, settings: Settings, now: datetime) -> dict[str, str]:
     """Return the link's parameters if it is signed and unexpired (or the admin token is sent); else raise."""
-    keys = list(request.query.keys())
+    keys = [k for k, _ in request.query.items()]  # every occurrence: keys() would hide a repeated one
     if len(keys) != len(set(keys)):
         raise BadRequest("a query parameter appears twice; open the link exactly as the card gave it")
     params = {k: v for k, v in request.query.items() if k not in ("sig", "exp")}

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy.exc import IntegrityError
 
 from bot import leadflow
 from bot.errors import BadRequest, BadSignature
@@ -146,15 +145,8 @@ async def intake(request: web.Request) -> web.Response:
 
 
 async def _receive(rt, name: str, body: bytes, content_type: str) -> leadflow.IntakeResult:
-    """Run the lead flow in one transaction; a lost race on a unique key retries and finds the winner."""
-    for attempt in range(3):
-        try:
-            async with rt.db.session() as session:
-                return await leadflow.receive(await rt.context(session), name, body, content_type)
-        except IntegrityError:
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    """Run the lead flow in one transaction; a lost race (unique key, a rep's room) retries and sees the winner."""
+    return await leadflow.transact(rt, lambda ctx: leadflow.receive(ctx, name, body, content_type))
 
 
 async def form(request: web.Request) -> web.Response:

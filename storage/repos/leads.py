@@ -5,26 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sales.distribution import Rep, Rotation
-from storage.models import Contact, Customer, Lead, Member, Team
+from storage.models import Contact, Customer, Lead, Member
 from storage.models_leads import IntakeMapping, LeadEvent, LeadRotation
-from storage.repos._sql import insert_ignore
+from storage.repos import lead_loads
 
 T = Lead.__table__
 E = LeadEvent.__table__
 OPEN = ("new", "assigned", "accepted", "breached")
 OWNED = ("assigned", "accepted", "breached")
-
-
-async def mark_breached(session: AsyncSession, now: datetime) -> list[int]:
-    """Stamp breached_at on every lead past its first-response deadline, once; return their ids."""
-    stmt = (update(T).where(T.c.first_response_due_at < now, T.c.first_response_at.is_(None),
-                            T.c.breached_at.is_(None))
-            .values(breached_at=now).returning(T.c.id))
-    return sorted((await session.execute(stmt)).scalars())
 
 
 async def get(session: AsyncSession, lead_id: int) -> Lead | None:
@@ -73,15 +65,8 @@ async def ensure_contact(session: AsyncSession, customer_id: int, name: str, mob
 
 
 async def reps(session: AsyncSession, day_start: datetime) -> list[Rep]:
-    """Snapshot every rep with open-lead and today's-new counts in three set-based queries."""
-    rows = (await session.execute(select(Member, Team.name).outerjoin(Team, Team.id == Member.team_id)
-                                  .where(Member.role == "rep"))).all()
-    open_n = dict((await session.execute(select(T.c.owner_id, func.count()).where(
-        T.c.status.in_(OWNED), T.c.owner_id.is_not(None)).group_by(T.c.owner_id))).all())
-    today = dict((await session.execute(select(T.c.owner_id, func.count()).where(
-        T.c.assigned_at >= day_start, T.c.owner_id.is_not(None)).group_by(T.c.owner_id))).all())
-    return [Rep(m.id, m.name, t or "", m.region, tuple(m.industries or ()), m.active, m.on_leave, m.work_start,
-                m.work_end, m.capacity, open_n.get(m.id, 0), today.get(m.id, 0)) for m, t in rows]
+    """Snapshot every rep with open-lead and today's-new counts from their load counters (one query)."""
+    return [rep for rep, is_rep in await lead_loads.snapshot(session, day_start) if is_rep]
 
 
 async def rotations(session: AsyncSession) -> dict[str, Rotation]:
@@ -92,10 +77,18 @@ async def rotations(session: AsyncSession) -> dict[str, Rotation]:
 
 async def save_rotation(session: AsyncSession, dialect: str, key: str, rot: Rotation) -> None:
     """Upsert one pool's rotation state."""
-    rt = LeadRotation.__table__
-    await session.execute(insert_ignore(rt, dialect, ["pool_key"]).values(pool_key=key, last_member_id=0, position=0))
-    await session.execute(update(rt).where(rt.c.pool_key == key)
-                          .values(last_member_id=rot.last_member_id, position=rot.position))
+    await lead_loads.save_rotations(session, {key: rot})
+
+
+async def cooled_many(session: AsyncSession, lead_ids: list[int], since: datetime) -> dict[int, set[int]]:
+    """{lead: members it was reclaimed from since `since`} for many leads in one query."""
+    stmt = select(E.c.lead_id, E.c.member_id).where(E.c.lead_id.in_(lead_ids), E.c.kind == "reclaimed",
+                                                     E.c.at >= since)
+    out: dict[int, set[int]] = {}
+    for lead_id, member_id in (await session.execute(stmt)).all() if lead_ids else []:
+        if member_id:
+            out.setdefault(lead_id, set()).add(member_id)
+    return out
 
 
 async def cooled(session: AsyncSession, lead_id: int, since: datetime) -> set[int]:
@@ -203,8 +196,3 @@ async def team_managers(session: AsyncSession, member_ids: list[int]) -> dict[in
 async def admins(session: AsyncSession) -> list[int]:
     """Return the ids of active admins (they get warnings nobody else can take)."""
     return list((await session.execute(select(Member.id).where(Member.role == "admin", Member.active))).scalars())
-
-
-def open_lead_filter(customer_id: int):
-    """SQL filter of a customer's open leads."""
-    return and_(T.c.customer_id == customer_id, T.c.status.in_(OPEN))

@@ -23,6 +23,19 @@ async def enqueue(session, dialect: str, key: str, platform: str, target: str, p
     return (await session.execute(stmt)).scalar() is not None
 
 
+async def enqueue_many(session, dialect: str, rows: list[tuple[str, str, str, dict]], now: datetime) -> set[str]:
+    """Queue (key, platform, target, payload) rows in one statement; return the keys that were new."""
+    fresh: dict[str, dict] = {}
+    for key, platform, target, payload in rows:
+        fresh.setdefault(key[:200], {"idempotency_key": key[:200], "platform": platform, "target": target,
+                                     "payload": payload, "status": "pending", "attempts": 0, "next_attempt_at": now,
+                                     "last_error": "", "created_at": now})
+    if not fresh:
+        return set()
+    stmt = insert_ignore(T, dialect, ["idempotency_key"]).returning(T.c.idempotency_key)
+    return set((await session.execute(stmt, list(fresh.values()))).scalars())
+
+
 def _due(now: datetime):
     return or_((T.c.status == "pending") & (T.c.next_attempt_at <= now),
                (T.c.status == "sending") & (T.c.claimed_until < now))

@@ -10,15 +10,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, false, func, or_, select, update
+from sqlalchemy import and_, case, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sales import breakpoints as bp
 from sales import mustdo
 from sales.mustdo import CADENCE_DAYS, QUOTE_FOLLOWUP_DAYS, Candidate, Item
 from sales.stages import Pipeline
-from storage.models import Customer, Interaction, Lead, Member, Opportunity, OutboxMessage, Task, Team
-from storage.models_pushes import Nudge, PushItem
+from storage.models import Customer, Interaction, Lead, Member, Opportunity, Task, Team
+from storage.models_pushes import PushItem
 from storage.repos._sql import insert_ignore
 
 L, OP, C, IN, TK, M = (x.__table__ for x in (Lead, Opportunity, Customer, Interaction, Task, Member))
@@ -79,7 +79,8 @@ async def _sla(session: AsyncSession, now: datetime, horizon: datetime, owner_id
 
 async def _tasks(session: AsyncSession, now: datetime, horizon: datetime, owner_ids) -> list[Candidate]:
     stmt = select(TK.c.id, TK.c.owner_id, TK.c.kind, TK.c.title, TK.c.due_at, TK.c.ref).where(
-        TK.c.done_at.is_(None), _owned(TK.c.owner_id, owner_ids), TK.c.due_at.between(now - TASK_LOOKBACK, horizon))
+        TK.c.done_at.is_(None), _owned(TK.c.owner_id, owner_ids), TK.c.due_at.between(now - TASK_LOOKBACK, horizon)
+    ).order_by(TK.c.due_at, TK.c.id)
     return [Candidate(owner, f"task:{tid}", "attack" if kind == "attack_action" else "task", title, due,
                       about=_about(ref) or f"task:{tid}")
             for tid, owner, kind, title, due, ref in (await session.execute(stmt)).all()]
@@ -203,38 +204,7 @@ async def _stuck_leads(session: AsyncSession, as_of: datetime, team_ids) -> list
     return out
 
 
-async def defer_pending(session: AsyncSession, key: str, until: datetime, exact: bool = False) -> int:
-    """Hold still-pending outbox rows whose key starts with (or, exact, is) `key` until `until`; return how many."""
-    T = OutboxMessage.__table__
-    match = T.c.idempotency_key == key if exact else T.c.idempotency_key.startswith(key, autoescape=True)
-    stmt = update(T).where(match, T.c.status == "pending").values(next_attempt_at=until)
-    return (await session.execute(stmt)).rowcount or 0
-
-
-async def mark_item(session: AsyncSession, dialect: str, member_id: int, day: str, key: str,
-                    **values: object) -> None:
-    """Set done_at / snoozed_until / reason on a member's item of `day`, creating the row when it is new."""
-    await session.execute(insert_ignore(P, dialect, ["member_id", "day", "key"]).values(
-        member_id=member_id, day=day, key=key[:40], kind="", text="", rank=0, reason=""))
-    await session.execute(update(P).where(P.c.member_id == member_id, P.c.day == day, P.c.key == key).values(**values))
-
-
-async def finish_task(session: AsyncSession, task_id: int, owner_id: int, now: datetime) -> bool:
-    """Close the owner's open task; False when it is not theirs or already done."""
-    stmt = (update(TK).where(TK.c.id == task_id, TK.c.owner_id == owner_id, TK.c.done_at.is_(None))
-            .values(done_at=now))
-    return bool((await session.execute(stmt)).rowcount)
-
-
 async def team_name(session: AsyncSession, team_id: int | None) -> str:
     """Return a team's name ("" when none)."""
     team = await session.get(Team, team_id) if team_id else None
     return team.name if team else ""
-
-
-async def add_nudge(session: AsyncSession, dialect: str, key: str, day: str, owner_id: int, from_id: int,
-                    text: str, now: datetime) -> bool:
-    """Record a 催一下; False when this item was already nudged today."""
-    stmt = insert_ignore(Nudge.__table__, dialect, ["item_key", "day"]).values(
-        item_key=key, day=day, owner_id=owner_id, from_id=from_id, text=text, at=now).returning(Nudge.__table__.c.id)
-    return (await session.execute(stmt)).scalar() is not None

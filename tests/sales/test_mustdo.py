@@ -52,7 +52,8 @@ def test_skipped_items_are_left_out_per_owner():
 def test_each_item_says_why_and_how_long_is_left():
     quote = describe(cand("quote", 2.5, "opp:1", subject="XX客户"), NOW)
     assert quote == "跟进XX客户报价反馈（距超时剩2小时）"
-    assert describe(cand("stalled", -50, "opp:2", detail="方案演示"), NOW) == "推进华东医疗出“方案演示”阶段（已超时2天）"
+    stalled = describe(cand("stalled", -50, "opp:2", detail="方案演示"), NOW)
+    assert stalled == "推进华东医疗出“方案演示”阶段（已超时2天）"
     assert describe(cand("cadence", 0.5, "cust:1", detail="A"), NOW) == "回访A类客户华东医疗（距超时剩30分钟）"
     assert rank([cand("sla", 1, "lead:1")], NOW)[1][0].why.startswith("黄金4小时")
     assert left_label(NOW, NOW - 3 * H) == "已超时3小时"

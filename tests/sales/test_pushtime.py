@@ -31,3 +31,15 @@ def test_holidays_and_days_are_org_local():
     assert not is_holiday(at(9), TZ, ["2026-10-01"])
     start, end = day_bounds(at(15), TZ)
     assert (start, end) == (at(0), at(0, day=28))
+
+
+def test_config_rejects_holidays_that_are_not_dates():
+    import pytest
+
+    from bot.config import load_settings
+    from bot.errors import ConfigError
+
+    assert load_settings(env={"SALESBOT__SCHEDULE__HOLIDAYS": '["2026-10-01"]'}).schedule.holidays == ["2026-10-01"]
+    with pytest.raises(ConfigError) as err:
+        load_settings(env={"SALESBOT__SCHEDULE__HOLIDAYS": '["10/01"]'})
+    assert "schedule.holidays" in str(err.value) and "2026-10-01" in str(err.value)

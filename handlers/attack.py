@@ -1,0 +1,219 @@
+"""攻坚任务卡 in chat: `攻坚 [场景]`, strategy choice, the checklist and its ticks, objection offers, new reps.
+
+Hooks other modules call: `offer_after_note` (跟进 notes), `new_rep_checklist` (opportunity creation);
+the dispatcher tries `on("unmatched")` handlers before the short help, which is where a deal-chat remark
+like "客户说预算不够" gets its offer.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from bot.context import Context
+from bot.events import Event, Reply
+from bot.routing import Router
+from cards.actions import ChooseStrategy, ShowAttack, StartAttack, TickAttack
+from cards.model import Card, Level
+from cards.views import attack_card, attack_scenarios_card, attack_strategies_card, notice_card
+from handlers.attack_common import card_view, not_here, open_card, playbook, strategy_options
+from handlers.opp_common import check_may_change, find, not_found
+from sales.objections import detect
+from sales.playbook import STANDARD, Playbook, Scenario, Strategy
+from storage.models import Opportunity
+from storage.models_attack import AttackCard
+from storage.repos import attack as repo
+from storage.repos import members as members_repo
+from storage.repos import opportunities as opp_repo
+
+router = Router("attack", feature="attack")
+_NUMBER = re.compile(r"^\s*(?:第)?(\d{1,2})(?:项)?(?:\s+|$)")
+
+
+@router.command("攻坚", "attack", summary="客户卡住了：选场景和打法，按清单一步步攻下来", usage="攻坚 [场景]")
+async def attack(event: Event, ctx: Context) -> Reply:
+    """No words: pick a scenario. With a scenario: its open card, or the strategy choice."""
+    opp = await find(event, ctx)
+    if opp is None:
+        return not_found()
+    book = await playbook(ctx)
+    if not event.text:
+        return Reply(card=await _scenarios(ctx, opp, book))
+    scenario = book.find(event.text)
+    if scenario is None:
+        card = await _scenarios(ctx, opp, book)
+        return Reply(card=notice_card("没有这个攻坚场景", f"“{event.text[:20]}”对不上剧本里的场景，点一个：",
+                                      Level.WARNING, items=[s.name for s in book.scenarios], buttons=card.buttons))
+    return Reply(card=await _start(ctx, opp, scenario))
+
+
+@router.action(StartAttack)
+async def click_start(event: Event, ctx: Context) -> Reply:
+    """A scenario button: its open card, or the strategy choice."""
+    opp = await opp_repo.get(ctx.session, event.action.opportunity_id)
+    scenario = (await playbook(ctx)).scenario(event.action.scenario)
+    if opp is None or scenario is None:
+        return not_here()
+    return Reply(card=await _start(ctx, opp, scenario))
+
+
+@router.action(ChooseStrategy)
+async def click_strategy(event: Event, ctx: Context) -> Reply:
+    """A strategy button: create the card and its checklist (once per deal and scenario while it is open)."""
+    a = event.action
+    opp = await opp_repo.get(ctx.session, a.opportunity_id)
+    scenario = (await playbook(ctx)).scenario(a.scenario)
+    strategy = scenario.strategy(a.strategy) if scenario else None
+    if opp is None or strategy is None:
+        return not_here()
+    await check_may_change(ctx, opp)
+    if opp.status != "open":
+        return Reply(card=notice_card("这单已经结束了", "已结束的商机不再开攻坚卡。", Level.WARNING))
+    existing = await open_card(ctx, opp.id, scenario.key)
+    if existing is not None:
+        return Reply(card=attack_card(await card_view(ctx, existing), "进行中："), toast="这个场景已有攻坚卡")
+    card = await create(ctx, opp, scenario.key, scenario.name, strategy, "chat")
+    return Reply(card=attack_card(await card_view(ctx, card), "攻坚开始："))
+
+
+@router.action(ShowAttack)
+async def click_show(event: Event, ctx: Context) -> Reply:
+    """The 刷新 button."""
+    card = await repo.get_card(ctx.session, event.action.card_id)
+    if card is None:
+        return not_here()
+    await repo.close_if_complete(ctx.session, card, ctx.now())
+    return Reply(card=attack_card(await card_view(ctx, card)), update=True)
+
+
+@router.action(TickAttack)
+async def click_tick(event: Event, ctx: Context) -> Reply:
+    """完成: one click completes the action shown first; the card comes back with the next one first."""
+    return await tick(ctx, event.action.card_id, event.action.action_id, "", update=True)
+
+
+@router.command("攻坚完成", "attackdone", summary="勾掉攻坚清单的下一项，可附凭证", usage="攻坚完成 [序号] [凭证]")
+async def done(event: Event, ctx: Context) -> Reply:
+    """Complete the next undone action (or action N) of this deal's most urgent open card, with evidence."""
+    opp = await find(event, ctx)
+    if opp is None:
+        return not_found()
+    cards = [c for c in await repo.open_cards(ctx.session, opp.id)
+             if not await repo.close_if_complete(ctx.session, c, ctx.now())]
+    if not cards:
+        return Reply(card=notice_card("没有进行中的攻坚卡", "先发“攻坚”选场景和打法。", Level.WARNING))
+    found = _NUMBER.match(event.text)
+    number, evidence = (int(found.group(1)), event.text[found.end():].strip()) if found else (0, event.text)
+    lines = {c.id: await repo.checklist(ctx.session, c.id) for c in cards}
+    pick = _by_number(cards, lines, number) if number else _most_urgent(cards, lines)
+    if pick is None:
+        return Reply(card=notice_card("没有这一项", f"清单里没有第 {number} 项，看攻坚卡上的序号再发。", Level.WARNING))
+    return await tick(ctx, *pick, evidence)
+
+
+def _most_urgent(cards: list[AttackCard], lines: dict[int, list[repo.Line]]) -> tuple[int, int] | None:
+    """(card id, action id) of the undone action due first across the deal's open cards."""
+    undone = [(x.due_at, c.id, x.position, x.id) for c in cards for x in lines[c.id] if x.done_at is None]
+    if not undone:
+        return None
+    _, card_id, _, action_id = min(undone)
+    return card_id, action_id
+
+
+def _by_number(cards: list[AttackCard], lines: dict[int, list[repo.Line]], number: int) -> tuple[int, int] | None:
+    """(card id, action id) of item N: the oldest card where it is undone, else where it exists at all."""
+    found = [(x.done_at is not None, c.id, x.id) for c in cards for x in lines[c.id] if x.position == number]
+    return min(found)[1:] if found else None
+
+
+async def tick(ctx: Context, card_id: int, action_id: int, evidence: str, update: bool = False) -> Reply:
+    """Complete one action after the permission check; a repeated tick changes nothing and says so."""
+    card = await repo.get_card(ctx.session, card_id)
+    opp = await opp_repo.get(ctx.session, card.opportunity_id) if card else None
+    if card is None or opp is None:
+        return not_here()
+    await check_may_change(ctx, opp)
+    if opp.status != "open":
+        return Reply(card=notice_card("这单已经结束了", "已结束的商机不再勾攻坚动作。", Level.WARNING))
+    ticked = await repo.tick(ctx.session, card.id, action_id, ctx.member.id, ctx.now(), evidence)
+    finished = await repo.close_if_complete(ctx.session, card, ctx.now())
+    prefix = "攻坚完成：" if finished else ""
+    toast = ("清单全部完成" if finished else "已完成，下一项在最上面") if ticked else "这一项之前已经完成了"
+    return Reply(card=attack_card(await card_view(ctx, card), prefix), update=update, toast=toast)
+
+
+async def create(ctx: Context, opp: Opportunity, scenario_key: str, scenario_name: str, strategy: Strategy,
+                 source: str) -> AttackCard:
+    """Create a card for the deal's owner: one task per action, due `due_days` after now."""
+    now = ctx.now()
+    customer = await opp_repo.get_customer(ctx.session, opp.customer_id)
+    card = AttackCard(opportunity_id=opp.id, owner_id=opp.owner_id or (ctx.member.id if ctx.member else None),
+                      scenario=scenario_key, scenario_name=scenario_name, strategy=strategy.key,
+                      strategy_name=strategy.name, source=source, created_by=ctx.member.id if ctx.member else None,
+                      created_at=now)
+    steps = [(s.title, now + timedelta(days=s.due_days)) for s in strategy.steps]
+    return await repo.create_card(ctx.session, card, steps, customer.name if customer else f"商机 #{opp.id}")
+
+
+async def _scenarios(ctx: Context, opp: Opportunity, book: Playbook) -> Card:
+    customer = await opp_repo.get_customer(ctx.session, opp.customer_id)
+    active = []
+    for c in await repo.open_cards(ctx.session, opp.id):
+        lines = await repo.checklist(ctx.session, c.id)
+        finished = sum(x.done_at is not None for x in lines)
+        active.append(f"{c.scenario_name} · {c.strategy_name}（{finished}/{len(lines)}）")
+    return attack_scenarios_card(opp.id, customer.name, [(s.key, s.name) for s in book.scenarios], active)
+
+
+async def _start(ctx: Context, opp: Opportunity, scenario: Scenario, intro: str = "") -> Card:
+    existing = await open_card(ctx, opp.id, scenario.key)
+    if existing is not None:
+        return attack_card(await card_view(ctx, existing), "进行中：")
+    customer = await opp_repo.get_customer(ctx.session, opp.customer_id)
+    return attack_strategies_card(opp.id, customer.name, scenario.key, scenario.name, strategy_options(scenario),
+                                  intro)
+
+
+async def offer_for(ctx: Context, opp: Opportunity | None, text: str) -> Card | None:
+    """The attack offer a remark deserves: the strategy choice (or the open card) for the scenario it reveals."""
+    if opp is None or opp.status != "open" or not text or not ctx.settings.features.attack:
+        return None
+    found = detect(text, await playbook(ctx))
+    if found is None:
+        return None
+    intro = f"你提到“{found.heard}”，听起来客户卡在“{found.scenario.name}”。选一个打法，我把要做的动作列成清单："
+    return await _start(ctx, opp, found.scenario, intro)
+
+
+@router.on("unmatched")
+async def offer(event: Event, ctx: Context) -> Reply | None:
+    """A deal-chat remark the bot has no command for: offer the matching attack card, else let help answer."""
+    if ctx.member is None or event.chat is None or detect(event.text, await playbook(ctx)) is None:
+        return None
+    opp = await opp_repo.latest_in_chat(ctx.session, event.chat.platform, event.chat.chat_id)
+    if opp is None and not event.chat.is_group:
+        opp = await opp_repo.latest_of_owner(ctx.session, ctx.member.id)
+    card = await offer_for(ctx, opp, event.text)
+    return Reply(card=card) if card else None
+
+
+async def offer_after_note(ctx: Context, opp: Opportunity, text: str, reply: Reply) -> Reply:
+    """After a 跟进 note: send its answer, then the attack offer when the note reveals an objection."""
+    card = await offer_for(ctx, opp, text)
+    if card is None:
+        return reply
+    await ctx.reply(reply)
+    return Reply(card=card)
+
+
+async def new_rep_checklist(ctx: Context, opp: Opportunity, reply: Reply) -> Reply:
+    """A new rep's new deal: send the deal card, then the standard first-week checklist (already on the card)."""
+    if not ctx.settings.features.attack:
+        return reply
+    owner = await members_repo.get(ctx.session, opp.owner_id) if opp.owner_id else None
+    book = await playbook(ctx)
+    if owner is None or not owner.is_new or book.standard is None:
+        return reply
+    card = await create(ctx, opp, STANDARD, book.standard.name, book.standard, "new_rep")
+    await ctx.reply(reply)
+    return Reply(card=attack_card(await card_view(ctx, card), "新人清单："))

@@ -1,0 +1,46 @@
+"""Writes of the pushes: a member's item state (done, snoozed, reason), tasks closed from a card, nudges, and
+holding queued messages through the quiet hours."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import OutboxMessage, Task
+from storage.models_pushes import Nudge, PushItem
+from storage.repos._sql import insert_ignore
+
+P, TK = PushItem.__table__, Task.__table__
+
+
+async def defer_pending(session: AsyncSession, key: str, until: datetime, exact: bool = False) -> int:
+    """Hold still-pending outbox rows whose key starts with (or, exact, is) `key` until `until`; return how many."""
+    T = OutboxMessage.__table__
+    match = T.c.idempotency_key == key if exact else T.c.idempotency_key.startswith(key, autoescape=True)
+    stmt = update(T).where(match, T.c.status == "pending").values(next_attempt_at=until)
+    return (await session.execute(stmt)).rowcount or 0
+
+
+async def mark_item(session: AsyncSession, dialect: str, member_id: int, day: str, key: str,
+                    **values: object) -> None:
+    """Set done_at / snoozed_until / reason on a member's item of `day`, creating the row when it is new."""
+    await session.execute(insert_ignore(P, dialect, ["member_id", "day", "key"]).values(
+        member_id=member_id, day=day, key=key[:40], kind="", text="", rank=0, reason=""))
+    await session.execute(update(P).where(P.c.member_id == member_id, P.c.day == day, P.c.key == key).values(**values))
+
+
+async def finish_task(session: AsyncSession, task_id: int, owner_id: int, now: datetime) -> bool:
+    """Close the owner's open task; False when it is not theirs or already done."""
+    stmt = (update(TK).where(TK.c.id == task_id, TK.c.owner_id == owner_id, TK.c.done_at.is_(None))
+            .values(done_at=now))
+    return bool((await session.execute(stmt)).rowcount)
+
+
+async def add_nudge(session: AsyncSession, dialect: str, key: str, day: str, owner_id: int, from_id: int,
+                    text: str, now: datetime) -> bool:
+    """Record a 催一下; False when this item was already nudged today."""
+    stmt = insert_ignore(Nudge.__table__, dialect, ["item_key", "day"]).values(
+        item_key=key, day=day, owner_id=owner_id, from_id=from_id, text=text, at=now).returning(Nudge.__table__.c.id)
+    return (await session.execute(stmt)).scalar() is not None

@@ -18,10 +18,12 @@ from sales import mustdo
 from sales.mustdo import CADENCE_DAYS, QUOTE_FOLLOWUP_DAYS, Candidate, Item
 from sales.stages import Pipeline
 from storage.models import Customer, Interaction, Lead, Member, Opportunity, Task, Team
+from storage.models_attack import AttackAction, AttackCard
 from storage.models_pushes import PushItem
 from storage.repos._sql import insert_ignore
 
 L, OP, C, IN, TK, M = (x.__table__ for x in (Lead, Opportunity, Customer, Interaction, Task, Member))
+AA, AC = AttackAction.__table__, AttackCard.__table__
 P = PushItem.__table__
 HORIZON = timedelta(days=3)  # candidates due later than this are not today's business
 SLA_LOOKBACK = timedelta(days=7)  # older unanswered leads are the manager's breakpoints, not a rep's must-do
@@ -78,8 +80,12 @@ async def _sla(session: AsyncSession, now: datetime, horizon: datetime, owner_id
 
 
 async def _tasks(session: AsyncSession, now: datetime, horizon: datetime, owner_ids) -> list[Candidate]:
-    stmt = select(TK.c.id, TK.c.owner_id, TK.c.kind, TK.c.title, TK.c.due_at, TK.c.ref).where(
-        TK.c.done_at.is_(None), _owned(TK.c.owner_id, owner_ids), TK.c.due_at.between(now - TASK_LOOKBACK, horizon)
+    # An attack action of a deal that is already won or lost is no longer a must-do.
+    deal = TK.outerjoin(AA, AA.c.task_id == TK.c.id).outerjoin(AC, AC.c.id == AA.c.card_id) \
+        .outerjoin(OP, OP.c.id == AC.c.opportunity_id)
+    stmt = select(TK.c.id, TK.c.owner_id, TK.c.kind, TK.c.title, TK.c.due_at, TK.c.ref).select_from(deal).where(
+        TK.c.done_at.is_(None), _owned(TK.c.owner_id, owner_ids), TK.c.due_at.between(now - TASK_LOOKBACK, horizon),
+        or_(OP.c.status.is_(None), OP.c.status == "open"),
     ).order_by(TK.c.due_at, TK.c.id)
     return [Candidate(owner, f"task:{tid}", "attack" if kind == "attack_action" else "task", title, due,
                       about=_about(ref) or f"task:{tid}")

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from storage.models import Member, Task
+from storage.models import Member, Opportunity, Task
 from storage.models_attack import AttackAction, AttackCard
 from tests.handlers.opp_helpers import Chat, button, fields, section
 from tests.helpers import add_member, sent_cards
@@ -167,6 +167,10 @@ async def test_overdue_attack_actions_are_must_do_candidates(client, rt, clock):
     attack = [c for c in found if c.kind == "attack"]
     steps = ["问清客户要降价的真实原因和目标价", "用客户自己的数据重讲一遍方案收益", "请主管确认可让步的底线"]
     assert [c.subject for c in attack] == [f"华东医疗：{s}" for s in steps]
+    async with rt.db.session() as s:  # once the deal is lost, its attack actions are no longer must-dos
+        await s.execute(update(Opportunity).values(status="lost"))
+        found = await pushes.mustdo_candidates(s, clock.now(), pipeline_from_config([]), [rep])
+    assert [c for c in found if c.kind == "attack"] == []
 
 
 async def test_manager_heatmap_and_report_cards(client, rt):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bot.context import Context
@@ -37,12 +38,16 @@ class Dispatcher:
             self.spawn(stored.id, event)
         return stored
 
-    async def ingest_and_wait(self, event: Event, timeout: float) -> tuple[inbox.Stored, list[dict]]:
-        """Ingest, then wait up to timeout for the handler's replies so the adapter can answer inline.
+    async def ingest_and_wait(self, event: Event, timeout: float,
+                              choose: Callable[[list[dict]], list[int]] = outbox.first_only,
+                              ) -> tuple[inbox.Stored, list[dict]]:
+        """Ingest, then wait until `timeout` (counted from the call) for replies to answer inline.
 
-        Replies returned here are marked sent (the sender skips them); replies not ready in time, or
-        taken by the sender first, go out through the platform API instead. Never both.
+        `choose` picks which replies the platform's HTTP answer can carry; only those are marked sent.
+        Every other reply, and any reply not ready in time, goes out through the sender. Never both.
+        The event is durable before this returns, even when that takes longer than `timeout`.
         """
+        deadline = asyncio.get_running_loop().time() + timeout
         stored = await self.rt.inbox.put(event.platform, event.dedupe_key, event.kind, event.to_dict())
         self._count(event, stored)
         if not stored.new:
@@ -51,12 +56,13 @@ class Dispatcher:
         self._waiters[stored.id] = waiter
         self.spawn(stored.id, event)
         try:
-            keys = await asyncio.wait_for(asyncio.shield(waiter), timeout)
+            left = deadline - asyncio.get_running_loop().time()
+            keys = await asyncio.wait_for(asyncio.shield(waiter), max(left, 0))
         except TimeoutError:
             return stored, []
         finally:
             self._waiters.pop(stored.id, None)
-        return stored, await outbox.take_inline(self.rt.db, keys, self.rt.clock.now())
+        return stored, await outbox.take_inline(self.rt.db, keys, self.rt.clock.now(), choose)
 
     def _count(self, event: Event, stored: inbox.Stored) -> None:
         self.rt.metrics.inc("salesbot_events_received_total", "Inbound events", platform=event.platform)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
@@ -53,15 +54,27 @@ async def claim_due(db: Database, now: datetime, limit: int = 50) -> list[Outbox
     return [OutboxMessage(**r._mapping) for r in sorted(rows, key=lambda r: r.id)]
 
 
-async def take_inline(db: Database, keys: list[str], now: datetime) -> list[dict]:
-    """Claim still-pending rows to answer them inside the platform's HTTP response; the sender skips them."""
+def first_only(payloads: list[dict]) -> list[int]:
+    """Answer inline with the first reply only; the rest go out through the sender."""
+    return [0] if payloads else []
+
+
+async def take_inline(db: Database, keys: list[str], now: datetime,
+                      choose: Callable[[list[dict]], list[int]] = first_only) -> list[dict]:
+    """Claim the chosen still-pending replies for the platform's HTTP response; the sender skips only those."""
     if not keys:
         return []
-    stmt = (update(T).where(T.c.idempotency_key.in_(keys), T.c.status == "pending")
-            .values(status="sent", sent_at=now, attempts=1, last_error="inline reply").returning(T.c.id, T.c.payload))
     async with db.engine.begin() as conn:
-        rows = (await conn.execute(stmt)).all()
-    return [payload for _, payload in sorted(rows)]
+        rows = (await conn.execute(select(T.c.id, T.c.payload).where(
+            T.c.idempotency_key.in_(keys), T.c.status == "pending").order_by(T.c.id))).all()
+        ids = [rows[i].id for i in choose([r.payload for r in rows])]
+        if not ids:
+            return []
+        stmt = (update(T).where(T.c.id.in_(ids), T.c.status == "pending")
+                .values(status="sent", sent_at=now, attempts=1, last_error="inline reply")
+                .returning(T.c.id, T.c.payload))
+        taken = (await conn.execute(stmt)).all()
+    return [payload for _, payload in sorted(taken)]
 
 
 async def _set(db: Database, msg_id: int, **values) -> None:

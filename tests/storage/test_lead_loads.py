@@ -90,6 +90,11 @@ async def test_enqueue_many_inserts_new_keys_in_one_statement(migrated_db):
 async def test_migration_matches_the_models(migrated_db):
     async with migrated_db.engine.connect() as conn:
         diffs = await conn.run_sync(lambda c: compare_metadata(MigrationContext.configure(c), metadata))
-    mine = [d for d in diffs if any(getattr(getattr(p, "table", p), "name", None) in ("lead_load", "customer_key")
-                                    for p in (d[0] if isinstance(d, list) else d)[1:])]
-    assert mine == []
+    assert [d for d in diffs if _mine(d)] == []
+
+
+def _mine(diff) -> bool:
+    """Whether an autogenerate diff is about this migration's tables (others' tables have their own tests)."""
+    op = diff[0] if isinstance(diff, list) else diff
+    names = {p if isinstance(p, str) else getattr(getattr(p, "table", p), "name", None) for p in op[1:]}
+    return bool(names & {"lead_load", "customer_key"})

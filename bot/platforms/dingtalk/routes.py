@@ -6,7 +6,6 @@ Card clicks wait up to 1.5 s for the handler so the new card rides in the 2 s ca
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import secrets
@@ -41,24 +40,16 @@ async def robot(request: web.Request) -> web.Response:
     return web.json_response({"msgtype": "empty"})
 
 
+def last_card_update(payloads: list[dict]) -> list[int]:
+    """A card callback can carry one card update: the newest one; other replies go by the sender."""
+    updates = [i for i, p in enumerate(payloads) if p.get("kind") == "card_update"]
+    return updates[-1:]
+
+
 async def answer_card(rt: Runtime, event: Event) -> dict[str, Any]:
     """Ingest a click and return the card-update answer if the handler is done in time, else {}."""
-    _, payloads = await rt.dispatcher.ingest_and_wait(event, INLINE_WAIT)
-    updates = [p for p in payloads if p.get("kind") == "card_update"]
-    rest = [p for p in payloads if p not in updates[-1:]]
-    if rest and event.chat is not None:  # taken from the outbox with the answer, so deliver them here
-        task = asyncio.get_running_loop().create_task(_deliver(rt, event.chat.chat_id, rest))
-        rt.dispatcher.tasks.add(task)
-        task.add_done_callback(rt.dispatcher.tasks.discard)
-    return render.inline_answer(updates[-1]) if updates else {}
-
-
-async def _deliver(rt: Runtime, target: str, payloads: list[dict]) -> None:
-    for payload in payloads:
-        try:
-            await rt.apis["dingtalk"].send(target, payload)
-        except Exception:
-            log.exception("could not deliver a card-click reply", extra={"target": target})
+    _, payloads = await rt.dispatcher.ingest_and_wait(event, INLINE_WAIT, last_card_update)
+    return render.inline_answer(payloads[0]) if payloads else {}
 
 
 async def card(request: web.Request) -> web.Response:

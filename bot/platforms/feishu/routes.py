@@ -15,8 +15,7 @@ from bot.runtime import Runtime
 from bot.web.common import RUNTIME, read_body, runtime
 
 log = logging.getLogger("salesbot.feishu")
-CARD_WAIT = 1.8  # seconds a click's handler may take to be answered inline (Feishu gives up at 3 s)
-CARD_BUDGET = 2.5  # seconds for the whole click answer, a slow inbox write included
+CARD_WAIT = 2.0  # seconds from arrival within which a click is answered inline (Feishu gives up at 3 s)
 BOT_ID_WAIT = 1.0  # seconds to wait for /bot/v3/info before matching @mentions by name
 WARM = web.AppKey("feishu_warm", dict)  # filled before the app freezes; holds the warm-up task
 
@@ -49,47 +48,18 @@ async def events(request: web.Request) -> web.Response:
 
 
 async def answer_click(rt: Runtime, event: Event) -> dict[str, Any]:
-    """Store the click and wait briefly for its reply: {toast, card} when ready in time, else {}."""
-    task = asyncio.ensure_future(rt.dispatcher.ingest_and_wait(event, CARD_WAIT))
-    rt.dispatcher.tasks.add(task)  # so a shutdown drains a click that outlived its HTTP answer
-    task.add_done_callback(rt.dispatcher.tasks.discard)
-    done, _ = await asyncio.wait({task}, timeout=CARD_BUDGET)
-    if not done:  # a slow database: answer now, deliver whatever the click produced through the API
-        task.add_done_callback(lambda t: _late(rt, event, t))
-        return {}
-    _, payloads = task.result()
+    """Store the click and wait briefly for its first reply: {toast, card} when ready in time, else {}.
+
+    Any other reply, or one not ready in time, is delivered by the sender (with its retries).
+    """
+    _, payloads = await rt.dispatcher.ingest_and_wait(event, CARD_WAIT)
     if not payloads:
         return {}
-    first, rest = payloads[0], payloads[1:]
-    _send_later(rt, event, rest)  # inline replies are already marked sent: extra ones go out by API
+    first = payloads[0]
     answer: dict[str, Any] = {"toast": first.get("toast") or {"type": "info", "content": "已处理"}}
     if first.get("inline") == "card" and first.get("card"):
         answer["card"] = {"type": "raw", "data": first["card"]}
     return answer
-
-
-def _late(rt: Runtime, event: Event, task: asyncio.Future) -> None:
-    if task.cancelled() or task.exception() is not None:
-        log.error("late card click failed", extra={"dedupe_key": event.dedupe_key})
-        return
-    _send_later(rt, event, task.result()[1])
-
-
-def _send_later(rt: Runtime, event: Event, payloads: list[dict]) -> None:
-    api = rt.apis.get("feishu")
-    if not payloads or api is None or event.chat is None:
-        return
-    task = asyncio.get_running_loop().create_task(_send_all(api, event.chat.chat_id, payloads))
-    rt.dispatcher.tasks.add(task)  # drained with the handlers at shutdown
-    task.add_done_callback(rt.dispatcher.tasks.discard)
-
-
-async def _send_all(api: Any, target: str, payloads: list[dict]) -> None:
-    for payload in payloads:
-        try:
-            await api.send(target, payload)
-        except Exception:
-            log.exception("could not deliver a click reply taken for an inline answer")
 
 
 async def bot_open_id(rt: Runtime) -> str | None:

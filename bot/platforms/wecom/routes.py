@@ -6,7 +6,6 @@ body; the reason goes to the log and, with the raw body, to rejected_request.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
@@ -23,8 +22,7 @@ from bot.web.common import RUNTIME, read_body, runtime
 from storage.repos import requests as archive
 
 log = logging.getLogger("salesbot.wecom")
-ROBOT_WAIT = 2.0    # seconds a robot message's handler may take to be answered in the HTTP response
-ROBOT_BUDGET = 3.0  # seconds for the whole answer, a slow inbox write included (WeCom retries after 5 s)
+ROBOT_WAIT = 2.5  # seconds from arrival within which a robot message is answered passively (WeCom waits 5 s)
 CRYPTO = web.AppKey("wecom_crypto", dict)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -100,19 +98,9 @@ async def bot_callback(request: web.Request) -> web.Response:
 
 
 async def answer_inline(rt: Runtime, event: Event) -> dict[str, Any] | None:
-    """Store the event and wait briefly for its first reply as a passive body; later ones go by API."""
-    task = asyncio.ensure_future(rt.dispatcher.ingest_and_wait(event, ROBOT_WAIT))
-    rt.dispatcher.tasks.add(task)  # a shutdown drains an answer that outlived its HTTP request
-    task.add_done_callback(rt.dispatcher.tasks.discard)
-    done, _ = await asyncio.wait({task}, timeout=ROBOT_BUDGET)
-    if not done:  # a slow database: ack now; whatever the handler answers goes out through the API
-        task.add_done_callback(lambda t: _late(rt, event, t))
-        return None
-    _, payloads = task.result()
-    if not payloads:
-        return None
-    _send_later(rt, event, payloads[1:])  # taken for the inline answer (marked sent): the rest go by API
-    return passive_body(payloads[0])
+    """Store the event and wait briefly for its first reply as a passive body; the sender delivers the rest."""
+    _, payloads = await rt.dispatcher.ingest_and_wait(event, ROBOT_WAIT)
+    return passive_body(payloads[0]) if payloads else None
 
 
 def passive_body(payload: dict[str, Any]) -> dict[str, Any]:
@@ -124,30 +112,6 @@ def passive_body(payload: dict[str, Any]) -> dict[str, Any]:
         return body
     content = body.get("markdown", {}).get("content", "")
     return {"msgtype": "stream", "stream": {"id": secrets.token_hex(8), "finish": True, "content": content}}
-
-
-def _late(rt: Runtime, event: Event, task: asyncio.Future) -> None:
-    if task.cancelled() or task.exception() is not None:
-        log.error("late WeCom robot answer failed", extra={"dedupe_key": event.dedupe_key})
-        return
-    _send_later(rt, event, task.result()[1])
-
-
-def _send_later(rt: Runtime, event: Event, payloads: list[dict]) -> None:
-    api = rt.apis.get("wecom")
-    if not payloads or api is None or event.chat is None:
-        return
-    task = asyncio.get_running_loop().create_task(_send_all(api, event.chat.chat_id, payloads))
-    rt.dispatcher.tasks.add(task)
-    task.add_done_callback(rt.dispatcher.tasks.discard)
-
-
-async def _send_all(api: Any, target: str, payloads: list[dict]) -> None:
-    for payload in payloads:
-        try:
-            await api.send(target, payload)
-        except Exception:
-            log.exception("could not deliver a robot reply taken for an inline answer")
 
 
 async def _close(app: web.Application) -> None:

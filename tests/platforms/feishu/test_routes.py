@@ -133,16 +133,16 @@ async def test_refused_click_gets_a_toast_and_leaves_the_card(fclient, frt, fake
     assert "card" not in answer
 
 
-async def test_slow_database_still_answers_the_click_in_time(fclient, frt, fake, monkeypatch):
+async def test_a_slow_handler_is_answered_empty_and_its_reply_goes_by_the_sender(fclient, frt, fake, monkeypatch):
     await _rep(frt)
-    gate, put = asyncio.Event(), frt.inbox.put
+    gate, route = asyncio.Event(), frt.dispatcher.route
 
-    async def slow_put(*args, **kwargs):
+    async def slow_route(event, ctx):
         await gate.wait()
-        return await put(*args, **kwargs)
+        return await route(event, ctx)
 
-    monkeypatch.setattr(frt.inbox, "put", slow_put)
-    monkeypatch.setattr(routes, "CARD_BUDGET", 0.2)
+    monkeypatch.setattr(frt.dispatcher, "route", slow_route)
+    monkeypatch.setattr(routes, "CARD_WAIT", 0.2)
     started = time.perf_counter()
     resp = await _post(fclient, frt, click("help|all", REP_OPEN_ID))
     assert resp.status == 200 and await resp.json() == {}

@@ -28,6 +28,7 @@ from storage.repos import leads, members
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 SPAN = 30 * 24 * 3600  # seconds over which deadlines are spread
+MINUTES = 10  # steady-state scans timed after the first one
 
 COLS = ("channel, source, contact_name, mobile, need, owner_id, status, received_at, assigned_at, accepted_at, "
         "first_response_due_at, assign_reason, extra")
@@ -93,12 +94,13 @@ async def run(url: str, rows: int) -> None:
     first, summary = await scan_once(rt, NOW)
     print(f"[{db.dialect}] first scan (backlog of the first hour): {first:.3f} s — {summary[:90]}")
     times = []
-    for minute in range(1, 6):
+    for minute in range(1, MINUTES + 1):
         took, summary = await scan_once(rt, NOW + timedelta(minutes=minute))
         times.append(took)
-    q, n = await query_only(rt, NOW + timedelta(minutes=6))
+    q, n = await query_only(rt, NOW + timedelta(minutes=MINUTES + 1))
     worst = max(times)
-    print(f"[{db.dialect}] steady-state scan per minute: median {sorted(times)[2]:.3f} s, worst {worst:.3f} s "
+    print(f"[{db.dialect}] steady-state scan per minute ({MINUTES} scans): median {sorted(times)[MINUTES // 2]:.3f} s, "
+          f"worst {worst:.3f} s "
           f"({summary[:60]}); candidate query alone {q * 1000:.1f} ms for {n} rows "
           f"-> {'OK' if worst <= 0.2 else 'OVER'} the 0.2 s target")
     await db.close()

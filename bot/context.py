@@ -27,11 +27,25 @@ class Context:
     clock_now: Callable[[], datetime]
     enqueue: Enqueue
     dialect: str
+    approvals: Callable[[str], bool] = lambda _platform: False
+    enqueue_raw: Callable[..., Awaitable[bool]] | None = None
     member: Member | None = None
     event: Event | None = None
     help_commands: list = field(default_factory=list)
     reply_keys: list[str] = field(default_factory=list)
     _sent: int = 0
+
+    async def request_platform_approval(self, platform: str, approval_id: int, form: dict[str, Any]) -> bool:
+        """Queue a quote approval for the platform's own approval app; False if it has none (use the card).
+
+        The outbox row (kind "approval_create") is delivered by that platform's API client, which creates the
+        instance idempotently and links it with storage.repos.approvals.attach_instance; the platform's
+        result event comes back as an Event(kind="approval", raw={"approval_id", "result", "remark"}).
+        """
+        if not self.approvals(platform):
+            return False
+        payload = {"kind": "approval_create", "approval_id": approval_id, "form": form}
+        return await self.enqueue_raw(self.session, f"approval_create:{approval_id}", platform, "approval", payload)
 
     def now(self) -> datetime:
         """Return the injected current time."""

@@ -56,8 +56,8 @@ class Distributor:
         """Load members who may own leads without being reps (a customer's owner can be a manager)."""
         missing = {i for i in member_ids if i and i not in self.ledger.members}
         if missing:
-            snap = await lead_loads.snapshot(self.ctx.session, self.day_start, missing)
-            self.ledger.add(rep for rep, _ in snap if rep.id in missing)
+            self.ledger.add(rep for rep, _ in await lead_loads.snapshot(self.ctx.session, self.day_start, missing,
+                                                                         reps=False))
 
     def member(self, member_id: int | None) -> Rep | None:
         """The member as loaded (None when unknown)."""

@@ -7,7 +7,6 @@ one — and every owner is chosen by a `bot.leaddist.Distributor` on the reps' l
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
@@ -62,10 +61,17 @@ async def transact(rt, work: Callable[[Context], Awaitable[T]], attempts: int = 
             async with rt.db.session() as session:
                 return await work(await rt.context(session))
         except (IntegrityError, Contended, OperationalError) as exc:
-            if attempt == attempts - 1 or (isinstance(exc, OperationalError) and "locked" not in str(exc)):
+            if attempt == attempts - 1 or not _lost_race(exc):
                 raise
-            await asyncio.sleep(0.005 * (attempt + 1))
     raise AssertionError("unreachable")
+
+
+def _lost_race(exc: Exception) -> bool:
+    """A unique clash, a rep filled meanwhile, SQLite's writer lock, or a PostgreSQL deadlock / serialization."""
+    if not isinstance(exc, OperationalError):
+        return True
+    text = str(exc).lower()
+    return "lock" in text or "could not serialize" in text
 
 
 async def distribute(ctx: Context, distributor: Distributor, lead: Lead, cooled: set[int],

@@ -54,7 +54,8 @@ class Runtime:
         member = await resolve_member(session, event) if event else None
         return Context(settings=self.settings, session=session, clock_now=self.clock.now, enqueue=self.enqueue,
                        dialect=self.db.dialect, member=member, event=event,
-                       help_commands=self.routes.help_commands())
+                       help_commands=self.routes.help_commands(),
+                       approvals=lambda p: platforms.runs_approvals(self.settings, p), enqueue_raw=self.enqueue_raw)
 
     async def enqueue(self, session: AsyncSession, key: str, to: ChatRef, card: Card | None, text: str,
                       extra: dict[str, Any]) -> bool:
@@ -69,6 +70,10 @@ class Runtime:
         rows = [(key, to.platform, to.chat_id, platforms.render(to, card, text, {**extra, "idempotency_key": key}))
                 for key, to, card, text, extra in items]
         return await outbox.enqueue_many(session, self.db.dialect, rows, self.clock.now())
+
+    async def enqueue_raw(self, session: AsyncSession, key: str, platform: str, target: str, payload: dict) -> bool:
+        """Queue an already-built platform payload (approval requests and the like) in the caller's transaction."""
+        return await outbox.enqueue(session, self.db.dialect, key, platform, target, payload, self.clock.now())
 
     async def start(self, serve_sender: bool = True) -> None:
         """Start background services and replay what a crash left unfinished."""

@@ -24,6 +24,7 @@ from sales.parsing import Budget, format_budget, format_yuan
 from storage.models import Opportunity
 from storage.models_opportunities import Approval
 from storage.repos import approvals as repo
+from storage.repos import members as members_repo
 from storage.repos import opportunities as opp_repo
 
 router = Router("approvals", feature="opportunities")
@@ -42,8 +43,19 @@ async def start(ctx: Context, opp: Opportunity, to_stage: str, reason: str) -> N
                         format_yuan(opp.amount), format_discount(opp.discount), reason,
                         format_budget(Budget(opp.budget_text, opp.budget_low, opp.budget_high)))
     await ctx.reply(Reply(card=opportunity_card(await view_of(ctx, opp), "已提交报价审批：")))
+    if await ctx.request_platform_approval(approval.platform, approval.id, await _form(ctx, view)):
+        return  # the manager decides in the platform's approval app; its result comes back as an event
     if chat is not None:
         await ctx.send(chat, approval_card(view), f"approval:{approval.id}:card")
+
+
+async def _form(ctx: Context, view: ApprovalView) -> dict:
+    """What a platform approval form shows, plus who asks (their user id on that platform)."""
+    ids = await members_repo.identities_of(ctx.session, [ctx.member.id])
+    platform = ctx.event.chat.platform if ctx.event and ctx.event.chat else ""
+    return {"customer": view.customer, "requester": view.requester, "stage": view.to_stage, "amount": view.amount,
+            "discount": view.discount, "reason": view.reason, "budget": view.budget,
+            "originator_user_id": ids.get(ctx.member.id, {}).get(platform, "")}
 
 
 @router.action(DecideApproval)

@@ -95,3 +95,11 @@ async def stop_adapters(rt: Runtime) -> None:
     for module in enabled_adapters(rt.settings):
         if hasattr(module, "stop"):
             await module.stop(rt)
+
+
+def runs_approvals(settings: Settings, platform: str) -> bool:
+    """Whether a platform takes quote approvals in its own approval app (its module says when it is set up)."""
+    if platform not in ADAPTERS or not getattr(settings, platform).enabled:
+        return False
+    module = importlib.import_module(f"bot.platforms.{platform}")
+    return bool(getattr(module, "approvals_enabled", lambda _s: False)(settings))

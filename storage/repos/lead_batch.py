@@ -116,10 +116,12 @@ async def claim_keys(session: AsyncSession, claims: dict[str, int]) -> bool:
     if not claims:
         return True
     KT = CustomerKey.__table__
-    await session.execute(insert_ignore(KT, session.bind.dialect.name, ["key"]),
-                          [{"key": k, "customer_id": c} for k, c in sorted(claims.items())])
-    rows = await session.execute(select(KT.c.key, KT.c.customer_id).where(KT.c.key.in_(sorted(claims))))
-    return all(claims[k] == c for k, c in rows.all())
+    stmt = insert_ignore(KT, session.bind.dialect.name, ["key"]).returning(KT.c.key)
+    new = set((await session.execute(stmt, [{"key": k, "customer_id": c} for k, c in sorted(claims.items())]))
+              .scalars())
+    rest = sorted(set(claims) - new)  # claimed before: fine when by the same customer
+    rows = (await session.execute(select(KT.c.key, KT.c.customer_id).where(KT.c.key.in_(rest)))).all() if rest else []
+    return all(claims[k] == c for k, c in rows)
 
 
 async def set_customer_owners(session: AsyncSession, owners: dict[int, int]) -> None:

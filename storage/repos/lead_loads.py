@@ -1,7 +1,8 @@
 """Lead loads: the per-member counters distribution reads instead of counting the lead table, and pool turns.
 
 `snapshot` reads every rep's counters in one query (rebuilding a missing row from the lead table once);
-`apply` adds a transaction's deltas in one conditional UPDATE and says whether every member still had room.
+`apply` adds a transaction's deltas (one executemany of a conditional UPDATE) and says whether every member
+still had room.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, false, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,11 +26,12 @@ T = Lead.__table__
 OWNED = ("assigned", "accepted", "breached")
 
 
-async def snapshot(session: AsyncSession, day_start: datetime, extra: Iterable[int] = ()) -> list[tuple[Rep, bool]]:
-    """Return (member with its loads, is a rep) for every rep plus the `extra` members, in one query."""
+async def snapshot(session: AsyncSession, day_start: datetime, extra: Iterable[int] = (),
+                   reps: bool = True) -> list[tuple[Rep, bool]]:
+    """Return (member with its loads, is a rep) for every rep (unless reps=False) and the `extra` members."""
     M = Member.__table__
     extra = sorted(set(extra))
-    where = M.c.role == "rep" if not extra else or_(M.c.role == "rep", M.c.id.in_(extra))
+    where = or_(M.c.role == "rep" if reps else false(), M.c.id.in_(extra))
     stmt = (select(M.c.id, M.c.name, Team.name.label("team"), M.c.region, M.c.industries, M.c.active, M.c.on_leave,
                    M.c.work_start, M.c.work_end, M.c.capacity, M.c.role, L.c.member_id, L.c.open_leads,
                    L.c.new_today, L.c.today_since)
@@ -60,20 +62,21 @@ async def _rebuild(session: AsyncSession, ids: list[int], day_start: datetime) -
 
 
 async def apply(session: AsyncSession, moves: Sequence[LoadMove], day_start: datetime) -> bool:
-    """Add the deltas in one UPDATE where every member still has the room its moves need; False if one had not."""
+    """Add the deltas where every member still has the room its moves need; False if one had not.
+
+    One executemany of a conditional UPDATE by primary key: the driver reports the rows it changed in total.
+    """
     if not moves:
         return True
-
-    def per(attr: str):
-        return case({m.member_id: getattr(m, attr) for m in moves}, value=L.c.member_id)
-
     today = case((L.c.today_since == day_start, L.c.new_today), else_=0)
-    room = and_(L.c.open_leads + per("need_open") < per("open_limit"),
-                today + per("need_today") < per("today_limit"))
-    stmt = (update(L).where(L.c.member_id.in_([m.member_id for m in moves]), room)
-            .values(open_leads=L.c.open_leads + per("d_open"), new_today=today + per("d_today"),
-                    today_since=day_start).returning(L.c.member_id))
-    return len((await session.execute(stmt)).all()) == len(moves)
+    room = and_(L.c.open_leads + bindparam("need_open") < bindparam("open_limit"),
+                today + bindparam("need_today") < bindparam("today_limit"))
+    stmt = (update(L).where(L.c.member_id == bindparam("mid"), room)
+            .values(open_leads=L.c.open_leads + bindparam("d_open"), new_today=today + bindparam("d_today"),
+                    today_since=day_start))
+    rows = [{"mid": m.member_id, "d_open": m.d_open, "d_today": m.d_today, "need_open": m.need_open,
+             "need_today": m.need_today, "open_limit": m.open_limit, "today_limit": m.today_limit} for m in moves]
+    return (await session.execute(stmt, rows)).rowcount == len(moves)
 
 
 async def save_rotations(session: AsyncSession, rots: dict[str, Rotation]) -> None:

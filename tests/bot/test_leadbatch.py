@@ -144,3 +144,24 @@ async def test_concurrent_intakes_of_one_customer_make_one_lead_with_one_owner(r
     assert sorted(a.status for a in again) == ["assigned"] + ["duplicate"] * 5
     assert {a.owner for a in again} == {answers[0].owner}
     assert await scalar(rt, select(func.count()).select_from(Lead)) == 2
+
+
+async def test_a_returning_customer_keeps_its_owner_even_a_manager_and_is_counted(rt):
+    configure(rt, dedupe_window_days=1)
+    await rep(rt, "甲")
+    async with rt.db.session() as s:
+        await members.upsert(s, "主管", {"role": "manager", "capacity": 0}, "华东", {})
+        boss = (await members.by_name(s, "主管")).id
+    async with rt.db.session() as s:
+        ctx = await rt.context(s)
+        [first] = await leadflow.receive_many(ctx, "web", [body(手机号="13800000001", 公司="华东医疗")])
+        customer = await s.get(Customer, (await s.get(Lead, first.lead_id)).customer_id)
+        customer.owner_id = boss  # the manager took the account over
+    rt.clock.advance(timedelta(days=2))
+    async with rt.db.session() as s:
+        [again] = await leadflow.receive_many(await rt.context(s), "web", [body(手机号="13800000001")])
+    assert (again.status, again.owner) == ("assigned", "主管") and again.lead_id != first.lead_id
+    async with rt.db.session() as s:
+        lead = await s.get(Lead, again.lead_id)
+        assert lead.assign_reason == "existing customer's owner (one customer, one owner)"
+        assert (await s.get(LeadLoad, boss)).open_leads == 1

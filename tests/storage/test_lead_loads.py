@@ -59,6 +59,15 @@ async def test_apply_adds_deltas_only_where_the_room_is_still_there(migrated_db)
         assert not await lead_loads.apply(s, [LoadMove(rep, 1, 1, open_limit=3, today_limit=30)], DAY)
         assert await lead_loads.apply(s, [LoadMove(rep, 1, 1)], DAY + timedelta(days=1))  # unbounded, new day
     assert await load_row(migrated_db, rep) == (4, 1, DAY + timedelta(days=1))
+    async with migrated_db.session() as s:
+        s.add(Member(name="王强"))
+        await s.flush()
+        other = (await s.execute(select(Member.id).where(Member.name == "王强"))).scalar_one()
+        await lead_loads.snapshot(s, DAY)
+        both = [LoadMove(other, 1, 1, open_limit=50, today_limit=30), LoadMove(rep, 1, 1, open_limit=4,
+                                                                                 today_limit=30)]
+        assert not await lead_loads.apply(s, both, DAY)  # one of two without room: the caller rolls back
+        assert await lead_loads.apply(s, both[:1], DAY)
 
 
 async def test_rotations_are_upserted_together(migrated_db):
@@ -82,7 +91,7 @@ async def test_enqueue_many_inserts_new_keys_in_one_statement(migrated_db):
     rows = [(f"k{i}", "playground", "dm:1", {"n": i}) for i in range(3)]
     async with migrated_db.session() as s:
         assert await outbox.enqueue(s, migrated_db.dialect, "k1", "playground", "dm:1", {"n": 1}, T0)
-        assert await outbox.enqueue_many(s, migrated_db.dialect, rows + [rows[0]], T0) == {"k0", "k2"}
+        assert await outbox.enqueue_many(s, migrated_db.dialect, [*rows, rows[0]], T0) == {"k0", "k2"}
         assert await outbox.enqueue_many(s, migrated_db.dialect, rows, T0) == set()
     assert [r.payload for r in await outbox.recent(migrated_db)] == [{"n": 1}, {"n": 0}, {"n": 2}]
 

@@ -350,13 +350,21 @@ def check(rounds: list[list[Result]], i: int, expected_rows: int) -> bool:
     ratio, name = ratios[(len(ratios) - 1) // 2], rounds[0][i].name
     print(f"{name}/bare rps ratio = {ratio:.2f} (rounds {ratios[0]:.2f}..{ratios[-1]:.2f}), "
           f"CPU ratio = {cpu[(len(cpu) - 1) // 2]:.2f}  {'PASS' if ratio >= TARGET else 'FAIL'} (target >= {TARGET})")
-    lost = [rnd[i].rows for rnd in rounds if rnd[i].rows != expected_rows]
-    if lost:
-        print(f"{name}: inbox held {lost} rows, expected {expected_rows} — acked events were lost")
+    lost = [loss(rnd[i], expected_rows) for rnd in rounds if rnd[i].rows != expected_rows]
+    for problem in lost:
+        print(f"{name}: {problem}")
     profile = next((rnd[i].profile for rnd in rounds if rnd[i].profile), "")
     if profile:
         print(f"--- server profile ({name}, event-loop thread, by tottime) ---\n{profile}")
     return ratio >= TARGET and not lost
+
+
+def loss(r: Result, sent: int) -> str:
+    """Explain an inbox count that differs from the number of distinct requests sent."""
+    acked = sent - r.errors
+    if r.rows is not None and r.rows < acked:
+        return f"LOST: {acked - r.rows} acked events are missing from the inbox ({r.rows} rows, {acked} acked)"
+    return f"inbox holds {r.rows} rows for {sent} distinct requests ({r.errors} were not acked with 200)"
 
 
 def machine() -> str:

@@ -34,7 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     sync = sub.add_parser("sync", help="read a platform's user list and link identities to members")
     sync.add_argument("what", choices=["members"])
     sync.add_argument("--platform", required=True, choices=["wecom", "dingtalk", "feishu"])
-    for sp in (serve, demo, db, check, imp, job, intake, sync):
+    dingtalk = sub.add_parser("dingtalk", help="DingTalk set-up")
+    dingtalk.add_argument("action", choices=["create-approval-form"])
+    for sp in (serve, demo, db, check, imp, job, intake, sync, dingtalk):
         sp.add_argument("--config", dest="sub_config", help=argparse.SUPPRESS)
     return p
 
@@ -182,4 +184,14 @@ async def _sync(args, settings: Settings, db) -> int:
     return 0
 
 
-_COMMANDS = {"demo": _demo, "import": _import, "run-job": _run_job, "intake": _intake, "sync": _sync}
+async def _dingtalk(args, settings: Settings, db) -> int:
+    from bot.platforms.dingtalk.approvals import cli_create_form
+
+    if not settings.dingtalk.enabled:
+        raise UserError("[dingtalk] enabled is false; configure the platform first")
+    print("\n".join(await cli_create_form(settings, db)))
+    return 0
+
+
+_COMMANDS = {"demo": _demo, "import": _import, "run-job": _run_job, "intake": _intake, "sync": _sync,
+             "dingtalk": _dingtalk}

@@ -114,8 +114,17 @@ class ScheduleConfig:
     daily_report: str = "18:00"
     weekly_report: str = "mon 09:00"
     sla_scan_minutes: int = 1
+    workbench_minutes: int = 15
+    media_fetch_minutes: int = 1
+    feedback_digest: str = "mon 09:30"
     misfire_grace_seconds: int = 600
     holidays: list[str] = field(default_factory=list)
+
+
+@dataclass
+class StorageConfig:
+    media_dir: str = "./media"
+    max_media_bytes: int = 20 * 1024 * 1024
 
 
 @dataclass
@@ -187,6 +196,7 @@ class Settings:
     sla: SlaConfig = field(default_factory=SlaConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     outbox: OutboxConfig = field(default_factory=OutboxConfig)
+    storage: StorageConfig = field(default_factory=StorageConfig)
     features: FeaturesConfig = field(default_factory=FeaturesConfig)
     playground: PlaygroundConfig = field(default_factory=PlaygroundConfig)
     intake: IntakeConfig = field(default_factory=IntakeConfig)

@@ -15,7 +15,7 @@ def check_all(s: Settings) -> list[ConfigProblem]:
     """Run every check and return all problems found."""
     problems: list[ConfigProblem] = []
     for check in (_server, _database, _org, _schedule, _wecom, _dingtalk, _feishu, _intake, _sla,
-                  _opportunities, _leads):
+                  _opportunities, _leads, _storage):
         problems += check(s)
     return problems
 
@@ -73,9 +73,25 @@ def _schedule(s: Settings) -> list[ConfigProblem]:
     if not _WEEKLY.match(s.schedule.weekly_report):
         out.append(_p(s, "schedule.weekly_report", f"{s.schedule.weekly_report!r} is not 'ddd HH:MM'",
                       'write it like "mon 09:00"'))
+    if not _WEEKLY.match(s.schedule.feedback_digest):
+        out.append(_p(s, "schedule.feedback_digest", f"{s.schedule.feedback_digest!r} is not 'ddd HH:MM'",
+                      'write it like "mon 09:30"'))
+    for key in ("workbench_minutes", "media_fetch_minutes"):
+        if getattr(s.schedule, key) < 1:
+            out.append(_p(s, f"schedule.{key}", "must be at least 1 minute", "use the default (15 and 1)"))
     bad = [d for d in s.schedule.holidays if not (isinstance(d, str) and _DAY.match(d))]
     if bad:
         out.append(_p(s, "schedule.holidays", f"{bad[:3]!r} are not dates", 'list days like ["2026-10-01"]'))
+    return out
+
+
+def _storage(s: Settings) -> list[ConfigProblem]:
+    out = []
+    if not s.storage.media_dir.strip():
+        out.append(_p(s, "storage.media_dir", "is empty", 'set a writable folder, e.g. "./media"'))
+    if s.storage.max_media_bytes < 1024:
+        out.append(_p(s, "storage.max_media_bytes", "limit below 1 KiB refuses every image",
+                      "use the default 20971520 (20 MiB, WeCom's file limit)"))
     return out
 
 
@@ -127,6 +143,9 @@ def _dingtalk(s: Settings) -> list[ConfigProblem]:
     if s.dingtalk.mode == "http" and s.dingtalk.card_template_id and not s.dingtalk.card_callback_secret:
         out.append(_p(s, "dingtalk.card_callback_secret", "HTTP card callbacks need a secret to be verified",
                       "set SALESBOT__DINGTALK__CARD_CALLBACK_SECRET to a long random string"))
+    if s.dingtalk.mode == "http" and s.dingtalk.approval_process_code and not s.dingtalk.event_token:
+        out.append(_p(s, "dingtalk.event_token", "OA approval results arrive on /dingtalk/events in HTTP mode",
+                      "subscribe the app's events to <public_url>/dingtalk/events; set event_token and event_aes_key"))
     for name, robot in s.dingtalk.webhooks.items():
         if not isinstance(robot, dict) or not robot.get("access_token"):
             out.append(_p(s, f"dingtalk.webhooks.{name}", "needs access_token (and secret for 加签)",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -29,6 +29,7 @@ class Context:
     dialect: str
     approvals: Callable[[str], bool] = lambda _platform: False
     enqueue_raw: Callable[..., Awaitable[bool]] | None = None
+    enqueue_many: Callable[..., Awaitable[set[str]]] | None = None
     member: Member | None = None
     event: Event | None = None
     help_commands: list = field(default_factory=list)
@@ -55,6 +56,14 @@ class Context:
                    **extra: Any) -> bool:
         """Queue a card for `to` under an idempotency key; False if that key was sent before."""
         return await self.enqueue(self.session, key, to, card, text, extra)
+
+    async def send_many(self, items: Sequence[tuple[str, ChatRef, Card | None, str, dict[str, Any]]]) -> set[str]:
+        """Queue many (key, to, card, text, extra) in one statement (scans, batches); return the keys new now."""
+        if not items:
+            return set()
+        if self.enqueue_many is None:  # built without a Runtime: one statement per card, same keys, same result
+            return {k for k, to, card, text, extra in items if await self.send(to, card, k, text, **extra)}
+        return await self.enqueue_many(self.session, list(items))
 
     async def reply(self, reply: Reply) -> bool:
         """Send a handler's Reply to the event's chat, keyed by the event so replays send nothing new."""

@@ -11,6 +11,10 @@ Contracts inside `raw` that handlers rely on (adapters fill them; everything els
   ``raw = {"approval_id": <the platform instance id recorded by storage.repos.approvals.attach_instance,
   or salesbot's approval id>, "result": "approved" | "rejected", "remark": <approver's comment>}`` and
   `actor` = the approver's platform user id; handlers/approvals.py applies it.
+- Card forms. A card with `Card.form` (cards/model.py) submitted on a platform that renders forms (Feishu)
+  arrives as kind "card_action" with `action` = the form's Action and `text` = what was typed (trimmed,
+  at most 1000 chars); a plain button click of the same Action has `text` empty. Checklist ticks
+  (`Section.checks`) arrive as ordinary clicks of the check's Action.
 """
 
 from __future__ import annotations

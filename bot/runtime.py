@@ -55,7 +55,8 @@ class Runtime:
         return Context(settings=self.settings, session=session, clock_now=self.clock.now, enqueue=self.enqueue,
                        dialect=self.db.dialect, member=member, event=event,
                        help_commands=self.routes.help_commands(),
-                       approvals=lambda p: platforms.runs_approvals(self.settings, p), enqueue_raw=self.enqueue_raw)
+                       approvals=lambda p: platforms.runs_approvals(self.settings, p), enqueue_raw=self.enqueue_raw,
+                       enqueue_many=self.enqueue_many)
 
     async def enqueue(self, session: AsyncSession, key: str, to: ChatRef, card: Card | None, text: str,
                       extra: dict[str, Any]) -> bool:

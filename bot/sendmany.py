@@ -21,11 +21,5 @@ class Outgoing(NamedTuple):
 
 
 async def send_many(ctx: Context, items: Sequence[Outgoing]) -> set[str]:
-    """Queue the cards in one statement through the context's runtime; return the keys queued now (new keys)."""
-    if not items:
-        return set()
-    # Context carries the runtime's bound `enqueue`; its runtime renders and inserts many rows at once.
-    many = getattr(getattr(ctx.enqueue, "__self__", None), "enqueue_many", None)
-    if many is None:  # a context built without a Runtime: one statement per card, same keys, same result
-        return {o.key for o in items if await ctx.send(o.to, o.card, o.key, o.text, **o.extra)}
-    return await many(ctx.session, list(items))
+    """Queue the cards in one outbox statement; return the keys queued now (new keys)."""
+    return await ctx.send_many([(o.key, o.to, o.card, o.text, o.extra) for o in items])

@@ -91,9 +91,16 @@ def opportunity_card(v: OpportunityView, title_prefix: str = "") -> Card:
     sections.append(Section(title="下一步", text=v.next_step))
     if v.scripts and v.phase != "closed":
         sections.append(Section(title="推荐话术", items=list(v.scripts)))
+    if v.phase in ("open", "close"):
+        sections.append(Section(title="遇到难题？", text=ATTACK_HINT))
     level = Level.WARNING if v.overdue else Level.INFO
     return Card(title=f"{title_prefix}{v.customer}", subtitle=f"商机 #{v.id}", level=level,
                 sections=sections, buttons=_opportunity_buttons(v))
+
+
+# Text commands, not a button: the buttons stay the stage's next step (≤ 2 clicks); `攻坚 <场景>` opens the
+# scenario's strategies at once, and a name the playbook does not know answers with the scenario buttons.
+ATTACK_HINT = "直接发：攻坚 预算不足 · 攻坚 竞品 · 攻坚 决策链 · 攻坚 不回复 · 攻坚 降价（只发“攻坚”看全部场景）"
 
 
 def _opportunity_buttons(v: OpportunityView) -> list[Button]:
@@ -363,6 +370,7 @@ def insight_card(team: str, text: str, n: int, detail: str) -> Card:
 # --- attack task cards (攻坚任务卡): scenario → strategy → checklist, offers, manager summaries -------------
 
 from cards.actions import ChooseStrategy, ShowAttack, StartAttack, TickAttack  # noqa: E402  (section-local)
+from cards.model import Check, Form  # noqa: E402  (section-local: tickable checklists, the evidence form)
 
 
 @dataclass(frozen=True)
@@ -435,7 +443,9 @@ def attack_card(v: AttackView, title_prefix: str = "") -> Card:
         sections.append(Section(title="下一步", text=f"{nxt.title}（{nxt.due}）"))
     items = ([f"⬜ {a.number}. {a.title} — {a.due}" for a in undone]
              + [f"✅ {a.number}. {a.title} — {a.note}" for a in done])
-    sections.append(Section(title="清单", items=items))
+    checks = ([Check(f"{a.number}. {a.title} — {a.due}", False, TickAttack(card_id=v.card_id, action_id=a.id))
+               for a in undone] + [Check(f"{a.number}. {a.title} — {a.note}", True) for a in done])
+    sections.append(Section(title="清单", items=items, checks=checks))
     if v.why:
         sections.append(Section(title="为什么这样打", text=v.why))
     subtitle = f"策略：{v.strategy} · 攻坚卡 #{v.card_id}"
@@ -467,3 +477,28 @@ def attack_report_card(month: str, scope: str, strategies: Sequence[str], action
     return Card(title=f"攻坚月报：{month}", subtitle=scope, sections=[s for s in sections if s.items],
                 footer="括号里是（分子/分母），样本少于 5 的标“样本少”，别据此下结论。"
                        + (f" 完整报告：{link}" if link else ""))
+
+
+def evidence_prompt_card(opp_id: int, missing: Sequence[str]) -> Card:
+    """补凭证: what to send in chat, plus (where the platform has forms) a box whose text is attached directly."""
+    card = notice_card("怎么补凭证", "在群里 @我 发：凭证 <链接或一句说明>，也可以直接发图片或文件。",
+                       items=[f"还缺：{m}" for m in missing])
+    card.form = Form(AskEvidence(opportunity_id=opp_id), "提交凭证", "贴链接或写一句说明，例：会议纪要 https://…")
+    return card
+
+
+# --- 反馈周报: the admins' weekly digest of reps' feedback ------------------------------------------------
+
+DIGEST_LINES = 15  # entries shown; the rest are counted (a card is read in one glance)
+
+
+def feedback_digest_card(period: str, entries: Sequence[tuple[str, str, str]]) -> Card:
+    """Last week's 反馈 (who, team, text), oldest first: how many, from how many people, and what they said."""
+    people = len({who for who, _, _ in entries})
+    lines = [f"{who}{f'（{team}）' if team else ''}：{text[:80]}{'…' if len(text) > 80 else ''}"
+             for who, team, text in entries[:DIGEST_LINES]]
+    rest = len(entries) - len(lines)
+    return Card(title="反馈周报", subtitle=period, level=Level.INFO,
+                sections=[Section(fields=[Field("反馈", f"{len(entries)} 条"), Field("提出人", f"{people} 人")]),
+                          Section(title="大家说", items=lines)],
+                footer=f"还有 {rest} 条没列出（按时间先后只列前 {DIGEST_LINES} 条）。" if rest else "")

@@ -8,11 +8,13 @@ from typing import Any
 from bot.context import Context
 from bot.events import Event, Reply
 from bot.routing import Router
+from bot.web.links import evidence_link
 from cards.actions import AskEvidence
 from cards.model import Level, Section
-from cards.views import notice_card, opportunity_card
+from cards.views import evidence_prompt_card, notice_card, opportunity_card
 from handlers.opp_common import check_may_change, find, not_found, pipeline, view_of
 from storage.models import Evidence, Opportunity
+from storage.repos import media as media_repo
 from storage.repos import opportunities as repo
 
 router = Router("evidence", feature="opportunities")
@@ -86,16 +88,22 @@ async def attach(event: Event, ctx: Context, opp: Opportunity, attachments: list
         return _usage(problems)
     common = {"opportunity_id": opp.id, "stage": opp.stage, "kind": kind, "member_id": ctx.member.id,
               "created_at": ctx.now()}
+    links = []
     for a in attachments:
-        await repo.add(ctx.session, Evidence(**common, content=note or f"{MEDIA[a['kind']]} {a['name']}".strip(),
-                                             media_kind=a["kind"], media_platform=event.platform,
-                                             media_ref=a["platform_id"], media_name=a["name"]))
+        row = await repo.add(ctx.session, Evidence(**common, content=note or f"{MEDIA[a['kind']]} {a['name']}".strip(),
+                                                   media_kind=a["kind"], media_platform=event.platform,
+                                                   media_ref=a["platform_id"], media_name=a["name"]))
+        # the download runs later (scheduler/media.py), after this transaction has committed
+        await media_repo.add_pending(ctx.session, row.id, event.platform, a["platform_id"], ctx.now())
+        links.append(f"{a['name'] or MEDIA[a['kind']]}：{evidence_link(ctx.settings, row.id, ctx.now())}")
     if not attachments:
         media = "link" if _URL.search(note) else "note"
         await repo.add(ctx.session, Evidence(**common, content=note, media_kind=media))
     card = opportunity_card(await view_of(ctx, opp), f"已记下{kind}：")
     if problems:
         card.sections.insert(1, Section(title="没收下的附件", items=problems))
+    if links:
+        card.sections.insert(1, Section(title="附件原件（点开查看）", items=links))
     return Reply(card=card)
 
 
@@ -106,10 +114,11 @@ def _usage(problems: list[str]) -> Reply:
 
 @router.action(AskEvidence)
 async def click_evidence(event: Event, ctx: Context) -> Reply:
-    """The 补凭证 button: say exactly what to send."""
+    """The 补凭证 button: say exactly what to send; text typed into the card's form is attached like `凭证 …`."""
     opp = await repo.get(ctx.session, event.action.opportunity_id)
     if opp is None:
         return not_found()
+    if event.text:
+        return await attach(event, ctx, opp, [], [])
     view = await view_of(ctx, opp)
-    return Reply(card=notice_card("怎么补凭证", "在群里 @我 发：凭证 <链接或一句说明>，也可以直接发图片或文件。",
-                                  items=[f"还缺：{m}" for m in view.missing]))
+    return Reply(card=evidence_prompt_card(opp.id, view.missing))

@@ -51,3 +51,27 @@ async def weekly_insight(ctx: Context, fire_at: datetime) -> str:
 
 
 JOB_NAMES: tuple[str, ...] = tuple(REGISTRY)  # the scheduled job names of INTERFACE.md
+
+
+# Jobs added after INTERFACE.md's list (documented in the README); registered after JOB_NAMES on purpose.
+from scheduler import feedback_digest as _feedback_digest  # noqa: E402
+from scheduler import media as _media  # noqa: E402
+from scheduler import workbench as _workbench  # noqa: E402
+
+
+@job("wecom_workbench", schedule="workbench_minutes")
+async def wecom_workbench(ctx: Context, fire_at: datetime) -> str:
+    """Keep each member's WeCom workbench numbers (今日必做, 待跟进线索, 已超时) current."""
+    return await _workbench.run(ctx, fire_at)
+
+
+@job("media_fetch", schedule="media_fetch_minutes")
+async def media_fetch(ctx: Context, fire_at: datetime) -> str:
+    """Queue downloads of evidence images and files from the platforms that can fetch them."""
+    return await _media.run(ctx, fire_at)
+
+
+@job("feedback_digest", schedule="feedback_digest")
+async def feedback_digest(ctx: Context, fire_at: datetime) -> str:
+    """Send admins last week's 反馈 entries, once per week."""
+    return await _feedback_digest.run(ctx, fire_at)

@@ -1,6 +1,6 @@
 """Delivery shared by the push jobs: feature and holiday gates, personal and team sends, quiet hours, summaries.
 
-Every message goes through `ctx.send` with the key `<job>:<org-local date>:<member or team id>`, so a
+Every message goes through `ctx.send`/`ctx.send_many` with the key `<job>:<org-local date>:<member or team id>`, so a
 restart, a re-fire the same day or a second replica finds the key taken and sends nothing twice. Members
 without an identity on an enabled platform are counted, named in the summary and logged — never skipped
 silently. A run inside the quiet hours ([org] quiet_hours) queues its messages for the end of the quiet hours.
@@ -52,8 +52,9 @@ async def send_personal(ctx: Context, fire_at: datetime, job: str, cards: dict[i
     if chats.unreachable:
         log.warning("members without a platform identity were not sent a push",
                     extra={"job": job, "member_ids": chats.unreachable})
-    for member_id, chat in chats.chats.items():
-        await _count(ctx, out, chat, cards[member_id], f"{job}:{day}:{member_id}")
+    items = [(f"{job}:{day}:{m}", chat, cards[m], "", {}) for m, chat in chats.chats.items()]
+    new = await ctx.send_many(items)  # one statement for the whole org, not one per rep
+    out.sent, out.already = len(new), len(items) - len(new)
     out.held_until = await _quiet(ctx, fire_at, f"{job}:{day}:")
     return out
 

@@ -235,6 +235,7 @@ metadata = SQLModel.metadata
 from storage import (  # noqa: E402,F401
     models_attack,
     models_leads,
+    models_media,
     models_opportunities,
     models_pushes,
 )

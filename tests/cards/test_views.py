@@ -66,7 +66,8 @@ def test_complete_evidence_makes_advance_the_primary_button():
 def test_optional_sections_are_left_out_and_overdue_warns():
     card = opportunity_card(_view(need="", missing=[], evidence=[], overdue=True), title_prefix="⚠ ")
     assert card.title == "⚠ 华东医疗" and card.level is Level.WARNING
-    assert [s.title for s in card.sections] == ["", "下一步"]
+    # "遇到难题？" (attack scenarios as text commands, issue 8 item 2) is on every open deal's card
+    assert [s.title for s in card.sections] == ["", "下一步", "遇到难题？"]
 
 
 def test_card_dict_round_trip():

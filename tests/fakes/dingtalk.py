@@ -1,4 +1,4 @@
-"""A fake DingTalk: open API (token, robot, cards), webhooks and the Stream gateway, in its own thread.
+"""A fake DingTalk: open API (token, robot, cards, OA, contacts), webhooks and the Stream gateway, in a thread.
 
 It runs on its own event loop in a thread because dingtalk-stream 0.24.3 opens connections with a
 blocking `requests.post` (dingtalk.md §1.7). Body shapes are checked against ../shared/platforms/
@@ -21,6 +21,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.dingtalk_oa import FakeOA
+
 CLIENT_ID, CLIENT_SECRET, ROBOT_CODE = "dingtestclient", "test-client-secret", "dingtestrobot"
 WEBHOOKS = {"east": {"access_token": "hook-east", "secret": "SECeast"}}
 PER_MINUTE = 20  # custom robot limit; one more and the robot is muted for 10 minutes
@@ -30,8 +32,11 @@ def _bad(reason: str) -> web.Response:
     return web.json_response({"code": "InvalidParameter", "message": reason}, status=400)
 
 
-class FakeDingTalk:
-    """Inspect .sent (robot API + webhooks), .cards, .updates, .acks, .opens; inject with fail_next."""
+class FakeDingTalk(FakeOA):
+    """Inspect .sent (robot API + webhooks), .cards, .updates, .acks, .opens; inject with fail_next.
+
+    OA approvals and contacts: see FakeOA (.instances, .creates, .forms, .departments, finish()).
+    """
 
     def __init__(self) -> None:
         self.tokens: set[str] = set()
@@ -64,6 +69,7 @@ class FakeDingTalk:
         r.add_post("/robot/sendBySession", self.session_webhook)
         r.add_post("/v1.0/gateway/connections/open", self.open_connection)
         r.add_get("/connect", self.connect)
+        self.setup_oa(r)
 
     # ---- lifecycle (own thread, own loop) ----
     @property

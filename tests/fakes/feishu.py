@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from bot.platforms.feishu import frames
+from tests.fakes.feishu_approval import FakeApproval
 
 APP_ID, APP_SECRET = "cli_test_app", "test-app-secret"
 BOT_OPEN_ID = "ou_bot_000salesbot"
@@ -44,6 +45,8 @@ class FakeFeishu:
         r.add_patch("/open-apis/im/v1/messages/{message_id}", self.patch)
         r.add_post("/callback/ws/endpoint", self.ws_endpoint)
         r.add_get("/ws", self.ws_handler)
+        self.approval = FakeApproval(self)  # approval v4: create, get, subscribe (tests/fakes/feishu_approval.py)
+        self.approval.mount(r)
         self.ws: web.WebSocketResponse | None = None
         self.ws_connected = asyncio.Event()
         self.pings = 0

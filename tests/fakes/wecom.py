@@ -1,5 +1,5 @@
 """A fake WeCom API for tests: gettoken, message/send, update_template_card, webhook/send, robot
-response_url, user/list and set_workbench_data, with injected failures.
+response_url, user/list, set_workbench_data and media/get, with injected failures.
 
 Body shapes and limits follow ../shared/platforms/wecom.md §3–5, §7. A wrong shape answers errcode
 40058 with the reason, so a test fails loudly instead of passing on a bad request. Like WeCom, app
@@ -37,6 +37,8 @@ class FakeWecom:
         self.webhooks: list[dict] = []
         self.robot_replies: list[dict] = []
         self.workbench: list[dict] = []
+        self.media: dict[str, tuple[bytes, str]] = {}  # media_id -> (bytes, content type); see add_media
+        self.media_calls = 0
         self.dropped = 0
         self.codes: dict[str, float] = {}  # unused response_code -> expiry
         self.response_urls: set[str] = set()
@@ -54,6 +56,7 @@ class FakeWecom:
         r.add_post("/cgi-bin/aibot/response", self.aibot_response)
         r.add_get("/cgi-bin/user/list", self.user_list)
         r.add_post("/cgi-bin/agent/set_workbench_data", self.set_workbench_data)
+        r.add_get("/cgi-bin/media/get", self.media_get)
 
     # --- test controls ----------------------------------------------------------------------------
 
@@ -71,6 +74,11 @@ class FakeWecom:
         code = f"rc{next(self._ids)}"
         self.response_urls.add(code)
         return f"{base}/cgi-bin/aibot/response?response_code={code}"
+
+    def add_media(self, media_id: str, data: bytes, content_type: str = "image/jpeg") -> str:
+        """Make a media id downloadable through media/get, as a message's MediaId would be."""
+        self.media[media_id] = (data, content_type)
+        return media_id
 
     def cards(self) -> list[dict]:
         """Template cards accepted by message/send, oldest first."""
@@ -186,11 +194,23 @@ class FakeWecom:
         if (denied := await self._auth(request)) is not None:
             return denied
         body = await request.json()
-        items = (body.get("keydata") or {}).get("items")
-        if body.get("type") != "keydata" or not body.get("userid") or not isinstance(items, list) or len(items) > 4:
-            return self._err(40058, "type keydata, userid and 1-4 keydata.items are required")
+        problem = check_workbench(body)
+        if problem:
+            return self._err(40058, problem)
         self.workbench.append(body)
         return web.json_response({"errcode": 0, "errmsg": "ok"})
+
+    async def media_get(self, request: web.Request) -> web.Response:
+        """Like WeCom: the file's bytes with its Content-Type, or a JSON error (40007 for an unknown/expired id)."""
+        if (denied := await self._auth(request)) is not None:
+            return denied
+        self.media_calls += 1
+        found = self.media.get(request.query.get("media_id", ""))
+        if found is None:
+            return self._err(40007, "invalid media_id")
+        data, kind = found
+        return web.Response(body=data, headers={"Content-Type": kind,
+                                                "Content-disposition": 'attachment; filename="MEDIA_ID.jpg"'})
 
 
 def check_card(card: dict, required: bool = True) -> str:
@@ -255,3 +275,19 @@ def check_webhook(body: dict, robot: bool = False) -> str:
     if kind == "template_card":
         return check_card(body.get("template_card") or {})
     return f"msgtype {kind!r} not supported"
+
+
+def check_workbench(body: dict) -> str:
+    """Return what is wrong with a set_workbench_data body of type keydata ("" when fine)."""
+    items = (body.get("keydata") or {}).get("items")
+    if body.get("agentid") != AGENT_ID or body.get("type") != "keydata" or not body.get("userid"):
+        return f"agentid (the int {AGENT_ID}), type keydata and userid are required"
+    if not isinstance(items, list) or not 1 <= len(items) <= 4:
+        return "keydata.items must be a list of 1-4 items"
+    for item in items:
+        if not isinstance(item.get("key"), str) or not item["key"] or not isinstance(item.get("data"), str):
+            return f"each item needs key and data as strings: {item}"
+        url = item.get("jump_url", "")
+        if url and not url.startswith(("http://", "https://")):
+            return f"jump_url must be an http(s) address: {url!r}"
+    return ""

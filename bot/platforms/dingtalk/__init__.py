@@ -1,7 +1,8 @@
-"""DingTalk (钉钉): Stream and HTTP robot, interactive cards, custom-robot pushes.
+"""DingTalk (钉钉): Stream and HTTP robot, interactive cards, custom-robot pushes, OA quote approvals.
 
-`build_api(rt)` wires the API client and renderer; `start(rt)`/`stop(rt)` run the Stream client
-when `[dingtalk] mode = "stream"` (and register HTTP card callbacks when mode = "http").
+`build_api(rt)` wires the API client (with the runtime-bound OA approvals) and renderer; `start(rt)`/
+`stop(rt)` run the Stream client when `[dingtalk] mode = "stream"` (and register HTTP card callbacks when
+mode = "http"); `approvals_enabled(settings)` tells handlers that quotes are approved in DingTalk OA.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from typing import TYPE_CHECKING
 
 from bot.platforms.dingtalk import render
 from bot.platforms.dingtalk.api import DingTalkAPI
+from bot.platforms.dingtalk.approvals import OAApprovals
 
 if TYPE_CHECKING:
+    from bot.config import Settings
     from bot.runtime import Runtime
 
 log = logging.getLogger("salesbot.dingtalk")
@@ -21,7 +24,14 @@ log = logging.getLogger("salesbot.dingtalk")
 def build_api(rt: Runtime) -> DingTalkAPI:
     """Create the API client and bind the renderer to this runtime's settings and clock."""
     render.configure(rt.settings, rt.clock)
-    return DingTalkAPI(rt.settings.dingtalk, rt.clock)
+    api = DingTalkAPI(rt.settings.dingtalk, rt.clock)
+    api.approvals = OAApprovals(api, rt)
+    return api
+
+
+def approvals_enabled(settings: Settings) -> bool:
+    """Quote approvals run in DingTalk OA when the platform is on and the form's processCode is set."""
+    return settings.dingtalk.enabled and bool(settings.dingtalk.approval_process_code)
 
 
 async def start(rt: Runtime) -> None:

@@ -120,8 +120,11 @@ def body_digest(body: bytes) -> str:
 
 
 def subscription_event(event_type: str, data: dict[str, Any], event_id: str) -> Event:
-    """An event-subscription push (HTTP or Stream EVENT frame): approvals, or kept as a platform event."""
-    kind = "approval" if event_type.startswith("bpms_") else "platform"
+    """An event-subscription push (HTTP or Stream EVENT frame), kept as a `platform` event.
+
+    Approval pushes too: their staffId is the originator and they carry no remark, so the `approval`
+    Event is made after reading the instance (approval_results.py).
+    """
     raw = {"eventType": event_type, **data}
     actor = str(data.get("staffId") or "") or None
-    return Event(PLATFORM, kind, f"event:{event_id}", actor, None, raw=raw)
+    return Event(PLATFORM, "platform", f"event:{event_id}", actor, None, raw=raw)

@@ -11,7 +11,7 @@ import asyncio
 import json
 import logging
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import aiohttp
@@ -20,6 +20,9 @@ from bot.clock import Clock
 from bot.config import DingtalkConfig
 from bot.errors import DeliveryError, TransientDeliveryError
 from bot.platforms.dingtalk.crypto import webhook_query
+
+if TYPE_CHECKING:
+    from bot.platforms.dingtalk.approvals import OAApprovals
 
 log = logging.getLogger("salesbot.dingtalk")
 TOKEN_MARGIN = timedelta(minutes=5)  # refresh before DingTalk's 7200 s expiry, like the SDK
@@ -49,6 +52,7 @@ class DingTalkAPI:
         self._token: tuple[str, datetime] | None = None
         self._token_lock = asyncio.Lock()
         self._muted: dict[str, datetime] = {}
+        self.approvals: OAApprovals | None = None  # bound by build_api(rt): it needs the database
 
     def _session(self) -> aiohttp.ClientSession:
         if self._http is None or self._http.closed:
@@ -60,7 +64,7 @@ class DingTalkAPI:
         if self._http is not None:
             await self._http.close()
 
-    async def _request(self, method: str, url: str, body: Any, headers: dict | None = None) -> dict:
+    async def request(self, method: str, url: str, body: Any, headers: dict | None = None) -> dict:
         """Do one call; map network trouble, 429 and 5xx to transient errors, other 4xx to permanent."""
         try:
             async with self._session().request(method, url, json=body, headers=headers) as resp:
@@ -86,8 +90,8 @@ class DingTalkAPI:
             now = self.clock.now()
             if self._token and now < self._token[1]:
                 return self._token[0]
-            data = await self._request("POST", f"{self.cfg.api_base}/v1.0/oauth2/accessToken",
-                                       {"appKey": self.cfg.client_id, "appSecret": self.cfg.client_secret})
+            data = await self.request("POST", f"{self.cfg.api_base}/v1.0/oauth2/accessToken",
+                                      {"appKey": self.cfg.client_id, "appSecret": self.cfg.client_secret})
             if not data.get("accessToken"):
                 raise DeliveryError("DingTalk gave no accessToken; check [dingtalk] client_id and client_secret")
             expires = now + timedelta(seconds=int(data.get("expireIn") or 7200)) - TOKEN_MARGIN
@@ -97,10 +101,10 @@ class DingTalkAPI:
     async def call(self, method: str, path: str, body: dict) -> dict:
         """Call a new-style API (api_base) with the access token header."""
         headers = {"x-acs-dingtalk-access-token": await self.access_token()}
-        return await self._request(method, f"{self.cfg.api_base}{path}", body, headers)
+        return await self.request(method, f"{self.cfg.api_base}{path}", body, headers)
 
     async def _webhook(self, url: str, body: dict, what: str) -> None:
-        data = await self._request("POST", url, body)
+        data = await self.request("POST", url, body)
         code = data.get("errcode", 0)
         if code in _RETRY_ERRCODES:
             raise Throttled(f"DingTalk {what} is rate-limited (errcode {code}): {data.get('errmsg')}")
@@ -162,6 +166,8 @@ class DingTalkAPI:
                 raise DeliveryError(f"DingTalk card not delivered: {failed[0].get('errorMsg', '')[:200]}")
         elif kind == "card_update":
             await self.call("PUT", "/v1.0/card/instances", payload["update"])
+        elif kind in ("approval_create", "approval_result") and self.approvals is not None:
+            await self.approvals.handle(target, payload)
         else:
             raise DeliveryError(f"unknown DingTalk payload kind {kind!r}; re-render the message")
 

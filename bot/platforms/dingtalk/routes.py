@@ -15,7 +15,7 @@ from aiohttp import web
 
 from bot.errors import BadRequest, BadSignature
 from bot.events import Event
-from bot.platforms.dingtalk import adapter, crypto, render
+from bot.platforms.dingtalk import adapter, approval_results, crypto, render
 from bot.web.common import read_body, read_json, runtime
 
 if TYPE_CHECKING:
@@ -95,6 +95,7 @@ async def events(request: web.Request) -> web.Response:
     if kind != "check_url":
         event_id = str(plain.get("eventId") or adapter.body_digest(json.dumps(plain, sort_keys=True).encode()))
         await rt.dispatcher.ingest(adapter.subscription_event(kind, plain, event_id))
+        await approval_results.queue_result(rt, kind, plain)  # after the store: a failure here gets a retry
     return web.json_response(box.reply(b"success", str(now_ms(rt)), secrets.token_hex(4)))
 
 

@@ -13,7 +13,7 @@ from dingtalk_stream.frames import Headers
 
 from bot.errors import BadRequest
 from bot.events import Event
-from bot.platforms.dingtalk import adapter
+from bot.platforms.dingtalk import adapter, approval_results
 from bot.platforms.dingtalk.routes import answer_card
 from storage.repos import requests as archive
 
@@ -76,7 +76,14 @@ class EventsHandler(_Base, EventHandler):
         h = event.headers
         data = event.data if isinstance(event.data, dict) else {}
         found = adapter.subscription_event(str(h.event_type or ""), data, str(h.event_id or h.message_id))
-        return await self.store(found), "OK"
+        code = await self.store(found)
+        if code == AckMessage.STATUS_OK:
+            try:
+                await approval_results.queue_result(self.rt, str(h.event_type or ""), data)
+            except Exception:  # 500 makes DingTalk push it again; the stored event is deduplicated
+                log.exception("could not queue the DingTalk approval result")
+                code = AckMessage.STATUS_SYSTEM_EXCEPTION
+        return code, "OK"
 
     async def raw_process(self, event_message: EventMessage) -> AckMessage:
         """Ack like the protocol says ({"status": "SUCCESS"}), not with an echo of the event (0.24.3)."""

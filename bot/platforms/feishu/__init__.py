@@ -1,16 +1,45 @@
-"""Feishu (飞书) adapter: event webhook, card callbacks, cards JSON 2.0 and the open-platform API client."""
+"""Feishu (飞书) adapter: event webhook, card callbacks, cards JSON 2.0, approval v4 and the API client."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from bot.config import Settings
     from bot.platforms.feishu.api import FeishuAPI
     from bot.runtime import Runtime
 
 
 def build_api(rt: Runtime) -> FeishuAPI:
-    """Create the open-platform client (called when [feishu] is enabled)."""
+    """Create the open-platform client (called when [feishu] is enabled), with approvals wired to the database."""
     from bot.platforms.feishu.api import FeishuAPI
+    from bot.platforms.feishu.approvals import FeishuApprovals
 
-    return FeishuAPI(rt.settings.feishu)
+    api = FeishuAPI(rt.settings.feishu)
+    api.approvals = FeishuApprovals(api, rt.db, rt.clock)
+    return api
+
+
+def approvals_enabled(settings: Settings) -> bool:
+    """Quote approvals go through Feishu approval v4 when Feishu is on and feishu.approval_code is set."""
+    return settings.feishu.enabled and bool(settings.feishu.approval_code.strip())
+
+
+async def start(rt: Runtime) -> None:
+    """Subscribe to the approval definition's events in the background (idempotent, every start)."""
+    api = rt.apis.get("feishu")
+    approvals = getattr(api, "approvals", None)
+    if approvals_enabled(rt.settings) and approvals is not None:
+        approvals.task = asyncio.get_running_loop().create_task(approvals.subscribe_at_start(),
+                                                                name="feishu-approval-subscribe")
+
+
+async def stop(rt: Runtime) -> None:
+    """Stop a subscription still retrying (the HTTP session is closed with the web app)."""
+    task = getattr(getattr(rt.apis.get("feishu"), "approvals", None), "task", None)
+    if task is not None and not task.done():
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -11,10 +11,12 @@ from typing import Any
 from bot.config import FeishuConfig
 from bot.errors import ActionError, BadRequest, BadSignature
 from bot.events import ChatRef, Event
-from bot.platforms.feishu import crypto
+from bot.platforms.feishu import approval_events, crypto
+from bot.platforms.feishu.render import FORM_FIELD
 from cards.actions import Action, unpack
 
 PLATFORM = "feishu"
+MAX_TYPED = 1000  # characters kept from a card form's text box (our input allows 500)
 _PLACEHOLDER = re.compile(r"@_user_\d+")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 
@@ -98,6 +100,8 @@ def to_event(payload: dict[str, Any], bot_open_id: str | None, bot_name: str = "
             return _card_action(payload, event_id)
         return Event(PLATFORM, "platform", f"evt:{event_id}", raw=payload)
     if payload.get("type") == "event_callback" and payload.get("uuid"):  # legacy v1 envelope (approvals)
+        if approval_events.is_approval(payload):
+            return approval_events.to_event(payload)
         return Event(PLATFORM, "platform", f"v1:{payload['uuid']}", raw=payload)
     raise BadRequest("unknown envelope: neither schema 2.0 (header.event_id) nor a v1 event_callback with uuid")
 
@@ -147,13 +151,24 @@ def message_text(msg: dict[str, Any]) -> str | None:
 
 
 def _card_action(payload: dict[str, Any], event_id: str) -> Event:
-    """card.action.trigger: the button's value carries our packed Action as {"a": "<packed>"}."""
+    """card.action.trigger: a button's, checker's or form submit's value carries our Action as {"a": "<packed>"}.
+
+    A form submit also carries what was typed (action.form_value[FORM_FIELD]); it becomes Event.text.
+    """
     event = payload.get("event") or {}
     context, action = event.get("context") or {}, event.get("action") or {}
     actor = (event.get("operator") or {}).get("open_id")
     meta = {"message_id": str(context.get("open_message_id") or ""), "update_token": str(event.get("token") or "")}
     chat = ChatRef(PLATFORM, str(context.get("open_chat_id") or actor or ""), False, meta)
-    return Event(PLATFORM, "card_action", f"card:{event_id}", actor, chat, action=_unpack(action), raw=payload)
+    return Event(PLATFORM, "card_action", f"card:{event_id}", actor, chat, typed_text(action),
+                 action=_unpack(action), raw=payload)
+
+
+def typed_text(action: dict[str, Any]) -> str:
+    """What the user typed into the card's form (or a standalone input), trimmed to MAX_TYPED characters."""
+    form = action.get("form_value") if isinstance(action.get("form_value"), dict) else {}
+    value = form.get(FORM_FIELD, action.get("input_value"))
+    return str(value).strip()[:MAX_TYPED] if isinstance(value, str | int | float) else ""
 
 
 def _unpack(action: dict[str, Any]) -> Action | None:

@@ -13,13 +13,16 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
 from bot.config import FeishuConfig
 from bot.errors import DeliveryError, TransientDeliveryError
 from bot.platforms.feishu.limits import MAX_WAIT, Throttle
+
+if TYPE_CHECKING:
+    from bot.platforms.feishu.approvals import FeishuApprovals
 
 log = logging.getLogger("salesbot.feishu")
 TOKEN_PATH = "/open-apis/auth/v3/tenant_access_token/internal"
@@ -52,6 +55,7 @@ class FeishuAPI:
         self._token, self._token_until = "", 0.0
         self._token_lock = asyncio.Lock()
         self._bot_open_id: str | None = None
+        self.approvals: FeishuApprovals | None = None  # set by build_api(rt): it needs the database
 
     async def close(self) -> None:
         """Close the HTTP session."""
@@ -100,8 +104,8 @@ class FeishuAPI:
         if status >= 500:
             raise TransientDeliveryError(f"Feishu {path} answered HTTP {status}")
         if code != 0 and not (auth and code in TOKEN_INVALID):
-            raise DeliveryError(f"Feishu {path} refused: code {code} {data.get('msg', '')} — see "
-                                "open.feishu.cn error codes (230002: bot not in the chat; 230027: missing scope)")
+            raise Refused(f"Feishu {path} refused: code {code} {data.get('msg', '')} — see open.feishu.cn "
+                          "error codes (230002: bot not in the chat; 230027/99991672: missing scope)", code)
         return data, code
 
     async def call(self, method: str, path: str, body: dict | None = None, params: dict | None = None) -> dict:
@@ -133,7 +137,12 @@ class FeishuAPI:
         return self._bot_open_id
 
     async def send(self, target: str, payload: dict[str, Any]) -> None:
-        """Deliver an outbox payload: PATCH a card, reply to a message, or send to a chat or person."""
+        """Deliver an outbox payload: create an approval, PATCH a card, reply, or send to a chat or person."""
+        if payload.get("kind") == "approval_create":  # queued by Context.request_platform_approval
+            if self.approvals is None:
+                raise DeliveryError("Feishu approvals are not wired; build the client with build_api(rt)")
+            await self.approvals.create(payload)
+            return
         await self.throttle.acquire(target)
         content = _content(payload)
         if payload.get("update_message_id"):
@@ -157,6 +166,14 @@ def _content(payload: dict[str, Any]) -> str:
     """Feishu wants `content` as a JSON string: the card itself, or {"text": …}."""
     data = payload["card"] if payload.get("card") is not None else {"text": payload.get("text", "")}
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+class Refused(DeliveryError):
+    """Feishu answered with a non-zero `code` that retrying will not fix."""
+
+    def __init__(self, message: str, code: Any) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class RateLimited(TransientDeliveryError):

@@ -56,7 +56,27 @@ def _element(el: dict[str, Any]) -> str:
         value = next((b.get("value") for b in el.get("behaviors", []) if b.get("type") == "callback"), {}) or {}
         style, packed = escape(el.get("type", "default")), escape(value.get("a", ""))
         return f'<button class="btn btn-{style}" data-action="{packed}">{escape(_text(el.get("text")))}</button>'
+    if tag == "checker":
+        return _checker(el)
+    if tag == "form":
+        inner = "".join(_element(e) for e in el.get("elements", []))
+        return f'<form class="fs-form" style="display:flex;gap:8px" onsubmit="return false">{inner}</form>'
+    if tag == "input":
+        hint = escape(_text(el.get("placeholder")))
+        return f'<input class="fs-input" name="{escape(el.get("name", ""))}" placeholder="{hint}" style="flex:1">'
     return f'<div class="fs-unknown">[{escape(str(tag))}]</div>'
+
+
+def _checker(el: dict[str, Any]) -> str:
+    """A tickable line: a button carrying its callback (the playground posts it), else a ticked/disabled line."""
+    label, checked = escape(_text(el.get("text"))), bool(el.get("checked"))
+    value = next((b.get("value") for b in el.get("behaviors", []) if b.get("type") == "callback"), None) or {}
+    if value.get("a") and not checked and not el.get("disabled"):
+        return (f'<button class="fs-checker" role="checkbox" aria-checked="false" data-action="{escape(value["a"])}"'
+                f' style="display:block;border:0;background:none;padding:2px 0;text-align:left">☐ {label}</button>')
+    style = "text-decoration:line-through;opacity:.6" if checked else ""
+    return f'<div class="fs-checker is-off" role="checkbox" aria-checked="{str(checked).lower()}" ' \
+           f'style="{style}">{"☑" if checked else "☐"} {label}</div>'
 
 
 def preview_html(payload: dict[str, Any]) -> str:

@@ -26,6 +26,7 @@ COLOURS = {Level.INFO: "blue", Level.SUCCESS: "green", Level.WARNING: "orange", 
 TOASTS = {Level.INFO: "info", Level.SUCCESS: "success", Level.WARNING: "warning", Level.DANGER: "error"}
 BUTTON_TYPES = {"primary": "primary", "danger": "danger"}
 _STEPS = (500, 200, 80, 30)  # characters kept per text when a card is over the size limit
+FORM_FIELD = "value"  # the form's text box; adapter.py reads action.form_value[FORM_FIELD] into Event.text
 
 
 def md_escape(text: str) -> str:
@@ -40,15 +41,20 @@ def _cut(text: str, limit: int | None) -> str:
 def _view(card: Card, limit: int | None) -> dict[str, Any]:
     """Flatten a Card into escaped, size-capped values for the template."""
     sections = []
-    for s in card.sections:
+    for n, s in enumerate(card.sections):
         fields = [{"label": md_escape(f.label), "value": md_escape(_cut(f.value, limit))} for f in s.fields]
+        checks = [{"name": f"check_{n}_{i}", "label": _cut(c.label, limit), "done": c.done,
+                   "value": c.action.pack() if c.action and not c.done else ""} for i, c in enumerate(s.checks)]
         sections.append({"title": md_escape(s.title), "text": md_escape(_cut(s.text, limit)),
-                         "field_rows": [fields[i:i + 2] for i in range(0, len(fields), 2)],
-                         "lines": ["- " + md_escape(_cut(i, limit)) for i in s.items]})
+                         "field_rows": [fields[i:i + 2] for i in range(0, len(fields), 2)], "checks": checks,
+                         "lines": [] if checks else ["- " + md_escape(_cut(i, limit)) for i in s.items]})
     buttons = [{"label": b.label, "type": BUTTON_TYPES.get(b.style, "default"), "value": b.action.pack()}
                for b in card.buttons]
+    form = card.form and {"name": FORM_FIELD, "placeholder": _cut(card.form.placeholder, 100),
+                          "submit": _cut(card.form.submit, 20), "value": card.form.action.pack()}
     return {"title": _cut(card.title, 100), "subtitle": _cut(card.subtitle, 100), "colour": COLOURS[card.level],
-            "sections": sections, "buttons": buttons, "footer": md_escape(_cut(card.footer, limit or 500))}
+            "sections": sections, "buttons": buttons, "form": form,
+            "footer": md_escape(_cut(card.footer, limit or 500))}
 
 
 def card_json(card: Card) -> dict[str, Any]:
@@ -60,6 +66,8 @@ def card_json(card: Card) -> dict[str, Any]:
     slim = copy.deepcopy(card)
     for s in slim.sections:
         s.items = s.items[:5] + ([f"…还有 {len(s.items) - 5} 条"] if len(s.items) > 5 else [])
+        if len(s.checks) > 5:
+            s.text, s.checks = f"{s.text}（另有 {len(s.checks) - 5} 项未列出）", s.checks[:5]
     return json.loads(render_template("feishu/card.json.j2", **_view(slim, _STEPS[-1])))
 
 

@@ -9,8 +9,9 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.errors import TransientDeliveryError
 from bot.events import Event
-from bot.platforms.feishu import adapter
+from bot.platforms.feishu import adapter, approvals
 from bot.runtime import Runtime
 from bot.web.common import RUNTIME, read_body, runtime
 
@@ -43,6 +44,12 @@ async def events(request: web.Request) -> web.Response:
     event = adapter.to_event(payload, bot_id, rt.settings.org.bot_name)
     if event.kind == "card_action":
         return web.json_response(await answer_click(rt, event))
+    if event.kind == "approval":
+        try:
+            event = await approvals.with_decider(rt, event)
+        except TransientDeliveryError as exc:  # not acked, so Feishu pushes it again (15 s, 5 min, …)
+            log.warning("Feishu approval result deferred", extra={"error": str(exc)[:300]})
+            return web.json_response({"error": f"{exc}; push it again later"}, status=503)
     await rt.dispatcher.ingest(event)
     return web.json_response({"msg": "success"})
 

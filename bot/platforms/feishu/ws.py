@@ -23,7 +23,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.errors import BadRequest
-from bot.platforms.feishu import adapter, frames, routes
+from bot.platforms.feishu import adapter, approvals, frames, routes
 from bot.runtime import Runtime
 from bot.web.common import RUNTIME
 from storage.repos import requests as archive
@@ -170,6 +170,8 @@ class LongConnection:
         event = adapter.to_event(data, bot_id, self.rt.settings.org.bot_name)
         if event.kind == "card_action":
             return await routes.answer_click(self.rt, event)
+        if event.kind == "approval":  # a lookup failure raises: the ACK says 500 and Feishu resends
+            event = await approvals.with_decider(self.rt, event)
         await self.rt.dispatcher.ingest(event)
         return None
 

@@ -35,8 +35,10 @@ def test_unusable_messages_say_why():
         robot_event({**BASE, "conversationType": "1", "senderStaffId": ""}, "bot")
 
 
-def test_subscription_events_become_approvals_or_platform_events():
-    assert subscription_event("bpms_task_change", {"staffId": "u2"}, "e1").kind == "approval"
+def test_subscription_pushes_are_kept_as_platform_events():
+    # an approval push names the originator, not the approver: the approval Event comes after reading it
+    event = subscription_event("bpms_instance_change", {"staffId": "u2", "processInstanceId": "pi"}, "e1")
+    assert (event.kind, event.dedupe_key, event.raw["eventType"]) == ("platform", "event:e1", "bpms_instance_change")
     assert subscription_event("user_add_org", {}, "e2").kind == "platform"
 
 

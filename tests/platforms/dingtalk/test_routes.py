@@ -183,6 +183,6 @@ async def test_approval_event_is_stored_once(aiohttp_client, sqlite_url, fake, c
             assert resp.status == 200
         async with rt.db.sessions() as s:
             rows = (await s.execute(select(InboxEvent))).scalars().all()
-        assert [(r.kind, r.dedupe_key) for r in rows] == [("approval", "event:ev-1")]
+        assert [(r.kind, r.dedupe_key) for r in rows] == [("platform", "event:ev-1")]
     finally:
         await rt.stop()

@@ -85,7 +85,7 @@ async def test_system_and_event_frames_are_acked_per_protocol(srt, fake):
     assert ack["code"] == 200 and json.loads(ack["data"])["status"] == "SUCCESS"
     async with srt.db.sessions() as s:
         [row] = (await s.execute(select(InboxEvent))).scalars().all()
-    assert (row.kind, row.dedupe_key) == ("approval", "event:ev-9")
+    assert (row.kind, row.dedupe_key) == ("platform", "event:ev-9")
 
 
 async def test_a_frame_we_cannot_use_is_archived_and_acked(srt, fake):

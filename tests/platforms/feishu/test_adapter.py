@@ -9,7 +9,7 @@ import pytest
 from bot.config import FeishuConfig
 from bot.errors import BadRequest, BadSignature
 from bot.platforms.feishu import adapter
-from cards.actions import AdvanceStage
+from cards.actions import AdvanceStage, AskEvidence
 from tests.platforms.feishu.conftest import click, envelope, mention, signed, text_message
 
 BOT = "ou_bot"
@@ -61,6 +61,19 @@ def test_card_action_unpacks_our_action_and_keeps_the_card_message():
     event = adapter.to_event(click("opp.advance|7", "ou_rep", "cb-9"), BOT)
     assert event.kind == "card_action" and event.action == AdvanceStage(opportunity_id=7)
     assert event.dedupe_key == "card:cb-9" and event.chat.meta["message_id"] == "om_card"
+
+
+def test_a_form_submit_brings_the_typed_text_and_a_checker_tick_its_action():
+    submit = click("opp.evidence|7", "ou_rep", "cb-f")
+    submit["event"]["action"].update(name="submit", form_value={"value": "  会议纪要 https://x.cn  "})
+    event = adapter.to_event(submit, BOT)
+    assert event.action == AskEvidence(opportunity_id=7) and event.text == "会议纪要 https://x.cn"
+    submit["event"]["action"]["form_value"] = {"value": "长" * 5000}
+    assert len(adapter.to_event(submit, BOT).text) == adapter.MAX_TYPED
+    tick = click("opp.advance|7", "ou_rep", "cb-c")
+    tick["event"]["action"].update(tag="checker", checked=True)
+    event = adapter.to_event(tick, BOT)
+    assert event.action == AdvanceStage(opportunity_id=7) and event.text == ""
 
 
 def test_foreign_or_outdated_buttons_give_no_action():

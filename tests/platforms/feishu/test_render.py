@@ -7,9 +7,9 @@ import json
 from bot.events import ChatRef
 from bot.platforms import render as render_any
 from bot.platforms.feishu.preview import preview_html
-from bot.platforms.feishu.render import MAX_CARD_BYTES, card_json, message_uuid, render, size_of
+from bot.platforms.feishu.render import FORM_FIELD, MAX_CARD_BYTES, card_json, message_uuid, render, size_of
 from cards.actions import AdvanceStage, ShowHelp
-from cards.model import Button, Card, Field, Level, Section
+from cards.model import Button, Card, Check, Field, Form, Level, Section
 from cards.views import OpportunityView, error_card, opportunity_card
 
 CHAT = ChatRef("feishu", "oc_1", True, {"reply_to": "om_1"})
@@ -90,3 +90,35 @@ def test_preview_is_registered_for_the_playground():
     from bot.platforms import PREVIEWS
 
     assert PREVIEWS["feishu"] is preview_html
+
+
+def _checklist() -> Card:
+    checks = [Check("1. 发报价 — 明天", False, AdvanceStage(opportunity_id=3)), Check("2. 约财务 — 李娜", True)]
+    return Card("清单", sections=[Section(title="清单", checks=checks)],
+                form=Form(ShowHelp(topic="x"), "提交凭证", "贴链接"))
+
+
+def test_checks_become_checker_elements_and_replace_the_item_lines():
+    elements = card_json(_checklist())["body"]["elements"]
+    todo, done = [el for el in elements if el["tag"] == "checker"]
+    assert todo["checked"] is False and todo["text"] == {"tag": "plain_text", "content": "1. 发报价 — 明天"}
+    assert todo["behaviors"] == [{"type": "callback", "value": {"a": "opp.advance|3"}}] and "disabled" not in todo
+    assert done["checked"] is True and done["disabled"] is True and "behaviors" not in done
+    assert todo["name"] != done["name"]
+    assert not any("⬜" in el.get("content", "") for el in elements)  # the items are not shown twice
+
+
+def test_a_form_has_one_named_input_and_a_submit_carrying_the_action():
+    form = next(el for el in card_json(_checklist())["body"]["elements"] if el["tag"] == "form")
+    box, submit = form["elements"]
+    assert box["tag"] == "input" and box["name"] == FORM_FIELD and box["required"] is True
+    assert box["placeholder"]["content"] == "贴链接"
+    assert submit["form_action_type"] == "submit" and submit["name"] and submit["text"]["content"] == "提交凭证"
+    assert submit["behaviors"] == [{"type": "callback", "value": {"a": "help|x"}}]
+
+
+def test_preview_shows_checkers_as_clickable_lines_and_the_form():
+    html = preview_html(render(CHAT, _checklist(), "", {}))
+    assert 'class="fs-checker" role="checkbox" aria-checked="false" data-action="opp.advance|3"' in html
+    assert 'aria-checked="true"' in html and "☑ 2. 约财务" in html
+    assert 'class="fs-input"' in html and 'data-action="help|x"' in html and "fs-unknown" not in html

@@ -1,0 +1,23 @@
+"""Signed links to the personal page and to evidence files (pages in bot/web/me.py).
+
+Kept apart from the page module so handlers and jobs can build links without importing the web app.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.config import Settings
+from bot.web.dash import signed_url
+
+LINK_TTL = timedelta(days=7)
+
+
+def me_link(settings: Settings, member_id: int, now: datetime) -> str:
+    """Return the signed link to a member's personal page (今日必做, 已超时, 待跟进线索)."""
+    return signed_url(settings, "/dash/me", {"member": str(member_id)}, now, LINK_TTL)
+
+
+def evidence_link(settings: Settings, evidence_id: int, now: datetime) -> str:
+    """Return the signed link that opens one evidence item (its stored file, or where it is)."""
+    return signed_url(settings, f"/dash/evidence/{evidence_id}", {}, now, LINK_TTL)

@@ -98,6 +98,7 @@ class FeishuConfig:
     verification_token: str = ""
     encrypt_key: str = ""
     approval_code: str = ""
+    approval_widgets: dict[str, str] = field(default_factory=dict)  # our form key -> the definition's widget id
     api_base: str = "https://open.feishu.cn"
 
 

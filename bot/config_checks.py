@@ -162,6 +162,11 @@ def _feishu(s: Settings) -> list[ConfigProblem]:
     if s.feishu.mode == "webhook" and not (s.feishu.encrypt_key or s.feishu.verification_token):
         out.append(_p(s, "feishu.verification_token", "webhook mode needs encrypt_key or verification_token",
                       "copy them from the Feishu developer console (事件与回调 → 加密策略)"))
+    from bot.platforms.feishu.approval_events import WIDGETS  # late: keeps config free of adapter imports
+
+    unknown = sorted(set(s.feishu.approval_widgets) - set(WIDGETS))
+    if unknown:
+        out.append(_p(s, "feishu.approval_widgets", f"unknown keys {unknown}", f"use keys among {list(WIDGETS)}"))
     return out
 
 

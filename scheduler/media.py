@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.context import Context
-from bot.errors import DeliveryError
+from bot.errors import DeliveryError, TransientDeliveryError
 from bot.platforms import ADAPTERS
 from storage import media_store
 from storage.db import Database
@@ -76,5 +76,9 @@ async def fetch_into(db: Database | None, payload: dict[str, Any], fetch: Callab
     except DeliveryError as exc:
         await repo.mark_failed(db, evidence_id, str(exc), now())
         raise
-    path, digest = await media_store.save(payload["media_dir"], data, payload.get("name") or "")
+    try:
+        path, digest = await media_store.save(payload["media_dir"], data, payload.get("name") or "")
+    except OSError as exc:  # retried by the sender; dead-lettered (and marked failed) if it never works
+        raise TransientDeliveryError(f"cannot write into [storage] media_dir {payload['media_dir']!r}: "
+                                     f"{exc.strerror or exc}; make the folder writable") from exc
     await repo.mark_stored(db, evidence_id, path, digest, len(data), now())

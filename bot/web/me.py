@@ -36,9 +36,9 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/dash/evidence/{evidence_id:\\d+}", evidence_page)
 
 
-def _html(template: str, status: int = 200, **values) -> web.Response:
+def _html(template: str, http_status: int = 200, **values) -> web.Response:
     text = _PAGES.get_template(template).render(**values)
-    return web.Response(text=text, status=status, content_type="text/html", charset="utf-8")
+    return web.Response(text=text, status=http_status, content_type="text/html", charset="utf-8")
 
 
 async def me_page(request: web.Request) -> web.Response:

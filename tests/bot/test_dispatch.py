@@ -92,10 +92,10 @@ async def test_only_the_owner_or_a_manager_may_advance(client, rt):
     await client.post("/playground/api/message", json=message(owner, "@销售助手 新建商机 星海零售"))
     card = (await sent_cards(rt))[0]["card"]
     value = card["buttons"][1]["value"]
-    for who, cid in ((stranger, "s"), (boss, "b")):
+    for who, cid in ((stranger, "s"), (boss, "b")):  # one after the other, so the answers' order is fixed
         await client.post("/playground/api/click", json={"member_id": who, "chat_id": "group:1", "skin": "wecom",
                                                          "value": value, "client_id": cid})
-    cards = await sent_cards(rt)
+        cards = await sent_cards(rt)
     assert cards[1]["card"]["title"] == "这个操作做不了"
     assert cards[2]["card"]["title"] == "还不能推进"
 

@@ -43,6 +43,8 @@ class FakeFeishu:
         r.add_post("/open-apis/im/v1/messages", self.create)
         r.add_post("/open-apis/im/v1/messages/{message_id}/reply", self.reply)
         r.add_patch("/open-apis/im/v1/messages/{message_id}", self.patch)
+        r.add_post("/open-apis/interactive/v1/card/update", self.delayed_update)
+        self.token_uses: dict[str, int] = {}  # delayed-update tokens: 2 uses each
         r.add_post("/callback/ws/endpoint", self.ws_endpoint)
         r.add_get("/ws", self.ws_handler)
         self.approval = FakeApproval(self)  # approval v4: create, get, subscribe (tests/fakes/feishu_approval.py)
@@ -167,6 +169,23 @@ class FakeFeishu:
             return _invalid(f"PATCH takes only content, got {sorted(body)}")
         return self._accept("patch", {"msg_type": "interactive", **body},
                             {"message_id": request.match_info["message_id"]})
+
+    async def delayed_update(self, request: web.Request) -> web.Response:
+        """POST /interactive/v1/card/update: {"token": "c-…", "card": {…}} (an object, not a string)."""
+        if (refused := self._guard(request)) is not None:
+            return refused
+        body = await request.json()
+        token, card = body.get("token"), body.get("card")
+        if not isinstance(token, str) or not token.startswith("c-") or not isinstance(card, dict):
+            return _invalid("token (c-…) and card (an object) are required")
+        problem, _ = _check_content({"msg_type": "interactive", "content": json.dumps(card, ensure_ascii=False)})
+        if problem:
+            return _invalid(problem)
+        if self.token_uses.get(token, 0) >= 2:
+            return _invalid("the token was used twice already", 300280)
+        self.token_uses[token] = self.token_uses.get(token, 0) + 1
+        self.messages.append({"op": "delayed_update", "token": token, "body": body, "card": card})
+        return web.json_response({"code": 0, "msg": "success"})
 
     def _accept(self, op: str, body: dict[str, Any], extra: dict[str, Any]) -> web.Response:
         problem, card = _check_content(body)

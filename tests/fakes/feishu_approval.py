@@ -31,7 +31,8 @@ class FakeApproval:
         self.subscribe_calls = 0
         self.creates = 0
         self.refused_uuids = 0
-        self.lose_next_answer = False  # create the instance, then answer 500 as if the reply was lost
+        self.lose_next_answer = False  # create the instance, then answer 504 as if the reply was lost
+        self.widgets = set(WIDGETS)  # the definition's widget ids
         self._ids = itertools.count(1)
 
     def mount(self, router: web.UrlDispatcher) -> None:
@@ -44,7 +45,7 @@ class FakeApproval:
         if (refused := self.feishu._guard(request)) is not None:
             return refused
         body = await request.json()
-        problem = _check_create(body)
+        problem = _check_create(body, self.widgets)
         if problem:
             return _fail(1390001, f"param is invalid: {problem}")
         if body["approval_code"] != APPROVAL_CODE:
@@ -100,7 +101,7 @@ class FakeApproval:
         return {w["id"]: w["value"] for w in json.loads(self.instances[code]["form"])}
 
 
-def _check_create(body: dict[str, Any]) -> str:
+def _check_create(body: dict[str, Any], known: set[str]) -> str:
     """Return what is wrong with a create body, or ""."""
     if not isinstance(body.get("approval_code"), str) or not body["approval_code"]:
         return "approval_code is required"
@@ -118,7 +119,7 @@ def _check_create(body: dict[str, Any]) -> str:
     if not isinstance(widgets, list) or not all(isinstance(w, dict) and {"id", "type", "value"} <= set(w)
                                                  for w in widgets):
         return "form must be an array of {id, type, value}"
-    unknown = {w["id"] for w in widgets} - WIDGETS
+    unknown = {w["id"] for w in widgets} - known
     return f"控件= {sorted(unknown)[0]} is not in the definition" if unknown else ""
 
 

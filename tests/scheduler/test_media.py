@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot.events import ChatRef, Event
 from bot.runtime import Runtime
 from bot.web.app import create_app
+from bot.web.links import evidence_link
 from scheduler.core import run_job
 from scheduler.media import summary
 from storage.models import Evidence, OutboxMessage
@@ -44,17 +45,14 @@ async def _media(rt: Runtime) -> EvidenceMedia:
         return (await s.execute(select(EvidenceMedia))).scalar_one()
 
 
-def _link(payloads: list[dict]) -> str:
-    """The evidence link on the bot's answer to the image (the WeCom card's text carries it)."""
-    text = str(payloads[-1])
-    start = text.index("http://127.0.0.1:8080/dash/evidence/")
-    end = min(i for i in (text.find(c, start) for c in "\"' \\\n") if i > 0)
-    return text[start:end]
+def _link(rt: Runtime) -> str:
+    """The evidence item's signed link, as the answer card carries it (WeCom cuts card lines at 40 characters)."""
+    return evidence_link(rt.settings, 1, rt.clock.now())
 
 
 async def test_an_image_is_fetched_stored_and_opened_from_the_card(wrt, fake, aiohttp_client):
     fake.add_media("MEDIA_1", JPEG)
-    payloads = await _deal_with_image(wrt, "MEDIA_1")
+    await _deal_with_image(wrt, "MEDIA_1")
     assert (await _media(wrt)).status == "pending"
     result = await run_job(wrt, "media_fetch")
     assert result.summary == "附件下载：排队 1 个"
@@ -63,7 +61,7 @@ async def test_an_image_is_fetched_stored_and_opened_from_the_card(wrt, fake, ai
     digest = hashlib.sha256(JPEG).hexdigest()
     assert (row.status, row.sha256, row.size, row.path) == ("stored", digest, len(JPEG), f"{digest[:2]}/{digest}.jpg")
     assert (Path(wrt.settings.storage.media_dir) / row.path).read_bytes() == JPEG
-    url = urlsplit(_link(payloads))
+    url = urlsplit(_link(wrt))
     client = await aiohttp_client(create_app(wrt, start_services=False))
     resp = await client.get(f"{url.path}?{url.query}")
     assert resp.status == 200 and await resp.read() == JPEG
@@ -74,12 +72,12 @@ async def test_an_image_is_fetched_stored_and_opened_from_the_card(wrt, fake, ai
 
 
 async def test_an_expired_media_id_fails_with_the_reason_and_the_page_says_so(wrt, fake, aiohttp_client):
-    payloads = await _deal_with_image(wrt, "GONE")
+    await _deal_with_image(wrt, "GONE")
     await run_job(wrt, "media_fetch")
     await deliver(wrt)
     row = await _media(wrt)
     assert row.status == "failed" and "40007" in row.error and "3 days" in row.error
-    url = urlsplit(_link(payloads))
+    url = urlsplit(_link(wrt))
     client = await aiohttp_client(create_app(wrt, start_services=False))
     page = await (await client.get(f"{url.path}?{url.query}")).text()
     assert "原件没能从企业微信下载" in page and "重新发给我" in page
@@ -94,6 +92,21 @@ async def test_files_over_the_limit_are_refused(wrt, fake):
     row = await _media(wrt)
     assert row.status == "failed" and "max_media_bytes" in row.error
     assert not Path(wrt.settings.storage.media_dir).exists() or not any(Path(wrt.settings.storage.media_dir).iterdir())
+
+
+async def test_an_unwritable_store_is_retried_not_lost(wrt, fake, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    wrt.settings.storage.media_dir = str(blocker)
+    fake.add_media("MEDIA_1", JPEG)
+    await _deal_with_image(wrt, "MEDIA_1")
+    await run_job(wrt, "media_fetch")
+    await deliver(wrt)
+    async with wrt.db.session() as s:
+        row = (await s.execute(select(OutboxMessage).where(OutboxMessage.idempotency_key.startswith("media_fetch:"))
+                               )).scalar_one()
+    assert row.status == "pending" and "make the folder writable" in row.last_error
+    assert (await _media(wrt)).status == "queued"
 
 
 async def test_a_download_the_sender_gave_up_on_is_marked_failed(wrt, fake):

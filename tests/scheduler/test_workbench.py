@@ -11,9 +11,9 @@ from scheduler.workbench import chain
 from storage.models import Lead
 from storage.repos import members
 from storage.repos.workbench import Counts
+from tests.helpers import add_member
 from tests.scheduler.conftest import deliver
 from tests.scheduler.push_helpers import build_org, outbox_keys
-from tests.helpers import add_member
 
 
 async def _link(rt: Runtime, member_id: int, userid: str) -> None:

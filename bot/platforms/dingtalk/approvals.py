@@ -5,7 +5,8 @@ with our fields by label. DingTalk has no idempotency key for this call, so befo
 an instance that an earlier, unanswered try may have made: the requester's instances of our form since
 the approval was opened (`/v1.0/workflow/processes/instanceIds/query`) whose "salesbot 单号" is ours.
 The instance id is linked at once (attach_instance). A refusal (bad process code, unknown user, missing
-permission) posts the in-chat approval card instead, so the rep is never stuck.
+permission), or DingTalk failing for two minutes, posts the in-chat approval card instead, so the rep is never
+stuck.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ FIELDS = (("customer", "客户"), ("requester", "申请人"), ("stage", "申请�
           ("discount", "折扣"), ("budget", "客户预算"), ("reason", "申请理由"))
 REF = "salesbot 单号"
 LOOKBACK = timedelta(minutes=2)  # clock skew between us and DingTalk when looking for an earlier try
+GIVE_UP = timedelta(minutes=2)  # DingTalk down this long: decide in the chat (the sender's retries last ~4 min)
 FIX = ("check [dingtalk] approval_process_code (`salesbot dingtalk create-approval-form` prints it), the app's "
        "Workflow.Instance.Write/Read permissions, and the requester's DingTalk userid "
        "(`salesbot sync members --platform dingtalk`)")
@@ -73,8 +75,12 @@ class OAApprovals:
             return  # created by an earlier try, or decided in the chat meanwhile
         try:
             instance_id = await self._earlier_try(approval, form) or await self._start(approval, form)
-        except TransientDeliveryError:
-            raise
+        except TransientDeliveryError as exc:
+            if self.rt.clock.now() - as_utc(approval.created_at or self.rt.clock.now()) < GIVE_UP:
+                raise
+            await self._fallback(approval, form)  # before the sender gives up: the rep must not wait on an outage
+            raise DeliveryError(f"DingTalk kept failing for {GIVE_UP} ({exc}); posted the approval card "
+                                "in the chat instead") from exc
         except DeliveryError as exc:
             await self._fallback(approval, form)
             raise DeliveryError(f"{exc}; posted the approval card in the chat instead") from exc

@@ -30,7 +30,7 @@ def markdown_html(text: str) -> str:
 def _buttons(labels: list[tuple[str, str]]) -> str:
     links = "".join(f'<a class="btn" href="{escape(url)}" title="{escape(url)}">{escape(label)}</a>'
                     for label, url in labels if label)
-    return f'<div class="card-buttons">{links}</div>' if links else ""
+    return f'<div class="card-buttons dt-buttons">{links}</div>' if links else ""
 
 
 def _message(payload: dict[str, Any]) -> str:
@@ -66,5 +66,6 @@ def preview_html(payload: dict[str, Any]) -> str:
     else:
         shown, route = "<div>(unknown payload)</div>", "?"
     sent = escape(json.dumps(payload, ensure_ascii=False, indent=2))
-    return (f'<div class="card card-dingtalk">{shown}'
-            f'<details><summary>{escape(route)} JSON</summary><pre>{sent}</pre></details></div>')
+    # The JSON sits under the card, not in it: the client draws only the card.
+    return (f'<div class="dt-preview"><div class="card card-dingtalk dt-card dt-{escape(str(kind))}">{shown}</div>'
+            f'<details class="platform-json"><summary>{escape(route)} JSON</summary><pre>{sent}</pre></details></div>')

@@ -17,7 +17,7 @@ def build_api(rt: Runtime) -> FeishuAPI:
     from bot.platforms.feishu.api import FeishuAPI
     from bot.platforms.feishu.approvals import FeishuApprovals
 
-    api = FeishuAPI(rt.settings.feishu)
+    api = FeishuAPI(rt.settings.feishu, wall=lambda: rt.clock.now().timestamp())
     api.approvals = FeishuApprovals(api, rt.db, rt.clock)
     return api
 

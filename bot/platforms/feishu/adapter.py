@@ -17,6 +17,7 @@ from cards.actions import Action, unpack
 
 PLATFORM = "feishu"
 MAX_TYPED = 1000  # characters kept from a card form's text box (our input allows 500)
+TOKEN_LIFE = 25 * 60  # seconds a click's update token is used; Feishu allows 30 min, the rest is margin
 _PLACEHOLDER = re.compile(r"@_user_\d+")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 
@@ -158,10 +159,21 @@ def _card_action(payload: dict[str, Any], event_id: str) -> Event:
     event = payload.get("event") or {}
     context, action = event.get("context") or {}, event.get("action") or {}
     actor = (event.get("operator") or {}).get("open_id")
-    meta = {"message_id": str(context.get("open_message_id") or ""), "update_token": str(event.get("token") or "")}
+    meta = {"message_id": str(context.get("open_message_id") or ""), "update_token": str(event.get("token") or ""),
+            "token_until": token_until((payload.get("header") or {}).get("create_time"))}
     chat = ChatRef(PLATFORM, str(context.get("open_chat_id") or actor or ""), False, meta)
     return Event(PLATFORM, "card_action", f"card:{event_id}", actor, chat, typed_text(action),
                  action=_unpack(action), raw=payload)
+
+
+def token_until(create_time: Any) -> float:
+    """Epoch seconds until which the click's delayed-update token is used (0 when the time is unknown)."""
+    try:
+        stamp = int(create_time)
+    except (TypeError, ValueError):
+        return 0.0
+    seconds = stamp / 1e6 if stamp > 10**14 else stamp / 1e3 if stamp > 10**11 else float(stamp)  # µs, ms or s
+    return seconds + TOKEN_LIFE if seconds > 10**9 else 0.0
 
 
 def typed_text(action: dict[str, Any]) -> str:

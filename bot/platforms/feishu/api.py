@@ -19,6 +19,7 @@ import aiohttp
 
 from bot.config import FeishuConfig
 from bot.errors import DeliveryError, TransientDeliveryError
+from bot.platforms.feishu.delayed import DelayedUpdates
 from bot.platforms.feishu.limits import MAX_WAIT, Throttle
 
 if TYPE_CHECKING:
@@ -46,8 +47,10 @@ class FeishuAPI:
     per_minute: int | None = 300  # 5 QPS per chat; the Throttle enforces the per-second shape
 
     def __init__(self, cfg: FeishuConfig, monotonic: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, timeout: float = 10.0) -> None:
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, timeout: float = 10.0,
+                 wall: Callable[[], float] = time.time) -> None:
         self.cfg, self._mono, self._sleep = cfg, monotonic, sleep
+        self.delayed = DelayedUpdates(self, wall)  # wall: epoch seconds, to judge a click token's age
         self.base = cfg.api_base.rstrip("/")
         self.throttle = Throttle(monotonic=monotonic, sleep=sleep)
         self._timeout = aiohttp.ClientTimeout(total=timeout)
@@ -144,6 +147,8 @@ class FeishuAPI:
             await self.approvals.create(payload)
             return
         await self.throttle.acquire(target)
+        if payload.get("delayed_update") and await self.delayed.try_update(payload):
+            return  # a late first reply replaced the clicked card
         content = _content(payload)
         if payload.get("update_message_id"):
             await self.call("PATCH", f"/open-apis/im/v1/messages/{payload['update_message_id']}",

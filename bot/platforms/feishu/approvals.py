@@ -7,7 +7,7 @@ by that uuid), then storage.repos.approvals.attach_instance. A refusal that retr
 in-chat approval card instead and dead-letters the row with the fix. Results arrive as `approval_instance`
 events (approval_events.py); with_decider adds the approver before the event is stored.
 
-The approval definition needs single-line text widgets whose custom IDs are WIDGETS (see the README).
+The approval definition needs one single-line text widget per WIDGETS key (ids: see the README).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from bot.errors import DeliveryError, TransientDeliveryError
 from bot.events import ChatRef, Event
 from bot.platforms.feishu import approval_events, render
 from bot.platforms.feishu.api import Refused
+from bot.platforms.feishu.approval_events import WIDGETS
 from cards.views import ApprovalView, approval_card
 from storage.db import Database
 from storage.models_opportunities import Approval
@@ -34,12 +35,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("salesbot.feishu.approvals")
 PLATFORM = "feishu"
-WIDGETS = ("customer", "requester", "stage", "amount", "discount", "reason", "budget")
 INSTANCES = "/open-apis/approval/v4/instances"
 UUID_TAKEN, SUBSCRIBED, TRY_LATER = 60012, 1390007, 1395001
 SCOPE = "grant the app approval:approval or approval:instance and publish a new version"
-FIXES = {1390001: "give the approval definition single-line text widgets with the custom IDs "
-                  + ", ".join(WIDGETS) + " (README, Feishu approvals)",
+FIXES = {1390001: "the definition needs single-line text widgets with the IDs " + ", ".join(WIDGETS)
+                  + " or feishu.approval_widgets mapping them (README, Feishu)",
          1390002: "feishu.approval_code names no approval definition; copy it from the approval admin URL",
          1390004: "the requester's feishu_open_id is not a user of this tenant; fix the members CSV",
          1390015: "the approval definition is disabled; enable it in the approval admin",
@@ -53,9 +53,10 @@ def instance_uuid(approval: Approval) -> str:
     return f"salesbot-approval-{approval.id}-{stamp}"
 
 
-def form_json(form: dict[str, Any]) -> str:
-    """The instance form: a JSON array, as a string, of one input widget per WIDGETS entry."""
-    widgets = [{"id": w, "type": "input", "value": str(form.get(w) or "—")[:500]} for w in WIDGETS]
+def form_json(form: dict[str, Any], ids: dict[str, str] | None = None) -> str:
+    """The instance form: a JSON array, as a string, of one input widget per WIDGETS key (id mapped by `ids`)."""
+    ids = ids or {}
+    widgets = [{"id": ids.get(w) or w, "type": "input", "value": str(form.get(w) or "—")[:500]} for w in WIDGETS]
     return json.dumps(widgets, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -81,8 +82,8 @@ class FeishuApprovals:
             approval = await repo.get(s, int(payload.get("approval_id") or 0))
         if approval is None:
             raise DeliveryError(f"approval {payload.get('approval_id')} no longer exists; nothing to create")
-        if approval.instance_id:
-            return  # created and linked by an earlier attempt
+        if approval.instance_id or approval.status != "pending":
+            return  # created by an earlier attempt, or decided in chat meanwhile
         form = payload.get("form") or {}
         try:
             code = await self._instance(approval, form)
@@ -95,7 +96,8 @@ class FeishuApprovals:
             await repo.attach_instance(s, approval.id, code)
 
     async def _instance(self, approval: Approval, form: dict[str, Any]) -> str:
-        body = {"approval_code": self.api.cfg.approval_code, **requester(form), "form": form_json(form),
+        cfg = self.api.cfg
+        body = {"approval_code": cfg.approval_code, **requester(form), "form": form_json(form, cfg.approval_widgets),
                 "uuid": instance_uuid(approval)}
         try:
             data = await self.api.call("POST", INSTANCES, body)
@@ -153,6 +155,8 @@ async def with_decider(rt: Runtime, event: Event) -> Event:
     if not rt.settings.feishu.approval_code or event.raw.get("approval_code") != rt.settings.feishu.approval_code:
         return Event(PLATFORM, "platform", event.dedupe_key, raw=event.raw)
     api = rt.apis.get(PLATFORM)
+    if api is None:
+        return event
     try:
         data = await asyncio.wait_for(api.call("GET", f"{INSTANCES}/{event.raw['approval_id']}"), LOOKUP_WAIT)
     except TimeoutError as exc:

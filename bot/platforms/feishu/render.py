@@ -4,7 +4,9 @@ Outbox payload (what FeishuAPI.send reads):
     {"msg_type": "interactive", "card": {...}, "uuid": "sb-…",
      "reply_to"?: message id to reply under, "update_message_id"?: card message to PATCH,
      "receive_id_type"?: override of the type guessed from the target's prefix,
-     "toast": {"type", "content"}, "inline": "card" | "toast"}
+     "toast": {"type", "content"}, "inline": "card" | "toast",
+     "delayed_update"?: {"token", "until"} — a click's first card reply: if it misses the inline answer,
+                         the sender replaces the clicked card with the click's token (delayed.py)}
 `inline` tells the card-callback route how to answer in the HTTP response: replace the clicked card,
 or (refusals and warnings) show only a toast and leave the card as it was.
 """
@@ -111,4 +113,12 @@ def render(chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -
         payload["reply_to"] = chat.meta["reply_to"]
     if chat.meta.get("receive_id_type"):
         payload["receive_id_type"] = chat.meta["receive_id_type"]
+    if payload.get("inline") == "card" and "update_message_id" not in payload and _first_reply(extra) \
+            and chat.meta.get("update_token") and chat.meta.get("token_until"):
+        payload["delayed_update"] = {"token": chat.meta["update_token"], "until": chat.meta["token_until"]}
     return payload
+
+
+def _first_reply(extra: dict[str, Any]) -> bool:
+    """The reply a click answers inline (Context.reply keys its replies reply:<platform>:<event>:<n>, n from 1)."""
+    return str(extra.get("idempotency_key") or "").startswith("reply:") and extra["idempotency_key"].endswith(":1")

@@ -9,18 +9,16 @@ onto [wecom] api_base and no other host is called. Payload shapes: see render.py
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-import aiohttp
-
 from bot.clock import Clock
 from bot.errors import DeliveryError, TransientDeliveryError
-from bot.platforms.wecom.client import TOKEN_INVALID, TRANSIENT, WecomClient, checked, raise_for
+from bot.platforms.wecom.client import TRANSIENT, checked, raise_for
 from bot.platforms.wecom.limits import Windows
+from bot.platforms.wecom.media import WecomMedia
 from storage.db import Database
 from storage.repos import wecom_cards
 
@@ -28,11 +26,10 @@ log = logging.getLogger("salesbot.wecom")
 CODE_TTL = timedelta(hours=72)  # a response_code works once within 72 h
 MAX_WAIT = 2.0  # seconds a send may wait for a rate-limit slot before going back to the outbox
 WECOM_HOST = "qyapi.weixin.qq.com"
-MAX_MEDIA = 20 * 1024 * 1024  # WeCom's own file limit
 MEDIA_FETCH = True  # scheduler/media.py queues evidence downloads only for platforms whose API says so
 
 
-class WecomAPI(WecomClient):
+class WecomAPI(WecomMedia):
     """The PlatformAPI for WeCom (one per process)."""
 
     name = "wecom"
@@ -140,38 +137,6 @@ class WecomAPI(WecomClient):
         checked("set_workbench_data", await self.call("agent/set_workbench_data", {
             "agentid": self.cfg.agent_id, "userid": user, "type": "keydata", "keydata": {"items": items}}))
 
-    async def fetch_media(self, media_id: str, max_bytes: int = MAX_MEDIA) -> bytes:
-        """media/get: download a message's image or file (media ids live 3 days); refuse more than max_bytes."""
-        for attempt in (0, 1):
-            token = await self.token(refresh=attempt == 1)
-            data, error = await self._download(f"{self.base}/cgi-bin/media/get",
-                                               {"access_token": token, "media_id": media_id}, max_bytes)
-            if error is None:
-                return data
-            if error.get("errcode") not in TOKEN_INVALID:
-                break
-        raise_for("media/get", error, "the media id is unknown or older than 3 days; ask for the file again")
-        return b""  # unreachable: raise_for always raises
-
-    async def _download(self, url: str, params: dict[str, Any],
-                        max_bytes: int) -> tuple[bytes, dict[str, Any] | None]:
-        """GET a file; return (bytes, None), or (b"", the JSON error WeCom answered instead of the file)."""
-        try:
-            async with self._http().get(url, params=params) as resp:
-                if resp.status >= 500 or resp.status == 429:
-                    raise TransientDeliveryError(f"WeCom HTTP {resp.status} on media/get")
-                if (resp.content_length or 0) > max_bytes:
-                    raise DeliveryError(f"the file is {resp.content_length} bytes, over [storage] max_media_bytes")
-                data = bytearray()
-                async for chunk in resp.content.iter_chunked(65536):
-                    data += chunk
-                    if len(data) > max_bytes:
-                        raise DeliveryError(f"the file is over [storage] max_media_bytes ({max_bytes} bytes)")
-                kind = resp.headers.get("Content-Type", "")
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise TransientDeliveryError(f"WeCom unreachable ({type(exc).__name__}) on media/get") from exc
-        return _file_or_error(bytes(data), kind)
-
     def _rebase(self, url: str) -> str:
         """Point a WeCom response_url at api_base; refuse any other host."""
         if not url:
@@ -181,18 +146,6 @@ class WecomAPI(WecomClient):
             log.warning("ignoring a response_url on an unexpected host", extra={"host": parts.netloc})
             return ""
         return f"{self.base}{parts.path}" + (f"?{parts.query}" if parts.query else "")
-
-
-def _file_or_error(data: bytes, content_type: str) -> tuple[bytes, dict[str, Any] | None]:
-    """WeCom answers errors as JSON where the file would be; a JSON object with errcode is one."""
-    if ("json" in content_type or "text/plain" in content_type) and len(data) < 4096:
-        try:
-            parsed = json.loads(data)
-        except ValueError:
-            parsed = None
-        if isinstance(parsed, dict) and "errcode" in parsed:
-            return b"", parsed
-    return data, None
 
 
 def _as_app(body: dict[str, Any]) -> dict[str, Any]:

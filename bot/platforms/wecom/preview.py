@@ -23,11 +23,11 @@ def markdown_html(text: str) -> str:
         html = _BOLD.sub(r"<b>\1</b>", escape(line.rstrip()))
         html = _FONT.sub(lambda m: f'<span style="color:{_FONT_COLOURS.get(m[1], "#333")}">{m[2]}</span>', html)
         if line.startswith("### "):
-            out.append(f"<h3>{html[4:]}</h3>")
+            out.append(f"<h3 class='wc-md-title'>{html[4:]}</h3>")
         elif line.startswith("&gt; ") or line.startswith("> "):
-            out.append(f"<div class='quote'>{html[5:]}</div>")
+            out.append(f"<div class='quote wc-quote'>{html[5:]}</div>")
         elif line.startswith("- "):
-            out.append(f"<li>{html[2:]}</li>")
+            out.append(f"<li class='wc-md-item'>{html[2:]}</li>")
         elif html:
             out.append(f"<div>{html}</div>")
     return "\n".join(out)
@@ -38,19 +38,22 @@ def card_html(tc: dict[str, Any]) -> str:
     source = tc.get("source") or {}
     colour = _SOURCE_COLOURS.get(source.get("desc_color", 0), "#888")
     title = tc.get("main_title") or {}
-    parts = [f'<div class="source" style="color:{colour}">{escape(str(source.get("desc", "")))}</div>',
-             f'<h3>{escape(str(title.get("title", "")))}</h3>']
+    parts = [f'<div class="source wc-source" style="color:{colour}">{escape(str(source.get("desc", "")))}</div>',
+             f'<h3 class="wc-title">{escape(str(title.get("title", "")))}</h3>']
     if title.get("desc"):
-        parts.append(f'<div class="desc">{escape(title["desc"])}</div>')
+        parts.append(f'<div class="desc wc-desc">{escape(title["desc"])}</div>')
     if tc.get("sub_title_text"):
-        parts.append(f'<div class="sub">{escape(tc["sub_title_text"]).replace(chr(10), "<br>")}</div>')
-    for row in tc.get("horizontal_content_list", []):
-        parts.append(f'<div class="kv"><span>{escape(row["keyname"])}</span> {escape(row["value"])}</div>')
+        parts.append(f'<div class="sub wc-sub">{escape(tc["sub_title_text"]).replace(chr(10), "<br>")}</div>')
+    rows = "".join(f'<div class="kv wc-kv"><span class="wc-key">{escape(row["keyname"])}</span> '
+                   f'<span class="wc-value">{escape(row["value"])}</span></div>'
+                   for row in tc.get("horizontal_content_list", []))
+    if rows:
+        parts.append(f'<div class="wc-kvs">{rows}</div>')
     buttons = "".join(f'<button class="btn btn-{_STYLES.get(b.get("style", 1), "default")}" '
                       f'data-action="{escape(b.get("key", ""))}">{escape(b["text"])}</button>'
                       for b in tc.get("button_list", []))
     if buttons:
-        parts.append(f'<div class="card-buttons">{buttons}</div>')
+        parts.append(f'<div class="card-buttons wc-buttons">{buttons}</div>')
     return "\n".join(parts)
 
 
@@ -68,6 +71,7 @@ def _body_html(body: dict[str, Any]) -> str:
 def preview_html(payload: dict[str, Any]) -> str:
     """Return HTML showing the payload as WeCom would, with the sent JSON underneath."""
     kind = payload.get("kind", "")
+    msgtype = "template_card" if kind == "app_update" else str((payload.get("body") or {}).get("msgtype", ""))
     if kind == "app_update":
         shown = card_html(payload["template_card"])
     elif "body" in payload:
@@ -75,5 +79,7 @@ def preview_html(payload: dict[str, Any]) -> str:
     else:
         shown = "<div>(unknown payload)</div>"
     sent = escape(json.dumps(payload, ensure_ascii=False, indent=2))
-    return (f'<div class="card card-wecom">{shown}'
-            f'<details><summary>{escape(ROUTES.get(kind, kind))} JSON</summary><pre>{sent}</pre></details></div>')
+    # The JSON sits under the card, not in it: the client draws only the card.
+    return (f'<div class="wc-preview"><div class="card card-wecom wc-{escape(msgtype.replace("_", "-"))}">{shown}</div>'
+            f'<details class="platform-json"><summary>{escape(ROUTES.get(kind, kind))} JSON</summary>'
+            f'<pre>{sent}</pre></details></div>')

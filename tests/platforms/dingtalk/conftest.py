@@ -107,3 +107,17 @@ def robot_message(rt: Runtime, fake: FakeDingTalk, text: str, msg_id: str = "msg
     if group:
         body["conversationTitle"] = "华东销售群"
     return body
+
+
+@pytest.fixture
+async def oa(aiohttp_client, db_url, fake, clock):
+    """A DingTalk runtime with OA approvals on (SQLite and PostgreSQL), its app client, a rep and a manager."""
+    from tests.platforms.dingtalk.oa_helpers import oa_settings
+
+    fake.now_ms = lambda: int(clock.now().timestamp() * 1000)
+    runtime = await make_runtime(oa_settings(db_url, fake), clock)
+    client = await aiohttp_client(create_app(runtime, start_services=False))
+    await add_dingtalk_member(runtime, "张三", "u001")
+    await add_dingtalk_member(runtime, "韩总", "u009", role="manager")
+    yield runtime, client
+    await runtime.stop()

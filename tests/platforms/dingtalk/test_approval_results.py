@@ -60,5 +60,5 @@ def test_http_mode_approvals_need_the_event_subscription(tmp_path):
     path = tmp_path / "c.toml"
     path.write_text('[dingtalk]\nenabled = true\nmode = "http"\nclient_id = "a"\nclient_secret = "b"\n'
                     'approval_process_code = "PROC-Q"\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match="dingtalk.event_token"):
+    with pytest.raises(ConfigError, match=r"dingtalk\.event_token"):
         load_settings(path, env={})

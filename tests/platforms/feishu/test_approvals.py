@@ -5,8 +5,11 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
+from bot.config import load_settings
+from bot.errors import ConfigError
 from bot.platforms import feishu
 from bot.platforms.feishu import approvals as feishu_approvals
 from storage.models import Opportunity, OutboxMessage
@@ -40,7 +43,7 @@ async def _deliver(rt) -> None:
         pass
 
 
-async def _request_approval(client, rt, approval_code: str = APPROVAL_CODE) -> None:
+async def request_approval(client, rt, approval_code: str = APPROVAL_CODE) -> None:
     """A rep walks a deal to the quote stage in a Feishu group; the 7折 quote needs approval."""
     rt.settings.feishu.approval_code = approval_code
     rt.apis["feishu"].throttle.per_target = 100  # the flow's replies would wait for Feishu's 5/s per chat
@@ -64,7 +67,7 @@ def _titles(fake) -> list[str]:
 
 
 async def test_approval_runs_in_feishu_and_an_approved_push_advances_the_deal(fclient, frt, fake):
-    await _request_approval(fclient, frt)
+    await request_approval(fclient, frt)
     [code] = fake.approval.instances
     instance = fake.approval.instances[code]
     assert instance["open_id"] == REP and instance["uuid"].startswith("salesbot-approval-1-")
@@ -73,6 +76,10 @@ async def test_approval_runs_in_feishu_and_an_approved_push_advances_the_deal(fc
     assert (form["customer"], form["requester"], form["stage"]) == ("华东医疗", "李娜", "报价反馈")
     assert not any(t.startswith("报价审批") for t in _titles(fake))  # the manager decides in Feishu, not in chat
     assert await _state(frt) == ("pending", code, "", "demo")
+    async with frt.db.session() as s:
+        row = (await s.execute(select(OutboxMessage).where(OutboxMessage.target == "approval"))).scalar_one()
+    await frt.apis["feishu"].send("approval", row.payload)  # a row delivered again (a crash before mark_sent)
+    assert fake.approval.creates == 1 and fake.approval.refused_uuids == 0
 
     push = fake.approval.decide(code, "APPROVED", BOSS, "可以，月底前签")
     assert (await _post(fclient, frt, push)).status == 200
@@ -83,7 +90,7 @@ async def test_approval_runs_in_feishu_and_an_approved_push_advances_the_deal(fc
 
 
 async def test_a_rejected_push_returns_the_deal_with_the_comment(fclient, frt, fake):
-    await _request_approval(fclient, frt)
+    await request_approval(fclient, frt)
     [code] = fake.approval.instances
     await _post(fclient, frt, fake.approval.decide(code, "REJECTED", BOSS, "先争取 85 折"))
     await _deliver(frt)
@@ -92,7 +99,7 @@ async def test_a_rejected_push_returns_the_deal_with_the_comment(fclient, frt, f
 
 
 async def test_a_decision_by_someone_who_may_not_approve_does_not_take_effect(fclient, frt, fake):
-    await _request_approval(fclient, frt)
+    await request_approval(fclient, frt)
     await _person(frt, "何洁", PEER)
     [code] = fake.approval.instances
     await _post(fclient, frt, fake.approval.decide(code, "APPROVED", PEER))
@@ -103,7 +110,7 @@ async def test_a_decision_by_someone_who_may_not_approve_does_not_take_effect(fc
 
 async def test_a_create_whose_answer_was_lost_is_not_duplicated_when_retried(fclient, frt, fake):
     fake.approval.lose_next_answer = True
-    await _request_approval(fclient, frt)
+    await request_approval(fclient, frt)
     assert fake.approval.creates == 1 and (await _state(frt))[1] is None  # 504: the sender will retry
     frt.clock.advance(timedelta(minutes=1))
     await _deliver(frt)
@@ -112,7 +119,7 @@ async def test_a_create_whose_answer_was_lost_is_not_duplicated_when_retried(fcl
 
 
 async def test_a_refused_create_dead_letters_with_the_fix_and_posts_the_in_chat_card(fclient, frt, fake):
-    await _request_approval(fclient, frt, "NOT-A-CODE")
+    await request_approval(fclient, frt, "NOT-A-CODE")
     assert fake.approval.instances == {}
     assert "报价审批：华东医疗" in _titles(fake)
     async with frt.db.session() as s:
@@ -121,7 +128,7 @@ async def test_a_refused_create_dead_letters_with_the_fix_and_posts_the_in_chat_
 
 
 async def test_pending_pushes_and_other_definitions_change_nothing(fclient, frt, fake):
-    await _request_approval(fclient, frt)
+    await request_approval(fclient, frt)
     [code] = fake.approval.instances
     push = fake.approval.decide(code, "APPROVED", BOSS)
     pending = {**push, "uuid": "ev-p", "event": {**push["event"], "status": "PENDING"}}
@@ -133,7 +140,7 @@ async def test_pending_pushes_and_other_definitions_change_nothing(fclient, frt,
 
 
 async def test_a_failed_approver_lookup_is_503_so_feishu_pushes_again(fclient, frt, fake):
-    await _request_approval(fclient, frt)
+    await request_approval(fclient, frt)
     [code] = fake.approval.instances
     push = fake.approval.decide(code, "APPROVED", BOSS)
     fake.fail_next("server_error")
@@ -160,3 +167,28 @@ async def test_approvals_are_off_without_an_approval_code(frt):
     assert not feishu.approvals_enabled(frt.settings)
     frt.settings.feishu.approval_code, frt.settings.feishu.enabled = APPROVAL_CODE, False
     assert not feishu.approvals_enabled(frt.settings)
+
+
+async def test_widget_ids_of_a_definition_made_in_the_admin_ui_are_mapped(fclient, frt, fake):
+    fake.approval.widgets = (fake.approval.widgets - {"customer"}) | {"widget16510608596030001"}
+    frt.settings.feishu.approval_widgets = {"customer": "widget16510608596030001"}
+    await request_approval(fclient, frt)
+    [code] = fake.approval.instances
+    assert fake.approval.form_of(code)["widget16510608596030001"] == "华东医疗"
+
+
+async def test_a_form_the_definition_does_not_know_is_refused_with_the_fix(fclient, frt, fake):
+    fake.approval.widgets = fake.approval.widgets - {"budget"}
+    await request_approval(fclient, frt)
+    async with frt.db.session() as s:
+        row = (await s.execute(select(OutboxMessage).where(OutboxMessage.target == "approval"))).scalar_one()
+    assert row.status == "dead" and "1390001" in row.last_error and "approval_widgets" in row.last_error
+    assert "报价审批：华东医疗" in _titles(fake)
+
+
+def test_unknown_approval_widget_keys_are_a_config_error(tmp_path):
+    path = tmp_path / "salesbot.toml"
+    path.write_text('[feishu]\nenabled = true\napp_id = "a"\napp_secret = "b"\nverification_token = "v"\n'
+                    'approval_widgets = {custmer = "widget1"}\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"feishu\.approval_widgets.*custmer"):
+        load_settings(path, env={})

@@ -1,9 +1,13 @@
-"""Checkers and forms through POST /feishu/events: a tick completes an attack action, a form attaches evidence."""
+"""Checkers, forms and delayed updates through POST /feishu/events (real route, real API, fake Feishu)."""
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
+
 from sqlalchemy import select
 
+from bot.platforms.feishu import routes
 from storage.models import Evidence
 from storage.models_attack import AttackAction
 from storage.repos import members
@@ -87,3 +91,40 @@ async def test_the_evidence_prompt_has_a_form_whose_submit_attaches_the_text(fcl
     async with frt.db.session() as s:
         [evidence] = (await s.execute(select(Evidence))).scalars().all()
     assert (evidence.kind, evidence.content, evidence.media_kind) == ("会议纪要", "https://m.example.com/1", "link")
+
+
+async def _slow_click(client, rt, fake, monkeypatch, age: timedelta) -> dict:
+    """A click whose reply misses the inline answer; the sender delivers it `age` after the click."""
+    rt.apis["feishu"].throttle.per_target = 100
+    member_id = await add_member(rt, "李娜")
+    async with rt.db.session() as s:
+        await members.link_identity(s, member_id, "feishu", REP)
+    gate, route = asyncio.Event(), rt.dispatcher.route
+
+    async def slow_route(event, ctx):
+        await gate.wait()
+        return await route(event, ctx)
+
+    monkeypatch.setattr(rt.dispatcher, "route", slow_route)
+    monkeypatch.setattr(routes, "CARD_WAIT", 0.1)
+    payload = click("help|all", REP, "cb-slow")
+    payload["header"]["create_time"] = str(int(rt.clock.now().timestamp() * 1_000_000))  # µs, as Feishu sends
+    assert await (await _post(client, rt, payload)).json() == {}
+    gate.set()
+    await rt.dispatcher.drain()
+    rt.clock.advance(age)
+    while await rt.sender.run_once():
+        pass
+    return fake.messages[-1]
+
+
+async def test_a_slow_click_reply_replaces_the_clicked_card_with_the_delayed_update_token(fclient, frt, fake,
+                                                                                             monkeypatch):
+    sent = await _slow_click(fclient, frt, fake, monkeypatch, timedelta(minutes=1))
+    assert sent["op"] == "delayed_update" and sent["token"] == "c-delayed"
+    assert sent["card"]["header"]["title"]["content"] == "销售助手能做什么" and len(fake.messages) == 1
+
+
+async def test_an_old_token_is_not_used_and_the_reply_is_sent_as_a_message(fclient, frt, fake, monkeypatch):
+    sent = await _slow_click(fclient, frt, fake, monkeypatch, timedelta(minutes=26))
+    assert sent["op"] == "create" and sent["receive_id"] == "oc_group1" and fake.token_uses == {}

@@ -12,10 +12,12 @@ from sqlalchemy import select
 from bot.platforms.feishu.ws import LongConnection
 from bot.web.app import create_app
 from storage.models import RejectedRequest
+from storage.models_opportunities import Approval
 from storage.repos import members
 from tests.fakes.feishu import BOT_OPEN_ID
 from tests.helpers import add_member
 from tests.platforms.feishu.conftest import click, envelope, mention, text_message
+from tests.platforms.feishu.test_approvals import BOSS, request_approval
 
 
 @pytest.fixture
@@ -81,3 +83,15 @@ async def test_ws_mode_opens_the_connection_with_the_app(aiohttp_client, frt, fa
     frt.settings.feishu.mode = "ws"
     await aiohttp_client(create_app(frt, start_services=False))
     await asyncio.wait_for(fake.ws_connected.wait(), 5)
+
+
+async def test_approval_results_arrive_over_the_long_connection(fclient, conn, frt, fake):
+    await request_approval(fclient, frt)
+    [code] = fake.approval.instances
+    push = fake.approval.decide(code, "APPROVED", BOSS, "同意")
+    fake.fail_next("server_error")  # the approver lookup fails: ACK 500, so Feishu resends
+    assert _ack(await fake.push(push, message_id="a1"))["code"] == 500
+    assert _ack(await fake.push(push, message_id="a2"))["code"] == 200
+    await _deliver(frt)
+    async with frt.db.session() as s:
+        assert (await s.execute(select(Approval.status))).scalar_one() == "approved"

@@ -1,0 +1,67 @@
+"""The owner's lead card, SLA reminders and breach warnings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cards.actions import (
+    AcceptLead,
+    ShowLead,
+)
+from cards.model import Button, Card, Field, Level, Section
+from cards.views.common import notice_card
+
+
+@dataclass(frozen=True)
+class LeadView:
+    """The owner's lead card: who the customer is, the SLA countdown and the timeline."""
+
+    id: int
+    customer: str
+    contact: str
+    mobile_masked: str
+    channel: str
+    need: str
+    owner: str
+    status_label: str
+    countdown: str
+    reason: str
+    timeline: Sequence[str]
+    accepted: bool = False
+    overdue: bool = False
+
+
+def lead_card(v: LeadView, title_prefix: str = "新线索：") -> Card:
+    """The owner's card: customer summary, the golden-4-hours countdown, accept button, timeline."""
+    fields = [Field("联系人", f"{v.contact} {v.mobile_masked}".strip()), Field("来源", v.channel),
+              Field("首次响应", v.countdown), Field("状态", v.status_label)]
+    sections = [Section(fields=fields)]
+    if v.need:
+        sections.append(Section(title="客户要什么", text=v.need[:300]))
+    sections.append(Section(title="为什么分给你", text=v.reason))
+    sections.append(Section(title="时间线", items=list(v.timeline)[-8:]))
+    buttons = [] if v.accepted else [Button("接单", AcceptLead(lead_id=v.id), "primary")]
+    buttons.append(Button("刷新", ShowLead(lead_id=v.id)))
+    level = Level.DANGER if v.overdue else (Level.SUCCESS if v.accepted else Level.WARNING)
+    return Card(title=f"{title_prefix}{v.customer}", subtitle=f"线索 #{v.id} · 负责人 {v.owner}", level=level,
+                sections=sections, buttons=buttons,
+                footer="4 小时内跟进：发“跟进 内容”、推进阶段或加企业微信都算首次响应")
+
+
+def sla_reminder_card(lead_id: int, customer: str, countdown: str) -> Card:
+    """Remind the owner before the first-response deadline."""
+    return notice_card(f"还没跟进：{customer}", f"线索 #{lead_id} 首次响应{countdown}。发“跟进 内容”即可。",
+                       Level.WARNING, buttons=[Button("看线索", ShowLead(lead_id=lead_id), "primary")])
+
+
+def sla_breach_card(lead_id: int, customer: str, owner: str, elapsed: str) -> Card:
+    """Warn the owner's manager: a lead went past the golden 4 hours unanswered."""
+    return notice_card(f"超时未跟进：{customer}", f"线索 #{lead_id} 由 {owner} 负责，收到后 {elapsed} 仍无首次响应。",
+                       Level.DANGER, buttons=[Button("看线索", ShowLead(lead_id=lead_id), "primary")])
+
+
+def came_back_card(lead_id: int, customer: str, channel: str) -> Card:
+    """Tell the owner their customer came back through another channel (one customer, one owner)."""
+    return notice_card(f"老客户回来了：{customer}", f"这个客户又通过“{channel}”来了，仍归你负责。",
+                       Level.INFO, buttons=[Button("看线索", ShowLead(lead_id=lead_id), "primary")])

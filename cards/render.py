@@ -25,6 +25,11 @@ def _mdbold(text: str) -> Markup:
 _env.filters["mdbold"] = _mdbold
 
 
+def plain(text: str) -> str:
+    """Drop our one bit of inline markup (**bold**) for carriers that show plain text only."""
+    return _BOLD.sub(r"\1", text)
+
+
 def render_template(name: str, **values: Any) -> str:
     """Render one template by path relative to cards/templates."""
     return _env.get_template(name).render(**values)

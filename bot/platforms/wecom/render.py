@@ -27,6 +27,7 @@ from bot.config import Settings
 from bot.events import ChatRef
 from bot.platforms.wecom import limits as L
 from cards.model import Card, Level
+from cards.render import plain
 
 COLOURS = {Level.INFO: 0, Level.SUCCESS: 3, Level.WARNING: 2, Level.DANGER: 2}  # source.desc_color
 STYLES = {"primary": 1, "default": 2, "danger": 3}
@@ -67,7 +68,8 @@ def _sub_title(card: Card, long_fields: list) -> tuple[str, bool]:
         lines.extend("· " + " ".join(i.split()) for i in s.items)
     if card.footer:
         lines.append(card.footer)
-    text = "\n".join(L.cut(x, L.SUB_LINE) for x in lines if x)  # capped lines: one long text cannot hide the rest
+    # Capped lines: one long text cannot hide the rest.
+    text = "\n".join(L.cut(plain(x), L.SUB_LINE) for x in lines if x)
     return L.cut(text, L.SUB_TITLE), len(text) > L.SUB_TITLE
 
 

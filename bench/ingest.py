@@ -392,9 +392,19 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+def warn_if_busy() -> None:
+    """Say so when other work is already loading the machine: rps then varies, CPU per request much less."""
+    with contextlib.suppress(OSError), open("/proc/loadavg", encoding="utf-8") as f:
+        load = float(f.read().split()[0])
+        if load >= 0.8 * (os.cpu_count() or 1) / 2:
+            print(f"note: load average {load:.2f} before start; other processes share the cores, so trust the "
+                  "CPU ratio (server CPU µs/req) more than the rps ratio", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; exit 1 when the ratio misses the target or an acked event is missing."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    warn_if_busy()
     return 0 if report(run_all(args), args.warmup + args.requests) else 1
 
 

@@ -66,7 +66,7 @@ def _org(s: Settings) -> list[ConfigProblem]:
 
 def _schedule(s: Settings) -> list[ConfigProblem]:
     out = []
-    for key in ("must_do", "morning_breakpoints", "daily_report"):
+    for key in ("must_do", "morning_breakpoints", "daily_report", "intake_rejects"):
         value = getattr(s.schedule, key)
         if not _HHMM.match(value):
             out.append(_p(s, f"schedule.{key}", f"{value!r} is not a 24-hour HH:MM time", 'write it like "09:00"'))

@@ -90,6 +90,7 @@ class ScheduleConfig:
     workbench_minutes: int = 15
     media_fetch_minutes: int = 1
     feedback_digest: str = "mon 09:30"
+    intake_rejects: str = "08:45"
     misfire_grace_seconds: int = 600
     holidays: list[str] = field(default_factory=list)
 

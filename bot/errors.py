@@ -4,6 +4,7 @@
     ├── ConfigError               bad configuration; carries every ConfigProblem
     ├── BadRequest                malformed inbound request -> HTTP 4xx with the reason
     │   ├── BadSignature          signature or token check failed -> 401
+    │   ├── Forbidden             bad sign or stale timestamp on routes that answer 403
     │   └── PayloadTooLarge       body over the limit -> 413
     ├── ActionError               a card action payload that cannot be packed/unpacked
     ├── UserError                 the user asked for something we must refuse (shown as a friendly card)
@@ -44,6 +45,12 @@ class BadSignature(BadRequest):
     """Signature, token or timestamp check failed."""
 
     status = 401
+
+
+class Forbidden(BadRequest):
+    """The caller is refused: a signature or timestamp check failed where the platform expects 403."""
+
+    status = 403
 
 
 class PayloadTooLarge(BadRequest):

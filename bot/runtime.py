@@ -36,6 +36,7 @@ class Runtime:
         self.metrics = Metrics()
         self.inbox = InboxWriter(self.db, self.clock)
         self.routes = RouteTable(ROUTERS, self.feature_on)
+        platforms.configure_renderers(settings, self.clock)  # playground previews sign links too
         self.apis = apis if apis is not None else platforms.build_apis(self)
         self.sender = Sender(self.db, self.clock, self.apis, settings.outbox, self.metrics)
         self.dispatcher = Dispatcher(self)

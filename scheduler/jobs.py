@@ -55,6 +55,7 @@ JOB_NAMES: tuple[str, ...] = tuple(REGISTRY)  # the scheduled job names of INTER
 
 # Jobs added after INTERFACE.md's list (documented in the README); registered after JOB_NAMES on purpose.
 from scheduler import feedback_digest as _feedback_digest  # noqa: E402
+from scheduler import intake_rejects as _intake_rejects  # noqa: E402
 from scheduler import media as _media  # noqa: E402
 from scheduler import workbench as _workbench  # noqa: E402
 
@@ -75,3 +76,9 @@ async def media_fetch(ctx: Context, fire_at: datetime) -> str:
 async def feedback_digest(ctx: Context, fire_at: datetime) -> str:
     """Send admins last week's 反馈 entries, once per week."""
     return await _feedback_digest.run(ctx, fire_at)
+
+
+@job("intake_rejects", schedule="intake_rejects")
+async def intake_rejects(ctx: Context, fire_at: datetime) -> str:
+    """Send admins yesterday's refused intake payloads per channel, with the top reasons and the fix, once a day."""
+    return await _intake_rejects.run(ctx, fire_at)

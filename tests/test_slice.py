@@ -66,4 +66,6 @@ async def test_platform_skins_show_the_json_their_adapter_would_send(client, rt)
     await client.post("/playground/api/message", json=message(rep, "@销售助手 卡在哪", skin="dingtalk"))
     feishu, dingtalk = [c["html"] for c in await sent_cards(rt)]
     assert "fs-card" in feishu and 'data-action="opp.' in feishu  # Feishu's own preview, still clickable
-    assert "dingtalk 实际发送的 JSON" in dingtalk and 'data-action="opp.' in dingtalk
+    # DingTalk's own preview: the ActionCard's signed links drawn as buttons the playground can click
+    assert "card-dingtalk" in dingtalk and 'class="platform-json"' in dingtalk and "actionCard" in dingtalk
+    assert '<button class="btn btn-default" data-action="opp.' in dingtalk and "%2Fa%2F" in dingtalk

@@ -12,6 +12,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.events import ChatRef
+from bot.platforms.dingtalk import preview as dingtalk_preview
 from bot.platforms.dingtalk import render as dingtalk_render
 from bot.platforms.feishu import preview as feishu_preview
 from bot.platforms.feishu import render as feishu_render
@@ -24,6 +25,7 @@ from cards.model import Card
 if TYPE_CHECKING:
     from aiohttp import web
 
+    from bot.clock import Clock
     from bot.config import Settings
     from bot.runtime import Runtime
 
@@ -48,6 +50,7 @@ PREVIEWS: dict[str, Callable[[dict[str, Any]], str]] = {}
 RENDERERS["wecom"] = wecom_render.render
 PREVIEWS["wecom"] = wecom_preview.preview_html
 PREVIEWS["feishu"] = feishu_preview.preview_html
+PREVIEWS["dingtalk"] = dingtalk_preview.preview_html
 
 
 def render(chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -> dict[str, Any]:
@@ -67,6 +70,14 @@ def enabled_adapters(settings: Settings) -> list[ModuleType]:
     """Return the adapter packages switched on in the config, imported lazily."""
     return [importlib.import_module(f"bot.platforms.{name}") for name in ADAPTERS
             if getattr(settings, name).enabled]
+
+
+def configure_renderers(settings: Settings, clock: Clock) -> None:
+    """Bind every adapter's renderer (enabled or not) to the settings and clock, so previews sign their links."""
+    for name in ADAPTERS:
+        module = importlib.import_module(f"bot.platforms.{name}.render")
+        if hasattr(module, "configure"):
+            module.configure(settings, clock)
 
 
 def build_apis(rt: Runtime) -> dict[str, Any]:

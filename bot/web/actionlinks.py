@@ -58,6 +58,17 @@ def read_token(secret: str, token: str, now: datetime) -> tuple[str, str, str, s
     return platform, actor, packed, chat, now.timestamp() > expires
 
 
+def peek_action(token: str) -> str | None:
+    """Return the packed Action a token carries WITHOUT checking its signature: for previews only, never to act."""
+    try:
+        fields = json.loads(_unb64(token.partition(".")[0]))
+    except (ValueError, TypeError):
+        return None
+    if isinstance(fields, list) and len(fields) == 6 and fields[0] == VERSION and isinstance(fields[3], str):
+        return fields[3]
+    return None
+
+
 def link_event(token: str, platform: str, actor: str, packed: str, chat: str) -> Event:
     """Build the card_action Event a link stands for."""
     try:

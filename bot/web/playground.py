@@ -11,7 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from bot.errors import BadRequest, UserError
 from bot.platforms.playground import adapter
 from bot.web.common import read_json, runtime
-from storage.repos import inbox, members, outbox
+from storage.repos import inbox, lead_admin, members, outbox
 
 SKINS = [("wecom", "企业微信"), ("dingtalk", "钉钉"), ("feishu", "飞书")]
 _PAGES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
@@ -28,6 +28,7 @@ def setup(app: web.Application) -> None:
     r.add_post("/playground/api/click", click)
     r.add_get("/playground/api/timeline", timeline)
     r.add_get("/playground/api/outbox", outbox_view)
+    r.add_get("/playground/api/admin", admin_view)
     r.add_post("/playground/api/clock", clock)
     r.add_post("/playground/api/jobs/{name}", fire_job)
 
@@ -127,6 +128,16 @@ async def outbox_view(request: web.Request) -> web.Response:
               "status": r.status, "attempts": r.attempts, "last_error": r.last_error,
               "created_at": iso(r.created_at), "sent_at": iso(r.sent_at)} for r in reversed(rows)]
     return web.json_response({"items": items})
+
+
+async def admin_view(request: web.Request) -> web.Response:
+    """The admin view: lead numbers (last 30 days), open intake rejects and dead-lettered outbox messages."""
+    rt = runtime(request)
+    numbers = await lead_admin.numbers(rt.db, rt.clock.now())
+    async with rt.db.sessions() as s:
+        rejects = await lead_admin.open_reject_count(s)
+    dead = (await outbox.counts(rt.db)).get("dead", 0)
+    return web.json_response({**numbers, "intake_rejects_open": rejects, "outbox_dead": dead})
 
 
 async def clock(request: web.Request) -> web.Response:

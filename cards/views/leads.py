@@ -1,4 +1,4 @@
-"""The owner's lead card, SLA reminders and breach warnings."""
+"""The owner's lead card, SLA reminders, breach warnings and the admins' daily intake-reject card."""
 
 from __future__ import annotations
 
@@ -65,3 +65,32 @@ def came_back_card(lead_id: int, customer: str, channel: str) -> Card:
     """Tell the owner their customer came back through another channel (one customer, one owner)."""
     return notice_card(f"老客户回来了：{customer}", f"这个客户又通过“{channel}”来了，仍归你负责。",
                        Level.INFO, buttons=[Button("看线索", ShowLead(lead_id=lead_id), "primary")])
+
+
+@dataclass(frozen=True)
+class ChannelRejects:
+    """One channel's refused payloads of a day: how many, how many still open, and the top (field, problem, n)."""
+
+    channel: str
+    received: int
+    still_open: int
+    reasons: Sequence[tuple[str, str, int]]
+
+
+REJECT_CHANNELS = 8  # channels listed on the admin card; the rest are counted in the footer
+
+
+def intake_rejects_card(day: str, channels: Sequence[ChannelRejects]) -> Card:
+    """The admins' daily card: yesterday's refused intake payloads per channel, the top reasons and the fix."""
+    total, still_open = sum(c.received for c in channels), sum(c.still_open for c in channels)
+    sections = [Section(fields=[Field("拒收", f"{total} 条"), Field("渠道", f"{len(channels)} 个"),
+                                Field("待重放", f"{still_open} 条")])]
+    for c in channels[:REJECT_CHANNELS]:
+        items = [f"{field} → {problem}（{n} 条）" for field, problem, n in c.reasons]
+        fix = (f"改字段映射后执行 salesbot intake replay --channel {c.channel}" if c.still_open
+               else "已全部重放成线索，无需处理")
+        sections.append(Section(title=f"{c.channel}：{c.received} 条，待重放 {c.still_open} 条", text=fix, items=items))
+    rest = len(channels) - REJECT_CHANNELS
+    more = f"还有 {rest} 个渠道没列出；" if rest > 0 else ""
+    return Card(title="线索拒收日报", subtitle=day, level=Level.WARNING if still_open else Level.INFO,
+                sections=sections, footer=f"{more}逐条原因见 /api/v1/intake_rejects（字段映射在 [intake.channels.*] field_map）")

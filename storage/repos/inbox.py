@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select, text, update
 
 from bot.clock import Clock
 from storage.db import Database
@@ -95,10 +96,14 @@ async def insert_batch(db: Database, rows: list[dict], now: datetime) -> list[St
     for i, row in enumerate(rows):
         first.setdefault((row["platform"], row["dedupe_key"]), i)
     unique = [rows[i] for i in first.values()]
-    stmt = insert_ignore(T, db.dialect, ["platform", "dedupe_key"]).returning(
-        T.c.id, T.c.platform, T.c.dedupe_key)
     async with db.engine.begin() as conn:
-        inserted = {(r.platform, r.dedupe_key): r.id for r in await conn.execute(stmt, unique)}
+        if db.dialect == "postgresql":
+            result = await conn.execute(_PG_UNNEST, _columns(unique))
+        else:
+            stmt = insert_ignore(T, db.dialect, ["platform", "dedupe_key"]).returning(
+                T.c.id, T.c.platform, T.c.dedupe_key)
+            result = await conn.execute(stmt, unique)
+        inserted = {(r.platform, r.dedupe_key): r.id for r in result}
         for key in first:
             if key not in inserted:
                 reclaimed = await _reclaim_failed(conn, key, now)
@@ -110,6 +115,29 @@ async def insert_batch(db: Database, rows: list[dict], now: datetime) -> list[St
         is_first = first[key] == i
         out.append(Stored(inserted.get(key), is_first and key in inserted))
     return out
+
+
+# PostgreSQL: one statement whatever the batch size, parameters as arrays (no per-row bind processing).
+_PG_UNNEST = text(
+    "INSERT INTO inbox (platform, dedupe_key, kind, status, attempts, claimed_until, error, event, received_at) "
+    "SELECT p, k, kd, st, a, c, e, ev::json, r FROM unnest("
+    "CAST(:platform AS text[]), CAST(:dedupe_key AS text[]), CAST(:kind AS text[]), CAST(:status AS text[]), "
+    "CAST(:attempts AS int[]), CAST(:claimed_until AS timestamp[]), CAST(:error AS text[]), "
+    "CAST(:event AS text[]), CAST(:received_at AS timestamp[])) AS u(p, k, kd, st, a, c, e, ev, r) "
+    "ON CONFLICT (platform, dedupe_key) DO NOTHING RETURNING id, platform, dedupe_key")
+
+
+def _naive_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def _columns(rows: list[dict]) -> dict[str, list]:
+    """Turn rows into one list per column, encoded as the table stores them."""
+    return {"platform": [r["platform"] for r in rows], "dedupe_key": [r["dedupe_key"] for r in rows],
+            "kind": [r["kind"] for r in rows], "status": [r["status"] for r in rows],
+            "attempts": [r["attempts"] for r in rows], "claimed_until": [_naive_utc(r["claimed_until"]) for r in rows],
+            "error": [r["error"] for r in rows], "event": [json.dumps(r["event"], ensure_ascii=False) for r in rows],
+            "received_at": [_naive_utc(r["received_at"]) for r in rows]}
 
 
 async def _reclaim_failed(conn, key: tuple[str, str], now: datetime) -> int | None:

@@ -46,6 +46,26 @@ async def note_retry(session: AsyncSession, reject_id: int, reason: str, fields:
     await session.execute(update(R).where(R.c.id == reject_id).values(reason=reason, fields=fields))
 
 
+async def rejects_between(session: AsyncSession, start: datetime, end: datetime,
+                          sample: int = 5_000) -> tuple[dict[str, tuple[int, int]], list[tuple[str, dict]]]:
+    """Return {channel: (received, still open)} of rejects received in [start, end) and their (channel, fields).
+
+    Counts are exact; the fields come from the newest `sample` rejects only, enough to rank the reasons
+    without reading a whole flood of refusals into memory.
+    """
+    window = (R.c.received_at >= start, R.c.received_at < end)
+    counts = (await session.execute(select(R.c.channel, func.count(), func.count().filter(R.c.status == "open"))
+                                    .where(*window).group_by(R.c.channel))).all()
+    rows = (await session.execute(select(R.c.channel, R.c.fields).where(*window)
+                                  .order_by(R.c.id.desc()).limit(sample))).all()
+    return {c: (n, o) for c, n, o in counts}, [(c, f or {}) for c, f in rows]
+
+
+async def open_reject_count(session: AsyncSession) -> int:
+    """Count rejects still waiting for a map fix and a replay."""
+    return (await session.execute(select(func.count()).select_from(R).where(R.c.status == "open"))).scalar_one()
+
+
 async def reject_listing(db: Database, after: int, limit: int) -> list[dict[str, Any]]:
     """Read-API page of intake rejects."""
     stmt = select(R).where(R.c.id > after).order_by(R.c.id).limit(limit)

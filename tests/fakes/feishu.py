@@ -1,4 +1,4 @@
-"""A fake Feishu open platform for tests: tenant tokens, bot info, send/reply/PATCH, injected failures.
+"""A fake Feishu open platform for tests: tenant tokens, bot info, send/reply/PATCH, contacts, injected failures.
 
 Body shapes are checked against ../shared/platforms/feishu.md §2–3; a wrong shape answers HTTP 400
 with code 99992402 and the reason, so a test fails loudly instead of passing on a bad request.
@@ -16,6 +16,7 @@ from aiohttp import WSMsgType, web
 
 from bot.platforms.feishu import frames
 from tests.fakes.feishu_approval import FakeApproval
+from tests.fakes.feishu_contact import FakeContact
 
 APP_ID, APP_SECRET = "cli_test_app", "test-app-secret"
 BOT_OPEN_ID = "ou_bot_000salesbot"
@@ -49,6 +50,8 @@ class FakeFeishu:
         r.add_get("/ws", self.ws_handler)
         self.approval = FakeApproval(self)  # approval v4: create, get, subscribe (tests/fakes/feishu_approval.py)
         self.approval.mount(r)
+        self.contact = FakeContact(self)  # contact v3: department tree and users (tests/fakes/feishu_contact.py)
+        self.contact.mount(r)
         self.ws: web.WebSocketResponse | None = None
         self.ws_connected = asyncio.Event()
         self.pings = 0

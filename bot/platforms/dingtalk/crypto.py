@@ -2,6 +2,7 @@
 
 - Robot HTTP callback and custom-robot 加签: base64(HMAC-SHA256(key=secret, msg=ts + "\\n" + secret)).
 - Card HTTP callback: x-ddpaas-signature = base64(HMAC-SHA256(key=apiSecret, msg=ts)).
+- Failed checks raise Forbidden (403, as the issue asks); a body that does not decrypt raises BadRequest (400).
 - Event subscription: sorted-SHA1 signature over token, timestamp, nonce, encrypt; AES-256-CBC with
   key = b64decode(aes_key + "="), IV = key[:16], plaintext = 16 random bytes + 4-byte big-endian length
   + msg + ownerKey (the appKey for an internal app), PKCS#7 padded to 32 bytes.
@@ -19,7 +20,7 @@ from urllib.parse import quote_plus
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from bot.errors import BadRequest, BadSignature
+from bot.errors import BadRequest, Forbidden
 
 WINDOW_MS = 3_600_000  # DingTalk signs with a 1-hour validity window
 BLOCK = 32
@@ -44,32 +45,32 @@ def ddpaas_sign(api_secret: str, timestamp: str) -> str:
 
 
 def check_fresh(timestamp: str, now_ms: int, what: str, window_ms: int = WINDOW_MS) -> None:
-    """Raise BadSignature unless the millisecond timestamp is within the window of now."""
+    """Raise Forbidden unless the millisecond timestamp is within the window of now."""
     try:
         sent = int(timestamp)
     except (TypeError, ValueError):
-        raise BadSignature(f"DingTalk {what} timestamp {str(timestamp)[:20]!r} is not a number") from None
+        raise Forbidden(f"DingTalk {what} timestamp {str(timestamp)[:20]!r} is not a number") from None
     if abs(now_ms - sent) > window_ms:
-        raise BadSignature(f"DingTalk {what} timestamp is {(now_ms - sent) // 1000:+d} s off "
+        raise Forbidden(f"DingTalk {what} timestamp is {(now_ms - sent) // 1000:+d} s off "
                            f"(allowed ±{window_ms // 1000} s); check the server clock")
 
 
 def verify_robot(secret: str, timestamp: str, sign: str, now_ms: int) -> None:
     """Check a robot HTTP callback's `timestamp`/`sign` headers (constant time, ±1 h)."""
     if not timestamp or not sign:
-        raise BadSignature("DingTalk robot callback lacks the timestamp or sign header")
+        raise Forbidden("DingTalk robot callback lacks the timestamp or sign header")
     check_fresh(timestamp, now_ms, "robot")
     if not hmac.compare_digest(hmac_sign(secret, timestamp).encode(), sign.encode("utf-8", "replace")):
-        raise BadSignature("DingTalk robot sign does not match; check [dingtalk] client_secret")
+        raise Forbidden("DingTalk robot sign does not match; check [dingtalk] client_secret")
 
 
 def verify_card(api_secret: str, timestamp: str, signature: str, now_ms: int) -> None:
     """Check a card HTTP callback's x-ddpaas-signature headers (constant time, ±1 h)."""
     if not timestamp or not signature:
-        raise BadSignature("DingTalk card callback lacks x-ddpaas-signature(-timestamp) headers")
+        raise Forbidden("DingTalk card callback lacks x-ddpaas-signature(-timestamp) headers")
     check_fresh(timestamp, now_ms, "card callback")
     if not hmac.compare_digest(ddpaas_sign(api_secret, timestamp).encode(), signature.encode("utf-8", "replace")):
-        raise BadSignature("DingTalk x-ddpaas-signature does not match; check [dingtalk] card_callback_secret")
+        raise Forbidden("DingTalk x-ddpaas-signature does not match; check [dingtalk] card_callback_secret")
 
 
 def _aes_key(aes_key: str) -> bytes:
@@ -95,13 +96,13 @@ class EventCrypto:
         return hashlib.sha1("".join(sorted((self.token, timestamp, nonce, encrypt))).encode()).hexdigest()
 
     def verify(self, signature: str, timestamp: str, nonce: str, encrypt: str) -> None:
-        """Raise BadSignature unless the signature matches (constant time)."""
+        """Raise Forbidden unless the signature matches (constant time)."""
         expected = self.signature(timestamp, nonce, encrypt).encode()
         if not hmac.compare_digest(expected, signature.encode("utf-8", "replace")):
-            raise BadSignature("DingTalk event signature does not match; check [dingtalk] event_token")
+            raise Forbidden("DingTalk event signature does not match; check [dingtalk] event_token")
 
     def decrypt(self, encrypt: str) -> bytes:
-        """Return the message inside `encrypt`; raise BadRequest/BadSignature if it is not ours."""
+        """Return the message inside `encrypt`; raise BadRequest if it does not decrypt, Forbidden if not ours."""
         try:
             data = binascii.a2b_base64(encrypt, strict_mode=True)
         except (binascii.Error, ValueError) as exc:
@@ -112,11 +113,11 @@ class EventCrypto:
         plain = decryptor.update(data) + decryptor.finalize()
         pad = plain[-1]
         if not 1 <= pad <= BLOCK or plain[-pad:] != plain[-1:] * pad or len(plain) - pad < 20:
-            raise BadSignature("DingTalk event does not decrypt; check [dingtalk] event_aes_key")
+            raise BadRequest("DingTalk event does not decrypt; check [dingtalk] event_aes_key")
         end = len(plain) - pad
         size = _LEN.unpack_from(plain, 16)[0]
         if 20 + size > end or plain[20 + size:end] != self.owner:
-            raise BadSignature("DingTalk event owner key does not match; check [dingtalk] client_id (the appKey)")
+            raise Forbidden("DingTalk event owner key does not match; check [dingtalk] client_id (the appKey)")
         return plain[20:20 + size]
 
     def encrypt(self, msg: bytes, random16: bytes | None = None) -> str:

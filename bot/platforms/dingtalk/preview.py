@@ -1,4 +1,8 @@
-"""Playground preview: the exact DingTalk payload this adapter sends, drawn as HTML, plus its JSON."""
+"""Playground preview: the exact DingTalk payload this adapter sends, drawn as HTML, plus its JSON.
+
+Buttons become `<button data-action="<packed>">` so the playground can click them: a template card's
+button carries the packed Action itself; an ActionCard link carries it inside its signed `/a/<token>`.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,9 @@ import json
 import re
 from html import escape
 from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from bot.web.actionlinks import peek_action
 
 _FONT = re.compile(r"&lt;font color=(#[0-9A-Fa-f]{3,6})&gt;(.*?)&lt;/font&gt;")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -27,10 +34,24 @@ def markdown_html(text: str) -> str:
     return "\n".join(out)
 
 
-def _buttons(labels: list[tuple[str, str]]) -> str:
-    links = "".join(f'<a class="btn" href="{escape(url)}" title="{escape(url)}">{escape(label)}</a>'
-                    for label, url in labels if label)
-    return f'<div class="card-buttons dt-buttons">{links}</div>' if links else ""
+def link_action(url: str) -> str | None:
+    """The packed Action behind a `dingtalk://…?url=<…/a/<token>>` button, read (not verified) from its token."""
+    inner = parse_qs(urlparse(url).query).get("url", [url])[0]
+    _, sep, token = urlparse(inner).path.rpartition("/a/")
+    return peek_action(token) if sep and token else None
+
+
+def _button(label: str, packed: str | None, style: str, url: str = "") -> str:
+    # The playground clicks `.card button[data-action]` as its own user, like a click in DingTalk.
+    tip = f' title="{escape(url)}"' if url else ""
+    if packed is None:  # not one of our links: show it, nothing to click
+        return f'<a class="btn btn-default" href="{escape(url)}"{tip}>{escape(label)}</a>'
+    return f'<button class="btn btn-{escape(style or "default")}" data-action="{escape(packed)}"{tip}>' \
+           f'{escape(label)}</button>'
+
+
+def _buttons(buttons: list[str]) -> str:
+    return f'<div class="card-buttons dt-buttons">{"".join(buttons)}</div>' if buttons else ""
 
 
 def _message(payload: dict[str, Any]) -> str:
@@ -41,15 +62,16 @@ def _message(payload: dict[str, Any]) -> str:
     if kind == "markdown":
         return markdown_html(body["markdown"]["text"])
     ac = body["actionCard"]
-    labels = [(ac["singleTitle"], ac["singleURL"])] if "singleURL" in ac else \
+    links = [(ac["singleTitle"], ac["singleURL"])] if "singleURL" in ac else \
         [(b["title"], b["actionURL"]) for b in ac.get("btns", [])]
-    return markdown_html(ac["text"]) + _buttons(labels)
+    return markdown_html(ac["text"]) + _buttons([_button(t, link_action(u), "default", u) for t, u in links if t])
 
 
 def _card(params: dict[str, str]) -> str:
     count = int(params.get("btn_count") or 0)
-    labels = [(params.get(f"btn{i}_label", ""), params.get(f"btn{i}_action", "")) for i in range(1, count + 1)]
-    return markdown_html(params.get("markdown", "")) + _buttons(labels)
+    buttons = [_button(params[f"btn{i}_label"], params.get(f"btn{i}_action", ""), params.get(f"btn{i}_style", ""))
+               for i in range(1, count + 1) if params.get(f"btn{i}_label")]
+    return markdown_html(params.get("markdown", "")) + _buttons(buttons)
 
 
 def preview_html(payload: dict[str, Any]) -> str:

@@ -25,6 +25,7 @@ from cards.model import Card, Level
 
 MAX_BUTTONS = 4  # template cards define btn1..btn4; ActionCards allow up to 5
 LINK_TTL = timedelta(days=7)
+PREVIEW_CHAT = "preview"  # the chat_id the playground renders its skin previews for
 _ICONS = {Level.INFO: "", Level.SUCCESS: "✅ ", Level.WARNING: "⚠️ ", Level.DANGER: "🔴 "}
 _env = Environment(loader=FileSystemLoader(Path(__file__).parents[3] / "cards" / "templates" / "dingtalk"),
                    autoescape=False, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -48,7 +49,7 @@ _cfg = RenderConfig()
 
 
 def configure(settings: Settings, clock: Clock) -> None:
-    """Bind the renderer to the running settings and clock (called when the adapter is enabled)."""
+    """Bind the renderer to the running settings and clock (every Runtime calls it, so previews sign links)."""
     dt = settings.dingtalk
     global _cfg
     _cfg = RenderConfig(settings.server.public_url.rstrip("/"), settings.server.secret_key, dt.card_template_id,
@@ -64,6 +65,8 @@ def markdown(card: Card) -> str:
 def _actor(chat: ChatRef) -> str:
     if chat.meta.get("sender"):
         return str(chat.meta["sender"])
+    if chat.chat_id == PREVIEW_CHAT:  # the playground's stand-in: show the buttons a person would get
+        return PREVIEW_CHAT
     return chat.chat_id.removeprefix("user:") if chat.chat_id.startswith("user:") else ""
 
 

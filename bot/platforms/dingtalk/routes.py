@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot.errors import BadRequest, BadSignature
+from bot.errors import BadRequest, Forbidden
 from bot.events import Event
 from bot.platforms.dingtalk import adapter, approval_results, crypto, render
 from bot.web.common import read_body, read_json, runtime
@@ -58,7 +58,7 @@ async def card(request: web.Request) -> web.Response:
     await read_body(request)
     secret = rt.settings.dingtalk.card_callback_secret
     if not secret:
-        raise BadSignature("card callbacks are refused until [dingtalk] card_callback_secret is set")
+        raise Forbidden("card callbacks are refused until [dingtalk] card_callback_secret is set")
     ts = request.headers.get("x-ddpaas-signature-timestamp", "")
     crypto.verify_card(secret, ts, request.headers.get("x-ddpaas-signature", ""), now_ms(rt))
     data = await read_json(request)
@@ -69,7 +69,7 @@ async def card(request: web.Request) -> web.Response:
 def _event_crypto(rt: Runtime) -> crypto.EventCrypto:
     cfg = rt.settings.dingtalk
     if not (cfg.event_token and cfg.event_aes_key):
-        raise BadSignature("event subscription is not configured; set [dingtalk] event_token and event_aes_key")
+        raise Forbidden("event subscription is not configured; set [dingtalk] event_token and event_aes_key")
     return crypto.EventCrypto(cfg.event_token, cfg.event_aes_key, cfg.client_id)
 
 

@@ -2,22 +2,20 @@
 
 Departments are walked from the root (`topapi/v2/department/listsubid`), each one's users read in
 pages of 100 (`topapi/v2/user/list`), on `oapi_base` with a gettoken access token. A DingTalk user is
-linked to the member with the same mobile, else the same name; the userid is what robot messages carry
-as senderStaffId. Mobiles come only with the app's 通讯录手机号 permission, so without it names carry the
-match; users nobody matched are listed for the members CSV (dingtalk_userid).
+linked to the member with the same mobile, else the same unambiguous name (bot/platforms/syncing.py);
+the userid is what robot messages carry as senderStaffId. Mobiles come only with the app's 通讯录手机号
+permission, so without it names carry the match; users nobody matched are listed for the members CSV
+(dingtalk_userid).
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from bot.errors import DeliveryError, UserError
 from bot.platforms.dingtalk.api import DingTalkAPI
-from sales.names import normalize_mobile
-from storage.repos import members
+from bot.platforms.syncing import PlatformUser, SyncReport, link_members
 
 if TYPE_CHECKING:
     from bot.clock import Clock
@@ -27,22 +25,6 @@ if TYPE_CHECKING:
 ROOT_DEPARTMENT = 1
 PAGE = 100  # topapi/v2/user/list takes at most 100 a page
 MAX_DEPARTMENTS = 5000  # a guard against a cycle in a broken tree
-
-
-@dataclass
-class SyncReport:
-    """What a sync did."""
-
-    linked: int = 0
-    unchanged: int = 0
-    unmatched: list[str] = field(default_factory=list)
-
-    def lines(self) -> list[str]:
-        """Human-readable summary lines."""
-        out = [f"dingtalk: linked {self.linked}, already linked {self.unchanged}, unmatched {len(self.unmatched)}"]
-        out += [f"  no member matches DingTalk user {u} (same mobile or name); add dingtalk_userid to the members CSV"
-                for u in self.unmatched[:100]]
-        return out
 
 
 class Directory:
@@ -104,29 +86,10 @@ async def fetch_users(settings: Settings, clock: Clock) -> list[dict]:
 
 
 async def sync_members(settings: Settings, db: Database, clock: Clock) -> SyncReport:
-    """Link DingTalk userids to members by mobile, then by name."""
-    users = await fetch_users(settings, clock)
-    report = SyncReport()
-    async with db.session() as s:
-        everyone = await members.all_members(s)
-        by_mobile = {normalize_mobile(m.mobile): m for m in everyone if normalize_mobile(m.mobile)}
-        member_names = Counter(m.name for m in everyone)
-        by_name = {m.name: m for m in everyone if member_names[m.name] == 1}  # a name match must be unambiguous
-        user_names = Counter(str(u.get("name") or "") for u in users)
-        linked = await members.identities_of(s, [m.id for m in everyone])
-        for user in users:
-            userid, mobile = str(user["userid"]), normalize_mobile(str(user.get("mobile") or ""))
-            name = str(user.get("name") or "")
-            member = (by_mobile.get(mobile) if mobile else None) or (
-                by_name.get(name) if user_names[name] == 1 else None)  # two 张伟s: link neither by name
-            if member is None:
-                report.unmatched.append(userid)
-            elif linked.get(member.id, {}).get("dingtalk") == userid:
-                report.unchanged += 1
-            else:
-                await members.link_identity(s, member.id, "dingtalk", userid)
-                report.linked += 1
-    return report
+    """Link DingTalk userids to members by mobile, then by an unambiguous name."""
+    users = [PlatformUser(str(u["userid"]), str(u.get("name") or ""), str(u.get("mobile") or ""))
+             for u in await fetch_users(settings, clock)]
+    return await link_members(db, SyncReport("dingtalk", "DingTalk", "dingtalk_userid"), users)
 
 
 async def cli_sync(settings: Settings, db: Database) -> list[str]:

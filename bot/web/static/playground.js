@@ -194,6 +194,7 @@ function renderChats() {
 function selectMember(id) {
   state.memberId = id;
   renderPeople();
+  updateAdminPanel();
   if (!isGroup(state.chatId)) openChat(dmId());
   else { renderChats(); savePrefs(); }
 }
@@ -438,6 +439,7 @@ async function advanceClock(minutes) {
   try {
     const data = await api("/clock", { advance_minutes: minutes });
     renderClock(data.now);
+    pollAdmin();
     const label = minutes % 1440 === 0 ? `${minutes / 1440} 天` : minutes % 60 === 0 ? `${minutes / 60} 小时` : `${minutes} 分钟`;
     toast(`时间已快进 ${label}`, "info");
   } catch (err) { toast(err.message); }
@@ -474,6 +476,7 @@ async function runJob(btn) {
     result.title = data.fire_key || "";
     pollNow();
     pollOutbox();
+    pollAdmin();
   } catch (err) { toast(err.message); }
   btn.disabled = false;
   btn.textContent = "运行";
@@ -512,6 +515,58 @@ function renderOutbox(rows) {
   }
   $("outbox-count").textContent = rows.length
     ? Object.entries(counts).map(([s, n]) => `${STATUS_LABEL[s] || s} ${n}`).join(" · ") : "";
+}
+
+// ---------- right column: the admin view (admins and managers only) ----------
+
+const canSeeAdmin = () => ["admin", "manager"].includes((me() || {}).role);
+
+// Format minutes as "N 分钟" or "X 小时 Y 分".
+function fmtMinutes(m) {
+  if (m === null || m === undefined) return "—";
+  const total = Math.round(m);
+  if (total < 60) return `${total} 分钟`;
+  const h = Math.floor(total / 60), rest = total % 60;
+  return rest ? `${h} 小时 ${rest} 分` : `${h} 小时`;
+}
+
+// Show the admin view when the chosen person is an admin or a manager, and load it at once.
+function updateAdminPanel() {
+  const show = canSeeAdmin();
+  $("admin-panel").hidden = !show;
+  if (show) pollAdmin();
+}
+
+// Refetch the admin numbers; nothing is asked while the panel is hidden.
+async function pollAdmin() {
+  if (!canSeeAdmin()) return;
+  try { renderAdmin(await api("/admin")); } catch (err) { if (!err.network) toast(err.message); }
+}
+
+// Draw the lead numbers, open rejects, dead letters and the breaches per team (most first).
+function renderAdmin(d) {
+  const rate = d.auto_distribution_rate;
+  $("st-rate").textContent = rate === null || rate === undefined ? "—" : `${+(rate * 100).toFixed(1)}%`;
+  $("st-rate-sub").textContent = d.leads ? `${d.auto_assigned} / ${d.leads} 条自动分到人` : "还没有线索";
+  $("st-median").textContent = fmtMinutes(d.median_first_response_minutes);
+  $("st-rejects").textContent = `${d.intake_rejects_open} 条`;
+  $("st-dead").textContent = `${d.outbox_dead} 条`;
+  $("st-rejects-box").classList.toggle("is-warn", d.intake_rejects_open > 0);
+  $("st-dead-box").classList.toggle("is-bad", d.outbox_dead > 0);
+  const rows = Object.entries(d.breaches_per_team || {}).sort((a, b) => b[1] - a[1]);
+  const list = $("admin-breaches");
+  list.replaceChildren();
+  if (!rows.length) list.appendChild(el("li", "placeholder", `近 ${d.days || 30} 天没有超时，保持住`));
+  for (const [team, n] of rows) {
+    const track = el("span", "breach-track");
+    const bar = el("span", "breach-bar");
+    bar.style.width = `${Math.max(4, (n / rows[0][1]) * 100)}%`;
+    track.appendChild(bar);
+    const li = el("li", "breach");
+    li.append(el("span", "breach-team", team || "未分组"), track, el("span", "breach-n", `${n} 条`));
+    list.appendChild(li);
+  }
+  $("admin-hint").textContent = `近 ${d.days || 30} 天 · 每 10 秒刷新`;
 }
 
 // ---------- start-up ----------
@@ -574,11 +629,13 @@ async function main() {
   const saved = state.members.find((m) => m.id === prefs.memberId);
   state.memberId = (saved || state.members.find((m) => m.role === "rep") || state.members[0] || {}).id ?? null;
   renderPeople();
+  updateAdminPanel();
   renderJobs();
   const known = state.groups.some((g) => g.id === prefs.chatId) || prefs.chatId === dmId();
   openChat(known ? prefs.chatId : (state.groups[0] || {}).id || dmId());
   pollOutbox();
   setInterval(pollOutbox, 2000);
+  setInterval(pollAdmin, 10000);
   setInterval(async () => { try { renderClock((await api("/state")).now); } catch (_) { /* toast shown by poller */ } }, 15000);
 }
 

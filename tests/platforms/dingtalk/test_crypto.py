@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
 
-from bot.errors import BadRequest, BadSignature
+from bot.errors import BadRequest, Forbidden
 from bot.platforms.dingtalk import crypto
 from tests.platforms.dingtalk.conftest import vector
 
@@ -21,11 +22,11 @@ def test_robot_sign_vector():
 def test_robot_sign_rejects_bad_sign_and_stale_timestamp():
     v = vector("dingtalk-robot-http-sign")
     i, sign = v["inputs"], v["expected"]["sign"]
-    with pytest.raises(BadSignature, match="does not match"):
+    with pytest.raises(Forbidden, match="does not match"):
         crypto.verify_robot(i["secret"], i["timestamp"], sign[:-2] + "A=", int(i["timestamp"]))
-    with pytest.raises(BadSignature, match="server clock"):
+    with pytest.raises(Forbidden, match="server clock"):
         crypto.verify_robot(i["secret"], i["timestamp"], sign, int(i["timestamp"]) + 3_601_000)
-    with pytest.raises(BadSignature, match="lacks"):
+    with pytest.raises(Forbidden, match="lacks"):
         crypto.verify_robot(i["secret"], "", sign, 0)
 
 
@@ -41,7 +42,7 @@ def test_ddpaas_signature_vector():
     sig = v["expected"]["x_ddpaas_signature"]
     assert crypto.ddpaas_sign(i["api_secret"], i["timestamp"]) == sig
     crypto.verify_card(i["api_secret"], i["timestamp"], sig, int(i["timestamp"]))
-    with pytest.raises(BadSignature):
+    with pytest.raises(Forbidden):
         crypto.verify_card("otherSecret", i["timestamp"], sig, int(i["timestamp"]))
 
 
@@ -68,13 +69,16 @@ def test_event_vector_reencrypts_with_its_random_prefix():
 def test_event_rejects_tampering_and_foreign_owner():
     v = vector("dingtalk-http-event-crypto")
     i, box = v["inputs"], _event_box(v)
-    with pytest.raises(BadSignature):
+    with pytest.raises(Forbidden):
         box.verify(i["msg_signature"], i["timestamp"], "other", i["encrypt"])
     other = crypto.EventCrypto(i["token"], i["encoding_aes_key"], "dingSomeoneElse")
-    with pytest.raises(BadSignature, match="owner key"):
+    with pytest.raises(Forbidden, match="owner key"):
         other.decrypt(i["encrypt"])
     with pytest.raises(BadRequest):
         box.decrypt("not base64!!")
+    with pytest.raises(BadRequest, match="does not decrypt") as caught:
+        box.decrypt(base64.b64encode(bytes(32)).decode())  # the right length, but garbage: 400, not 403
+    assert caught.value.status == 400
 
 
 def test_success_reply_round_trips():

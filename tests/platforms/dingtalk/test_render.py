@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 import pytest
 
@@ -11,7 +11,7 @@ from bot.events import ChatRef
 from bot.platforms.dingtalk import render
 from bot.platforms.dingtalk.adapter import target_of_track, track_id
 from bot.platforms.dingtalk.preview import preview_html
-from bot.web.actionlinks import read_token
+from bot.web.actionlinks import make_token, peek_action, read_token
 from cards.actions import AdvanceStage, ShowHelp, ShowOpportunity
 from cards.model import Button, Card, Field, Section
 from tests.conftest import make_settings
@@ -91,4 +91,41 @@ def test_preview_shows_the_sent_json(configured):
         html = preview_html(payload)
         assert "<pre>" in html and "card-dingtalk" in html
     html = preview_html(render.render(GROUP, CARD, "", {}))
-    assert "<h3>华东医疗</h3>" in html and "<b>客户现在卡在哪</b>" in html and ">推进</a>" in html
+    assert "<h3>华东医疗</h3>" in html and "<b>客户现在卡在哪</b>" in html
+    # each signed link becomes a button the playground clicks: the packed action read back from the token
+    assert '<button class="btn btn-default" data-action="opp.advance|7"' in html and ">推进</button>" in html
+    assert 'data-action="opp.show|7"' in html and 'class="platform-json"' in html
+
+
+def test_preview_buttons_of_template_cards_and_foreign_links(configured):
+    params = render.card_params(CARD)
+    html = preview_html({"kind": "card", "create": {"cardData": {"cardParamMap": params}}})
+    assert '<button class="btn btn-primary" data-action="opp.advance|7">推进</button>' in html
+    foreign = {"msgtype": "actionCard", "actionCard": {"title": "t", "text": "x", "singleTitle": "看看",
+                                                       "singleURL": "https://example.com/page"}}
+    assert '<a class="btn btn-default" href="https://example.com/page"' in preview_html({"kind": "message",
+                                                                                         "body": foreign})
+
+
+def test_peek_action_reads_without_trusting_and_never_raises(clock):
+    token = make_token("secret", "dingtalk", "u1", "opp.show|7", "group:c", clock.now())
+    assert peek_action(token) == "opp.show|7" == peek_action(token.split(".")[0] + ".forged")
+    for junk in ("", "!!!", "e30.x", token[:5]):
+        assert peek_action(junk) is None
+
+
+async def test_every_runtime_binds_the_renderers_so_playground_previews_have_buttons(clock):
+    from bot import platforms
+    from bot.platforms.wecom import render as wecom_render
+    from bot.runtime import Runtime
+
+    settings = make_settings("sqlite+aiosqlite://", server={"secret_key": "s" * 32, "public_url": "https://p.example/"})
+    assert not settings.dingtalk.enabled and not settings.wecom.enabled
+    rt = Runtime(settings, clock=clock, apis={})
+    assert render._cfg.secret_key == "s" * 32 and render._cfg.clock is clock and render._cfg.public_url == "https://p.example"
+    assert wecom_render._cfg["secret_key"] == "s" * 32  # the WeCom preview's full-view links, too
+    assert platforms.PREVIEWS["dingtalk"] is preview_html
+    payload = render.render(ChatRef("dingtalk", render.PREVIEW_CHAT, True), CARD, "", {})
+    token = unquote(payload["body"]["actionCard"]["btns"][0]["actionURL"]).split("/a/")[1].split("&")[0]
+    assert read_token("s" * 32, token, clock.now())[1:3] == ("preview", "opp.advance|7")
+    await rt.db.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import UTC, datetime
 from urllib.parse import unquote
@@ -79,15 +80,15 @@ async def test_one_to_one_message_answers_through_batch_send_when_the_session_is
     assert sent["via"] == "oto" and sent["body"]["userIds"] == ["u001"]
 
 
-async def test_bad_sign_is_401_and_archived(dclient, drt, fake):
+async def test_bad_sign_or_stale_timestamp_is_403_and_archived(dclient, drt, fake):
     body = robot_message(drt, fake, "新建商机 X")
     resp = await dclient.post("/dingtalk/robot", json=body, headers=robot_headers(drt, secret="wrong"))
-    assert resp.status == 401 and "client_secret" in (await resp.json())["error"]
+    assert resp.status == 403 and "client_secret" in (await resp.json())["error"]
     stale = robot_headers(drt)
     stale["timestamp"] = str(int(stale["timestamp"]) - 3_700_000)
     stale["sign"] = crypto.hmac_sign("test-client-secret", stale["timestamp"])
     resp = await dclient.post("/dingtalk/robot", json=body, headers=stale)
-    assert resp.status == 401 and "server clock" in (await resp.json())["error"]
+    assert resp.status == 403 and "server clock" in (await resp.json())["error"]
     async with drt.db.sessions() as s:
         rows = (await s.execute(select(RejectedRequest))).scalars().all()
     assert [r.route for r in rows] == ["/dingtalk/robot"] * 2 and json.loads(rows[0].body)["msgId"] == "msg-1"
@@ -127,7 +128,7 @@ async def test_card_click_is_answered_inline_with_the_new_card(aiohttp_client, s
         refused = (await resp.json())["userPrivateData"]["cardParamMap"]
         assert "还不认识你" in refused["title"] and "cardData" not in await resp.json()
         bad = await client.post("/dingtalk/card", json=click, headers=card_headers(rt, secret="nope"))
-        assert bad.status == 401
+        assert bad.status == 403
     finally:
         await rt.stop()
 
@@ -161,7 +162,11 @@ async def test_event_check_url_vector_answers_encrypted_success(aiohttp_client, 
         assert box.decrypt(reply["encrypt"]) == b"success"
         query["nonce"] = "tampered"
         bad = await client.post("/dingtalk/events", params=query, json={"encrypt": v["encrypt"]})
-        assert bad.status == 401
+        assert bad.status == 403
+        garbage = base64.b64encode(bytes(64)).decode()  # signed correctly, but not encrypted with our key
+        signed = {**query, "nonce": v["nonce"], "msg_signature": box.signature(v["timestamp"], v["nonce"], garbage)}
+        undecryptable = await client.post("/dingtalk/events", params=signed, json={"encrypt": garbage})
+        assert undecryptable.status == 400 and "event_aes_key" in (await undecryptable.json())["error"]
     finally:
         await rt.stop()
 

@@ -1,0 +1,45 @@
+"""The customer page `GET /dash/customer/{id}`: what an approver needs before deciding a quote.
+
+Approval forms (DingTalk OA) link here so the approver sees the customer's file — owner, grade,
+contacts (mobiles masked), open deals with their stage and days in it, and the last 20 interactions.
+The link is signed like every dashboard link (bot/web/dash.py); bot/web/links.py builds it.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.web.common import runtime
+from bot.web.dash import verify
+from bot.web.me import _html
+from sales.names import mask_mobile
+from sales.stages import pipeline_from_config
+from storage.repos import customer_page
+
+KINDS = {"opportunity": "新建商机", "followup": "跟进", "im_contact_added": "加了企业微信",
+         "im_contact_edited": "改了联系人备注", "im_contact_deleted": "删了联系人", "im_contact_lost": "客户删了好友",
+         "im_contact_transfer_fail": "联系人转交失败", "im_group_joined": "进群", "im_group_left": "退群"}
+
+
+def setup(app: web.Application) -> None:
+    """Register the customer page."""
+    app.router.add_get("/dash/customer/{customer_id:\\d+}", customer_view)
+
+
+async def customer_view(request: web.Request) -> web.Response:
+    """Render one customer's file for a signed link (or the admin token)."""
+    rt = runtime(request)
+    now = rt.clock.now()
+    verify(request, rt.settings, now)  # the signature covers the path, so the id cannot be edited
+    async with rt.db.sessions() as s:
+        page = await customer_page.load(s, int(request.match_info["customer_id"]))
+    if page is None:
+        return web.json_response({"error": "no such customer; it may have been merged or removed"}, status=404)
+    tz, pipe = rt.settings.tz, pipeline_from_config(rt.settings.opportunities.stages)
+    opps = [(o.id, pipe.stage_name(o.stage), (now - o.stage_entered_at).days if o.stage_entered_at else 0, who)
+            for o, who in page.open_opps]
+    contacts = [(c.name or "—", c.title, mask_mobile(c.mobile) if c.mobile else "") for c in page.contacts]
+    recent = [(i.at.astimezone(tz).strftime("%m-%d %H:%M") if i.at else "—", KINDS.get(i.kind, i.kind), who or "系统",
+               i.note) for i, who in page.interactions]
+    return _html("customer.html", customer=page.customer, owner=page.owner.name if page.owner else "未分配",
+                 contacts=contacts, opps=opps, recent=recent, updated=now.astimezone(tz).strftime("%m-%d %H:%M"))

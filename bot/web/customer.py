@@ -7,11 +7,13 @@ The link is signed like every dashboard link (bot/web/dash.py); bot/web/links.py
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from aiohttp import web
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from bot.web.common import runtime
 from bot.web.dash import verify
-from bot.web.me import _html
 from sales.names import mask_mobile
 from sales.stages import pipeline_from_config
 from storage.repos import customer_page
@@ -19,6 +21,8 @@ from storage.repos import customer_page
 KINDS = {"opportunity": "新建商机", "followup": "跟进", "im_contact_added": "加了企业微信",
          "im_contact_edited": "改了联系人备注", "im_contact_deleted": "删了联系人", "im_contact_lost": "客户删了好友",
          "im_contact_transfer_fail": "联系人转交失败", "im_group_joined": "进群", "im_group_left": "退群"}
+_PAGES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
+                     autoescape=select_autoescape(["html"]))
 
 
 def setup(app: web.Application) -> None:
@@ -41,5 +45,8 @@ async def customer_view(request: web.Request) -> web.Response:
     contacts = [(c.name or "—", c.title, mask_mobile(c.mobile) if c.mobile else "") for c in page.contacts]
     recent = [(i.at.astimezone(tz).strftime("%m-%d %H:%M") if i.at else "—", KINDS.get(i.kind, i.kind), who or "系统",
                i.note) for i, who in page.interactions]
-    return _html("customer.html", customer=page.customer, owner=page.owner.name if page.owner else "未分配",
-                 contacts=contacts, opps=opps, recent=recent, updated=now.astimezone(tz).strftime("%m-%d %H:%M"))
+    owner = page.owner.name if page.owner else "未分配"
+    html = _PAGES.get_template("customer.html").render(customer=page.customer, owner=owner, contacts=contacts,
+                                                       opps=opps, recent=recent,
+                                                       updated=now.astimezone(tz).strftime("%m-%d %H:%M"))
+    return web.Response(text=html, content_type="text/html", charset="utf-8", headers={"Cache-Control": "private"})

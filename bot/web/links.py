@@ -1,4 +1,4 @@
-"""Signed links to the personal page and to evidence files (pages in bot/web/me.py).
+"""Signed links to the personal page, evidence files (pages in bot/web/me.py) and customer pages (customer.py).
 
 Kept apart from the page module so handlers and jobs can build links without importing the web app.
 """
@@ -21,3 +21,8 @@ def me_link(settings: Settings, member_id: int, now: datetime) -> str:
 def evidence_link(settings: Settings, evidence_id: int, now: datetime) -> str:
     """Return the signed link that opens one evidence item (its stored file, or where it is)."""
     return signed_url(settings, f"/dash/evidence/{evidence_id}", {}, now, LINK_TTL)
+
+
+def customer_link(settings: Settings, customer_id: int, now: datetime) -> str:
+    """Return the signed link to a customer's page (approval forms carry it; bot/web/customer.py serves it)."""
+    return signed_url(settings, f"/dash/customer/{customer_id}", {}, now, LINK_TTL)

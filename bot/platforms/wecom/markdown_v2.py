@@ -1,0 +1,131 @@
+"""Card -> WeCom markdown_v2 for group-robot pushes whose card is a list of rows (团队周报's 每个人, 断点 Top N).
+
+markdown_v2 adds tables, lists, links, images and dividers to markdown but drops `<font color>` and
+`<@userid>` (wecom.md §4 and the community syntax guides); the limit stays 4096 bytes. A card is
+tabular when consecutive sections carry the same field labels (断点: one section per item, each with
+卡在哪一阶/谁负责/停了多久/何时解 — a row per section), or when a section's items all read
+`name：key value · key value …` with the same keys (周报: a row per person). Rows that do not fit the bytes
+are dropped from the end and counted in a "…" line, so the table never breaks mid-row.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.platforms.wecom import limits as L
+from cards.model import Card, Section
+from cards.render import plain
+
+MIN_ROWS = 3  # fewer rows read as well as a list in plain markdown
+CELL = 24     # characters per cell: a long cell would push the table off a phone screen
+_ROW_ITEM = re.compile(r"^([^：]{1,20})：(.+)$")
+_LABELLED_LINK = re.compile(r"([^\s：:]+)[：:]\s*(https?://\S+)")
+
+
+@dataclass
+class Table:
+    """A heading, its column names and its rows (already plain text)."""
+
+    title: str
+    columns: list[str]
+    rows: list[list[str]]
+
+
+def _cell(text: str) -> str:
+    """One table cell: a single line without pipes, cut to CELL characters."""
+    return L.cut(plain(text).replace("|", "｜"), CELL) or " "
+
+
+def _item_table(section: Section) -> Table | None:
+    """`name：k v · k v` items with the same keys at every position → a table, else None."""
+    matches = [_ROW_ITEM.match(" ".join(i.split())) for i in section.items]
+    if len(matches) < MIN_ROWS or not all(matches):
+        return None
+    cells = [m[2].split(" · ") for m in matches]
+    keys = [[c.split(" ", 1)[0] for c in row] for row in cells]
+    if len({len(row) for row in cells}) != 1 or any(k != keys[0] for k in keys) or len(keys[0]) < 2:
+        return None
+    rows = [[_cell(m[1])] + [_cell(c.split(" ", 1)[1] if " " in c else "") for c in row]
+            for m, row in zip(matches, cells, strict=True)]
+    return Table(section.title, [section.title or "名称", *keys[0]], rows)
+
+
+def _field_table(run: list[Section]) -> Table:
+    """Sections sharing their field labels → one row per section (title, fields, then the text)."""
+    labels = [f.label for f in run[0].fields]
+    texts = [s.text for s in run if s.text]
+    heads = {t.split("：", 1)[0] for t in texts if "：" in t}
+    text_col = (heads.pop() if len(heads) == 1 and all("：" in t for t in texts) else "说明") if texts else ""
+    rows = [[_cell(s.title), *(_cell(f.value) for f in s.fields)]
+            + ([_cell(s.text.split("：", 1)[1] if text_col != "说明" else s.text)] if text_col else []) for s in run]
+    return Table("", ["事项", *labels, *([text_col] if text_col else [])], rows)
+
+
+def blocks(card: Card) -> list[str | Table]:
+    """The card's sections in order, as markdown text blocks and tables."""
+    out: list[str | Table] = []
+    sections, i = card.sections, 0
+    while i < len(sections):
+        labels = [f.label for f in sections[i].fields]
+        j = i + 1
+        while labels and j < len(sections) and [f.label for f in sections[j].fields] == labels \
+                and not sections[j].items:
+            j += 1
+        if j - i >= MIN_ROWS:
+            out.append(_field_table(sections[i:j]))
+        else:
+            for s in sections[i:j]:
+                out.extend(_section(s))
+        i = j
+    return out
+
+
+def _section(s: Section) -> list[str | Table]:
+    table = _item_table(s)
+    head = [f"**{plain(s.title)}**"] if s.title else []
+    lines = ([plain(s.text)] if s.text else []) + [f"- **{plain(f.label)}**：{plain(f.value)}" for f in s.fields]
+    if table is not None:
+        return ["\n".join(head + lines)] * bool(head or lines) + [table]
+    return ["\n".join(head + lines + [f"- {plain(i)}" for i in s.items])] if head or lines or s.items else []
+
+
+def tabular(card: Card) -> bool:
+    """Say whether the card has a table of at least MIN_ROWS rows (then markdown_v2 reads better)."""
+    return any(isinstance(b, Table) for b in blocks(card))
+
+
+def _links(text: str) -> str:
+    """`完整周报：https://…` → `[完整周报](https://…)`."""
+    return _LABELLED_LINK.sub(lambda m: f"[{m[1]}]({m[2]})", text)
+
+
+def _table_lines(t: Table, keep: int) -> list[str]:
+    head = [f"| {' | '.join(_cell(c) for c in t.columns)} |", "|" + " --- |" * len(t.columns)]
+    rows = [f"| {' | '.join(r)} |" for r in t.rows[:keep]]
+    rest = [f"{L.ELLIPSIS}另有 {len(t.rows) - keep} 行未列出"] if keep < len(t.rows) else []
+    return head + rows + rest
+
+
+def render(card: Card, icon: str = "") -> str:
+    """Render a Card as markdown_v2 within 4096 bytes, dropping table rows from the end when it must."""
+    parts = blocks(card)
+    top = [f"# {icon}{plain(card.title)}"] + ([f"> {plain(card.subtitle)}"] if card.subtitle else [])
+    tail = ["---", _links(plain(card.footer))] if card.footer else []
+    keep = {id(t): 0 for t in parts if isinstance(t, Table)}
+    # The fixed text plus every table's header and "…" line is paid first; rows fill what is left, in order.
+    text = _join(top, parts, keep, tail)
+    budget = L.MARKDOWN_BYTES - len(text.encode()) - 16 * len(keep)
+    for t in (p for p in parts if isinstance(p, Table)):
+        for row in t.rows:
+            cost = len(f"| {' | '.join(row)} |\n".encode())
+            if cost > budget:
+                break
+            budget -= cost
+            keep[id(t)] += 1
+    return L.cut_bytes(_join(top, parts, keep, tail), L.MARKDOWN_BYTES)
+
+
+def _join(top: list[str], parts: list[str | Table], keep: dict[int, int], tail: list[str]) -> str:
+    body = ["\n".join(_table_lines(p, keep[id(p)])) if isinstance(p, Table) else _links(p) for p in parts]
+    return "\n\n".join(x for x in ["\n".join(top), *body, "\n".join(tail)] if x).strip()

@@ -14,6 +14,8 @@ from bot.context import Context
 from bot.errors import NotAllowed
 from bot.events import ChatRef, Event, Reply
 from bot.routing import Router
+from bot.targets import personal_chats
+from bot.web.links import customer_link
 from cards.actions import DecideApproval
 from cards.model import Level
 from cards.views import ApprovalView, approval_card, notice_card, opportunity_card
@@ -43,18 +45,19 @@ async def start(ctx: Context, opp: Opportunity, to_stage: str, reason: str) -> N
                         format_yuan(opp.amount), format_discount(opp.discount), reason,
                         format_budget(Budget(opp.budget_text, opp.budget_low, opp.budget_high)))
     await ctx.reply(Reply(card=opportunity_card(await view_of(ctx, opp), "已提交报价审批：")))
-    if await ctx.request_platform_approval(approval.platform, approval.id, await _form(ctx, view)):
+    if await ctx.request_platform_approval(approval.platform, approval.id, await _form(ctx, view, opp.customer_id)):
         return  # the manager decides in the platform's approval app; its result comes back as an event
     if chat is not None:
         await ctx.send(chat, approval_card(view), f"approval:{approval.id}:card")
 
 
-async def _form(ctx: Context, view: ApprovalView) -> dict:
-    """What a platform approval form shows, plus who asks (their user id on that platform)."""
+async def _form(ctx: Context, view: ApprovalView, customer_id: int) -> dict:
+    """What a platform approval form shows (with the signed customer page), plus who asks (their platform id)."""
     ids = await members_repo.identities_of(ctx.session, [ctx.member.id])
     platform = ctx.event.chat.platform if ctx.event and ctx.event.chat else ""
     return {"customer": view.customer, "requester": view.requester, "stage": view.to_stage, "amount": view.amount,
             "discount": view.discount, "reason": view.reason, "budget": view.budget,
+            "customer_url": customer_link(ctx.settings, customer_id, ctx.now()),
             "originator_user_id": ids.get(ctx.member.id, {}).get(platform, "")}
 
 
@@ -122,6 +125,7 @@ async def approval_result(event: Event, ctx: Context) -> None:
     chat = ChatRef(approval.platform, approval.chat_id, True) if approval.chat_id else event.chat
     approved = result == "approved"
     remark = str(raw.get("remark") or "") or ("审批流已通过" if approved else "审批流驳回（未写原因）")
+    was_pending = approval.status == "pending"
     try:
         reply = await _decide(ctx, approval, approved, remark)
     except NotAllowed:
@@ -130,4 +134,22 @@ async def approval_result(event: Event, ctx: Context) -> None:
     if chat is not None:
         reply.to = chat
         await ctx.reply(reply)
+    await ctx.session.refresh(approval)
+    if was_pending and approval.status != "pending":  # applied by this event: a repeat tells no one twice
+        await _tell_rep_and_manager(ctx, approval, reply)
     return None
+
+
+async def _tell_rep_and_manager(ctx: Context, approval: Approval, reply: Reply) -> None:
+    """Send the result to the rep's and the manager's own chats too: a busy group buries it."""
+    opp = await opp_repo.get(ctx.session, approval.opportunity_id)
+    owner = await owner_of(ctx, opp)
+    manager = (owner.manager_id if owner else None) or approval.decided_by
+    ids = [m for m in (approval.requested_by, manager) if m is not None]
+    personal = await personal_chats(ctx.session, ctx.settings, ids)
+    for member_id, to in personal.chats.items():
+        if (to.platform, to.chat_id) != (approval.platform, approval.chat_id):  # that chat has it already
+            await ctx.send(to, reply.card, f"approval:{approval.id}:result:{member_id}", reply.text)
+    if personal.unreachable:
+        log.warning("approval result not sent personally: no chat for these members",
+                    extra={"approval": approval.id, "members": personal.unreachable})

@@ -9,6 +9,7 @@ and the fix: edit the channel's field map, then `salesbot intake replay --channe
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -23,6 +24,7 @@ LABEL = "线索拒收日报"
 JOB = "intake_rejects"
 TOP_REASONS = 3
 PROBLEM_CHARS = 80
+_UNMAPPED = re.compile(r"^missing: no field maps to \w+ \(unmapped fields: (.*)\)$")
 
 
 def yesterday(fire_at: datetime, tz) -> tuple[datetime, datetime]:
@@ -33,8 +35,11 @@ def yesterday(fire_at: datetime, tz) -> tuple[datetime, datetime]:
 
 
 def short_problem(problem: str) -> str:
-    """Keep the problem, drop the fix hint the card already gives ("…; add one to … and run …")."""
+    """Say the problem briefly; the card gives the fix, so "…; add one to … and run …" is dropped."""
     head = str(problem).split("; add one", 1)[0].strip()
+    unmapped = _UNMAPPED.match(head)
+    if unmapped:  # the names the source really sent are what the admin needs for the map
+        head = f"没有字段映射到它（来源字段：{unmapped.group(1)}）"
     return head if len(head) <= PROBLEM_CHARS else head[:PROBLEM_CHARS - 1] + "…"
 
 

@@ -86,11 +86,13 @@ def intake_rejects_card(day: str, channels: Sequence[ChannelRejects]) -> Card:
     sections = [Section(fields=[Field("拒收", f"{total} 条"), Field("渠道", f"{len(channels)} 个"),
                                 Field("待重放", f"{still_open} 条")])]
     for c in channels[:REJECT_CHANNELS]:
-        items = [f"{field} → {problem}（{n} 条）" for field, problem, n in c.reasons]
+        items = [f"{n} 条 · {field} → {problem}" for field, problem, n in c.reasons]  # count first: lines get cut
         fix = (f"改字段映射后执行 salesbot intake replay --channel {c.channel}" if c.still_open
                else "已全部重放成线索，无需处理")
-        sections.append(Section(title=f"{c.channel}：{c.received} 条，待重放 {c.still_open} 条", text=fix, items=items))
+        title = f"{c.channel}：拒收 {c.received} 条，待重放 {c.still_open} 条"
+        sections.append(Section(title=title, text=fix, items=items))
     rest = len(channels) - REJECT_CHANNELS
     more = f"还有 {rest} 个渠道没列出；" if rest > 0 else ""
+    footer = f"{more}逐条原因见 /api/v1/intake_rejects；字段映射在 [intake.channels.<渠道>] field_map"
     return Card(title="线索拒收日报", subtitle=day, level=Level.WARNING if still_open else Level.INFO,
-                sections=sections, footer=f"{more}逐条原因见 /api/v1/intake_rejects（字段映射在 [intake.channels.*] field_map）")
+                sections=sections, footer=footer)

@@ -269,12 +269,33 @@ def check_webhook(body: dict, robot: bool = False) -> str:
         return "webhook template cards are text_notice or news_notice only"
     if kind in ("markdown", "markdown_v2"):
         content = (body.get(kind) or {}).get("content", "")
-        return "" if 0 < len(content.encode()) <= 4096 else f"{kind}.content must be 1-4096 bytes"
+        if not 0 < len(content.encode()) <= 4096:
+            return f"{kind}.content must be 1-4096 bytes"
+        return check_markdown_v2(content) if kind == "markdown_v2" else ""
     if kind == "text":
         return "" if 0 < len(body["text"]["content"].encode()) <= 2048 else "text.content must be 1-2048 bytes"
     if kind == "template_card":
         return check_card(body.get("template_card") or {})
     return f"msgtype {kind!r} not supported"
+
+
+def check_markdown_v2(content: str) -> str:
+    """Return what markdown_v2 would show wrongly ("" when fine): markdown-only tags, broken tables."""
+    if "<font" in content or "<@" in content:
+        return "markdown_v2 has no <font color> and no <@userid>; those are markdown-only"
+    table: list[str] = []
+    for line in [*content.splitlines(), ""]:
+        if line.startswith("|"):
+            table.append(line)
+            continue
+        if table:
+            widths = {len(row.strip().strip("|").split("|")) for row in table}
+            if len(table) < 2 or not re.fullmatch(r"\|(\s*:?-{3,}:?\s*\|)+", table[1].replace(" ", "")):
+                return f"table without a | --- | separator row under its header: {table[0]!r}"
+            if len(widths) != 1:
+                return f"table rows with different numbers of cells under {table[0]!r}"
+            table = []
+    return ""
 
 
 def check_workbench(body: dict) -> str:

@@ -1,7 +1,8 @@
 """Turn DingTalk payloads (HTTP or Stream, same JSON) into Events.
 
 Chat targets (the outbox `target`): `group:<openConversationId>`, `user:<userId>`,
-`users:<id>,<id>…` (1:1 to several people), `webhook:<name>` (a custom group robot from config).
+`users:<id>,<id>…` (1:1 to several people), `webhook:<name>` (a custom group robot from config);
+`dm:<userId>` (bot/targets.py's personal chats) is taken as `user:<userId>`.
 An interactive card's outTrackId carries its target, so a click can be answered in the same chat.
 """
 
@@ -39,6 +40,11 @@ def target_of_track(out_track_id: str) -> str | None:
         return base64.urlsafe_b64decode(code + "=" * (-len(code) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError):
         return None
+
+
+def canonical_target(target: str) -> str:
+    """Map a personal chat as bot/targets.py names it (`dm:<userId>`) onto DingTalk's `user:<userId>`."""
+    return "user:" + target.removeprefix("dm:") if target.startswith("dm:") else target
 
 
 def chat_for_target(target: str, **meta: Any) -> ChatRef:

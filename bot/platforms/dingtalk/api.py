@@ -19,6 +19,7 @@ import aiohttp
 from bot.clock import Clock
 from bot.config import DingtalkConfig
 from bot.errors import DeliveryError, TransientDeliveryError
+from bot.platforms.dingtalk.adapter import canonical_target
 from bot.platforms.dingtalk.crypto import webhook_query
 
 if TYPE_CHECKING:
@@ -136,7 +137,7 @@ class DingTalkAPI:
 
     async def send_message(self, target: str, payload: dict) -> None:
         """Deliver a `message` payload by the cheapest valid route."""
-        kind, _, ident = target.partition(":")
+        kind, _, ident = canonical_target(target).partition(":")
         if kind == "webhook":
             return await self.custom_robot(ident, payload["body"])
         if self._session_valid(payload):

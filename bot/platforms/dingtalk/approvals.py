@@ -30,9 +30,11 @@ if TYPE_CHECKING:
     from storage.db import Database
 
 log = logging.getLogger("salesbot.dingtalk.approvals")
-# (form key, label); the label is the name formComponentValues are matched by, so never rename one
+# (form key, label); the label is the name formComponentValues are matched by, so never rename one.
+# "客户档案" is the signed customer page (/dash/customer/<id>): forms made before it need
+# `salesbot dingtalk create-approval-form` once more (with approval_process_code set, it updates the form).
 FIELDS = (("customer", "客户"), ("requester", "申请人"), ("stage", "申请进入阶段"), ("amount", "报价金额"),
-          ("discount", "折扣"), ("budget", "客户预算"), ("reason", "申请理由"))
+          ("discount", "折扣"), ("budget", "客户预算"), ("reason", "申请理由"), ("customer_url", "客户档案"))
 REF = "salesbot 单号"
 LOOKBACK = timedelta(minutes=2)  # clock skew between us and DingTalk when looking for an earlier try
 GIVE_UP = timedelta(minutes=2)  # DingTalk down this long: decide in the chat (the sender's retries last ~4 min)

@@ -9,7 +9,7 @@ Payload kinds (what the outbox stores and api.py sends unchanged):
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.events import ChatRef
-from bot.platforms.dingtalk.adapter import track_id
+from bot.platforms.dingtalk.adapter import canonical_target, track_id
 from cards.model import Card, Level
 
 MAX_BUTTONS = 4  # template cards define btn1..btn4; ActionCards allow up to 5
@@ -168,6 +168,7 @@ def inline_answer(payload: dict[str, Any]) -> dict[str, Any]:
 
 def render(chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -> dict[str, Any]:
     """Return the outbox payload for a DingTalk chat."""
+    chat = replace(chat, chat_id=canonical_target(chat.chat_id))
     interactive = bool(_cfg.card_template_id) and chat.chat_id.startswith(("group:", "user:"))
     if card is not None and interactive and chat.meta.get("out_track_id"):
         # a click's answer changes only the clicker's view (a refusal must not blank the group's card);

@@ -25,30 +25,36 @@ _LABELLED_LINK = re.compile(r"([^\s：:]+)[：:]\s*(https?://\S+)")
 
 @dataclass
 class Table:
-    """A heading, its column names and its rows (already plain text)."""
+    """Column names and rows, every cell already one short line."""
 
-    title: str
     columns: list[str]
     rows: list[list[str]]
 
 
 def _cell(text: str) -> str:
     """One table cell: a single line without pipes, cut to CELL characters."""
-    return L.cut(plain(text).replace("|", "｜"), CELL) or " "
+    return L.cut(" ".join(plain(text).split()).replace("|", "｜"), CELL) or " "
+
+
+def _pairs(cell: str) -> list[tuple[str, str]]:
+    """`赢 1 输 0` → [(赢, 1), (输, 0)]; `转化 33%` → [(转化, 33%)]; an odd count keeps the rest as one value."""
+    words = cell.split()
+    if len(words) % 2 == 0:
+        return list(zip(words[::2], words[1::2], strict=True))
+    return [(words[0], " ".join(words[1:]))]
 
 
 def _item_table(section: Section) -> Table | None:
-    """`name：k v · k v` items with the same keys at every position → a table, else None."""
+    """`name：k v · k v` items with the same keys in the same order → a table, else None."""
     matches = [_ROW_ITEM.match(" ".join(i.split())) for i in section.items]
     if len(matches) < MIN_ROWS or not all(matches):
         return None
-    cells = [m[2].split(" · ") for m in matches]
-    keys = [[c.split(" ", 1)[0] for c in row] for row in cells]
-    if len({len(row) for row in cells}) != 1 or any(k != keys[0] for k in keys) or len(keys[0]) < 2:
+    rows = [[p for cell in m[2].split(" · ") for p in _pairs(cell)] for m in matches]
+    keys = [k for k, _ in rows[0]]
+    if len(keys) < 2 or any([k for k, _ in row] != keys for row in rows):
         return None
-    rows = [[_cell(m[1])] + [_cell(c.split(" ", 1)[1] if " " in c else "") for c in row]
-            for m, row in zip(matches, cells, strict=True)]
-    return Table(section.title, [section.title or "名称", *keys[0]], rows)
+    return Table([section.title or "名称", *keys],
+                 [[_cell(m[1]), *(_cell(v) for _, v in row)] for m, row in zip(matches, rows, strict=True)])
 
 
 def _field_table(run: list[Section]) -> Table:
@@ -59,7 +65,12 @@ def _field_table(run: list[Section]) -> Table:
     text_col = (heads.pop() if len(heads) == 1 and all("：" in t for t in texts) else "说明") if texts else ""
     rows = [[_cell(s.title), *(_cell(f.value) for f in s.fields)]
             + ([_cell(s.text.split("：", 1)[1] if text_col != "说明" else s.text)] if text_col else []) for s in run]
-    return Table("", ["事项", *labels, *([text_col] if text_col else [])], rows)
+    return Table(["事项", *labels, *([text_col] if text_col else [])], rows)
+
+
+def _row_key(s: Section) -> tuple[str, ...]:
+    """The field labels of a section that could be one table row (no items), else ()."""
+    return () if s.items else tuple(f.label for f in s.fields)
 
 
 def blocks(card: Card) -> list[str | Table]:
@@ -67,10 +78,8 @@ def blocks(card: Card) -> list[str | Table]:
     out: list[str | Table] = []
     sections, i = card.sections, 0
     while i < len(sections):
-        labels = [f.label for f in sections[i].fields]
-        j = i + 1
-        while labels and j < len(sections) and [f.label for f in sections[j].fields] == labels \
-                and not sections[j].items:
+        key, j = _row_key(sections[i]), i + 1
+        while key and j < len(sections) and _row_key(sections[j]) == key:
             j += 1
         if j - i >= MIN_ROWS:
             out.append(_field_table(sections[i:j]))
@@ -82,12 +91,14 @@ def blocks(card: Card) -> list[str | Table]:
 
 
 def _section(s: Section) -> list[str | Table]:
+    """A section as text (heading, text, fields as a list) followed by its table, or its items as a list."""
     table = _item_table(s)
-    head = [f"**{plain(s.title)}**"] if s.title else []
-    lines = ([plain(s.text)] if s.text else []) + [f"- **{plain(f.label)}**：{plain(f.value)}" for f in s.fields]
-    if table is not None:
-        return ["\n".join(head + lines)] * bool(head or lines) + [table]
-    return ["\n".join(head + lines + [f"- {plain(i)}" for i in s.items])] if head or lines or s.items else []
+    body = ([s.text.strip()] if s.text else []) + [f"- **{plain(f.label)}**：{plain(f.value)}" for f in s.fields]
+    if table is None:
+        body += [f"- {' '.join(i.split())}" for i in s.items]
+    lines = [f"**{plain(s.title)}**", *body] if s.title and (body or table is None) else body
+    text: list[str | Table] = ["\n".join(lines)] if lines else []
+    return text + ([table] if table is not None else [])
 
 
 def tabular(card: Card) -> bool:
@@ -115,7 +126,7 @@ def render(card: Card, icon: str = "") -> str:
     keep = {id(t): 0 for t in parts if isinstance(t, Table)}
     # The fixed text plus every table's header and "…" line is paid first; rows fill what is left, in order.
     text = _join(top, parts, keep, tail)
-    budget = L.MARKDOWN_BYTES - len(text.encode()) - 16 * len(keep)
+    budget = L.MARKDOWN_BYTES - len(text.encode())
     for t in (p for p in parts if isinstance(p, Table)):
         for row in t.rows:
             cost = len(f"| {' | '.join(row)} |\n".encode())

@@ -9,6 +9,8 @@ from typing import Any
 
 _FONT = re.compile(r'&lt;font color=&quot;(\w+)&quot;&gt;(.*?)&lt;/font&gt;')
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
+_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
+_RULE = re.compile(r"^\|(\s*:?-{3,}:?\s*\|)+\s*$")
 _FONT_COLOURS = {"info": "#07c160", "comment": "#888888", "warning": "#fa9d3b"}
 _SOURCE_COLOURS = {0: "#888888", 1: "#333333", 2: "#e64340", 3: "#07c160"}
 _STYLES = {1: "primary", 2: "default", 3: "danger", 4: "default"}  # render.STYLES reversed
@@ -16,14 +18,41 @@ ROUTES = {"app": "应用消息 message/send", "app_update": "更新模板卡片 
           "robot": "智能机器人 被动回复 / response_url", "webhook": "群机器人 webhook/send"}
 
 
+def _inline(line: str) -> str:
+    html = _BOLD.sub(r"<b>\1</b>", escape(line.rstrip()))
+    html = _LINK.sub(r'<a href="\2" target="_blank" rel="noopener">\1</a>', html)
+    return _FONT.sub(lambda m: f'<span style="color:{_FONT_COLOURS.get(m[1], "#333")}">{m[2]}</span>', html)
+
+
+def _table_html(rows: list[str]) -> str:
+    """A markdown_v2 table: the header row, the separator (skipped), the body rows."""
+    cells = [[_inline(c.strip()) for c in r.strip().strip("|").split("|")] for r in rows if not _RULE.match(r)]
+    head = "".join(f"<th>{c}</th>" for c in cells[0]) if cells else ""
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in cells[1:])
+    return f"<table class='wc-md-table'><tr>{head}</tr>{body}</table>"
+
+
 def markdown_html(text: str) -> str:
-    """Render the WeCom markdown subset our templates emit (headings, bold, quotes, items, font colours)."""
+    """Render the WeCom markdown(_v2) subset our renderers emit (headings, bold, quotes, items, colours, tables)."""
     out: list[str] = []
-    for line in text.splitlines():
-        html = _BOLD.sub(r"<b>\1</b>", escape(line.rstrip()))
-        html = _FONT.sub(lambda m: f'<span style="color:{_FONT_COLOURS.get(m[1], "#333")}">{m[2]}</span>', html)
-        if line.startswith("### "):
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        line, i = lines[i], i + 1
+        if line.startswith("|"):
+            rows = [line]
+            while i < len(lines) and lines[i].startswith("|"):
+                rows.append(lines[i])
+                i += 1
+            out.append(_table_html(rows))
+            continue
+        html = _inline(line)
+        if line.startswith("# "):
+            out.append(f"<h3 class='wc-md-title'>{html[2:]}</h3>")
+        elif line.startswith("### "):
             out.append(f"<h3 class='wc-md-title'>{html[4:]}</h3>")
+        elif line.strip() == "---":
+            out.append("<hr>")
         elif line.startswith("&gt; ") or line.startswith("> "):
             out.append(f"<div class='quote wc-quote'>{html[5:]}</div>")
         elif line.startswith("- "):

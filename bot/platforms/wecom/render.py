@@ -9,7 +9,8 @@ Targets (ChatRef.chat_id = outbox target) and the payload each gets — WecomAPI
   template_card); `update_card` (a click's answer with Reply(update=True)) keeps the clicked card's task_id
   for the passive update_template_card answer.
 - ``webhook:<name>``: group robot push to [wecom] webhook_keys[name]. ``{"kind": "webhook", "name", "body"}``
-  (markdown; ChatRef.meta["format"] = "text_notice" sends a template card). The key stays in the config.
+  (markdown; markdown_v2 with a table when the card is a list of rows — see markdown_v2.py — or when
+  ChatRef.meta["format"] = "markdown_v2"; "text_notice" sends a template card). The key stays in the config.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.events import ChatRef
 from bot.platforms.wecom import limits as L
+from bot.platforms.wecom import markdown_v2
 from cards.model import Card, Level
 from cards.render import plain
 
@@ -142,6 +144,11 @@ def _webhook(chat: ChatRef, card: Card | None, text: str) -> dict[str, Any]:
     if card is not None and chat.meta.get("format") == "text_notice":  # push cards cannot call back
         tc = template_card(card, new_task_id(), buttons=False)
         return {"kind": "webhook", "name": name, "body": {"msgtype": "template_card", "template_card": tc}}
+    wanted = chat.meta.get("format")
+    if card is not None and (wanted == "markdown_v2" or (wanted != "markdown" and markdown_v2.tabular(card))):
+        content = markdown_v2.render(card, ICONS.get(card.level, ""))  # tables: 周报's people, 断点's items
+        body = {"msgtype": "markdown_v2", "markdown_v2": {"content": content}}
+        return {"kind": "webhook", "name": name, "body": body}
     content = markdown(card) if card is not None else L.cut_bytes(text, L.MARKDOWN_BYTES)
     return {"kind": "webhook", "name": name, "body": {"msgtype": "markdown", "markdown": {"content": content}}}
 

@@ -546,7 +546,7 @@ async function pollAdmin() {
 // Draw the lead numbers, open rejects, dead letters and the breaches per team (most first).
 function renderAdmin(d) {
   const rate = d.auto_distribution_rate;
-  $("st-rate").textContent = rate === null || rate === undefined ? "—" : `${+(rate * 100).toFixed(1)}%`;
+  $("st-rate").textContent = rate === null || rate === undefined ? "—" : `${Math.floor(rate * 1000 + 1e-6) / 10}%`;
   $("st-rate-sub").textContent = d.leads ? `${d.auto_assigned} / ${d.leads} 条自动分到人` : "还没有线索";
   $("st-median").textContent = fmtMinutes(d.median_first_response_minutes);
   $("st-rejects").textContent = `${d.intake_rejects_open} 条`;

@@ -27,6 +27,7 @@ async def test_a_quote_goes_to_dingtalk_oa_and_the_approval_moves_the_opportunit
     assert (body["processCode"], body["originatorUserId"], body["deptId"]) == (PROCESS_CODE, "u001", -1)
     assert values["客户"] == "华东医疗" and values["申请人"] == "张三" and values["salesbot 单号"] == "SB-1"
     assert "50" in values["报价金额"] and values["折扣"] and values["申请进入阶段"]
+    assert "/dash/customer/1?" in values["客户档案"] and "sig=" in values["客户档案"]  # the signed customer page
     [pid] = fake.instances
     assert await state(rt) == ("pending", "", "demo", pid)
     assert "报价审批：华东医疗" not in titles(fake)  # the manager decides in DingTalk, not on an in-chat card
@@ -35,10 +36,17 @@ async def test_a_quote_goes_to_dingtalk_oa_and_the_approval_moves_the_opportunit
     await push_event(rt, client, data, "ev-1")
     assert await state(rt) == ("approved", "可以，月底前签", "quote", pid)
     group = [s for s in fake.sent if s["via"] == "group"]
-    assert titles(fake)[-1] == "报价已同意：华东医疗" and group[-1] == fake.sent[-1]
+    assert json.loads(group[-1]["body"]["msgParam"])["title"] == "报价已同意：华东医疗"
+    # the rep and the manager each get the result in their own 1:1 chat, with buttons signed for them
+    personal = {tuple(s["body"]["userIds"]): json.loads(s["body"]["msgParam"]) for s in fake.sent[-2:]
+                if s["via"] == "oto"}
+    assert set(personal) == {("u001",), ("u009",)}
+    assert all(p["title"] == "报价已同意：华东医疗" for p in personal.values())
+    sent = len(fake.sent)
     await push_event(rt, client, data, "ev-1")  # DingTalk pushes it again
     await push_event(rt, client, data, "ev-2")  # or pushes a second event for the same instance
     assert len([s for s in fake.sent if s["via"] == "group"]) == len(group)
+    assert not [s for s in fake.sent[sent:] if s["via"] == "oto"]  # nobody is told twice
 
 
 async def test_a_rejection_returns_the_opportunity_with_the_remark(oa, fake):

@@ -64,7 +64,8 @@ def test_create_approval_form_prints_the_process_code(tmp_path, fake, capsys):
     [form] = fake.forms
     assert code.startswith("PROC-NEW-") and "processCode" not in form
     labels = [c["props"]["label"] for c in form["formComponents"]]
-    assert labels == ["客户", "申请人", "申请进入阶段", "报价金额", "折扣", "客户预算", "申请理由", "salesbot 单号"]
+    assert labels == ["客户", "申请人", "申请进入阶段", "报价金额", "折扣", "客户预算", "申请理由", "客户档案",
+                      "salesbot 单号"]
     # with a processCode configured, the same command updates that form instead of creating another
     config = _config(tmp_path, fake, f'approval_process_code = "{code}"\n')
     capsys.readouterr()

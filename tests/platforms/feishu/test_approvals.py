@@ -86,7 +86,7 @@ async def test_approval_runs_in_feishu_and_an_approved_push_advances_the_deal(fc
     assert (await _post(fclient, frt, push)).status == 200  # Feishu's retry: one effect
     await _deliver(frt)
     assert await _state(frt) == ("approved", code, "可以，月底前签", "quote")
-    assert _titles(fake).count("报价已同意：华东医疗") == 1
+    assert _titles(fake).count("报价已同意：华东医疗") == 3  # the chat, the rep and the manager: once each
 
 
 async def test_a_rejected_push_returns_the_deal_with_the_comment(fclient, frt, fake):

@@ -35,8 +35,8 @@ async def test_the_whole_tree_is_read_page_by_page_and_open_ids_linked(frt, fake
     assert set(report.unmatched) == {"ou_boss", "ou_zw1", "ou_zw2", *(f"ou_f{i}" for i in range(120))}
     assert report.ambiguous == ["ou_zw1", "ou_zw2"]  # two 张伟: neither is guessed; the leaver is not listed
     pages = fake.contact.pages
-    assert [p for p in pages if p[0] == "children"][0] == ("children", "0", "")
-    assert len([p for p in pages if p[0] == "children"]) == 2  # 57 departments, 50 a page
+    tree = [p for p in pages if p[0] == "children"]
+    assert tree[0] == ("children", "0", "") and len(tree) == 2  # 57 departments, 50 a page
     east = [token for listing, dept, token in pages if listing == "users" and dept == "od-east"]
     assert len(east) == 3 and east[0] == "" and all(east[1:])  # 121 users: 50 + 50 + 21, by page_token
     assert {dept for listing, dept, _ in pages if listing == "users"} == {"0", "od-east", "od-east1",
@@ -52,7 +52,8 @@ async def test_the_whole_tree_is_read_page_by_page_and_open_ids_linked(frt, fake
 async def test_without_the_phone_scope_an_unambiguous_name_still_links(frt, fake):
     lina = await add_member(frt, "李娜")
     fake.contact.phone_scope = False
-    fake.contact.users = {"0": [user("ou_lina", "李娜", "+8613800001111"), user("ou_x", "李娜（华东）", "+8613800001111")]}
+    fake.contact.users = {"0": [user("ou_lina", "李娜", "+8613800001111"),
+                                user("ou_x", "李娜（华东）", "+8613800001111")]}
     report = await sync_members(frt.settings, frt.db)
     assert (report.linked, report.unmatched) == (1, ["ou_x"])
     async with frt.db.session() as s:

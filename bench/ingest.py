@@ -218,10 +218,15 @@ class Result:
     profile: str
 
 
-def recv(conn, timeout: float, what: str):
-    """Receive from a child process or fail loudly after `timeout` seconds."""
-    if not conn.poll(timeout):
-        raise TimeoutError(f"no {what} within {timeout:.0f} s; the benchmark is stuck")
+def recv(conn, proc: mp.Process, timeout: float, what: str):
+    """Receive from a child process; fail loudly if it dies or stays silent for `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not conn.poll(0.2):
+        if not proc.is_alive():
+            raise RuntimeError(f"the process that should send the {what} died (exit code {proc.exitcode}); "
+                               "its traceback is above")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no {what} within {timeout:.0f} s; the benchmark is stuck")
     return conn.recv()
 
 
@@ -235,19 +240,19 @@ def run_scenario(ctx, name: str, kind: str, db_url: str, args: argparse.Namespac
     client = None
     try:
         server.start()
-        port = recv(srv, 120, "server port")
+        port = recv(srv, server, 120, "server port")
         client = ctx.Process(target=load, args=(port, warm, timed, args.concurrency, cli_child, cores[-1]),
                              daemon=True)
         client.start()
-        recv(cli, PHASE_TIMEOUT, "client warm-up")
+        recv(cli, client, PHASE_TIMEOUT, "client warm-up")
         srv.send("mark")
-        cpu0 = recv(srv, 30, "server CPU sample")
+        cpu0 = recv(srv, server, 30, "server CPU sample")
         cli.send("go")
-        stats = recv(cli, PHASE_TIMEOUT, "client result")
+        stats = recv(cli, client, PHASE_TIMEOUT, "client result")
         srv.send("cpu")
-        cpu1 = recv(srv, 30, "server CPU sample")
+        cpu1 = recv(srv, server, 30, "server CPU sample")
         srv.send("stop")
-        final = recv(srv, 120, "inbox count")
+        final = recv(srv, server, 120, "inbox count")
     finally:
         _reap(server, client)
     return _result(name, kind, args, stats, cpu0, cpu1, final)

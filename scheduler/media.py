@@ -73,6 +73,8 @@ async def fetch_into(db: Database | None, payload: dict[str, Any], fetch: Callab
     evidence_id = int(payload["evidence_id"])
     try:
         data = await fetch(payload["ref"], int(payload["max_bytes"]))
+    except TransientDeliveryError:
+        raise  # still "queued": the sender retries, and fail_dead records it if it never works
     except DeliveryError as exc:
         await repo.mark_failed(db, evidence_id, str(exc), now())
         raise

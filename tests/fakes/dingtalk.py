@@ -21,6 +21,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.dingtalk_media import FakeRobotFiles
 from tests.fakes.dingtalk_oa import FakeOA
 
 CLIENT_ID, CLIENT_SECRET, ROBOT_CODE = "dingtestclient", "test-client-secret", "dingtestrobot"
@@ -32,10 +33,11 @@ def _bad(reason: str) -> web.Response:
     return web.json_response({"code": "InvalidParameter", "message": reason}, status=400)
 
 
-class FakeDingTalk(FakeOA):
+class FakeDingTalk(FakeOA, FakeRobotFiles):
     """Inspect .sent (robot API + webhooks), .cards, .updates, .acks, .opens; inject with fail_next.
 
-    OA approvals and contacts: see FakeOA (.instances, .creates, .forms, .departments, finish()).
+    OA approvals and contacts: see FakeOA (.instances, .creates, .forms, .departments, finish());
+    robot message files: see FakeRobotFiles (add_file, fail_file_next).
     """
 
     def __init__(self) -> None:
@@ -70,6 +72,7 @@ class FakeDingTalk(FakeOA):
         r.add_post("/v1.0/gateway/connections/open", self.open_connection)
         r.add_get("/connect", self.connect)
         self.setup_oa(r)
+        self.setup_files(r)  # robot message files (tests/fakes/dingtalk_media.py)
 
     # ---- lifecycle (own thread, own loop) ----
     @property

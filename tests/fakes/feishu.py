@@ -1,4 +1,5 @@
-"""A fake Feishu open platform for tests: tenant tokens, bot info, send/reply/PATCH, contacts, injected failures.
+"""A fake Feishu open platform for tests: tenant tokens, bot info, send/reply/PATCH, contacts, message resources,
+injected failures.
 
 Body shapes are checked against ../shared/platforms/feishu.md §2–3; a wrong shape answers HTTP 400
 with code 99992402 and the reason, so a test fails loudly instead of passing on a bad request.
@@ -17,6 +18,7 @@ from aiohttp import WSMsgType, web
 from bot.platforms.feishu import frames
 from tests.fakes.feishu_approval import FakeApproval
 from tests.fakes.feishu_contact import FakeContact
+from tests.fakes.feishu_media import FakeResources
 
 APP_ID, APP_SECRET = "cli_test_app", "test-app-secret"
 BOT_OPEN_ID = "ou_bot_000salesbot"
@@ -52,6 +54,8 @@ class FakeFeishu:
         self.approval.mount(r)
         self.contact = FakeContact(self)  # contact v3: department tree and users (tests/fakes/feishu_contact.py)
         self.contact.mount(r)
+        self.resources = FakeResources(self)  # message resources (tests/fakes/feishu_media.py)
+        self.resources.mount(r)
         self.ws: web.WebSocketResponse | None = None
         self.ws_connected = asyncio.Event()
         self.pings = 0

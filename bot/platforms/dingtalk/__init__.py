@@ -26,6 +26,7 @@ def build_api(rt: Runtime) -> DingTalkAPI:
     render.configure(rt.settings, rt.clock)
     api = DingTalkAPI(rt.settings.dingtalk, rt.clock)
     api.approvals = OAApprovals(api, rt)
+    api.db = rt.db  # evidence downloads record the stored file
     return api
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from bot.errors import ActionError, BadRequest
 from bot.events import ChatRef, Event
+from bot.platforms.dingtalk import media
 from cards.actions import Action, unpack
 
 PLATFORM = "dingtalk"
@@ -83,9 +84,13 @@ def robot_event(data: dict[str, Any], bot_name: str) -> Event:
     if data.get("sessionWebhook"):
         meta["session_webhook"] = str(data["sessionWebhook"])
         meta["session_webhook_expires"] = int(data.get("sessionWebhookExpiredTime") or 0)
-    text = _text(data, bot_name)
+    text, chat = _text(data, bot_name), ChatRef(PLATFORM, target, is_group, meta)
+    attachments = media.attachments_of(data)
+    if attachments:  # contract in bot/events.py: words make it a message, a bare picture/file is "platform"
+        raw = {**data, "attachments": attachments}
+        return Event(PLATFORM, "message" if text else "platform", f"msg:{msg_id}", staff, chat, text, raw=raw)
     kind = "message" if data.get("msgtype") in ("text", "richText") else "platform"
-    return Event(PLATFORM, kind, f"msg:{msg_id}", staff, ChatRef(PLATFORM, target, is_group, meta), text, raw=data)
+    return Event(PLATFORM, kind, f"msg:{msg_id}", staff, chat, text, raw=data)
 
 
 def _card_action(content: dict[str, Any]) -> Action:

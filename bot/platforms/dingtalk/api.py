@@ -3,6 +3,7 @@
 Replies go to the message's sessionWebhook while it is valid, else through the robot API
 (groupMessages/send, oToMessages/batchSend ≤ 20 users a call); team pushes go to custom group
 robots signed with 加签. Interactive cards use createAndDeliver and PUT /v1.0/card/instances.
+Evidence files (payload kind "media_fetch") are downloaded by media.py.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from bot.config import DingtalkConfig
 from bot.errors import DeliveryError, TransientDeliveryError
 from bot.platforms.dingtalk.adapter import canonical_target
 from bot.platforms.dingtalk.crypto import webhook_query
+from bot.platforms.dingtalk.media import DingTalkMedia
 
 if TYPE_CHECKING:
     from bot.platforms.dingtalk.approvals import OAApprovals
@@ -31,13 +33,14 @@ WEBHOOK_MARGIN_MS = 60_000  # a sessionWebhook this close to expiry is not worth
 THROTTLE = timedelta(minutes=10)  # a custom robot over its limit is muted for 10 minutes
 BATCH = 20  # oToMessages/batchSend takes at most 20 userIds
 _RETRY_ERRCODES = {90030, 130101, 410100, -1}  # over limit / send too fast / busy
+MEDIA_FETCH = True  # scheduler/media.py queues evidence downloads only for platforms whose API says so
 
 
 class Throttled(TransientDeliveryError):
     """DingTalk said the robot is over its rate limit."""
 
 
-class DingTalkAPI:
+class DingTalkAPI(DingTalkMedia):
     """The DingTalk PlatformAPI: send rendered payloads, manage the access token."""
 
     name = "dingtalk"
@@ -169,6 +172,8 @@ class DingTalkAPI:
             await self.call("PUT", "/v1.0/card/instances", payload["update"])
         elif kind in ("approval_create", "approval_result") and self.approvals is not None:
             await self.approvals.handle(target, payload)
+        elif kind == "media_fetch":
+            await self.store_media(payload)
         else:
             raise DeliveryError(f"unknown DingTalk payload kind {kind!r}; re-render the message")
 

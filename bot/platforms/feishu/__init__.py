@@ -19,6 +19,7 @@ def build_api(rt: Runtime) -> FeishuAPI:
 
     api = FeishuAPI(rt.settings.feishu, wall=lambda: rt.clock.now().timestamp())
     api.approvals = FeishuApprovals(api, rt.db, rt.clock)
+    api.db, api.clock = rt.db, rt.clock  # evidence downloads record the stored file
     return api
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from bot.config import FeishuConfig
 from bot.errors import ActionError, BadRequest, BadSignature
 from bot.events import ChatRef, Event
-from bot.platforms.feishu import approval_events, crypto
+from bot.platforms.feishu import approval_events, crypto, media
 from bot.platforms.feishu.render import FORM_FIELD
 from cards.actions import Action, unpack
 
@@ -120,12 +120,16 @@ def _message(payload: dict[str, Any], bot_open_id: str | None, bot_name: str) ->
                    {"reply_to": message_id, "chat_type": str(msg.get("chat_type") or "")})
     mentions = msg.get("mentions") or []
     mentioned = any(_is_bot(m, bot_open_id, bot_name) for m in mentions)
-    text = message_text(msg)
+    text, attachments = message_text(msg), media.attachments_of(msg, message_id)
     # Feishu's retry ladder resends the same message under new event ids sometimes: dedupe by message id.
     key = f"msg:{message_id}"
-    if sender.get("sender_type") not in (None, "user") or text is None or (is_group and not mentioned):
-        return Event(PLATFORM, "platform", key, actor, chat, raw=payload)
-    clean = _SPACES.sub(" ", _PLACEHOLDER.sub(" ", text)).strip()
+    by_user = sender.get("sender_type") in (None, "user")
+    if not by_user or (text is None and not attachments) or (is_group and not mentioned):
+        return Event(PLATFORM, "platform", key, actor, chat, raw=payload)  # a bare group image cannot @ the bot
+    clean = _SPACES.sub(" ", _PLACEHOLDER.sub(" ", text or "")).strip()
+    if attachments:  # contract in bot/events.py: words make it a message, a bare image/file is "platform"
+        return Event(PLATFORM, "message" if clean else "platform", key, actor, chat, clean,
+                     raw={**payload, "attachments": attachments})
     return Event(PLATFORM, "message", key, actor, chat, clean, raw=payload)
 
 

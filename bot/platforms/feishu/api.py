@@ -1,4 +1,5 @@
-"""Outbound Feishu open-platform client (aiohttp): tenant token, send/reply/PATCH cards, bot identity.
+"""Outbound Feishu open-platform client (aiohttp): tenant token, send/reply/PATCH cards, bot identity,
+evidence downloads (payload kind "media_fetch", media.py).
 
 Every call goes to settings.feishu.api_base, so tests and proxies can stand in for open.feishu.cn.
 Targets are ChatRef.chat_id values ("dm:<id>" for personal chats, see bot/targets.py); the
@@ -21,6 +22,7 @@ from bot.config import FeishuConfig
 from bot.errors import DeliveryError, TransientDeliveryError
 from bot.platforms.feishu.delayed import DelayedUpdates
 from bot.platforms.feishu.limits import MAX_WAIT, Throttle
+from bot.platforms.feishu.media import FeishuMedia
 
 if TYPE_CHECKING:
     from bot.platforms.feishu.approvals import FeishuApprovals
@@ -30,6 +32,7 @@ TOKEN_PATH = "/open-apis/auth/v3/tenant_access_token/internal"
 TOKEN_INVALID = {99991661, 99991663, 99991671, 99991677}  # missing / invalid / malformed / expired token
 RATE_LIMITED = {99991400, 230020}  # gateway throttling; per-chat frequency limit
 REFRESH_EARLY = 600  # seconds before expiry a token is replaced (the SDK does the same)
+MEDIA_FETCH = True  # scheduler/media.py queues evidence downloads only for platforms whose API says so
 
 
 def receive_id_type(target: str) -> str:
@@ -40,7 +43,7 @@ def receive_id_type(target: str) -> str:
     return "email" if "@" in target else "user_id"
 
 
-class FeishuAPI:
+class FeishuAPI(FeishuMedia):
     """The PlatformAPI for Feishu; one per process, sharing one HTTP session and one token."""
 
     name = "feishu"
@@ -145,6 +148,9 @@ class FeishuAPI:
             if self.approvals is None:
                 raise DeliveryError("Feishu approvals are not wired; build the client with build_api(rt)")
             await self.approvals.create(payload)
+            return
+        if payload.get("kind") == "media_fetch":  # queued by the media_fetch job; not a message to a chat
+            await self.store_media(payload)
             return
         await self.throttle.acquire(target)
         if payload.get("delayed_update") and await self.delayed.try_update(payload):

@@ -50,10 +50,11 @@ async def state(request: web.Request) -> web.Response:
     async with rt.db.sessions() as s:
         people, teams = await members.all_members(s), await members.all_teams(s)
     team_names = {t.id: t.name for t in teams}
-    from scheduler.jobs import JOB_NAMES
+    from scheduler import jobs  # noqa: F401  (registers every job)
+    from scheduler.registry import names
 
     return web.json_response({
-        "bot_name": rt.settings.org.bot_name, "now": rt.clock.now().isoformat(), "jobs": list(JOB_NAMES),
+        "bot_name": rt.settings.org.bot_name, "now": rt.clock.now().isoformat(), "jobs": names(),
         "timezone": rt.settings.org.timezone,
         "members": [{"id": m.id, "name": m.name, "role": m.role, "team": team_names.get(m.team_id, "")}
                     for m in people],

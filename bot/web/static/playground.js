@@ -10,6 +10,7 @@ const STATUS_LABEL = { pending: "待发送", sending: "发送中", sent: "已发
 const JOB_LABEL = {
   sla_scan: "首响超时扫描", must_do: "今日必做推送", morning_breakpoints: "早间卡点提醒",
   daily_report: "日报", weekly_report: "周报", weekly_insight: "每周洞察",
+  wecom_workbench: "企微工作台数据", media_fetch: "凭证文件下载", feedback_digest: "反馈周报", intake_rejects: "线索拒收日报",
 };
 const $ = (id) => document.getElementById(id);
 

@@ -35,6 +35,10 @@ def _server(s: Settings) -> list[ConfigProblem]:
     if exposed and s.server.secret_key in ("", "dev-only-change-me"):
         out.append(_p(s, "server.secret_key", "the development secret is used on a public interface",
                       "set SALESBOT__SERVER__SECRET_KEY to a long random string"))
+    if exposed and s.playground.enabled:
+        out.append(_p(s, "playground.enabled", "the playground is on while listening on a public interface: "
+                      "anyone who reaches it can act as any member",
+                      "set [playground] enabled = false (SALESBOT__PLAYGROUND__ENABLED=false) in production"))
     if s.server.max_body_bytes < 1024:
         out.append(_p(s, "server.max_body_bytes", "limit below 1 KiB rejects every callback",
                       "use the default 1048576"))

@@ -287,8 +287,14 @@ def test_disabled_platforms_need_no_credentials(tmp_path):
 
 
 def test_public_host_with_a_real_secret_key_is_fine(tmp_path):
-    text = '[server]\nhost = "0.0.0.0"\nsecret_key = "a-long-random-string-here"\n'
+    text = '[server]\nhost = "0.0.0.0"\nsecret_key = "a-long-random-string-here"\n[playground]\nenabled = false\n'
     assert load_settings(_write(tmp_path, text), env={}).server.host == "0.0.0.0"
+
+
+def test_the_playground_is_refused_on_a_public_interface(tmp_path):
+    text = '[server]\nhost = "0.0.0.0"\nsecret_key = "a-long-random-string-here"\n'
+    exc = _problems(_write(tmp_path, text))
+    assert any(p.key == "playground.enabled" and "any member" in p.problem for p in exc.problems)
 
 
 def test_port_zero_and_bool_port(tmp_path):

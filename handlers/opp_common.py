@@ -47,12 +47,15 @@ async def check_may_change(ctx: Context, opp: Opportunity) -> None:
 
 
 async def find(event: Event, ctx: Context, customer_name: str = "") -> Opportunity | None:
-    """Pick the opportunity a message means: named customer, else this chat's, else my latest."""
+    """Pick the opportunity a message means: named customer, else my newest in this chat, else this chat's
+    newest (a deal room has one), else my newest anywhere."""
     if customer_name:
         customer = await repo.customer_by_normalized(ctx.session, normalize_company(customer_name))
         return await repo.open_for_customer(ctx.session, customer.id) if customer else None
     if event.chat:
-        opp = await repo.latest_in_chat(ctx.session, event.chat.platform, event.chat.chat_id)
+        platform, chat_id = event.chat.platform, event.chat.chat_id
+        mine = await repo.latest_in_chat(ctx.session, platform, chat_id, ctx.member.id) if ctx.member else None
+        opp = mine or await repo.latest_in_chat(ctx.session, platform, chat_id)
         if opp:
             return opp
     return await repo.latest_of_owner(ctx.session, ctx.member.id) if ctx.member else None

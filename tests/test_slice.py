@@ -69,3 +69,12 @@ async def test_platform_skins_show_the_json_their_adapter_would_send(client, rt)
     # DingTalk's own preview: the ActionCard's signed links drawn as buttons the playground can click
     assert "card-dingtalk" in dingtalk and 'class="platform-json"' in dingtalk and "actionCard" in dingtalk
     assert '<button class="btn btn-default" data-action="opp.' in dingtalk and "%2Fa%2F" in dingtalk
+
+
+async def test_in_a_team_group_a_rep_means_their_own_deal(client, rt):
+    mine, theirs = await add_member(rt, "周一"), await add_member(rt, "吴二")
+    await client.post("/playground/api/message", json=message(mine, "@销售助手 新建商机 北辰物流"))
+    await client.post("/playground/api/message", json=message(theirs, "@销售助手 新建商机 南山医药"))
+    await sent_cards(rt)
+    await client.post("/playground/api/message", json=message(mine, "@销售助手 卡在哪"))
+    assert (await sent_cards(rt))[-1]["card"]["title"] == "北辰物流"

@@ -31,11 +31,14 @@ async def open_for_customer(session: AsyncSession, customer_id: int) -> Opportun
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def latest_in_chat(session: AsyncSession, platform: str, chat_id: str) -> Opportunity | None:
-    """Return the newest open opportunity bound to a chat."""
+async def latest_in_chat(session: AsyncSession, platform: str, chat_id: str,
+                         owner_id: int | None = None) -> Opportunity | None:
+    """Return the newest open opportunity bound to a chat (only the owner's, when one is given)."""
     stmt = (select(Opportunity).where(Opportunity.chat_platform == platform, Opportunity.chat_id == chat_id,
                                       Opportunity.status == "open")
             .order_by(Opportunity.id.desc()).limit(1))
+    if owner_id is not None:
+        stmt = stmt.where(Opportunity.owner_id == owner_id)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 

@@ -36,6 +36,7 @@ async def attack(event: Event, ctx: Context) -> Reply:
     opp = await find(event, ctx)
     if opp is None:
         return not_found()
+    await check_may_change(ctx, opp)  # refuse before offering choices that a click would refuse
     book = await playbook(ctx)
     if not event.text:
         return Reply(card=await _scenarios(ctx, opp, book))

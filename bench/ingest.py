@@ -4,7 +4,9 @@ Serves two otherwise identical aiohttp apps on 127.0.0.1 — BARE (verify + decr
 (the same, then InboxWriter.put on a fresh migrated database) — each in its own process pinned to one
 core, and loads them from a client process pinned to the other core. Target: INBOX >= 0.5 x BARE.
 
-    .venv/bin/python -m bench.ingest [--quick] [--requests N] [--pg URL] [--profile]
+    .venv/bin/python -m bench.ingest [--quick] [--requests N] [--rounds N] [--pg URL] [--profile]
+
+See bench/README.md for what each column means and today's numbers.
 """
 
 from __future__ import annotations
@@ -23,16 +25,17 @@ import sys
 import tempfile
 import time
 import uuid
-import xml.etree.ElementTree as ET
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from aiohttp import ClientSession, DummyCookieJar, TCPConnector, web
+from sqlalchemy import text
 from yarl import URL
 
 from bot.clock import SystemClock
 from bot.errors import BadRequest
+from bot.platforms.wecom import safexml
 from bot.platforms.wecom.crypto import WecomCrypto
 from storage.db import Database
 from storage.migrate import upgrade
@@ -70,12 +73,9 @@ def make_requests(count: int, first_id: int) -> list[tuple[str, bytes]]:
 # --- server process -----------------------------------------------------------------------------------
 
 async def open_callback(request: web.Request, crypto: WecomCrypto) -> bytes:
-    """Verify and decrypt an app callback, as the real adapter does."""
+    """Verify and decrypt an app callback, parsing the envelope as the real adapter does (safexml)."""
     q = request.query
-    try:
-        encrypt = ET.fromstring(await request.read()).findtext("Encrypt") or ""
-    except ET.ParseError as exc:
-        raise BadRequest(f"callback body is not XML: {exc}") from exc
+    encrypt = safexml.parse(await request.read(), "callback body").findtext("Encrypt") or ""
     return crypto.open(q.get("msg_signature", ""), q.get("timestamp", ""), q.get("nonce", ""), encrypt,
                        now=int(time.time()))
 
@@ -96,9 +96,9 @@ def inbox_handler(crypto: WecomCrypto, writer: InboxWriter) -> Callable[[web.Req
     async def handle(request: web.Request) -> web.Response:
         try:
             plain = await open_callback(request, crypto)
-            msgid = ET.fromstring(plain).findtext("MsgId")
-        except (BadRequest, ET.ParseError) as exc:
-            return web.Response(status=getattr(exc, "status", 400), text=str(exc))
+            msgid = safexml.fields(safexml.parse(plain, "decrypted message")).get("MsgId")
+        except BadRequest as exc:
+            return web.Response(status=exc.status, text=exc.reason)
         await writer.put("wecom", f"msg:{msgid}", "message", {"raw": plain.decode("utf-8")})
         return web.Response()
     return handle
@@ -276,19 +276,19 @@ def _result(name: str, kind: str, args, stats: dict, cpu0: tuple, cpu1: tuple, f
                   server_cpu / elapsed, stats["errors"], rows, final["profile"])
 
 
-async def pg_schema(url: str, drop: str | None = None) -> str:
-    """Create a throwaway schema (or drop `drop`) on PostgreSQL; return a URL scoped to it."""
-    name = drop or "bench_" + uuid.uuid4().hex[:10]
-    sql = f"DROP SCHEMA IF EXISTS {name} CASCADE" if drop else f"CREATE SCHEMA {name}"
-    from sqlalchemy import text
-
+async def pg_admin(url: str, sql: str) -> None:
+    """Run one administrative statement on PostgreSQL."""
     admin = Database(url)
     try:
         async with admin.engine.begin() as conn:
             await conn.execute(text(sql))
     finally:
         await admin.close()
-    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{name}"
+
+
+def scoped_url(url: str, schema: str) -> str:
+    """Return the URL with its search_path set to schema."""
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
 
 
 def scenarios(args: argparse.Namespace, tmp: str) -> list[tuple[str, str, str]]:
@@ -307,11 +307,12 @@ def run_round(ctx, args: argparse.Namespace) -> list[Result]:
             if not url.startswith("postgresql"):
                 results.append(run_scenario(ctx, name, kind, url, args))
                 continue
-            schema_url = asyncio.run(pg_schema(url))
+            schema = "bench_" + uuid.uuid4().hex[:10]  # throwaway, dropped even when the run fails
+            asyncio.run(pg_admin(url, f"CREATE SCHEMA {schema}"))
             try:
-                results.append(run_scenario(ctx, name, kind, schema_url, args))
+                results.append(run_scenario(ctx, name, kind, scoped_url(url, schema), args))
             finally:
-                asyncio.run(pg_schema(url, drop=schema_url.rsplit("%3D", 1)[1]))
+                asyncio.run(pg_admin(url, f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
     return results
 
 

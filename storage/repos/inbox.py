@@ -98,11 +98,9 @@ async def insert_batch(db: Database, rows: list[dict], now: datetime) -> list[St
     unique = [rows[i] for i in first.values()]
     async with db.engine.begin() as conn:
         if db.dialect == "postgresql":
-            result = await conn.execute(_PG_UNNEST, _columns(unique))
+            result = await conn.execute(_PG_BATCH, {"rows": _batch_json(unique)})
         else:
-            stmt = insert_ignore(T, db.dialect, ["platform", "dedupe_key"]).returning(
-                T.c.id, T.c.platform, T.c.dedupe_key)
-            result = await conn.execute(stmt, unique)
+            result = await conn.execute(_SQLITE_INSERT, unique)
         inserted = {(r.platform, r.dedupe_key): r.id for r in result}
         for key in first:
             if key not in inserted:
@@ -117,27 +115,26 @@ async def insert_batch(db: Database, rows: list[dict], now: datetime) -> list[St
     return out
 
 
-# PostgreSQL: one statement whatever the batch size, parameters as arrays (no per-row bind processing).
-_PG_UNNEST = text(
+# Built once: this runs for every batch on the ingest path.
+_SQLITE_INSERT = insert_ignore(T, "sqlite", ["platform", "dedupe_key"]).returning(T.c.id, T.c.platform, T.c.dedupe_key)
+
+# PostgreSQL: one statement and one parameter (the batch as JSON) whatever the batch size — no per-row binds.
+_PG_BATCH = text(
     "INSERT INTO inbox (platform, dedupe_key, kind, status, attempts, claimed_until, error, event, received_at) "
-    "SELECT p, k, kd, st, a, c, e, ev::json, r FROM unnest("
-    "CAST(:platform AS text[]), CAST(:dedupe_key AS text[]), CAST(:kind AS text[]), CAST(:status AS text[]), "
-    "CAST(:attempts AS int[]), CAST(:claimed_until AS timestamp[]), CAST(:error AS text[]), "
-    "CAST(:event AS text[]), CAST(:received_at AS timestamp[])) AS u(p, k, kd, st, a, c, e, ev, r) "
+    "SELECT platform, dedupe_key, kind, status, attempts, claimed_until, error, event, received_at "
+    "FROM json_to_recordset(CAST(:rows AS json)) AS r(platform text, dedupe_key text, kind text, status text, "
+    "attempts int, claimed_until timestamp, error text, event json, received_at timestamp) "
     "ON CONFLICT (platform, dedupe_key) DO NOTHING RETURNING id, platform, dedupe_key")
 
 
-def _naive_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC).replace(tzinfo=None)
+def _naive_utc(value: datetime) -> str:
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat()
 
 
-def _columns(rows: list[dict]) -> dict[str, list]:
-    """Turn rows into one list per column, encoded as the table stores them."""
-    return {"platform": [r["platform"] for r in rows], "dedupe_key": [r["dedupe_key"] for r in rows],
-            "kind": [r["kind"] for r in rows], "status": [r["status"] for r in rows],
-            "attempts": [r["attempts"] for r in rows], "claimed_until": [_naive_utc(r["claimed_until"]) for r in rows],
-            "error": [r["error"] for r in rows], "event": [json.dumps(r["event"], ensure_ascii=False) for r in rows],
-            "received_at": [_naive_utc(r["received_at"]) for r in rows]}
+def _batch_json(rows: list[dict]) -> str:
+    """Encode rows as the JSON array json_to_recordset reads, datetimes as naive UTC like the table stores them."""
+    return json.dumps([{**r, "claimed_until": _naive_utc(r["claimed_until"]),
+                        "received_at": _naive_utc(r["received_at"])} for r in rows], ensure_ascii=False)
 
 
 async def _reclaim_failed(conn, key: tuple[str, str], now: datetime) -> int | None:

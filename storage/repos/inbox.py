@@ -19,6 +19,7 @@ from bot.clock import Clock
 from storage.db import Database
 from storage.models import InboxEvent
 from storage.repos._sql import insert_ignore
+from storage.repos.inbox_pg import PgBatchWriter
 
 LEASE = timedelta(minutes=2)
 T = InboxEvent.__table__
@@ -40,6 +41,7 @@ class InboxWriter:
         self._pending: list[tuple[dict, asyncio.Future]] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
+        self._pg = PgBatchWriter(db.url) if db.dialect == "postgresql" else None
 
     def start(self) -> None:
         """Start the writer task on the running loop."""
@@ -56,6 +58,8 @@ class InboxWriter:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        if self._pg is not None:
+            await self._pg.close()
 
     async def put(self, platform: str, dedupe_key: str, kind: str, event: dict) -> Stored:
         """Store one event durably and say whether it is new; raises if the database fails."""
@@ -79,7 +83,7 @@ class InboxWriter:
 
     async def _flush(self, batch: list[tuple[dict, asyncio.Future]]) -> None:
         try:
-            results = await insert_batch(self.db, [row for row, _ in batch], self.clock.now())
+            results = await insert_batch(self.db, [row for row, _ in batch], self.clock.now(), self._pg)
         except Exception as exc:  # every waiter must learn its event was not stored
             for _, fut in batch:
                 if not fut.done():
@@ -90,20 +94,25 @@ class InboxWriter:
                 fut.set_result(result)
 
 
-async def insert_batch(db: Database, rows: list[dict], now: datetime) -> list[Stored]:
+async def insert_batch(db: Database, rows: list[dict], now: datetime, pg: PgBatchWriter | None = None) -> list[Stored]:
     """Insert rows ignoring duplicates; a duplicate of a failed row is re-claimed as new."""
     first: dict[tuple[str, str], int] = {}
     for i, row in enumerate(rows):
         first.setdefault((row["platform"], row["dedupe_key"]), i)
     unique = [rows[i] for i in first.values()]
-    async with db.engine.begin() as conn:
-        if db.dialect == "postgresql":
-            result = await conn.execute(_PG_BATCH, {"rows": _batch_json(unique)})
-        else:
-            result = await conn.execute(_SQLITE_INSERT, unique)
-        inserted = {(r.platform, r.dedupe_key): r.id for r in result}
-        for key in first:
-            if key not in inserted:
+    if pg is not None:
+        inserted = {(p, k): i for i, p, k in await pg.insert(_batch_json(unique))}
+    else:
+        async with db.engine.begin() as conn:
+            if db.dialect == "postgresql":
+                result = await conn.execute(_PG_BATCH, {"rows": _batch_json(unique)})
+            else:
+                result = await conn.execute(_SQLITE_INSERT, unique)
+            inserted = {(r.platform, r.dedupe_key): r.id for r in result}
+    missing = [key for key in first if key not in inserted]
+    if missing:  # duplicates: rare, so their own transaction
+        async with db.engine.begin() as conn:
+            for key in missing:
                 reclaimed = await _reclaim_failed(conn, key, now)
                 if reclaimed is not None:
                     inserted[key] = reclaimed

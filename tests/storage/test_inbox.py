@@ -31,9 +31,9 @@ async def test_concurrent_puts_are_group_committed(migrated_db, clock):
     batches = []
     original = inbox.insert_batch
 
-    async def spy(db, rows, now):
+    async def spy(db, rows, now, pg=None):
         batches.append(len(rows))
-        return await original(db, rows, now)
+        return await original(db, rows, now, pg)
 
     inbox.insert_batch = spy
     try:
@@ -73,7 +73,7 @@ async def test_a_database_error_reaches_every_waiter(migrated_db, clock):
     await migrated_db.close()
     original = inbox.insert_batch
 
-    async def broken(db, rows, now):
+    async def broken(db, rows, now, pg=None):
         raise ConnectionError("database down")
 
     inbox.insert_batch = broken

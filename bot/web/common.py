@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from aiohttp import web
 
-from bot.errors import BadRequest
+from bot.payloads import json_object
 from bot.runtime import Runtime
 
 RUNTIME = web.AppKey("runtime", Runtime)
@@ -27,11 +25,4 @@ async def read_body(request: web.Request) -> bytes:
 
 async def read_json(request: web.Request) -> dict:
     """Parse a JSON object body or raise BadRequest saying what is wrong."""
-    body = await read_body(request)
-    try:
-        data = json.loads(body or b"{}")
-    except ValueError as exc:
-        raise BadRequest(f"body is not valid JSON: {exc.args[0]}") from exc
-    if not isinstance(data, dict):
-        raise BadRequest("body must be a JSON object")
-    return data
+    return json_object(await read_body(request) or b"{}", "body")

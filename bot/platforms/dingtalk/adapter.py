@@ -11,13 +11,13 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 import re
 import uuid
 from typing import Any
 
 from bot.errors import ActionError, BadRequest
 from bot.events import ChatRef, Event
+from bot.payloads import json_object
 from bot.platforms.dingtalk import media
 from cards.actions import Action, unpack
 
@@ -114,10 +114,7 @@ def card_event(data: dict[str, Any], dedupe: str) -> Event:
     if target is None:
         raise BadRequest("DingTalk card callback for a card salesbot did not send", {"outTrackId": "unknown"})
     content = data.get("content") or data.get("value") or "{}"
-    try:
-        parsed = json.loads(content) if isinstance(content, str) else content
-    except ValueError as exc:
-        raise BadRequest("DingTalk card callback content is not JSON") from exc
+    parsed = json_object(content, "DingTalk card callback content") if isinstance(content, str) else content
     if not isinstance(parsed, dict):
         raise BadRequest("DingTalk card callback content must be a JSON object")
     user = str(data.get("userId") or "") or None

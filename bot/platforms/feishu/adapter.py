@@ -11,6 +11,7 @@ from typing import Any
 from bot.config import FeishuConfig
 from bot.errors import ActionError, BadRequest, BadSignature
 from bot.events import ChatRef, Event
+from bot.payloads import json_object
 from bot.platforms.feishu import approval_events, crypto, media
 from bot.platforms.feishu.render import FORM_FIELD
 from cards.actions import Action, unpack
@@ -22,24 +23,16 @@ _PLACEHOLDER = re.compile(r"@_user_\d+")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 
 
-def _loads(text: str | bytes, what: str) -> dict[str, Any]:
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise BadRequest(f"{what} is not valid JSON: {exc.args[0]}") from exc
-    if not isinstance(data, dict):
-        raise BadRequest(f"{what} must be a JSON object")
-    return data
 
 
 def open_request(cfg: FeishuConfig, headers: Mapping[str, str], body: bytes, now: float) -> dict[str, Any]:
     """Decrypt and authenticate a webhook body; return the plaintext payload or raise BadRequest/BadSignature."""
-    outer = _loads(body or b"", "body")
+    outer = json_object(body or b"", "body")
     if "encrypt" in outer:
         if not cfg.encrypt_key:
             raise BadRequest("the body is encrypted but feishu.encrypt_key is not set; copy the Encrypt Key "
                              "from the developer console (事件与回调 → 加密策略)")
-        payload = _loads(crypto.decrypt(cfg.encrypt_key, str(outer["encrypt"])), "decrypted body")
+        payload = json_object(crypto.decrypt(cfg.encrypt_key, str(outer["encrypt"])), "decrypted body")
     else:
         payload = outer
     challenge = payload.get("type") == "url_verification"

@@ -23,6 +23,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.errors import BadRequest
+from bot.payloads import json_object
 from bot.platforms.feishu import adapter, approvals, frames, routes
 from bot.runtime import Runtime
 from bot.web.common import RUNTIME
@@ -160,12 +161,7 @@ class LongConnection:
 
     async def dispatch(self, payload: bytes) -> dict[str, Any] | None:
         """Turn one payload into an Event; return the card-callback answer for clicks."""
-        try:
-            data = json.loads(payload)
-        except ValueError as exc:
-            raise BadRequest(f"long-connection payload is not JSON: {exc}") from exc
-        if not isinstance(data, dict):
-            raise BadRequest("long-connection payload must be a JSON object")
+        data = json_object(payload, "long-connection payload")
         bot_id = await routes.bot_open_id(self.rt) if adapter.needs_bot_id(data) else None
         event = adapter.to_event(data, bot_id, self.rt.settings.org.bot_name)
         if event.kind == "card_action":

@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.errors import BadRequest
 from bot.events import ChatRef, Event
+from bot.payloads import json_object
 from bot.platforms.wecom.adapter import PLATFORM, _unpack, query_args
 from bot.platforms.wecom.crypto import WecomCrypto
 
@@ -24,23 +25,15 @@ _LEADING_MENTION = re.compile(r"^\s*@\S+\s*")
 _SPACES = re.compile(r"[ \t\u00a0\u2005]+")
 
 
-def _loads(data: bytes | str, what: str) -> dict[str, Any]:
-    try:
-        value = json.loads(data)
-    except ValueError as exc:
-        raise BadRequest(f"{what} is not valid JSON: {exc.args[0]}") from exc
-    if not isinstance(value, dict):
-        raise BadRequest(f"{what} must be a JSON object")
-    return value
 
 
 def open_robot(crypto: WecomCrypto, query: Mapping[str, str], body: bytes, now: int) -> dict[str, Any]:
     """Verify and decrypt a robot callback {"encrypt": …}; return the decrypted JSON."""
     sig, ts, nonce = query_args(query)
-    encrypt = _loads(body or b"", "callback body").get("encrypt")
+    encrypt = json_object(body or b"", "callback body").get("encrypt")
     if not isinstance(encrypt, str) or not encrypt:
         raise BadRequest('callback body has no "encrypt" string')
-    return _loads(crypto.open(sig, ts, nonce, encrypt, now), "decrypted message")
+    return json_object(crypto.open(sig, ts, nonce, encrypt, now), "decrypted message")
 
 
 def seal(crypto: WecomCrypto, body: dict[str, Any], nonce: str, timestamp: str) -> dict[str, Any]:

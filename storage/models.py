@@ -216,7 +216,6 @@ class JobRun(SQLModel, table=True):
     error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
 
-
 class RejectedRequest(SQLModel, table=True):
     """Every inbound body we refused, kept so nothing that reached us is lost."""
 
@@ -234,6 +233,7 @@ metadata = SQLModel.metadata
 
 from storage import (  # noqa: E402,F401
     models_attack,
+    models_history,
     models_leads,
     models_media,
     models_opportunities,

@@ -1,10 +1,10 @@
-"""Tables of a customer's commercial history: orders (LTV, retention, deferred bonus all read them)."""
+"""Tables of a customer's history: orders (LTV, retention, deferred bonus) and life events (pool, handover)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Index
+from sqlalchemy import JSON, BigInteger, Column, Index
 from sqlmodel import Field, SQLModel
 
 from storage.models import _ts
@@ -27,3 +27,20 @@ class Order(SQLModel, table=True):
     source: str = Field(default="deal", max_length=16)  # deal | import
     import_key: str | None = Field(default=None, max_length=64, unique=True)  # re-importing a file is a no-op
     created_at: datetime | None = _ts()
+
+
+class CustomerEvent(SQLModel, table=True):
+    """One change in a customer's life: pool moves, handovers, field updates, grade changes."""
+
+    __tablename__ = "customer_event"
+    __table_args__ = (Index("ix_customer_event_customer_at", "customer_id", "at"),
+                      Index("ix_customer_event_kind_at", "kind", "at"))
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id")
+    kind: str = Field(max_length=16)  # a bot.core.vocab.CustomerEventKind
+    member_id: int | None = Field(default=None, foreign_key="member.id")  # who did it (None: a job)
+    owner_from: int | None = Field(default=None, foreign_key="member.id")
+    owner_to: int | None = Field(default=None, foreign_key="member.id")
+    reason: str = Field(default="", max_length=200)
+    detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    at: datetime | None = _ts()

@@ -78,3 +78,16 @@ INTERACTION_LABELS: dict[InteractionKind, str] = {
 _BY_WORD: dict[str, InteractionKind] = {
     **{k.value: k for k in InteractionKind}, **{v: k for k, v in INTERACTION_LABELS.items()},
 }
+
+
+class CustomerEventKind(StrEnum):
+    """A change in a customer's life, kept in `customer_event` (scorecards and reports read them)."""
+
+    CREATED = "created"
+    UPDATED = "updated"  # a field changed (`客户` command, import); detail holds the fields
+    CLAIMED = "claimed"  # taken from the pool
+    RELEASED = "released"  # given back to the pool by its owner
+    RECLAIMED = "reclaimed"  # moved to the pool by pool_reclaim
+    HANDOVER = "handover"  # moved to another rep (salesbot handover)
+    CONTACT_DELETED = "contact_deleted"  # WeCom external contact deleted by the customer
+    GRADED = "graded"  # grade changed; detail holds from/to

@@ -1,4 +1,4 @@
-"""orders: one head again (merges 0101, 0200, 0600, 0700, 0800) and the customer_order table
+"""orders: one head again (merges 0101, 0200, 0600, 0700, 0800) the customer_order and customer_event tables
 
 Revision ID: 0900
 Revises: 0101, 0200, 0600, 0700, 0800
@@ -43,7 +43,27 @@ def upgrade() -> None:
     op.create_index("ix_order_owner_at", "customer_order", ["owner_id", "ordered_at"])
     op.create_index("ix_customer_order_ordered_at", "customer_order", ["ordered_at"])
     op.create_index("ix_customer_order_opportunity_id", "customer_order", ["opportunity_id"])
+    op.create_table(
+        "customer_event",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("customer_id", sa.Integer(), nullable=False),
+        sa.Column("kind", _S(length=16), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=True),
+        sa.Column("owner_from", sa.Integer(), nullable=True),
+        sa.Column("owner_to", sa.Integer(), nullable=True),
+        sa.Column("reason", _S(length=200), nullable=False),
+        sa.Column("detail", sa.JSON(), nullable=False),
+        sa.Column("at", _TS(), nullable=True),
+        sa.ForeignKeyConstraint(["customer_id"], ["customer.id"]),
+        sa.ForeignKeyConstraint(["member_id"], ["member.id"]),
+        sa.ForeignKeyConstraint(["owner_from"], ["member.id"]),
+        sa.ForeignKeyConstraint(["owner_to"], ["member.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_customer_event_customer_at", "customer_event", ["customer_id", "at"])
+    op.create_index("ix_customer_event_kind_at", "customer_event", ["kind", "at"])
 
 
 def downgrade() -> None:
+    op.drop_table("customer_event")
     op.drop_table("customer_order")

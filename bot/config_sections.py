@@ -110,6 +110,20 @@ class OutboxConfig:
 
 
 @dataclass
+class SecurityConfig:
+    header_timeout: float = 10.0
+    body_timeout: float = 20.0
+    replay_window_seconds: int = 300
+    archive_prefix_bytes: int = 512
+    archive_per_source_per_minute: int = 20
+    archive_total_per_minute: int = 300
+    archive_sample_every: int = 100
+    archive_max_rows: int = 20_000
+    archive_max_bytes: int = 67_108_864
+    archive_retention_days: int = 30
+
+
+@dataclass
 class FeaturesConfig:
     leads: bool = True
     opportunities: bool = True
@@ -176,6 +190,7 @@ class Settings:
     intake: IntakeConfig = field(default_factory=IntakeConfig)
     leads: LeadsConfig = field(default_factory=LeadsConfig)
     opportunities: OpportunitiesConfig = field(default_factory=OpportunitiesConfig)
+    security: SecurityConfig = field(default_factory=SecurityConfig)
     source: str = "<built-in defaults>"
 
     @property

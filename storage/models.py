@@ -227,6 +227,11 @@ class RejectedRequest(SQLModel, table=True):
     content_type: str = Field(default="", max_length=120)
     body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     received_at: datetime | None = _ts(index=True)
+    # migration 1910: who sent it, how big it was and its hash (a refused unauthenticated body keeps a prefix only)
+    source: str = Field(default="", max_length=64)
+    body_size: int = 0
+    body_sha256: str = Field(default="", max_length=64)
+    truncated: bool = False
 
 
 metadata = SQLModel.metadata
@@ -238,4 +243,5 @@ from storage import (  # noqa: E402,F401
     models_media,
     models_opportunities,
     models_pushes,
+    models_security,
 )

@@ -9,6 +9,7 @@ from bot.runtime import Runtime
 
 RUNTIME = web.AppKey("runtime", Runtime)
 RAW_BODY = web.RequestKey("raw_body", bytes)
+AUTHENTICATED = web.RequestKey("authenticated", bool)  # set once a signature/token check passed
 
 
 def runtime(request: web.Request) -> Runtime:
@@ -16,8 +17,13 @@ def runtime(request: web.Request) -> Runtime:
     return request.app[RUNTIME]
 
 
+def mark_authenticated(request: web.Request) -> None:
+    """Record that the request proved its origin: a refusal after this archives the whole body."""
+    request[AUTHENTICATED] = True
+
+
 async def read_body(request: web.Request) -> bytes:
-    """Read the body once (size-limited by aiohttp) and keep it for the error archive."""
+    """Read the body once (size-limited by aiohttp, time-limited by bot/web/guards.py) and keep it."""
     if RAW_BODY not in request:
         request[RAW_BODY] = await request.read()
     return request[RAW_BODY]

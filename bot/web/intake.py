@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from bot import leadflow
 from bot.errors import BadRequest, BadSignature
 from bot.web import api
-from bot.web.common import RUNTIME, read_body, runtime
+from bot.web.common import RUNTIME, mark_authenticated, read_body, runtime
 from sales.intake import IntakeInvalid
 from storage.repos import lead_admin
 
@@ -127,6 +127,7 @@ async def intake(request: web.Request) -> web.Response:
     name, cfg = _channel(request)
     body = await read_body(request)
     is_form = _authenticate(request, name, cfg, body)
+    mark_authenticated(request)
     if is_form and not _limiter(request).allow(request.remote or "?"):
         raise TooManyRequests("too many submissions from this address; wait a minute", {"client": "rate limited"})
     try:

@@ -17,11 +17,12 @@ from typing import Any
 
 from bot.errors import ActionError, BadRequest
 from bot.events import ChatRef, Event
-from bot.payloads import json_object
+from bot.payloads import integer, items, json_object, obj, objects, text
 from bot.platforms.dingtalk import media
 from cards.actions import Action, unpack
 
 PLATFORM = "dingtalk"
+WHAT, CARD = "DingTalk robot message", "DingTalk card callback"
 _TRACK = re.compile(r"^sb[0-9a-f]{12}\.([A-Za-z0-9_-]+)$")
 
 
@@ -54,49 +55,49 @@ def chat_for_target(target: str, **meta: Any) -> ChatRef:
 
 
 def _text(data: dict[str, Any], bot_name: str) -> str:
-    kind = data.get("msgtype")
+    kind = text(data, "msgtype", WHAT)
     if kind == "text":
-        text = str((data.get("text") or {}).get("content") or "")
+        said = text(obj(data, "text", WHAT), "content", WHAT + ".text")
     elif kind == "richText":
-        parts = ((data.get("content") or {}).get("richText")) or []
-        text = "".join(str(p.get("text") or "") for p in parts if isinstance(p, dict))
+        parts = objects(items(obj(data, "content", WHAT), "richText", WHAT + ".content"))
+        said = "".join(text(p, "text", WHAT + ".content.richText[]") for p in parts)
     else:
         return ""
     # DingTalk removes the robot's @ itself; a pasted "@销售助手" would still be there
-    return re.sub(rf"\s*@{re.escape(bot_name)}\s*", " ", text).strip()
+    return re.sub(rf"\s*@{re.escape(bot_name)}\s*", " ", said).strip()
 
 
 def robot_event(data: dict[str, Any], bot_name: str) -> Event:
     """A robot message (HTTP callback body or Stream /v1.0/im/bot/messages/get data) as an Event."""
-    msg_id = str(data.get("msgId") or "")
+    msg_id = text(data, "msgId", WHAT)
     if not msg_id:
         raise BadRequest("DingTalk robot message has no msgId", {"msgId": "required"})
-    staff = str(data.get("senderStaffId") or "") or None
-    is_group = str(data.get("conversationType")) == "2"
+    staff = text(data, "senderStaffId", WHAT) or None
+    is_group = text(data, "conversationType", WHAT) == "2"
     if is_group:
-        target = f"group:{data.get('conversationId') or ''}"
+        target = f"group:{text(data, 'conversationId', WHAT)}"
     elif staff:
         target = f"user:{staff}"
     else:
         raise BadRequest("DingTalk 1:1 message without senderStaffId (external users cannot use the bot)",
                          {"senderStaffId": "required in 1:1 chats"})
-    meta = {"sender": staff or "", "msg_id": msg_id}
-    if data.get("sessionWebhook"):
-        meta["session_webhook"] = str(data["sessionWebhook"])
-        meta["session_webhook_expires"] = int(data.get("sessionWebhookExpiredTime") or 0)
-    text, chat = _text(data, bot_name), ChatRef(PLATFORM, target, is_group, meta)
+    meta: dict[str, Any] = {"sender": staff or "", "msg_id": msg_id}
+    if text(data, "sessionWebhook", WHAT):
+        meta["session_webhook"] = text(data, "sessionWebhook", WHAT)
+        meta["session_webhook_expires"] = integer(data, "sessionWebhookExpiredTime", WHAT)
+    said, chat = _text(data, bot_name), ChatRef(PLATFORM, target, is_group, meta)
     attachments = media.attachments_of(data)
     if attachments:  # contract in bot/events.py: words make it a message, a bare picture/file is "platform"
         raw = {**data, "attachments": attachments}
-        return Event(PLATFORM, "message" if text else "platform", f"msg:{msg_id}", staff, chat, text, raw=raw)
+        return Event(PLATFORM, "message" if said else "platform", f"msg:{msg_id}", staff, chat, said, raw=raw)
     kind = "message" if data.get("msgtype") in ("text", "richText") else "platform"
-    return Event(PLATFORM, kind, f"msg:{msg_id}", staff, chat, text, raw=data)
+    return Event(PLATFORM, kind, f"msg:{msg_id}", staff, chat, said, raw=data)
 
 
 def _card_action(content: dict[str, Any]) -> Action:
-    private = content.get("cardPrivateData") or {}
-    params = private.get("params") or {}
-    candidates = [params.get("action"), *(private.get("actionIds") or [])]
+    private = obj(content, "cardPrivateData", CARD)
+    params = obj(private, "params", CARD + ".cardPrivateData")
+    candidates = [params.get("action"), *items(private, "actionIds", CARD + ".cardPrivateData")]
     for value in candidates:
         if isinstance(value, str) and value:
             try:
@@ -109,15 +110,16 @@ def _card_action(content: dict[str, Any]) -> Action:
 
 def card_event(data: dict[str, Any], dedupe: str) -> Event:
     """A card button click (HTTP body or Stream /v1.0/card/instances/callback data) as an Event."""
-    track = str(data.get("outTrackId") or "")
+    track = text(data, "outTrackId", CARD)
     target = target_of_track(track)
     if target is None:
         raise BadRequest("DingTalk card callback for a card salesbot did not send", {"outTrackId": "unknown"})
     content = data.get("content") or data.get("value") or "{}"
     parsed = json_object(content, "DingTalk card callback content") if isinstance(content, str) else content
     if not isinstance(parsed, dict):
-        raise BadRequest("DingTalk card callback content must be a JSON object")
-    user = str(data.get("userId") or "") or None
+        raise BadRequest("DingTalk card callback content must be a JSON object (or a string of one)",
+                         {"content": "must be an object"})
+    user = text(data, "userId", CARD) or None
     chat = chat_for_target(target, out_track_id=track, sender=user or "")
     return Event(PLATFORM, "card_action", f"card:{dedupe}", user, chat, action=_card_action(parsed), raw=data)
 
@@ -134,5 +136,5 @@ def subscription_event(event_type: str, data: dict[str, Any], event_id: str) -> 
     Event is made after reading the instance (approval_results.py).
     """
     raw = {"eventType": event_type, **data}
-    actor = str(data.get("staffId") or "") or None
+    actor = text(data, "staffId", "DingTalk event") or None
     return Event(PLATFORM, "platform", f"event:{event_id}", actor, None, raw=raw)

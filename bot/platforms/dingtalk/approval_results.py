@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from bot.errors import TransientDeliveryError
 from bot.events import Event
+from bot.payloads import text
 from storage.repos import approvals as repo
 
 if TYPE_CHECKING:
@@ -35,9 +36,10 @@ async def instance(api: DingTalkAPI, instance_id: str) -> dict[str, Any]:
 
 def result_row(cfg: DingtalkConfig, event_type: str, data: dict[str, Any]) -> tuple[str, str, dict] | None:
     """The outbox row (key, target, payload) that fetches a finished quote approval, or None if not ours."""
-    if event_type != "bpms_instance_change" or data.get("type") != "finish" or not cfg.approval_process_code:
+    what = "DingTalk bpms_instance_change"
+    if event_type != "bpms_instance_change" or text(data, "type", what) != "finish" or not cfg.approval_process_code:
         return None
-    code, pid = str(data.get("processCode") or ""), str(data.get("processInstanceId") or "")
+    code, pid = text(data, "processCode", what), text(data, "processInstanceId", what)
     if not pid or (code and code != cfg.approval_process_code):
         return None  # another approval form of the company (leave, expenses …): not ours to read
     return f"dingtalk:approval_result:{pid}", f"approval:{pid}", {"kind": "approval_result", "instance_id": pid}

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from bot.errors import BadRequest, Forbidden
 
-WINDOW_MS = 3_600_000  # DingTalk signs with a 1-hour validity window
+WINDOW_MS = 3_600_000  # DingTalk's own validity window; routes pass the tighter [security] replay_window_seconds
 BLOCK = 32
 _LEN = struct.Struct(">I")
 
@@ -55,20 +55,20 @@ def check_fresh(timestamp: str, now_ms: int, what: str, window_ms: int = WINDOW_
                            f"(allowed ±{window_ms // 1000} s); check the server clock")
 
 
-def verify_robot(secret: str, timestamp: str, sign: str, now_ms: int) -> None:
-    """Check a robot HTTP callback's `timestamp`/`sign` headers (constant time, ±1 h)."""
+def verify_robot(secret: str, timestamp: str, sign: str, now_ms: int, window_ms: int = WINDOW_MS) -> None:
+    """Check a robot HTTP callback's `timestamp`/`sign` headers (constant time, within the window)."""
     if not timestamp or not sign:
         raise Forbidden("DingTalk robot callback lacks the timestamp or sign header")
-    check_fresh(timestamp, now_ms, "robot")
+    check_fresh(timestamp, now_ms, "robot", window_ms)
     if not hmac.compare_digest(hmac_sign(secret, timestamp).encode(), sign.encode("utf-8", "replace")):
         raise Forbidden("DingTalk robot sign does not match; check [dingtalk] client_secret")
 
 
-def verify_card(api_secret: str, timestamp: str, signature: str, now_ms: int) -> None:
-    """Check a card HTTP callback's x-ddpaas-signature headers (constant time, ±1 h)."""
+def verify_card(api_secret: str, timestamp: str, signature: str, now_ms: int, window_ms: int = WINDOW_MS) -> None:
+    """Check a card HTTP callback's x-ddpaas-signature headers (constant time, within the window)."""
     if not timestamp or not signature:
         raise Forbidden("DingTalk card callback lacks x-ddpaas-signature(-timestamp) headers")
-    check_fresh(timestamp, now_ms, "card callback")
+    check_fresh(timestamp, now_ms, "card callback", window_ms)
     if not hmac.compare_digest(ddpaas_sign(api_secret, timestamp).encode(), signature.encode("utf-8", "replace")):
         raise Forbidden("DingTalk x-ddpaas-signature does not match; check [dingtalk] card_callback_secret")
 

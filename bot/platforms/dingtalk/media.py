@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from bot.errors import DeliveryError, TransientDeliveryError
+from bot.payloads import items, objects, text
 from bot.platforms.download import read_capped
 
 if TYPE_CHECKING:
@@ -26,16 +27,17 @@ KINDS = {"picture": "image", "file": "file", "video": "file"}  # msgtype -> atta
 
 def attachments_of(data: dict[str, Any]) -> list[dict[str, str]]:
     """The pictures/files of a robot message as bot/events.py attachments (platform_id = downloadCode)."""
-    content = data.get("content") if isinstance(data.get("content"), dict) else {}
-    msgtype = data.get("msgtype")
-    if msgtype in KINDS and content.get("downloadCode"):
-        return [{"kind": KINDS[msgtype], "platform_id": str(content["downloadCode"]),
-                 "name": str(content.get("fileName") or "")}]
+    what = "DingTalk robot message"
+    content = data.get("content") if isinstance(data.get("content"), dict) else {}  # a text's content is a str
+    msgtype = text(data, "msgtype", what)
+    if msgtype in KINDS and text(content, "downloadCode", what + ".content"):
+        return [{"kind": KINDS[msgtype], "platform_id": text(content, "downloadCode", what + ".content"),
+                 "name": text(content, "fileName", what + ".content")}]
     if msgtype != "richText":
         return []
-    parts = content.get("richText") if isinstance(content.get("richText"), list) else []
-    return [{"kind": "image", "platform_id": str(p["downloadCode"]), "name": ""} for p in parts
-            if isinstance(p, dict) and p.get("type") == "picture" and p.get("downloadCode")]
+    parts = objects(items(content, "richText", what + ".content"))
+    return [{"kind": "image", "platform_id": text(p, "downloadCode", what), "name": ""} for p in parts
+            if p.get("type") == "picture" and text(p, "downloadCode", what)]
 
 
 class DingTalkMedia:

@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from bot import replay
 from bot.errors import BadRequest, Forbidden
 from bot.events import Event
+from bot.payloads import json_object, text
 from bot.platforms.dingtalk import adapter, approval_results, crypto, render
-from bot.web.common import read_body, read_json, runtime
+from bot.web.common import mark_authenticated, read_body, read_json, runtime
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -30,12 +32,25 @@ def now_ms(rt: Runtime) -> int:
     return int(rt.clock.now().timestamp() * 1000)
 
 
+def window_ms(rt: Runtime) -> int:
+    """The accepted timestamp skew, tighter than DingTalk's hour (docs/security.md says why)."""
+    return rt.settings.security.replay_window_seconds * 1000
+
+
+async def _once(rt: Runtime, request: web.Request, scheme: str, signature: str, timestamp: str) -> None:
+    """Refuse a signature already used for another body (replicas share the memory), then mark the request."""
+    await replay.first_use(rt.db, scheme, signature, int(timestamp), await read_body(request), rt.clock.now(),
+                           rt.settings.security.replay_window_seconds)
+    mark_authenticated(request)
+
+
 async def robot(request: web.Request) -> web.Response:
-    """A robot message in HTTP mode: check sign, store, answer with no immediate message."""
+    """A robot message in HTTP mode: check sign (fresh, first use), store, answer with no immediate message."""
     rt = runtime(request)
     await read_body(request)
-    crypto.verify_robot(rt.settings.dingtalk.client_secret, request.headers.get("timestamp", ""),
-                        request.headers.get("sign", ""), now_ms(rt))
+    ts, sign = request.headers.get("timestamp", ""), request.headers.get("sign", "")
+    crypto.verify_robot(rt.settings.dingtalk.client_secret, ts, sign, now_ms(rt), window_ms(rt))
+    await _once(rt, request, "dingtalk.robot", sign, ts)
     await rt.dispatcher.ingest(adapter.robot_event(await read_json(request), rt.settings.org.bot_name))
     return web.json_response({"msgtype": "empty"})
 
@@ -59,10 +74,12 @@ async def card(request: web.Request) -> web.Response:
     secret = rt.settings.dingtalk.card_callback_secret
     if not secret:
         raise Forbidden("card callbacks are refused until [dingtalk] card_callback_secret is set")
-    ts = request.headers.get("x-ddpaas-signature-timestamp", "")
-    crypto.verify_card(secret, ts, request.headers.get("x-ddpaas-signature", ""), now_ms(rt))
+    ts, sign = request.headers.get("x-ddpaas-signature-timestamp", ""), request.headers.get("x-ddpaas-signature", "")
+    crypto.verify_card(secret, ts, sign, now_ms(rt), window_ms(rt))
+    await _once(rt, request, "dingtalk.card", sign, ts)
     data = await read_json(request)
-    event = adapter.card_event(data, f"{data.get('outTrackId')}:{data.get('userId')}:{ts}")
+    dedupe = f"{text(data, 'outTrackId', adapter.CARD)}:{text(data, 'userId', adapter.CARD)}:{ts}"
+    event = adapter.card_event(data, dedupe)
     return web.json_response(await answer_card(rt, event))
 
 
@@ -85,15 +102,14 @@ async def events(request: web.Request) -> web.Response:
     box = _event_crypto(rt)
     box.verify(q.get("msg_signature") or q.get("signature") or "", ts, nonce, encrypt)
     crypto.check_fresh(ts, now_ms(rt), "event")
-    try:
-        plain = json.loads(box.decrypt(encrypt))
-    except ValueError as exc:
-        raise BadRequest("decrypted event is not JSON") from exc
-    kind = str(plain.get("EventType") or "") if isinstance(plain, dict) else ""
+    mark_authenticated(request)
+    plain = json_object(box.decrypt(encrypt), "decrypted DingTalk event")
+    kind = text(plain, "EventType", "decrypted DingTalk event")
     if not kind:
-        raise BadRequest("decrypted event has no EventType")
+        raise BadRequest("decrypted event has no EventType", {"EventType": "required"})
     if kind != "check_url":
-        event_id = str(plain.get("eventId") or adapter.body_digest(json.dumps(plain, sort_keys=True).encode()))
+        event_id = text(plain, "eventId", "decrypted DingTalk event") or \
+            adapter.body_digest(json.dumps(plain, sort_keys=True).encode())
         await rt.dispatcher.ingest(adapter.subscription_event(kind, plain, event_id))
         await approval_results.queue_result(rt, kind, plain)  # after the store: a failure here gets a retry
     return web.json_response(box.reply(b"success", str(now_ms(rt)), secrets.token_hex(4)))

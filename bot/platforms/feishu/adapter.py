@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import hmac
-import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.config import FeishuConfig
 from bot.errors import ActionError, BadRequest, BadSignature
 from bot.events import ChatRef, Event
-from bot.payloads import json_object
+from bot.payloads import items, json_object, obj, objects, text
 from bot.platforms.feishu import approval_events, crypto, media
 from bot.platforms.feishu.render import FORM_FIELD
 from cards.actions import Action, unpack
@@ -19,34 +18,50 @@ from cards.actions import Action, unpack
 PLATFORM = "feishu"
 MAX_TYPED = 1000  # characters kept from a card form's text box (our input allows 500)
 TOKEN_LIFE = 25 * 60  # seconds a click's update token is used; Feishu allows 30 min, the rest is margin
+MSG = "event.message"
 _PLACEHOLDER = re.compile(r"@_user_\d+")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 
 
 
 
-def open_request(cfg: FeishuConfig, headers: Mapping[str, str], body: bytes, now: float) -> dict[str, Any]:
-    """Decrypt and authenticate a webhook body; return the plaintext payload or raise BadRequest/BadSignature."""
+def open_request(cfg: FeishuConfig, headers: Mapping[str, str], body: bytes, now: float,
+                 verified: Callable[[], None] = lambda: None) -> dict[str, Any]:
+    """Decrypt and authenticate a webhook body; return the plaintext payload or raise BadRequest/BadSignature.
+
+    A signed body is checked before it is decrypted (a forged body costs no AES); `verified` is called
+    as soon as the origin is proven.
+    """
     outer = json_object(body or b"", "body")
+    signed = bool(cfg.encrypt_key and headers.get("X-Lark-Signature"))
+    if signed:
+        _verify(cfg, headers, body, now)
+        verified()
     if "encrypt" in outer:
         if not cfg.encrypt_key:
             raise BadRequest("the body is encrypted but feishu.encrypt_key is not set; copy the Encrypt Key "
                              "from the developer console (事件与回调 → 加密策略)")
-        payload = json_object(crypto.decrypt(cfg.encrypt_key, str(outer["encrypt"])), "decrypted body")
+        payload = json_object(crypto.decrypt(cfg.encrypt_key, text(outer, "encrypt", "body")), "decrypted body")
     else:
         payload = outer
     challenge = payload.get("type") == "url_verification"
-    if cfg.encrypt_key and not challenge:  # Feishu never signs url_verification
-        crypto.verify(headers.get("X-Lark-Request-Timestamp"), headers.get("X-Lark-Request-Nonce"),
-                      headers.get("X-Lark-Signature"), cfg.encrypt_key, body, now)
+    if cfg.encrypt_key and not challenge and not signed:  # Feishu never signs url_verification
+        _verify(cfg, headers, body, now)
     _check_token(cfg, payload)
+    verified()
     return payload
+
+
+def _verify(cfg: FeishuConfig, headers: Mapping[str, str], body: bytes, now: float) -> None:
+    crypto.verify(headers.get("X-Lark-Request-Timestamp"), headers.get("X-Lark-Request-Nonce"),
+                  headers.get("X-Lark-Signature"), cfg.encrypt_key, body, now)
 
 
 def _check_token(cfg: FeishuConfig, payload: dict[str, Any]) -> None:
     """Compare the Verification Token; it is the only proof of origin when no Encrypt Key is set."""
     header = payload.get("header") if isinstance(payload.get("header"), dict) else {}
-    token = str(header.get("token") or payload.get("token") or "")
+    token = header.get("token") or payload.get("token") or ""
+    token = token if isinstance(token, str) else ""
     if cfg.verification_token:
         if not hmac.compare_digest(token.encode(), cfg.verification_token.encode()):
             raise BadSignature("verification token does not match; check feishu.verification_token")
@@ -57,17 +72,16 @@ def _check_token(cfg: FeishuConfig, payload: dict[str, Any]) -> None:
 
 def needs_bot_id(payload: dict[str, Any]) -> bool:
     """Say whether parsing this payload needs the bot's open_id (group messages only)."""
-    event = payload.get("event") or {}
-    return (_event_type(payload) == "im.message.receive_v1"
-            and (event.get("message") or {}).get("chat_type") != "p2p")
+    event = payload.get("event") if isinstance(payload.get("event"), dict) else {}
+    message = event.get("message") if isinstance(event.get("message"), dict) else {}
+    return _event_type(payload) == "im.message.receive_v1" and message.get("chat_type") != "p2p"
 
 
 def _event_type(payload: dict[str, Any]) -> str:
     header = payload.get("header")
     if isinstance(header, dict):
-        return str(header.get("event_type") or "")
-    event = payload.get("event")
-    return str(event.get("type") or "") if isinstance(event, dict) else ""
+        return text(header, "event_type", "header")
+    return text(obj(payload, "event", ""), "type", "event")
 
 
 def redact(payload: dict[str, Any]) -> dict[str, Any]:
@@ -85,7 +99,7 @@ def to_event(payload: dict[str, Any], bot_open_id: str | None, bot_name: str = "
     payload = redact(payload)
     kind = _event_type(payload)
     if isinstance(payload.get("header"), dict):
-        event_id = str(payload["header"].get("event_id") or "")
+        event_id = text(payload["header"], "event_id", "header")
         if not event_id:
             raise BadRequest("header.event_id is missing", {"header.event_id": "required in schema 2.0"})
         if kind == "im.message.receive_v1":
@@ -93,33 +107,34 @@ def to_event(payload: dict[str, Any], bot_open_id: str | None, bot_name: str = "
         if kind == "card.action.trigger":
             return _card_action(payload, event_id)
         return Event(PLATFORM, "platform", f"evt:{event_id}", raw=payload)
-    if payload.get("type") == "event_callback" and payload.get("uuid"):  # legacy v1 envelope (approvals)
+    uuid = text(payload, "uuid", "v1 event")
+    if payload.get("type") == "event_callback" and uuid:  # legacy v1 envelope (approvals)
         if approval_events.is_approval(payload):
             return approval_events.to_event(payload)
-        return Event(PLATFORM, "platform", f"v1:{payload['uuid']}", raw=payload)
+        return Event(PLATFORM, "platform", f"v1:{uuid}", raw=payload)
     raise BadRequest("unknown envelope: neither schema 2.0 (header.event_id) nor a v1 event_callback with uuid")
 
 
 def _message(payload: dict[str, Any], bot_open_id: str | None, bot_name: str) -> Event:
     """im.message.receive_v1: p2p always reaches the bot, a group message only when it @-mentions the bot."""
-    event = payload.get("event") or {}
-    msg, sender = event.get("message") or {}, event.get("sender") or {}
-    message_id = str(msg.get("message_id") or "")
-    if not message_id or not msg.get("chat_id"):
+    event = obj(payload, "event")
+    msg, sender = obj(event, "message", "event"), obj(event, "sender", "event")
+    message_id, chat_id = text(msg, "message_id", MSG), text(msg, "chat_id", MSG)
+    if not message_id or not chat_id:
         raise BadRequest("event.message.message_id and chat_id are required")
-    actor = (sender.get("sender_id") or {}).get("open_id")
-    is_group = msg.get("chat_type") != "p2p"
-    chat = ChatRef(PLATFORM, str(msg["chat_id"]), is_group,
-                   {"reply_to": message_id, "chat_type": str(msg.get("chat_type") or "")})
-    mentions = msg.get("mentions") or []
+    actor = text(obj(sender, "sender_id", "event.sender"), "open_id", "event.sender.sender_id") or None
+    chat_type = text(msg, "chat_type", MSG)
+    is_group = chat_type != "p2p"
+    chat = ChatRef(PLATFORM, chat_id, is_group, {"reply_to": message_id, "chat_type": chat_type})
+    mentions = objects(items(msg, "mentions", MSG))
     mentioned = any(_is_bot(m, bot_open_id, bot_name) for m in mentions)
-    text, attachments = message_text(msg), media.attachments_of(msg, message_id)
+    said, attachments = message_text(msg), media.attachments_of(msg, message_id)
     # Feishu's retry ladder resends the same message under new event ids sometimes: dedupe by message id.
     key = f"msg:{message_id}"
     by_user = sender.get("sender_type") in (None, "user")
-    if not by_user or (text is None and not attachments) or (is_group and not mentioned):
+    if not by_user or (said is None and not attachments) or (is_group and not mentioned):
         return Event(PLATFORM, "platform", key, actor, chat, raw=payload)  # a bare group image cannot @ the bot
-    clean = _SPACES.sub(" ", _PLACEHOLDER.sub(" ", text or "")).strip()
+    clean = _SPACES.sub(" ", _PLACEHOLDER.sub(" ", said or "")).strip()
     if attachments:  # contract in bot/events.py: words make it a message, a bare image/file is "platform"
         return Event(PLATFORM, "message" if clean else "platform", key, actor, chat, clean,
                      raw={**payload, "attachments": attachments})
@@ -128,21 +143,27 @@ def _message(payload: dict[str, Any], bot_open_id: str | None, bot_name: str) ->
 
 def _is_bot(mention: dict[str, Any], bot_open_id: str | None, bot_name: str) -> bool:
     if bot_open_id:
-        return (mention.get("id") or {}).get("open_id") == bot_open_id
+        return text(obj(mention, "id", "mention"), "open_id", "mention.id") == bot_open_id
     return bool(bot_name) and mention.get("name") == bot_name  # fallback while /bot/v3/info is unreachable
+
+
+def content_of(msg: dict[str, Any]) -> dict[str, Any]:
+    """The message's `content` (a JSON string) as an object; {} when it is not one."""
+    raw = text(msg, "content", MSG) or "{}"
+    try:
+        return json_object(raw, "event.message.content")
+    except BadRequest:
+        return {}
 
 
 def message_text(msg: dict[str, Any]) -> str | None:
     """Return the text of a text or post message (None for images, files and other types)."""
-    try:
-        content = json.loads(msg.get("content") or "{}")
-    except ValueError:
-        return None
-    if msg.get("message_type") == "text":
-        return str(content.get("text") or "")
-    if msg.get("message_type") == "post":  # rich text: keep text and link runs; @ runs are mentions
+    content, kind = content_of(msg), text(msg, "message_type", MSG)
+    if kind == "text":
+        return text(content, "text", "event.message.content")
+    if kind == "post":  # rich text: keep text and link runs; @ runs are mentions
         lines = content.get("content") if isinstance(content.get("content"), list) else []
-        runs = [el.get("text", "") for line in lines if isinstance(line, list) for el in line
+        runs = [text(el, "text", "post run") for line in lines if isinstance(line, list) for el in line
                 if isinstance(el, dict) and el.get("tag") in ("text", "a")]
         return " ".join(filter(None, runs))
     return None
@@ -153,12 +174,13 @@ def _card_action(payload: dict[str, Any], event_id: str) -> Event:
 
     A form submit also carries what was typed (action.form_value[FORM_FIELD]); it becomes Event.text.
     """
-    event = payload.get("event") or {}
-    context, action = event.get("context") or {}, event.get("action") or {}
-    actor = (event.get("operator") or {}).get("open_id")
-    meta = {"message_id": str(context.get("open_message_id") or ""), "update_token": str(event.get("token") or ""),
-            "token_until": token_until((payload.get("header") or {}).get("create_time"))}
-    chat = ChatRef(PLATFORM, str(context.get("open_chat_id") or actor or ""), False, meta)
+    event = obj(payload, "event")
+    context, action = obj(event, "context", "event"), obj(event, "action", "event")
+    actor = text(obj(event, "operator", "event"), "open_id", "event.operator") or None
+    meta = {"message_id": text(context, "open_message_id", "event.context"),
+            "update_token": text(event, "token", "event"),
+            "token_until": token_until(obj(payload, "header").get("create_time"))}
+    chat = ChatRef(PLATFORM, text(context, "open_chat_id", "event.context") or actor or "", False, meta)
     return Event(PLATFORM, "card_action", f"card:{event_id}", actor, chat, typed_text(action),
                  action=_unpack(action), raw=payload)
 
@@ -167,10 +189,12 @@ def token_until(create_time: Any) -> float:
     """Epoch seconds until which the click's delayed-update token is used (0 when the time is unknown)."""
     try:
         stamp = int(create_time)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a JSON 1e400 is float("inf")
+        return 0.0
+    if not 10**9 < stamp < 10**17:
         return 0.0
     seconds = stamp / 1e6 if stamp > 10**14 else stamp / 1e3 if stamp > 10**11 else float(stamp)  # µs, ms or s
-    return seconds + TOKEN_LIFE if seconds > 10**9 else 0.0
+    return seconds + TOKEN_LIFE
 
 
 def typed_text(action: dict[str, Any]) -> str:

@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.events import Event
+from bot.payloads import text
 
 PLATFORM = "feishu"
 # The approval form: one single-line text widget per key; widget id = the key, or feishu.approval_widgets[key].
@@ -37,15 +38,15 @@ def to_event(payload: dict[str, Any]) -> Event:
     status change have one effect.
     """
     event = payload["event"]
-    code, status = str(event.get("instance_code") or ""), str(event.get("status") or "")
+    code, status = text(event, "instance_code", "event"), text(event, "status", "event")
     if not code or not status:  # nothing to apply; stored and acked like any event we do not handle
-        return Event(PLATFORM, "platform", f"v1:{payload.get('uuid')}", raw=payload)
+        return Event(PLATFORM, "platform", f"v1:{text(payload, 'uuid', 'v1 event')}", raw=payload)
     key = f"approval:{code}:{status}"[:200]
     result = RESULTS.get(status)
     if result is None:
         return Event(PLATFORM, "platform", key, raw=payload)
     raw = {**payload, "approval_id": code, "result": result, "remark": REMARKS.get(status, ""), "actor": None,
-           "status": status, "approval_code": str(event.get("approval_code") or "")}
+           "status": status, "approval_code": text(event, "approval_code", "event")}
     return Event(PLATFORM, "approval", key, raw=raw)
 
 

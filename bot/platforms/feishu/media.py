@@ -9,14 +9,14 @@ the bytes, or JSON `{"code", "msg"}` (234003 the key is not in that message, 234
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import aiohttp
 
-from bot.errors import DeliveryError, TransientDeliveryError
+from bot.errors import BadRequest, DeliveryError, TransientDeliveryError
+from bot.payloads import json_object, text
 from bot.platforms.download import ERROR_BYTES, json_error, read_capped
 
 if TYPE_CHECKING:
@@ -47,11 +47,10 @@ def parse_ref(ref: str) -> tuple[str, str, str]:
 
 def attachments_of(msg: dict[str, Any], message_id: str) -> list[dict[str, str]]:
     """Images and files of an image, file, media (video) or post message, as bot/events.py attachments."""
+    raw = msg.get("content")
     try:
-        content = json.loads(msg.get("content") or "{}")
-    except ValueError:
-        return []
-    if not isinstance(content, dict):
+        content = json_object(raw, "event.message.content") if isinstance(raw, str) and raw else {}
+    except BadRequest:
         return []
     kind = msg.get("message_type")
     if kind == "post":
@@ -61,10 +60,10 @@ def attachments_of(msg: dict[str, Any], message_id: str) -> list[dict[str, str]]
         items = [{**content, "tag": {"image": "img", "file": "media", "media": "media"}.get(str(kind), "")}]
     found = []
     for el in items:  # post runs: "img" has an image_key, "media" (a video) a file_key
-        if el.get("tag") == "img" and el.get("image_key"):
-            found.append(_attachment(message_id, "image", str(el["image_key"]), ""))
-        elif el.get("tag") == "media" and el.get("file_key"):
-            found.append(_attachment(message_id, "file", str(el["file_key"]), str(el.get("file_name") or "")))
+        if el.get("tag") == "img" and text(el, "image_key", "image"):
+            found.append(_attachment(message_id, "image", text(el, "image_key", "image"), ""))
+        elif el.get("tag") == "media" and text(el, "file_key", "file"):
+            found.append(_attachment(message_id, "file", text(el, "file_key", "file"), text(el, "file_name", "file")))
     return found
 
 

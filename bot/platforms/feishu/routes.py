@@ -11,9 +11,10 @@ from aiohttp import web
 
 from bot.errors import TransientDeliveryError
 from bot.events import Event
+from bot.payloads import text
 from bot.platforms.feishu import adapter, approvals
 from bot.runtime import Runtime
-from bot.web.common import RUNTIME, read_body, runtime
+from bot.web.common import RUNTIME, mark_authenticated, read_body, runtime
 
 log = logging.getLogger("salesbot.feishu")
 CARD_WAIT = 2.0  # seconds from arrival within which a click is answered inline (Feishu gives up at 3 s)
@@ -37,9 +38,10 @@ async def events(request: web.Request) -> web.Response:
     """Answer url_verification, turn events into Events, and always 200 a valid request."""
     rt = runtime(request)
     body = await read_body(request)
-    payload = adapter.open_request(rt.settings.feishu, request.headers, body, rt.clock.now().timestamp())
+    payload = adapter.open_request(rt.settings.feishu, request.headers, body, rt.clock.now().timestamp(),
+                                   lambda: mark_authenticated(request))
     if payload.get("type") == "url_verification":  # before any I/O: Feishu allows 1 s
-        return web.json_response({"challenge": str(payload.get("challenge") or "")})
+        return web.json_response({"challenge": text(payload, "challenge", "url_verification")})
     bot_id = await bot_open_id(rt) if adapter.needs_bot_id(payload) else None
     event = adapter.to_event(payload, bot_id, rt.settings.org.bot_name)
     if event.kind == "card_action":

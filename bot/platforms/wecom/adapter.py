@@ -10,17 +10,22 @@ Customer-contact and customer-group events carry a platform-neutral summary for 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.errors import ActionError, BadRequest
 from bot.events import ChatRef, Event
+from bot.payloads import text
 from bot.platforms.wecom import safexml
 from bot.platforms.wecom.crypto import WecomCrypto
 from cards.actions import Action, unpack
 
 PLATFORM = "wecom"
 CARD_EVENTS = ("template_card_event", "template_card_menu_event")
+WHAT = "decrypted message"
+# Event fields read as plain text (a nested element where text belongs is a 400, not a crash)
+_EVENT_FIELDS = ("TaskId", "ResponseCode", "EventKey", "ExternalUserID", "ChangeType", "UserID", "ChatId",
+                 "UpdateDetail", "CurMemVer")
 _MAX_KEY = 190  # inbox dedupe_key is 200 characters
 
 
@@ -40,14 +45,16 @@ def echostr(query: Mapping[str, str]) -> str:
     return value.replace(" ", "+")
 
 
-def open_app(crypto: WecomCrypto, query: Mapping[str, str], body: bytes, now: int) -> dict[str, Any]:
-    """Verify and decrypt an app callback body; return the decrypted fields."""
+def open_app(crypto: WecomCrypto, query: Mapping[str, str], body: bytes, now: int,
+             verified: Callable[[], None] = lambda: None) -> dict[str, Any]:
+    """Verify and decrypt an app callback body (calling `verified` once the signature holds); return its fields."""
     sig, ts, nonce = query_args(query)
     encrypt = safexml.parse(body, "callback body").findtext("Encrypt") or ""
     if not encrypt:
         raise BadRequest("callback body has no <Encrypt> element")
-    plain = crypto.open(sig, ts, nonce, encrypt, now)
-    return safexml.fields(safexml.parse(plain, "decrypted message"))
+    crypto.verify(sig, ts, nonce, encrypt, now)
+    verified()
+    return safexml.fields(safexml.parse(crypto.decrypt(encrypt), "decrypted message"))
 
 
 def dedupe_key(prefix: str, *parts: Any) -> str:
@@ -60,45 +67,44 @@ def dedupe_key(prefix: str, *parts: Any) -> str:
 
 def to_event(f: dict[str, Any]) -> Event:
     """Turn decrypted app fields into an Event; what we do not handle is stored as kind "platform"."""
-    user, msg_type = f.get("FromUserName", ""), f.get("MsgType", "")
+    user, msg_type = text(f, "FromUserName", WHAT), text(f, "MsgType", WHAT)
     chat = ChatRef(PLATFORM, f"dm:{user}", False, {})
     if msg_type == "event":
         return _event(f, user, chat)
-    msg_id = f.get("MsgId") or ""
+    msg_id = text(f, "MsgId", WHAT)
     if not msg_id:
         raise BadRequest(f"{msg_type or 'message'} without MsgId", {"MsgId": "required"})
     key = f"app:msg:{msg_id}"
     if msg_type == "text":
-        return Event(PLATFORM, "message", key, user, chat, (f.get("Content") or "").strip(), raw=f)
-    if msg_type == "image" and f.get("MediaId"):
-        attachment = {"kind": "image", "platform_id": f["MediaId"][:256], "name": ""}
+        return Event(PLATFORM, "message", key, user, chat, text(f, "Content", WHAT).strip(), raw=f)
+    if msg_type == "image" and text(f, "MediaId", WHAT):
+        attachment = {"kind": "image", "platform_id": text(f, "MediaId", WHAT)[:256], "name": ""}
         return Event(PLATFORM, "platform", key, user, chat, raw={**f, "attachments": [attachment]})
     return Event(PLATFORM, "platform", key, user, chat, raw=f)
 
 
 def _event(f: dict[str, Any], user: str, chat: ChatRef) -> Event:
-    name, at = f.get("Event", ""), f.get("CreateTime", "")
+    name, at = text(f, "Event", WHAT), text(f, "CreateTime", WHAT)
+    g = {k: text(f, k, WHAT) for k in _EVENT_FIELDS}
     if name in CARD_EVENTS:
-        meta = {"task_id": f.get("TaskId", ""), "response_code": f.get("ResponseCode", ""), "code_at": _int(at)}
-        key = dedupe_key("app:card", user, at, f.get("TaskId", ""), f.get("EventKey", ""))
+        meta = {"task_id": g["TaskId"], "response_code": g["ResponseCode"], "code_at": _int(at)}
+        key = dedupe_key("app:card", user, at, g["TaskId"], g["EventKey"])
         card_chat = ChatRef(PLATFORM, chat.chat_id, False, meta)
-        return Event(PLATFORM, "card_action", key, user, card_chat, action=_unpack(f.get("EventKey", "")), raw=f)
+        return Event(PLATFORM, "card_action", key, user, card_chat, action=_unpack(g["EventKey"]), raw=f)
     if name == "change_external_contact":
-        ext = f.get("ExternalUserID", "")
-        key = dedupe_key("app:evt", name, f.get("ChangeType", ""), f.get("UserID", ""), ext, at)
-        summary = {"change": f.get("ChangeType", ""), "external_id": ext, "member": f.get("UserID", ""),
-                   "at": _int(at)}
-        return Event(PLATFORM, "platform", key, f.get("UserID") or None, None,
-                     raw={**f, "customer_contact": summary})
+        ext = g["ExternalUserID"]
+        key = dedupe_key("app:evt", name, g["ChangeType"], g["UserID"], ext, at)
+        summary = {"change": g["ChangeType"], "external_id": ext, "member": g["UserID"], "at": _int(at)}
+        return Event(PLATFORM, "platform", key, g["UserID"] or None, None, raw={**f, "customer_contact": summary})
     if name == "change_external_chat":
         members = _members(f)
-        key = dedupe_key("app:evt", name, f.get("ChangeType", ""), f.get("ChatId", ""), f.get("UpdateDetail", ""),
-                         at, f.get("CurMemVer", ""), ",".join(members))
-        summary = {"chat_id": f.get("ChatId", ""), "change": f.get("ChangeType", ""),
-                   "detail": f.get("UpdateDetail", ""), "members": members, "at": _int(at)}
+        key = dedupe_key("app:evt", name, g["ChangeType"], g["ChatId"], g["UpdateDetail"], at, g["CurMemVer"],
+                         ",".join(members))
+        summary = {"chat_id": g["ChatId"], "change": g["ChangeType"], "detail": g["UpdateDetail"],
+                   "members": members, "at": _int(at)}
         return Event(PLATFORM, "platform", key, None, None, raw={**f, "customer_group": summary})
     digest = hashlib.sha256(repr(sorted((k, str(v)) for k, v in f.items())).encode()).hexdigest()[:24]
-    key = dedupe_key("app:evt", name, f.get("ChangeType", ""), user, at, f.get("EventKey", ""), digest)
+    key = dedupe_key("app:evt", name, g["ChangeType"], user, at, g["EventKey"], digest)
     return Event(PLATFORM, "platform", key, user or None, chat if user else None, raw=f)
 
 
@@ -107,7 +113,7 @@ def _members(f: dict[str, Any]) -> list[str]:
     value = f.get("MemChangeList")
     if isinstance(value, dict):
         value = list(value.values())
-    return [v for v in value if v] if isinstance(value, list) else []
+    return [v for v in value if v and isinstance(v, str)] if isinstance(value, list) else []
 
 
 def _unpack(packed: str) -> Action | None:

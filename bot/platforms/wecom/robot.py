@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.errors import BadRequest
 from bot.events import ChatRef, Event
-from bot.payloads import json_object
+from bot.payloads import items, json_object, obj, objects, text
 from bot.platforms.wecom.adapter import PLATFORM, _unpack, query_args
 from bot.platforms.wecom.crypto import WecomCrypto
 
 RESPONSE_URL_TTL = 3600  # seconds; WeCom documents the response_url as valid for one hour
+WHAT = "robot callback"
 WELCOME = "帮助"  # enter_chat is answered like 帮助: what the bot can do here
 _LEADING_MENTION = re.compile(r"^\s*@\S+\s*")
 _SPACES = re.compile(r"[ \t\u00a0\u2005]+")
@@ -27,13 +28,16 @@ _SPACES = re.compile(r"[ \t\u00a0\u2005]+")
 
 
 
-def open_robot(crypto: WecomCrypto, query: Mapping[str, str], body: bytes, now: int) -> dict[str, Any]:
-    """Verify and decrypt a robot callback {"encrypt": …}; return the decrypted JSON."""
+def open_robot(crypto: WecomCrypto, query: Mapping[str, str], body: bytes, now: int,
+               verified: Callable[[], None] = lambda: None) -> dict[str, Any]:
+    """Verify and decrypt a robot callback {"encrypt": …} (calling `verified` once the signature holds)."""
     sig, ts, nonce = query_args(query)
     encrypt = json_object(body or b"", "callback body").get("encrypt")
     if not isinstance(encrypt, str) or not encrypt:
         raise BadRequest('callback body has no "encrypt" string')
-    return json_object(crypto.open(sig, ts, nonce, encrypt, now), "decrypted message")
+    crypto.verify(sig, ts, nonce, encrypt, now)
+    verified()
+    return json_object(crypto.decrypt(encrypt), "decrypted message")
 
 
 def seal(crypto: WecomCrypto, body: dict[str, Any], nonce: str, timestamp: str) -> dict[str, Any]:
@@ -54,47 +58,48 @@ def strip_mention(text: str, bot_name: str, is_group: bool) -> str:
 
 def message_text(p: dict[str, Any]) -> str | None:
     """Return the words of a text, mixed or quote message (None for images, files, voice)."""
-    kind = p.get("msgtype")
+    kind = text(p, "msgtype", WHAT)
     if kind == "text":
-        return str((p.get("text") or {}).get("content") or "")
+        return text(obj(p, "text", WHAT), "content", WHAT + ".text")
     if kind == "mixed":
-        items = (p.get("mixed") or {}).get("msg_item") or []
-        return " ".join(str((i.get("text") or {}).get("content") or "") for i in items
-                        if isinstance(i, dict) and i.get("msgtype") == "text")
+        parts = objects(items(obj(p, "mixed", WHAT), "msg_item", WHAT + ".mixed"))
+        return " ".join(text(obj(i, "text", "msg_item"), "content", "msg_item.text") for i in parts
+                        if i.get("msgtype") == "text")
     if kind == "voice":  # WeCom transcribes voice for the robot
-        return str((p.get("voice") or {}).get("content") or "") or None
+        return text(obj(p, "voice", WHAT), "content", WHAT + ".voice") or None
     return None
 
 
 def to_event(p: dict[str, Any], bot_name: str, now: int) -> Event:
     """Turn a decrypted robot callback into an Event."""
-    msgid = str(p.get("msgid") or "")
+    msgid = text(p, "msgid", WHAT)
     if not msgid:
         raise BadRequest("robot callback without msgid", {"msgid": "required"})
-    user = str((p.get("from") or {}).get("userid") or "")
+    user = text(obj(p, "from", WHAT), "userid", WHAT + ".from")
     is_group = p.get("chattype") == "group"
-    chat_id = f"robot:{p['chatid']}" if is_group and p.get("chatid") else f"robot:u:{user}"
-    meta = {"userid": user, "response_url": str(p.get("response_url") or ""),
+    chat_ref = text(p, "chatid", WHAT)
+    chat_id = f"robot:{chat_ref}" if is_group and chat_ref else f"robot:u:{user}"
+    meta = {"userid": user, "response_url": text(p, "response_url", WHAT),
             "response_url_expires": now + RESPONSE_URL_TTL}
     chat = ChatRef(PLATFORM, chat_id, is_group, meta)
     key = f"bot:msg:{msgid}"
     if p.get("msgtype") == "event":
         return _event(p, key, user, chat)
-    text = message_text(p)
-    if text is None:
+    said = message_text(p)
+    if said is None:
         return Event(PLATFORM, "platform", key, user or None, chat, raw=p)
-    return Event(PLATFORM, "message", key, user or None, chat, strip_mention(text, bot_name, is_group), raw=p)
+    return Event(PLATFORM, "message", key, user or None, chat, strip_mention(said, bot_name, is_group), raw=p)
 
 
 def _event(p: dict[str, Any], key: str, user: str, chat: ChatRef) -> Event:
-    event = p.get("event") if isinstance(p.get("event"), dict) else {}
-    kind = event.get("eventtype")
+    event = obj(p, "event", WHAT)
+    kind = text(event, "eventtype", WHAT + ".event")
     if kind == "enter_chat":
         return Event(PLATFORM, "message", key, user or None, chat, WELCOME, raw=p)
     if kind == "template_card_event":
-        click = event.get("template_card_event") or {}
-        meta = {**chat.meta, "task_id": str(click.get("task_id") or "")}
+        click = obj(event, "template_card_event", WHAT + ".event")
+        meta = {**chat.meta, "task_id": text(click, "task_id", "template_card_event")}
         card_chat = ChatRef(PLATFORM, chat.chat_id, chat.is_group, meta)
         return Event(PLATFORM, "card_action", key, user or None, card_chat,
-                     action=_unpack(str(click.get("event_key") or "")), raw=p)
+                     action=_unpack(text(click, "event_key", "template_card_event")), raw=p)
     return Event(PLATFORM, "platform", key, user or None, chat, raw=p)

@@ -18,8 +18,8 @@ from bot.events import Event
 from bot.platforms.wecom import adapter, robot
 from bot.platforms.wecom.crypto import WecomCrypto
 from bot.runtime import Runtime
-from bot.web.common import RUNTIME, read_body, runtime
-from storage.repos import requests as archive
+from bot.web.common import RUNTIME, mark_authenticated, read_body, runtime
+from bot.web.refusals import refuse
 
 log = logging.getLogger("salesbot.wecom")
 ROBOT_WAIT = 2.5  # seconds from arrival within which a robot message is answered passively (WeCom waits 5 s)
@@ -50,12 +50,7 @@ def _guard(handler: Handler) -> Handler:
         except BadRequest as exc:
             status = 403 if isinstance(exc, BadSignature) else exc.status
             log.warning("refused WeCom callback: %s", exc.reason, extra={"path": request.path, "status": status})
-            rt = runtime(request)
-            try:
-                await archive.archive(rt.db, request.path, status, exc.reason, request.content_type,
-                                      await read_body(request), rt.clock.now())
-            except Exception:
-                log.exception("could not archive a refused WeCom callback")
+            await refuse(request, status, exc.reason)
             return web.Response(status=status, text="forbidden" if status == 403 else "bad request")
     return guarded
 
@@ -77,7 +72,8 @@ def verify_url(which: str) -> Handler:
 async def app_callback(request: web.Request) -> web.Response:
     """Self-built app: verify -> decrypt -> parse -> inbox -> empty 200; replies go out by message/send."""
     rt = runtime(request)
-    fields = adapter.open_app(request.app[CRYPTO]["app"], request.query, await read_body(request), _now(rt))
+    fields = adapter.open_app(request.app[CRYPTO]["app"], request.query, await read_body(request), _now(rt),
+                              lambda: mark_authenticated(request))
     await rt.dispatcher.ingest(adapter.to_event(fields))
     return web.Response()
 
@@ -86,7 +82,8 @@ async def bot_callback(request: web.Request) -> web.Response:
     """Intelligent robot: messages and clicks are answered inline when ready in time, else via response_url."""
     rt = runtime(request)
     crypto = request.app[CRYPTO]["bot"]
-    payload = robot.open_robot(crypto, request.query, await read_body(request), _now(rt))
+    payload = robot.open_robot(crypto, request.query, await read_body(request), _now(rt),
+                               lambda: mark_authenticated(request))
     event = robot.to_event(payload, rt.settings.org.bot_name, _now(rt))
     if event.kind not in ("message", "card_action"):
         await rt.dispatcher.ingest(event)

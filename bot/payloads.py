@@ -12,9 +12,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from bot.core.jsondepth import MAX_DEPTH, too_deep
 from bot.errors import BadRequest
-
-MAX_DEPTH = 32  # real platform payloads nest at most ~8 levels (Feishu card actions, DingTalk richText)
 
 
 def json_object(data: str | bytes, what: str) -> dict[str, Any]:
@@ -27,28 +26,9 @@ def json_object(data: str | bytes, what: str) -> dict[str, Any]:
         raise BadRequest(f"{what} is not valid JSON: {exc.args[0]}") from exc
     if not isinstance(value, dict):
         raise BadRequest(f"{what} must be a JSON object")
-    if _opens(data) > MAX_DEPTH and depth(value) > MAX_DEPTH:
+    if too_deep(data, value):
         raise BadRequest(f"{what} nests deeper than {MAX_DEPTH} levels")
     return value
-
-
-def _opens(data: str | bytes) -> int:
-    """An upper bound of the nesting: the number of opening brackets (cheap, in C)."""
-    if isinstance(data, str):
-        return data.count("{") + data.count("[")
-    return data.count(b"{") + data.count(b"[")
-
-
-def depth(value: Any) -> int:
-    """Return the nesting depth of a parsed JSON value, without recursion."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        node, level = stack.pop()
-        if isinstance(node, dict | list):
-            deepest = max(deepest, level)
-            children = node.values() if isinstance(node, dict) else node
-            stack.extend((child, level + 1) for child in children if isinstance(child, dict | list))
-    return deepest
 
 
 def _wrong(what: str, key: str, want: str, value: Any) -> BadRequest:

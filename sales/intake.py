@@ -10,7 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.core.jsondepth import MAX_DEPTH, too_deep
 from sales.names import normalize_company, normalize_mobile
+
+_TOO_DEEP = object()  # json.loads gave up (RecursionError): deeper than any bound
 
 FIELDS = ("contact_name", "mobile_phone", "company", "need", "region", "industry", "product_line",
           "wecom_external_userid", "email", "title", "source")
@@ -172,8 +175,12 @@ def parse_body(body: bytes, content_type: str) -> dict[str, Any]:
     if "json" in content_type or (not content_type and text.lstrip().startswith("{")):
         try:
             data = json.loads(text or "{}")
+        except RecursionError:
+            data = _TOO_DEEP
         except ValueError as exc:
             raise IntakeInvalid(f"body is not valid JSON: {exc}", {"body": "send a JSON object"}) from exc
+        if data is _TOO_DEEP or too_deep(text, data):
+            raise IntakeInvalid(f"body nests deeper than {MAX_DEPTH} levels", {"body": "send a flat JSON object"})
         if not isinstance(data, dict):
             raise IntakeInvalid("body must be a JSON object", {"body": "send {\"手机号\": …}"})
         return data

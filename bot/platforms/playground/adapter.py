@@ -7,55 +7,62 @@ from typing import Any
 
 from bot.errors import ActionError, BadRequest
 from bot.events import ChatRef, Event
+from bot.payloads import text
 from cards.actions import unpack
 
 SKINS = ("wecom", "dingtalk", "feishu")
+MAX_ID = 100  # the inbox dedupe key holds 200 characters
 
 
 def _chat(data: dict[str, Any]) -> ChatRef:
-    chat_id = str(data.get("chat_id") or "")
-    if not chat_id:
-        raise BadRequest("chat_id is required", {"chat_id": "pick a chat"})
-    skin = data.get("skin", "wecom")
+    chat_id = text(data, "chat_id")
+    if not chat_id or len(chat_id) > 128:
+        raise BadRequest("chat_id is required (at most 128 characters)", {"chat_id": "pick a chat"})
+    skin = text(data, "skin", default="wecom")
     if skin not in SKINS:
         raise BadRequest(f"unknown skin {skin!r}", {"skin": f"one of {', '.join(SKINS)}"})
     meta = {"skin": skin}
-    if data.get("message_id"):
-        meta["message_id"] = str(data["message_id"])
+    if text(data, "message_id"):
+        meta["message_id"] = text(data, "message_id")
     return ChatRef("playground", chat_id, chat_id.startswith("group:"), meta)
 
 
 def _actor(data: dict[str, Any]) -> str:
     member = data.get("member_id")
-    if not isinstance(member, int | str) or not str(member).isdigit():
+    if not isinstance(member, int | str) or isinstance(member, bool) or not str(member).isdigit() \
+            or len(str(member)) > 18:
         raise BadRequest("member_id must be a member's id", {"member_id": "pick a person"})
     return str(member)
 
 
 def message_event(data: dict[str, Any], bot_name: str) -> Event:
     """A typed message; in groups only text that @-mentions the bot reaches it, like on real platforms."""
-    text = str(data.get("text") or "").strip()
-    client_id = str(data.get("client_id") or "")
-    if not text or not client_id:
+    said = text(data, "text").strip()
+    client_id = text(data, "client_id")
+    if len(client_id) > MAX_ID:
+        raise BadRequest(f"client_id is longer than {MAX_ID} characters", {"client_id": "use a short random id"})
+    if not said or not client_id:
         raise BadRequest("text and client_id are required", {"text": "type something"})
-    if len(text) > 2000:
+    if len(said) > 2000:
         raise BadRequest("message too long", {"text": "at most 2000 characters"})
     chat = _chat(data)
     mention = f"@{bot_name}"
-    mentioned = mention in text or not chat.is_group
+    mentioned = mention in said or not chat.is_group
     kind = "message" if mentioned else "platform"
-    clean = re.sub(rf"\s*{re.escape(mention)}\s*", " ", text).strip()
+    clean = re.sub(rf"\s*{re.escape(mention)}\s*", " ", said).strip()
     return Event("playground", kind, f"msg:{client_id}", _actor(data), chat, clean,
-                 raw={"text": text, "mentioned": mentioned})
+                 raw={"text": said, "mentioned": mentioned})
 
 
 def click_event(data: dict[str, Any]) -> Event:
     """A button click; the click id plays the platform's retry-stable event id."""
-    value, click_id = data.get("value"), str(data.get("client_id") or "")
+    value, click_id = text(data, "value"), text(data, "client_id")
+    if len(click_id) > MAX_ID:
+        raise BadRequest(f"client_id is longer than {MAX_ID} characters", {"client_id": "use a short random id"})
     if not value or not click_id:
         raise BadRequest("value and client_id are required", {"value": "the button's data-action"})
     try:
-        action = unpack(str(value))
+        action = unpack(value)
     except ActionError as exc:
         raise BadRequest(str(exc), {"value": "not a salesbot button"}) from exc
     return Event("playground", "card_action", f"click:{click_id}", _actor(data), _chat(data),

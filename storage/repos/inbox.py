@@ -29,23 +29,27 @@ _RENEW = (update(T).where(T.c.id.in_(bindparam("ids", expanding=True)), T.c.stat
 _BACKLOG = select(func.count(), func.min(T.c.received_at)).where(T.c.status.in_(("pending", "processing")))
 
 
-def _claim(pending_only: bool, skip_locked: bool):
-    """The claim statement: the oldest claimable rows, taken atomically (SKIP LOCKED across replicas)."""
-    cond = (T.c.status == "pending") if pending_only else _UNFINISHED
-    pick = select(T.c.id).where(cond, T.c.attempts < MAX_ATTEMPTS).order_by(T.c.id).limit(bindparam("n"))
+def _claim(skip_locked: bool):
+    """The claim statement: the oldest claimable rows, taken atomically (SKIP LOCKED across replicas).
+
+    The pick is a materialized CTE joined by id: PostgreSQL may re-run an `IN (SELECT … LIMIT n)` subquery
+    per row and claim far more than n.
+    """
+    pick = select(T.c.id).where(_UNFINISHED, T.c.attempts < MAX_ATTEMPTS).order_by(T.c.id).limit(bindparam("n"))
     if skip_locked:
         pick = pick.with_for_update(skip_locked=True)
-    return (update(T).where(T.c.id.in_(pick.scalar_subquery()), cond)
+    picked = pick.cte("picked").prefix_with("MATERIALIZED", dialect="postgresql")
+    return (update(T).where(T.c.id == picked.c.id, _UNFINISHED)
             .values(status="processing", attempts=T.c.attempts + 1, claimed_until=bindparam("until"))
             .returning(T.c.id, T.c.event))
 
 
-_CLAIMS = {(p, s): _claim(p, s) for p in (False, True) for s in (False, True)}
+_CLAIMS = {skip: _claim(skip) for skip in (False, True)}
 
 
-async def claim_batch(db: Database, now: datetime, limit: int, pending_only: bool = False) -> list[tuple[int, dict]]:
-    """Claim up to `limit` waiting rows (and, unless pending_only, abandoned ones) oldest first: [(id, event)]."""
-    stmt = _CLAIMS[(pending_only, db.dialect == "postgresql")]
+async def claim_batch(db: Database, now: datetime, limit: int) -> list[tuple[int, dict]]:
+    """Claim up to `limit` waiting or abandoned rows, oldest first: [(id, event)]."""
+    stmt = _CLAIMS[db.dialect == "postgresql"]
     async with db.engine.begin() as conn:
         rows = (await conn.execute(stmt, {"now": now, "until": now + LEASE, "n": limit})).all()
     return sorted(((r.id, r.event) for r in rows), key=lambda r: r[0])

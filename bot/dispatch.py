@@ -6,37 +6,64 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.context import Context
 from bot.errors import UserError
 from bot.events import Event, Reply
+from bot.workers import WorkerPool
 from cards.model import Level
 from cards.views import error_card, notice_card
 from handlers.help import short_help
-from storage.repos import inbox, members, outbox
+from storage.repos import inbox, outbox
+from storage.repos.inbox_writer import DONE, PENDING, PROCESSING
+from storage.repos.member_cache import MemberCache
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
 
 log = logging.getLogger("salesbot.dispatch")
+WORKERS_SQLITE, WORKERS_PG = 4, 8  # SQLite has one writer at a time; PostgreSQL's pool holds 20 connections
 
 
 class Dispatcher:
-    """The one path every event takes after its adapter: inbox, route, handler, outbox."""
+    """The one path every event takes after its adapter: inbox, route, handler, outbox.
 
-    def __init__(self, rt: Runtime) -> None:
+    The ack waits only for the inbox write. Handling runs on a fixed pool of workers (bot/workers.py) fed
+    from the inbox; events no handler takes (group chatter not addressed to the bot, platform events we only
+    archive) are stored as done in that same write and never reach a worker.
+    """
+
+    def __init__(self, rt: Runtime, workers: int | None = None, capacity: int | None = None) -> None:
         self.rt = rt
-        self.tasks: set[asyncio.Task] = set()
+        size = workers or (WORKERS_PG if rt.db.dialect == "postgresql" else WORKERS_SQLITE)
+        self.pool = WorkerPool(rt.db, rt.clock, self.process, size, capacity or size * 4)
+        self.tasks: set[asyncio.Task] = set()  # other tracked background work (stream acks), drained too
         self._waiters: dict[int, asyncio.Future] = {}
 
     async def ingest(self, event: Event) -> inbox.Stored:
-        """Persist the event (the caller acks after this returns) and schedule its handling once."""
-        stored = await self.rt.inbox.put(event.platform, event.dedupe_key, event.kind, event.to_dict())
-        self._count(event, stored)
-        if stored.new:
-            self.spawn(stored.id, event)
+        """Persist the event (the caller acks after this returns) and hand it to the workers once."""
+        stored, claimed = await self._store(event)
+        if claimed:
+            self.pool.push(stored.id, event)
         return stored
+
+    async def _store(self, event: Event) -> tuple[inbox.Stored, bool]:
+        """Write the inbox row: done (no handler takes it), claimed here, or pending (workers are full)."""
+        data = event.to_dict()
+        if not self.rt.routes.wanted(event):
+            stored = await self.rt.inbox.put(event.platform, event.dedupe_key, event.kind, data, DONE)
+            self._count(event, stored, "unhandled")
+            return stored, False
+        if self.pool.admit():
+            stored = await self.rt.inbox.put(event.platform, event.dedupe_key, event.kind, data, PROCESSING)
+            self._count(event, stored, "claimed")
+            return stored, stored.new
+        with self.pool.spilling():
+            stored = await self.rt.inbox.put(event.platform, event.dedupe_key, event.kind, data, PENDING)
+        self._count(event, stored, "queued")
+        return stored, False
 
     async def ingest_and_wait(self, event: Event, timeout: float,
                               choose: Callable[[list[dict]], list[int]] = outbox.first_only,
@@ -48,13 +75,13 @@ class Dispatcher:
         The event is durable before this returns, even when that takes longer than `timeout`.
         """
         deadline = asyncio.get_running_loop().time() + timeout
-        stored = await self.rt.inbox.put(event.platform, event.dedupe_key, event.kind, event.to_dict())
-        self._count(event, stored)
-        if not stored.new:
+        stored, claimed = await self._store(event)
+        if not stored.new or not self.rt.routes.wanted(event):
             return stored, []
         waiter = asyncio.get_running_loop().create_future()
         self._waiters[stored.id] = waiter
-        self.spawn(stored.id, event)
+        if claimed:
+            self.pool.push(stored.id, event)
         try:
             left = deadline - asyncio.get_running_loop().time()
             keys = await asyncio.wait_for(asyncio.shield(waiter), max(left, 0))
@@ -64,11 +91,14 @@ class Dispatcher:
             self._waiters.pop(stored.id, None)
         return stored, await outbox.take_inline(self.rt.db, keys, self.rt.clock.now(), choose)
 
-    def _count(self, event: Event, stored: inbox.Stored) -> None:
-        self.rt.metrics.inc("salesbot_events_received_total", "Inbound events", platform=event.platform)
+    def _count(self, event: Event, stored: inbox.Stored, how: str) -> None:
+        m = self.rt.metrics
+        m.inc("salesbot_events_received_total", "Inbound events", platform=event.platform)
         if not stored.new:
-            self.rt.metrics.inc("salesbot_events_deduplicated_total", "Duplicate inbound events",
-                                platform=event.platform)
+            m.inc("salesbot_events_deduplicated_total", "Duplicate inbound events", platform=event.platform)
+        else:
+            m.inc("salesbot_events_stored_total", "New inbound events by how they were stored: claimed by a "
+                  "worker, queued in the inbox (workers full) or unhandled (no handler takes them)", how=how)
 
     def _resolve(self, inbox_id: int, keys: list[str]) -> None:
         waiter = self._waiters.get(inbox_id)
@@ -76,24 +106,32 @@ class Dispatcher:
             waiter.set_result(keys)
 
     def spawn(self, inbox_id: int, event: Event) -> None:
-        """Handle an event in a tracked background task."""
-        task = asyncio.get_running_loop().create_task(self.process(inbox_id, event))
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        """Hand an event already claimed in the inbox to the workers."""
+        self.pool.push(inbox_id, event)
 
     async def drain(self) -> None:
-        """Wait until every background handler has finished (shutdown, tests)."""
-        while self.tasks:
-            await asyncio.gather(*list(self.tasks), return_exceptions=True)
+        """Wait until every queued, spilled and tracked handler has finished (shutdown, tests)."""
+        while self.pool.busy() or self.tasks:
+            await self.pool.drain()
+            if self.tasks:
+                await asyncio.gather(*list(self.tasks), return_exceptions=True)
+
+    async def stop(self) -> None:
+        """Drain, then stop the workers."""
+        await self.drain()
+        await self.pool.stop()
 
     async def replay_unfinished(self) -> int:
-        """Re-run events a crash left unfinished; return how many."""
-        rows = await inbox.claim_unfinished(self.rt.db, self.rt.clock.now())
-        for row in rows:
-            self.spawn(row.id, Event.from_dict(row.event))
-        if rows:
-            log.info("replaying unfinished inbox events", extra={"count": len(rows)})
-        return len(rows)
+        """Claim events a crash left unfinished, and any waiting ones, for the workers; return how many."""
+        self.pool.start()
+        count = await self.pool.sweep()
+        if count:
+            log.info("replaying unfinished inbox events", extra={"count": count})
+        return count
+
+    async def sweep(self) -> int:
+        """Run the lease-expiry sweep now (the pool also runs it every quarter lease)."""
+        return await self.pool.sweep()
 
     async def process(self, inbox_id: int, event: Event) -> None:
         """Route one event; effects, replies and the done mark commit in one transaction."""
@@ -182,8 +220,6 @@ class Dispatcher:
 
 
 def _with_text(event: Event, text: str) -> Event:
-    from dataclasses import replace
-
     return replace(event, text=text)
 
 
@@ -192,8 +228,11 @@ def _unknown_member() -> Reply:
                                   "或让管理员执行 salesbot import members。", Level.WARNING))
 
 
-async def resolve_member(session, event: Event):
-    """Find the member behind the event's actor."""
+async def resolve_member(session, event: Event, cache: MemberCache | None = None):
+    """Find the member behind the event's actor (through the cache when given)."""
     if not event.actor:
         return None
-    return await members.by_identity(session, event.platform, event.actor)
+    return await (cache or _UNCACHED).get(session, event.platform, event.actor)
+
+
+_UNCACHED = MemberCache(ttl=0)

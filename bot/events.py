@@ -19,7 +19,7 @@ Contracts inside `raw` that handlers rely on (adapters fill them; everything els
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from cards.actions import Action, unpack
@@ -58,10 +58,12 @@ class Event:
             raise ValueError(f"unknown event kind {self.kind!r}; use one of {KINDS}")
 
     def to_dict(self) -> dict[str, Any]:
-        """Serialize for the inbox (the action travels packed)."""
-        data = asdict(self)
-        data["action"] = self.action.pack() if self.action else None
-        return data
+        """Serialize for the inbox (the action travels packed); shares `raw`, never deep-copies it."""
+        chat = self.chat
+        return {"platform": self.platform, "kind": self.kind, "dedupe_key": self.dedupe_key, "actor": self.actor,
+                "chat": None if chat is None else {"platform": chat.platform, "chat_id": chat.chat_id,
+                                                   "is_group": chat.is_group, "meta": chat.meta},
+                "text": self.text, "action": self.action.pack() if self.action else None, "raw": self.raw}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Event:

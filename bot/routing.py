@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from bot.events import Event, Reply
 
 Handler = Callable[["Event", "Context"], Awaitable["Reply | None"]]
+Takes = Callable[["Event"], bool]
 _ASCII = re.compile(r"^[A-Za-z]+$")
 
 
@@ -39,6 +40,7 @@ class Router:
     commands: list[Command] = field(default_factory=list)
     actions: dict[type[Action], tuple[Handler, frozenset[str] | None]] = field(default_factory=dict)
     kinds: dict[str, list[Handler]] = field(default_factory=dict)
+    takes: dict[str, list[Takes | None]] = field(default_factory=dict)
 
     def command(self, *names: str, summary: str = "", usage: str = "", roles: Iterable[str] | None = None,
                 needs_member: bool = True) -> Callable[[Handler], Handler]:
@@ -57,10 +59,15 @@ class Router:
             return fn
         return deco
 
-    def on(self, kind: str) -> Callable[[Handler], Handler]:
-        """Register a handler for a non-chat event kind (lead, approval, platform)."""
+    def on(self, kind: str, takes: Takes | None = None) -> Callable[[Handler], Handler]:
+        """Register a handler for a non-chat event kind (lead, approval, platform).
+
+        `takes` says cheaply, from the event alone, whether the handler has anything to do with it: an event
+        no handler takes is stored as done when it arrives and never reaches a worker.
+        """
         def deco(fn: Handler) -> Handler:
             self.kinds.setdefault(kind, []).append(fn)
+            self.takes.setdefault(kind, []).append(takes)
             return fn
         return deco
 
@@ -74,6 +81,10 @@ class RouteTable:
             ((n.lower(), c) for r in self.routers for c in r.commands for n in c.names),
             key=lambda nc: -len(nc[0]))
         self._actions = {t: h for r in self.routers for t, h in r.actions.items()}
+        self._takes: dict[str, list[Takes | None]] = {}
+        for r in self.routers:
+            for kind, preds in r.takes.items():
+                self._takes.setdefault(kind, []).extend(preds)
 
     def match(self, text: str) -> tuple[Command, str] | None:
         """Find the command a message starts with; return it with the remaining arguments."""
@@ -91,6 +102,12 @@ class RouteTable:
     def action(self, action: Action) -> tuple[Handler, frozenset[str] | None] | None:
         """Return the handler and allowed roles for an Action type."""
         return self._actions.get(type(action))
+
+    def wanted(self, event: Event) -> bool:
+        """Return whether any handler takes the event (messages, clicks and approvals always are)."""
+        if event.kind != "platform":
+            return True
+        return any(take is None or take(event) for take in self._takes.get("platform", ()))
 
     def for_kind(self, kind: str) -> list[Handler]:
         """Return handlers of a non-chat event kind."""

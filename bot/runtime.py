@@ -21,6 +21,7 @@ from handlers import ROUTERS
 from storage.db import Database
 from storage.repos import outbox
 from storage.repos.inbox import InboxWriter
+from storage.repos.member_cache import MemberCache
 
 log = logging.getLogger("salesbot")
 
@@ -35,6 +36,7 @@ class Runtime:
         self.db = db or Database(settings.database.url, settings.database.echo)
         self.metrics = Metrics()
         self.inbox = InboxWriter(self.db, self.clock)
+        self.members = MemberCache()
         self.routes = RouteTable(ROUTERS, self.feature_on)
         platforms.configure_renderers(settings, self.clock)  # playground previews sign links too
         self.apis = apis if apis is not None else platforms.build_apis(self)
@@ -52,7 +54,7 @@ class Runtime:
 
     async def context(self, session: AsyncSession, event: Event | None = None) -> Context:
         """Build the handler/job context for a session."""
-        member = await resolve_member(session, event) if event else None
+        member = await resolve_member(session, event, self.members) if event else None
         return Context(settings=self.settings, session=session, clock_now=self.clock.now, enqueue=self.enqueue,
                        dialect=self.db.dialect, member=member, event=event,
                        help_commands=self.routes.help_commands(),
@@ -89,7 +91,7 @@ class Runtime:
     async def stop(self) -> None:
         """Drain handlers, stop services, close the database."""
         await platforms.stop_adapters(self)  # no new events while draining
-        await self.dispatcher.drain()
+        await self.dispatcher.stop()
         await self.sender.stop()
         await self.inbox.stop()
         await self.db.close()

@@ -32,7 +32,7 @@ def _at(info: dict[str, Any], ctx: Context) -> datetime:
     return datetime.fromtimestamp(at, UTC) if isinstance(at, int) and at > 0 else ctx.now()
 
 
-@router.on("platform")
+@router.on("platform", takes=lambda event: isinstance(event.raw.get("customer_contact"), dict))
 async def contact_changed(event: Event, ctx: Context) -> None:
     """Record the change on the customer; an added contact stamps the first response of their open leads."""
     info = event.raw.get("customer_contact")
@@ -53,7 +53,7 @@ async def contact_changed(event: Event, ctx: Context) -> None:
     return None
 
 
-@router.on("platform")
+@router.on("platform", takes=lambda event: isinstance(event.raw.get("customer_group"), dict))
 async def group_changed(event: Event, ctx: Context) -> None:
     """Record customers joining or leaving a customer group (those whose contact we know)."""
     info = event.raw.get("customer_group")

@@ -58,7 +58,7 @@ async def add_evidence(event: Event, ctx: Context) -> Reply:
     return await attach(event, ctx, opp, attachments, problems) if opp else not_found()
 
 
-@router.on("platform")
+@router.on("platform", takes=lambda event: bool(event.raw.get("attachments")))
 @router.on("attachment")
 async def attachments_sent(event: Event, ctx: Context) -> None:
     """An image or file sent to the bot without words becomes evidence of the current stage."""

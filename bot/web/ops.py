@@ -51,6 +51,20 @@ async def metrics(request: web.Request) -> web.Response:
         "salesbot_inbox_events": ("Inbox rows by platform and status",
                                   {(("platform", p), ("status", s)): float(n) for (p, s), n in in_rows.items()}),
     }
+    gauges.update(await _backlog(rt))
     gauges.update(lead_admin.gauges(await lead_admin.numbers(rt.db, rt.clock.now())))
     return web.Response(text=rt.metrics.render(gauges), content_type="text/plain", charset="utf-8",
                         headers={"X-Content-Type-Options": "nosniff"})
+
+
+async def _backlog(rt) -> dict[str, tuple[str, dict[tuple, float]]]:
+    """The inbox backlog (stored, not yet handled), its age, and what this process's workers hold."""
+    n, oldest = await inbox.backlog(rt.db)
+    age = max((rt.clock.now() - oldest).total_seconds(), 0.0) if oldest else 0.0
+    return {
+        "salesbot_inbox_backlog": ("Inbox events stored but not handled yet (waiting or being handled)",
+                                   {(): float(n)}),
+        "salesbot_inbox_backlog_age_seconds": ("Age of the oldest inbox event not handled yet", {(): age}),
+        "salesbot_inbox_held": ("Inbox events held by this process's workers (queued or being handled)",
+                                {(): float(len(rt.dispatcher.pool.held))}),
+    }

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Identity, Member, Team
 
+_BY_IDENTITY = select(Member).join(Identity, Identity.member_id == Member.id).where(
+    Identity.platform == bindparam("platform"), Identity.platform_user_id == bindparam("user_id"))
+
 
 async def by_identity(session: AsyncSession, platform: str, user_id: str) -> Member | None:
-    """Resolve a platform user id to a member in one indexed lookup."""
-    stmt = select(Member).join(Identity, Identity.member_id == Member.id).where(
-        Identity.platform == platform, Identity.platform_user_id == user_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    """Resolve a platform user id to a member in one indexed lookup (the statement is built once)."""
+    return (await session.execute(_BY_IDENTITY, {"platform": platform, "user_id": user_id})).scalar_one_or_none()
 
 
 async def by_name(session: AsyncSession, name: str) -> Member | None:

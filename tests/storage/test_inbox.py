@@ -6,7 +6,7 @@ import asyncio
 from datetime import timedelta
 
 from bot.events import ChatRef, Event
-from storage.repos import inbox
+from storage.repos import inbox, inbox_writer
 from storage.repos.inbox import InboxWriter
 
 
@@ -26,20 +26,19 @@ async def test_duplicates_are_detected_within_and_across_batches(migrated_db, cl
     await writer.stop()
 
 
-async def test_concurrent_puts_are_group_committed(migrated_db, clock):
+async def test_concurrent_puts_are_group_committed(migrated_db, clock, monkeypatch):
     writer = InboxWriter(migrated_db, clock)
     batches = []
-    original = inbox.insert_batch
+    original = inbox_writer.insert_batch
 
-    async def spy(db, rows, now, pg=None):
+    async def spy(w, rows, now):
         batches.append(len(rows))
-        return await original(db, rows, now, pg)
+        return await original(w, rows, now)
 
-    inbox.insert_batch = spy
+    monkeypatch.setattr(inbox_writer, "insert_batch", spy)
     try:
         await asyncio.gather(*[writer.put("playground", f"g{i}", "message", _event(f"g{i}")) for i in range(300)])
     finally:
-        inbox.insert_batch = original
         await writer.stop()
     assert sum(batches) == 300
     assert len(batches) < 30, batches  # concurrent arrivals share commits
@@ -68,19 +67,40 @@ async def test_a_failed_event_is_reclaimed_by_the_platform_retry(migrated_db, cl
     await writer.stop()
 
 
-async def test_a_database_error_reaches_every_waiter(migrated_db, clock):
+async def test_a_database_error_reaches_every_waiter(migrated_db, clock, monkeypatch):
     writer = InboxWriter(migrated_db, clock)
     await migrated_db.close()
-    original = inbox.insert_batch
 
-    async def broken(db, rows, now, pg=None):
+    async def broken(w, rows, now):
         raise ConnectionError("database down")
 
-    inbox.insert_batch = broken
+    monkeypatch.setattr(inbox_writer, "insert_batch", broken)
     try:
         results = await asyncio.gather(*[writer.put("playground", f"e{i}", "message", {}) for i in range(3)],
                                        return_exceptions=True)
     finally:
-        inbox.insert_batch = original
         await writer.stop()
     assert all(isinstance(r, ConnectionError) for r in results)
+
+
+async def test_a_retry_takes_over_a_row_whose_claimant_died_but_not_a_live_one(migrated_db, clock):
+    writer = InboxWriter(migrated_db, clock)
+    first = await writer.put("playground", "mid", "message", _event("mid"))  # claimed, then the process dies
+    assert not (await writer.put("playground", "mid", "message", _event("mid"))).new  # still inside its lease
+    clock.advance(inbox.LEASE + timedelta(seconds=1))
+    retry = await writer.put("playground", "mid", "message", _event("mid"))
+    assert retry.new and retry.id == first.id  # the platform's retry is handled, not dropped as a duplicate
+    await writer.stop()
+
+
+async def test_unhandled_and_waiting_rows_are_stored_as_such_in_the_same_write(migrated_db, clock):
+    writer = InboxWriter(migrated_db, clock)
+    done = await writer.put("feishu", "chatter", "platform", _event("chatter"), inbox_writer.DONE)
+    waiting = await writer.put("feishu", "later", "message", _event("later"), inbox_writer.PENDING)
+    await writer.stop()
+    rows = {r.dedupe_key: r for r in await inbox.recent(migrated_db, "feishu", None)}
+    assert rows["chatter"].status == "done" and rows["chatter"].done_at == clock.now()
+    assert rows["later"].status == "pending" and rows["later"].claimed_until is None
+    assert await inbox.backlog(migrated_db) == (1, clock.now())
+    assert [i for i, _ in await inbox.claim_batch(migrated_db, clock.now(), 10)] == [waiting.id]
+    assert done.new and waiting.new

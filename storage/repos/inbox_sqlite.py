@@ -1,0 +1,96 @@
+"""The inbox's SQLite path: a connection and a thread of its own, one thread hop per batch.
+
+Through the pooled async engine a batch costs a pool checkout (behind handlers and the sender) and about six
+thread hops; here the whole batch — inserts, re-claims of abandoned duplicates, commit — runs in one call on
+the writer's thread. Values are written exactly as SQLAlchemy writes them (naive-UTC ISO datetimes, JSON text).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.engine import make_url
+
+_COLS = ("platform", "dedupe_key", "kind", "status", "attempts", "claimed_until", "error", "event",
+         "received_at", "done_at")
+_INSERT = (f"INSERT INTO inbox ({', '.join(_COLS)}) VALUES ({', '.join('?' * len(_COLS))}) "
+           "ON CONFLICT (platform, dedupe_key) DO NOTHING RETURNING id")
+_RECLAIM = ("UPDATE inbox SET status = ?, attempts = attempts + 1, claimed_until = ?, done_at = ? "
+            "WHERE platform = ? AND dedupe_key = ? AND (status = 'failed' OR "
+            "(status = 'processing' AND claimed_until < ?)) RETURNING id")
+
+
+def sql_time(value: datetime | None) -> str | None:
+    """Format a datetime as SQLAlchemy stores it in SQLite (naive UTC, microseconds)."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _params(row: dict[str, Any]) -> tuple:
+    return (row["platform"], row["dedupe_key"], row["kind"], row["status"], row["attempts"],
+            sql_time(row["claimed_until"]), row["error"], json.dumps(row["event"], ensure_ascii=False),
+            sql_time(row["received_at"]), sql_time(row["done_at"]))
+
+
+class SqliteBatchWriter:
+    """Insert inbox batches on a dedicated sqlite3 connection, on a dedicated thread."""
+
+    def __init__(self, url: str) -> None:
+        self._path = make_url(url).database or ":memory:"
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox-sqlite")
+        self._conn: sqlite3.Connection | None = None
+
+    async def insert(self, rows: list[dict], now: datetime) -> dict[tuple[str, str], int]:
+        """Insert the batch, re-claim unfinished duplicates; return {(platform, key): id} of the rows claimed."""
+        return await asyncio.get_running_loop().run_in_executor(self._pool, self._insert, rows, now)
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._conn is None:
+            conn = sqlite3.connect(self._path, timeout=30, isolation_level=None)
+            for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=30000"):
+                conn.execute(f"PRAGMA {pragma}")
+            self._conn = conn
+        return self._conn
+
+    def _insert(self, rows: list[dict], now: datetime) -> dict[tuple[str, str], int]:
+        conn = self._connect()
+        out: dict[tuple[str, str], int] = {}
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            missing = []
+            for row in rows:
+                got = conn.execute(_INSERT, _params(row)).fetchone()
+                if got is None:
+                    missing.append(row)
+                else:
+                    out[(row["platform"], row["dedupe_key"])] = got[0]
+            at = sql_time(now)
+            for row in missing:  # duplicates: a retry of a failed or abandoned row takes it over, as stored now
+                got = conn.execute(_RECLAIM, (row["status"], sql_time(row["claimed_until"]), sql_time(row["done_at"]),
+                                              row["platform"], row["dedupe_key"], at)).fetchone()
+                if got is not None:
+                    out[(row["platform"], row["dedupe_key"])] = got[0]
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return out
+
+    def _close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    async def close(self) -> None:
+        """Close the connection and stop the thread."""
+        await asyncio.get_running_loop().run_in_executor(self._pool, self._close)
+        self._pool.shutdown(wait=False)

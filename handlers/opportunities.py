@@ -9,6 +9,7 @@ from bot.routing import Router
 from cards.actions import AdvanceStage, ShowOpportunity
 from cards.model import Level
 from cards.views import notice_card, opportunity_card
+from flows import lead_life
 from handlers import approvals, attack, closing
 from handlers.opp_common import (
     blocked,
@@ -53,6 +54,7 @@ async def create(event: Event, ctx: Context) -> Reply:
         budget_text=parsed.budget.text, budget_low=parsed.budget.low, budget_high=parsed.budget.high,
         need=parsed.need, created_at=now))
     await repo.log_interaction(ctx.session, customer.id, ctx.member.id, "opportunity", parsed.need, now)
+    await lead_life.convert_customer(ctx, customer.id, opp.id)  # the lead's clock stops; its slot is freed
     return await attack.new_rep_checklist(ctx, opp, Reply(card=opportunity_card(await view_of(ctx, opp), "新商机：")))
 
 

@@ -34,8 +34,8 @@ async def test_capacity_two_rep_keeps_receiving_leads_as_leads_close(client, rt)
     lost = await lead(rt, second)
     assert lost.status == LeadStatus.LOST and (await events(rt, second))[-1] == ("lost", rep, "已选竞品")
 
-    fourth, answer, owner = await new_lead(rt, "13800138004", "华南制造")
-    fifth, answer5, owner5 = await new_lead(rt, "13800138005", "华中电子")
+    _, answer, owner = await new_lead(rt, "13800138004", "华南制造")
+    _, answer5, owner5 = await new_lead(rt, "13800138005", "华中电子")
     assert (answer, owner, answer5, owner5) == ("assigned", "李娜", "assigned", "李娜")
     assert (await lead(rt, third)).status == LeadStatus.NEW
 

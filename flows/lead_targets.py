@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from bot.context import Context
 from sales.names import normalize_company
-from storage.models import Customer, Lead
+from storage.models import Customer, Lead, Member
 from storage.repos import lead_life as repo
 from storage.repos import leads as leads_repo
+from storage.repos import members as members_repo
 
 
 def split_target(text: str) -> tuple[str, str]:
@@ -30,3 +31,14 @@ async def open_leads(ctx: Context, word: str) -> list[Lead]:
     for customer in await customers(ctx, word):
         out += await repo.open_of_customer(ctx.session, customer.id)
     return out or await repo.open_by_contact(ctx.session, word)
+
+
+async def may_act(member: Member, owner_id: int | None, ctx: Context) -> bool:
+    """True for the owner, an admin, or the owner's manager (direct, or a manager of the owner's team)."""
+    if member.role == "admin" or (owner_id is not None and member.id == owner_id):
+        return True
+    if member.role != "manager" or owner_id is None:
+        return False
+    owner = await members_repo.get(ctx.session, owner_id)
+    return owner is not None and (owner.manager_id == member.id or
+                                  (owner.team_id is not None and owner.team_id == member.team_id))

@@ -12,7 +12,7 @@ from cards.model import Level
 from cards.views import notice_card
 from cards.views.lead_life import lead_closed_card, lost_reasons_card
 from flows import lead_life, lead_targets
-from handlers.leads import may_act
+from flows.lead_targets import may_act
 from sales import lead_life as rules
 from storage.models import Customer, Lead
 from storage.repos import leads as leads_repo

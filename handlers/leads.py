@@ -12,10 +12,11 @@ from bot.routing import Router
 from cards.actions import AcceptLead, ShowLead
 from cards.model import Level
 from cards.views import LeadView, lead_card, notice_card
+from flows.lead_targets import may_act
 from sales import sla
 from sales.lead_life import status_label
 from sales.names import mask_mobile
-from storage.models import Customer, Lead, Member
+from storage.models import Customer, Lead
 from storage.repos import leads as repo
 from storage.repos import members as members_repo
 
@@ -57,17 +58,6 @@ async def _lead_for(ctx: Context, lead_id: int) -> Lead:
     if not await may_act(ctx.member, lead.owner_id, ctx):
         raise NotAllowed("这条线索不是你的；只有负责人、负责人的主管或管理员能操作。")
     return lead
-
-
-async def may_act(member: Member, owner_id: int | None, ctx: Context) -> bool:
-    """True for the owner, an admin, or the owner's manager (direct, or a manager of the owner's team)."""
-    if member.role == "admin" or (owner_id is not None and member.id == owner_id):
-        return True
-    if member.role != "manager" or owner_id is None:
-        return False
-    owner = await members_repo.get(ctx.session, owner_id)
-    return owner is not None and (owner.manager_id == member.id or
-                                  (owner.team_id is not None and owner.team_id == member.team_id))
 
 
 async def view(ctx: Context, lead: Lead) -> LeadView:

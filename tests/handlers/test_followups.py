@@ -25,7 +25,8 @@ async def _rows(rt, model):
 async def test_d1_followup_in_1to1_after_a_lead_card_stops_that_leads_clock(client, rt):
     rep = await add_member(rt, "李娜")
     chat = await dm(client, rt, rep)
-    (card,) = await chat.say(rep, "新建商机 华北物流")  # the rep's newest deal, another customer
+    (new_deal,) = await chat.say(rep, "新建商机 华北物流")  # the rep's newest deal, another customer
+    assert new_deal["title"] == "新商机：华北物流"
     lead_id, _, _ = await new_lead(rt, "13800138001", "华东医疗")
     await chat._new()  # the lead card lands in the 1:1
     (done,) = await chat.say(rep, "跟进 电话沟通了需求，约了演示 下次 明天")

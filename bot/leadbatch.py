@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.context import Context
+from bot.core.vocab import LeadStatus
 from bot.leaddist import Contended, Distributor, facts
 from bot.leadintake import Answer, Found, IntakeResult, Item, due_at, field_map, marks
 from bot.leadnew import NewLead, customer_row, lead_card_for, lead_row
@@ -149,9 +150,9 @@ class _Batch:
         if n.owner is None:
             self._event(n.id, "queued", note=n.reason, data={"skipped": n.skipped})
         else:
-            self._event(n.id, "assigned", n.owner, n.reason, {"skipped": n.skipped})
+            self._event(n.id, LeadStatus.ASSIGNED, n.owner, n.reason, {"skipped": n.skipped})
             self.cards.append((n.owner, f"lead_card:{n.id}:{n.owner}:{int(self.now.timestamp())}", n))
-        self.answers[n.item] = (n.id, "assigned" if n.owner else "queued", n.owner)
+        self.answers[n.item] = (n.id, LeadStatus.ASSIGNED.value if n.owner else "queued", n.owner)
 
     def _event(self, lead_id: int, kind: str, member_id: int | None = None, note: str = "",
                data: dict | None = None) -> None:

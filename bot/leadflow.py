@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot import leadbatch
 from bot.context import Context
+from bot.core.vocab import LeadStatus
 from bot.leaddist import Contended, Distributor, facts, policy
 from bot.leadintake import IntakeResult, Item, due_at, field_map
 from bot.targets import personal_chats
@@ -79,7 +80,7 @@ async def distribute(ctx: Context, distributor: Distributor, lead: Lead, cooled:
     """Pick an owner for a lead in the pool (skipping reps cooling down on it); quiet: no "queued" event."""
     choice = distributor.choose(facts(lead.channel, lead.extra), cooled)
     if choice.member_id is None:
-        lead.status, lead.assign_reason = "new", choice.reason[:200]
+        lead.status, lead.assign_reason = LeadStatus.NEW, choice.reason[:200]
         if not quiet:
             await repo.add_event(ctx.session, lead.id, "queued", ctx.now(), note=choice.reason,
                                  data={"skipped": choice.skipped})
@@ -94,9 +95,9 @@ async def distribute(ctx: Context, distributor: Distributor, lead: Lead, cooled:
 async def set_owner(ctx: Context, lead: Lead, member_id: int, reason: str, skipped: dict | None = None) -> None:
     """Assign the lead, record why on its timeline, and send the owner their card (loads: the Distributor's)."""
     now = ctx.now()
-    lead.owner_id, lead.status, lead.assigned_at, lead.assign_reason = member_id, "assigned", now, reason[:200]
+    lead.owner_id, lead.status, lead.assigned_at, lead.assign_reason = member_id, LeadStatus.ASSIGNED, now, reason[:200]
     await ctx.session.flush()
-    await repo.add_event(ctx.session, lead.id, "assigned", now, member_id, reason, {"skipped": skipped or {}})
+    await repo.add_event(ctx.session, lead.id, LeadStatus.ASSIGNED, now, member_id, reason, {"skipped": skipped or {}})
     await send_card(ctx, lead, f"lead_card:{lead.id}:{member_id}:{int(now.timestamp())}")
 
 

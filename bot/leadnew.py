@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from bot.context import Context
+from bot.core.vocab import LeadStatus
 from cards.model import Card
 from cards.views import LeadView, lead_card
-from handlers.leads import EVENT_LABELS, STATUS_LABELS
+from handlers.leads import EVENT_LABELS
 from sales import intake, sla
 from sales.names import mask_mobile
 
@@ -83,7 +84,7 @@ def lead_row(n: NewLead, now: datetime, due: datetime) -> dict[str, Any]:
     li = n.li
     return {"channel": li.channel, "source": li.get("source"), "customer_id": n.customer_id,
             "contact_name": li.get("contact_name"), "mobile": li.mobile or "", "need": li.get("need"),
-            "owner_id": n.owner, "status": "assigned" if n.owner else "new", "received_at": now,
+            "owner_id": n.owner, "status": LeadStatus.ASSIGNED if n.owner else LeadStatus.NEW, "received_at": now,
             "assigned_at": now if n.owner else None, "accepted_at": None, "first_response_due_at": due,
             "first_response_at": None, "breached_at": None, "assign_reason": n.reason[:200],
             "extra": {"raw": n.payload, "unmapped": n.li.unmapped, **n.extra()}, "intake_key": n.key,
@@ -98,6 +99,6 @@ def lead_card_for(ctx: Context, n: NewLead, owner: str, now: datetime) -> Card:
     lines = [f"{when} {EVENT_LABELS.get(k, k)}{' · ' + note if note else ''}"[:120] for k, note in events]
     overdue = n.due is not None and now > n.due
     view = LeadView(n.id, n.customer_name(), li.get("contact_name"), mask_mobile(li.mobile) if li.mobile else "",
-                    f"{li.channel} · {li.get('source')}", li.get("need"), owner, STATUS_LABELS["assigned"],
+                    f"{li.channel} · {li.get('source')}", li.get("need"), owner, LeadStatus.ASSIGNED.label,
                     sla.countdown(now, n.due), n.reason[:200] or "—", lines, accepted=False, overdue=overdue)
     return lead_card(view, "新线索：")

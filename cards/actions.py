@@ -189,3 +189,17 @@ class TickAttack(Action, prefix="atk.tick"):
 
 class ShowAttack(Action, prefix="atk.show"):
     card_id: int
+
+
+class LoseLead(Action, prefix="lead.lost"):
+    lead_id: int
+    reason: str
+
+
+class LogLeadFollowUp(Action, prefix="lead.log"):
+    lead_id: int
+
+
+class PickFollowUp(Action, prefix="fu.pick"):
+    draft_id: int
+    ref: str

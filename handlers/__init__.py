@@ -8,6 +8,8 @@ from handlers import (
     customer_contacts,
     evidence,
     feedback,
+    followups,
+    lead_life,
     leads,
     opportunities,
     push_report,
@@ -17,6 +19,7 @@ from handlers import (
 from handlers import help as help_
 
 ROUTERS = [opportunities.router, evidence.router, closing.router, approvals.router, scripts.router, leads.router,
+           lead_life.router, followups.router,
            feedback.router, customer_contacts.router, pushes.router, push_report.router, attack.router,
            attack_reports.router,
            help_.router]

@@ -1,4 +1,4 @@
-"""Opportunities in chat: 新建商机, 卡在哪, 推进, 强制推进, 报价, 跟进 and their card buttons."""
+"""Opportunities in chat: 新建商机, 卡在哪, 推进, 强制推进, 报价 and their card buttons (跟进: followups.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from bot.routing import Router
 from cards.actions import AdvanceStage, ShowOpportunity
 from cards.model import Level
 from cards.views import notice_card, opportunity_card
+from flows import lead_life
 from handlers import approvals, attack, closing
 from handlers.opp_common import (
     blocked,
@@ -27,7 +28,6 @@ from sales.names import normalize_company
 from sales.opportunity_access import NOT_YOURS, may_override
 from sales.parsing import parse_new_opportunity
 from storage.models import Customer, Opportunity
-from storage.repos import leads as leads_repo
 from storage.repos import members as members_repo
 from storage.repos import opportunities as repo
 
@@ -53,6 +53,7 @@ async def create(event: Event, ctx: Context) -> Reply:
         budget_text=parsed.budget.text, budget_low=parsed.budget.low, budget_high=parsed.budget.high,
         need=parsed.need, created_at=now))
     await repo.log_interaction(ctx.session, customer.id, ctx.member.id, "opportunity", parsed.need, now)
+    await lead_life.convert_customer(ctx, customer.id, opp.id)  # the lead's clock stops; its slot is freed
     return await attack.new_rep_checklist(ctx, opp, Reply(card=opportunity_card(await view_of(ctx, opp), "新商机：")))
 
 
@@ -160,17 +161,3 @@ async def quote(event: Event, ctx: Context) -> Reply:
     opp.discount = parsed.discount if parsed.discount is not None else (opp.discount or 0.0)
     await ctx.session.flush()
     return Reply(card=opportunity_card(await view_of(ctx, opp), "已记下报价："))
-
-
-@router.command("跟进", "log", summary="记一笔跟进（算作首次响应）", usage="跟进 <内容>")
-async def log_followup(event: Event, ctx: Context) -> Reply:
-    """Record a follow-up with this chat's customer."""
-    opp = await find(event, ctx)
-    if opp is None:
-        return not_found()
-    if not event.text:
-        return Reply(card=notice_card("跟进写什么？", "这样说：跟进 今天电话沟通了预算，下周演示"))
-    await repo.log_interaction(ctx.session, opp.customer_id, ctx.member.id, "followup", event.text, ctx.now())
-    await leads_repo.stamp_first_response(ctx.session, opp.customer_id, "followup", ctx.member.id, ctx.now())
-    done = Reply(card=notice_card("已记下跟进", event.text[:200], Level.SUCCESS))
-    return await attack.offer_after_note(ctx, opp, event.text, done)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from bot import leadflow
 from bot.context import Context
+from bot.core.vocab import LeadStatus
 from bot.leaddist import Contended, Distributor
 from bot.sendmany import Outgoing, send_many
 from bot.targets import personal_chats
@@ -65,7 +66,7 @@ async def _sla(ctx: Context, now: datetime) -> tuple[int, int, set[int]]:
             card = sla_breach_card(row.id, _customer_name(row), names.get(row.owner_id, "未分配"), elapsed)
             for boss in managers.get(row.owner_id, []) or admins:
                 out += _to(chats.chats.get(boss), card, f"sla_breach:{row.id}:{boss}")
-            events.append(_event(row.id, "breached", now, row.owner_id, f"收到后 {elapsed} 未响应"))
+            events.append(_event(row.id, LeadStatus.BREACHED, now, row.owner_id, f"收到后 {elapsed} 未响应"))
     queued = await send_many(ctx, out)
     await rb.insert_many(ctx.session, LeadEvent, events)
     sent_reminders = sum(o.key in queued for o in out if o.key.startswith("sla_remind:"))
@@ -111,7 +112,7 @@ async def _reclaim_and_place(ctx: Context, now: datetime, cutoff: datetime) -> t
     for lead in unaccepted:
         previous = lead.owner_id
         distributor.release(previous, lead.assigned_at)
-        lead.owner_id, lead.status = None, "new"
+        lead.owner_id, lead.status = None, LeadStatus.NEW
         await s.flush()
         await repo.add_event(s, lead.id, "reclaimed", now, previous, f"{cfg.accept_minutes} 分钟未接单，收回公海")
         await leadflow.distribute(ctx, distributor, lead, await repo.cooled(s, lead.id, since))

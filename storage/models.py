@@ -42,6 +42,8 @@ class Member(SQLModel, table=True):
     work_end: str = "18:00"
     on_leave: bool = False
     created_at: datetime | None = _ts()
+    leave_from: str = Field(default="", max_length=10)  # YYYY-MM-DD: no new leads from..until (inclusive)
+    leave_until: str = Field(default="", max_length=10)
 
 
 class Identity(SQLModel, table=True):
@@ -61,6 +63,12 @@ class Customer(SQLModel, table=True):
     owner_id: int | None = Field(default=None, foreign_key="member.id", index=True)
     grade: str = Field(default="", max_length=16)
     created_at: datetime | None = _ts()
+    # The pool (公海): an owner-less customer is in_pool; the reclaim countdowns run from these two stamps.
+    in_pool: bool = Field(default=False, index=True)
+    pool_since: datetime | None = _ts()
+    owned_since: datetime | None = _ts()
+    last_touch_at: datetime | None = _ts()  # the newest follow-up / visit / demo / import (resets the countdown)
+    pool_warned_at: datetime | None = _ts()
 
 
 class Contact(SQLModel, table=True):
@@ -100,6 +108,7 @@ class Lead(SQLModel, table=True):
     extra: dict = _json()
     intake_key: str | None = Field(default=None, max_length=64, unique=True)
     reminded_minutes: int | None = None
+    reassigned: int = 0  # times taken back unaccepted and handed to another rep
 
 
 class Opportunity(SQLModel, table=True):
@@ -240,6 +249,7 @@ from storage import (  # noqa: E402,F401
     models_attack,
     models_history,
     models_leads,
+    models_lifecycle,
     models_media,
     models_opportunities,
     models_pushes,

@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from bot.errors import BadRequest
 from bot.web.common import runtime
 from bot.web.dash import verify
+from sales.lead_life import status_label
 from sales.pushtime import local_day
 from sales.stages import pipeline_from_config
 from storage import media_store
@@ -24,7 +25,6 @@ from storage.repos import media, members, workbench
 
 INLINE = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
           ".webp": "image/webp", ".pdf": "application/pdf"}
-LEAD_STATUS = {"assigned": "待接单", "accepted": "跟进中", "breached": "已超时"}
 PLATFORMS = {"wecom": "企业微信", "dingtalk": "钉钉", "feishu": "飞书", "playground": "演练场"}
 _PAGES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
                      autoescape=select_autoescape(["html"]))
@@ -56,7 +56,7 @@ async def me_page(request: web.Request) -> web.Response:
         items, leads, late = await workbench.page(s, now, local_day(now, tz),
                                                   pipeline_from_config(rt.settings.opportunities.stages), member.id)
         total = (await workbench.lead_counts(s, [member.id])).get(member.id, 0)
-    rows = [(x.subject, LEAD_STATUS.get(x.status, x.status),
+    rows = [(x.subject, status_label(x.status),
              x.due_at.astimezone(tz).strftime("%m-%d %H:%M") if x.due_at else "—", x.answered) for x in leads]
     return _html("me.html", name=member.name, items=items, late=late, leads=rows, lead_total=total,
                  updated=now.astimezone(tz).strftime("%m-%d %H:%M"))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from cards.actions import (
     AcceptLead,
+    LogLeadFollowUp,
     ShowLead,
 )
 from cards.model import Button, Card, Field, Level, Section
@@ -42,6 +43,7 @@ def lead_card(v: LeadView, title_prefix: str = "新线索：") -> Card:
     sections.append(Section(title="为什么分给你", text=v.reason))
     sections.append(Section(title="时间线", items=list(v.timeline)[-8:]))
     buttons = [] if v.accepted else [Button("接单", AcceptLead(lead_id=v.id), "primary")]
+    buttons.append(Button("记跟进", LogLeadFollowUp(lead_id=v.id)))
     buttons.append(Button("刷新", ShowLead(lead_id=v.id)))
     level = Level.DANGER if v.overdue else (Level.SUCCESS if v.accepted else Level.WARNING)
     return Card(title=f"{title_prefix}{v.customer}", subtitle=f"线索 #{v.id} · 负责人 {v.owner}", level=level,

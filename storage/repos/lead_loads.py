@@ -14,6 +14,7 @@ from sqlalchemy import and_, bindparam, case, false, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.vocab import OWNED_LEAD_STATUSES
 from sales.distribution import Rotation
 from sales.lead_loads import LoadMove
 from sales.lead_rules import Rep
@@ -23,7 +24,7 @@ from storage.repos._sql import insert_ignore
 
 L = LeadLoad.__table__
 T = Lead.__table__
-OWNED = ("assigned", "accepted", "breached")
+OWNED = OWNED_LEAD_STATUSES
 
 
 async def snapshot(session: AsyncSession, day_start: datetime, extra: Iterable[int] = (),

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.vocab import OPEN_LEAD_STATUSES, OWNED_LEAD_STATUSES, LeadStatus
 from sales.distribution import Rep, Rotation
 from storage.models import Contact, Customer, Lead, Member
 from storage.models_leads import IntakeMapping, LeadEvent, LeadRotation
@@ -15,8 +16,8 @@ from storage.repos import lead_loads
 
 T = Lead.__table__
 E = LeadEvent.__table__
-OPEN = ("new", "assigned", "accepted", "breached")
-OWNED = ("assigned", "accepted", "breached")
+OPEN = OPEN_LEAD_STATUSES
+OWNED = OWNED_LEAD_STATUSES
 
 
 async def get(session: AsyncSession, lead_id: int) -> Lead | None:
@@ -168,14 +169,15 @@ async def set_breached(session: AsyncSession, lead_id: int, at: datetime) -> boo
 
 async def unaccepted(session: AsyncSession, cutoff: datetime, limit: int = 500) -> list[Lead]:
     """Assigned leads nobody accepted since before `cutoff` (to reclaim)."""
-    stmt = (select(Lead).where(Lead.status == "assigned", Lead.assigned_at < cutoff, Lead.accepted_at.is_(None))
+    stmt = (select(Lead).where(Lead.status == LeadStatus.ASSIGNED, Lead.assigned_at < cutoff,
+                               Lead.accepted_at.is_(None))
             .order_by(Lead.assigned_at).limit(limit))
     return list((await session.execute(stmt)).scalars())
 
 
 async def pooled(session: AsyncSession, limit: int = 200) -> list[Lead]:
     """Leads waiting in the pool for an owner, oldest first."""
-    stmt = select(Lead).where(Lead.status == "new", Lead.owner_id.is_(None)).order_by(Lead.id).limit(limit)
+    stmt = select(Lead).where(Lead.status == LeadStatus.NEW, Lead.owner_id.is_(None)).order_by(Lead.id).limit(limit)
     return list((await session.execute(stmt)).scalars())
 
 

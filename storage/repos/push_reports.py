@@ -9,9 +9,11 @@ from datetime import datetime
 from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.vocab import LeadStatus
 from sales.insight import Deal
 from sales.reports import DayNumbers, ReportItem, WeekNumbers
 from storage.models import Customer, Interaction, Lead, Member, Opportunity, Task
+from storage.models_leads import LeadEvent
 from storage.models_opportunities import StageChange
 from storage.models_pushes import DailyReport, PushItem
 from storage.repos._sql import insert_ignore
@@ -19,6 +21,9 @@ from storage.repos._sql import insert_ignore
 IN, LD, OP, TK, SC = (x.__table__ for x in (Interaction, Lead, Opportunity, Task, StageChange))
 P, DR = PushItem.__table__, DailyReport.__table__
 CHUNK = 2000  # keys per IN list, under SQLite's bound-parameter limit
+LE = LeadEvent.__table__
+# Conversion counts real transitions (a `converted` lead_event), never a status only a seeder could write.
+_CONVERTED = select(LE.c.lead_id).where(LE.c.kind == LeadStatus.CONVERTED)
 
 
 def _of(col, ids: Sequence[int] | None):
@@ -99,7 +104,7 @@ async def week_numbers(session: AsyncSession, start: datetime, end: datetime,
     """Return every member's week in [start, end) in six GROUP BY queries (plus one for stage velocity)."""
     q = session.execute
     leads = {o: (n, c) for o, n, c in (await q(
-        select(LD.c.owner_id, func.count(), func.sum(case((LD.c.status == "converted", 1), else_=0)))
+        select(LD.c.owner_id, func.count(), func.sum(case((LD.c.id.in_(_CONVERTED), 1), else_=0)))
         .where(LD.c.assigned_at >= start, LD.c.assigned_at < end, _of(LD.c.owner_id, ids))
         .group_by(LD.c.owner_id))).all()}
     closed = {o: (w, a, lo) for o, w, a, lo in (await q(

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.vocab import OWNED_LEAD_STATUSES
 from sales import breakpoints as bp
 from sales import mustdo
 from sales.mustdo import CADENCE_DAYS, QUOTE_FOLLOWUP_DAYS, Candidate, Item
@@ -29,7 +30,7 @@ HORIZON = timedelta(days=3)  # candidates due later than this are not today's bu
 SLA_LOOKBACK = timedelta(days=7)  # older unanswered leads are the manager's breakpoints, not a rep's must-do
 TASK_LOOKBACK = timedelta(days=30)  # tasks overdue for longer are stale; the manager sees the deal as stuck
 DEAL_LOOKBACK = timedelta(days=30)  # deals 30+ days past their stage deadline are breakpoints for the manager
-UNANSWERED = ("assigned", "accepted", "breached")
+UNANSWERED = OWNED_LEAD_STATUSES
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.vocab import OWNED_LEAD_STATUSES
 from sales import mustdo
 from sales.mustdo import Candidate, Item
 from sales.stages import Pipeline
@@ -24,7 +25,7 @@ from storage.repos import pushes
 from storage.repos._sql import insert_ignore
 
 L, C, WS = Lead.__table__, Customer.__table__, WorkbenchState.__table__
-FOLLOW_UP = ("assigned", "accepted", "breached")  # a lead that is the owner's to follow up
+FOLLOW_UP = OWNED_LEAD_STATUSES  # a lead that is the owner's to follow up
 
 
 @dataclass(frozen=True)

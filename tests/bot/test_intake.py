@@ -56,7 +56,7 @@ async def test_lead_with_chinese_field_names_is_mapped_assigned_and_carded(clien
     card = (await sent_cards(rt, f"dm:{rep}"))[0]["card"]
     assert card["title"] == "新线索：华东医疗有限公司"
     assert dict(card["sections"][0]["fields"])["首次响应"] == "还剩 4小时00分"
-    assert [b["label"] for b in card["buttons"]] == ["接单", "刷新"]
+    assert [b["label"] for b in card["buttons"]] == ["接单", "记跟进", "刷新"]
     assert "138****8000" in json.dumps(card, ensure_ascii=False)
 
 
@@ -140,7 +140,7 @@ async def test_accept_from_the_card_by_owner_only(client, rt):
     await client.post("/playground/api/click", json={**click, "member_id": rep, "chat_id": f"dm:{rep}",
                                                       "client_id": "x2"})
     done = (await sent_cards(rt, f"dm:{rep}"))[-1]["card"]
-    assert done["title"].startswith("已接单") and [b["label"] for b in done["buttons"]] == ["刷新"]
+    assert done["title"].startswith("已接单") and [b["label"] for b in done["buttons"]] == ["记跟进", "刷新"]
     async with rt.db.session() as s:
         lead = await s.get(Lead, lead_id)
         kinds = [e.kind for e in (await s.execute(select(LeadEvent).where(LeadEvent.lead_id == lead_id))).scalars()]

@@ -1,0 +1,29 @@
+"""Cards of a lead's life: the lost-reason pick list, a closed lead, which record a follow-up is about."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cards.actions import LoseLead, PickFollowUp
+from cards.model import Button, Card, Level
+from cards.views.common import notice_card
+
+
+def lost_reasons_card(lead_id: int, customer: str, reasons: Sequence[str]) -> Card:
+    """Ask why the lead is invalid: one button per pick-list reason."""
+    text = f"线索 #{lead_id}。点一个原因，或发：无效 {customer} <原因> [补充说明]"
+    buttons = [Button(r, LoseLead(lead_id=lead_id, reason=r)) for r in reasons[:6]]
+    return notice_card(f"为什么无效：{customer}", text, Level.INFO, buttons=buttons)
+
+
+def lead_closed_card(customer: str, lead_id: int, status_label: str, why: str) -> Card:
+    """A lead was closed: its new status and why; its slot is free for a new lead."""
+    return notice_card(f"线索{status_label}：{customer}", f"线索 #{lead_id}：{why}。名额已释放，可以接新线索了。",
+                       Level.SUCCESS)
+
+
+def which_record_card(heading: str, choices: Sequence[tuple[str, str]], draft_id: int) -> Card:
+    """Several records fit: ask which one, one button per (label, ref)."""
+    buttons = [Button(label[:20], PickFollowUp(draft_id=draft_id, ref=ref)) for label, ref in choices[:6]]
+    return notice_card("记到哪一条？", f"{heading}：点一下要记到的客户；也可以发“跟进 <客户> <内容>”。",
+                       Level.INFO, buttons=buttons)

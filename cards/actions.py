@@ -189,3 +189,30 @@ class TickAttack(Action, prefix="atk.tick"):
 
 class ShowAttack(Action, prefix="atk.show"):
     card_id: int
+
+
+# --- customer grading (分级 / 分级复核) -------------------------------------------------------------------
+
+
+class ShowGrade(Action, prefix="grade.show"):
+    customer_id: int
+
+
+class TickActivation(Action, prefix="grade.act"):
+    task_id: int  # one item of the activation plan; ticking it records an interaction
+
+
+class ShowGradeReview(Action, prefix="grade.review"):
+    pass
+
+
+class ApproveAllGrades(Action, prefix="grade.ok.all"):
+    quarter: str
+
+
+class ApproveGrade(Action, prefix="grade.ok"):
+    proposal_id: int
+
+
+class RejectGrade(Action, prefix="grade.no"):
+    proposal_id: int  # the reason comes as the form's text

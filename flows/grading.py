@@ -43,7 +43,8 @@ def inputs_of(s: Scored, i: int) -> dict:
             "quiet_days": int(s.quiet_days[i]), "prev_ltv": round(float(s.prev_ltv[i]), 2)}
 
 
-def _reason(s: Scored, i: int, grade: str, triggered: bool) -> str:
+def reason_of(s: Scored, i: int, grade: str, triggered: bool) -> str:
+    """Say why customer i has (or should have) `grade`."""
     band = s.bands.get(str(s.rows.industry[i]))
     return quadrants.reason(grade, float(s.pred.ltv[i]), float(s.activity.score[i]), band, triggered,
                             float(s.quiet_days[i]), float(s.prev_ltv[i])) if band else ""
@@ -64,7 +65,7 @@ def decide(s: Scored, dormant_at: dict[int, datetime]) -> list[Change]:
         for i in np.flatnonzero(mask):
             to = Grade.DORMANT.value if s.triggered[i] and source != "revived" else str(s.quadrant[i])
             out.append(Change(int(s.rows.ids[i]), s.rows.owner[i], str(cur[i]), to, source,
-                              _reason(s, i, to, bool(s.triggered[i]) and source != "revived"), inputs_of(s, i)))
+                              reason_of(s, i, to, bool(s.triggered[i]) and source != "revived"), inputs_of(s, i)))
     return out
 
 

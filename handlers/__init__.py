@@ -8,6 +8,8 @@ from handlers import (
     customer_contacts,
     evidence,
     feedback,
+    grading,
+    grading_activation,
     leads,
     opportunities,
     push_report,
@@ -18,5 +20,5 @@ from handlers import help as help_
 
 ROUTERS = [opportunities.router, evidence.router, closing.router, approvals.router, scripts.router, leads.router,
            feedback.router, customer_contacts.router, pushes.router, push_report.router, attack.router,
-           attack_reports.router,
+           attack_reports.router, grading.router, grading_activation.router,
            help_.router]

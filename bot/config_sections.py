@@ -91,6 +91,8 @@ class ScheduleConfig:
     media_fetch_minutes: int = 1
     feedback_digest: str = "mon 09:30"
     intake_rejects: str = "08:45"
+    grading: str = "06:30"
+    regrade_quarterly: str = "mon 07:00"
     misfire_grace_seconds: int = 600
     holidays: list[str] = field(default_factory=list)
 
@@ -173,6 +175,39 @@ class OpportunitiesConfig:
                                                              "联系不上", "其他"])
 
 
+def _grading_weights() -> dict[str, float]:
+    return {"visit": 5.0, "demo": 5.0, "meeting": 4.0, "revision": 3.0, "followup": 2.0, "call": 2.0,
+            "download": 2.0, "message": 1.0, "wechat": 1.0, "email": 1.0, "contact_event": 1.0,
+            "evidence": 3.0, "stage_change": 4.0, "script_use": 1.0}
+
+
+def _grading_cadence() -> dict[str, dict]:
+    return {"战略伙伴": {"count": 2, "days": 7, "deep": True, "what": "深度互动（拜访/会议/演示）"},
+            "高潜成长": {"count": 1, "days": 30, "deep": False, "what": "竞品分析"},
+            "稳定续费": {"count": 1, "days": 30, "deep": False, "what": "续费回访"},
+            "休眠唤醒": {"count": 1, "days": 14, "deep": False, "what": "唤醒触达"}}
+
+
+@dataclass
+class GradingConfig:
+    window_days: int = 90
+    half_life_days: float = 30.0
+    weights: dict[str, float] = field(default_factory=_grading_weights)
+    ltv_horizon_months: int = 12
+    pipeline_weight: float = 0.3
+    min_fit_customers: int = 20
+    trend_cap: float = 1.0
+    value_quantile: float = 0.7
+    activity_quantile: float = 0.5
+    min_industry_customers: int = 30
+    thresholds: dict[str, dict] = field(default_factory=dict)
+    dormant_days: int = 30
+    ltv_rise_pct: float = 5.0
+    cadence: dict[str, dict] = field(default_factory=_grading_cadence)
+    activation_pack: str = "packs/grading/activation.toml"
+    review_show: int = 10
+
+
 @dataclass
 class Settings:
     server: ServerConfig = field(default_factory=ServerConfig)
@@ -191,6 +226,7 @@ class Settings:
     leads: LeadsConfig = field(default_factory=LeadsConfig)
     opportunities: OpportunitiesConfig = field(default_factory=OpportunitiesConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
+    grading: GradingConfig = field(default_factory=GradingConfig)
     source: str = "<built-in defaults>"
 
     @property

@@ -203,3 +203,28 @@ class LogLeadFollowUp(Action, prefix="lead.log"):
 class PickFollowUp(Action, prefix="fu.pick"):
     draft_id: int
     ref: str
+# --- customer grading (分级 / 分级复核) -------------------------------------------------------------------
+
+
+class ShowGrade(Action, prefix="grade.show"):
+    customer_id: int
+
+
+class TickActivation(Action, prefix="grade.act"):
+    task_id: int  # one item of the activation plan; ticking it records an interaction
+
+
+class ShowGradeReview(Action, prefix="grade.review"):
+    pass
+
+
+class ApproveAllGrades(Action, prefix="grade.ok.all"):
+    quarter: str
+
+
+class ApproveGrade(Action, prefix="grade.ok"):
+    proposal_id: int
+
+
+class RejectGrade(Action, prefix="grade.no"):
+    proposal_id: int  # the reason comes as the form's text

@@ -1,1 +1,1 @@
-"""Use cases shared by handlers and jobs: lead life, the pool, follow-ups, imports and exports."""
+"""Use cases shared by handlers and jobs: lead life, the pool, follow-ups, imports and exports, grading."""

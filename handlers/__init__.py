@@ -9,6 +9,8 @@ from handlers import (
     evidence,
     feedback,
     followups,
+    grading,
+    grading_activation,
     lead_life,
     leads,
     opportunities,
@@ -21,5 +23,5 @@ from handlers import help as help_
 ROUTERS = [opportunities.router, evidence.router, closing.router, approvals.router, scripts.router, leads.router,
            lead_life.router, followups.router,
            feedback.router, customer_contacts.router, pushes.router, push_report.router, attack.router,
-           attack_reports.router,
+           attack_reports.router, grading.router, grading_activation.router,
            help_.router]

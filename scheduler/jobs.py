@@ -11,9 +11,11 @@ from datetime import datetime
 
 from bot.context import Context
 from scheduler import feedback_digest as _feedback_digest
+from scheduler import grading as _grading
 from scheduler import intake_rejects as _intake_rejects
 from scheduler import lead_sla, push_breakpoints, push_daily, push_insight, push_mustdo, push_weekly
 from scheduler import media as _media
+from scheduler import regrade as _regrade
 from scheduler import workbench as _workbench
 from scheduler.registry import job
 
@@ -80,3 +82,15 @@ async def feedback_digest(ctx: Context, fire_at: datetime) -> str:
 async def intake_rejects(ctx: Context, fire_at: datetime) -> str:
     """Send admins yesterday's refused intake payloads per channel, with the top reasons and the fix, once a day."""
     return await _intake_rejects.run(ctx, fire_at)
+
+
+@job("grading", schedule="grading")
+async def grading(ctx: Context, fire_at: datetime) -> str:
+    """Score every customer (activity, LTV), grade, fire the dormant trigger, create cadence tasks."""
+    return await _grading.run(ctx, fire_at)
+
+
+@job("regrade_quarterly", schedule="regrade_quarterly")
+async def regrade_quarterly(ctx: Context, fire_at: datetime) -> str:
+    """Propose the quarter's grade changes and send managers the review card (nothing changes before approval)."""
+    return await _regrade.run(ctx, fire_at)

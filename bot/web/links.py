@@ -5,6 +5,8 @@ Kept apart from the page module so handlers and jobs can build links without imp
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import datetime, timedelta
 
 from bot.config import Settings
@@ -26,3 +28,19 @@ def evidence_link(settings: Settings, evidence_id: int, now: datetime) -> str:
 def customer_link(settings: Settings, customer_id: int, now: datetime) -> str:
     """Return the signed link to a customer's page (approval forms carry it; bot/web/customer.py serves it)."""
     return signed_url(settings, f"/dash/customer/{customer_id}", {}, now, LINK_TTL)
+
+
+MATERIAL_TTL = timedelta(days=90)  # a material sent to a customer stays openable for a quarter
+
+
+def material_link(settings: Settings, customer_id: int, member_id: int | None, url: str, title: str,
+                  now: datetime) -> str:
+    """Return the tracked link `/m/<token>` to a material: opening it logs a download, then redirects to `url`."""
+    payload = json.dumps([customer_id, member_id, url, title[:60]], ensure_ascii=False, separators=(",", ":"))
+    token = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+    return signed_url(settings, f"/m/{token}", {}, now, MATERIAL_TTL)
+
+
+def grading_board_link(settings: Settings, member_id: int, team_id: int | None, now: datetime) -> str:
+    """Return the signed link to a team's grading board, opened as `member_id` (checked against the team)."""
+    return signed_url(settings, "/dash/grading", {"member": str(member_id), "team": str(team_id or 0)}, now, LINK_TTL)

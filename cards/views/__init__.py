@@ -5,6 +5,7 @@ One module per feature; everything is re-exported here so callers import from `c
 
 from cards.views.attack import *  # noqa: F403
 from cards.views.common import *  # noqa: F403
+from cards.views.grading import *  # noqa: F403
 from cards.views.leads import *  # noqa: F403
 from cards.views.opportunities import *  # noqa: F403
 from cards.views.pushes import *  # noqa: F403

@@ -1,0 +1,103 @@
+"""Writes and small reads of grading: scores, grade changes (with history and customer events), lookups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.vocab import CustomerEventKind
+from storage.models import Customer, Member
+from storage.models_grading import CustomerScore, GradeHistory, GradingRun
+from storage.models_history import CustomerEvent
+
+C, M, CS, GH, CE = (x.__table__ for x in (Customer, Member, CustomerScore, GradeHistory, CustomerEvent))
+CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class Change:
+    """One grade change to write: the customer, from → to, by what, why, and the numbers behind it."""
+
+    customer_id: int
+    owner_id: int | None
+    from_grade: str
+    to_grade: str
+    source: str  # first | dormant | revived | review
+    reason: str
+    inputs: dict
+
+
+async def _chunks(session: AsyncSession, stmt, rows: list[dict]) -> None:
+    for i in range(0, len(rows), CHUNK):
+        await session.execute(stmt, rows[i:i + CHUNK])
+
+
+async def save_scores(session: AsyncSession, rows: list[dict]) -> None:
+    """Replace every customer's latest score (one delete, chunked multi-row inserts)."""
+    await session.execute(delete(CS))
+    await _chunks(session, insert(CS), rows)
+
+
+async def apply_changes(session: AsyncSession, changes: list[Change], now: datetime) -> None:
+    """Write the grades, a grade_history row and a `graded` customer_event per change, set-based."""
+    if not changes:
+        return
+    await _chunks(session, update(C).where(C.c.id == bindparam("cid")).values(grade=bindparam("g")),
+                  [{"cid": c.customer_id, "g": c.to_grade} for c in changes])
+    await _chunks(session, insert(GH), [{"customer_id": c.customer_id, "at": now, "from_grade": c.from_grade,
+                                          "to_grade": c.to_grade, "source": c.source, "reason": c.reason,
+                                          "inputs": c.inputs} for c in changes])
+    await _chunks(session, insert(CE), [{"customer_id": c.customer_id, "kind": CustomerEventKind.GRADED.value,
+                                          "member_id": None, "owner_from": c.owner_id, "owner_to": c.owner_id,
+                                          "reason": c.reason[:200], "at": now,
+                                          "detail": {"from": c.from_grade, "to": c.to_grade, "source": c.source}}
+                                         for c in changes])
+
+
+async def dormant_since(session: AsyncSession) -> dict[int, datetime]:
+    """Return when each customer was last made 休眠唤醒 by the dormant trigger."""
+    stmt = select(GH.c.customer_id, func.max(GH.c.at)).where(GH.c.source == "dormant").group_by(GH.c.customer_id)
+    return dict((await session.execute(stmt)).all())
+
+
+async def add_run(session: AsyncSession, now: datetime, kind: str, model: dict, thresholds: dict,
+                  counts: dict) -> None:
+    """Record one run: the model's parameters, the thresholds used, what changed."""
+    await session.execute(insert(GradingRun.__table__).values(at=now, kind=kind, model=model, thresholds=thresholds,
+                                                              counts=counts))
+
+
+async def latest_run(session: AsyncSession) -> GradingRun | None:
+    """Return the newest daily run."""
+    stmt = select(GradingRun).where(GradingRun.kind == "daily").order_by(GradingRun.at.desc(), GradingRun.id.desc())
+    return (await session.execute(stmt.limit(1))).scalars().first()
+
+
+async def score_of(session: AsyncSession, customer_id: int) -> CustomerScore | None:
+    """Return a customer's latest score."""
+    return await session.get(CustomerScore, customer_id)
+
+
+async def history_of(session: AsyncSession, customer_id: int, limit: int = 5) -> list[GradeHistory]:
+    """Return a customer's latest grade changes, newest first."""
+    stmt = select(GradeHistory).where(GradeHistory.customer_id == customer_id)
+    return list((await session.execute(stmt.order_by(GradeHistory.at.desc(), GradeHistory.id.desc())
+                                       .limit(limit))).scalars())
+
+
+async def find_customers(session: AsyncSession, text: str, owner_id: int | None, limit: int = 5) -> list[Customer]:
+    """Return customers whose name contains `text` (the member's own first), at most `limit`."""
+    stmt = select(Customer).where(Customer.name.contains(text, autoescape=True))
+    rows = list((await session.execute(stmt.order_by(Customer.id).limit(50))).scalars())
+    exact = [c for c in rows if c.name == text]
+    rows.sort(key=lambda c: (c.owner_id != owner_id, len(c.name)))
+    return (exact or rows)[:limit]
+
+
+async def grade_counts(session: AsyncSession, owner_id: int) -> dict[str, int]:
+    """Return how many of a member's customers are in each grade."""
+    stmt = select(C.c.grade, func.count()).where(C.c.owner_id == owner_id).group_by(C.c.grade)
+    return {g or "": n for g, n in (await session.execute(stmt)).all()}

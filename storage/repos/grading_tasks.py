@@ -1,0 +1,71 @@
+"""Tasks of grading: activation plan items and cadence items (Task kinds "activation" and "cadence")."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, case, func, insert, literal, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Customer, Interaction, Task
+
+C, IN, TK = Customer.__table__, Interaction.__table__, Task.__table__
+CHUNK = 5000
+
+
+def customer_ref(customer_id: int) -> str:
+    """Return a task's ref for a customer (the must-do list groups by it)."""
+    return f"customer:{customer_id}"
+
+
+async def add_tasks(session: AsyncSession, rows: list[dict]) -> None:
+    """Insert tasks (kind, title, owner_id, due_at, ref, created_at) in chunks."""
+    for i in range(0, len(rows), CHUNK):
+        await session.execute(insert(TK), rows[i:i + CHUNK])
+
+
+async def activation_tasks(session: AsyncSession, customer_id: int, since: datetime) -> list[Task]:
+    """Return the customer's activation items created since `since`, in plan order."""
+    stmt = select(Task).where(Task.kind == "activation", Task.ref == customer_ref(customer_id),
+                              Task.created_at >= since).order_by(Task.id)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def names(session: AsyncSession, ids: list[int]) -> dict[int, str]:
+    """Return the names of these customers."""
+    out: dict[int, str] = {}
+    for i in range(0, len(ids), CHUNK):
+        stmt = select(C.c.id, C.c.name).where(C.c.id.in_(ids[i:i + CHUNK]))
+        out.update(dict((await session.execute(stmt)).all()))
+    return out
+
+
+async def cadence_state(session: AsyncSession, now: datetime, rules: dict[str, dict], deep: tuple[str, ...]) -> list:
+    """Per graded, owned customer: (id, name, owner, grade, touches inside its grade's window)."""
+    cutoff = case(*((C.c.grade == g, literal(now - timedelta(days=int(r["days"])))) for g, r in rules.items()))
+    kinds = or_(*((and_(C.c.grade == g, IN.c.kind.in_(deep)) if r.get("deep") else C.c.grade == g)
+                  for g, r in rules.items()))
+    touches = (select(func.count()).where(IN.c.customer_id == C.c.id, IN.c.at >= cutoff, IN.c.at <= now, kinds)
+               .scalar_subquery())
+    stmt = select(C.c.id, C.c.name, C.c.owner_id, C.c.grade, touches).where(
+        C.c.grade.in_(list(rules)), C.c.owner_id.is_not(None))
+    return list((await session.execute(stmt)).all())
+
+
+async def cadence_refs(session: AsyncSession, since: datetime) -> dict[str, tuple[datetime, int]]:
+    """Return, per ref with a cadence task since `since` or still open: (newest creation, open count)."""
+    stmt = (select(TK.c.ref, func.max(TK.c.created_at), func.sum(case((TK.c.done_at.is_(None), 1), else_=0)))
+            .where(TK.c.kind == "cadence", or_(TK.c.done_at.is_(None), TK.c.created_at >= since))
+            .group_by(TK.c.ref))
+    return {ref: (at, int(n or 0)) for ref, at, n in (await session.execute(stmt)).all()}
+
+
+async def close_cadence(session: AsyncSession, customer_ids: list[int], now: datetime) -> int:
+    """Close the open cadence tasks of customers whose cadence is met; return how many were closed."""
+    closed = 0
+    for i in range(0, len(customer_ids), CHUNK):
+        refs = [customer_ref(c) for c in customer_ids[i:i + CHUNK]]
+        stmt = (update(TK).where(TK.c.kind == "cadence", TK.c.done_at.is_(None), TK.c.ref.in_(refs))
+                .values(done_at=now))
+        closed += (await session.execute(stmt)).rowcount or 0
+    return closed

@@ -91,6 +91,7 @@ class ScheduleConfig:
     media_fetch_minutes: int = 1
     feedback_digest: str = "mon 09:30"
     intake_rejects: str = "08:45"
+    root_cause: str = "mon 08:00"
     misfire_grace_seconds: int = 600
     holidays: list[str] = field(default_factory=list)
 
@@ -160,6 +161,15 @@ class OpportunitiesConfig:
 
 
 @dataclass
+class ReportsConfig:
+    product_lines: dict[str, str] = field(default_factory=dict)  # industry -> product line (battle map)
+    dormant_days: int = 30
+    link_ttl_days: int = 7
+    root_cause_min_leads: int = 20
+    churn_days: int = 30
+
+
+@dataclass
 class Settings:
     server: ServerConfig = field(default_factory=ServerConfig)
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
@@ -176,6 +186,7 @@ class Settings:
     intake: IntakeConfig = field(default_factory=IntakeConfig)
     leads: LeadsConfig = field(default_factory=LeadsConfig)
     opportunities: OpportunitiesConfig = field(default_factory=OpportunitiesConfig)
+    reports: ReportsConfig = field(default_factory=ReportsConfig)
     source: str = "<built-in defaults>"
 
     @property

@@ -12,11 +12,12 @@ from handlers import (
     opportunities,
     push_report,
     pushes,
+    reports,
     scripts,
 )
 from handlers import help as help_
 
 ROUTERS = [opportunities.router, evidence.router, closing.router, approvals.router, scripts.router, leads.router,
            feedback.router, customer_contacts.router, pushes.router, push_report.router, attack.router,
-           attack_reports.router,
+           attack_reports.router, reports.router,
            help_.router]

@@ -12,6 +12,7 @@ from bot.errors import BadRequest
 from bot.runtime import Runtime
 from bot.web import actionlinks, api, attack, customer, intake, me, ops, playground, weekly
 from bot.web.common import RAW_BODY, RUNTIME
+from bot.web.report_pages import setup as setup_report_pages
 from storage.repos import requests as archive
 
 log = logging.getLogger("salesbot.web")
@@ -62,6 +63,7 @@ def create_app(rt: Runtime, start_services: bool = True) -> web.Application:
     attack.setup(app)
     me.setup(app)
     customer.setup(app)
+    setup_report_pages(app)
     platforms.setup_routes(app, rt.settings)
     if rt.settings.playground.enabled:
         playground.setup(app)

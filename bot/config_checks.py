@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config import _HHMM, _WEEKLY, ConfigProblem, Settings
 from bot.config_security import check_security
+from bot.config_reports import reports_checks
 
 _AES_KEY = re.compile(r"^[A-Za-z0-9]{43}$")
 _DAY = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
@@ -18,6 +19,7 @@ def check_all(s: Settings) -> list[ConfigProblem]:
     for check in (_server, _database, _org, _schedule, _wecom, _dingtalk, _feishu, _intake, _sla,
                   _opportunities, _leads, _storage, check_security):
         problems += check(s)
+    problems += reports_checks(s)
     return problems
 
 

@@ -93,6 +93,7 @@ class ScheduleConfig:
     intake_rejects: str = "08:45"
     grading: str = "06:30"
     regrade_quarterly: str = "mon 07:00"
+    root_cause: str = "mon 08:00"
     misfire_grace_seconds: int = 600
     holidays: list[str] = field(default_factory=list)
 
@@ -209,6 +210,15 @@ class GradingConfig:
 
 
 @dataclass
+class ReportsConfig:
+    product_lines: dict[str, str] = field(default_factory=dict)  # industry -> product line (battle map)
+    dormant_days: int = 30
+    link_ttl_days: int = 7
+    root_cause_min_leads: int = 20
+    churn_days: int = 30
+
+
+@dataclass
 class Settings:
     server: ServerConfig = field(default_factory=ServerConfig)
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
@@ -227,6 +237,7 @@ class Settings:
     opportunities: OpportunitiesConfig = field(default_factory=OpportunitiesConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
     grading: GradingConfig = field(default_factory=GradingConfig)
+    reports: ReportsConfig = field(default_factory=ReportsConfig)
     source: str = "<built-in defaults>"
 
     @property

@@ -16,6 +16,7 @@ from handlers import (
     opportunities,
     push_report,
     pushes,
+    reports,
     scripts,
 )
 from handlers import help as help_
@@ -23,5 +24,5 @@ from handlers import help as help_
 ROUTERS = [opportunities.router, evidence.router, closing.router, approvals.router, scripts.router, leads.router,
            lead_life.router, followups.router,
            feedback.router, customer_contacts.router, pushes.router, push_report.router, attack.router,
-           attack_reports.router, grading.router, grading_activation.router,
+           attack_reports.router, grading.router, grading_activation.router, reports.router,
            help_.router]

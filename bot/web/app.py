@@ -11,6 +11,7 @@ from bot import platforms
 from bot.runtime import Runtime
 from bot.web import actionlinks, api, attack, customer, guards, intake, me, ops, playground, refusals, weekly
 from bot.web.common import RUNTIME
+from bot.web.report_pages import setup as setup_report_pages
 
 log = logging.getLogger("salesbot.web")
 STATIC = Path(__file__).with_name("static")
@@ -30,6 +31,7 @@ def create_app(rt: Runtime, start_services: bool = True) -> web.Application:
     attack.setup(app)
     me.setup(app)
     customer.setup(app)
+    setup_report_pages(app)
     platforms.setup_routes(app, rt.settings)
     if rt.settings.playground.enabled:
         playground.setup(app)

@@ -26,6 +26,11 @@ def _mac(secret: str, path: str, params: dict[str, str]) -> str:
     return hmac.new(secret.encode(), body.encode(), hashlib.sha256).hexdigest()[:32]
 
 
+def mac(secret: str, path: str, params: dict[str, str]) -> str:
+    """Return the signature of a dashboard path and its parameters (bot/web/access.py checks member-bound links)."""
+    return _mac(secret, path, params)
+
+
 def signed_url(settings: Settings, path: str, params: dict[str, str], now: datetime,
                ttl: timedelta = DEFAULT_TTL) -> str:
     """Return the absolute signed link to a dashboard page, valid for `ttl` from `now`."""

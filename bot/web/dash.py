@@ -26,6 +26,11 @@ def _mac(secret: str, path: str, params: dict[str, str]) -> str:
     return hmac.new(secret.encode(), body.encode(), hashlib.sha256).hexdigest()[:32]
 
 
+def sign(secret: str, path: str, query: dict[str, str]) -> str:
+    """Return the signature of a page path and its query (exp included, sig excluded)."""
+    return _mac(secret, path, query)
+
+
 def signed_url(settings: Settings, path: str, params: dict[str, str], now: datetime,
                ttl: timedelta = DEFAULT_TTL) -> str:
     """Return the absolute signed link to a dashboard page, valid for `ttl` from `now`."""

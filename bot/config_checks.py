@@ -6,8 +6,8 @@ import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config import _HHMM, _WEEKLY, ConfigProblem, Settings
-from bot.config_security import check_security
 from bot.config_reports import reports_checks
+from bot.config_security import check_security
 
 _AES_KEY = re.compile(r"^[A-Za-z0-9]{43}$")
 _DAY = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")

@@ -19,7 +19,7 @@ from bot.sender import Sender
 from cards.model import Card
 from handlers import ROUTERS
 from storage.db import Database
-from storage.repos import outbox
+from storage.repos import card_views, outbox
 from storage.repos.inbox import InboxWriter
 from storage.repos.member_cache import MemberCache
 
@@ -65,6 +65,7 @@ class Runtime:
                       extra: dict[str, Any]) -> bool:
         """Render for the target platform and queue in the caller's transaction."""
         payload = platforms.render(to, card, text, {**extra, "idempotency_key": key})
+        await card_views.save(session, self.db.dialect, payload.pop("views", {}), self.clock.now())
         return await outbox.enqueue(session, self.db.dialect, key, to.platform, to.chat_id, payload,
                                     self.clock.now())
 
@@ -73,6 +74,8 @@ class Runtime:
         """Render each (key, to, card, text, extra) like `enqueue`, queue all in one statement; return new keys."""
         rows = [(key, to.platform, to.chat_id, platforms.render(to, card, text, {**extra, "idempotency_key": key}))
                 for key, to, card, text, extra in items]
+        views = {d: c for *_, payload in rows for d, c in payload.pop("views", {}).items()}
+        await card_views.save(session, self.db.dialect, views, self.clock.now())
         return await outbox.enqueue_many(session, self.db.dialect, rows, self.clock.now())
 
     async def enqueue_raw(self, session: AsyncSession, key: str, platform: str, target: str, payload: dict) -> bool:

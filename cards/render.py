@@ -17,12 +17,12 @@ _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoesc
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
-def _mdbold(text: str) -> Markup:
+def mdbold(text: str) -> Markup:
     """Turn **x** into <b>x</b> after escaping, so markdown-ish help lines look right in HTML."""
     return Markup(_BOLD.sub(r"<b>\1</b>", str(escape(text))))
 
 
-_env.filters["mdbold"] = _mdbold
+_env.filters["mdbold"] = mdbold
 
 
 def plain(text: str) -> str:

@@ -247,6 +247,7 @@ metadata = SQLModel.metadata
 
 from storage import (  # noqa: E402,F401
     models_attack,
+    models_fidelity,
     models_grading,
     models_history,
     models_leads,

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from bot import platforms
 from bot.runtime import Runtime
-from bot.web import actionlinks, api, attack, customer, guards, intake, me, ops, playground, refusals, weekly
+from bot.web import actionlinks, api, attack, customer, fullview, guards, intake, me, ops, playground, refusals, weekly
 from bot.web.common import RUNTIME
 from bot.web.report_pages import setup as setup_report_pages
 
@@ -32,6 +32,7 @@ def create_app(rt: Runtime, start_services: bool = True) -> web.Application:
     me.setup(app)
     customer.setup(app)
     setup_report_pages(app)
+    fullview.setup(app)
     platforms.setup_routes(app, rt.settings)
     if rt.settings.playground.enabled:
         playground.setup(app)

@@ -29,6 +29,9 @@ def _mac(secret: str, path: str, params: dict[str, str]) -> str:
 def mac(secret: str, path: str, params: dict[str, str]) -> str:
     """Return the signature of a dashboard path and its parameters (bot/web/access.py checks member-bound links)."""
     return _mac(secret, path, params)
+def sign(secret: str, path: str, query: dict[str, str]) -> str:
+    """Return the signature of a page path and its query (exp included, sig excluded)."""
+    return _mac(secret, path, query)
 
 
 def signed_url(settings: Settings, path: str, params: dict[str, str], now: datetime,

@@ -95,7 +95,8 @@ async def timeline(request: web.Request) -> web.Response:
     outs = await outbox.recent(rt.db, "playground", after_out, limit=200, target=chat_id, status="sent")
     names = await _names(rt)
     items = [_user_item(r, names) for r in ins if r.kind in ("message", "platform")]
-    items += [_bot_item(r) for r in outs]
+    skin = request.query.get("skin", "")
+    items += [_bot_item(r, skin) for r in outs]
     items.sort(key=lambda i: i["at"])
     cursor = f"{max([r.id for r in ins], default=after_in)}:{max([r.id for r in outs], default=after_out)}"
     return web.json_response({"items": items, "cursor": cursor})
@@ -113,11 +114,13 @@ def _user_item(row, names: dict[str, str]) -> dict:
             "at": row.received_at.isoformat(), "replaces": None}
 
 
-def _bot_item(row) -> dict:
+def _bot_item(row, skin: str = "") -> dict:
+    """A bot card in the skin the viewer has chosen (pushes are rendered in every skin)."""
     p = row.payload
     replaces = p.get("replaces")
+    html = (p.get("skins") or {}).get(skin) or p.get("html", "")
     return {"id": f"out:{row.id}", "from": "bot", "member": "", "text": p.get("text", ""),
-            "html": p.get("html", ""), "at": row.created_at.isoformat(), "replaces": replaces}
+            "html": html, "at": row.created_at.isoformat(), "replaces": replaces}
 
 
 async def outbox_view(request: web.Request) -> web.Response:

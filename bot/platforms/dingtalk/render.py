@@ -21,9 +21,17 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.events import ChatRef
 from bot.platforms.dingtalk.adapter import canonical_target, track_id
+from bot.web.actionlinks import make_token
+from bot.web.viewlinks import attach, full_view
+from cards.facts import missing
 from cards.model import Card, Level
 
-MAX_BUTTONS = 4  # template cards define btn1..btn4; ActionCards allow up to 5
+MAX_BUTTONS = 4  # template cards define btn1..btn4
+ACTION_CARD_BUTTONS = 5  # sampleActionCard2..5: at most 5 link buttons (dingtalk.md §2, msgKey catalogue)
+# Our own cap on markdown text: DingTalk documents no length limit for markdown/ActionCard text
+# (dingtalk.md is silent, UNCONFIRMED); long texts are cut by clients, so past this we link the full view.
+MARKDOWN_CHARS = 5000
+MORE_LINK = "查看完整内容"
 LINK_TTL = timedelta(days=7)
 PREVIEW_CHAT = "preview"  # the chat_id the playground renders its skin previews for
 _ICONS = {Level.INFO: "", Level.SUCCESS: "✅ ", Level.WARNING: "⚠️ ", Level.DANGER: "🔴 "}
@@ -62,6 +70,31 @@ def markdown(card: Card) -> str:
     return _env.get_template("card.md.j2").render(card=card, icon=_ICONS.get(card.level, "")).strip()
 
 
+def view_link(chat: ChatRef, card: Card) -> tuple[str, dict]:
+    """The card's full view opened inside DingTalk (PC side panel), and the view to store."""
+    now = (_cfg.clock or SystemClock()).now()
+    url, views = full_view(card, _cfg.public_url, _cfg.secret_key, now, "dingtalk", _actor(chat), chat.chat_id)
+    return f"dingtalk://dingtalkclient/page/link?url={quote(url, safe='')}&pc_slide=true", views
+
+
+def fitted_markdown(chat: ChatRef, card: Card, shown_buttons: int) -> tuple[str, dict]:
+    """The card's markdown within MARKDOWN_CHARS; a link to its full view when anything is left out.
+
+    The first `shown_buttons` buttons are on the message itself; a card with more buttons links its full
+    view, where every button is a signed action link for the person.
+    """
+    text = markdown(card)
+    labels = [b.label for b in card.buttons[:shown_buttons]]
+    if len(text) <= MARKDOWN_CHARS and not missing(card, {"t": text, "b": labels}):
+        return text, {}
+    link, views = view_link(chat, card)
+    tail = f"\n\n[{MORE_LINK}]({link})"
+    lines = text.splitlines()
+    while lines and len("\n".join(lines)) + len(tail) > MARKDOWN_CHARS:
+        lines.pop()
+    return "\n".join(lines) + tail, views
+
+
 def _actor(chat: ChatRef) -> str:
     if chat.meta.get("sender"):
         return str(chat.meta["sender"])
@@ -72,8 +105,6 @@ def _actor(chat: ChatRef) -> str:
 
 def action_link(chat: ChatRef, packed: str, now: datetime) -> str:
     """Return a signed /a/<token> URL opened inside DingTalk (PC side panel)."""
-    from bot.web.actionlinks import make_token
-
     token = make_token(_cfg.secret_key, "dingtalk", _actor(chat), packed, chat.chat_id, now + LINK_TTL)
     url = f"{_cfg.public_url}/a/{token}"
     return f"dingtalk://dingtalkclient/page/link?url={quote(url, safe='')}&pc_slide=true"
@@ -81,10 +112,16 @@ def action_link(chat: ChatRef, packed: str, now: datetime) -> str:
 
 def action_card(chat: ChatRef, card: Card) -> dict[str, Any]:
     """Return the sessionWebhook/custom-robot body: ActionCard with link buttons, or markdown."""
-    text = markdown(card)
-    buttons = card.buttons[:5] if _actor(chat) else []  # a link needs a person to act as
+    body, _ = fit_action_card(chat, card)
+    return body
+
+
+def fit_action_card(chat: ChatRef, card: Card) -> tuple[dict[str, Any], dict]:
+    """ActionCard with link buttons (or markdown) and the full view to store when something did not fit."""
+    buttons = card.buttons[:ACTION_CARD_BUTTONS] if _actor(chat) else []  # a link needs a person to act as
+    text, views = fitted_markdown(chat, card, len(buttons))
     if not buttons:
-        return {"msgtype": "markdown", "markdown": {"title": card.title, "text": text}}
+        return {"msgtype": "markdown", "markdown": {"title": card.title, "text": text}}, views
     now = (_cfg.clock or SystemClock()).now()
     links = [(b.label, action_link(chat, b.action.pack(), now)) for b in buttons]
     body: dict[str, Any] = {"title": card.title, "text": text, "btnOrientation": "0"}
@@ -92,7 +129,7 @@ def action_card(chat: ChatRef, card: Card) -> dict[str, Any]:
         body.update(singleTitle=links[0][0], singleURL=links[0][1])
     else:
         body["btns"] = [{"title": t, "actionURL": u} for t, u in links]
-    return {"msgtype": "actionCard", "actionCard": body}
+    return {"msgtype": "actionCard", "actionCard": body}, views
 
 
 def robot_message(body: dict[str, Any]) -> dict[str, str]:
@@ -114,10 +151,10 @@ def robot_message(body: dict[str, Any]) -> dict[str, str]:
     return {"msgKey": key, "msgParam": json.dumps(param, ensure_ascii=False)}
 
 
-def card_params(card: Card) -> dict[str, str]:
+def card_params(card: Card, text: str = "") -> dict[str, str]:
     """Return the cardParamMap for a template card; every value is a string."""
     params = {"title": card.title, "subtitle": card.subtitle, "level": str(card.level), "footer": card.footer,
-              "markdown": markdown(card), "btn_count": str(min(len(card.buttons), MAX_BUTTONS)),
+              "markdown": text or markdown(card), "btn_count": str(min(len(card.buttons), MAX_BUTTONS)),
               "buttons": json.dumps([{"label": b.label, "action": b.action.pack(), "style": b.style}
                                      for b in card.buttons[:MAX_BUTTONS]], ensure_ascii=False)}
     for i in range(1, MAX_BUTTONS + 1):
@@ -139,8 +176,9 @@ def _space(target: str) -> dict[str, Any]:
 
 def template_card(chat: ChatRef, card: Card) -> dict[str, Any]:
     """Return the createAndDeliver body for an interactive card in the chat."""
+    text, _ = fitted_markdown(chat, card, MAX_BUTTONS)
     body: dict[str, Any] = {"cardTemplateId": _cfg.card_template_id, "outTrackId": track_id(chat.chat_id),
-                            "cardData": {"cardParamMap": card_params(card)}, "callbackType": _cfg.callback_type,
+                            "cardData": {"cardParamMap": card_params(card, text)}, "callbackType": _cfg.callback_type,
                             "userIdType": 1, **_space(chat.chat_id)}
     if _cfg.callback_type == "HTTP":
         body["callbackRouteKey"] = _cfg.route_key
@@ -176,9 +214,11 @@ def render(chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -
         user = "" if extra.get("update") else str(chat.meta.get("sender") or "")
         return {"kind": "card_update", "update": card_update(chat.meta["out_track_id"], card, user)}
     if card is not None and interactive:
-        return {"kind": "card", "create": template_card(chat, card)}
-    body = action_card(chat, card) if card is not None else {"msgtype": "text", "text": {"content": text}}
-    payload: dict[str, Any] = {"kind": "message", "body": body, "robot": robot_message(body)}
+        views = fitted_markdown(chat, card, MAX_BUTTONS)[1]
+        return attach({"kind": "card", "create": template_card(chat, card)}, views)
+    body, views = fit_action_card(chat, card) if card is not None else \
+        ({"msgtype": "text", "text": {"content": text}}, {})
+    payload: dict[str, Any] = attach({"kind": "message", "body": body, "robot": robot_message(body)}, views)
     if chat.meta.get("session_webhook"):
         payload["session_webhook"] = chat.meta["session_webhook"]
         payload["session_webhook_expires"] = int(chat.meta.get("session_webhook_expires") or 0)

@@ -19,11 +19,17 @@ import json
 import uuid
 from typing import Any
 
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
 from bot.events import ChatRef
+from bot.web.viewlinks import attach, full_view
+from cards.facts import missing
 from cards.model import Card, Level
 from cards.render import render_template
 
-MAX_CARD_BYTES = 30_000  # Feishu rejects bigger cards with 230025; keep a margin under 30 KB
+MAX_CARD_BYTES = 30_000  # Feishu rejects bigger cards with 230025; keep a margin under 30 KB (feishu.md §2)
+MORE_LINK = "查看完整内容"
+_cfg: dict[str, Any] = {"public_url": "http://127.0.0.1:8080", "secret_key": "", "clock": None}
 COLOURS = {Level.INFO: "blue", Level.SUCCESS: "green", Level.WARNING: "orange", Level.DANGER: "red"}
 TOASTS = {Level.INFO: "info", Level.SUCCESS: "success", Level.WARNING: "warning", Level.DANGER: "error"}
 BUTTON_TYPES = {"primary": "primary", "danger": "danger"}
@@ -40,7 +46,7 @@ def _cut(text: str, limit: int | None) -> str:
     return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _view(card: Card, limit: int | None) -> dict[str, Any]:
+def _view(card: Card, limit: int | None, more: str = "") -> dict[str, Any]:
     """Flatten a Card into escaped, size-capped values for the template."""
     sections = []
     for n, s in enumerate(card.sections):
@@ -56,13 +62,33 @@ def _view(card: Card, limit: int | None) -> dict[str, Any]:
                           "submit": _cut(card.form.submit, 20), "value": card.form.action.pack()}
     return {"title": _cut(card.title, 100), "subtitle": _cut(card.subtitle, 100), "colour": COLOURS[card.level],
             "sections": sections, "buttons": buttons, "form": form,
-            "footer": md_escape(_cut(card.footer, limit or 500))}
+            "footer": (md_escape(_cut(card.footer, limit or 500)) + (f"\n[{MORE_LINK}]({more})" if more else "")
+                       ).strip()}
 
 
-def card_json(card: Card) -> dict[str, Any]:
-    """Render a Card as Feishu JSON 2.0, shortening texts with "…" until it fits in 30 KB."""
+def configure(settings: Settings, clock: Clock) -> None:
+    """Bind the renderer to the running settings and clock, so full-view links are signed."""
+    _cfg.update(public_url=settings.server.public_url.rstrip("/"), secret_key=settings.server.secret_key, clock=clock)
+
+
+def fit_card(card: Card, chat: ChatRef) -> tuple[dict[str, Any], dict]:
+    """The card within 30 KB; when anything had to be shortened, its footer links the full view."""
+    data = card_json(card)
+    if not missing(card, data):
+        return data, {}
+    now = (_cfg["clock"] or SystemClock()).now()
+    url, views = full_view(card, _cfg["public_url"], _cfg["secret_key"], now, "feishu",
+                           str(chat.meta.get("sender") or ""), chat.chat_id)
+    return card_json(card, url), views
+
+
+def card_json(card: Card, more: str = "") -> dict[str, Any]:
+    """Render a Card as Feishu JSON 2.0, shortening texts with "…" until it fits in 30 KB.
+
+    With `more` (the full-view URL) the footer ends with a link to the whole card.
+    """
     for limit in (None, *_STEPS):
-        data = json.loads(render_template("feishu/card.json.j2", **_view(card, limit)))
+        data = json.loads(render_template("feishu/card.json.j2", **_view(card, limit, more)))
         if size_of(data) <= MAX_CARD_BYTES:
             return data
     slim = copy.deepcopy(card)
@@ -70,7 +96,7 @@ def card_json(card: Card) -> dict[str, Any]:
         s.items = s.items[:5] + ([f"…还有 {len(s.items) - 5} 条"] if len(s.items) > 5 else [])
         if len(s.checks) > 5:
             s.text, s.checks = f"{s.text}（另有 {len(s.checks) - 5} 项未列出）", s.checks[:5]
-    return json.loads(render_template("feishu/card.json.j2", **_view(slim, _STEPS[-1])))
+    return json.loads(render_template("feishu/card.json.j2", **_view(slim, _STEPS[-1], more)))
 
 
 def size_of(data: dict[str, Any]) -> int:
@@ -102,7 +128,9 @@ def render(chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -
     """Return the outbox payload for a Feishu chat (see the module docstring for its shape)."""
     payload: dict[str, Any] = {"uuid": message_uuid(extra.get("idempotency_key"))}
     if card is not None:
-        payload.update(msg_type="interactive", card=card_json(card),
+        data, views = fit_card(card, chat)
+        attach(payload, views)
+        payload.update(msg_type="interactive", card=data,
                        inline="toast" if card.level in (Level.WARNING, Level.DANGER) else "card")
     else:
         payload.update(msg_type="text", text=text, inline="toast")

@@ -62,3 +62,11 @@ class Windows:
     def record(self, key: str) -> None:
         """Note one send to `key`."""
         self._sent.setdefault(key, []).append(self._mono())
+
+
+MORE_LINK = "查看完整内容"
+
+
+def more_line(left: int) -> str:
+    """The last line of a shortened card: how many lines are on its full view (tap the card)."""
+    return f"{ELLIPSIS}另有 {left} 行，点卡片看全部"

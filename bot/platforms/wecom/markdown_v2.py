@@ -11,9 +11,10 @@ are dropped from the end and counted in a "…" line, so the table never breaks 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.platforms.wecom import limits as L
+from cards.facts import facts, norm, shown
 from cards.model import Card, Section
 from cards.render import plain
 
@@ -25,10 +26,12 @@ _LABELLED_LINK = re.compile(r"([^\s：:]+)[：:]\s*(https?://\S+)")
 
 @dataclass
 class Table:
-    """Column names and rows, every cell already one short line."""
+    """Column names and rows, every cell already one short line; `covers` = the card texts it shows."""
 
     columns: list[str]
     rows: list[list[str]]
+    covers: list[str] = field(default_factory=list)
+    cut: bool = False  # some cell was longer than CELL
 
 
 def _cell(text: str) -> str:
@@ -53,8 +56,9 @@ def _item_table(section: Section) -> Table | None:
     keys = [k for k, _ in rows[0]]
     if len(keys) < 2 or any([k for k, _ in row] != keys for row in rows):
         return None
-    return Table([section.title or "名称", *keys],
-                 [[_cell(m[1]), *(_cell(v) for _, v in row)] for m, row in zip(matches, rows, strict=True)])
+    cells = [[m[1], *(v for _, v in row)] for m, row in zip(matches, rows, strict=True)]
+    return Table([section.title or "名称", *keys], [[_cell(c) for c in r] for r in cells],
+                 covers=list(section.items), cut=_any_cut(c for r in cells for c in r))
 
 
 def _field_table(run: list[Section]) -> Table:
@@ -63,9 +67,15 @@ def _field_table(run: list[Section]) -> Table:
     texts = [s.text for s in run if s.text]
     heads = {t.split("：", 1)[0] for t in texts if "：" in t}
     text_col = (heads.pop() if len(heads) == 1 and all("：" in t for t in texts) else "说明") if texts else ""
-    rows = [[_cell(s.title), *(_cell(f.value) for f in s.fields)]
-            + ([_cell(s.text.split("：", 1)[1] if text_col != "说明" else s.text)] if text_col else []) for s in run]
-    return Table(["事项", *labels, *([text_col] if text_col else [])], rows)
+    raw = [[s.title, *(f.value for f in s.fields)]
+           + ([s.text.split("：", 1)[1] if text_col != "说明" else s.text] if text_col else []) for s in run]
+    covers = [x for s in run for x in (s.title, s.text, *(y for f in s.fields for y in (f.label, f.value)))]
+    return Table(["事项", *labels, *([text_col] if text_col else [])], [[_cell(c) for c in r] for r in raw],
+                 covers=covers, cut=_any_cut(c for r in raw for c in r))
+
+
+def _any_cut(cells) -> bool:
+    return any(len(" ".join(plain(c).split())) > CELL for c in cells)
 
 
 def _row_key(s: Section) -> tuple[str, ...]:
@@ -101,6 +111,17 @@ def _section(s: Section) -> list[str | Table]:
     return text + ([table] if table is not None else [])
 
 
+def complete(card: Card, text: str) -> bool:
+    """Say whether `text` (this module's rendering of `card`) shows every fact: each table whole, uncut."""
+    parts = blocks(card)
+    tables = [p for p in parts if isinstance(p, Table)]
+    if any(t.cut or any(f"| {' | '.join(r)} |" not in text for r in t.rows) for t in tables):
+        return False
+    covered = {norm(x) for t in tables for x in t.covers}
+    blob = shown({"t": text})
+    return all(f in blob or f in covered for f in facts(card))
+
+
 def tabular(card: Card) -> bool:
     """Say whether the card has a table of at least MIN_ROWS rows (then markdown_v2 reads better)."""
     return any(isinstance(b, Table) for b in blocks(card))
@@ -118,11 +139,17 @@ def _table_lines(t: Table, keep: int) -> list[str]:
     return head + rows + rest
 
 
-def render(card: Card, icon: str = "") -> str:
-    """Render a Card as markdown_v2 within 4096 bytes, dropping table rows from the end when it must."""
+def render(card: Card, icon: str = "", more: str = "") -> str:
+    """Render a Card as markdown_v2 within 4096 bytes, dropping table rows from the end when it must.
+
+    With `more` (the card's full-view URL) the text ends with a link to it; the caller then fits the
+    text by whole lines (render.fit_markdown), so the link survives even when the fixed text is long.
+    """
     parts = blocks(card)
     top = [f"# {icon}{plain(card.title)}"] + ([f"> {plain(card.subtitle)}"] if card.subtitle else [])
     tail = ["---", _links(plain(card.footer))] if card.footer else []
+    if more:
+        tail += [f"[{L.MORE_LINK}]({more})"]
     keep = {id(t): 0 for t in parts if isinstance(t, Table)}
     # The fixed text plus every table's header and "…" line is paid first; rows fill what is left, in order.
     text = _join(top, parts, keep, tail)
@@ -134,6 +161,8 @@ def render(card: Card, icon: str = "") -> str:
                 break
             budget -= cost
             keep[id(t)] += 1
+    if more:
+        return _join(top, parts, keep, tail)
     return L.cut_bytes(_join(top, parts, keep, tail), L.MARKDOWN_BYTES)
 
 

@@ -28,6 +28,10 @@ from bot.config import Settings
 from bot.events import ChatRef
 from bot.platforms.wecom import limits as L
 from bot.platforms.wecom import markdown_v2
+from bot.web.actionlinks import make_token
+from bot.web.viewlinks import attach, full_view
+from cards.facts import missing
+from cards.labels import short_labels
 from cards.model import Card, Level
 from cards.render import plain
 
@@ -57,11 +61,11 @@ def new_task_id() -> str:
 def _split_fields(card: Card) -> tuple[list, list]:
     """Short labels fit horizontal_content_list (keyname ≤ 5 建议); long ones would lose their meaning there."""
     fields = [f for s in card.sections for f in s.fields]
-    short = [f for f in fields if len(f.label) <= L.KEYNAME][: L.HORIZONTAL]
+    short = [f for f in fields if len(f.label) <= L.KEYNAME and len(f.value) <= L.VALUE][: L.HORIZONTAL]
     return short, [f for f in fields if not any(f is g for g in short)]
 
 
-def _sub_title(card: Card, long_fields: list) -> tuple[str, bool]:
+def _lines(card: Card, long_fields: list) -> list[str]:
     lines = [f"{f.label}：{' '.join(f.value.split())}" for f in long_fields]
     for s in card.sections:
         head = f"{s.title}：" if s.title else ""
@@ -70,45 +74,89 @@ def _sub_title(card: Card, long_fields: list) -> tuple[str, bool]:
         lines.extend("· " + " ".join(i.split()) for i in s.items)
     if card.footer:
         lines.append(card.footer)
-    # Capped lines: one long text cannot hide the rest.
-    text = "\n".join(L.cut(plain(x), L.SUB_LINE) for x in lines if x)
-    return L.cut(text, L.SUB_TITLE), len(text) > L.SUB_TITLE
+    return [plain(x) for x in lines if x]
 
 
-def _full_view(card: Card, actor: str, chat_id: str) -> str:
-    """The card's tap target: a "show" action link for the person when we have one, else the site."""
+def _sub_title(card: Card, long_fields: list) -> str:
+    """Whole lines only, as many as fit; the rest is counted and reached by tapping the card (its full view)."""
+    lines, kept = _lines(card, long_fields), []
+    for i, line in enumerate(lines):
+        room = L.SUB_TITLE - (len(L.more_line(len(lines) - i - 1)) + 1 if i < len(lines) - 1 else 0)
+        if len("\n".join([*kept, line])) > room:
+            break
+        kept.append(line)
+    if not kept and lines:  # one line longer than the whole box: show its start, the rest is on the full view
+        kept = [L.cut(lines[0], L.SUB_TITLE - len(L.more_line(len(lines))) - 1)]
+        return "\n".join([*kept, L.more_line(len(lines) - 1 or 1)])
+    left = len(lines) - len(kept)
+    return "\n".join([*kept, L.more_line(left)] if left else kept)
+
+
+def _view_url(card: Card, actor: str, chat_id: str) -> tuple[str, dict]:
+    """The card's full view (a signed page of this exact card) and the view to store."""
+    now = (_cfg["clock"] or SystemClock()).now()
+    return full_view(card, _cfg["public_url"], _cfg["secret_key"], now, "wecom", actor, chat_id)
+
+
+def _tap_target(card: Card, actor: str, chat_id: str, lost: bool) -> tuple[str, dict]:
+    """Where tapping the card goes: its full view when anything was left out, else its "show" action if any."""
     button = next((b for b in card.buttons if b.action.prefix.endswith(VIEW_PREFIXES)), None)
-    if button is None or not actor or not _cfg["secret_key"]:
-        return _cfg["public_url"]
-    from bot.web.actionlinks import make_token
-
+    if lost or button is None or not actor or not _cfg["secret_key"]:
+        return _view_url(card, actor, chat_id)
     now = (_cfg["clock"] or SystemClock()).now()
     token = make_token(_cfg["secret_key"], "wecom", actor, button.action.pack(), chat_id, now + LINK_TTL)
-    return f"{_cfg['public_url']}/a/{token}"
+    return f"{_cfg['public_url']}/a/{token}", {}
+
+
+def fit_card(card: Card, task_id: str, actor: str = "", chat_id: str = "",
+             buttons: bool = True) -> tuple[dict, dict]:
+    """Render a Card as a WeCom template_card within every limit; return it and the full view to store."""
+    fields, long_fields = _split_fields(card)
+    usable = [b for b in card.buttons if len(b.action.pack().encode()) <= L.KEY_BYTES][: L.BUTTONS] if buttons else []
+    labels = short_labels([b.label for b in usable], L.BUTTON_TEXT)
+    values = {
+        "card_type": "button_interaction" if usable else "text_notice",
+        "source": L.cut(_cfg["bot_name"], L.SOURCE), "color": COLOURS.get(card.level, 0),
+        "title": L.cut(card.title, L.TITLE), "desc": L.cut(card.subtitle, L.DESC),
+        "sub_title": _sub_title(card, long_fields),
+        "horizontal": [{"keyname": f.label, "value": f.value} for f in fields],
+        "buttons": [{"text": t, "style": STYLES.get(b.style, 2), "key": b.action.pack()}
+                    for t, b in zip(labels, usable, strict=True)],
+        "url": "", "task_id": task_id if L.valid_task_id(task_id) else new_task_id()}
+    tc = json.loads(_env.get_template("template_card.json.j2").render(**values))
+    lost = bool(missing(card, tc)) or len(usable) < len(card.buttons) * buttons
+    tc["card_action"]["url"], views = _tap_target(card, actor, chat_id, lost)
+    return tc, views
 
 
 def template_card(card: Card, task_id: str, actor: str = "", chat_id: str = "", buttons: bool = True) -> dict:
     """Render a Card as a WeCom template_card within every limit: button_interaction when it has buttons."""
-    fields, long_fields = _split_fields(card)
-    sub_title, cut = _sub_title(card, long_fields)
-    usable = [b for b in card.buttons if len(b.action.pack().encode()) <= L.KEY_BYTES][: L.BUTTONS] if buttons else []
-    values = {
-        "card_type": "button_interaction" if usable else "text_notice",
-        "source": L.cut(_cfg["bot_name"], L.SOURCE), "color": COLOURS.get(card.level, 0),
-        "title": L.cut(card.title, L.TITLE), "desc": L.cut(card.subtitle, L.DESC), "sub_title": sub_title,
-        "horizontal": [{"keyname": L.cut(f.label, L.KEYNAME), "value": L.cut(f.value, L.VALUE)}
-                       for f in fields],
-        "buttons": [{"text": L.cut(b.label, L.BUTTON_TEXT), "style": STYLES.get(b.style, 2), "key": b.action.pack()}
-                    for b in usable],
-        "url": _full_view(card, actor, chat_id) if cut else _cfg["public_url"],
-        "task_id": task_id if L.valid_task_id(task_id) else new_task_id()}
-    return json.loads(_env.get_template("template_card.json.j2").render(**values))
+    return fit_card(card, task_id, actor, chat_id, buttons)[0]
+
+
+def fit_markdown(text: str, link: str) -> tuple[str, bool]:
+    """Keep whole lines within 4096 bytes, ending with a link to the rest when lines had to go."""
+    if len(text.encode()) <= L.MARKDOWN_BYTES and link in text:
+        return text, False
+    tail = f"\n[{L.MORE_LINK}]({link})"
+    lines = text.splitlines()
+    while lines and len(("\n".join(lines) + tail).encode()) > L.MARKDOWN_BYTES:
+        lines.pop()
+    return L.cut_bytes("\n".join(lines) + tail, L.MARKDOWN_BYTES), True
 
 
 def markdown(card: Card) -> str:
-    """Render a Card as WeCom markdown, at most 4096 bytes."""
-    text = _env.get_template("markdown.md.j2").render(card=card, icon=ICONS.get(card.level, "")).strip()
-    return L.cut_bytes(text, L.MARKDOWN_BYTES)
+    """Render a Card as WeCom markdown (may exceed 4096 bytes: `_markdown_body` fits it)."""
+    return _env.get_template("markdown.md.j2").render(card=card, icon=ICONS.get(card.level, "")).strip()
+
+
+def _markdown_body(card: Card, actor: str, chat_id: str) -> tuple[str, dict]:
+    """The card as markdown within 4096 bytes; when anything is left out, a link to its full view."""
+    text = markdown(card)
+    if len(text.encode()) <= L.MARKDOWN_BYTES and not missing(card, {"t": text}):
+        return text, {}
+    url, views = _view_url(card, actor, chat_id)
+    return fit_markdown(text + f"\n[{L.MORE_LINK}]({url})", url)[0], views
 
 
 def _app(chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -> dict[str, Any]:
@@ -116,41 +164,54 @@ def _app(chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -> 
     if card is None:
         return {"kind": "app", "touser": user,
                 "body": {"msgtype": "text", "text": {"content": L.cut_bytes(text, L.TEXT_BYTES)}}}
-    fresh = {"msgtype": "template_card", "template_card": template_card(card, new_task_id(), user, chat.chat_id)}
+    tc, views = fit_card(card, new_task_id(), user, chat.chat_id)
+    fresh = {"msgtype": "template_card", "template_card": tc}
     meta = chat.meta
     if extra.get("update") and meta.get("task_id"):
-        tc = template_card(card, meta["task_id"], user, chat.chat_id)
-        return {"kind": "app_update", "touser": user, "task_id": meta["task_id"],
-                "response_code": meta.get("response_code", ""), "code_at": int(meta.get("code_at") or 0),
-                "template_card": tc, "fallback": fresh}
-    return {"kind": "app", "touser": user, "body": fresh}
+        same = dict(tc, task_id=meta["task_id"] if L.valid_task_id(meta["task_id"]) else tc["task_id"])
+        return attach({"kind": "app_update", "touser": user, "task_id": meta["task_id"],
+                       "response_code": meta.get("response_code", ""), "code_at": int(meta.get("code_at") or 0),
+                       "template_card": same, "fallback": fresh}, views)
+    return attach({"kind": "app", "touser": user, "body": fresh}, views)
 
 
 def _robot(chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -> dict[str, Any]:
     meta = chat.meta
+    actor, views = str(meta.get("userid", "")), {}
     if card is None:
         body: dict[str, Any] = {"msgtype": "markdown", "markdown": {"content": L.cut_bytes(text, L.MARKDOWN_BYTES)}}
     else:
-        body = {"msgtype": "template_card", "template_card": template_card(card, new_task_id())}
+        tc, views = fit_card(card, new_task_id(), actor, chat.chat_id)
+        body = {"msgtype": "template_card", "template_card": tc}
     payload = {"kind": "robot", "body": body, "response_url": meta.get("response_url", ""),
                "expires": int(meta.get("response_url_expires") or 0), "fallback_user": meta.get("userid", "")}
     if card is not None and extra.get("update") and meta.get("task_id"):  # only the passive answer can update
-        payload["update_card"] = template_card(card, meta["task_id"])
-    return payload
+        payload["update_card"] = dict(body["template_card"], task_id=meta["task_id"]) \
+            if L.valid_task_id(meta["task_id"]) else body["template_card"]
+    return attach(payload, views)
 
 
 def _webhook(chat: ChatRef, card: Card | None, text: str) -> dict[str, Any]:
     name = chat.chat_id.removeprefix("webhook:")
     if card is not None and chat.meta.get("format") == "text_notice":  # push cards cannot call back
-        tc = template_card(card, new_task_id(), buttons=False)
-        return {"kind": "webhook", "name": name, "body": {"msgtype": "template_card", "template_card": tc}}
+        tc, views = fit_card(card, new_task_id(), buttons=False)
+        body = {"msgtype": "template_card", "template_card": tc}
+        return attach({"kind": "webhook", "name": name, "body": body}, views)
     wanted = chat.meta.get("format")
     if card is not None and (wanted == "markdown_v2" or (wanted != "markdown" and markdown_v2.tabular(card))):
         content = markdown_v2.render(card, ICONS.get(card.level, ""))  # tables: 周报's people, 断点's items
+        views: dict = {}
+        if not markdown_v2.complete(card, content):
+            url, views = _view_url(card, "", chat.chat_id)
+            content = fit_markdown(markdown_v2.render(card, ICONS.get(card.level, ""), more=url), url)[0]
         body = {"msgtype": "markdown_v2", "markdown_v2": {"content": content}}
-        return {"kind": "webhook", "name": name, "body": body}
-    content = markdown(card) if card is not None else L.cut_bytes(text, L.MARKDOWN_BYTES)
-    return {"kind": "webhook", "name": name, "body": {"msgtype": "markdown", "markdown": {"content": content}}}
+        return attach({"kind": "webhook", "name": name, "body": body}, views)
+    if card is None:
+        return {"kind": "webhook", "name": name,
+                "body": {"msgtype": "markdown", "markdown": {"content": L.cut_bytes(text, L.MARKDOWN_BYTES)}}}
+    content, views = _markdown_body(card, "", chat.chat_id)
+    return attach({"kind": "webhook", "name": name, "body": {"msgtype": "markdown", "markdown": {"content": content}}},
+                  views)
 
 
 def render(chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -> dict[str, Any]:

@@ -138,6 +138,7 @@ function setSkin(skin) {
   const btn = document.querySelector(`.skin-btn[data-skin="${skin}"]`);
   $("chat-platform").textContent = btn ? btn.textContent.trim() : skin;
   savePrefs();
+  if (state.chatId) openChat(state.chatId); // redraw every card, pushes included, in this skin
 }
 
 // Draw the person picker grouped by team, with role badges.
@@ -319,7 +320,8 @@ function hideTyping() {
 async function pollTimeline(gen) {
   if (gen !== state.pollGen || !state.chatId) return;
   try {
-    const q = `?chat_id=${encodeURIComponent(state.chatId)}&after=${encodeURIComponent(state.cursor || "")}`;
+    const q = `?chat_id=${encodeURIComponent(state.chatId)}&after=${encodeURIComponent(state.cursor || "")}` +
+      `&skin=${encodeURIComponent(state.skin)}`;
     const data = await api("/timeline" + q);
     if (gen !== state.pollGen) return;
     applyItems(data.items || []);

@@ -110,7 +110,9 @@ def test_a_card_that_does_not_fit_is_shortened_never_refused():
     card = payload["body"]["template_card"]
     assert check_card(card) == ""
     assert len(card["button_list"]) == limits.BUTTONS and card["main_title"]["title"].endswith("…")
-    assert card["sub_title_text"].endswith("…") and "客户自己说的预算范围：50-80万" in card["sub_title_text"]
+    assert card["sub_title_text"].endswith("点卡片看全部") and "/v/" in card["card_action"]["url"]
+    [view] = payload["views"].values()  # the whole card is one tap away, on its full view
+    assert view == _huge_card().to_dict()
     assert limits.valid_task_id(card["task_id"])
     webhook = render.render(ChatRef("wecom", "webhook:east", True), _huge_card(), "", {})
     assert check_webhook(webhook["body"]) == "" and len(webhook["body"]["markdown"]["content"].encode()) <= 4096

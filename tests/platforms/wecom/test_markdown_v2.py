@@ -52,7 +52,8 @@ def test_a_table_too_big_for_4096_bytes_drops_whole_rows_and_counts_them():
     text = _content(render.render(HOOK, _team_week(300), "", {}))
     shown = text.count("\n| 同事")
     assert len(text.encode()) <= 4096 and 20 < shown < 300
-    assert f"…另有 {300 - shown} 行未列出" in text and text.endswith("&week=2026-11-17)")  # the link survives
+    assert f"…另有 {300 - shown} 行未列出" in text and "&week=2026-11-17)" in text  # the link survives
+    assert text.endswith(")") and "[查看完整内容](http" in text  # and the rest is one tap away (full view)
 
 
 def test_cards_without_rows_stay_markdown_and_the_chat_can_choose():

@@ -1,0 +1,69 @@
+"""The facts of a card (every text a reader could need) and whether a rendered payload still shows each one.
+
+Renderers use `missing` after fitting a card into a platform's limits: anything not shown in full is
+reached through the card's full view (bot/web/viewlinks.py), never silently dropped.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import unquote
+
+from cards.model import Card
+from cards.render import plain
+
+_MD_LINK = re.compile(r"\[([^\]]+)\]\((\S+?)\)")
+_FONT = re.compile(r"</?font[^>]*>")
+
+
+def norm(text: str) -> str:
+    """One comparable form: no entities, <font> or **bold**, `[label](url)` read as `label：url`, one space."""
+    text = _MD_LINK.sub(r"\1：\2", _FONT.sub("", html.unescape(str(text))))
+    return " ".join(plain(text).split())
+
+
+def facts(card: Card) -> list[str]:
+    """Every text of the card: title, subtitle, section titles/texts/fields/items, footer and button labels."""
+    out = [card.title, card.subtitle, card.footer]
+    for s in card.sections:
+        out += [s.title, s.text, *(c.label for c in s.checks)] if s.checks else [s.title, s.text, *s.items]
+        out += [x for f in s.fields for x in (f.label, f.value)]
+    out += [b.label for b in card.buttons]
+    return [n for n in (norm(x) for x in out) if n]
+
+
+def strings(payload: Any) -> Iterable[str]:
+    """Every string leaf of a payload (JSON-in-a-string values are opened too)."""
+    if isinstance(payload, dict):
+        for v in payload.values():
+            yield from strings(v)
+    elif isinstance(payload, list):
+        for v in payload:
+            yield from strings(v)
+    elif isinstance(payload, str):
+        yield payload
+        if payload[:1] in "[{":
+            yield from _json_strings(payload)
+
+
+def _json_strings(text: str) -> Iterable[str]:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return
+    yield from strings(data)
+
+
+def shown(payload: Any) -> str:
+    """The normalized text a payload shows (links unquoted, so a signed view link can be found in it)."""
+    return "\n".join(norm(unquote(s)) for s in strings(payload))
+
+
+def missing(card: Card, payload: Any) -> list[str]:
+    """The card's facts that the rendered payload does not show in full."""
+    blob = shown(payload)
+    return [f for f in facts(card) if f not in blob]

@@ -1,0 +1,66 @@
+"""The full-view page of a shortened card, and the playground showing each skin's own pushes."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from bot import platforms
+from bot.events import ChatRef
+from bot.web.viewlinks import digest
+from cards.facts import facts, norm
+from storage.repos import card_views, outbox
+from tests.cards.catalog import catalog
+
+HELP = next(c for n, c in catalog() if n == "help:real")
+
+
+async def _enqueue(rt, key: str, to: ChatRef, card) -> None:
+    async with rt.db.session() as s:
+        await rt.enqueue(s, key, to, card, "", {})
+
+
+async def test_a_shortened_wecom_card_opens_its_stored_full_view_with_buttons_for_the_person(rt, client):
+    rt.settings.server.secret_key = "s" * 32
+    platforms.configure_renderers(rt.settings, rt.clock)
+    await _enqueue(rt, "help:1", ChatRef("wecom", "dm:lina", False, {}), HELP)
+    [row] = [r for r in await _outbox(rt) if r.platform == "wecom"]
+    assert "views" not in row.payload  # stored in card_view, not sent to WeCom
+    url = urlsplit(row.payload["body"]["template_card"]["card_action"]["url"])
+    page = await client.get(f"{url.path}?{url.query}")
+    text = norm(re.sub(r"<[^>]+>", " ", await page.text()))
+    assert page.status == 200 and all(f in text for f in facts(HELP))
+    assert 'name="viewport"' in await page.text()
+    tampered = await client.get(f"{url.path}?{url.query.replace('u=lina', 'u=boss')}")
+    assert tampered.status == 401
+    gone = await client.get(f"/v/{'0' * 32}?{url.query}")
+    assert gone.status in (401, 404)  # the signature covers the path: another digest is refused
+
+
+async def test_the_stored_view_is_exactly_the_card(rt):
+    platforms.configure_renderers(rt.settings, rt.clock)
+    await _enqueue(rt, "help:2", ChatRef("wecom", "webhook:east", True, {"format": "text_notice"}), HELP)
+    async with rt.db.session() as s:
+        assert await card_views.load(s, digest(HELP.to_dict())) == HELP.to_dict()
+
+
+async def test_a_push_is_shown_in_the_skin_the_viewer_chose(rt, client):
+    await _enqueue(rt, "push:1", ChatRef("playground", "group:1", True, {}), HELP)
+    while await rt.sender.run_once():
+        pass
+    shown = {}
+    for skin in ("wecom", "dingtalk", "feishu"):
+        data = await (await client.get(f"/playground/api/timeline?chat_id=group:1&skin={skin}")).json()
+        [item] = [i for i in data["items"] if i["from"] == "bot"]
+        shown[skin] = item["html"]
+    assert len(set(shown.values())) == 3  # three different platform renderings, none defaulted to WeCom
+    assert "实际发送" in shown["dingtalk"] or "dingtalk" in shown["dingtalk"].lower()
+
+
+async def test_a_reply_keeps_the_skin_it_was_sent_from():
+    payload = platforms.render(ChatRef("playground", "group:1", True, {"skin": "feishu"}), HELP, "", {})
+    assert list(payload["skins"]) == ["feishu"] and payload["skin"] == "feishu"
+
+
+async def _outbox(rt):
+    return await outbox.recent(rt.db, None, 0, limit=50)

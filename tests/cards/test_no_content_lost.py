@@ -95,7 +95,7 @@ def test_the_full_view_page_shows_every_fact_of_every_card():
 
 def test_wecom_help_lists_every_command_on_the_card_or_its_full_view():
     [(_, card)] = [(n, c) for n, c in CARDS if n == "help:real"]
-    assert len(card.sections[0].items) == 23
+    assert len(card.sections[0].items) >= 23  # every registered command; other modules add theirs
     payload = platforms.render(TARGETS["wecom.app"], card, "", {})
     tc = payload["body"]["template_card"]
     assert tc["sub_title_text"].endswith("点卡片看全部") and "/v/" in tc["card_action"]["url"]

@@ -91,14 +91,15 @@ async def test_quarterly_review_changes_only_what_the_manager_approved(client, r
     rt.settings.grading.min_fit_customers = 1000
     ids = [await _regular(rt, rep, f"客户{k}", amount=10_000 * (k + 1)) for k in range(4)]
     async with rt.db.session() as s:
-        for cid in ids:  # everyone starts in the wrong grade
-            (await s.get(Customer, cid)).grade = Grade.DORMANT.value if cid != ids[0] else Grade.GROWTH.value
+        for cid in ids:  # everyone starts as 战略伙伴; only the most valuable one still is
+            (await s.get(Customer, cid)).grade = Grade.STRATEGIC.value
     result = await run_job(rt, "regrade_quarterly")
     assert result.summary.startswith("季度分级复核：2026Q3 新增调整建议")
     async with rt.db.session() as s:
         props = (await s.execute(select(GradeProposal).order_by(GradeProposal.id))).scalars().all()
     assert len(props) >= 2 and all(p.status == "pending" for p in props)
-    assert {c.grade for c in [await _customer(rt, i) for i in ids]} <= {Grade.DORMANT, Grade.GROWTH}  # unchanged
+    assert {(await _customer(rt, i)).grade for i in ids} == {Grade.STRATEGIC}  # unchanged before approval
+    assert {p.to_grade for p in props} == {Grade.GROWTH} and len(props) == 3
     [card] = [c["card"] for c in await sent_cards(rt, f"dm:{boss}")]
     assert card["title"].endswith("2026Q3 分级复核")
     boss_chat = Chat(client, rt, f"dm:{boss}")

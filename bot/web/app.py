@@ -10,7 +10,20 @@ from aiohttp import web
 from bot import platforms
 from bot.errors import BadRequest
 from bot.runtime import Runtime
-from bot.web import actionlinks, api, attack, customer, intake, me, ops, playground, weekly
+from bot.web import (
+    actionlinks,
+    api,
+    attack,
+    customer,
+    grading_api,
+    grading_board,
+    intake,
+    materials,
+    me,
+    ops,
+    playground,
+    weekly,
+)
 from bot.web.common import RAW_BODY, RUNTIME
 from storage.repos import requests as archive
 
@@ -62,6 +75,9 @@ def create_app(rt: Runtime, start_services: bool = True) -> web.Application:
     attack.setup(app)
     me.setup(app)
     customer.setup(app)
+    materials.setup(app)
+    grading_board.setup(app)
+    grading_api.setup(app)
     platforms.setup_routes(app, rt.settings)
     if rt.settings.playground.enabled:
         playground.setup(app)

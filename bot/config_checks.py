@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot import config_grading
 from bot.config import _HHMM, _WEEKLY, ConfigProblem, Settings
 
 _AES_KEY = re.compile(r"^[A-Za-z0-9]{43}$")
@@ -15,7 +16,7 @@ def check_all(s: Settings) -> list[ConfigProblem]:
     """Run every check and return all problems found."""
     problems: list[ConfigProblem] = []
     for check in (_server, _database, _org, _schedule, _wecom, _dingtalk, _feishu, _intake, _sla,
-                  _opportunities, _leads, _storage):
+                  _opportunities, _leads, _storage, config_grading.check):
         problems += check(s)
     return problems
 

@@ -36,7 +36,10 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument("--platform", required=True, choices=["wecom", "dingtalk", "feishu"])
     dingtalk = sub.add_parser("dingtalk", help="DingTalk set-up")
     dingtalk.add_argument("action", choices=["create-approval-form"])
-    for sp in (serve, demo, db, check, imp, job, intake, sync, dingtalk):
+    grading = sub.add_parser("grading", help="customer grading: backtest the LTV model")
+    grading.add_argument("action", choices=["backtest"])
+    grading.add_argument("--split", type=float, default=0.7, help="share of the order history to train on")
+    for sp in (serve, demo, db, check, imp, job, intake, sync, dingtalk, grading):
         sp.add_argument("--config", dest="sub_config", help=argparse.SUPPRESS)
     return p
 
@@ -199,5 +202,11 @@ async def _dingtalk(args, settings: Settings, db) -> int:
     return 0
 
 
+async def _grading(args, settings: Settings, db) -> int:
+    from bot.grading_cli import backtest
+
+    return await backtest(settings, db, args.split)
+
+
 _COMMANDS = {"demo": _demo, "import": _import, "run-job": _run_job, "intake": _intake, "sync": _sync,
-             "dingtalk": _dingtalk}
+             "dingtalk": _dingtalk, "grading": _grading}

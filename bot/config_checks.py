@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot import config_grading
 from bot.config import _HHMM, _WEEKLY, ConfigProblem, Settings
 from bot.config_reports import reports_checks
 from bot.config_security import check_security
@@ -17,7 +18,7 @@ def check_all(s: Settings) -> list[ConfigProblem]:
     """Run every check and return all problems found."""
     problems: list[ConfigProblem] = []
     for check in (_server, _database, _org, _schedule, _wecom, _dingtalk, _feishu, _intake, _sla,
-                  _opportunities, _leads, _storage, check_security):
+                  _opportunities, _leads, _storage, check_security, config_grading.check):
         problems += check(s)
     problems += reports_checks(s)
     return problems

@@ -7,6 +7,7 @@ a legacy value (the old A–D labels) counts as ungraded and is replaced on the 
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -25,8 +26,9 @@ VALID = [g.value for g in Grade]
 
 @dataclass
 class DailyResult:
-    """What one daily run did: the changes written and the numbers for its summary line."""
+    """What one daily run did: first grades per owner, the other changes written, numbers for its summary."""
 
+    first: dict[int, int] = field(default_factory=dict)
     changes: list[Change] = field(default_factory=list)
     scored: int = 0
     skipped: int = 0
@@ -50,49 +52,52 @@ def reason_of(s: Scored, i: int, grade: str, triggered: bool) -> str:
                             float(s.quiet_days[i]), float(s.prev_ltv[i])) if band else ""
 
 
+def first_mask(s: Scored) -> np.ndarray:
+    """Where a scored customer has no grade yet (or a legacy label): it gets its quadrant's grade."""
+    return (s.skipped == "") & ~np.isin(s.rows.grade, VALID)
+
+
 def decide(s: Scored, dormant_at: dict[int, datetime]) -> list[Change]:
-    """Return the changes the daily run makes (first grades, dormant trigger, revived customers)."""
-    graded = s.skipped == ""
-    cur = s.rows.grade
-    first = graded & ~np.isin(cur, VALID)
-    fire = graded & ~first & s.triggered & (cur != Grade.DORMANT.value)
+    """Return the trigger changes of the daily run: the dormant trigger and customers revived from it."""
+    graded, cur = (s.skipped == "") & ~first_mask(s), s.rows.grade
+    fire = graded & s.triggered & (cur != Grade.DORMANT.value)
     woke = np.zeros(len(cur), dtype=bool)
     for i in np.flatnonzero(graded & (cur == Grade.DORMANT.value) & (s.quadrant != Grade.DORMANT.value)):
         since, last = dormant_at.get(int(s.rows.ids[i])), s.last_at[i]
         woke[i] = since is not None and last is not None and last > since
     out = []
-    for mask, source in ((first, "first"), (fire, "dormant"), (woke, "revived")):
+    for mask, source in ((fire, "dormant"), (woke, "revived")):
         for i in np.flatnonzero(mask):
-            to = Grade.DORMANT.value if s.triggered[i] and source != "revived" else str(s.quadrant[i])
+            to = Grade.DORMANT.value if source == "dormant" else str(s.quadrant[i])
             out.append(Change(int(s.rows.ids[i]), s.rows.owner[i], str(cur[i]), to, source,
-                              reason_of(s, i, to, bool(s.triggered[i]) and source != "revived"), inputs_of(s, i)))
+                              reason_of(s, i, to, source == "dormant"), inputs_of(s, i)))
     return out
 
 
 def score_rows(s: Scored, now: datetime) -> list[dict]:
     """Return the customer_score rows of this run."""
     p, a = s.pred, s.activity
-    return [{"customer_id": int(cid), "computed_at": now, "activity": float(a.score[i]), "parts": a.explain(i),
-             "ltv": float(p.ltv[i]), "ltv_orders": float(p.ltv_orders[i]),
-             "ltv_pipeline": float(p.ltv[i] - p.ltv_orders[i]), "prev_ltv": float(max(s.prev_ltv[i], 0.0)),
-             "expected_orders": float(p.expected_orders[i]), "p_alive": float(p.p_alive[i]),
-             "growth": float(p.growth[i]), "model": str(p.model[i]), "orders": int(s.orders[i]),
-             "last_interaction_at": s.last_at[i], "quadrant": str(s.quadrant[i]),
-             "skipped": str(s.skipped[i]), "notes": s.notes[i]}
-            for i, cid in enumerate(s.rows.ids)]
+    cols = [s.rows.ids.tolist(), a.score.tolist(), p.ltv.tolist(), p.ltv_orders.tolist(),
+            (p.ltv - p.ltv_orders).tolist(), np.maximum(s.prev_ltv, 0).tolist(), p.expected_orders.tolist(),
+            p.p_alive.tolist(), p.growth.tolist(), p.model.tolist(), s.orders.astype(int).tolist(), s.last_at,
+            s.quadrant.tolist(), s.skipped.tolist(), ["；".join(n) for n in s.notes]]
+    keys = ("customer_id", "activity", "ltv", "ltv_orders", "ltv_pipeline", "prev_ltv", "expected_orders", "p_alive",
+            "growth", "model", "orders", "last_interaction_at", "quadrant", "skipped", "notes")
+    return [{"computed_at": now, **dict(zip(keys, row, strict=True))} for row in zip(*cols, strict=True)]
 
 
-async def run_daily(session: AsyncSession, cfg: GradingConfig, now: datetime) -> DailyResult:
+async def run_daily(session: AsyncSession, dialect: str, cfg: GradingConfig, now: datetime) -> DailyResult:
     """Score every customer, write the scores and the day's grade changes; return what changed."""
     s = await compute(session, cfg, now)
     changes = decide(s, await repo.dormant_since(session))
-    rows = score_rows(s, now)
-    await repo.save_scores(session, rows)
+    first = first_mask(s)
+    await repo.save_scores(session, score_rows(s, now))
+    await repo.apply_first(session, dialect, now)
     await repo.apply_changes(session, changes, now)
-    counts = {"scored": len(rows), "skipped": int((s.skipped != "").sum()),
-              **{src: sum(c.source == src for c in changes) for src in ("first", "dormant", "revived")}}
+    owners = [o for o, f in zip(s.rows.owner, first, strict=True) if f and o is not None]
+    counts = {"scored": len(s.rows.ids), "skipped": int((s.skipped != "").sum()), "first": int(first.sum()),
+              **{src: sum(c.source == src for c in changes) for src in ("dormant", "revived")}}
     thresholds = {ind: {ax: vars(b) for ax, b in axes.items()} for ind, axes in s.bands.items()}
     await repo.add_run(session, now, "daily", s.pred.params, thresholds, counts)
     model = "BG/NBD + Gamma-Gamma" if "bgnbd" in s.pred.params else "趋势模型"
-    return DailyResult(changes, counts["scored"] - counts["skipped"], counts["skipped"], model)
-
+    return DailyResult(dict(Counter(owners)), changes, counts["scored"] - counts["skipped"], counts["skipped"], model)

@@ -12,6 +12,7 @@ from bot.config_sections import GradingConfig
 from sales import activity as act
 from sales import quadrants
 from sales.ltv_model import WEEKS_PER_YEAR, OrderStats, Prediction, predict
+from storage.repos import grading as repo
 from storage.repos import grading_inputs as inputs
 
 WEEK_SECONDS = 7 * 86400
@@ -43,19 +44,19 @@ def weights(cfg: GradingConfig) -> dict[str, float]:
 async def compute(session: AsyncSession, cfg: GradingConfig, now: datetime) -> Scored:
     """Load the inputs of every customer in a handful of queries and score them."""
     rows = await inputs.customers(session)
-    index = {int(c): i for i, c in enumerate(rows.ids)}
     n = len(rows.ids)
     notes: list[list[str]] = [[] for _ in range(n)]
-    stats = await _orders(session, now, index, n, notes)
-    activity = await _activity(session, cfg, now, index, n, notes)
+    stats = await _orders(session, now, rows.ids, n, notes)
+    activity = await _activity(session, cfg, now, rows.ids, notes)
     last = await inputs.last_interaction(session, now)
     last_at = [last.get(int(c)) for c in rows.ids]
     since = [la or cr for la, cr in zip(last_at, rows.created, strict=True)]
     quiet = np.array([(now - t).total_seconds() / 86400 if t else 0.0 for t in since])
     prev = await inputs.previous(session)
     prev_ltv = np.array([prev.get(int(c), -1.0) for c in rows.ids])
+    last_run = await repo.latest_run(session)
     pred = predict(stats, cfg.ltv_horizon_months * WEEKS_PER_YEAR / 12, cfg.pipeline_weight, cfg.min_fit_customers,
-                   cfg.trend_cap)
+                   cfg.trend_cap, last_run.model if last_run else None)
     skipped = np.where((stats.n == 0) & (stats.pipeline <= 0) & (activity.score <= 0),
                        "还没有订单、商机和互动，暂不分级", "")
     graded = skipped == ""
@@ -70,52 +71,67 @@ async def compute(session: AsyncSession, cfg: GradingConfig, now: datetime) -> S
     return Scored(rows, activity, pred, quadrant, triggered, quiet, last_at, prev_ltv, skipped, notes, stats.n, bands)
 
 
-async def _orders(session: AsyncSession, now: datetime, index: dict[int, int], n: int,
-                  notes: list[list[str]]) -> OrderStats:
+def _index(ids: np.ndarray, cids: list) -> tuple[np.ndarray, np.ndarray]:
+    """Map customer ids to row indexes (ids is sorted); return (indexes, mask of ids that are known)."""
+    c = np.asarray(cids, dtype=np.int64)
+    pos = np.clip(np.searchsorted(ids, c), 0, max(len(ids) - 1, 0))
+    ok = (ids[pos] == c) if len(ids) else np.zeros(len(c), dtype=bool)
+    return pos[ok], ok
+
+
+def _weeks(now: datetime, stamps: list) -> np.ndarray:
+    ref = now.timestamp()
+    return np.array([(ref - t.timestamp()) / WEEK_SECONDS if t is not None else 0.0 for t in stamps])
+
+
+async def _orders(session: AsyncSession, now: datetime, ids: np.ndarray, n: int, notes: list[list[str]]) -> OrderStats:
     """Turn the per-customer order aggregates into arrays; say which orders were left out and why."""
     z = lambda: np.zeros(n)  # noqa: E731
     s = OrderStats(z(), z(), z(), z(), z(), z(), z())
-    for cid, count, first, last, total, l12, p12, future, bad in await inputs.orders(session, now):
-        i = index.get(cid)
-        if i is None:
-            continue
-        s.n[i], s.total[i], s.last12[i], s.prev12[i] = count or 0, total or 0, l12 or 0, p12 or 0
-        if first is not None:
-            s.first_age[i] = (now - first).total_seconds() / WEEK_SECONDS
-            s.last_age[i] = (now - last).total_seconds() / WEEK_SECONDS
-        if future:
-            notes[i].append(f"{future} 笔订单日期在未来，未计入")
-        if bad:
-            notes[i].append(f"{bad} 笔订单金额为零或负数（退款/冲销），未计入")
-    for cid, value in (await inputs.pipeline(session)).items():
-        if (i := index.get(cid)) is not None:
-            s.pipeline[i] = value
+    rows = await inputs.orders(session, now)
+    if rows:
+        cid, count, first, last, total, l12, p12, future, bad = (list(c) for c in zip(*rows, strict=True))
+        pos, ok = _index(ids, cid)
+        pick = lambda col: np.nan_to_num(np.array(col, dtype=float))[ok]  # noqa: E731
+        s.n[pos], s.total[pos], s.last12[pos], s.prev12[pos] = pick(count), pick(total), pick(l12), pick(p12)
+        s.first_age[pos] = _weeks(now, first)[ok]
+        s.last_age[pos] = _weeks(now, last)[ok]
+        for k in np.flatnonzero((np.array(future, dtype=float) > 0) | (np.array(bad, dtype=float) > 0)):
+            for i in _index(ids, [cid[k]])[0]:
+                if future[k]:
+                    notes[i].append(f"{future[k]} 笔订单日期在未来，未计入")
+                if bad[k]:
+                    notes[i].append(f"{bad[k]} 笔订单金额为零或负数（退款/冲销），未计入")
+    pipe = await inputs.pipeline(session)
+    if pipe:
+        pos, ok = _index(ids, list(pipe))
+        s.pipeline[pos] = np.array(list(pipe.values()), dtype=float)[ok]
     return s
+async def explain(session: AsyncSession, cfg: GradingConfig, now: datetime, customer_id: int) -> dict[str, float]:
+    """Return one customer's activity parts (points per source, largest first), as the daily run computes them."""
+    activity = await _activity(session, cfg, now, np.array([customer_id], dtype=np.int64), [[]], [customer_id])
+    return activity.explain(0)
 
 
-async def _activity(session: AsyncSession, cfg: GradingConfig, now: datetime, index: dict[int, int], n: int,
-                    notes: list[list[str]]) -> act.Activity:
+async def _activity(session: AsyncSession, cfg: GradingConfig, now: datetime, ids: np.ndarray,
+                    notes: list[list[str]], only: list[int] | None = None) -> act.Activity:
     """Score the windowed events; events in the future or before the customer existed are noted, not counted."""
-    edges = act.bucket_edges(now, cfg.window_days)
     w = weights(cfg)
     sources = sorted(w)
-    src_index = {s: j for j, s in enumerate(sources)}
-    ci, sj, bk, cnt = [], [], [], []
-    for cid, kind, bucket, count in await inputs.activity(session, now, edges):
-        i = index.get(cid)
-        if i is None:
-            continue
-        if bucket in (inputs.FUTURE, inputs.BEFORE_CUSTOMER):
-            when = "日期在未来" if bucket == inputs.FUTURE else "早于客户建档日期"
-            notes[i].append(f"{count} 条互动{when}，未计入")
-            continue
-        src = act.source_of(kind)
-        if src not in src_index:
-            src_index[src] = len(sources)
-            sources.append(src)
-        ci.append(i)
-        sj.append(src_index[src])
-        bk.append(bucket)
-        cnt.append(count)
-    return act.score(np.array(ci, dtype=np.int64), sources, np.array(sj, dtype=np.int64), np.array(bk),
-                     np.array(cnt), n, w, cfg.half_life_days)
+    rows = await inputs.activity(session, now, act.bucket_edges(now, cfg.window_days), only)
+    if not rows:
+        empty = np.zeros(0, dtype=np.int64)
+        return act.score(empty, sources, empty, empty, empty, len(ids), w, cfg.half_life_days)
+    cid, kind, bucket, count = (np.array(c) for c in zip(*rows, strict=True))
+    pos, ok = _index(ids, cid.tolist())
+    kind, bucket, count = kind[ok], bucket[ok].astype(int), count[ok].astype(float)
+    for k in np.flatnonzero(bucket < 0):
+        when = "日期在未来" if bucket[k] == inputs.FUTURE else "早于客户建档日期"
+        notes[int(pos[k])].append(f"{int(count[k])} 条互动{when}，未计入")
+    keep = bucket >= 0
+    kinds, inverse = np.unique(kind[keep].astype(str), return_inverse=True)
+    for src in {act.source_of(k) for k in kinds} - set(sources):
+        sources.append(src)
+    src_idx = np.array([sources.index(act.source_of(k)) for k in kinds], dtype=np.int64)[inverse] \
+        if len(kinds) else np.zeros(0, dtype=np.int64)
+    return act.score(pos[keep], sources, src_idx, bucket[keep], count[keep], len(ids), w, cfg.half_life_days)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config_sections import GradingConfig
 from cards.views import GradeView
-from flows.grading_compute import weights
+from flows.grading_compute import explain, weights
 from flows.grading_tasks import cadence_rules
 from storage.models import Customer
 from storage.repos import grading as repo
@@ -24,8 +25,8 @@ def asks(cfg: GradingConfig, grade: str) -> str:
     return f"每 {rule['days']} 天至少 {rule['count']} 次{rule['what']}；做不到时会进你的今日必做。"
 
 
-async def grade_view(session: AsyncSession, cfg: GradingConfig, customer_id: int,
-                     tz: ZoneInfo) -> tuple[int | None, GradeView] | None:
+async def grade_view(session: AsyncSession, cfg: GradingConfig, customer_id: int, tz: ZoneInfo,
+                     now: datetime) -> tuple[int | None, GradeView] | None:
     """Return (owner id, view) of a customer's grade, or None when there is no such customer."""
     customer = await session.get(Customer, customer_id)
     if customer is None:
@@ -38,8 +39,9 @@ async def grade_view(session: AsyncSession, cfg: GradingConfig, customer_id: int
                          asks(cfg, customer.grade), "—", skipped="" if customer.grade else NOT_YET)
         return customer.owner_id, view
     computed = score.computed_at.astimezone(tz).strftime("%m-%d %H:%M") if score.computed_at else "—"
-    view = GradeView(customer.name, customer.grade, score.quadrant, reason, score.activity, score.parts, weights(cfg),
+    parts = await explain(session, cfg, now, customer_id)
+    view = GradeView(customer.name, customer.grade, score.quadrant, reason, score.activity, parts, weights(cfg),
                      score.ltv, score.ltv_orders, score.ltv_pipeline, score.model, score.expected_orders,
-                     score.p_alive, score.growth, asks(cfg, customer.grade), computed, list(score.notes),
-                     score.skipped)
+                     score.p_alive, score.growth, asks(cfg, customer.grade), computed,
+                     [n for n in score.notes.split("；") if n], score.skipped)
     return customer.owner_id, view

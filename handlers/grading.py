@@ -46,7 +46,7 @@ async def click_show(event: Event, ctx: Context) -> Reply:
 
 
 async def _customer(ctx: Context, customer_id: int) -> Reply:
-    view = await grade_view(ctx.session, ctx.settings.grading, customer_id, ctx.settings.tz)
+    view = await grade_view(ctx.session, ctx.settings.grading, customer_id, ctx.settings.tz, ctx.now())
     if view is None:
         return Reply(card=notice_card("没找到这位客户", "可能已合并或删除，发“分级 客户名”再查。"))
     owner, view = view

@@ -54,10 +54,11 @@ def bgnbd_loglik(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarr
     return float(np.sum(a1 + a2 + np.logaddexp(a3, a4)))
 
 
-def fit_bgnbd(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> BgNbd:
-    """Fit (r, alpha, a, b) by maximum likelihood."""
+def fit_bgnbd(x: np.ndarray, t_x: np.ndarray, T: np.ndarray, start: BgNbd | None = None) -> BgNbd:
+    """Fit (r, alpha, a, b) by maximum likelihood, from `start` (yesterday's fit) when given."""
     scale = max(float(np.mean(T)), 1.0)
-    res = minimize(lambda p: -bgnbd_loglik(p, x, t_x, T), np.array([1.0, scale, 2.0, 2.0]),
+    x0 = np.array([start.r, start.alpha, start.a, start.b]) if start else np.array([1.0, scale, 2.0, 2.0])
+    res = minimize(lambda p: -bgnbd_loglik(p, x, t_x, T), x0,
                    method="L-BFGS-B", bounds=_BOUNDS_BG)
     return BgNbd(*map(float, res.x))
 
@@ -89,10 +90,11 @@ def gg_loglik(params: np.ndarray, n: np.ndarray, mean: np.ndarray) -> float:
                         + px * np.log(n) - (px + q) * np.log(g + mean * n)))
 
 
-def fit_gamma_gamma(n: np.ndarray, mean: np.ndarray) -> GammaGamma:
+def fit_gamma_gamma(n: np.ndarray, mean: np.ndarray, start: GammaGamma | None = None) -> GammaGamma:
     """Fit (p, q, gamma) on customers with at least two orders; `mean` scaled to keep the optimiser stable."""
     scale = float(np.median(mean)) or 1.0
-    res = minimize(lambda p: -gg_loglik(p, n, mean / scale), np.array([2.0, 3.0, 1.0]), method="L-BFGS-B",
+    x0 = np.array([start.p, start.q, start.gamma / scale]) if start else np.array([2.0, 3.0, 1.0])
+    res = minimize(lambda p: -gg_loglik(p, n, mean / scale), x0, method="L-BFGS-B",
                    bounds=_BOUNDS_GG)
     p, q, g = map(float, res.x)
     return GammaGamma(p, q, g * scale)

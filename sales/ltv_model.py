@@ -18,6 +18,7 @@ import numpy as np
 from sales import ltv
 
 WEEKS_PER_YEAR = 52.1775
+FIT_SAMPLE = 20_000  # customers the parameters are fitted on (a fixed-seed sample); predictions cover everyone
 
 
 @dataclass
@@ -54,14 +55,14 @@ def growth_rate(last12: np.ndarray, prev12: np.ndarray, cap: float) -> np.ndarra
 
 
 def predict(s: OrderStats, horizon_weeks: float, pipeline_weight: float, min_fit: int,
-            trend_cap: float) -> Prediction:
-    """Return every customer's predicted value over the horizon."""
+            trend_cap: float, start: dict | None = None) -> Prediction:
+    """Return every customer's predicted value over the horizon; `start` is the last run's parameters (warm start)."""
     years = horizon_weeks / WEEKS_PER_YEAR
     g = growth_rate(s.last12, s.prev12, trend_cap)
     x, T = np.maximum(s.n - 1, 0).astype(float), s.first_age.astype(float)
     t_x = np.maximum(T - s.last_age, 0.0)
     repeat, single = s.n >= 2, s.n == 1
-    fitted = _fit(x, t_x, T, s, repeat, min_fit)
+    fitted = _fit(x, t_x, T, s, repeat, min_fit, start or {})
     if fitted is None:
         orders, alive, per_order, params = _trend(s, years, repeat)
         model = np.where(repeat | single, "trend", "none")
@@ -81,17 +82,34 @@ def predict(s: OrderStats, horizon_weeks: float, pipeline_weight: float, min_fit
                       model, params)
 
 
-def _fit(x, t_x, T, s: OrderStats, repeat: np.ndarray, min_fit: int):
+def _fit(x, t_x, T, s: OrderStats, repeat: np.ndarray, min_fit: int, start: dict):
     """Fit BG/NBD on every customer with orders and Gamma-Gamma on the repeat ones; None when too few."""
     if int(repeat.sum()) < min_fit:
         return None
-    has = s.n > 0
+    has, rep = _sample(s.n > 0), _sample(repeat)
     try:
-        bg = ltv.fit_bgnbd(x[has], t_x[has], T[has])
-        gg = ltv.fit_gamma_gamma(s.n[repeat].astype(float), (s.total / np.maximum(s.n, 1))[repeat])
+        bg = ltv.fit_bgnbd(x[has], t_x[has], T[has], _params(ltv.BgNbd, start.get("bgnbd")))
+        gg = ltv.fit_gamma_gamma(s.n[rep].astype(float), (s.total / np.maximum(s.n, 1))[rep],
+                                 _params(ltv.GammaGamma, start.get("gamma_gamma")))
     except (ValueError, FloatingPointError):
         return None
     return (bg, gg) if np.isfinite([bg.r, bg.alpha, bg.a, bg.b, gg.p, gg.q, gg.gamma]).all() else None
+
+
+def _params(kind: type, stored: dict | None):
+    """Rebuild last run's parameters, or None when absent or unusable (then the fit starts from scratch)."""
+    try:
+        return kind(**stored) if stored else None
+    except TypeError:
+        return None
+
+
+def _sample(mask: np.ndarray) -> np.ndarray:
+    """Return the indices of `mask`, thinned to FIT_SAMPLE with a fixed seed (the same data fits the same way)."""
+    idx = np.flatnonzero(mask)
+    if len(idx) <= FIT_SAMPLE:
+        return idx
+    return np.sort(np.random.default_rng(14).choice(idx, FIT_SAMPLE, replace=False))
 
 
 def _trend(s: OrderStats, years: float, repeat: np.ndarray):

@@ -37,8 +37,8 @@ def bands(industries: np.ndarray, values: dict[str, np.ndarray], configured: dic
           quantiles: dict[str, float], min_customers: int) -> dict[str, dict[str, Band]]:
     """Return {industry: {axis: Band}} for every industry present."""
     out: dict[str, dict[str, Band]] = {}
-    for ind in np.unique(industries):
-        rows = industries == ind
+    for ind in np.unique(industries.astype(str)):
+        rows = industries.astype(str) == ind
         conf = configured.get(str(ind)) or configured.get("*") or {}
         out[str(ind)] = {axis: _band(conf, axis, values[axis], rows, quantiles[axis], min_customers)
                          for axis in AXES}
@@ -57,8 +57,9 @@ def _band(conf: dict, axis: str, all_values: np.ndarray, rows: np.ndarray, q: fl
 def assign(industries: np.ndarray, value: np.ndarray, activity: np.ndarray, current: np.ndarray,
            table: dict[str, dict[str, Band]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return (grade, high_value, high_activity) arrays; `current` holds each customer's present grade or ""."""
-    lo = {a: np.array([table[str(i)][a].low for i in industries]) for a in AXES}
-    hi = {a: np.array([table[str(i)][a].high for i in industries]) for a in AXES}
+    names, inverse = np.unique(industries.astype(str), return_inverse=True)
+    lo = {a: np.array([table[str(n)][a].low for n in names])[inverse] for a in AXES}
+    hi = {a: np.array([table[str(n)][a].high for n in names])[inverse] for a in AXES}
     was_v = np.isin(current, [g.value for g in HIGH_VALUE])
     was_a = np.isin(current, [g.value for g in HIGH_ACTIVITY])
     hv = (value > hi["value"]) | ((value >= lo["value"]) & was_v & (value > 0))

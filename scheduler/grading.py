@@ -19,7 +19,7 @@ from flows.grading_tasks import Activation, cadence, load_plan, start_activation
 from sales.activation import Plan
 from sales.pushtime import local_day, quiet_until
 from scheduler.push_common import send_personal
-from storage.repos import push_state, pushes
+from storage.repos import grading_tasks, push_state, pushes
 from storage.repos.grading import Change
 
 LABEL = "客户分级"
@@ -31,16 +31,17 @@ async def run(ctx: Context, fire_at: datetime) -> str:
         return f"{LABEL}：功能未开启（[features] grading = false），未计算"
     cfg = ctx.settings.grading
     plan = load_plan(cfg)
-    result = await run_daily(ctx.session, cfg, fire_at)
+    result = await run_daily(ctx.session, ctx.dialect, cfg, fire_at)
     acts = await start_activations(ctx.session, plan, result.changes, fire_at)
     created, closed = await cadence(ctx.session, cfg, fire_at)
     sent = await _send_activations(ctx, fire_at, plan, acts)
-    noted = await _send_changes(ctx, fire_at, [c for c in result.changes if c.source != "dormant"])
+    noted = await _send_changes(ctx, fire_at, result.first, [c for c in result.changes if c.source != "dormant"])
     by = defaultdict(int)
     for c in result.changes:
         by[c.source] += 1
+    first = sum(result.first.values())
     return (f"{LABEL}：{result.model}，已计算 {result.scored} 位客户，{result.skipped} 位暂不分级；首次分级 "
-            f"{by['first']} 位，休眠唤醒 {by['dormant']} 位（发唤醒计划 {sent} 份），恢复 {by['revived']} 位；"
+            f"{first} 位，休眠唤醒 {by['dormant']} 位（发唤醒计划 {sent} 份），恢复 {by['revived']} 位；"
             f"节奏任务新增 {created} 条、完成 {closed} 条；通知 {noted} 人")
 
 
@@ -66,17 +67,13 @@ async def _send_activations(ctx: Context, fire_at: datetime, plan: Plan, acts: l
     return len(new)
 
 
-async def _send_changes(ctx: Context, fire_at: datetime, changes: list[Change]) -> int:
+async def _send_changes(ctx: Context, fire_at: datetime, first: dict[int, int], changes: list[Change]) -> int:
     """Tell each owner once a day about their customers' first grades and returns from 休眠唤醒."""
-    first: dict[int, int] = defaultdict(int)
     lines: dict[int, list[str]] = defaultdict(list)
+    customers = await grading_tasks.names(ctx.session, [c.customer_id for c in changes])
     for c in changes:
-        if c.owner_id is None:
-            continue
-        if c.source == "first":
-            first[c.owner_id] += 1
-        else:
-            lines[c.owner_id].append(f"客户#{c.customer_id}：{c.from_grade} → {c.to_grade}（{c.reason}）")
+        if c.owner_id is not None:
+            lines[c.owner_id].append(f"{customers.get(c.customer_id, '')}：{c.from_grade} → {c.to_grade}（{c.reason}）")
     owners = sorted({*first, *lines})
     if not owners:
         return 0

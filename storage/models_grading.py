@@ -17,8 +17,7 @@ class CustomerScore(SQLModel, table=True):
     customer_id: int = Field(sa_column=Column(Integer, ForeignKey("customer.id"), primary_key=True,
                                               autoincrement=False))
     computed_at: datetime | None = _ts()
-    activity: float = 0.0
-    parts: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    activity: float = 0.0  # its parts are recomputed for one customer when shown (flows/grading_view.py)
     ltv: float = 0.0
     ltv_orders: float = 0.0
     ltv_pipeline: float = 0.0
@@ -31,7 +30,7 @@ class CustomerScore(SQLModel, table=True):
     last_interaction_at: datetime | None = _ts()
     quadrant: str = Field(default="", max_length=16)  # the grade the numbers point to today
     skipped: str = Field(default="", max_length=200)  # why the customer was not graded ("" when graded)
-    notes: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # inputs left out, and why
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # inputs left out, and why
 
 
 class GradeHistory(SQLModel, table=True):

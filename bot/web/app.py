@@ -9,7 +9,23 @@ from aiohttp import web
 
 from bot import platforms
 from bot.runtime import Runtime
-from bot.web import actionlinks, api, attack, customer, fullview, guards, intake, me, ops, playground, refusals, weekly
+from bot.web import (
+    actionlinks,
+    api,
+    attack,
+    customer,
+    fullview,
+    grading_api,
+    grading_board,
+    guards,
+    intake,
+    materials,
+    me,
+    ops,
+    playground,
+    refusals,
+    weekly,
+)
 from bot.web.common import RUNTIME
 from bot.web.report_pages import setup as setup_report_pages
 
@@ -33,6 +49,9 @@ def create_app(rt: Runtime, start_services: bool = True) -> web.Application:
     customer.setup(app)
     setup_report_pages(app)
     fullview.setup(app)
+    materials.setup(app)
+    grading_board.setup(app)
+    grading_api.setup(app)
     platforms.setup_routes(app, rt.settings)
     if rt.settings.playground.enabled:
         playground.setup(app)

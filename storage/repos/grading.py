@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import JSON, BigInteger, String, bindparam, cast, delete, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.vocab import CustomerEventKind
+from bot.core.vocab import CustomerEventKind, Grade
 from storage.models import Customer, Member
 from storage.models_grading import CustomerScore, GradeHistory, GradingRun
 from storage.models_history import CustomerEvent
+from storage.types import UTCDateTime
 
 C, M, CS, GH, CE = (x.__table__ for x in (Customer, Member, CustomerScore, GradeHistory, CustomerEvent))
 CHUNK = 5000
@@ -55,6 +56,37 @@ async def apply_changes(session: AsyncSession, changes: list[Change], now: datet
                                           "reason": c.reason[:200], "at": now,
                                           "detail": {"from": c.from_grade, "to": c.to_grade, "source": c.source}}
                                          for c in changes])
+
+
+def _text(number) -> object:
+    return cast(cast(func.round(number), BigInteger), String)
+
+
+async def apply_first(session: AsyncSession, dialect: str, now: datetime) -> None:
+    """Give every scored, ungraded customer (or one with a legacy label) the grade its quadrant says, in SQL.
+
+    Three statements for any number of customers: history rows, `graded` events, then the grades.
+    """
+    valid = [g.value for g in Grade]
+    due = (CS.c.skipped == "") & (CS.c.quadrant != "") & (func.coalesce(C.c.grade, "").not_in(valid))
+    joined = C.join(CS, CS.c.customer_id == C.c.id)
+    reason = (literal("首次分级：预计价值 ") + _text(CS.c.ltv) + literal(" 元，活跃度 ") + _text(CS.c.activity)
+              + literal(" 分"))
+    at = literal(now, UTCDateTime)
+    await session.execute(insert(GH).from_select(
+        ["customer_id", "at", "from_grade", "to_grade", "source", "reason", "inputs"],
+        select(C.c.id, at, func.coalesce(C.c.grade, ""), CS.c.quadrant, literal("first"), reason,
+               literal({}, JSON)).select_from(joined).where(due)))
+    obj = func.json_build_object if dialect == "postgresql" else func.json_object
+    detail = obj("from", func.coalesce(C.c.grade, ""), "to", CS.c.quadrant, "source", "first")
+    await session.execute(insert(CE).from_select(
+        ["customer_id", "kind", "owner_from", "owner_to", "reason", "detail", "at"],
+        select(C.c.id, literal(CustomerEventKind.GRADED.value), C.c.owner_id, C.c.owner_id, literal("首次分级"),
+               detail, at).select_from(joined).where(due)))
+    quadrant = select(CS.c.quadrant).where(CS.c.customer_id == C.c.id).scalar_subquery()
+    scored = select(CS.c.customer_id).where(CS.c.skipped == "", CS.c.quadrant != "")
+    await session.execute(update(C).where(C.c.id.in_(scored), func.coalesce(C.c.grade, "").not_in(valid))
+                          .values(grade=quadrant))
 
 
 async def dormant_since(session: AsyncSession) -> dict[int, datetime]:

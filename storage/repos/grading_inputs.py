@@ -46,12 +46,15 @@ async def orders(session: AsyncSession, now: datetime) -> list[tuple]:
     """Per customer: (id, n, first, last, total, last12, prev12, future, not_positive) over usable orders."""
     ok = and_(OR.c.amount > 0, OR.c.ordered_at.is_not(None), OR.c.ordered_at <= now)
     amount = lambda cond: func.sum(case((and_(ok, cond), OR.c.amount), else_=0))  # noqa: E731
-    stmt = select(OR.c.customer_id, func.sum(case((ok, 1), else_=0)),
+    # Grouping by an expression keeps SQLite from walking ix_order_customer_at and fetching every row at random:
+    # one sequential scan and a sort is about twice as fast.
+    cid = (OR.c.customer_id + 0).label("cid")
+    stmt = select(cid, func.sum(case((ok, 1), else_=0)),
                   func.min(case((ok, OR.c.ordered_at))), func.max(case((ok, OR.c.ordered_at))),
                   amount(literal(True)), amount(OR.c.ordered_at > now - YEAR),
                   amount(and_(OR.c.ordered_at <= now - YEAR, OR.c.ordered_at > now - 2 * YEAR)),
                   func.sum(case((OR.c.ordered_at > now, 1), else_=0)),
-                  func.sum(case((OR.c.amount <= 0, 1), else_=0))).group_by(OR.c.customer_id)
+                  func.sum(case((OR.c.amount <= 0, 1), else_=0))).group_by(cid)
     return list((await session.execute(stmt)).all())
 
 
@@ -71,18 +74,20 @@ def _bucket(at, edges: list[datetime], now: datetime, created=None):
     return case(*whens, else_=len(edges))
 
 
-async def activity(session: AsyncSession, now: datetime, edges: list[datetime]) -> list[tuple]:
+async def activity(session: AsyncSession, now: datetime, edges: list[datetime],
+                   ids: list[int] | None = None) -> list[tuple]:
     """Return (customer, source, bucket, count) for every event in the window, from every source, in one query."""
     start = edges[-1]
     inter = (select(IN.c.customer_id.label("cid"), IN.c.kind.label("src"),
                     _bucket(IN.c.at, edges, now, C.c.created_at).label("b"))
              .select_from(IN.join(C, C.c.id == IN.c.customer_id)).where(IN.c.at >= start))
-    parts = [inter]
+    parts = [inter if ids is None else inter.where(IN.c.customer_id.in_(ids))]
     for table, at, src, extra in ((EV, EV.c.created_at, "evidence", None), (SC, SC.c.at, "stage_change", None),
                                   (SU, SU.c.at, "script_use", SU.c.kind == "used")):
         q = (select(OP.c.customer_id.label("cid"), literal(src).label("src"), _bucket(at, edges, now).label("b"))
              .select_from(table.join(OP, OP.c.id == table.c.opportunity_id)).where(at >= start))
-        parts.append(q.where(extra) if extra is not None else q)
+        q = q.where(extra) if extra is not None else q
+        parts.append(q if ids is None else q.where(OP.c.customer_id.in_(ids)))
     u = union_all(*parts).subquery()
     stmt = select(u.c.cid, u.c.src, u.c.b, func.count()).group_by(u.c.cid, u.c.src, u.c.b)
     return list((await session.execute(stmt)).all())

@@ -8,9 +8,10 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.core.vocab import Grade
+from flows import regrade
 from sales.stages import pipeline_from_config
 from scheduler.core import run_job
-from storage.models import Customer, Interaction, Task
+from storage.models import Customer, Interaction, Member, Task
 from storage.models_grading import GradeHistory, GradeProposal
 from storage.models_history import CustomerEvent
 from storage.repos import pushes
@@ -91,14 +92,15 @@ async def test_quarterly_review_changes_only_what_the_manager_approved(client, r
     rt.settings.grading.min_fit_customers = 1000
     ids = [await _regular(rt, rep, f"客户{k}", amount=10_000 * (k + 1)) for k in range(4)]
     async with rt.db.session() as s:
-        for cid in ids:  # everyone starts in the wrong grade
-            (await s.get(Customer, cid)).grade = Grade.DORMANT.value if cid != ids[0] else Grade.GROWTH.value
+        for cid in ids:  # everyone starts as 战略伙伴; only the most valuable one still is
+            (await s.get(Customer, cid)).grade = Grade.STRATEGIC.value
     result = await run_job(rt, "regrade_quarterly")
     assert result.summary.startswith("季度分级复核：2026Q3 新增调整建议")
     async with rt.db.session() as s:
         props = (await s.execute(select(GradeProposal).order_by(GradeProposal.id))).scalars().all()
     assert len(props) >= 2 and all(p.status == "pending" for p in props)
-    assert {c.grade for c in [await _customer(rt, i) for i in ids]} <= {Grade.DORMANT, Grade.GROWTH}  # unchanged
+    assert {(await _customer(rt, i)).grade for i in ids} == {Grade.STRATEGIC}  # unchanged before approval
+    assert {p.to_grade for p in props} == {Grade.GROWTH} and len(props) == 3
     [card] = [c["card"] for c in await sent_cards(rt, f"dm:{boss}")]
     assert card["title"].endswith("2026Q3 分级复核")
     boss_chat = Chat(client, rt, f"dm:{boss}")
@@ -117,3 +119,26 @@ async def test_quarterly_review_changes_only_what_the_manager_approved(client, r
         assert after[props[1].id].status == "rejected" and after[props[1].id].decision_note == "下季度有大单在谈"
     told = [c["card"]["title"] for c in await sent_cards(rt, f"dm:{rep}")]
     assert any(t.endswith(f"调整为{props[0].to_grade}") for t in told)
+
+
+async def test_the_jobs_and_the_review_on_each_backend(rt_any):
+    rt = rt_any
+    boss = await add_member(rt, "周主管", role="manager")
+    rep = await add_member(rt, "李娜")
+    rt.settings.grading.min_fit_customers = 1000
+    ids = [await _regular(rt, rep, f"客户{k}", amount=10_000 * (k + 1)) for k in range(4)]
+    assert "首次分级 4 位" in (await run_job(rt, "grading")).summary
+    rt.clock.advance(31 * D)
+    await add_orders(rt, ids[3], [(rt.clock.now() - D, 500_000)])
+    assert "休眠唤醒 1 位" in (await run_job(rt, "grading")).summary
+    async with rt.db.session() as s:
+        for cid in ids[:3]:
+            (await s.get(Customer, cid)).grade = Grade.STRATEGIC.value
+    assert "新增调整建议" in (await run_job(rt, "regrade_quarterly")).summary
+    async with rt.db.session() as s:
+        props = (await s.execute(select(GradeProposal).order_by(GradeProposal.id))).scalars().all()
+        boss_row = await s.get(Member, boss)
+        decided = await regrade.approve(s, boss, boss_row.team_id, False, rt.clock.now(), ids=[props[0].id])
+    assert [d.proposal.id for d in decided] == [props[0].id]
+    assert (await _customer(rt, props[0].customer_id)).grade == props[0].to_grade
+    assert [(await _customer(rt, p.customer_id)).grade for p in props[1:]] == [p.from_grade for p in props[1:]]

@@ -25,7 +25,6 @@ def upgrade() -> None:
         sa.Column("customer_id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("computed_at", _TS(), nullable=True),
         sa.Column("activity", sa.Float(), nullable=False),
-        sa.Column("parts", sa.JSON(), nullable=False),
         sa.Column("ltv", sa.Float(), nullable=False),
         sa.Column("ltv_orders", sa.Float(), nullable=False),
         sa.Column("ltv_pipeline", sa.Float(), nullable=False),
@@ -38,7 +37,7 @@ def upgrade() -> None:
         sa.Column("last_interaction_at", _TS(), nullable=True),
         sa.Column("quadrant", _S(length=16), nullable=False),
         sa.Column("skipped", _S(length=200), nullable=False),
-        sa.Column("notes", sa.JSON(), nullable=False),
+        sa.Column("notes", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(["customer_id"], ["customer.id"]),
         sa.PrimaryKeyConstraint("customer_id"),
     )

@@ -42,6 +42,8 @@ def text(data: Mapping[str, Any], key: str, what: str = "", default: str = "") -
     if value is None:
         return default
     if isinstance(value, str):
+        if "\x00" in value:  # no platform sends NUL; PostgreSQL text cannot hold it
+            raise _wrong(what, key, "a string without NUL characters", value)
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)

@@ -14,12 +14,16 @@ import json
 import os
 import re
 import struct
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from sqlalchemy import text
 from wechatpy.enterprise.crypto import WeChatCrypto
 
 from bot.clock import ManualClock
@@ -63,6 +67,24 @@ async def runtime(url: str, clock: ManualClock | None = None) -> Runtime:
     rt = Runtime(settings(url), clock=clock or ManualClock(), db=db, apis={"playground": PlaygroundAPI()})
     rt.inbox.start()
     return rt
+
+
+@asynccontextmanager
+async def database(base_url: str | None, tmp: str) -> AsyncIterator[str]:
+    """A fresh database URL: a SQLite file under `tmp`, or a throwaway schema of the PostgreSQL `base_url`."""
+    if not base_url:
+        yield f"sqlite+aiosqlite:///{tmp}/prove.db"
+        return
+    schema = "prove_" + uuid.uuid4().hex[:10]
+    admin = Database(base_url)
+    async with admin.engine.begin() as conn:
+        await conn.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield f"{base_url}?options=-csearch_path%3D{schema}"
+    finally:
+        async with admin.engine.begin() as conn:
+            await conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        await admin.close()
 
 
 @dataclass

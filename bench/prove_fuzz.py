@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import sys
 import tempfile
 from collections import Counter
@@ -188,8 +189,11 @@ async def _handled(rt) -> Tally:
     return tally
 
 
-def run(cases: int) -> list[tuple[str, int, int, int]]:
-    """Fuzz every parser and route with about `cases` inputs in all; return [(name, tried, passed, failed)]."""
+def run(cases: int, database_url: str | None = None) -> list[tuple[str, int, int, int]]:
+    """Fuzz every parser and route with about `cases` inputs in all; return [(name, tried, passed, failed)].
+
+    The app runs on a fresh SQLite file, or a throwaway schema of `database_url` (or $PROVE_DATABASE_URL).
+    """
     logging.getLogger("salesbot").setLevel(logging.CRITICAL)  # refusals are expected by the thousand
     results: dict[str, Tally] = {}
     for name, n in _shares(cases, list(PARSERS), PARSER_SHARE).items():
@@ -197,7 +201,8 @@ def run(cases: int) -> list[tuple[str, int, int, int]]:
         results[name] = drive(strategy, parser_check(fn, refusals), n)
     loop = asyncio.new_event_loop()
     with tempfile.TemporaryDirectory() as tmp:
-        rt, client = loop.run_until_complete(_app(f"sqlite+aiosqlite:///{tmp}/fuzz.db"))
+        place = harness.database(database_url or os.environ.get("PROVE_DATABASE_URL"), tmp)
+        rt, client = loop.run_until_complete(_app(loop.run_until_complete(place.__aenter__())))
         try:
             routes = Routes(loop, client, rt)
             targets = routes.targets()
@@ -212,6 +217,7 @@ def run(cases: int) -> list[tuple[str, int, int, int]]:
         finally:
             loop.run_until_complete(client.close())
             loop.run_until_complete(rt.stop())
+            loop.run_until_complete(place.__aexit__(None, None, None))
             loop.close()
     global LAST
     LAST = results

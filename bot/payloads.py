@@ -3,7 +3,8 @@
 Every adapter reads platform fields through `text`, `obj`, `items` and `integer`: a field of the wrong
 type is a 400 naming the field, never an AttributeError deep in an adapter (a 500).
 Nesting is bounded (MAX_DEPTH) before anything else looks at the value: a deeply nested body is a 400,
-not a RecursionError, and later code (json.dumps into the inbox, the adapters) never meets it.
+not a RecursionError, and later code (json.dumps into the inbox, the adapters) never meets it. Strings
+the database cannot keep (NUL, unpaired surrogates) are a 400 too (bot/core/jsondepth.py).
 """
 
 from __future__ import annotations
@@ -12,14 +13,14 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from bot.core.jsondepth import MAX_DEPTH, too_deep
+from bot.core.jsondepth import MAX_DEPTH, finite, no_constants, too_deep, unstorable
 from bot.errors import BadRequest
 
 
 def json_object(data: str | bytes, what: str) -> dict[str, Any]:
     """Parse `data` as a JSON object of bounded depth or raise BadRequest naming `what` and the problem."""
     try:
-        value = json.loads(data)
+        value = json.loads(data, parse_constant=no_constants, parse_float=finite)
     except RecursionError:
         raise BadRequest(f"{what} nests deeper than {MAX_DEPTH} levels") from None
     except ValueError as exc:
@@ -28,6 +29,8 @@ def json_object(data: str | bytes, what: str) -> dict[str, Any]:
         raise BadRequest(f"{what} must be a JSON object")
     if too_deep(data, value):
         raise BadRequest(f"{what} nests deeper than {MAX_DEPTH} levels")
+    if problem := unstorable(value):
+        raise BadRequest(f"{what} {problem}; no platform sends that and it cannot be stored")
     return value
 
 

@@ -14,12 +14,14 @@ import asyncio
 import json
 import logging
 import os
+import re
 import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import HealthCheck, Phase, given, seed, settings
@@ -35,12 +37,22 @@ from storage.repos import members
 
 SEED = 19
 BATCH = 8  # inputs per hypothesis example
+_FORM = "application/x-www-form-urlencoded"
 PARSER_SHARE = 0.55  # of the cases; the rest go over HTTP
-POSTS = ["/wecom/app", "/wecom/bot", "/dingtalk/robot", "/dingtalk/card", "/dingtalk/events", "/feishu/events",
-         "/intake/web", "/intake/nope", "/playground/api/message", "/playground/api/click", "/playground/api/clock"]
-GETS = ["/a/{}", "/api/v1/leads?after={}", "/api/v1/members?limit={}", "/playground/api/timeline?chat_id=g&after={}",
-        "/intake/web/form?x={}", "/wecom/app?msg_signature=a&timestamp={}&nonce=n&echostr=e", "/dash/{}", "/me/{}",
-        "/playground/api/outbox?after={}", "/c/{}"]
+QUERY_KEYS = ["after", "limit", "chat_id", "exp", "sig", "member", "msg_signature", "signature", "timestamp",
+              "timeStamp", "nonce", "echostr", "week", "x"]
+_PARAM = re.compile(r"\{(\w+)(?::[^}]*)?\}")
+
+
+def app_routes(app) -> list[tuple[str, str]]:
+    """(method, path template) of every GET and POST route the app serves — new routes are fuzzed too."""
+    found = set()
+    for route in app.router.routes():
+        info = route.resource.get_info() if route.resource is not None else {}
+        path = info.get("path") or info.get("formatter")
+        if route.method in ("GET", "POST") and path and not path.startswith("/static"):
+            found.add((route.method, path))
+    return sorted(found)
 
 
 @dataclass
@@ -110,26 +122,27 @@ class Routes:
         self.tick += 1
         return self.now() * 1000 - self.tick % 250_000
 
-    def send(self, req: harness.Req) -> str:
+    def send(self, req: harness.Req, label: str = "") -> str:
         """Send one request; "" unless the answer is a 5xx."""
         async def go() -> int:
             async with self.client.request(req.method, req.path, data=req.body, headers=req.headers) as resp:
                 await resp.read()
                 return resp.status
         status = self.loop.run_until_complete(go())
-        path = req.path.split("?")[0]
-        self.statuses[(next((p for p in ("/a/", "/c/", "/dash/", "/me/") if path.startswith(p)), path), status)] += 1
+        self.statuses[(label or req.path.split("?")[0], status)] += 1
         return f"HTTP {status} <- {req.method} {req.path[:80]} {req.body[:200]!r}" if status >= 500 else ""
 
     def targets(self) -> dict[str, tuple[st.SearchStrategy, Callable[[Any], str]]]:
         """name -> (strategy, check) of every route target."""
+        any_route = st.tuples(st.sampled_from(app_routes(self.client.server.app)),
+                              st.text(max_size=20) | st.integers(-5, 10**20).map(str),
+                              st.dictionaries(st.sampled_from(QUERY_KEYS), st.text(max_size=20), max_size=4),
+                              bodies, st.sampled_from(["application/json", "text/xml", _FORM, ""]), st.booleans())
         ascii_json = lambda v: json.dumps(v).encode()  # noqa: E731  (ASCII: lone surrogates travel escaped)
         fs = [dict(p, **({"header": {**p["header"], "token": harness.FS_TOKEN}} if "header" in p
                          else {"token": harness.FS_TOKEN})) for p in seeds("feishu", "events")]
         return {
-            "route/unsigned": (st.tuples(st.sampled_from(POSTS), bodies, st.sampled_from(
-                ["application/json", "text/xml", "application/x-www-form-urlencoded", ""])), self._unsigned),
-            "route/get": (st.tuples(st.sampled_from(GETS), st.text(max_size=40)), self._get),
+            "route/any": (any_route, self._any),
             "route/signed/wecom_app": (mutated(seeds("wecom", "app")),
                                        lambda f: self.send(harness.wecom_app(to_xml(f), self.now()))),
             "route/signed/wecom_bot": (mutated(seeds("wecom", "bot")),
@@ -148,17 +161,15 @@ class Routes:
                                                                         ascii_json(p)))),
         }
 
-    def _unsigned(self, case: tuple[str, bytes, str]) -> str:
-        path, body, ctype = case
-        return self.send(harness.Req(path + "?timestamp=1&nonce=n&msg_signature=s", body,
-                                     {"Content-Type": ctype} if ctype else {}))
-
-    def _get(self, case: tuple[str, str]) -> str:
-        from urllib.parse import quote
-
-        template, text = case
-        return self.send(harness.Req(template.format(quote(text, safe="")), method="GET",
-                                     headers={"Authorization": "Bearer prove-admin-token"}))
+    def _any(self, case: tuple) -> str:
+        """Any route, its path parameters, query and body fuzzed; with or without the admin token."""
+        (method, template), param, query, body, ctype, admin = case
+        path = _PARAM.sub(lambda _: quote(param, safe="") or "x", template)
+        headers = {"Content-Type": ctype} if ctype else {}
+        if admin:
+            headers["Authorization"] = "Bearer prove-admin-token"
+        target = path + ("?" + urlencode(query) if query else "")
+        return self.send(harness.Req(target, body if method == "POST" else b"", headers, method), template)
 
 
 def _shares(cases: int, names: list[str], share: float) -> dict[str, int]:

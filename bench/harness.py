@@ -14,6 +14,7 @@ import json
 import os
 import re
 import struct
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from aiohttp.test_utils import TestClient, TestServer
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from sqlalchemy import text
@@ -30,6 +32,7 @@ from bot.clock import ManualClock
 from bot.config import Settings, load_settings
 from bot.platforms.playground.api import PlaygroundAPI
 from bot.runtime import Runtime
+from bot.web.app import create_app
 from storage.db import Database
 from storage.migrate import upgrade
 
@@ -85,6 +88,22 @@ async def database(base_url: str | None, tmp: str) -> AsyncIterator[str]:
         async with admin.engine.begin() as conn:
             await conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         await admin.close()
+
+
+@asynccontextmanager
+async def served() -> AsyncIterator[tuple[Runtime, TestClient]]:
+    """A fresh app on loopback and its client, on SQLite or a throwaway schema of $PROVE_DATABASE_URL."""
+    with tempfile.TemporaryDirectory() as tmp:
+        async with database(os.environ.get("PROVE_DATABASE_URL"), tmp) as url:
+            rt = await runtime(url)
+            client = TestClient(TestServer(create_app(rt, start_services=False)))
+            await client.start_server()
+            try:
+                yield rt, client
+            finally:
+                await rt.dispatcher.drain()
+                await client.close()
+                await rt.stop()
 
 
 @dataclass

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
 from bench import harness
-from bot.web.app import create_app
 from storage.models import InboxEvent
 from storage.repos import members
 
@@ -89,21 +87,13 @@ async def replay_one(client: TestClient, rt, platform: str, case: dict[str, Any]
 
 async def replay_all() -> dict[str, list[tuple[str, str]]]:
     """Replay every case through a fresh app; return {platform: [(name, problem or "")]}."""
-    with tempfile.TemporaryDirectory() as tmp:
-        rt = await harness.runtime(f"sqlite+aiosqlite:///{tmp}/payloads.db")
-        client = TestClient(TestServer(create_app(rt, start_services=False)))
-        await client.start_server()
-        try:
-            async with rt.db.session() as s:
-                await members.upsert(s, "测试代表", {"role": "rep"}, "华东大客户部", {})
-            out: dict[str, list[tuple[str, str]]] = {}
-            for platform, name, case in cases():
-                out.setdefault(platform, []).append((name, await replay_one(client, rt, platform, case)))
-            await rt.dispatcher.drain()
-            return out
-        finally:
-            await client.close()
-            await rt.stop()
+    async with harness.served() as (rt, client):
+        async with rt.db.session() as s:
+            await members.upsert(s, "测试代表", {"role": "rep"}, "华东大客户部", {})
+        out: dict[str, list[tuple[str, str]]] = {}
+        for platform, name, case in cases():
+            out.setdefault(platform, []).append((name, await replay_one(client, rt, platform, case)))
+        return out
 
 
 def run(cases_wanted: int = 0) -> list[tuple[str, int, int, int]]:

@@ -12,13 +12,9 @@ import asyncio
 import io
 import logging
 import re
-import tempfile
-
-from aiohttp.test_utils import TestClient, TestServer
 
 from bench import harness, security_matrix, security_replay
 from bot.logs import JsonFormatter
-from bot.web.app import create_app
 from cards.actions import Action
 from storage.repos import members
 
@@ -45,18 +41,10 @@ async def _matrix() -> tuple[int, list[str]]:
 
 
 async def _signatures() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    with tempfile.TemporaryDirectory() as tmp:
-        rt = await harness.runtime(f"sqlite+aiosqlite:///{tmp}/security.db")
+    async with harness.served() as (rt, client):
         async with rt.db.session() as s:
             await members.upsert(s, "重放测试", {"role": "rep"}, "华东大客户部", {})
-        client = TestClient(TestServer(create_app(rt, start_services=False)))
-        await client.start_server()
-        try:
-            return await security_replay.replays(client, rt), await security_replay.links(client, rt)
-        finally:
-            await rt.dispatcher.drain()
-            await client.close()
-            await rt.stop()
+        return await security_replay.replays(client, rt), await security_replay.links(client, rt)
 
 
 def _line(name: str, tried: int, problems: list[str]) -> tuple[str, int, int, int]:

@@ -11,15 +11,13 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
-import tempfile
 from datetime import timedelta
 from typing import Any
 
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
 from bench import harness
-from bot.web.app import create_app
 from cards.actions import Action
 from handlers.attack_common import default_playbook
 from storage.models import Lead, Opportunity
@@ -140,21 +138,14 @@ def instance(cls: type[Action], sc: Scene) -> Action:
 
 async def role_row(role: str) -> dict[str, bool]:
     """In a fresh company, click every declared action as `role`; return {prefix: allowed}."""
-    with tempfile.TemporaryDirectory() as tmp:
-        rt = await harness.runtime(f"sqlite+aiosqlite:///{tmp}/matrix.db")
-        client = TestClient(TestServer(create_app(rt, start_services=False)))
-        await client.start_server()
-        try:
-            sc = await scene(client, rt)
-            registry = Action._registry
-            out = {}
-            for prefix in [p for p in EXPECT if p in registry]:
-                cards = await click(client, rt, sc.people[role], instance(registry[prefix], sc).pack())
-                out[prefix] = not refused(cards)
-            return out
-        finally:
-            await client.close()
-            await rt.stop()
+    async with harness.served() as (rt, client):
+        sc = await scene(client, rt)
+        registry = Action._registry
+        out = {}
+        for prefix in [p for p in EXPECT if p in registry]:
+            cards = await click(client, rt, sc.people[role], instance(registry[prefix], sc).pack())
+            out[prefix] = not refused(cards)
+        return out
 
 
 def undeclared() -> list[str]:

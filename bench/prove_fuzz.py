@@ -11,17 +11,14 @@ fixed seed, `make prove` ≥ 100,000. `python -m bench.prove_fuzz [CASES]` print
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
-import re
 import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, urlencode
 
 from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import HealthCheck, Phase, given, seed, settings
@@ -29,7 +26,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bench import harness
-from bench.fuzz_inputs import bodies, mutated, seeds, to_xml
+from bench.fuzz_routes import Routes
 from bench.fuzz_targets import PARSERS
 from bot.web.app import create_app
 from storage.models import InboxEvent
@@ -37,22 +34,7 @@ from storage.repos import members
 
 SEED = 19
 BATCH = 8  # inputs per hypothesis example
-_FORM = "application/x-www-form-urlencoded"
 PARSER_SHARE = 0.55  # of the cases; the rest go over HTTP
-QUERY_KEYS = ["after", "limit", "chat_id", "exp", "sig", "member", "msg_signature", "signature", "timestamp",
-              "timeStamp", "nonce", "echostr", "week", "x"]
-_PARAM = re.compile(r"\{(\w+)(?::[^}]*)?\}")
-
-
-def app_routes(app) -> list[tuple[str, str]]:
-    """(method, path template) of every GET and POST route the app serves — new routes are fuzzed too."""
-    found = set()
-    for route in app.router.routes():
-        info = route.resource.get_info() if route.resource is not None else {}
-        path = info.get("path") or info.get("formatter")
-        if route.method in ("GET", "POST") and path and not path.startswith("/static"):
-            found.add((route.method, path))
-    return sorted(found)
 
 
 @dataclass
@@ -104,72 +86,6 @@ def parser_check(fn: Callable[[Any], Any], refusals: tuple[type[BaseException], 
             return f"{type(exc).__name__}: {exc} <- {value!r:.200}"
         return ""
     return check
-
-
-class Routes:
-    """HTTP targets against one app on loopback; each builds a request from a generated input."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, client: TestClient, rt) -> None:
-        self.loop, self.client, self.rt = loop, client, rt
-        self.tick = 0
-        self.statuses: Counter[tuple[str, int]] = Counter()  # (path, status): shows the fuzz got past signatures
-
-    def now(self) -> int:
-        return int(self.rt.clock.now().timestamp())
-
-    def fresh_ms(self) -> int:
-        """A distinct millisecond per DingTalk request within the replay window (signatures are single-use)."""
-        self.tick += 1
-        return self.now() * 1000 - self.tick % 250_000
-
-    def send(self, req: harness.Req, label: str = "") -> str:
-        """Send one request; "" unless the answer is a 5xx."""
-        async def go() -> int:
-            async with self.client.request(req.method, req.path, data=req.body, headers=req.headers) as resp:
-                await resp.read()
-                return resp.status
-        status = self.loop.run_until_complete(go())
-        self.statuses[(label or req.path.split("?")[0], status)] += 1
-        return f"HTTP {status} <- {req.method} {req.path[:80]} {req.body[:200]!r}" if status >= 500 else ""
-
-    def targets(self) -> dict[str, tuple[st.SearchStrategy, Callable[[Any], str]]]:
-        """name -> (strategy, check) of every route target."""
-        any_route = st.tuples(st.sampled_from(app_routes(self.client.server.app)),
-                              st.text(max_size=20) | st.integers(-5, 10**20).map(str),
-                              st.dictionaries(st.sampled_from(QUERY_KEYS), st.text(max_size=20), max_size=4),
-                              bodies, st.sampled_from(["application/json", "text/xml", _FORM, ""]), st.booleans())
-        ascii_json = lambda v: json.dumps(v).encode()  # noqa: E731  (ASCII: lone surrogates travel escaped)
-        fs = [dict(p, **({"header": {**p["header"], "token": harness.FS_TOKEN}} if "header" in p
-                         else {"token": harness.FS_TOKEN})) for p in seeds("feishu", "events")]
-        return {
-            "route/any": (any_route, self._any),
-            "route/signed/wecom_app": (mutated(seeds("wecom", "app")),
-                                       lambda f: self.send(harness.wecom_app(to_xml(f), self.now()))),
-            "route/signed/wecom_bot": (mutated(seeds("wecom", "bot")),
-                                       lambda p: self.send(harness.wecom_bot(json.dumps(p), self.now()))),
-            "route/signed/dingtalk_robot": (mutated(seeds("dingtalk", "robot")), lambda p: self.send(
-                harness.dingtalk_robot(ascii_json(p), self.fresh_ms()))),
-            "route/signed/dingtalk_card": (mutated(seeds("dingtalk", "card")), lambda p: self.send(
-                harness.dingtalk_card(ascii_json(p), self.fresh_ms()))),
-            "route/signed/dingtalk_events": (mutated(seeds("dingtalk", "events")), lambda p: self.send(
-                harness.dingtalk_event(ascii_json(p), self.now() * 1000))),
-            "route/signed/feishu": (mutated(fs), lambda p: self.send(harness.feishu(ascii_json(p), self.now()))),
-            "route/signed/intake": (mutated(seeds("intake", "intake")),
-                                    lambda p: self.send(harness.intake(ascii_json(p)))),
-            "route/playground": (mutated(seeds("playground", "message") + seeds("playground", "click")),
-                                 lambda p: self.send(harness.playground("click" if "value" in str(p) else "message",
-                                                                        ascii_json(p)))),
-        }
-
-    def _any(self, case: tuple) -> str:
-        """Any route, its path parameters, query and body fuzzed; with or without the admin token."""
-        (method, template), param, query, body, ctype, admin = case
-        path = _PARAM.sub(lambda _: quote(param, safe="") or "x", template)
-        headers = {"Content-Type": ctype} if ctype else {}
-        if admin:
-            headers["Authorization"] = "Bearer prove-admin-token"
-        target = path + ("?" + urlencode(query) if query else "")
-        return self.send(harness.Req(target, body if method == "POST" else b"", headers, method), template)
 
 
 def _shares(cases: int, names: list[str], share: float) -> dict[str, int]:

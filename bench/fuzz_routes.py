@@ -20,6 +20,9 @@ from bench.fuzz_inputs import bodies, mutated, seeds, to_xml
 _FORM = "application/x-www-form-urlencoded"
 QUERY_KEYS = ["after", "limit", "chat_id", "exp", "sig", "member", "msg_signature", "signature", "timestamp",
               "timeStamp", "nonce", "echostr", "week", "x"]
+# ids as attackers write them: Unicode digits ("٣", "²"), beyond BIGINT, beyond int()'s 4300-digit limit
+_NUMBERISH = (st.text(max_size=20) | st.integers(-5, 10**20).map(str)
+              | st.sampled_from(["٣", "²", "9" * 30, "9" * 4400, "-0", "0x10", " 7"]))
 _PARAM = re.compile(r"\{(\w+)(?::[^}]*)?\}")
 
 
@@ -63,8 +66,7 @@ class Routes:
     def targets(self) -> dict[str, tuple[st.SearchStrategy, Callable[[Any], str]]]:
         """name -> (strategy, check) of every route target."""
         any_route = st.tuples(st.sampled_from(app_routes(self.client.server.app)),
-                              st.text(max_size=20) | st.integers(-5, 10**20).map(str),
-                              st.dictionaries(st.sampled_from(QUERY_KEYS), st.text(max_size=20), max_size=4),
+                              _NUMBERISH, st.dictionaries(st.sampled_from(QUERY_KEYS), _NUMBERISH, max_size=4),
                               bodies, st.sampled_from(["application/json", "text/xml", _FORM, ""]), st.booleans())
         ascii_json = lambda v: json.dumps(v).encode()  # noqa: E731  (ASCII: lone surrogates travel escaped)
         fs = [dict(p, **({"header": {**p["header"], "token": harness.FS_TOKEN}} if "header" in p

@@ -10,11 +10,14 @@ the database cannot keep (NUL, unpaired surrogates) are a 400 too (bot/core/json
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from bot.core.jsondepth import MAX_DEPTH, finite, no_constants, too_deep, unstorable
 from bot.errors import BadRequest
+
+_DIGITS = re.compile(r"[0-9]{1,19}")
 
 
 def json_object(data: str | bytes, what: str) -> dict[str, Any]:
@@ -83,6 +86,13 @@ def integer(data: Mapping[str, Any], key: str, what: str = "", default: int = 0)
     if isinstance(value, str) and value.lstrip("-").isdigit() and len(value) < 20:
         return int(value)
     raise _wrong(what, key, "an integer", value)
+
+
+def whole_number(raw: str, name: str, low: int = 0, high: int = 2**62) -> int:
+    """Parse an id or count from a URL: ASCII digits only ("²".isdigit() is True, int("²") fails), in range."""
+    if not _DIGITS.fullmatch(raw or "") or not low <= int(raw) <= high:
+        raise BadRequest(f"{name} must be a whole number from {low} to {high}", {name: (raw or "")[:40]})
+    return int(raw)
 
 
 def objects(values: list[Any]) -> list[dict[str, Any]]:

@@ -3,23 +3,27 @@
 Every adapter reads platform fields through `text`, `obj`, `items` and `integer`: a field of the wrong
 type is a 400 naming the field, never an AttributeError deep in an adapter (a 500).
 Nesting is bounded (MAX_DEPTH) before anything else looks at the value: a deeply nested body is a 400,
-not a RecursionError, and later code (json.dumps into the inbox, the adapters) never meets it.
+not a RecursionError, and later code (json.dumps into the inbox, the adapters) never meets it. Strings
+the database cannot keep (NUL, unpaired surrogates) are a 400 too (bot/core/jsondepth.py).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
-from bot.core.jsondepth import MAX_DEPTH, too_deep
+from bot.core.jsondepth import MAX_DEPTH, finite, no_constants, too_deep, unstorable
 from bot.errors import BadRequest
+
+_DIGITS = re.compile(r"[0-9]{1,19}")
 
 
 def json_object(data: str | bytes, what: str) -> dict[str, Any]:
     """Parse `data` as a JSON object of bounded depth or raise BadRequest naming `what` and the problem."""
     try:
-        value = json.loads(data)
+        value = json.loads(data, parse_constant=no_constants, parse_float=finite)
     except RecursionError:
         raise BadRequest(f"{what} nests deeper than {MAX_DEPTH} levels") from None
     except ValueError as exc:
@@ -28,6 +32,8 @@ def json_object(data: str | bytes, what: str) -> dict[str, Any]:
         raise BadRequest(f"{what} must be a JSON object")
     if too_deep(data, value):
         raise BadRequest(f"{what} nests deeper than {MAX_DEPTH} levels")
+    if problem := unstorable(value):
+        raise BadRequest(f"{what} {problem}; no platform sends that and it cannot be stored")
     return value
 
 
@@ -42,6 +48,8 @@ def text(data: Mapping[str, Any], key: str, what: str = "", default: str = "") -
     if value is None:
         return default
     if isinstance(value, str):
+        if "\x00" in value:  # no platform sends NUL; PostgreSQL text cannot hold it
+            raise _wrong(what, key, "a string without NUL characters", value)
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
@@ -78,6 +86,13 @@ def integer(data: Mapping[str, Any], key: str, what: str = "", default: int = 0)
     if isinstance(value, str) and value.lstrip("-").isdigit() and len(value) < 20:
         return int(value)
     raise _wrong(what, key, "an integer", value)
+
+
+def whole_number(raw: str, name: str, low: int = 0, high: int = 2**62) -> int:
+    """Parse an id or count from a URL: ASCII digits only ("²".isdigit() is True, int("²") fails), in range."""
+    if not _DIGITS.fullmatch(raw or "") or not low <= int(raw) <= high:
+        raise BadRequest(f"{name} must be a whole number from {low} to {high}", {name: (raw or "")[:40]})
+    return int(raw)
 
 
 def objects(values: list[Any]) -> list[dict[str, Any]]:

@@ -83,7 +83,10 @@ def _decode(raw: str, hint: Any) -> Any:
     if hint is bool:
         return raw == "1"
     if hint is int:
-        return int(raw)
+        value = int(raw)
+        if not -(2**63) <= value < 2**63:  # ids are BIGINT at most; a larger one is a forged button
+            raise ValueError(f"{raw[:24]} is out of range")
+        return value
     if hint is float:
         return float(raw)
     return unquote(raw)

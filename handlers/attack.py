@@ -55,6 +55,7 @@ async def click_start(event: Event, ctx: Context) -> Reply:
     scenario = (await playbook(ctx)).scenario(event.action.scenario)
     if opp is None or scenario is None:
         return not_here()
+    await check_may_change(ctx, opp)  # as the 攻坚 command: no strategy choice a click would then refuse
     return Reply(card=await _start(ctx, opp, scenario))
 
 

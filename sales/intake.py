@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.core.jsondepth import MAX_DEPTH, too_deep
+from bot.core.jsondepth import MAX_DEPTH, finite, no_constants, too_deep, unstorable
 from sales.names import normalize_company, normalize_mobile
 
 _TOO_DEEP = object()  # json.loads gave up (RecursionError): deeper than any bound
@@ -174,13 +174,15 @@ def parse_body(body: bytes, content_type: str) -> dict[str, Any]:
         raise IntakeInvalid("body is not UTF-8", {"body": "send UTF-8 text"}) from exc
     if "json" in content_type or (not content_type and text.lstrip().startswith("{")):
         try:
-            data = json.loads(text or "{}")
+            data = json.loads(text or "{}", parse_constant=no_constants, parse_float=finite)
         except RecursionError:
             data = _TOO_DEEP
         except ValueError as exc:
             raise IntakeInvalid(f"body is not valid JSON: {exc}", {"body": "send a JSON object"}) from exc
         if data is _TOO_DEEP or too_deep(text, data):
             raise IntakeInvalid(f"body nests deeper than {MAX_DEPTH} levels", {"body": "send a flat JSON object"})
+        if problem := unstorable(data):
+            raise IntakeInvalid(f"body {problem}", {"body": "send plain UTF-8 text"})
         if not isinstance(data, dict):
             raise IntakeInvalid("body must be a JSON object", {"body": "send {\"手机号\": …}"})
         return data

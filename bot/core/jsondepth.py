@@ -1,7 +1,15 @@
-"""The nesting bound of untrusted JSON (kernel: adapters, intake and payload parsing share it)."""
+"""The bounds of untrusted JSON (kernel: adapters, intake and payload parsing share them).
+
+Nesting at most MAX_DEPTH; and no string the database cannot keep: PostgreSQL refuses NUL (U+0000) in
+text and json, and unpaired UTF-16 surrogates ("\\ud800") in json. No platform sends either, so a body
+carrying one is refused with a 400 before it reaches the inbox (where it would fail as a 5xx).
+"""
 
 from __future__ import annotations
 
+import json
+import math
+import re
 from typing import Any
 
 MAX_DEPTH = 32  # real platform payloads nest at most ~8 levels (Feishu card actions, DingTalk richText)
@@ -29,3 +37,31 @@ def depth(value: Any) -> int:
 def too_deep(data: str | bytes, value: Any) -> bool:
     """Say whether a parsed value nests deeper than MAX_DEPTH (the bracket count spares most walks)."""
     return opens(data) > MAX_DEPTH and depth(value) > MAX_DEPTH
+
+
+_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")  # an escaped NUL, not an escaped backslash before "u0000"
+
+
+def unstorable(value: Any) -> str:
+    """Return why a parsed value cannot be stored ("" when it can): a NUL or an unpaired surrogate."""
+    dumped = json.dumps(value, ensure_ascii=False)
+    if _NUL.search(dumped):
+        return "contains a NUL character (\\u0000)"
+    try:
+        dumped.encode("utf-8")
+    except UnicodeEncodeError:
+        return "contains an unpaired UTF-16 surrogate"
+    return ""
+
+
+def no_constants(name: str) -> Any:
+    """json.loads(parse_constant=…): NaN and ±Infinity are not JSON (RFC 8259) and PostgreSQL refuses them."""
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def finite(text: str) -> float:
+    """json.loads(parse_float=…): a number too large for a float (1e400) would be stored as Infinity."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:20]} is out of range for a number")
+    return value

@@ -6,7 +6,8 @@ import hmac
 
 from aiohttp import web
 
-from bot.errors import BadRequest, BadSignature
+from bot.errors import BadSignature
+from bot.payloads import whole_number
 from bot.web.common import runtime
 from storage.repos.readapi import LISTINGS
 
@@ -30,10 +31,7 @@ def _authorize(request: web.Request) -> None:
 
 
 def _int_param(request: web.Request, name: str, default: int, low: int, high: int) -> int:
-    raw = request.query.get(name, str(default))
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise BadRequest(f"{name} must be a whole number from {low} to {high}", {name: raw})
-    return int(raw)
+    return whole_number(request.query.get(name, str(default)), name, low, high)
 
 
 async def listing(request: web.Request) -> web.Response:

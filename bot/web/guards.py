@@ -23,6 +23,7 @@ from bot.web.refusals import refuse
 log = logging.getLogger("salesbot.web")
 RETRY_AFTER = "30"  # seconds; every platform retries a 503 on its own ladder anyway
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+MAX_ID_DIGITS = 18  # a path id (`{customer_id:\\d+}`) longer than this cannot be a row
 
 
 class RequestTimeout(BadRequest):
@@ -62,6 +63,8 @@ async def error_middleware(request: web.Request, handler):
         if request.content_length and request.content_length > limit:
             raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length)
         await _read_in_time(request, rt.settings.security.body_timeout)
+        if any(v.isdigit() and len(v) > MAX_ID_DIGITS for v in request.match_info.values()):
+            raise web.HTTPNotFound(text="no such record: ids have at most 18 digits")  # BIGINT; int() would overflow
         return await handler(request)
     except BadRequest as exc:
         await refuse(request, exc.status, exc.reason)

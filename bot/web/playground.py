@@ -9,6 +9,7 @@ from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from bot.errors import BadRequest, UserError
+from bot.payloads import whole_number
 from bot.platforms.playground import adapter
 from bot.web.common import read_json, runtime
 from storage.repos import inbox, lead_admin, members, outbox
@@ -79,8 +80,8 @@ async def click(request: web.Request) -> web.Response:
 def _cursor(raw: str) -> tuple[int, int]:
     try:
         a, b = (raw or "0:0").split(":")
-        return int(a), int(b)
-    except ValueError:
+        return whole_number(a, "after"), whole_number(b, "after")
+    except (ValueError, BadRequest):
         raise BadRequest("after must look like '<inbox id>:<outbox id>'", {"after": raw}) from None
 
 
@@ -126,7 +127,8 @@ def _bot_item(row, skin: str = "") -> dict:
 async def outbox_view(request: web.Request) -> web.Response:
     """The live view of the outbox, newest first."""
     rt = runtime(request)
-    rows = await outbox.recent(rt.db, None, int(request.query.get("after", "0") or 0), limit=50)
+    after = whole_number(request.query.get("after", "0") or "0", "after")
+    rows = await outbox.recent(rt.db, None, after, limit=50)
     iso = lambda v: v.isoformat() if v else None  # noqa: E731
     items = [{"id": r.id, "key": r.idempotency_key, "platform": r.platform, "target": r.target,
               "status": r.status, "attempts": r.attempts, "last_error": r.last_error,

@@ -78,3 +78,12 @@ async def test_a_body_that_stalls_gets_408_and_the_connection_is_closed(aiohttp_
     said = await _closed(reader, 4)
     assert said is not None and said.startswith(b"HTTP/1.1 408")
     writer.close()
+
+
+async def test_ids_attackers_write_are_4xx_not_503(client):
+    for path in ("/api/v1/leads?after=²", "/api/v1/leads?after=" + "9" * 4400, "/playground/api/outbox?after=²",
+                 "/api/v1/members?limit=²"):
+        resp = await client.get(path, headers={"Authorization": "Bearer test-admin-token"})
+        assert resp.status == 400, path
+    for path in ("/dash/customer/" + "9" * 30, "/dash/evidence/" + "9" * 30):
+        assert (await client.get(path)).status == 404, path

@@ -29,8 +29,7 @@ def _chat(data: dict[str, Any]) -> ChatRef:
 
 def _actor(data: dict[str, Any]) -> str:
     member = data.get("member_id")
-    if not isinstance(member, int | str) or isinstance(member, bool) or not str(member).isdigit() \
-            or len(str(member)) > 18:
+    if not isinstance(member, int | str) or isinstance(member, bool) or not re.fullmatch(r"[0-9]{1,18}", str(member)):
         raise BadRequest("member_id must be a member's id", {"member_id": "pick a person"})
     return str(member)
 

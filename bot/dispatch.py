@@ -76,7 +76,7 @@ class Dispatcher:
         """
         deadline = asyncio.get_running_loop().time() + timeout
         stored, claimed = await self._store(event)
-        if not stored.new or not self.rt.routes.wanted(event):
+        if not claimed:  # a duplicate, nothing to handle, or a backlog: answer now, replies go by the sender
             return stored, []
         waiter = asyncio.get_running_loop().create_future()
         self._waiters[stored.id] = waiter

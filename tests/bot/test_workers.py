@@ -132,3 +132,13 @@ async def test_metrics_show_the_backlog_and_its_age(client, rt, clock):
     text = await (await client.get("/metrics")).text()
     assert "salesbot_inbox_backlog 1" in text
     assert "salesbot_inbox_backlog_age_seconds 42" in text
+
+
+async def test_inline_answers_never_wait_behind_a_backlog(rt):
+    rep = await add_member(rt, "杨过")
+    rt.dispatcher.pool.capacity = 0  # every worker busy: the event waits in the inbox
+    stored, payloads = await rt.dispatcher.ingest_and_wait(_msg(str(rep), "帮助", "inline"), timeout=2.0)
+    assert stored.new and payloads == []  # acked at once; the reply goes out through the sender
+    assert await _statuses(rt) == {"inline": "pending"}
+    rt.dispatcher.pool.capacity = 4
+    assert [c["card"]["title"] for c in await sent_cards(rt)] == ["销售助手能做什么"]

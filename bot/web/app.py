@@ -10,7 +10,7 @@ from aiohttp import web
 from bot import platforms
 from bot.errors import BadRequest
 from bot.runtime import Runtime
-from bot.web import actionlinks, api, attack, customer, intake, me, ops, playground, weekly
+from bot.web import acks, actionlinks, api, attack, customer, intake, me, ops, playground, weekly
 from bot.web.common import RAW_BODY, RUNTIME
 from storage.repos import requests as archive
 
@@ -54,6 +54,7 @@ def create_app(rt: Runtime, start_services: bool = True) -> web.Application:
     """Build the web application around a Runtime."""
     app = web.Application(middlewares=[error_middleware], client_max_size=rt.settings.server.max_body_bytes)
     app[RUNTIME] = rt
+    app.middlewares.append(acks.acks_first)
     ops.setup(app)
     api.setup(app)
     intake.setup(app)

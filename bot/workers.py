@@ -21,6 +21,7 @@ from storage.repos import inbox
 
 log = logging.getLogger("salesbot.workers")
 Handle = Callable[[int, Event], Awaitable[None]]
+ACK_HOLD = 0.02  # seconds a worker waits for in-flight acks before starting its next event anyway
 
 
 class WorkerPool:
@@ -131,7 +132,9 @@ class WorkerPool:
         while True:
             inbox_id, event = await self.queue.get()
             try:
-                await self._acks_done.wait()
+                if not self._acks_done.is_set():  # under a never-ending stream of acks, still progress
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._acks_done.wait(), ACK_HOLD)
                 async with self._in_order(event):
                     await self.handle(inbox_id, event)
             except Exception:  # the handler funnels its own errors; this guards the worker itself

@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt 2>/dev/null | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint install bench clean
+.PHONY: run test lint install bench bench-ingest clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -26,8 +26,11 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
 
-bench: install
+bench: install  # the route benchmark (issue 20); BENCH_PG=postgresql+psycopg://… adds PostgreSQL
+	$(BIN)/python -m bench.route $(if $(BENCH_PG),--pg $(BENCH_PG))
+
+bench-ingest: install
 	$(BIN)/python -m bench.ingest
 
 clean:
-	rm -rf $(VENV) salesbot.db salesbot.db-wal salesbot.db-shm .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-peer salesbot.db salesbot.db-wal salesbot.db-shm .pytest_cache .ruff_cache

@@ -13,6 +13,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import cProfile
+import io
+import os
+import pstats
 import resource
 import tempfile
 import time
@@ -153,9 +158,27 @@ async def compute(rt: Runtime, reps: int, managers: int) -> None:
           f"{len(teams):,} teams with breakpoints, peak Python memory {peak:.0f} MiB")
     for job in ("must_do", "morning_breakpoints"):
         started = time.perf_counter()
-        result = await run_job(rt, job, NOW)
+        with _profile(job):
+            result = await run_job(rt, job, NOW)
         print(f"[{rt.db.dialect}] full job {job} (compute + render + outbox): {time.perf_counter() - started:.2f} s"
               f" — {result.summary or result.error}")
+
+
+@contextlib.contextmanager
+def _profile(label: str):
+    """cProfile the block when BENCH_PROFILE is set, printing the top entries by cumulative time."""
+    if not os.environ.get("BENCH_PROFILE"):
+        yield
+        return
+    prof = cProfile.Profile()
+    prof.enable()
+    try:
+        yield
+    finally:
+        prof.disable()
+        out = io.StringIO()
+        pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(40)
+        print(f"--- profile of {label} ---\n" + out.getvalue())
 
 
 class LimitedAPI:
@@ -232,10 +255,12 @@ async def main() -> None:
     p.add_argument("--quick", action="store_true", help="divide every count by 10")
     p.add_argument("--pg", help="PostgreSQL URL (a throwaway schema is created and dropped)")
     p.add_argument("--no-delivery", action="store_true", help="skip the rate-limited delivery run")
+    p.add_argument("--pg-only", action="store_true", help="with --pg: skip the SQLite run")
     args = p.parse_args()
     scale = 10 if args.quick else 1
-    with tempfile.TemporaryDirectory() as tmp:
-        await run(f"sqlite+aiosqlite:///{tmp}/bench.db", scale, not args.no_delivery)
+    if not (args.pg and args.pg_only):
+        with tempfile.TemporaryDirectory() as tmp:
+            await run(f"sqlite+aiosqlite:///{tmp}/bench.db", scale, not args.no_delivery)
     if args.pg:
         schema = "bench_" + uuid.uuid4().hex[:8]
         admin = Database(args.pg)

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from bot.runtime import Runtime
 
 log = logging.getLogger("salesbot.dispatch")
-WORKERS_SQLITE, WORKERS_PG = 4, 8  # SQLite has one writer at a time; PostgreSQL's pool holds 20 connections
+WORKERS_SQLITE, WORKERS_PG = 1, 4  # SQLite writes one at a time: more workers only queue acks behind handler steps
 
 
 class Dispatcher:
@@ -76,7 +76,7 @@ class Dispatcher:
         """
         deadline = asyncio.get_running_loop().time() + timeout
         stored, claimed = await self._store(event)
-        if not stored.new or not self.rt.routes.wanted(event):
+        if not claimed:  # a duplicate, nothing to handle, or a backlog: answer now, replies go by the sender
             return stored, []
         waiter = asyncio.get_running_loop().create_future()
         self._waiters[stored.id] = waiter
@@ -84,7 +84,8 @@ class Dispatcher:
             self.pool.push(stored.id, event)
         try:
             left = deadline - asyncio.get_running_loop().time()
-            keys = await asyncio.wait_for(asyncio.shield(waiter), max(left, 0))
+            with self.pool.not_acking():
+                keys = await asyncio.wait_for(asyncio.shield(waiter), max(left, 0))
         except TimeoutError:
             return stored, []
         finally:

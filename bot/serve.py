@@ -11,7 +11,8 @@ from bot import logs
 from bot.config import Settings
 from bot.runtime import Runtime
 from bot.web.app import create_app
-from storage import migrate
+from storage import schema_version
+from storage.db import Database
 
 log = logging.getLogger("salesbot")
 
@@ -34,13 +35,16 @@ def serve(settings: Settings) -> int:
 
 async def _prepare(settings: Settings) -> None:
     """Migrate the embedded SQLite database; a shared PostgreSQL is migrated by `salesbot db upgrade`."""
-    from storage.db import Database
-
     db = Database(settings.database.url)
     try:
+        if await schema_version.is_current(db):
+            return
         if db.dialect == "sqlite":
+            # Imported here: Alembic costs start-up time and memory, and is needed only when there is work.
+            from storage import migrate
+
             await migrate.upgrade(db)
-        elif not await migrate.is_current(db):
+        else:
             log.warning("database schema is not current; run `salesbot db upgrade` (readyz reports 503)")
     finally:
         await db.close()

@@ -21,6 +21,7 @@ from storage.repos import inbox
 
 log = logging.getLogger("salesbot.workers")
 Handle = Callable[[int, Event], Awaitable[None]]
+ACK_HOLD = 0.02  # seconds a worker waits for in-flight acks before starting its next event anyway
 
 
 class WorkerPool:
@@ -38,6 +39,9 @@ class WorkerPool:
         self._feed = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
         self._chats: dict[tuple[str, str], list] = {}  # chat -> [lock, users]: one chat's events run in order
+        self._acking = 0  # callbacks being answered right now
+        self._acks_done = asyncio.Event()
+        self._acks_done.set()
 
     def start(self) -> None:
         """Start the workers, the feeder and the sweeper on the running loop (idempotent)."""
@@ -67,6 +71,7 @@ class WorkerPool:
     @contextlib.contextmanager
     def spilling(self) -> Iterator[None]:
         """Bracket the store of a pending row, so the feeder knows when the inbox has none left to claim."""
+        self.start()  # the feeder must run to claim what is stored pending
         self._spills += 1
         self._spilling += 1
         try:
@@ -74,6 +79,34 @@ class WorkerPool:
         finally:
             self._spilling -= 1
             self._feed.set()
+
+    @contextlib.contextmanager
+    def acking(self) -> Iterator[None]:
+        """Bracket answering a callback: workers start no new event meanwhile, so acks never queue behind
+        handler CPU on the event loop (a handler already running finishes; its steps interleave)."""
+        self._acking += 1
+        self._acks_done.clear()
+        try:
+            yield
+        finally:
+            self._acking -= 1
+            if not self._acking:
+                self._acks_done.set()
+
+    @contextlib.contextmanager
+    def not_acking(self) -> Iterator[None]:
+        """Step out of `acking` while a callback waits for its own handler (an inline answer)."""
+        if not self._acking:
+            yield
+            return
+        self._acking -= 1
+        if not self._acking:
+            self._acks_done.set()
+        try:
+            yield
+        finally:
+            self._acking += 1
+            self._acks_done.clear()
 
     def push(self, inbox_id: int, event: Event) -> None:
         """Hand a row claimed by this process to the workers."""
@@ -87,6 +120,8 @@ class WorkerPool:
 
     async def drain(self) -> None:
         """Wait until everything held and everything spilled has been handled."""
+        if self.busy():
+            self.start()
         while self.busy():
             self._feed.set()
             await self.queue.join()
@@ -97,6 +132,9 @@ class WorkerPool:
         while True:
             inbox_id, event = await self.queue.get()
             try:
+                if not self._acks_done.is_set():  # under a never-ending stream of acks, still progress
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._acks_done.wait(), ACK_HOLD)
                 async with self._in_order(event):
                     await self.handle(inbox_id, event)
             except Exception:  # the handler funnels its own errors; this guards the worker itself

@@ -10,6 +10,7 @@ from aiohttp import web
 from bot import platforms
 from bot.runtime import Runtime
 from bot.web import (
+    acks,
     actionlinks,
     api,
     attack,
@@ -39,6 +40,7 @@ def create_app(rt: Runtime, start_services: bool = True) -> web.Application:
                           handler_args=guards.handler_args(rt.settings.security.header_timeout))
     app[RUNTIME] = rt
     refusals.setup(app)
+    app.middlewares.append(acks.acks_first)
     ops.setup(app)
     api.setup(app)
     intake.setup(app)

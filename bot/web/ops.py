@@ -6,7 +6,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from bot.web.common import runtime
-from storage import migrate
+from storage import schema_version
 from storage.repos import inbox, lead_admin, outbox
 
 
@@ -28,11 +28,11 @@ async def readyz(request: web.Request) -> web.Response:
     try:
         async with db.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
-        current = await migrate.current_revision(db)
+        current = await schema_version.current_revision(db)
     except Exception as exc:
         return web.json_response({"status": "unavailable", "database": f"unreachable: {type(exc).__name__}"},
                                  status=503)
-    head = migrate.head_revision()
+    head = schema_version.head_revision()
     if current != head:
         return web.json_response({"status": "unavailable", "migrations": f"at {current}, need {head}",
                                   "fix": "run `salesbot db upgrade`"}, status=503)

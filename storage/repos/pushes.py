@@ -6,11 +6,12 @@ handful of queries as ten.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy import and_, case, false, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.vocab import OWNED_LEAD_STATUSES
@@ -158,8 +159,18 @@ async def record_items(session: AsyncSession, dialect: str, day: str, ranked: di
     """Remember which items each member was shown on `day` (first showing wins), in one multi-row insert."""
     rows = [{"member_id": mid, "day": day, "key": it.key, "kind": it.kind, "text": it.text[:200], "rank": i,
              "reason": ""} for mid, items in ranked.items() for i, it in enumerate(items, 1)]
+    if dialect == "postgresql" and rows:  # one parameter for 30k rows: no per-row binds for the driver to convert
+        await session.execute(_PG_ITEMS, {"rows": json.dumps(rows, ensure_ascii=False)})
+        return
     for start in range(0, len(rows), 2000):  # stay under SQLite's bound-parameter limit
         await session.execute(insert_ignore(P, dialect, ["member_id", "day", "key"]), rows[start:start + 2000])
+
+
+_PG_ITEMS = text(
+    "INSERT INTO push_item (member_id, day, key, kind, text, rank, reason) "
+    "SELECT member_id, day, key, kind, text, rank, reason FROM json_to_recordset(CAST(:rows AS json)) "
+    "AS r(member_id int, day text, key text, kind text, text text, rank int, reason text) "
+    "ON CONFLICT (member_id, day, key) DO NOTHING")
 
 
 async def stuck(session: AsyncSession, as_of: datetime, pipeline: Pipeline,

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
+from bot import workers
 from bot.events import ChatRef, Event
 from storage.models import Member
 from storage.repos import inbox
@@ -132,3 +133,32 @@ async def test_metrics_show_the_backlog_and_its_age(client, rt, clock):
     text = await (await client.get("/metrics")).text()
     assert "salesbot_inbox_backlog 1" in text
     assert "salesbot_inbox_backlog_age_seconds 42" in text
+
+
+async def test_inline_answers_never_wait_behind_a_backlog(rt):
+    rep = await add_member(rt, "杨过")
+    rt.dispatcher.pool.capacity = 0  # every worker busy: the event waits in the inbox
+    stored, payloads = await rt.dispatcher.ingest_and_wait(_msg(str(rep), "帮助", "inline"), timeout=2.0)
+    assert stored.new and payloads == []  # acked at once; the reply goes out through the sender
+    assert await _statuses(rt) == {"inline": "pending"}
+    rt.dispatcher.pool.capacity = 4
+    assert [c["card"]["title"] for c in await sent_cards(rt)] == ["销售助手能做什么"]
+
+
+async def test_workers_hold_new_events_while_acks_are_in_flight_but_not_forever(rt, monkeypatch):
+    rep = await add_member(rt, "欧阳锋")
+    started = []
+
+    async def record(inbox_id, event):
+        started.append(event.dedupe_key)
+
+    monkeypatch.setattr(rt.dispatcher.pool, "handle", record)
+    monkeypatch.setattr(workers, "ACK_HOLD", 0.05)
+    with rt.dispatcher.pool.acking():
+        await rt.dispatcher.ingest(_msg(str(rep), "帮助", "held"))
+        for _ in range(5):
+            await asyncio.sleep(0)
+        assert started == []  # the ack goes first
+        await asyncio.sleep(0.2)
+        assert started == ["held"]  # a stream of acks never starves handling for good
+    await rt.dispatcher.drain()

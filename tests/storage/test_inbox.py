@@ -104,3 +104,4 @@ async def test_unhandled_and_waiting_rows_are_stored_as_such_in_the_same_write(m
     assert await inbox.backlog(migrated_db) == (1, clock.now())
     assert [i for i, _ in await inbox.claim_batch(migrated_db, clock.now(), 10)] == [waiting.id]
     assert done.new and waiting.new
+

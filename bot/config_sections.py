@@ -107,6 +107,12 @@ class OutboxConfig:
     base_backoff_seconds: float = 2.0
     per_target_per_minute: int = 20
     poll_seconds: float = 0.5
+    lease_seconds: float = 30.0  # a claim's lease, renewed every third of it while the row is being sent
+    send_timeout_seconds: float = 15.0  # longest one send may take; a row is sent only with this much lease left
+    concurrency: int = 16  # targets sent to in parallel per platform lane
+    claim_per_target: int = 2  # rows claimed per target at a time
+    max_wait_seconds: float = 2.0  # wait this long for a rate slot; longer waits go back to the outbox
+    flush_seconds: float = 0.2  # how often delivered rows are marked sent (in one statement)
 
 
 @dataclass

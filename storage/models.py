@@ -237,7 +237,7 @@ from storage import (  # noqa: E402,F401
     models_history,
     models_leads,
     models_media,
-    models_ops,
     models_opportunities,
+    models_ops,
     models_pushes,
 )

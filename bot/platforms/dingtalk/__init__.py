@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from bot.platforms.dingtalk import render
 from bot.platforms.dingtalk.api import DingTalkAPI
 from bot.platforms.dingtalk.approvals import OAApprovals
+from bot.tokens import SharedTokens
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -27,6 +28,7 @@ def build_api(rt: Runtime) -> DingTalkAPI:
     api = DingTalkAPI(rt.settings.dingtalk, rt.clock)
     api.approvals = OAApprovals(api, rt)
     api.db = rt.db  # evidence downloads record the stored file
+    api.tokens = SharedTokens(rt.db, lambda: rt.clock.now().timestamp())  # one refresher across replicas
     return api
 
 

@@ -50,6 +50,10 @@ class Lane:
         """The sender's clock."""
         return as_utc(self.s.clock.now())
 
+    def rate_now(self) -> datetime:
+        """The clock the platforms' rate windows run on."""
+        return as_utc(self.s.rate_clock.now())
+
     async def pump(self) -> int:
         """Claim what free capacity allows and start one task per target; return rows claimed."""
         free = self.cfg.concurrency - len(self.inflight)
@@ -174,10 +178,10 @@ class Lane:
 
     async def _slot(self, row: OutboxMessage) -> float:
         limits = limits_for(self.platform, self.api, row.target, row.payload, self.cfg.per_target_per_minute)
-        wait = await self.s.slots.acquire(limits, as_utc(self.s.rate_clock.now()))
+        wait = await self.s.slots.acquire(limits, self.rate_now)
         if 0 < wait <= self.cfg.max_wait_seconds:
             await self._sleep(wait)
-            wait = await self.s.slots.acquire(limits, as_utc(self.s.rate_clock.now()))
+            wait = await self.s.slots.acquire(limits, self.rate_now)
         return wait
 
     async def _send(self, row: OutboxMessage) -> datetime | None:

@@ -19,7 +19,7 @@ from typing import Any
 
 from storage.repos.send_slots import Limit
 
-MINUTE, HOUR, SECOND = 60.0 + 1.5, 3600.0 + 2.0, 1.0 + 0.05
+MINUTE, HOUR, SECOND = 60.0 + 1.5, 3600.0 + 2.0, 1.0 + 0.03
 Quota = Callable[[str, str, dict[str, Any]], list[Limit]]
 
 

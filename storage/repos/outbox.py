@@ -193,3 +193,9 @@ async def dead_unknown(db: Database, known: list[str], now: datetime) -> dict[st
                 status="dead", last_error="platform is not enabled; enable it in config.toml and run "
                                           "`salesbot outbox retry --all`"))
     return {p: n for p, n in rows}
+
+
+async def enqueue_many_raw(db: Database, rows: list[tuple[str, str, str, dict]], now: datetime) -> set[str]:
+    """Queue already-rendered (key, platform, target, payload) rows in their own transaction (tools, benches)."""
+    async with db.session() as s:
+        return await enqueue_many(s, db.dialect, rows, now)

@@ -8,7 +8,7 @@ has no free slot the transaction rolls back and the caller learns how long until
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -20,6 +20,7 @@ from storage.repos._sql import insert_ignore
 
 S = SendSlot.__table__
 NEVER = datetime(2000, 1, 1, tzinfo=UTC)
+STAMP_SLACK = 0.002  # seconds; a slower take re-stamps its slots with the time it really finished
 
 
 @dataclass(frozen=True)
@@ -43,16 +44,26 @@ class SlotStore:
         self.db = db
         self._seeded: set[tuple[str, int]] = set()
 
-    async def acquire(self, limits: Sequence[Limit], now: datetime) -> float:
-        """Take a slot in every limit's scope at once; return 0.0, or the seconds until all could be taken."""
+    async def acquire(self, limits: Sequence[Limit], clock: Callable[[], datetime]) -> float:
+        """Take a slot in every limit's scope at once; return 0.0, or the seconds until all could be taken.
+
+        The slots are stamped with the time read after they were taken, not before: a transaction that
+        waited for a lock must not record a send earlier than it happened, or the next window opens early.
+        """
         todo = sorted({lim.scope: lim for lim in limits if lim.count > 0}.values(), key=lambda lim: lim.scope)
         if not todo:
             return 0.0
         try:
             async with self.db.engine.begin() as conn:
+                now = clock()
+                taken = []
                 for lim in todo:
                     await self._seed(conn, lim)
-                    await self._take(conn, lim, now)
+                    taken.append((lim.scope, await self._take(conn, lim, now)))
+                later = clock()
+                if (later - now).total_seconds() > STAMP_SLACK:
+                    for scope, slot in taken:
+                        await conn.execute(update(S).where(S.c.scope == scope, S.c.slot == slot).values(at=later))
         except _Full as full:
             return max(full.wait, 0.001)
         return 0.0
@@ -64,7 +75,7 @@ class SlotStore:
         await conn.execute(insert_ignore(S, self.db.dialect, ["scope", "slot"]), rows)
         self._seeded.add((lim.scope, lim.count))
 
-    async def _take(self, conn, lim: Limit, now: datetime) -> None:
+    async def _take(self, conn, lim: Limit, now: datetime) -> int:
         cutoff = now - timedelta(seconds=lim.window)
         free = (select(S.c.slot).where(S.c.scope == lim.scope, S.c.slot < lim.count, S.c.at <= cutoff)
                 .order_by(S.c.at, S.c.slot).limit(1))
@@ -72,8 +83,9 @@ class SlotStore:
             free = free.with_for_update(skip_locked=True)
         stmt = (update(S).where(S.c.scope == lim.scope, S.c.slot == free.scalar_subquery(), S.c.at <= cutoff)
                 .values(at=now).returning(S.c.slot))
-        if (await conn.execute(stmt)).first() is not None:
-            return
+        got = (await conn.execute(stmt)).first()
+        if got is not None:
+            return got.slot
         oldest = (await conn.execute(select(func.min(S.c.at)).where(
             S.c.scope == lim.scope, S.c.slot < lim.count))).scalar()
         raise _Full(((oldest or now) - cutoff).total_seconds())

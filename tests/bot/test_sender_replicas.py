@@ -23,10 +23,12 @@ class SlowAPI:
         self.keys: list[str] = []
 
     async def send(self, target: str, payload: dict) -> None:
+        done = self.clock.now() + timedelta(seconds=self.seconds)  # sends in parallel overlap in time
         await asyncio.sleep(0)
         if self.hang:
             await asyncio.sleep(3600)
-        self.clock.advance(timedelta(seconds=self.seconds))
+        if self.clock.now() < done:
+            self.clock.set(done)
         self.keys.append(payload["key"])
         await asyncio.sleep(0)
 

@@ -8,6 +8,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from bot import outbox_cli
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError, UserError
 
@@ -38,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     dingtalk.add_argument("action", choices=["create-approval-form"])
     for sp in (serve, demo, db, check, imp, job, intake, sync, dingtalk):
         sp.add_argument("--config", dest="sub_config", help=argparse.SUPPRESS)
+    outbox_cli.add_parser(sub)
     return p
 
 
@@ -201,3 +203,4 @@ async def _dingtalk(args, settings: Settings, db) -> int:
 
 _COMMANDS = {"demo": _demo, "import": _import, "run-job": _run_job, "intake": _intake, "sync": _sync,
              "dingtalk": _dingtalk}
+_COMMANDS["outbox"] = outbox_cli.cli_outbox

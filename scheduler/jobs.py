@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.context import Context
+from scheduler import dead_letters as _dead_letters
 from scheduler import feedback_digest as _feedback_digest
 from scheduler import intake_rejects as _intake_rejects
 from scheduler import lead_sla, push_breakpoints, push_daily, push_insight, push_mustdo, push_weekly
@@ -80,3 +81,9 @@ async def feedback_digest(ctx: Context, fire_at: datetime) -> str:
 async def intake_rejects(ctx: Context, fire_at: datetime) -> str:
     """Send admins yesterday's refused intake payloads per channel, with the top reasons and the fix, once a day."""
     return await _intake_rejects.run(ctx, fire_at)
+
+
+@job("dead_letters", schedule="dead_letters")
+async def dead_letters(ctx: Context, fire_at: datetime) -> str:
+    """Send admins the messages that could not be delivered, with why and how to resend them, once a day."""
+    return await _dead_letters.run(ctx, fire_at)

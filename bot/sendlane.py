@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("salesbot.sender")
 MAX_BACKOFF = timedelta(minutes=10)
+SLOT_TRIES = 8
 
 
 class Lane:
@@ -44,6 +45,7 @@ class Lane:
         self.leases: dict[str, datetime] = {}  # claim token -> lease end as last confirmed
         self.sent: dict[int, tuple[str, int]] = {}  # delivered, not yet marked: id -> (token, attempts)
         self.wake = asyncio.Event()
+        self._taking = asyncio.Lock()
         self._renewed = datetime.min.replace(tzinfo=UTC)
 
     def now(self) -> datetime:
@@ -178,10 +180,14 @@ class Lane:
 
     async def _slot(self, row: OutboxMessage) -> float:
         limits = limits_for(self.platform, self.api, row.target, row.payload, self.cfg.per_target_per_minute)
-        wait = await self.s.slots.acquire(limits, self.rate_now)
-        if 0 < wait <= self.cfg.max_wait_seconds:
+        waited = 0.0
+        for _ in range(SLOT_TRIES):  # wait in line up to max_wait; longer waits go back to the outbox
+            async with self._taking:  # one take at a time per lane: no pile-up of failing transactions
+                wait = await self.s.slots.acquire(limits, self.rate_now)
+            if not wait or waited + wait > self.cfg.max_wait_seconds:
+                return wait
             await self._sleep(wait)
-            wait = await self.s.slots.acquire(limits, self.rate_now)
+            waited += wait
         return wait
 
     async def _send(self, row: OutboxMessage) -> datetime | None:

@@ -117,6 +117,14 @@ class OutboxConfig:
 
 
 @dataclass
+class ConnectionsConfig:
+    watchdog_seconds: float = 90.0  # no frame at all (pings included) for this long: reconnect
+    bootstrap_timeout_seconds: float = 10.0  # every call that opens a connection gives up after this
+    lease_seconds: float = 30.0  # one replica per app holds a connection; others take over this long after it dies
+    down_after_seconds: float = 60.0  # /readyz answers 503 when a held connection is down longer than this
+
+
+@dataclass
 class FeaturesConfig:
     leads: bool = True
     opportunities: bool = True
@@ -177,6 +185,7 @@ class Settings:
     sla: SlaConfig = field(default_factory=SlaConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     outbox: OutboxConfig = field(default_factory=OutboxConfig)
+    connections: ConnectionsConfig = field(default_factory=ConnectionsConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)
     features: FeaturesConfig = field(default_factory=FeaturesConfig)
     playground: PlaygroundConfig = field(default_factory=PlaygroundConfig)

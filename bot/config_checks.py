@@ -6,6 +6,7 @@ import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config import _HHMM, _WEEKLY, ConfigProblem, Settings
+from bot.ops_checks import check_ops
 
 _AES_KEY = re.compile(r"^[A-Za-z0-9]{43}$")
 _DAY = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
@@ -17,6 +18,7 @@ def check_all(s: Settings) -> list[ConfigProblem]:
     for check in (_server, _database, _org, _schedule, _wecom, _dingtalk, _feishu, _intake, _sla,
                   _opportunities, _leads, _storage):
         problems += check(s)
+    problems += check_ops(s)
     return problems
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.config import load_settings
+from bot.config_checks import check_all
 from bot.connections import Board, Held
 from bot.platforms.dingtalk.stream import is_disconnect
 
@@ -75,3 +77,11 @@ async def test_readyz_lists_the_connections_and_says_when_one_is_down(client, rt
     assert resp.status == 503 and (await resp.json())["connections"]["dingtalk-stream:app"]["state"] == "down"
     metrics = await (await client.get("/metrics")).text()
     assert 'salesbot_connection_up{connection="dingtalk-stream:app"} 0' in metrics
+
+
+def test_check_config_names_bad_sender_and_connection_settings():
+    s = load_settings(env={})
+    assert not [p for p in check_all(s) if p.key.startswith(("outbox.", "connections."))]
+    s.outbox.lease_seconds, s.connections.watchdog_seconds, s.outbox.concurrency = 10, 0, 0
+    keys = {p.key for p in check_all(s)}
+    assert {"outbox.lease_seconds", "connections.watchdog_seconds", "outbox.concurrency"} <= keys

@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt 2>/dev/null | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint install bench bench-ingest clean
+.PHONY: run test lint install bench bench-ingest clean prove
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -31,6 +31,10 @@ bench: install  # the route benchmark (issue 20); BENCH_PG=postgresql+psycopg://
 
 bench-ingest: install
 	$(BIN)/python -m bench.ingest
+
+# Not part of `make test`: two replicas on a throwaway PostgreSQL under load and faults (≤ 20 min; QUICK=1 ≈ 3 min).
+prove: install
+	$(BIN)/python -m bench.prove $(if $(QUICK),--quick)
 
 clean:
 	rm -rf $(VENV) .venv-peer salesbot.db salesbot.db-wal salesbot.db-shm .pytest_cache .ruff_cache

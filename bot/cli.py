@@ -8,6 +8,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from bot import outbox_cli
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError, UserError
 
@@ -41,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     grading.add_argument("--split", type=float, default=0.7, help="share of the order history to train on")
     for sp in (serve, demo, db, check, imp, job, intake, sync, dingtalk, grading):
         sp.add_argument("--config", dest="sub_config", help=argparse.SUPPRESS)
+    outbox_cli.add_parser(sub)
     return p
 
 
@@ -210,3 +212,4 @@ async def _grading(args, settings: Settings, db) -> int:
 
 _COMMANDS = {"demo": _demo, "import": _import, "run-job": _run_job, "intake": _intake, "sync": _sync,
              "dingtalk": _dingtalk, "grading": _grading}
+_COMMANDS["outbox"] = outbox_cli.cli_outbox

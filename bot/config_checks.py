@@ -9,6 +9,7 @@ from bot import config_grading
 from bot.config import _HHMM, _WEEKLY, ConfigProblem, Settings
 from bot.config_reports import reports_checks
 from bot.config_security import check_security
+from bot.ops_checks import check_ops
 
 _AES_KEY = re.compile(r"^[A-Za-z0-9]{43}$")
 _DAY = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
@@ -21,6 +22,7 @@ def check_all(s: Settings) -> list[ConfigProblem]:
                   _opportunities, _leads, _storage, check_security, config_grading.check):
         problems += check(s)
     problems += reports_checks(s)
+    problems += check_ops(s)
     return problems
 
 

@@ -94,6 +94,7 @@ class ScheduleConfig:
     grading: str = "06:30"
     regrade_quarterly: str = "mon 07:00"
     root_cause: str = "mon 08:00"
+    dead_letters: str = "08:50"
     misfire_grace_seconds: int = 600
     holidays: list[str] = field(default_factory=list)
 
@@ -110,6 +111,20 @@ class OutboxConfig:
     base_backoff_seconds: float = 2.0
     per_target_per_minute: int = 20
     poll_seconds: float = 0.5
+    lease_seconds: float = 30.0  # a claim's lease, renewed every third of it while the row is being sent
+    send_timeout_seconds: float = 15.0  # longest one send may take; a row is sent only with this much lease left
+    concurrency: int = 16  # targets sent to in parallel per platform lane
+    claim_per_target: int = 2  # rows claimed per target at a time
+    max_wait_seconds: float = 2.0  # wait this long for a rate slot; longer waits go back to the outbox
+    flush_seconds: float = 0.2  # how often delivered rows are marked sent (in one statement)
+
+
+@dataclass
+class ConnectionsConfig:
+    watchdog_seconds: float = 90.0  # no frame at all (pings included) for this long: reconnect
+    bootstrap_timeout_seconds: float = 10.0  # every call that opens a connection gives up after this
+    lease_seconds: float = 30.0  # one replica per app holds a connection; others take over this long after it dies
+    down_after_seconds: float = 60.0  # /readyz answers 503 when a held connection is down longer than this
 
 
 @dataclass
@@ -229,6 +244,7 @@ class Settings:
     sla: SlaConfig = field(default_factory=SlaConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     outbox: OutboxConfig = field(default_factory=OutboxConfig)
+    connections: ConnectionsConfig = field(default_factory=ConnectionsConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)
     features: FeaturesConfig = field(default_factory=FeaturesConfig)
     playground: PlaygroundConfig = field(default_factory=PlaygroundConfig)

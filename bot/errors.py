@@ -11,6 +11,7 @@
     │   └── NotAllowed            the actor may not do this
     └── DeliveryError             outbound send failed
         └── TransientDeliveryError   worth retrying (timeouts, 5xx, rate limits)
+            └── Throttled            the platform said "too fast": wait `retry_after` s, not an attempt
 """
 
 from __future__ import annotations
@@ -81,3 +82,11 @@ class DeliveryError(SalesbotError):
 
 class TransientDeliveryError(DeliveryError):
     """A delivery failure that a later retry may fix."""
+
+
+class Throttled(TransientDeliveryError):
+    """The platform throttled us; retry after `retry_after` seconds without counting an attempt."""
+
+    def __init__(self, message: str, retry_after: float = 1.0) -> None:
+        super().__init__(message)
+        self.retry_after = max(float(retry_after), 0.0)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import platforms
 from bot.clock import Clock, OffsetClock
 from bot.config import Settings
+from bot.connections import Board
 from bot.context import Context
 from bot.dispatch import Dispatcher, resolve_member
 from bot.events import ChatRef, Event
@@ -43,6 +44,7 @@ class Runtime:
         self.sender = Sender(self.db, self.clock, self.apis, settings.outbox, self.metrics)
         self.dispatcher = Dispatcher(self)
         self.scheduler = None  # set by scheduler.core.attach when serving
+        self.connections = Board(self.clock)  # long connections' states for /readyz (bot/connections.py)
 
     def feature_on(self, feature: str | None) -> bool:
         """Return whether a feature switch is on (None means always on)."""

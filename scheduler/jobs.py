@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.context import Context
+from scheduler import dead_letters as _dead_letters
 from scheduler import feedback_digest as _feedback_digest
 from scheduler import grading as _grading
 from scheduler import intake_rejects as _intake_rejects
@@ -94,3 +95,9 @@ async def grading(ctx: Context, fire_at: datetime) -> str:
 async def regrade_quarterly(ctx: Context, fire_at: datetime) -> str:
     """Propose the quarter's grade changes and send managers the review card (nothing changes before approval)."""
     return await _regrade.run(ctx, fire_at)
+
+
+@job("dead_letters", schedule="dead_letters")
+async def dead_letters(ctx: Context, fire_at: datetime) -> str:
+    """Send admins the messages that could not be delivered, with why and how to resend them, once a day."""
+    return await _dead_letters.run(ctx, fire_at)

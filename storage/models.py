@@ -198,6 +198,7 @@ class OutboxMessage(SQLModel, table=True):
     attempts: int = 0
     next_attempt_at: datetime | None = _ts()
     claimed_until: datetime | None = _ts()
+    claim_token: str = Field(default="", max_length=32)  # fences marks: only the current claimer may mark
     last_error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     created_at: datetime | None = _ts()
     sent_at: datetime | None = _ts()
@@ -254,6 +255,7 @@ from storage import (  # noqa: E402,F401
     models_lifecycle,
     models_media,
     models_opportunities,
+    models_ops,
     models_pushes,
     models_security,
 )

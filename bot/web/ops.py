@@ -23,7 +23,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
-    """Answer 200 only when the database answers and migrations are current."""
+    """Answer 200 only when the database answers, migrations are current and held connections are up."""
     db = runtime(request).db
     try:
         async with db.engine.connect() as conn:
@@ -36,7 +36,12 @@ async def readyz(request: web.Request) -> web.Response:
     if current != head:
         return web.json_response({"status": "unavailable", "migrations": f"at {current}, need {head}",
                                   "fix": "run `salesbot db upgrade`"}, status=503)
-    return web.json_response({"status": "ready", "migrations": current})
+    ready, links = runtime(request).connections.report(runtime(request).settings.connections.down_after_seconds)
+    if not ready:  # a held stream/long connection is down: events of that app are not arriving
+        return web.json_response({"status": "unavailable", "migrations": current, "connections": links,
+                                  "fix": "see the connection's log lines (salesbot.dingtalk.stream / "
+                                         "salesbot.feishu.ws); it reconnects by itself"}, status=503)
+    return web.json_response({"status": "ready", "migrations": current, "connections": links})
 
 
 async def metrics(request: web.Request) -> web.Response:
@@ -53,6 +58,9 @@ async def metrics(request: web.Request) -> web.Response:
     }
     gauges.update(await _backlog(rt))
     gauges.update(lead_admin.gauges(await lead_admin.numbers(rt.db, rt.clock.now())))
+    gauges["salesbot_connection_up"] = ("Long connections held here: 1 up, 0 down or connecting (standby absent)",
+                                        {(("connection", n),): float(link.state == "up")
+                                         for n, link in rt.connections.links.items() if link.state != "standby"})
     return web.Response(text=rt.metrics.render(gauges), content_type="text/plain", charset="utf-8",
                         headers={"X-Content-Type-Options": "nosniff"})
 

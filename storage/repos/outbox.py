@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import secrets
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
@@ -12,7 +13,7 @@ from storage.models import OutboxMessage
 from storage.repos._sql import insert_ignore
 
 T = OutboxMessage.__table__
-LEASE = timedelta(seconds=60)
+LEASE = timedelta(seconds=30)  # renewed every LEASE/3 while a sender holds the row
 
 
 async def enqueue(session, dialect: str, key: str, platform: str, target: str, payload: dict,
@@ -42,16 +43,42 @@ def _due(now: datetime):
                (T.c.status == "sending") & (T.c.claimed_until < now))
 
 
-async def claim_due(db: Database, now: datetime, limit: int = 50) -> list[OutboxMessage]:
-    """Atomically claim due rows (and rows a crashed sender left); SKIP LOCKED on PostgreSQL."""
-    pick = select(T.c.id).where(_due(now)).order_by(T.c.next_attempt_at, T.c.id).limit(limit)
+async def claim_due(db: Database, now: datetime, limit: int = 50, lease: timedelta = LEASE,
+                    platforms: list[str] | None = None, per_target: int = 2,
+                    busy: Collection[str] = ()) -> list[OutboxMessage]:
+    """Claim due rows under a fresh claim token, at most `per_target` per target; SKIP LOCKED on PostgreSQL.
+
+    Rows of `busy` targets (being sent by this lane already) are left alone so one target never has two
+    sends in flight. The token fences every later mark: a sender whose lease was taken over marks nothing.
+    """
+    token = secrets.token_hex(16)
+    scan = select(T.c.id, T.c.target, T.c.next_attempt_at).where(_due(now))
+    if platforms:
+        scan = scan.where(T.c.platform.in_(platforms))
+    if busy:
+        scan = scan.where(T.c.target.not_in(list(busy)))
+    scan = scan.order_by(T.c.next_attempt_at, T.c.id).limit(limit)  # lock only what one claim may take
     if db.dialect == "postgresql":
-        pick = pick.with_for_update(skip_locked=True)
+        scan = scan.with_for_update(skip_locked=True)
+    locked = scan.cte("locked")
+    rank = func.row_number().over(partition_by=locked.c.target, order_by=(locked.c.next_attempt_at, locked.c.id))
+    ranked = select(locked.c.id, rank.label("rn")).cte("ranked")
+    pick = select(ranked.c.id).where(ranked.c.rn <= per_target).order_by(ranked.c.id).limit(limit)
     stmt = (update(T).where(T.c.id.in_(pick.scalar_subquery()), _due(now))
-            .values(status="sending", claimed_until=now + LEASE).returning(*T.c))
+            .values(status="sending", claimed_until=now + lease, claim_token=token).returning(*T.c))
     async with db.engine.begin() as conn:
         rows = (await conn.execute(stmt)).all()
     return [OutboxMessage(**r._mapping) for r in sorted(rows, key=lambda r: r.id)]
+
+
+async def renew(db: Database, tokens: Collection[str], until: datetime) -> set[int]:
+    """Extend the lease of every row still held under `tokens`; return the ids still held."""
+    if not tokens:
+        return set()
+    stmt = (update(T).where(T.c.claim_token.in_(list(tokens)), T.c.status == "sending")
+            .values(claimed_until=until).returning(T.c.id))
+    async with db.engine.begin() as conn:
+        return set((await conn.execute(stmt)).scalars())
 
 
 def first_only(payloads: list[dict]) -> list[int]:
@@ -77,29 +104,56 @@ async def take_inline(db: Database, keys: list[str], now: datetime,
     return [payload for _, payload in sorted(taken)]
 
 
-async def _set(db: Database, msg_id: int, **values) -> None:
+async def _set(db: Database, msg_id: int, token: str, **values) -> bool:
     async with db.engine.begin() as conn:
-        await conn.execute(update(T).where(T.c.id == msg_id, T.c.status == "sending").values(**values))
+        done = await conn.execute(update(T).where(T.c.id == msg_id, T.c.status == "sending",
+                                                  T.c.claim_token == token).values(**values))
+    return bool(done.rowcount)
 
 
-async def mark_sent(db: Database, msg_id: int, now: datetime, attempts: int) -> None:
-    """Record a successful delivery."""
-    await _set(db, msg_id, status="sent", sent_at=now, attempts=attempts, last_error="")
+async def mark_sent_many(db: Database, sent: dict[int, tuple[str, int]], now: datetime) -> int:
+    """Record deliveries {id: (claim token, attempts)} in one statement per attempts count; return rows marked."""
+    by_attempts: dict[int, list[tuple[int, str]]] = {}
+    for msg_id, (token, attempts) in sent.items():
+        by_attempts.setdefault(attempts, []).append((msg_id, token))
+    marked = 0
+    async with db.engine.begin() as conn:
+        for attempts, pairs in by_attempts.items():
+            stmt = (update(T).where(T.c.id.in_([i for i, _ in pairs]), T.c.status == "sending",
+                                    T.c.claim_token.in_({t for _, t in pairs}))
+                    .values(status="sent", sent_at=now, attempts=attempts, last_error=""))
+            marked += (await conn.execute(stmt)).rowcount
+    return marked
 
 
-async def mark_retry(db: Database, msg_id: int, at: datetime, attempts: int, error: str) -> None:
+async def mark_sent(db: Database, msg_id: int, token: str, now: datetime, attempts: int) -> bool:
+    """Record one successful delivery (only while `token` still holds the claim)."""
+    return await _set(db, msg_id, token, status="sent", sent_at=now, attempts=attempts, last_error="")
+
+
+async def mark_retry(db: Database, msg_id: int, token: str, at: datetime, attempts: int, error: str) -> bool:
     """Schedule another attempt after a transient failure."""
-    await _set(db, msg_id, status="pending", next_attempt_at=at, attempts=attempts, last_error=error[:2000])
+    return await _set(db, msg_id, token, status="pending", next_attempt_at=at, attempts=attempts,
+                      last_error=error[:2000])
 
 
-async def postpone(db: Database, msg_id: int, at: datetime) -> None:
-    """Put a rate-limited message back without counting an attempt."""
-    await _set(db, msg_id, status="pending", next_attempt_at=at)
+async def postpone(db: Database, msg_id: int, token: str, at: datetime, why: str | None = None) -> bool:
+    """Put a rate-limited or throttled message back without counting an attempt."""
+    extra = {"last_error": why[:2000]} if why else {}
+    return await _set(db, msg_id, token, status="pending", next_attempt_at=at, **extra)
 
 
-async def mark_dead(db: Database, msg_id: int, attempts: int, reason: str) -> None:
+async def postpone_target(db: Database, platform: str, target: str, at: datetime) -> int:
+    """Move a full target's due pending rows to when its window frees, so claims look at other targets."""
+    stmt = (update(T).where(T.c.platform == platform, T.c.target == target, T.c.status == "pending",
+                            T.c.next_attempt_at < at).values(next_attempt_at=at))
+    async with db.engine.begin() as conn:
+        return (await conn.execute(stmt)).rowcount
+
+
+async def mark_dead(db: Database, msg_id: int, token: str, attempts: int, reason: str) -> bool:
     """Dead-letter a message, keeping why."""
-    await _set(db, msg_id, status="dead", attempts=attempts, last_error=reason[:2000])
+    return await _set(db, msg_id, token, status="dead", attempts=attempts, last_error=reason[:2000])
 
 
 async def counts(db: Database) -> dict[str, int]:
@@ -127,3 +181,21 @@ async def recent(db: Database, platform: str | None = None, after_id: int = 0, l
         stmt = stmt.where(T.c.status == status)
     async with db.engine.connect() as conn:
         return list(reversed((await conn.execute(stmt)).all()))
+
+
+async def dead_unknown(db: Database, known: list[str], now: datetime) -> dict[str, int]:
+    """Dead-letter due rows whose platform has no sender here; return counts per platform."""
+    where = (T.c.status == "pending") & (T.c.next_attempt_at <= now) & T.c.platform.not_in(known or [""])
+    async with db.engine.begin() as conn:
+        rows = (await conn.execute(select(T.c.platform, func.count()).where(where).group_by(T.c.platform))).all()
+        if rows:
+            await conn.execute(update(T).where(where).values(
+                status="dead", last_error="platform is not enabled; enable it in config.toml and run "
+                                          "`salesbot outbox retry --all`"))
+    return {p: n for p, n in rows}
+
+
+async def enqueue_many_raw(db: Database, rows: list[tuple[str, str, str, dict]], now: datetime) -> set[str]:
+    """Queue already-rendered (key, platform, target, payload) rows in their own transaction (tools, benches)."""
+    async with db.session() as s:
+        return await enqueue_many(s, db.dialect, rows, now)

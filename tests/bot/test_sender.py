@@ -35,7 +35,7 @@ async def _enqueue(db, clock, key: str, target: str = "chat1") -> bool:
 
 
 def _sender(db, clock, api, **cfg) -> Sender:
-    return Sender(db, clock, {"fake": api}, OutboxConfig(**cfg), Metrics())
+    return Sender(db, clock, {"fake": api}, OutboxConfig(**cfg), Metrics(), rate_clock=clock)
 
 
 async def test_a_key_is_queued_and_sent_once(migrated_db, clock):
@@ -93,9 +93,9 @@ async def test_rate_limit_postpones_without_losing(migrated_db, clock):
     sender = _sender(migrated_db, clock, api)
     await sender.run_once()
     assert len(api.sent) == 2
-    clock.advance(timedelta(seconds=61))
+    clock.advance(timedelta(seconds=62))
     await sender.run_once()
-    clock.advance(timedelta(seconds=61))
+    clock.advance(timedelta(seconds=62))
     await sender.run_once()
     assert [p["text"] for _, p in api.sent] == [f"k{i}" for i in range(5)]
     row = (await outbox.recent(migrated_db))[-1]

@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from bot.connections import Held
 from bot.platforms.dingtalk import render
 from bot.platforms.dingtalk.api import DingTalkAPI
 from bot.platforms.dingtalk.approvals import OAApprovals
+from bot.tokens import SharedTokens
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -27,6 +29,7 @@ def build_api(rt: Runtime) -> DingTalkAPI:
     api = DingTalkAPI(rt.settings.dingtalk, rt.clock)
     api.approvals = OAApprovals(api, rt)
     api.db = rt.db  # evidence downloads record the stored file
+    api.tokens = SharedTokens(rt.db, lambda: rt.clock.now().timestamp())  # one refresher across replicas
     return api
 
 
@@ -41,8 +44,18 @@ async def start(rt: Runtime) -> None:
     if cfg.mode == "stream":
         from bot.platforms.dingtalk.stream import StreamClient
 
-        rt.dingtalk_stream = StreamClient(rt)
-        rt.dingtalk_stream.start_background()
+        def open_stream() -> None:
+            rt.dingtalk_stream = StreamClient(rt)
+            rt.dingtalk_stream.start_background()
+
+        async def close_stream() -> None:
+            if getattr(rt, "dingtalk_stream", None) is not None:
+                await rt.dingtalk_stream.stop()
+
+        rt.dingtalk_lease = Held(rt.db, rt.clock, rt.connections, f"dingtalk-stream:{cfg.client_id}",
+                                 rt.settings.connections.lease_seconds, open_stream, close_stream)
+        await rt.dingtalk_lease.step()  # a free lease is taken at once, so the first replica connects now
+        rt.dingtalk_lease.start()
     elif cfg.card_template_id and cfg.card_callback_secret and "dingtalk" in rt.apis:
         url = f"{rt.settings.server.public_url.rstrip('/')}/dingtalk/card"
         try:
@@ -53,8 +66,10 @@ async def start(rt: Runtime) -> None:
 
 async def stop(rt: Runtime) -> None:
     """Stop the Stream client and close the HTTP session."""
-    client = getattr(rt, "dingtalk_stream", None)
-    if client is not None:
+    lease, client = getattr(rt, "dingtalk_lease", None), getattr(rt, "dingtalk_stream", None)
+    if lease is not None:
+        await lease.stop()
+    elif client is not None:
         await client.stop()
     api = rt.apis.get("dingtalk")
     if api is not None:

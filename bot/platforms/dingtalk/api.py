@@ -8,7 +8,6 @@ Evidence files (payload kind "media_fetch") are downloaded by media.py.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from datetime import datetime, timedelta
@@ -20,9 +19,12 @@ import aiohttp
 from bot.clock import Clock
 from bot.config import DingtalkConfig
 from bot.errors import DeliveryError, TransientDeliveryError
+from bot.errors import Throttled as ThrottledError
 from bot.platforms.dingtalk.adapter import canonical_target
 from bot.platforms.dingtalk.crypto import webhook_query
 from bot.platforms.dingtalk.media import DingTalkMedia
+from bot.platforms.dingtalk.throttle import throttled
+from bot.tokens import SharedTokens
 
 if TYPE_CHECKING:
     from bot.platforms.dingtalk.approvals import OAApprovals
@@ -32,11 +34,14 @@ TOKEN_MARGIN = timedelta(minutes=5)  # refresh before DingTalk's 7200 s expiry, 
 WEBHOOK_MARGIN_MS = 60_000  # a sessionWebhook this close to expiry is not worth a failed call
 THROTTLE = timedelta(minutes=10)  # a custom robot over its limit is muted for 10 minutes
 BATCH = 20  # oToMessages/batchSend takes at most 20 userIds
-_RETRY_ERRCODES = {90030, 130101, 410100, -1}  # over limit / send too fast / busy
 MEDIA_FETCH = True  # scheduler/media.py queues evidence downloads only for platforms whose API says so
 
 
-class Throttled(TransientDeliveryError):
+class TokenRejected(TransientDeliveryError):
+    """DingTalk answered 401: the access token expired or another refresh replaced it."""
+
+
+class Throttled(ThrottledError):
     """DingTalk said the robot is over its rate limit."""
 
 
@@ -53,8 +58,7 @@ class DingTalkAPI(DingTalkMedia):
         self.robot_code = cfg.robot_code or cfg.client_id
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._http: aiohttp.ClientSession | None = None
-        self._token: tuple[str, datetime] | None = None
-        self._token_lock = asyncio.Lock()
+        self.tokens = SharedTokens(None, lambda: clock.now().timestamp())  # build_api shares it via the database
         self._muted: dict[str, datetime] = {}
         self.approvals: OAApprovals | None = None  # bound by build_api(rt): it needs the database
 
@@ -76,11 +80,13 @@ class DingTalkAPI(DingTalkMedia):
                 status = resp.status
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise TransientDeliveryError(f"DingTalk {method} {_path(url)}: {type(exc).__name__} {exc}") from exc
-        if status == 429 or status >= 500:
+        limited = throttled(f"{method} {_path(url)}", status, text)
+        if limited is not None:
+            raise limited
+        if status >= 500:
             raise TransientDeliveryError(f"DingTalk {method} {_path(url)} answered {status}: {text[:200]}")
-        if status == 401:
-            self._token = None  # the next attempt fetches a fresh token
-            raise TransientDeliveryError(f"DingTalk {method} {_path(url)} answered 401; token refreshed")
+        if status == 401:  # InvalidAuthentication: the token expired or was replaced
+            raise TokenRejected(f"DingTalk {method} {_path(url)} answered 401 (access token rejected)")
         if status >= 400:
             raise DeliveryError(f"DingTalk {method} {_path(url)} answered {status}: {text[:300]}")
         try:
@@ -88,30 +94,36 @@ class DingTalkAPI(DingTalkMedia):
         except ValueError as exc:
             raise TransientDeliveryError(f"DingTalk {_path(url)} answered non-JSON: {text[:200]}") from exc
 
-    async def access_token(self) -> str:
-        """Return a cached app access token, fetching a new one 5 minutes before it expires."""
-        async with self._token_lock:
-            now = self.clock.now()
-            if self._token and now < self._token[1]:
-                return self._token[0]
-            data = await self.request("POST", f"{self.cfg.api_base}/v1.0/oauth2/accessToken",
-                                      {"appKey": self.cfg.client_id, "appSecret": self.cfg.client_secret})
-            if not data.get("accessToken"):
-                raise DeliveryError("DingTalk gave no accessToken; check [dingtalk] client_id and client_secret")
-            expires = now + timedelta(seconds=int(data.get("expireIn") or 7200)) - TOKEN_MARGIN
-            self._token = (data["accessToken"], expires)
-            return self._token[0]
+    async def access_token(self, rejected: str | None = None) -> str:
+        """Return the app's access token (shared by every replica), refreshed 5 minutes before it expires."""
+        return await self.tokens.get(f"dingtalk:{self.cfg.client_id}", self._fetch_token,
+                                     TOKEN_MARGIN.total_seconds(), rejected)
+
+    async def _fetch_token(self) -> tuple[str, float]:
+        data = await self.request("POST", f"{self.cfg.api_base}/v1.0/oauth2/accessToken",
+                                  {"appKey": self.cfg.client_id, "appSecret": self.cfg.client_secret})
+        if not data.get("accessToken"):
+            raise DeliveryError("DingTalk gave no accessToken; check [dingtalk] client_id and client_secret")
+        return data["accessToken"], float(int(data.get("expireIn") or 7200))
 
     async def call(self, method: str, path: str, body: dict) -> dict:
-        """Call a new-style API (api_base) with the access token header."""
-        headers = {"x-acs-dingtalk-access-token": await self.access_token()}
-        return await self.request(method, f"{self.cfg.api_base}{path}", body, headers)
+        """Call a new-style API (api_base) with the access token header; on 401 retry once with a new token."""
+        token = await self.access_token()
+        try:
+            return await self.request(method, f"{self.cfg.api_base}{path}", body,
+                                      {"x-acs-dingtalk-access-token": token})
+        except TokenRejected:
+            log.info("DingTalk rejected the access token; fetching a new one and retrying once")
+            token = await self.access_token(rejected=token)
+            return await self.request(method, f"{self.cfg.api_base}{path}", body,
+                                      {"x-acs-dingtalk-access-token": token})
 
     async def _webhook(self, url: str, body: dict, what: str) -> None:
         data = await self.request("POST", url, body)
         code = data.get("errcode", 0)
-        if code in _RETRY_ERRCODES:
-            raise Throttled(f"DingTalk {what} is rate-limited (errcode {code}): {data.get('errmsg')}")
+        limited = throttled(what, 200, json.dumps(data))
+        if limited is not None:
+            raise Throttled(str(limited), limited.retry_after)
         if code:
             raise DeliveryError(f"DingTalk {what} refused the message (errcode {code}): {data.get('errmsg')}")
 
@@ -123,13 +135,14 @@ class DingTalkAPI(DingTalkMedia):
                                 "{access_token = \"…\", secret = \"SEC…\"}")
         now = self.clock.now()
         if self._muted.get(name, now) > now:
-            raise TransientDeliveryError(f"custom robot {name!r} is throttled by DingTalk; waiting it out")
+            raise Throttled(f"custom robot {name!r} is throttled by DingTalk; waiting it out",
+                            (self._muted[name] - now).total_seconds())
         url = f"{self.cfg.oapi_base}/robot/send?access_token={quote(robot['access_token'], safe='')}"
         if robot.get("secret"):
             url += webhook_query(robot["secret"], int(now.timestamp() * 1000))
         try:
             await self._webhook(url, body, f"custom robot {name!r}")
-        except Throttled:
+        except ThrottledError:
             self._muted[name] = now + THROTTLE  # never poke a throttled robot: it extends the mute
             raise
 

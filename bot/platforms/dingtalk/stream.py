@@ -3,7 +3,10 @@
 The SDK parses frames, routes them to our handlers and builds the acks. We replace its connection
 loop: the blocking `open_connection` (requests, no timeout) runs in a daemon thread with a
 timeout; reconnects back off 1→60 s with jitter; `stop()` really stops (0.24.3 swallows the first
-cancel). Handlers only store the event (inbox, milliseconds) and return, so DingTalk never
+cancel). A SYSTEM `disconnect` frame reconnects at once (0.24.3 could stop delivering after one),
+and a watchdog reconnects when no frame at all — DingTalk pings included — arrives for
+[connections] watchdog_seconds. Only the replica holding the app's lease connects (bot/connections.py).
+Handlers only store the event (inbox, milliseconds) and return, so DingTalk never
 re-delivers for a late ack; the work runs in the dispatcher's background tasks.
 """
 
@@ -32,6 +35,12 @@ if TYPE_CHECKING:
 log = logging.getLogger("salesbot.dingtalk.stream")
 OPEN_TIMEOUT = 10.0
 MAX_BACKOFF = 60.0
+
+
+def is_disconnect(frame: Any) -> bool:
+    """Whether a frame is DingTalk's SYSTEM `disconnect` (the server is about to close this connection)."""
+    headers = frame.get("headers") if isinstance(frame, dict) else None
+    return bool(frame.get("type") == "SYSTEM" and isinstance(headers, dict) and headers.get("topic") == "disconnect")
 
 
 async def in_thread(fn: Callable[[], Any], timeout: float) -> Any:
@@ -65,7 +74,10 @@ class StreamClient(dingtalk_stream.DingTalkStreamClient):
         self.register_callback_handler(dingtalk_stream.ChatbotMessage.TOPIC, RobotHandler(rt))
         self.register_callback_handler(CallbackHandler.TOPIC_CARD_CALLBACK, CardHandler(rt))
         self.register_all_event_handler(EventsHandler(rt))
-        self.connections = 0
+        self.connections = self.disconnects = self.watchdog_trips = 0
+        self.name, self.board = f"dingtalk-stream:{cfg.client_id}", rt.connections
+        self.watchdog = rt.settings.connections.watchdog_seconds
+        self.open_timeout = rt.settings.connections.bootstrap_timeout_seconds or OPEN_TIMEOUT
         self._stopping = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._frames: set[asyncio.Task] = set()
@@ -78,7 +90,7 @@ class StreamClient(dingtalk_stream.DingTalkStreamClient):
                 "subscriptions": topics, "ua": f"dingtalk-sdk-python/v{dingtalk_stream.version.VERSION_STRING}-union",
                 "localIp": ""}
         try:
-            resp = requests.post(self.open_url, json=body, timeout=OPEN_TIMEOUT,
+            resp = requests.post(self.open_url, json=body, timeout=self.open_timeout,
                                  headers={"Accept": "application/json"})
             resp.raise_for_status()
             return resp.json()
@@ -110,24 +122,50 @@ class StreamClient(dingtalk_stream.DingTalkStreamClient):
 
     async def _serve_once(self) -> bool:
         """One connection's life; True if it received frames (then reconnect at once)."""
-        conn = await in_thread(self.open_connection, OPEN_TIMEOUT + 2)
+        conn = await in_thread(self.open_connection, self.open_timeout + 2)
         if not conn or self._stopping.is_set():
             return False
         uri = f'{conn["endpoint"]}?ticket={quote_plus(conn["ticket"])}'
         served = False
-        async with websockets.connect(uri, open_timeout=OPEN_TIMEOUT, close_timeout=1) as ws:
-            self.websocket, self.connections = ws, self.connections + 1
-            async for raw in ws:
-                served = True
-                try:
-                    frame = json.loads(raw)
-                except ValueError:
-                    log.warning("DingTalk stream sent a non-JSON frame; ignored")
-                    continue
-                task = asyncio.get_running_loop().create_task(self.background_task(frame))
-                self._frames.add(task)
-                task.add_done_callback(self._frames.discard)
+        try:
+            async with websockets.connect(uri, open_timeout=self.open_timeout, close_timeout=1) as ws:
+                self.websocket, self.connections = ws, self.connections + 1
+                self.board.mark(self.name, "up")
+                while (raw := await self._next(ws)) is not None:
+                    served = True
+                    self.board.frame(self.name)
+                    if not self._handle(raw):
+                        break  # a disconnect frame: reconnect now (DingTalk closes its side ~10 s later)
+        finally:
+            self.board.mark(self.name, "down")
         return served
+
+    async def _next(self, ws: Any) -> str | bytes | None:
+        """The next frame, or None when the socket closed or nothing (not even a ping) came for watchdog s."""
+        try:
+            return await asyncio.wait_for(ws.recv(), self.watchdog)
+        except TimeoutError:
+            self.watchdog_trips += 1
+            log.warning("DingTalk stream: no frame for a while; reconnecting", extra={"seconds": self.watchdog})
+        except websockets.ConnectionClosed:
+            pass
+        return None
+
+    def _handle(self, raw: str | bytes) -> bool:
+        """Hand a frame to the SDK's routing in a tracked task; return False for a disconnect frame."""
+        try:
+            frame = json.loads(raw)
+        except ValueError:
+            log.warning("DingTalk stream sent a non-JSON frame; ignored")
+            return True
+        if is_disconnect(frame):
+            self.disconnects += 1
+            log.info("DingTalk stream: disconnect frame; reconnecting", extra={"data": str(frame.get("data"))[:200]})
+            return False
+        task = asyncio.get_running_loop().create_task(self.background_task(frame))
+        self._frames.add(task)
+        task.add_done_callback(self._frames.discard)
+        return True
 
     async def stop(self, timeout: float = 3.0) -> None:
         """Close the socket, let in-flight acks finish briefly, and end the loop."""

@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 from typing import TYPE_CHECKING
 
+from bot.tokens import SharedTokens
+
 if TYPE_CHECKING:
     from bot.config import Settings
     from bot.platforms.feishu.api import FeishuAPI
@@ -20,6 +22,7 @@ def build_api(rt: Runtime) -> FeishuAPI:
     api = FeishuAPI(rt.settings.feishu, wall=lambda: rt.clock.now().timestamp())
     api.approvals = FeishuApprovals(api, rt.db, rt.clock)
     api.db, api.clock = rt.db, rt.clock  # evidence downloads record the stored file
+    api.tokens = SharedTokens(rt.db, lambda: rt.clock.now().timestamp())  # one refresher across replicas
     return api
 
 

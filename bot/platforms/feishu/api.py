@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 
 from bot.config import FeishuConfig
-from bot.errors import DeliveryError, TransientDeliveryError
+from bot.errors import DeliveryError, Throttled, TransientDeliveryError
 from bot.platforms.feishu.delayed import DelayedUpdates
 from bot.platforms.feishu.limits import MAX_WAIT, Throttle
 from bot.platforms.feishu.media import FeishuMedia
+from bot.tokens import SharedTokens
 
 if TYPE_CHECKING:
     from bot.platforms.feishu.approvals import FeishuApprovals
@@ -58,8 +59,8 @@ class FeishuAPI(FeishuMedia):
         self.throttle = Throttle(monotonic=monotonic, sleep=sleep)
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
-        self._token, self._token_until = "", 0.0
-        self._token_lock = asyncio.Lock()
+        self._token = ""
+        self.tokens = SharedTokens(None, monotonic, sleep)  # build_api shares it through the database
         self._bot_open_id: str | None = None
         self.approvals: FeishuApprovals | None = None  # set by build_api(rt): it needs the database
 
@@ -75,20 +76,22 @@ class FeishuAPI(FeishuMedia):
         return self._session
 
     async def token(self, force: bool = False) -> str:
-        """Return a cached tenant_access_token, fetching a new one when it is near expiry or rejected."""
-        async with self._token_lock:
-            if force or not self._token or self._mono() >= self._token_until:
-                body = {"app_id": self.cfg.app_id, "app_secret": self.cfg.app_secret}
-                try:
-                    data, _ = await self._request("POST", TOKEN_PATH, body, auth=False)
-                except TransientDeliveryError:
-                    raise
-                except DeliveryError as exc:
-                    raise DeliveryError(f"{exc}; check feishu.app_id and feishu.app_secret") from exc
-                expire = int(data.get("expire") or 0)
-                self._token = str(data.get("tenant_access_token") or "")
-                self._token_until = self._mono() + max(expire - REFRESH_EARLY, expire / 2)
-            return self._token
+        """Return the tenant_access_token (shared by every replica); a new one when `force` (it was rejected)."""
+        self._token = await self.tokens.get(f"feishu:{self.cfg.app_id}", self._fetch_token, REFRESH_EARLY,
+                                            self._token if force else None)
+        return self._token
+
+    async def _fetch_token(self) -> tuple[str, float]:
+        body = {"app_id": self.cfg.app_id, "app_secret": self.cfg.app_secret}
+        try:
+            data, _ = await self._request("POST", TOKEN_PATH, body, auth=False)
+        except TransientDeliveryError:
+            raise
+        except DeliveryError as exc:
+            raise DeliveryError(f"{exc}; check feishu.app_id and feishu.app_secret") from exc
+        expire = int(data.get("expire") or 0)
+        lives = max(expire - REFRESH_EARLY, expire / 2) + REFRESH_EARLY  # short-lived tokens are kept for half
+        return str(data.get("tenant_access_token") or ""), float(lives)
 
     async def _request(self, method: str, path: str, body: dict | None = None, params: dict | None = None,
                        auth: bool = True) -> tuple[dict[str, Any], int]:
@@ -187,11 +190,11 @@ class Refused(DeliveryError):
         self.code = code
 
 
-class RateLimited(TransientDeliveryError):
-    """Feishu throttled us; `reset` is the x-ogw-ratelimit-reset seconds."""
+class RateLimited(Throttled):
+    """Feishu throttled us (HTTP 429 / 99991400); `reset` is the x-ogw-ratelimit-reset seconds."""
 
     def __init__(self, message: str, reset: float) -> None:
-        super().__init__(message)
+        super().__init__(message, reset)
         self.reset = reset
 
 

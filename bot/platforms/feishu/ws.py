@@ -4,6 +4,9 @@ A small asyncio client of the protocol lark-oapi speaks — bootstrap POST, prot
 ACK — so nothing blocks the aiohttp loop and `type=card` frames are handled (lark-oapi 1.7.5 drops
 them). Payloads arrive in plaintext (the connection itself is authenticated) and take the same path
 as webhook bodies: adapter.to_event → inbox → dispatch; card clicks are answered in the ACK.
+Every bootstrap call (endpoint POST, socket open) has a timeout; a watchdog reconnects when nothing,
+not even a pong, arrives in time; after a drop the connection comes back within the server's
+ReconnectNonce. Only the replica holding the app's lease connects (bot/connections.py).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 import aiohttp
 from aiohttp import web
 
+from bot.connections import Held
 from bot.errors import BadRequest
 from bot.payloads import json_object
 from bot.platforms.feishu import adapter, approvals, frames, routes
@@ -41,6 +45,9 @@ class LongConnection:
         self.rt, self.cfg, self.reconnect = rt, rt.settings.feishu, reconnect
         self.ping_interval, self.reconnect_interval, self.reconnect_nonce = 120.0, 120.0, 30.0
         self.connected = asyncio.Event()
+        conns = rt.settings.connections
+        self.watchdog, self.boot, self.watchdog_trips = conns.watchdog_seconds, conns.bootstrap_timeout_seconds, 0
+        self.name = f"feishu-ws:{self.cfg.app_id}"
         self._parts: OrderedDict[str, list[bytes | None]] = OrderedDict()
         self._send_lock = asyncio.Lock()
         self._task: asyncio.Task | None = None
@@ -58,20 +65,28 @@ class LongConnection:
 
     async def run(self) -> None:
         """Connect, serve frames, and reconnect after a drop (jittered, as lark-oapi does)."""
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None, sock_connect=10)) as http:
+        failures = 0
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None, sock_connect=self.boot)) as http:
             while True:
                 try:
                     await self._serve(http, await self._endpoint(http))
+                    failures = 0
                 except Exception as exc:  # any failure ends this connection, never the loop
+                    failures += 1
                     log.warning("Feishu long connection failed", extra={"error": repr(exc)})
+                finally:
+                    self.rt.connections.mark(self.name, "down")
                 if not self.reconnect:
                     return
-                await asyncio.sleep(self.reconnect_interval + random.uniform(0, self.reconnect_nonce))
+                # after a drop, come back within the nonce; after failed attempts, wait the server's interval
+                await asyncio.sleep(random.uniform(0, self.reconnect_nonce) + (self.reconnect_interval if failures
+                                                                               else 0.0))
 
     async def _endpoint(self, http: aiohttp.ClientSession) -> str:
-        """Ask Feishu for a connection URL (and its ClientConfig)."""
+        """Ask Feishu for a connection URL (and its ClientConfig), giving up after the bootstrap timeout."""
         body = {"AppID": self.cfg.app_id, "AppSecret": self.cfg.app_secret}
-        async with http.post(self.cfg.api_base.rstrip("/") + ENDPOINT, json=body, headers={"locale": "zh"}) as resp:
+        async with http.post(self.cfg.api_base.rstrip("/") + ENDPOINT, json=body, headers={"locale": "zh"},
+                             timeout=aiohttp.ClientTimeout(total=self.boot)) as resp:
             data = await resp.json(content_type=None)
         if not isinstance(data, dict) or data.get("code") != 0 or not (data.get("data") or {}).get("URL"):
             code = data.get("code") if isinstance(data, dict) else resp.status
@@ -87,16 +102,34 @@ class LongConnection:
 
     async def _serve(self, http: aiohttp.ClientSession, url: str) -> None:
         service = int((parse_qs(urlsplit(url).query).get("service_id") or ["0"])[0])
-        async with http.ws_connect(url) as ws:
+        async with asyncio.timeout(self.boot):
+            ws = await http.ws_connect(url)
+        async with ws:
             self.connected.set()
+            self.rt.connections.mark(self.name, "up")
             pinger = asyncio.get_running_loop().create_task(self._ping(ws, service))
             try:
-                async for msg in ws:
+                while (msg := await self._next(ws)) is not None:
+                    self.rt.connections.frame(self.name)
                     if msg.type == aiohttp.WSMsgType.BINARY:
                         self._on_frame(ws, frames.decode(msg.data))
             finally:
                 pinger.cancel()
                 self.connected.clear()
+
+    async def _next(self, ws: aiohttp.ClientWebSocketResponse) -> aiohttp.WSMessage | None:
+        """The next message, or None when the socket closed or no frame (pongs included) came in time."""
+        watchdog = max(self.watchdog, self.ping_interval + 30.0)  # we ping, Feishu pongs: silence means dead
+        try:
+            msg = await asyncio.wait_for(ws.receive(), watchdog)
+        except TimeoutError:
+            self.watchdog_trips += 1
+            log.warning("Feishu long connection silent; reconnecting", extra={"seconds": watchdog})
+            return None
+        if msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED,
+                        aiohttp.WSMsgType.ERROR):
+            return None
+        return msg
 
     async def _ping(self, ws: aiohttp.ClientWebSocketResponse, service: int) -> None:
         while True:
@@ -173,17 +206,29 @@ class LongConnection:
 
 
 def attach(app: web.Application) -> None:
-    """Open the long connection when the app starts and close it when it stops."""
+    """Hold the long connection (on the one replica holding the app's lease) while the app runs."""
     app[CONNECTION] = {}
 
     async def start(app: web.Application) -> None:
-        conn = LongConnection(app[RUNTIME])
-        app[CONNECTION]["conn"] = conn
-        conn.start()
+        rt = app[RUNTIME]
+
+        def open_conn() -> None:
+            app[CONNECTION]["conn"] = LongConnection(rt)
+            app[CONNECTION]["conn"].start()
+
+        async def close_conn() -> None:
+            if "conn" in app[CONNECTION]:
+                await app[CONNECTION].pop("conn").stop()
+
+        held = Held(rt.db, rt.clock, rt.connections, f"feishu-ws:{rt.settings.feishu.app_id}",
+                    rt.settings.connections.lease_seconds, open_conn, close_conn)
+        app[CONNECTION]["lease"] = held
+        await held.step()  # a free lease is taken at once, so the first replica connects now
+        held.start()
 
     async def stop(app: web.Application) -> None:
-        if "conn" in app[CONNECTION]:
-            await app[CONNECTION]["conn"].stop()
+        if "lease" in app[CONNECTION]:
+            await app[CONNECTION]["lease"].stop()
 
     app.on_startup.append(start)
     app.on_cleanup.append(stop)

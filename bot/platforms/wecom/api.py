@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.clock import Clock
-from bot.errors import DeliveryError, TransientDeliveryError
+from bot.errors import DeliveryError, Throttled
 from bot.platforms.wecom.client import TRANSIENT, checked, raise_for
 from bot.platforms.wecom.limits import Windows
 from bot.platforms.wecom.media import WecomMedia
@@ -63,7 +63,7 @@ class WecomAPI(WecomMedia):
     async def _slot(self, windows: Windows, key: str, what: str) -> None:
         wait = windows.wait(key)
         if wait > MAX_WAIT:
-            raise TransientDeliveryError(f"WeCom limit: {what} is full for {wait:.0f} s more; kept in the outbox")
+            raise Throttled(f"WeCom limit: {what} is full for {wait:.0f} s more; kept in the outbox", wait)
         if wait > 0:
             await self._sleep(wait)
         windows.record(key)

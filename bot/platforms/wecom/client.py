@@ -1,7 +1,8 @@
 """WeCom HTTP client core (aiohttp): one session, the access token per app, the call with one token retry.
 
 Every call goes to [wecom] api_base. The token is cached per app (corp id + agent id), replaced 5
-minutes before expires_in, and refetched once when a call answers 40001/40014/42001.
+minutes before expires_in, shared by every replica (bot/tokens.py), and refetched once when a call
+answers 40001/40014/42001. 45009/45033 (too frequent) are throttling: retried after a back-off.
 """
 
 from __future__ import annotations
@@ -16,13 +17,15 @@ import aiohttp
 
 from bot.clock import Clock
 from bot.config import WecomConfig
-from bot.errors import DeliveryError, TransientDeliveryError
+from bot.errors import DeliveryError, Throttled, TransientDeliveryError
+from bot.tokens import SharedTokens
 from storage.db import Database
 
 log = logging.getLogger("salesbot.wecom")
 TOKEN_INVALID = {40001, 40014, 42001}
 TRANSIENT = {-1, 45009, 45033}  # system busy; api freq out of limit; too many concurrent calls
 REFRESH_EARLY = 300  # seconds before expires_in a token is replaced
+THROTTLED = {45009: 60.0, 45033: 5.0}  # api freq out of limit (back off a minute); too many concurrent calls
 
 
 class WecomClient:
@@ -37,8 +40,8 @@ class WecomClient:
         self.base = cfg.api_base.rstrip("/")
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
-        self._tokens: dict[tuple[str, str], tuple[str, float]] = {}
-        self._lock = asyncio.Lock()
+        self.tokens = SharedTokens(db, self._mono, sleep)  # one refresher per app across replicas
+        self._issued: str | None = None
 
     async def close(self) -> None:
         """Close the HTTP session."""
@@ -65,22 +68,21 @@ class WecomClient:
         return data if isinstance(data, dict) else {"errcode": -1, "errmsg": "not an object"}
 
     async def token(self, refresh: bool = False) -> str:
-        """Return the app's access token, fetching it when missing, near expiry, or `refresh`."""
-        app = (self.cfg.corp_id, str(self.cfg.agent_id))
-        async with self._lock:
-            cached = self._tokens.get(app)
-            if cached and not refresh and self._mono() < cached[1]:
-                return cached[0]
-            data = await self._request("GET", f"{self.base}/cgi-bin/gettoken",
-                                       params={"corpid": self.cfg.corp_id, "corpsecret": self.cfg.secret})
-            if data.get("errcode") in TRANSIENT:
-                raise_for("gettoken", data, "")
-            if data.get("errcode") or not data.get("access_token"):  # 40001 here is a wrong secret, not a token
-                raise DeliveryError(f"WeCom gettoken: {data.get('errcode')} {str(data.get('errmsg'))[:200]}; "
-                                    "check [wecom] corp_id and secret (the self-built app's Secret)")
-            ttl = max(int(data.get("expires_in") or 7200) - REFRESH_EARLY, 60)
-            self._tokens[app] = (data["access_token"], self._mono() + ttl)
-            return data["access_token"]
+        """Return the app's access token (shared by every replica), a new one when `refresh` (it was rejected)."""
+        key = f"wecom:{self.cfg.corp_id}:{self.cfg.agent_id}"
+        self._issued = await self.tokens.get(key, self._fetch_token, REFRESH_EARLY,
+                                             self._issued if refresh else None)
+        return self._issued
+
+    async def _fetch_token(self) -> tuple[str, float]:
+        data = await self._request("GET", f"{self.base}/cgi-bin/gettoken",
+                                   params={"corpid": self.cfg.corp_id, "corpsecret": self.cfg.secret})
+        if data.get("errcode") in TRANSIENT:
+            raise_for("gettoken", data, "")
+        if data.get("errcode") or not data.get("access_token"):  # 40001 here is a wrong secret, not a token
+            raise DeliveryError(f"WeCom gettoken: {data.get('errcode')} {str(data.get('errmsg'))[:200]}; "
+                                "check [wecom] corp_id and secret (the self-built app's Secret)")
+        return data["access_token"], float(int(data.get("expires_in") or 7200))
 
     async def get(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
         """GET /cgi-bin/<path> with the token (refetched once when WeCom says it is invalid); raise on errors."""
@@ -107,6 +109,8 @@ class WecomClient:
 def raise_for(what: str, data: dict[str, Any], fix: str) -> None:
     """Raise TransientDeliveryError for busy/limit/token codes, DeliveryError (with the fix) otherwise."""
     code, msg = data.get("errcode"), str(data.get("errmsg") or "")[:200]
+    if code in THROTTLED:
+        raise Throttled(f"WeCom {what}: {code} {msg}", THROTTLED[code])
     if code in TRANSIENT or code in TOKEN_INVALID:
         raise TransientDeliveryError(f"WeCom {what}: {code} {msg}")
     raise DeliveryError(f"WeCom {what}: {code} {msg}" + (f"; {fix}" if fix else ""))

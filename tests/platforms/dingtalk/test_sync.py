@@ -76,5 +76,6 @@ def test_create_approval_form_prints_the_process_code(tmp_path, fake, capsys):
 def test_create_approval_form_failure_says_what_to_fix(tmp_path, fake, capsys):
     config = _config(tmp_path, fake)
     fake.fail_next("bad_token")
+    fake.fail_next("bad_token")  # rejected again after the one retry with a new token
     assert main(["--config", config, "dingtalk", "create-approval-form"]) == 2
     assert "Workflow.Form.Write" in capsys.readouterr().err

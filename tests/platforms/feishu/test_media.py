@@ -80,7 +80,7 @@ async def _deal_and_image(client, rt, tmp_path, group: bool) -> None:
     for i, event in enumerate((create, picture)):
         body, headers = signed(envelope("im.message.receive_v1", event, f"ev-{i}"), int(rt.clock.now().timestamp()))
         assert (await client.post("/feishu/events", data=body, headers=headers)).status == 200
-    await _deliver(rt)
+        await _deliver(rt)  # she sees the new deal before sending the picture (events of one chat may run in parallel)
 
 
 async def _deliver(rt) -> None:

@@ -1,0 +1,97 @@
+"""Shared sliding send windows: each rate scope owns N slot rows holding the times of its last N sends.
+
+A send takes, in one transaction, one slot older than the window in every scope it counts against
+(member, chat, app…). Taking a slot is a conditional UPDATE, so two replicas can never both take the
+same one, and on PostgreSQL SKIP LOCKED lets them take different ones without waiting. When any scope
+has no free slot the transaction rolls back and the caller learns how long until one frees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select, update
+
+from storage.db import Database
+from storage.models_ops import SendSlot
+from storage.repos._sql import insert_ignore
+
+S = SendSlot.__table__
+NEVER = datetime(2000, 1, 1, tzinfo=UTC)
+STAMP_SLACK = 0.002  # seconds; a slower take re-stamps its slots with the time it really finished
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most `count` sends per `window` seconds in `scope` (e.g. "wecom:member:zhangsan", 30, 60)."""
+
+    scope: str
+    count: int
+    window: float
+
+
+class _Full(Exception):
+    def __init__(self, wait: float) -> None:
+        self.wait = wait
+
+
+class SlotStore:
+    """Take send slots in the database; remembers which scopes already have their slot rows."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._seeded: set[tuple[str, int]] = set()
+
+    async def acquire(self, limits: Sequence[Limit], clock: Callable[[], datetime]) -> float:
+        """Take a slot in every limit's scope at once; return 0.0, or the seconds until all could be taken.
+
+        The slots are stamped with the time read after they were taken, not before: a transaction that
+        waited for a lock must not record a send earlier than it happened, or the next window opens early.
+        """
+        todo = sorted({lim.scope: lim for lim in limits if lim.count > 0}.values(), key=lambda lim: lim.scope)
+        if not todo:
+            return 0.0
+        try:
+            async with self.db.engine.begin() as conn:
+                now = clock()
+                taken = []
+                for lim in todo:
+                    await self._seed(conn, lim)
+                    taken.append((lim.scope, await self._take(conn, lim, now)))
+                later = clock()
+                if (later - now).total_seconds() > STAMP_SLACK:
+                    for scope, slot in taken:
+                        await conn.execute(update(S).where(S.c.scope == scope, S.c.slot == slot).values(at=later))
+        except _Full as full:
+            return max(full.wait, 0.001)
+        return 0.0
+
+    async def _seed(self, conn, lim: Limit) -> None:
+        if (lim.scope, lim.count) in self._seeded:
+            return
+        rows = [{"scope": lim.scope, "slot": i, "at": NEVER} for i in range(lim.count)]
+        await conn.execute(insert_ignore(S, self.db.dialect, ["scope", "slot"]), rows)
+        self._seeded.add((lim.scope, lim.count))
+
+    async def _take(self, conn, lim: Limit, now: datetime) -> int:
+        cutoff = now - timedelta(seconds=lim.window)
+        free = (select(S.c.slot).where(S.c.scope == lim.scope, S.c.slot < lim.count, S.c.at <= cutoff)
+                .order_by(S.c.at, S.c.slot).limit(1))
+        if self.db.dialect == "postgresql":
+            free = free.with_for_update(skip_locked=True)
+        stmt = (update(S).where(S.c.scope == lim.scope, S.c.slot == free.scalar_subquery(), S.c.at <= cutoff)
+                .values(at=now).returning(S.c.slot))
+        got = (await conn.execute(stmt)).first()
+        if got is not None:
+            return got.slot
+        oldest = (await conn.execute(select(func.min(S.c.at)).where(
+            S.c.scope == lim.scope, S.c.slot < lim.count))).scalar()
+        raise _Full(((oldest or now) - cutoff).total_seconds())
+
+    async def used(self, scope: str, now: datetime, window: float) -> int:
+        """Count sends in `scope` within the last `window` seconds (metrics and tests)."""
+        async with self.db.engine.connect() as conn:
+            return (await conn.execute(select(func.count()).where(
+                S.c.scope == scope, S.c.at > now - timedelta(seconds=window)))).scalar() or 0

@@ -145,6 +145,7 @@ class LeadsConfig:
     work_hours: str = "09:00-18:00"
     work_days: list[int] = field(default_factory=lambda: [1, 2, 3, 4, 5])
     expo_per_minute: int = 10
+    max_reassign: int = 2
 
 
 @dataclass

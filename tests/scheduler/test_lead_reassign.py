@@ -54,7 +54,7 @@ async def test_after_max_reassign_the_lead_goes_to_the_pool_and_the_manager_is_t
 
 
 async def test_breaches_reach_each_manager_as_one_card_per_scan(rt):
-    boss, reps = await _team(rt, ["甲", "乙", "丙"])
+    boss, _ = await _team(rt, ["甲", "乙", "丙"])
     rt.settings.leads.accept_minutes = 24 * 60
     for i in range(3):
         await new_lead(rt, f"1380013800{i}", f"客户{i}")

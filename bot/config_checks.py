@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot import config_checks_lifecycle
 from bot.config import _HHMM, _WEEKLY, ConfigProblem, Settings
 
 _AES_KEY = re.compile(r"^[A-Za-z0-9]{43}$")
@@ -17,6 +18,7 @@ def check_all(s: Settings) -> list[ConfigProblem]:
     for check in (_server, _database, _org, _schedule, _wecom, _dingtalk, _feishu, _intake, _sla,
                   _opportunities, _leads, _storage):
         problems += check(s)
+    problems += config_checks_lifecycle.check(s)
     return problems
 
 

@@ -91,6 +91,7 @@ class ScheduleConfig:
     media_fetch_minutes: int = 1
     feedback_digest: str = "mon 09:30"
     intake_rejects: str = "08:45"
+    pool_reclaim: str = "02:00"
     misfire_grace_seconds: int = 600
     holidays: list[str] = field(default_factory=list)
 
@@ -149,6 +150,18 @@ class LeadsConfig:
 
 
 @dataclass
+class PoolConfig:
+    reclaim_days_without_follow_up: int = 30
+    reclaim_days_without_deal: int = 90
+    warn_days_before: int = 3
+    exempt_order_days: int = 180
+    max_claims_per_day: int = 5
+    max_owned_per_rep: int = 300
+    claim_cooldown_days: int = 30
+    reclaim_days_by_grade: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
 class OpportunitiesConfig:
     stages: list[dict] = field(default_factory=list)
     approval: str = "discount"
@@ -177,6 +190,7 @@ class Settings:
     intake: IntakeConfig = field(default_factory=IntakeConfig)
     leads: LeadsConfig = field(default_factory=LeadsConfig)
     opportunities: OpportunitiesConfig = field(default_factory=OpportunitiesConfig)
+    pool: PoolConfig = field(default_factory=PoolConfig)
     source: str = "<built-in defaults>"
 
     @property

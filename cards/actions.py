@@ -203,3 +203,7 @@ class LogLeadFollowUp(Action, prefix="lead.log"):
 class PickFollowUp(Action, prefix="fu.pick"):
     draft_id: int
     ref: str
+
+
+class ClaimFromPool(Action, prefix="pool.claim"):
+    ref: str

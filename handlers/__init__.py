@@ -12,6 +12,7 @@ from handlers import (
     lead_life,
     leads,
     opportunities,
+    pool,
     push_report,
     pushes,
     scripts,
@@ -19,7 +20,7 @@ from handlers import (
 from handlers import help as help_
 
 ROUTERS = [opportunities.router, evidence.router, closing.router, approvals.router, scripts.router, leads.router,
-           lead_life.router, followups.router,
+           lead_life.router, followups.router, pool.router,
            feedback.router, customer_contacts.router, pushes.router, push_report.router, attack.router,
            attack_reports.router,
            help_.router]

@@ -26,31 +26,30 @@ def windows(ctx: Context) -> rules.Windows:
 async def reclaim(ctx: Context, now: datetime) -> str:
     """Move overdue customers (and their open leads) to the pool; warn owners whose customers are close."""
     w, cfg = windows(ctx), ctx.settings.pool
-    owned = await repo.candidates(ctx.session, now, w.shortest(), w.warn, cfg.exempt_order_days)
+    await repo.plain_plans(ctx.session)
+    owned = await repo.candidates(ctx.session, now, w, cfg.exempt_order_days)
     moves: dict[int, tuple[int | None, str]] = {}
-    warns: dict[int, list[tuple[int, str, int]]] = {}
+    lost: dict[int, list[tuple[str, str]]] = {}
+    warns: dict[int, list[tuple[str, str, int]]] = {}
+    warned: list[int] = []
     for c in owned:
         verdict = rules.judge(c, w, now)
         if verdict is not None and verdict.kind == "reclaim":
             moves[c.id] = (c.owner_id, verdict.reason)
+            lost.setdefault(c.owner_id, []).append((c.name, verdict.reason))
         elif verdict is not None:
-            warns.setdefault(c.owner_id, []).append((c.id, verdict.reason, verdict.days_left))
+            warns.setdefault(c.owner_id, []).append((c.name, verdict.reason, verdict.days_left))
+            warned.append(c.id)
     freed = await repo.to_pool(ctx.session, moves, CustomerEventKind.RECLAIMED, None, now)
     await lead_life.release_loads(ctx.session, freed)
-    await repo.mark_warned(ctx.session, [cid for items in warns.values() for cid, _, _ in items], now)
-    sent = await _notify(ctx, now, moves, warns)
-    return f"{len(moves)} reclaimed, {sum(map(len, warns.values()))} warned, {sent} cards"
+    await repo.mark_warned(ctx.session, warned, now)
+    sent = await _notify(ctx, now, lost, warns)
+    return f"{len(moves)} reclaimed, {len(warned)} warned, {sent} cards"
 
 
-async def _notify(ctx: Context, now: datetime, moves: dict[int, tuple[int | None, str]],
-                  warns: dict[int, list[tuple[int, str, int]]]) -> int:
+async def _notify(ctx: Context, now: datetime, lost: dict[int, list[tuple[str, str]]],
+                  warns: dict[int, list[tuple[str, str, int]]]) -> int:
     """One card per owner for their reclaimed customers, one for their warnings (keyed by day: never twice)."""
-    ids = list(moves) + [cid for items in warns.values() for cid, _, _ in items]
-    names = await repo.names(ctx.session, ids)
-    lost: dict[int, list[tuple[str, str]]] = {}
-    for cid, (owner, reason) in moves.items():
-        if owner:
-            lost.setdefault(owner, []).append((names.get(cid, f"#{cid}"), reason))
     owners = sorted({*lost, *warns})
     chats = await personal_chats(ctx.session, ctx.settings, owners)
     day, items = local_day(now, ctx.settings.tz), []
@@ -61,8 +60,7 @@ async def _notify(ctx: Context, now: datetime, moves: dict[int, tuple[int | None
         if owner in lost:
             items.append((f"pool_reclaimed:{day}:{owner}", chat, pool_reclaimed_card(lost[owner]), "", {}))
         if owner in warns:
-            rows = [(names.get(cid, f"#{cid}"), why, days) for cid, why, days in warns[owner]]
-            items.append((f"pool_warn:{day}:{owner}", chat, pool_warning_card(rows), "", {}))
+            items.append((f"pool_warn:{day}:{owner}", chat, pool_warning_card(warns[owner]), "", {}))
     return len(await ctx.send_many(items))
 
 

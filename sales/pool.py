@@ -21,16 +21,13 @@ class Windows:
         """The follow-up window of a grade (the default before grading has run)."""
         return self.by_grade.get(grade, self.follow_up) if grade else self.follow_up
 
-    def shortest(self) -> int:
-        """The shortest window any customer can have (bounds the candidate query)."""
-        return min([self.follow_up, self.deal, *self.by_grade.values()])
-
 
 @dataclass(frozen=True)
 class Owned:
     """One owned customer as the reclaim scan sees it."""
 
     id: int
+    name: str
     owner_id: int
     grade: str
     touched: datetime  # the last follow-up (else when the owner got it)

@@ -8,37 +8,53 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import ARRAY, JSON, Integer, and_, any_, case, exists, func, literal, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.vocab import OPEN_LEAD_STATUSES, CustomerEventKind, LeadStatus
-from sales.pool import Owned
+from bot.core.vocab import OPEN_LEAD_STATUSES, OWNED_LEAD_STATUSES, CustomerEventKind, LeadStatus
+from sales.pool import Owned, Windows
 from storage.models import Customer, Lead, Opportunity
 from storage.models_history import CustomerEvent, Order
 from storage.models_leads import LeadEvent
+from storage.types import UTCDateTime
 
 C, L, OP, OR = Customer.__table__, Lead.__table__, Opportunity.__table__, Order.__table__
 CE, LE = CustomerEvent.__table__, LeadEvent.__table__
 CHUNK = 2000  # ids per IN list, under SQLite's bound-parameter limit
 
 
-async def candidates(session: AsyncSession, now: datetime, shortest_days: int, warn_days: int,
-                     exempt_order_days: int) -> list[Owned]:
-    """Owned customers near or past their shortest window, without an open deal or a recent order."""
+async def plain_plans(session: AsyncSession) -> None:
+    """PostgreSQL: no JIT for this transaction — the scan's cost estimate triggers it, and compiling took 20× the
+    40 ms the query needs (bench/pool_reclaim.py)."""
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(text("SET LOCAL jit = off"))
+
+
+async def candidates(session: AsyncSession, now: datetime, w: Windows, exempt_order_days: int) -> list[Owned]:
+    """Owned customers within `warn` days of a window (or past it), without an open deal or a recent order.
+
+    The per-grade follow-up cut-offs are bound timestamps picked by a CASE on the grade, so the filtering is
+    the database's and only the customers that need a warning or a reclaim come back.
+    """
     touched = func.coalesce(C.c.last_touch_at, C.c.owned_since, C.c.created_at)
     since = func.coalesce(C.c.owned_since, C.c.created_at)
-    horizon = now - timedelta(days=max(shortest_days - warn_days, 0))
+
+    def cut(days: int) -> datetime:
+        return now - timedelta(days=max(days - w.warn, 0))
+
+    fu_cut = case(*((C.c.grade == g, cut(d)) for g, d in sorted(w.by_grade.items())), else_=cut(w.follow_up)) \
+        if w.by_grade else cut(w.follow_up)
     open_deal = exists().where(OP.c.customer_id == C.c.id, OP.c.status == "open")
     recent_order = exists().where(OR.c.customer_id == C.c.id,
                                   OR.c.ordered_at >= now - timedelta(days=exempt_order_days))
     dealt = or_(exists().where(OR.c.customer_id == C.c.id, OR.c.ordered_at >= since),
                 exists().where(OP.c.customer_id == C.c.id, OP.c.status == "won", OP.c.closed_at >= since))
-    stmt = (select(C.c.id, C.c.owner_id, C.c.grade, touched.label("touched"), since.label("since"),
+    stmt = (select(C.c.id, C.c.name, C.c.owner_id, C.c.grade, touched.label("touched"), since.label("since"),
                    dealt.label("dealt"), C.c.pool_warned_at.is_not(None).label("warned"))
-            .where(C.c.owner_id.is_not(None), or_(touched < horizon, since < horizon), ~open_deal, ~recent_order))
-    return [Owned(r.id, r.owner_id, r.grade or "", r.touched, r.since, bool(r.dealt), bool(r.warned))
+            .where(C.c.owner_id.is_not(None), or_(touched < fu_cut, and_(since < cut(w.deal), ~dealt)),
+                   ~open_deal, ~recent_order))
+    return [Owned(r.id, r.name, r.owner_id, r.grade or "", r.touched, r.since, bool(r.dealt), bool(r.warned))
             for r in (await session.execute(stmt)).all()]
 
 
@@ -46,46 +62,57 @@ def _chunks(ids: Sequence[int]) -> list[Sequence[int]]:
     return [ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK)]
 
 
+def _in(session: AsyncSession, col, ids: Sequence[int]):
+    """`col IN ids`: one array parameter on PostgreSQL (parsing thousands of parameters cost more than the
+    statement), a plain IN list on SQLite."""
+    if session.bind.dialect.name == "postgresql":
+        return col == any_(literal(list(ids), ARRAY(Integer)))
+    return col.in_(ids)
+
+
 async def to_pool(session: AsyncSession, moves: dict[int, tuple[int | None, str]], kind: CustomerEventKind,
                   actor: int | None, now: datetime) -> dict[int, int]:
-    """Move customers {id: (owner, reason)} and their open leads to the pool; return {owner: leads freed}."""
-    ids = sorted(moves)
+    """Move customers {id: (owner, reason)} and their open leads to the pool; return {owner: leads freed}.
+
+    Server-side: per reason and chunk, the timeline rows are INSERT … SELECT from the rows being moved, so a day
+    of thousands of reclaims is a few statements, not thousands of parameter sets.
+    """
+    by_reason: dict[str, list[int]] = {}
+    for cid, (_, reason) in moves.items():
+        by_reason.setdefault(reason[:200], []).append(cid)
     freed: dict[int, int] = {}
-    lead_events: list[dict[str, Any]] = []
-    for part in _chunks(ids):
-        await session.execute(update(C).where(C.c.id.in_(part)).values(
-            owner_id=None, in_pool=True, pool_since=now, pool_warned_at=None))
-        rows = (await session.execute(
-            update(L).where(L.c.customer_id.in_(part), L.c.status.in_(OPEN_LEAD_STATUSES))
-            .values(status=LeadStatus.POOL, owner_id=None)
-            .returning(L.c.id, L.c.customer_id))).all()
-        for lead_id, customer_id in rows:
-            owner, reason = moves[customer_id]
-            lead_events.append({"lead_id": lead_id, "kind": LeadStatus.POOL.value, "member_id": actor or owner,
-                                "note": reason[:300], "data": {"owner": owner, "reason": kind.value}, "at": now})
-            if owner:
-                freed[owner] = freed.get(owner, 0) + 1
-    events = [{"customer_id": cid, "kind": kind.value, "member_id": actor, "owner_from": owner, "owner_to": None,
-               "reason": reason[:200], "detail": {}, "at": now} for cid, (owner, reason) in moves.items()]
-    if events:
-        await session.execute(CE.insert(), events)
-    if lead_events:
-        await session.execute(LE.insert(), lead_events)
+    for reason, ids in sorted(by_reason.items()):
+        for part in _chunks(sorted(ids)):
+            owned = (select(L.c.owner_id, func.count()).group_by(L.c.owner_id)
+                     .where(_in(session, L.c.customer_id, part), L.c.status.in_(OWNED_LEAD_STATUSES)))
+            for owner, n in (await session.execute(owned)).all():
+                freed[owner] = freed.get(owner, 0) + n
+            await _move_part(session, part, reason, kind, actor, now)
     return freed
+
+
+async def _move_part(session: AsyncSession, part: Sequence[int], reason: str, kind: CustomerEventKind,
+                     actor: int | None, now: datetime) -> None:
+    """One chunk: timeline rows first (they read the current owners), then the moves."""
+    who = literal(actor, Integer) if actor is not None else L.c.owner_id
+    leads = select(L.c.id, literal(LeadStatus.POOL.value), who, literal(reason[:300]),
+                   literal({"reason": kind.value}, JSON), literal(now, UTCDateTime())).where(
+        _in(session, L.c.customer_id, part), L.c.status.in_(OPEN_LEAD_STATUSES))
+    await session.execute(LE.insert().from_select(["lead_id", "kind", "member_id", "note", "data", "at"], leads))
+    custs = select(C.c.id, literal(kind.value), literal(actor, Integer), C.c.owner_id, literal(None, Integer),
+                   literal(reason), literal({}, JSON), literal(now, UTCDateTime())).where(_in(session, C.c.id, part))
+    await session.execute(CE.insert().from_select(
+        ["customer_id", "kind", "member_id", "owner_from", "owner_to", "reason", "detail", "at"], custs))
+    await session.execute(update(L).where(_in(session, L.c.customer_id, part), L.c.status.in_(OPEN_LEAD_STATUSES))
+                          .values(status=LeadStatus.POOL, owner_id=None))
+    await session.execute(update(C).where(_in(session, C.c.id, part)).values(
+        owner_id=None, in_pool=True, pool_since=now, pool_warned_at=None))
 
 
 async def mark_warned(session: AsyncSession, ids: Sequence[int], now: datetime) -> None:
     """Remember the warning went out (a follow-up clears it, so the next countdown warns again)."""
     for part in _chunks(list(ids)):
-        await session.execute(update(C).where(C.c.id.in_(part)).values(pool_warned_at=now))
-
-
-async def names(session: AsyncSession, ids: Sequence[int]) -> dict[int, str]:
-    """Customer names by id."""
-    out: dict[int, str] = {}
-    for part in _chunks(list(ids)):
-        out.update((await session.execute(select(C.c.id, C.c.name).where(C.c.id.in_(part)))).all())
-    return out
+        await session.execute(update(C).where(_in(session, C.c.id, part)).values(pool_warned_at=now))
 
 
 async def listing(session: AsyncSession, limit: int = 10) -> list[tuple[str, str, datetime | None]]:

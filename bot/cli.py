@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError, UserError
+from bot.lifecycle_parsers import add_parsers as lifecycle_parsers
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -23,7 +24,8 @@ def _parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=["upgrade"])
     check = sub.add_parser("check-config", help="validate the config")
     imp = sub.add_parser("import", help="import data")
-    imp.add_argument("what", choices=["members", "mapping", "scripts", "playbook"])
+    imp.add_argument("what", choices=["members", "mapping", "scripts", "playbook", "customers", "orders",
+                                      "interactions"])
     imp.add_argument("file", type=Path)
     job = sub.add_parser("run-job", help="fire a scheduled job now")
     job.add_argument("name")
@@ -36,7 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument("--platform", required=True, choices=["wecom", "dingtalk", "feishu"])
     dingtalk = sub.add_parser("dingtalk", help="DingTalk set-up")
     dingtalk.add_argument("action", choices=["create-approval-form"])
-    for sp in (serve, demo, db, check, imp, job, intake, sync, dingtalk):
+    lifecycle = lifecycle_parsers(sub)
+    for sp in (serve, demo, db, check, imp, job, intake, sync, dingtalk, *lifecycle):
         sp.add_argument("--config", dest="sub_config", help=argparse.SUPPRESS)
     return p
 
@@ -199,5 +202,11 @@ async def _dingtalk(args, settings: Settings, db) -> int:
     return 0
 
 
+async def _handover(args, settings: Settings, db) -> int:
+    from bot.lifecycle_cli import cli_handover
+
+    return await cli_handover(args, settings, db)
+
+
 _COMMANDS = {"demo": _demo, "import": _import, "run-job": _run_job, "intake": _intake, "sync": _sync,
-             "dingtalk": _dingtalk}
+             "dingtalk": _dingtalk, "handover": _handover}

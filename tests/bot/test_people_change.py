@@ -43,7 +43,8 @@ def config(tmp_path, monkeypatch) -> Path:
 def test_members_csv_optional_columns_are_set_and_checked(config, tmp_path, capsys):
     rows = ["王经理,manager,华东,,,,,,,,,,1,",
             "新人,rep,华东,王经理,,,,,,,,1,,2026-12-01..2026-12-07",
-            "老人,rep,华东,王经理,,,,,,,,0,0,", "坏1,rep,华东,,,,,,,,,yes,,", "坏2,rep,华东,,,,,,,,,,,2026-12-07..2026-12-01"]
+            "老人,rep,华东,王经理,,,,,,,,0,0,", "坏1,rep,华东,,,,,,,,,yes,,",
+            "坏2,rep,华东,,,,,,,,,,,2026-12-07..2026-12-01"]
     path = tmp_path / "m.csv"
     path.write_text("\n".join([HEADER, *rows]) + "\n", "utf-8")
     capsys.readouterr()

@@ -111,6 +111,10 @@ async def _demo(args, settings: Settings, db) -> int:
 
 
 async def _import(args, settings: Settings, db) -> int:
+    if args.what in ("customers", "orders", "interactions"):
+        from bot.lifecycle_cli import cli_import_history
+
+        return await cli_import_history(args, settings, db)
     if args.what == "mapping":
         from bot.intake_cli import cli_import_mapping
 
@@ -208,5 +212,12 @@ async def _handover(args, settings: Settings, db) -> int:
     return await cli_handover(args, settings, db)
 
 
+async def _export(args, settings: Settings, db) -> int:
+    from bot.lifecycle_cli import cli_export
+
+    return await cli_export(args, settings, db)
+
+
 _COMMANDS = {"demo": _demo, "import": _import, "run-job": _run_job, "intake": _intake, "sync": _sync,
-             "dingtalk": _dingtalk, "handover": _handover}
+             "dingtalk": _dingtalk, "handover": _handover,
+             "export": _export}

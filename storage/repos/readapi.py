@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased
 from sales.stages import stage_name
 from storage.db import Database
 from storage.models import Customer, Lead, Member, Opportunity, Task, Team
+from storage.repos import readapi_history
 
 
 def _iso(value) -> str | None:
@@ -59,4 +60,5 @@ async def tasks(db: Database, after: int, limit: int) -> list[dict[str, Any]]:
              "done": t.done_at is not None} for t, o in await _rows(db, stmt)]
 
 
-LISTINGS = {"members": members, "leads": leads, "opportunities": opportunities, "tasks": tasks}
+LISTINGS = {"members": members, "leads": leads, "opportunities": opportunities, "tasks": tasks,
+            "customers": readapi_history.customers, "orders": readapi_history.orders}

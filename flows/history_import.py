@@ -157,7 +157,7 @@ class Importer:
                 new.append({"customer_id": cid, "owner_id": owner, "opportunity_id": None, "amount": r.amount,
                             "product": r.product, "ordered_at": r.ordered_at, "accepted_at": r.accepted_at,
                             "source": "import", "import_key": r.key, "created_at": self.now})
-        await repo.insert(self.s, "customer_order", new)
+        await repo.insert_plain(self.s, "customer_order", new)
         self.report.created += len(new)
 
     async def _interactions(self, batch: list[tabular.Row]) -> None:
@@ -178,6 +178,6 @@ class Importer:
                 new.append({"customer_id": cid, "member_id": member, "kind": r.kind.value, "note": r.note,
                             "at": r.at, "import_key": r.key})
                 latest[cid] = max(latest.get(cid, r.at), r.at)
-        await repo.insert(self.s, "interaction", new)
+        await repo.insert_plain(self.s, "interaction", new)
         await repo.touch(self.s, latest)
         self.report.created += len(new)

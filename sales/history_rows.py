@@ -9,6 +9,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from functools import lru_cache
 
 from bot.core.vocab import InteractionKind
 from sales.names import normalize_company, normalize_mobile
@@ -18,6 +19,15 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "orders": ("customer", "amount", "ordered_at", "product", "accepted_at"),
     "interactions": ("customer", "member", "kind", "at", "note"),
 }
+# Histories repeat the same customers and days on many rows: parse each distinct text once.
+company_key = lru_cache(maxsize=1 << 18)(normalize_company)
+
+
+@lru_cache(maxsize=1 << 14)
+def _iso(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("/", "-"))
+
+
 _AMOUNT = re.compile(r"^(\d+(?:\.\d+)?)(万)?$")
 MAX_AMOUNT = 10 ** 12
 
@@ -41,7 +51,7 @@ def when(text: str, tz: tzinfo, column: str, required: bool = True) -> datetime 
             raise Reject(f"{column} is empty; write a date like 2026-11-27")
         return None
     try:
-        parsed = datetime.fromisoformat(text.replace("/", "-"))
+        parsed = _iso(text)
     except ValueError:
         raise Reject(f"{column} {text!r} is not a date; write it like 2026-11-27 or 2026-11-27T09:30") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
@@ -76,7 +86,7 @@ class CustomerRow:
 def customer_row(raw: dict[str, str], tz: tzinfo) -> CustomerRow:
     """Check one customers row."""
     name = raw.get("customer", "")
-    key = normalize_company(name)
+    key = company_key(name)
     if not key:
         raise Reject("customer is empty; write the customer's (company's) name")
     mobile = raw.get("mobile", "")
@@ -101,7 +111,7 @@ class OrderRow:
 
 def order_row(raw: dict[str, str], tz: tzinfo) -> OrderRow:
     """Check one orders row."""
-    key = normalize_company(raw.get("customer", ""))
+    key = company_key(raw.get("customer", ""))
     if not key:
         raise Reject("customer is empty; write the customer's name as in the customers import")
     yuan = amount(raw.get("amount", ""))
@@ -128,7 +138,7 @@ class InteractionRow:
 
 def interaction_row(raw: dict[str, str], tz: tzinfo) -> InteractionRow:
     """Check one interactions row."""
-    key = normalize_company(raw.get("customer", ""))
+    key = company_key(raw.get("customer", ""))
     if not key:
         raise Reject("customer is empty; write the customer's name as in the customers import")
     kind = InteractionKind.parse(raw.get("kind", ""))

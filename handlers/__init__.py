@@ -6,6 +6,7 @@ from handlers import (
     attack_reports,
     closing,
     customer_contacts,
+    entry,
     evidence,
     feedback,
     followups,
@@ -20,7 +21,7 @@ from handlers import (
 from handlers import help as help_
 
 ROUTERS = [opportunities.router, evidence.router, closing.router, approvals.router, scripts.router, leads.router,
-           lead_life.router, followups.router, pool.router,
+           lead_life.router, followups.router, pool.router, entry.router,
            feedback.router, customer_contacts.router, pushes.router, push_report.router, attack.router,
            attack_reports.router,
            help_.router]

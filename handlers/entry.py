@@ -22,7 +22,7 @@ CUSTOMER_USAGE = "客户 <客户> [行业 …] [地区 …] [联系人 …] [手
 LABELS = {"industry": "行业", "region": "地区", "contact": "联系人"}
 
 
-@router.command("新线索", "lead", summary="手机上录一条自己的线索（查重、一客一主）", usage=LEAD_USAGE)
+@router.command("新线索", "lead", summary="手机上录一条自己的线索（查重、一客一主）", usage=LEAD_USAGE, spaced=True)
 async def new_lead(event: Event, ctx: Context) -> Reply:
     """Create a lead owned by the rep; a duplicate or someone else's customer says so."""
     parsed = parse_new_lead(event.text)
@@ -35,7 +35,8 @@ async def new_lead(event: Event, ctx: Context) -> Reply:
     return Reply(card=lead_card(await view(ctx, done.lead), "已录入线索："))
 
 
-@router.command("客户", "customer", summary="看或更新客户资料（行业、地区、联系人、手机）", usage=CUSTOMER_USAGE)
+@router.command("客户", "customer", summary="看或更新客户资料（行业、地区、联系人、手机）", usage=CUSTOMER_USAGE,
+                spaced=True)
 async def customer(event: Event, ctx: Context) -> Reply:
     """Show the customer's fields, or update the ones given."""
     parsed = parse_customer_fields(event.text)
@@ -49,7 +50,8 @@ async def customer(event: Event, ctx: Context) -> Reply:
     target = found[0]
     if fields:
         if not await may_act(ctx.member, target.owner_id, ctx):
-            return Reply(card=notice_card("不能改这个客户", "只有负责人、负责人的主管或管理员能改客户资料。", Level.WARNING))
+            text = "只有负责人、负责人的主管或管理员能改客户资料。"
+            return Reply(card=notice_card("不能改这个客户", text, Level.WARNING))
         changed = await customer_update.update(ctx, target, fields)
         prefix = f"已更新{'、'.join(LABELS[c] for c in changed)}：" if changed else "没有变化："
         return Reply(card=await _card(ctx, target, prefix))

@@ -20,7 +20,7 @@ from storage.repos import pool as repo
 router = Router("pool", feature="leads")
 
 
-@router.command("公海", "pool", summary="看公海里可以领取的客户和线索")
+@router.command("公海", "pool", summary="看公海里可以领取的客户和线索", spaced=True)
 async def show_pool(event: Event, ctx: Context) -> Reply:
     """List the pool, newest first, with my limits."""
     tz, cfg = ctx.settings.tz, ctx.settings.pool
@@ -32,7 +32,7 @@ async def show_pool(event: Event, ctx: Context) -> Reply:
     return Reply(card=pool_card(items, limits))
 
 
-@router.command("领取", "claim", summary="从公海领取一个客户或线索", usage="领取 <客户或编号>")
+@router.command("领取", "claim", summary="从公海领取一个客户或线索", usage="领取 <客户或编号>", spaced=True)
 async def claim(event: Event, ctx: Context) -> Reply:
     """Claim by customer name or lead number."""
     word, _ = lead_targets.split_target(event.text)
@@ -58,7 +58,7 @@ async def _claim(ctx: Context, customer: Customer | None, word: str) -> Reply:
     return Reply(card=notice_card(title, out.text, Level.SUCCESS if out.ok else Level.WARNING))
 
 
-@router.command("放弃", "release", summary="把客户放回公海（写明原因）", usage="放弃 <客户> <原因>")
+@router.command("放弃", "release", summary="把客户放回公海（写明原因）", usage="放弃 <客户> <原因>", spaced=True)
 async def release(event: Event, ctx: Context) -> Reply:
     """Give my customer back to the pool with a reason."""
     word, reason = lead_targets.split_target(event.text)

@@ -124,7 +124,7 @@ class Importer:
             touched.append((ids[r.key], r))
         self.report.created += len(fresh)
         await repo.update_customers(self.s, updates)
-        await repo.insert(self.s, "customer_event", events)
+        await repo.insert_plain(self.s, "customer_event", events)
         await self._contacts(touched)
 
     def _customer(self, r: rows.CustomerRow, owner: int | None) -> dict[str, Any]:
@@ -140,7 +140,7 @@ class Importer:
         have = await repo.contacts(self.s, (cid for cid, r in touched if r.mobile))
         new = [{"customer_id": cid, "name": r.contact, "mobile": r.mobile, "wecom_external_userid": None,
                 "title": ""} for cid, r in touched if r.mobile and (cid, r.mobile) not in have]
-        await repo.insert(self.s, "contact", new)
+        await repo.insert_plain(self.s, "contact", new)
 
     async def _orders(self, batch: list[tabular.Row]) -> None:
         valid = self._parse(batch, rows.order_row)

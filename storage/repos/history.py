@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import JSON, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Contact, Customer, Interaction, Member
@@ -32,10 +33,11 @@ async def customers(session: AsyncSession, keys: Iterable[str]) -> dict[str, tup
 
 
 async def insert_customers(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
-    """Insert new customers; return {normalized name: id}."""
+    """Insert new customers; return {normalized name: id} (one insert, one lookup)."""
     if not rows:
         return {}
-    return dict((await session.execute(C.insert().returning(C.c.normalized_name, C.c.id), list(rows))).all())
+    await insert_plain(session, "customer", rows)
+    return {k: v[0] for k, v in (await customers(session, [r["normalized_name"] for r in rows])).items()}
 
 
 async def update_customers(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
@@ -56,36 +58,45 @@ async def contacts(session: AsyncSession, customer_ids: Iterable[int]) -> set[tu
                                                       .where(CT.c.customer_id.in_(ids)))).all()}
 
 
-async def insert(session: AsyncSession, table: str, rows: Sequence[dict[str, Any]]) -> None:
-    """Multi-row insert into contact / customer_event / customer_order / interaction."""
-    if rows:
-        target = {"contact": CT, "customer_event": CE, "customer_order": OR, "interaction": IN}[table]
-        await session.execute(target.insert(), list(rows))
+MAX_PARAMS = 30_000  # bound parameters per statement, under SQLite's 32766 and PostgreSQL's 65535
+TABLES = {"contact": CT, "customer": C, "customer_event": CE, "customer_order": OR, "interaction": IN}
 
 
 def _driver_value(value: Any, dialect: str) -> Any:
-    """What UTCDateTime would bind: naive UTC (as SQLAlchemy's SQLite text format on SQLite)."""
+    """What the column types would bind: naive UTC datetimes (SQLAlchemy's text format on SQLite), JSON text."""
     if isinstance(value, datetime):
         value = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
         return value.strftime("%Y-%m-%d %H:%M:%S.%f") if dialect == "sqlite" else value
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
     return value
 
 
 async def insert_plain(session: AsyncSession, table: str, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert many rows of plain columns straight through the driver's executemany.
+    """Insert many rows straight through the driver (no RETURNING, no per-row SQLAlchemy processing).
 
-    For the big history tables only (orders, interactions: no JSON columns): SQLAlchemy's per-row bind
-    processing cost more than SQLite's whole insert (bench/history.py).
+    SQLAlchemy's per-row bind processing and its RETURNING batches cost more than the database's own work
+    on history-sized files (bench/history.py); the values are converted here exactly as the types would.
     """
     if not rows:
         return
-    target = {"customer_order": OR, "interaction": IN}[table]
+    target = TABLES[table]
     columns = list(rows[0])
     conn = await session.connection()
     dialect = conn.dialect
-    marks = ", ".join(["?" if dialect.paramstyle == "qmark" else "%s"] * len(columns))
-    sql = f"INSERT INTO {target.name} ({', '.join(columns)}) VALUES ({marks})"
-    await conn.exec_driver_sql(sql, [tuple(_driver_value(r[c], dialect.name) for c in columns) for r in rows])
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    one = "(" + ", ".join(f"CAST({mark} AS JSON)" if isinstance(target.c[c].type, JSON) and dialect.name == "postgresql"
+                          else mark for c in columns) + ")"
+    if dialect.name == "sqlite":  # in-process: executemany of one small prepared statement is fastest
+        sql = f"INSERT INTO {target.name} ({', '.join(columns)}) VALUES {one}"
+        await conn.exec_driver_sql(sql, [tuple(_driver_value(r[c], "sqlite") for c in columns) for r in rows])
+        return
+    step = max(1, MAX_PARAMS // len(columns))
+    for start in range(0, len(rows), step):  # PostgreSQL: one multi-row VALUES per chunk, one round trip
+        part = rows[start:start + step]
+        sql = f"INSERT INTO {target.name} ({', '.join(columns)}) VALUES {', '.join([one] * len(part))}"
+        values = tuple(_driver_value(r[c], dialect.name) for r in part for c in columns)
+        await conn.exec_driver_sql(sql, values)
 
 
 async def existing_keys(session: AsyncSession, table: str, keys: Iterable[str]) -> set[str]:

@@ -47,3 +47,17 @@ async def test_xlsx_history_on_the_customer_page_and_in_the_read_api(client, rt,
     for text in ("订单", "12.8万 影像设备，已验收", "拜访", "上门", "演示", "线索 #1", "建档"):
         assert text in page, text
     assert page.index("线索 #1") < page.index("维保") < page.index("影像设备")  # newest first
+
+
+async def test_import_on_each_backend_is_whole_and_idempotent(rt_any, tmp_path):
+    rt = rt_any
+    await add_member(rt, "李娜")
+    await add_member(rt, "王强")
+    files = {"customers": _xlsx(tmp_path / "c.xlsx", CUSTOMERS), "orders": _xlsx(tmp_path / "o.xlsx", ORDERS),
+             "interactions": _xlsx(tmp_path / "i.xlsx", INTERACTIONS)}
+    first = [(await _import(rt, k, p)).lines()[0] for k, p in files.items()]
+    assert first == ["created 2, updated 0, rejected 5", "created 2, updated 0, rejected 4",
+                     "created 2, updated 0, rejected 2"]
+    again = [(await _import(rt, k, p)).lines()[0] for k, p in files.items()]
+    assert again == ["created 0, updated 2, rejected 5", "created 0, updated 2, rejected 4",
+                     "created 0, updated 2, rejected 2"]

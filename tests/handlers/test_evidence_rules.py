@@ -35,4 +35,5 @@ def test_rules_parse_and_stage_config_checks_them():
     assert good.rule("纪要").note_chars == 30
     assert "not one of its evidence items" in parse_stage(
         {"key": "s", "name": "摸底", "evidence": ["纪要"], "accepts": {"合同": "file"}}, 0)
-    assert "accepts.纪要" in parse_stage({"key": "s", "name": "摸底", "evidence": ["纪要"], "accepts": {"纪要": "x"}}, 0)
+    bad = {"key": "s", "name": "摸底", "evidence": ["纪要"], "accepts": {"纪要": "x"}}
+    assert "accepts.纪要" in parse_stage(bad, 0)

@@ -21,7 +21,7 @@ from handlers import (
 from handlers import help as help_
 
 ROUTERS = [opportunities.router, evidence.router, closing.router, approvals.router, scripts.router, leads.router,
-           lead_life.router, followups.router, pool.router, entry.router,
+           followups.router, lead_life.router, pool.router, entry.router,
            feedback.router, customer_contacts.router, pushes.router, push_report.router, attack.router,
            attack_reports.router,
            help_.router]

@@ -20,6 +20,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the server")
     demo = sub.add_parser("demo", help="seed the demo company")
     demo.add_argument("--reset", action="store_true", help="wipe the database first")
+    demo.add_argument("--seed", type=int, default=7, help="random seed: the same seed gives the same company")
     db = sub.add_parser("db", help="database")
     db.add_argument("action", choices=["upgrade"])
     check = sub.add_parser("check-config", help="validate the config")
@@ -96,7 +97,7 @@ async def _demo(args, settings: Settings, db) -> int:
     from bot.clock import SystemClock
     from storage.demo import seed_demo
 
-    counts = await seed_demo(db, SystemClock().now(), reset=args.reset)
+    counts = await seed_demo(db, SystemClock().now(), reset=args.reset, seed=args.seed)
     if not counts:
         print("demo: the database already has members; nothing seeded (use --reset to start over)")
         return 0

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+DAY = timedelta(days=1)
+
 
 @dataclass(frozen=True)
 class Windows:

@@ -11,6 +11,7 @@ from pathlib import Path
 from bot import outbox_cli
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError, UserError
+from bot.lifecycle_parsers import add_parsers as lifecycle_parsers
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -20,11 +21,13 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the server")
     demo = sub.add_parser("demo", help="seed the demo company")
     demo.add_argument("--reset", action="store_true", help="wipe the database first")
+    demo.add_argument("--seed", type=int, default=7, help="random seed: the same seed gives the same company")
     db = sub.add_parser("db", help="database")
     db.add_argument("action", choices=["upgrade"])
     check = sub.add_parser("check-config", help="validate the config")
     imp = sub.add_parser("import", help="import data")
-    imp.add_argument("what", choices=["members", "mapping", "scripts", "playbook"])
+    imp.add_argument("what", choices=["members", "mapping", "scripts", "playbook", "customers", "orders",
+                                      "interactions"])
     imp.add_argument("file", type=Path)
     job = sub.add_parser("run-job", help="fire a scheduled job now")
     job.add_argument("name")
@@ -40,7 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     grading = sub.add_parser("grading", help="customer grading: backtest the LTV model")
     grading.add_argument("action", choices=["backtest"])
     grading.add_argument("--split", type=float, default=0.7, help="share of the order history to train on")
-    for sp in (serve, demo, db, check, imp, job, intake, sync, dingtalk, grading):
+    lifecycle = lifecycle_parsers(sub)
+    for sp in (serve, demo, db, check, imp, job, intake, sync, dingtalk, grading, *lifecycle):
         sp.add_argument("--config", dest="sub_config", help=argparse.SUPPRESS)
     outbox_cli.add_parser(sub)
     return p
@@ -98,7 +102,7 @@ async def _demo(args, settings: Settings, db) -> int:
     from bot.clock import SystemClock
     from storage.demo import seed_demo
 
-    counts = await seed_demo(db, SystemClock().now(), reset=args.reset)
+    counts = await seed_demo(db, SystemClock().now(), reset=args.reset, seed=args.seed)
     if not counts:
         print("demo: the database already has members; nothing seeded (use --reset to start over)")
         return 0
@@ -113,6 +117,10 @@ async def _demo(args, settings: Settings, db) -> int:
 
 
 async def _import(args, settings: Settings, db) -> int:
+    if args.what in ("customers", "orders", "interactions"):
+        from bot.lifecycle_cli import cli_import_history
+
+        return await cli_import_history(args, settings, db)
     if args.what == "mapping":
         from bot.intake_cli import cli_import_mapping
 
@@ -210,6 +218,18 @@ async def _grading(args, settings: Settings, db) -> int:
     return await backtest(settings, db, args.split)
 
 
+async def _handover(args, settings: Settings, db) -> int:
+    from bot.lifecycle_cli import cli_handover
+
+    return await cli_handover(args, settings, db)
+
+
+async def _export(args, settings: Settings, db) -> int:
+    from bot.lifecycle_cli import cli_export
+
+    return await cli_export(args, settings, db)
+
+
 _COMMANDS = {"demo": _demo, "import": _import, "run-job": _run_job, "intake": _intake, "sync": _sync,
-             "dingtalk": _dingtalk, "grading": _grading}
+             "dingtalk": _dingtalk, "grading": _grading, "handover": _handover, "export": _export}
 _COMMANDS["outbox"] = outbox_cli.cli_outbox

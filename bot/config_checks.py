@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot import config_grading
+from bot import config_checks_lifecycle, config_grading
 from bot.config import _HHMM, _WEEKLY, ConfigProblem, Settings
 from bot.config_reports import reports_checks
 from bot.config_security import check_security
@@ -23,6 +23,7 @@ def check_all(s: Settings) -> list[ConfigProblem]:
         problems += check(s)
     problems += reports_checks(s)
     problems += check_ops(s)
+    problems += config_checks_lifecycle.check(s)
     return problems
 
 

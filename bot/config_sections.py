@@ -95,6 +95,7 @@ class ScheduleConfig:
     regrade_quarterly: str = "mon 07:00"
     root_cause: str = "mon 08:00"
     dead_letters: str = "08:50"
+    pool_reclaim: str = "02:00"
     misfire_grace_seconds: int = 600
     holidays: list[str] = field(default_factory=list)
 
@@ -177,6 +178,19 @@ class LeadsConfig:
     work_hours: str = "09:00-18:00"
     work_days: list[int] = field(default_factory=lambda: [1, 2, 3, 4, 5])
     expo_per_minute: int = 10
+    max_reassign: int = 2
+
+
+@dataclass
+class PoolConfig:
+    reclaim_days_without_follow_up: int = 30
+    reclaim_days_without_deal: int = 90
+    warn_days_before: int = 3
+    exempt_order_days: int = 180
+    max_claims_per_day: int = 5
+    max_owned_per_rep: int = 300
+    claim_cooldown_days: int = 30
+    reclaim_days_by_grade: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -254,6 +268,7 @@ class Settings:
     security: SecurityConfig = field(default_factory=SecurityConfig)
     grading: GradingConfig = field(default_factory=GradingConfig)
     reports: ReportsConfig = field(default_factory=ReportsConfig)
+    pool: PoolConfig = field(default_factory=PoolConfig)
     source: str = "<built-in defaults>"
 
     @property

@@ -62,7 +62,7 @@ async def import_members(db: Database, path: Path) -> ImportReport:
         valid = _validate(raw_rows, existing, report)
         for row in valid:
             fields = {"role": row.role, "region": row.region, "industries": list(row.industries),
-                      "capacity": row.capacity, "mobile": row.mobile}
+                      "capacity": row.capacity, "mobile": row.mobile, **row.flags}
             created = await members.upsert(s, row.name, fields, row.team, row.identities)
             report.created += created
             report.updated += not created

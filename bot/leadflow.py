@@ -88,6 +88,7 @@ async def distribute(ctx: Context, distributor: Distributor, lead: Lead, cooled:
     customer = await ctx.session.get(Customer, lead.customer_id) if lead.customer_id else None
     if customer is not None and (customer.owner_id is None or customer.owner_id in cooled):
         customer.owner_id = choice.member_id  # one customer, one owner: the owner moves with a reclaim
+        customer.owned_since, customer.in_pool = ctx.now(), False
     await set_owner(ctx, lead, choice.member_id, choice.reason, choice.skipped)
     return choice
 

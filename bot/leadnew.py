@@ -76,7 +76,8 @@ def customer_row(n: NewLead, now: datetime) -> dict[str, Any]:
     """The new customer row; it takes the lead's owner (one customer, one owner)."""
     li = n.li
     return {"name": n.customer_name(), "normalized_name": n.customer_key(), "industry": li.get("industry"),
-            "region": li.get("region"), "owner_id": n.owner, "grade": "", "created_at": now}
+            "region": li.get("region"), "owner_id": n.owner, "grade": "", "created_at": now,
+            "in_pool": False, "owned_since": now if n.owner else None}
 
 
 def lead_row(n: NewLead, now: datetime, due: datetime) -> dict[str, Any]:

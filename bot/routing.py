@@ -29,6 +29,7 @@ class Command:
     feature: str | None
     roles: frozenset[str] | None = None
     needs_member: bool = True
+    spaced: bool = False  # the name must be followed by a space (or end): "客户 华东医疗", not "客户说…"
 
 
 @dataclass
@@ -43,11 +44,11 @@ class Router:
     takes: dict[str, list[Takes | None]] = field(default_factory=dict)
 
     def command(self, *names: str, summary: str = "", usage: str = "", roles: Iterable[str] | None = None,
-                needs_member: bool = True) -> Callable[[Handler], Handler]:
+                needs_member: bool = True, spaced: bool = False) -> Callable[[Handler], Handler]:
         """Register a chat command under its names (the first is shown in help)."""
         def deco(fn: Handler) -> Handler:
             self.commands.append(Command(tuple(names), fn, summary, usage or names[0], self.feature,
-                                         frozenset(roles) if roles else None, needs_member))
+                                         frozenset(roles) if roles else None, needs_member, spaced))
             return fn
         return deco
 
@@ -94,8 +95,8 @@ class RouteTable:
             if not low.startswith(name):
                 continue
             rest = body[len(name):]
-            if _ASCII.match(name) and rest and not rest[0].isspace():
-                continue  # "newton" is not "new"
+            if (_ASCII.match(name) or cmd.spaced) and rest and not rest[0].isspace():
+                continue  # "newton" is not "new"; "客户说预算不够" is not `客户`
             return cmd, rest.strip()
         return None
 

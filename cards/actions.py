@@ -231,3 +231,8 @@ class ApproveGrade(Action, prefix="grade.ok"):
 
 class RejectGrade(Action, prefix="grade.no"):
     proposal_id: int  # the reason comes as the form's text
+
+
+
+class ClaimFromPool(Action, prefix="pool.claim"):
+    ref: str

@@ -6,6 +6,7 @@ from handlers import (
     attack_reports,
     closing,
     customer_contacts,
+    entry,
     evidence,
     feedback,
     followups,
@@ -14,6 +15,7 @@ from handlers import (
     lead_life,
     leads,
     opportunities,
+    pool,
     push_report,
     pushes,
     reports,
@@ -22,7 +24,7 @@ from handlers import (
 from handlers import help as help_
 
 ROUTERS = [opportunities.router, evidence.router, closing.router, approvals.router, scripts.router, leads.router,
-           lead_life.router, followups.router,
+           followups.router, lead_life.router, pool.router, entry.router,
            feedback.router, customer_contacts.router, pushes.router, push_report.router, attack.router,
            attack_reports.router, grading.router, grading_activation.router, reports.router,
            help_.router]

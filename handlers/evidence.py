@@ -86,6 +86,9 @@ async def attach(event: Event, ctx: Context, opp: Opportunity, attachments: list
     kind, note = pick_kind(event.text, pipe.stage(opp.stage).evidence, pipe.missing_evidence(opp.stage, have))
     if not note and not attachments:
         return _usage(problems)
+    refusal = _not_enough(pipe.stage(opp.stage), kind, note, attachments)
+    if refusal is not None:
+        return refusal
     common = {"opportunity_id": opp.id, "stage": opp.stage, "kind": kind, "member_id": ctx.member.id,
               "created_at": ctx.now()}
     links = []
@@ -105,6 +108,18 @@ async def attach(event: Event, ctx: Context, opp: Opportunity, attachments: list
     if links:
         card.sections.insert(1, Section(title="附件原件（点开查看）", items=links))
     return Reply(card=card)
+
+
+def _not_enough(stage, kind: str, note: str, attachments: list[dict]) -> Reply | None:
+    """Refuse a piece that does not satisfy the item's rule (e.g. "凭证 好"), saying what is needed."""
+    if kind == EXTRA:
+        return None
+    rule = stage.rule(kind)
+    if any(rule.accepts(a["kind"], note) for a in attachments) or (not attachments and rule.accepts("note", note)):
+        return None
+    sent = f"你发的：{note}" if note else "你发的是图片或文件"
+    return Reply(card=notice_card(f"这还不算“{kind}”", f"“{kind}”需要：{rule.describe()}。补齐后再发一次“凭证 …”。",
+                                  Level.WARNING, items=[sent[:100]]))
 
 
 def _usage(problems: list[str]) -> Reply:

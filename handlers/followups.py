@@ -30,13 +30,13 @@ async def log_followup(event: Event, ctx: Context) -> Reply:
     return await _log(event, ctx, InteractionKind.FOLLOW_UP)
 
 
-@router.command("拜访", "visit", summary="记一次上门拜访", usage=HOW[InteractionKind.VISIT])
+@router.command("拜访", "visit", summary="记一次上门拜访", usage=HOW[InteractionKind.VISIT], spaced=True)
 async def log_visit(event: Event, ctx: Context) -> Reply:
     """Record a visit."""
     return await _log(event, ctx, InteractionKind.VISIT)
 
 
-@router.command("演示", "demo", summary="记一次产品演示", usage=HOW[InteractionKind.DEMO])
+@router.command("演示", "demo", summary="记一次产品演示", usage=HOW[InteractionKind.DEMO], spaced=True)
 async def log_demo(event: Event, ctx: Context) -> Reply:
     """Record a demo."""
     return await _log(event, ctx, InteractionKind.DEMO)

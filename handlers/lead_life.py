@@ -21,7 +21,8 @@ router = Router("lead_life", feature="leads")
 USAGE = "无效 <客户> <原因>"
 
 
-@router.command("无效", "invalid", summary="把线索关成无效（空号、没需求、选了竞品…），写明原因", usage=USAGE)
+@router.command("无效", "invalid", summary="把线索关成无效（空号、没需求、选了竞品…），写明原因", usage=USAGE,
+                spaced=True)
 async def invalid(event: Event, ctx: Context) -> Reply:
     """Close the named customer's open lead as lost; without a reason, offer the pick list."""
     word, rest = lead_targets.split_target(event.text)

@@ -25,6 +25,7 @@ LEAD_VALUE = 100_000  # a lead has no amount yet; count it like a 10万 deal
 LEAD_RESPONSE_DAYS = 1  # an unanswered lead a day after assignment is as late as a deal at its benchmark
 LEAD_CONVERT_DAYS = 14  # an accepted lead should become a deal (or be closed) within two weeks
 TOP = 10
+INACTIVE_STEP = "负责人已停用：请交接（salesbot handover 负责人 接手人）"
 LEAD_STEPS = {"lead_response": ("线索·首次响应", "今天先打电话，发“跟进 内容”记录首次响应"),
               "lead_convert": ("线索·转商机", "约需求沟通：能成就“新建商机”，不能成就标记流失")}
 

@@ -6,6 +6,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
+from sales.roster import on_leave
+
 
 @dataclass(frozen=True)
 class Rep:
@@ -23,6 +25,7 @@ class Rep:
     capacity: int = 50
     open_leads: int = 0
     new_today: int = 0
+    leave: tuple[str, str] = ("", "")  # members CSV `leave`: no new leads from..until (inclusive, org dates)
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,7 @@ def why_not(rep: Rep, local_now: datetime, policy: Policy, cooled: Iterable[int]
     """Return why a rep cannot take a new lead now, or None if they can."""
     if not rep.active:
         return "inactive"
-    if rep.on_leave:
+    if rep.on_leave or on_leave(local_now.date(), *rep.leave):
         return "on leave"
     if rep.id in (cooled if isinstance(cooled, (set, frozenset)) else set(cooled)):
         return "cooling down after a reclaim"

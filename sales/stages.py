@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from sales import evidence_rules
+
 
 @dataclass(frozen=True)
 class Stage:
@@ -20,12 +22,22 @@ class Stage:
     evidence: tuple[str, ...]
     benchmark_days: int
     next_step: str
+    accepts: tuple[tuple[str, str], ...] = ()  # (item, rule spec) — see sales/evidence_rules.py
+
+    def rule(self, item: str) -> evidence_rules.Rule:
+        """What the item accepts (its configured rule, else the default)."""
+        spec = dict(self.accepts).get(item)
+        rule = evidence_rules.parse(spec) if spec else evidence_rules.DEFAULT_RULE
+        return rule if isinstance(rule, evidence_rules.Rule) else evidence_rules.DEFAULT_RULE
 
 
 STAGES: tuple[Stage, ...] = (
-    Stage("needs", "需求确认", ("会议纪要",), 7, "约客户开需求沟通会，会后发会议纪要"),
-    Stage("demo", "方案演示", ("演示视频或链接",), 10, "给客户做方案演示，留下演示录屏或链接"),
-    Stage("quote", "报价反馈", ("报价邮件或截图",), 7, "发正式报价，拿到客户对报价的反馈"),
+    Stage("needs", "需求确认", ("会议纪要",), 7, "约客户开需求沟通会，会后发会议纪要",
+          (("会议纪要", "link|file|note:20"),)),
+    Stage("demo", "方案演示", ("演示视频或链接",), 10, "给客户做方案演示，留下演示录屏或链接",
+          (("演示视频或链接", "link|file"),)),
+    Stage("quote", "报价反馈", ("报价邮件或截图",), 7, "发正式报价，拿到客户对报价的反馈",
+          (("报价邮件或截图", "link|file|note:10"),)),
 )
 CLOSED = {"won": "赢单", "lost": "输单"}
 MAX_KEY, MAX_EVIDENCE = 16, 16  # column widths of opportunity.stage and evidence.kind
@@ -96,10 +108,21 @@ def parse_stage(row: Any, index: int) -> Stage | str:
     days = row.get("benchmark_days", 7)
     if type(days) is not int or days <= 0:
         return f"{where}: benchmark_days must be a positive whole number"
-    unknown = set(row) - {"key", "name", "evidence", "benchmark_days", "next_step"}
+    unknown = set(row) - {"key", "name", "evidence", "benchmark_days", "next_step", "accepts"}
     if unknown:
-        return f"{where}: unknown keys {', '.join(sorted(unknown))}; use key, name, evidence, benchmark_days, next_step"
-    return Stage(key, name.strip(), tuple(evidence), days, str(row.get("next_step", "")))
+        return (f"{where}: unknown keys {', '.join(sorted(unknown))}; use key, name, evidence, benchmark_days, "
+                "next_step, accepts")
+    accepts = row.get("accepts", {})
+    if not isinstance(accepts, dict):
+        return f"{where}: accepts must be a table like {{\"会议纪要\" = \"link|file|note:20\"}}"
+    for item, spec in accepts.items():
+        rule = evidence_rules.parse(spec)
+        if item not in evidence:
+            return f"{where}: accepts names {item!r}, which is not one of its evidence items"
+        if isinstance(rule, str):
+            return f"{where}: accepts.{item} {rule}"
+    return Stage(key, name.strip(), tuple(evidence), days, str(row.get("next_step", "")),
+                 tuple((k, str(v)) for k, v in accepts.items()))
 
 
 def pipeline_problems(rows: list) -> list[str]:

@@ -16,6 +16,7 @@ from scheduler import grading as _grading
 from scheduler import intake_rejects as _intake_rejects
 from scheduler import lead_sla, push_breakpoints, push_daily, push_insight, push_mustdo, push_weekly
 from scheduler import media as _media
+from scheduler import pool_reclaim as _pool_reclaim  # noqa: F401 - registers pool_reclaim
 from scheduler import regrade as _regrade
 from scheduler import workbench as _workbench
 from scheduler.registry import job

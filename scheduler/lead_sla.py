@@ -19,7 +19,9 @@ from bot.core.vocab import LeadStatus
 from bot.leaddist import Contended, Distributor
 from bot.sendmany import Outgoing, send_many
 from bot.targets import personal_chats
-from cards.views import sla_breach_card, sla_reminder_card
+from cards.views import sla_reminder_card
+from cards.views.lead_life import breach_digest_card
+from flows import reassign
 from sales import sla
 from storage.models_leads import LeadEvent
 from storage.repos import lead_batch as rb
@@ -60,13 +62,17 @@ async def _sla(ctx: Context, now: datetime) -> tuple[int, int, set[int]]:
             card = sla_reminder_card(row.id, _customer_name(row), sla.countdown(now, row.first_response_due_at))
             out += _to(chats.chats.get(row.owner_id), card, f"sla_remind:{row.id}:{minutes}")
             events.append(_event(row.id, "reminded", now, row.owner_id, f"提前 {minutes} 分钟"))
+    digest: dict[int, list[tuple[int, str, str, str]]] = {}
     for row in breaches:
         if row.id in breached:
             elapsed = sla.countdown(row.received_at or row.first_response_due_at, now).removeprefix("还剩 ")
-            card = sla_breach_card(row.id, _customer_name(row), names.get(row.owner_id, "未分配"), elapsed)
+            item = (row.id, _customer_name(row), names.get(row.owner_id, "未分配"), elapsed)
             for boss in managers.get(row.owner_id, []) or admins:
-                out += _to(chats.chats.get(boss), card, f"sla_breach:{row.id}:{boss}")
+                digest.setdefault(boss, []).append(item)
             events.append(_event(row.id, LeadStatus.BREACHED, now, row.owner_id, f"收到后 {elapsed} 未响应"))
+    stamp = now.strftime("%Y%m%d%H%M")
+    for boss, items in sorted(digest.items()):  # one card per manager per scan, never one per lead
+        out += _to(chats.chats.get(boss), breach_digest_card(items), f"sla_breach:{stamp}:{boss}")
     queued = await send_many(ctx, out)
     await rb.insert_many(ctx.session, LeadEvent, events)
     sent_reminders = sum(o.key in queued for o in out if o.key.startswith("sla_remind:"))
@@ -107,10 +113,14 @@ async def _reclaim_and_place(ctx: Context, now: datetime, cutoff: datetime) -> t
     s, cfg = ctx.session, ctx.settings.leads
     since = now - timedelta(hours=cfg.cooldown_hours)
     distributor = await Distributor.load(ctx)
-    unaccepted = await repo.unaccepted(s, cutoff)
+    unaccepted = reassign.due(ctx, await repo.unaccepted(s, cutoff), now)
     await distributor.know(lead.owner_id for lead in unaccepted)
     for lead in unaccepted:
+        if reassign.exhausted(ctx, lead):
+            await reassign.give_up(ctx, distributor, lead, now)
+            continue
         previous = lead.owner_id
+        lead.reassigned += 1
         distributor.release(previous, lead.assigned_at)
         lead.owner_id, lead.status = None, LeadStatus.NEW
         await s.flush()

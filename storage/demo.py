@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sales.names import normalize_company
 from sales.parsing import parse_amount
 from sales.stages import STAGES
+from storage import demo_life
 from storage import models as m
 from storage.db import Database
 
@@ -37,7 +38,7 @@ CHANNELS = {"web_form": ("官网-免费试用", "官网-产品报价页", "官�
 NEEDS = ("想看产品演示", "咨询报价", "需要私有化部署方案", "要对接现有 ERP", "门店 50+ 想统一管理",
          "预算已批，年底前上线", "替换老系统", "先做试点再推广")
 TITLES = ("采购经理", "IT负责人", "总经理", "副总裁", "设备科主任", "信息中心主任", "运营总监", "财务总监", "项目经理")
-LEAD_LOST = ("联系不上", "只是询价", "预算不足", "已选其他供应商", "需求不匹配")
+LEAD_LOST = ("联系不上", "没有需求", "已选竞品", "空号错号", "其他")  # sales.lead_life.LOST_REASONS
 DEAL_LOST = ("价格超预算", "选了竞品", "项目延期", "预算被砍", "决策人变更", "需求不匹配")
 TOUCHES = {"call": "电话沟通，确认了下一步", "wechat": "微信发了案例资料", "visit": "上门拜访，见了业务负责人",
            "followup": "跟进上次提到的问题", "demo": "线上演示核心功能", "email": "邮件发送方案和资料"}
@@ -68,7 +69,9 @@ async def seed_demo(db: Database, now: datetime, reset: bool = False, seed: int 
         reps = await _seed_org(w, rng, now)
         leads = await _seed_leads(w, rng, now, reps)
         opps = await _seed_deals(w, rng, now, leads)
-        await _seed_history(w, rng, now, leads, opps)
+        touches = await _seed_history(w, rng, now, leads, opps)
+        await demo_life.seed_timeline(w, leads, opps)
+        await demo_life.seed_pool(w, now, leads, opps, touches)
         return w.counts
 
 
@@ -188,16 +191,28 @@ def _sla(rng: random.Random, now: datetime, received: datetime) -> Row:
     due, roll = assigned + 4 * H, rng.random()
     row.update(status="assigned", assigned_at=assigned, first_response_due_at=due)
     if now - received < 6 * H and roll < .5:
-        return row  # still waiting; the oldest of these are already past due for the SLA scan to find
+        return _calm(rng, now, row)  # still waiting for a first response
     if roll < .05:
         return {**row, "status": "breached", "breached_at": due}
     late = roll < .12
     answered = due + H * rng.uniform(.2, 20) if late else assigned + timedelta(minutes=rng.triangular(3, 235, 30))
     if answered > now:
-        return row
+        return _calm(rng, now, row)
     accepted = min(answered, assigned + timedelta(minutes=rng.uniform(1, 30)))
     return {**row, "status": "accepted", "accepted_at": accepted, "first_response_at": answered,
             "breached_at": due if late else None}
+
+
+def _calm(rng: random.Random, now: datetime, row: Row) -> Row:
+    """A calm start: what the scans would already have done is done — a lead older than the accept window was
+    accepted, one past its deadline is flagged breached — so the first scan sends no burst of reassignments
+    and breach warnings."""
+    if now - row["assigned_at"] > 25 * timedelta(minutes=1):
+        row = {**row, "status": "accepted",
+               "accepted_at": min(row["assigned_at"] + timedelta(minutes=rng.uniform(1, 20)), now)}
+    if row["first_response_due_at"] <= now:
+        row = {**row, "status": "breached", "breached_at": row["first_response_due_at"]}
+    return row
 
 
 def _outcome(rng: random.Random, now: datetime, lead: Row) -> None:
@@ -209,7 +224,8 @@ def _outcome(rng: random.Random, now: datetime, lead: Row) -> None:
     if roll < .22:
         lead["status"] = "converted"
     elif roll < .22 + min(.6, .1 + age / 60):
-        lead.update(status="lost", extra={"lost_reason": rng.choice(LEAD_LOST)})
+        lead.update(status="lost", extra={"lost_reason": rng.choice(LEAD_LOST)},
+                    _closed_at=min(lead["accepted_at"] + D * rng.uniform(1, age), now))
 
 
 def _customer(rng: random.Random, received: datetime, assigned: bool, teams: dict[str, list[Row]],
@@ -223,7 +239,8 @@ def _customer(rng: random.Random, received: datetime, assigned: bool, teams: dic
         turns[cities] += 1
         owner, reason = pool[turns[cities] % len(pool)], f"{city}·{trade} round_robin #{turns[cities]}"
     return {"name": name, "normalized_name": normalize_company(name), "industry": trade, "region": city,
-            "owner_id": owner["id"], "_team": owner["team_id"], "grade": rng.choice("AABBBCCCCD"),
+            "owner_id": owner["id"], "_team": owner["team_id"], "grade": "",  # grading fills it
+            "in_pool": False, "owned_since": received if owner["id"] else None,
             "created_at": received, "_contact": _person(rng, set())[0], "_mobile": _mobile(rng)}, reason
 
 
@@ -287,7 +304,8 @@ async def _seed_deals(w: _Writer, rng: random.Random, now: datetime, leads: list
     for lead in (x for x in leads if x["status"] == "converted"):
         created = min(lead["accepted_at"] + D * rng.uniform(.5, 5), now - 2 * H)
         path = _path(rng, now, created)
-        opp = {"customer_id": lead["customer_id"], "owner_id": lead["owner_id"], "chat_platform": "playground",
+        opp = {"_lead": lead["id"], "customer_id": lead["customer_id"], "owner_id": lead["owner_id"],
+               "chat_platform": "playground",
                "chat_id": f"group:{lead['_cust']['_team']}", "need": f"{lead['_cust']['industry']}：{lead['need']}",
                "discount": None, "created_at": created, "lost_reason": "", "_name": lead["_cust"]["name"],
                **_budget(rng), **path}
@@ -312,7 +330,8 @@ async def _seed_deals(w: _Writer, rng: random.Random, now: datetime, leads: list
     return opps
 
 
-async def _seed_history(w: _Writer, rng: random.Random, now: datetime, leads: list[Row], opps: list[Row]) -> None:
+async def _seed_history(w: _Writer, rng: random.Random, now: datetime, leads: list[Row],
+                        opps: list[Row]) -> list[Row]:
     """Insert interactions and tasks: first calls on leads, touches and follow-ups on deals."""
     touches = [{"customer_id": x["customer_id"], "member_id": x["owner_id"], "kind": "call",
                 "note": f"首次电话：{x['need']}", "at": x["first_response_at"]}
@@ -337,6 +356,7 @@ async def _seed_history(w: _Writer, rng: random.Random, now: datetime, leads: li
                                    opp["owner_id"], now + D * rng.uniform(-2, 4), ref, rng, now))
     await w.add(m.Interaction, touches)
     await w.add(m.Task, tasks)
+    return touches
 
 
 def _task(kind: str, title: str, owner: int, due: datetime, ref: str, rng: random.Random, now: datetime) -> Row:

@@ -155,6 +155,7 @@ class Interaction(SQLModel, table=True):
     kind: str = Field(max_length=24)
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     at: datetime | None = _ts()
+    import_key: str | None = Field(default=None, max_length=64, unique=True)  # re-importing a file is a no-op
 
 
 class Task(SQLModel, table=True):

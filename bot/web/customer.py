@@ -1,7 +1,8 @@
 """The customer page `GET /dash/customer/{id}`: what an approver needs before deciding a quote.
 
 Approval forms (DingTalk OA) link here so the approver sees the customer's file — owner, grade,
-contacts (mobiles masked), open deals with their stage and days in it, and the last 20 interactions.
+contacts (mobiles masked), open deals with their stage and days in it, and one timeline of orders,
+interactions, leads, deals and pool moves (the newest 30).
 The link is signed like every dashboard link (bot/web/dash.py); bot/web/links.py builds it.
 """
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from bot.web import customer_timeline
 from bot.web.common import runtime
 from bot.web.dash import verify
 from sales.names import mask_mobile
@@ -43,8 +45,7 @@ async def customer_view(request: web.Request) -> web.Response:
     opps = [(o.id, pipe.stage_name(o.stage), (now - o.stage_entered_at).days if o.stage_entered_at else 0, who)
             for o, who in page.open_opps]
     contacts = [(c.name or "—", c.title, mask_mobile(c.mobile) if c.mobile else "") for c in page.contacts]
-    recent = [(i.at.astimezone(tz).strftime("%m-%d %H:%M") if i.at else "—", KINDS.get(i.kind, i.kind), who or "系统",
-               i.note) for i, who in page.interactions]
+    recent = customer_timeline.rows(page, pipe, tz, KINDS)
     owner = page.owner.name if page.owner else "未分配"
     html = _PAGES.get_template("customer.html").render(customer=page.customer, owner=owner, contacts=contacts,
                                                        opps=opps, recent=recent,

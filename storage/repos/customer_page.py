@@ -1,4 +1,4 @@
-"""What the signed customer page shows: the customer, its owner, contacts, open deals and latest interactions."""
+"""What the signed customer page shows: the customer, owner, contacts, open deals and one timeline of its life."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Contact, Customer, Interaction, Member, Opportunity
+from storage.models import Contact, Customer, Interaction, Lead, Member, Opportunity
+from storage.models_history import CustomerEvent, Order
 
-RECENT = 20  # interactions shown; the page is a glance before approving, not the full history
+RECENT = 30  # timeline entries shown; the page is a glance before approving, not the full history
 
 
 @dataclass
@@ -21,6 +22,10 @@ class CustomerPage:
     contacts: list[Contact] = field(default_factory=list)
     open_opps: list[tuple[Opportunity, str]] = field(default_factory=list)  # (deal, owner name)
     interactions: list[tuple[Interaction, str]] = field(default_factory=list)  # (interaction, member name)
+    orders: list[tuple[Order, str]] = field(default_factory=list)  # (order, credited owner)
+    leads: list[tuple[Lead, str]] = field(default_factory=list)  # (lead, owner)
+    deals: list[tuple[Opportunity, str]] = field(default_factory=list)  # every deal, open or closed
+    events: list[tuple[CustomerEvent, str]] = field(default_factory=list)  # pool moves, handovers, updates
 
 
 async def load(session: AsyncSession, customer_id: int) -> CustomerPage | None:
@@ -38,4 +43,17 @@ async def load(session: AsyncSession, customer_id: int) -> CustomerPage | None:
               .where(Interaction.customer_id == customer_id)
               .order_by(Interaction.at.desc(), Interaction.id.desc()).limit(RECENT))
     page.interactions = [(i, name or "") for i, name in (await session.execute(recent)).all()]
+    page.orders = await _newest(session, Order, Order.owner_id, Order.customer_id, Order.ordered_at, customer_id)
+    page.leads = await _newest(session, Lead, Lead.owner_id, Lead.customer_id, Lead.received_at, customer_id)
+    page.deals = await _newest(session, Opportunity, Opportunity.owner_id, Opportunity.customer_id,
+                               Opportunity.created_at, customer_id)
+    page.events = await _newest(session, CustomerEvent, CustomerEvent.owner_to, CustomerEvent.customer_id,
+                                CustomerEvent.at, customer_id)
     return page
+
+
+async def _newest(session: AsyncSession, model, who, customer_col, at_col, customer_id: int) -> list:
+    """The customer's newest RECENT rows of one kind with a member's name (one statement)."""
+    stmt = (select(model, Member.name).outerjoin(Member, Member.id == who).where(customer_col == customer_id)
+            .order_by(at_col.desc(), model.id.desc()).limit(RECENT))
+    return [(row, name or "") for row, name in (await session.execute(stmt)).all()]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.vocab import OPEN_LEAD_STATUSES, OWNED_LEAD_STATUSES
 from storage.models import Customer, Lead
-from storage.models_leads import LeadLoad
+from storage.models_leads import LeadEvent, LeadLoad
 
 L = LeadLoad.__table__
 
@@ -52,3 +53,20 @@ async def open_by_contact(session: AsyncSession, contact: str) -> list[Lead]:
     stmt = (select(Lead).where(Lead.contact_name == contact, Lead.status.in_(OPEN_LEAD_STATUSES))
             .order_by(Lead.id.desc()).limit(5))
     return list((await session.execute(stmt)).scalars())
+
+
+async def add_loads(session: AsyncSession, counts: Mapping[int, int]) -> None:
+    """Put `n` more open leads on each member's load counter (leads they claimed themselves)."""
+    rows = [{"mid": m, "n": n} for m, n in counts.items() if m and n]
+    if rows:
+        stmt = update(L).where(L.c.member_id == bindparam("mid")).values(open_leads=L.c.open_leads + bindparam("n"))
+        await session.execute(stmt, rows)
+
+
+async def add_events(session: AsyncSession, lead_ids: list[int], kind: str, member_id: int | None, note: str,
+                     at: datetime) -> None:
+    """The same timeline line on many leads (one multi-row insert)."""
+    if lead_ids:
+        await session.execute(LeadEvent.__table__.insert(), [
+            {"lead_id": i, "kind": kind, "member_id": member_id, "note": note[:300], "data": {}, "at": at}
+            for i in lead_ids])

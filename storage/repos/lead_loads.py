@@ -35,7 +35,7 @@ async def snapshot(session: AsyncSession, day_start: datetime, extra: Iterable[i
     where = or_(M.c.role == "rep" if reps else false(), M.c.id.in_(extra))
     stmt = (select(M.c.id, M.c.name, Team.name.label("team"), M.c.region, M.c.industries, M.c.active, M.c.on_leave,
                    M.c.work_start, M.c.work_end, M.c.capacity, M.c.role, L.c.member_id, L.c.open_leads,
-                   L.c.new_today, L.c.today_since)
+                   L.c.new_today, L.c.today_since, M.c.leave_from, M.c.leave_until)
             .select_from(M).outerjoin(Team, Team.id == M.c.team_id).outerjoin(L, L.c.member_id == M.c.id)
             .where(where).order_by(M.c.id))
     rows = (await session.execute(stmt)).all()
@@ -44,7 +44,8 @@ async def snapshot(session: AsyncSession, day_start: datetime, extra: Iterable[i
     for r in rows:
         open_n, today = rebuilt.get(r.id) or (r.open_leads, r.new_today if r.today_since == day_start else 0)
         out.append((Rep(r.id, r.name, r.team or "", r.region, tuple(r.industries or ()), r.active, r.on_leave,
-                        r.work_start, r.work_end, r.capacity, open_n, today), r.role == "rep"))
+                        r.work_start, r.work_end, r.capacity, open_n, today, (r.leave_from, r.leave_until)),
+                    r.role == "rep"))
     return out
 
 

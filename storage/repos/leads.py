@@ -198,3 +198,9 @@ async def team_managers(session: AsyncSession, member_ids: list[int]) -> dict[in
 async def admins(session: AsyncSession) -> list[int]:
     """Return the ids of active admins (they get warnings nobody else can take)."""
     return list((await session.execute(select(Member.id).where(Member.role == "admin", Member.active))).scalars())
+
+
+async def contacts_of(session: AsyncSession, customer_id: int) -> list[Contact]:
+    """The customer's contacts, oldest first."""
+    stmt = select(Contact).where(Contact.customer_id == customer_id).order_by(Contact.id)
+    return list((await session.execute(stmt)).scalars())

@@ -187,14 +187,15 @@ async def _stuck_deals(session: AsyncSession, as_of: datetime, pipeline: Pipelin
     late = [and_(OP.c.stage == s.key, OP.c.stage_entered_at <= as_of - timedelta(days=s.benchmark_days))
             for s in pipeline.stages]
     stmt = (select(OP.c.id, M.c.team_id, OP.c.owner_id, M.c.name, C.c.name, OP.c.stage, OP.c.stage_entered_at,
-                   OP.c.amount, OP.c.budget_low, OP.c.budget_high)
+                   OP.c.amount, OP.c.budget_low, OP.c.budget_high, M.c.active)
             .select_from(OP.join(M, M.c.id == OP.c.owner_id).join(C, C.c.id == OP.c.customer_id))
-            .where(OP.c.status == "open", _team_filter(team_ids), or_(false(), *late)))
+            .where(OP.c.status == "open", _team_filter(team_ids), or_(false(), ~M.c.active, *late)))
     out = []
-    for oid, team, owner, owner_name, name, stage, entered, amount, low, high in (await session.execute(stmt)).all():
+    for oid, team, owner, owner_name, name, stage, entered, amount, low, high, active in (
+            await session.execute(stmt)).all():
         st = pipeline.stage(stage)
         out.append(bp.Stuck(f"opp:{oid}", team, owner, owner_name, name, st.name, entered, st.benchmark_days,
-                            bp.deal_value(amount, low, high), st.next_step))
+                            bp.deal_value(amount, low, high), st.next_step if active else bp.INACTIVE_STEP))
     return out
 
 
@@ -203,20 +204,22 @@ async def _stuck_leads(session: AsyncSession, as_of: datetime, team_ids) -> list
     unanswered = and_(L.c.status.in_(("assigned", "breached")), L.c.first_response_at.is_(None),
                       L.c.assigned_at <= as_of - timedelta(days=bp.LEAD_RESPONSE_DAYS))
     unconverted = and_(L.c.status == "accepted", L.c.accepted_at <= as_of - timedelta(days=bp.LEAD_CONVERT_DAYS))
+    orphaned = and_(~M.c.active, L.c.status.in_(OWNED_LEAD_STATUSES))  # a deactivated owner's leads wait for a handover
     kind = case((and_(L.c.status == "accepted", L.c.first_response_at.is_not(None)), "lead_convert"),
                 else_="lead_response")
     since = case((kind == "lead_convert", L.c.accepted_at), else_=L.c.assigned_at)
     turn = func.row_number().over(partition_by=(M.c.team_id, kind), order_by=(since, L.c.id))
     inner = (select(L.c.id, M.c.team_id, L.c.owner_id, M.c.name.label("owner"),
                     func.coalesce(C.c.name, L.c.contact_name).label("subject"), kind.label("kind"),
-                    since.label("since"), turn.label("turn"))
+                    since.label("since"), turn.label("turn"), M.c.active.label("active"))
              .select_from(L.join(M, M.c.id == L.c.owner_id).outerjoin(C, C.c.id == L.c.customer_id))
-             .where(_team_filter(team_ids), or_(unanswered, unconverted)).subquery())
+             .where(_team_filter(team_ids), or_(unanswered, unconverted, orphaned)).subquery())
     stmt = select(inner).where(inner.c.turn <= bp.TOP)
     out = []
-    for lid, team, owner, owner_name, name, kind_, since_, _ in (await session.execute(stmt)).all():
+    for lid, team, owner, owner_name, name, kind_, since_, _, active in (await session.execute(stmt)).all():
         days = bp.LEAD_CONVERT_DAYS if kind_ == "lead_convert" else bp.LEAD_RESPONSE_DAYS
         where, step = bp.LEAD_STEPS[kind_]
+        step = step if active else bp.INACTIVE_STEP
         out.append(bp.Stuck(f"lead:{lid}", team, owner, owner_name, name or f"线索 #{lid}", where, since_ or as_of,
                             days, bp.LEAD_VALUE, step))
     return out

@@ -10,7 +10,7 @@ from sqlalchemy.orm import aliased
 from sales.stages import stage_name
 from storage.db import Database
 from storage.models import Customer, Lead, Member, Opportunity, Task, Team
-from storage.repos import dead_letters
+from storage.repos import dead_letters, readapi_history
 
 
 def _iso(value) -> str | None:
@@ -60,5 +60,6 @@ async def tasks(db: Database, after: int, limit: int) -> list[dict[str, Any]]:
              "done": t.done_at is not None} for t, o in await _rows(db, stmt)]
 
 
-LISTINGS = {"members": members, "leads": leads, "opportunities": opportunities, "tasks": tasks}
+LISTINGS = {"members": members, "leads": leads, "opportunities": opportunities, "tasks": tasks,
+            "customers": readapi_history.customers, "orders": readapi_history.orders}
 LISTINGS["dead_letters"] = dead_letters.listing

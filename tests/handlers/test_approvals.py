@@ -18,7 +18,7 @@ async def _pending(client, rt) -> tuple[Chat, dict[str, int], int]:
     people = {"rep": await add_member(rt, "李娜"), "boss": await add_member(rt, "韩总", role="manager"),
               "peer": await add_member(rt, "何洁")}
     chat = Chat(client, rt)
-    for text in ("新建商机 华东医疗", "凭证 会议纪要 纪要", "推进", "凭证 演示视频或链接 https://v.example.com",
+    for text in ("新建商机 华东医疗", "凭证 会议纪要 https://docs.example.com/minutes", "推进", "凭证 演示视频或链接 https://v.example.com",
                  "报价 50万 7折"):
         await chat.say(people["rep"], text)
     await chat.say(people["rep"], "推进")

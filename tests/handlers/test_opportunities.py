@@ -143,7 +143,7 @@ async def test_approval_always_and_never_modes(client, rt):
     chat = Chat(client, rt)
     rt.settings.opportunities.approval = "always"
     await chat.say(rep, "新建商机 长江金融")
-    await chat.say(rep, "凭证 会议纪要 纪要已发群")
+    await chat.say(rep, "凭证 会议纪要 https://docs.example.com/minutes")
     (card,) = await chat.say(rep, "推进")
     assert missing(card) == ["演示视频或链接"]  # no quote needed in "always" mode
     await chat.say(rep, "凭证 演示视频或链接 https://v.example.com/2")
@@ -152,7 +152,7 @@ async def test_approval_always_and_never_modes(client, rt):
     assert "每次报价都要主管审批" in cards[1]["sections"][1]["text"]
     rt.settings.opportunities.approval = "never"
     await chat.say(rep, "新建商机 黄河银行")
-    await chat.say(rep, "凭证 会议纪要 纪要已发群")
+    await chat.say(rep, "凭证 会议纪要 https://docs.example.com/minutes")
     await chat.say(rep, "推进")
     await chat.say(rep, "凭证 演示视频或链接 https://v.example.com/3")
     (card,) = await chat.say(rep, "推进 黄河银行")
@@ -169,8 +169,8 @@ async def test_configured_stages_drive_the_card(client, rt):
     (card,) = await chat.say(rep, "新建商机 远山科技")
     assert fields(card)["客户现在卡在哪"] == "摸底" and missing(card) == ["拜访记录", "组织架构"]
     assert fields(card)["停留"] == "已停留 0 天（标准 3 天）"
-    (card,) = await chat.say(rep, "凭证 组织架构 见附件说明")
+    (card,) = await chat.say(rep, "凭证 组织架构 采购部王总拍板，技术部李工评估")
     assert missing(card) == ["拜访记录"]
-    (card,) = await chat.say(rep, "凭证 周一拜访了 CTO")
+    (card,) = await chat.say(rep, "凭证 周一拜访了 CTO，确认了三个需求点")
     (card,) = await chat.say(rep, "推进")
     assert card["title"] == "已推进到签约：远山科技" and missing(card) == ["合同扫描件"]

@@ -60,7 +60,7 @@ async def test_approve_click(client, rt, who):
     chat = Chat(client, rt)
     owner = people["owner"]
     await chat.say(owner, "新建商机 星海零售")
-    await chat.say(owner, "凭证 会议纪要 纪要")
+    await chat.say(owner, "凭证 会议纪要 https://docs.example.com/minutes")
     await chat.say(owner, "推进")
     await chat.say(owner, "凭证 演示视频或链接 https://v.example.com")
     await chat.say(owner, "报价 30万 折扣 30%")

@@ -7,14 +7,22 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot.clock import ManualClock
+from bot.runtime import Runtime
 from sales.stages import STAGES
+from scheduler.core import run_job
 from storage import models as m
 from storage.db import Database
 from storage.demo import is_empty, seed_demo
 from storage.migrate import upgrade
+from storage.models_history import CustomerEvent
+from storage.models_leads import LeadEvent
+from storage.repos import push_reports
+from tests.conftest import make_settings
 
 NOW = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
-SEEDED = ("team", "member", "identity", "customer", "contact", "lead", "opportunity", "evidence", "interaction", "task")
+SEEDED = ("team", "member", "identity", "customer", "contact", "lead", "opportunity", "evidence", "interaction", "task",
+          "lead_event", "customer_event")
 
 
 async def fresh_db(tmp_path, name: str = "t") -> Database:
@@ -40,7 +48,8 @@ async def count(db: Database, model, *where) -> int:
 async def table_counts(db: Database) -> dict[str, int]:
     """Count the rows of every seeded table."""
     models = {t.__tablename__: t for t in (m.Team, m.Member, m.Identity, m.Customer, m.Contact, m.Lead,
-                                           m.Opportunity, m.Evidence, m.Interaction, m.Task)}
+                                           m.Opportunity, m.Evidence, m.Interaction, m.Task, LeadEvent,
+                                           CustomerEvent)}
     return {name: await count(db, models[name]) for name in SEEDED}
 
 
@@ -84,8 +93,11 @@ async def test_data_is_fresh_and_has_work_to_do(db):
     assert await count(db, lead, lead.received_at < NOW - timedelta(days=91)) == 0
     assert await count(db, lead, lead.received_at > NOW) == 0
     assert await count(db, lead, lead.received_at > NOW - timedelta(hours=6)) > 10
-    assert await count(db, lead, lead.status == "assigned", lead.first_response_due_at < NOW) > 0
-    assert await count(db, lead, lead.status == "assigned", lead.first_response_due_at > NOW) > 0
+    # a calm start: nothing the first scan would reassign or flag at once, but clocks still running
+    assert await count(db, lead, lead.status == "assigned", lead.first_response_due_at < NOW) == 0
+    assert await count(db, lead, lead.status == "assigned", lead.assigned_at < NOW - timedelta(minutes=30)) == 0
+    assert await count(db, lead, lead.first_response_at.is_(None), lead.breached_at.is_(None),
+                       lead.first_response_due_at > NOW) > 0
     breached = await count(db, lead, lead.breached_at.is_not(None))
     assert 0.05 < breached / await count(db, lead) < 0.2
     assert await count(db, lead, lead.status == "breached") > 0
@@ -131,3 +143,18 @@ async def test_second_seed_is_a_no_op_and_reset_starts_over(migrated_db):
 async def test_naive_now_is_refused(db):
     with pytest.raises(ValueError, match="aware"):
         await seed_demo(db, datetime(2026, 11, 27, 6, 0))
+
+
+async def test_the_demo_starts_calm_and_its_conversion_is_real(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path}/calm.db"
+    db = await fresh_db(tmp_path, "calm")
+    await seed_demo(db, NOW, seed=11)
+    rt = Runtime(make_settings(url), clock=ManualClock(NOW), db=db, apis={})
+    scan = (await run_job(rt, "sla_scan")).summary
+    assert "reminders, 0 breaches, 0 reclaimed" in scan, scan  # due reminders only: no burst
+    pool = (await run_job(rt, "pool_reclaim")).summary
+    assert pool.startswith("0 reclaimed"), pool
+    async with db.session() as s:
+        week = await push_reports.week_numbers(s, NOW - timedelta(days=30), NOW)
+    assert sum(w.converted for w in week.values()) > 0
+    await db.close()

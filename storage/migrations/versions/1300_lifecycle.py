@@ -30,6 +30,9 @@ def upgrade() -> None:
         b.add_column(sa.Column("leave_until", _S(length=10), nullable=False, server_default=""))
     with op.batch_alter_table("lead") as b:
         b.add_column(sa.Column("reassigned", sa.Integer(), nullable=False, server_default="0"))
+    with op.batch_alter_table("interaction") as b:
+        b.add_column(sa.Column("import_key", _S(length=64), nullable=True))
+        b.create_unique_constraint("uq_interaction_import_key", ["import_key"])
     # Owned customers start their countdown from when they were created (the best stamp there is).
     op.execute("UPDATE customer SET owned_since = created_at WHERE owner_id IS NOT NULL")
     op.execute("UPDATE customer SET in_pool = true WHERE owner_id IS NULL")
@@ -50,6 +53,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("followup_draft")
+    with op.batch_alter_table("interaction") as b:
+        b.drop_constraint("uq_interaction_import_key", type_="unique")
+        b.drop_column("import_key")
     with op.batch_alter_table("lead") as b:
         b.drop_column("reassigned")
     with op.batch_alter_table("member") as b:

@@ -1,0 +1,183 @@
+"""`salesbot import customers|orders|interactions FILE`: a team's history in one go, CSV or XLSX, streamed.
+
+One transaction for the whole file, written in batches: a valid row is applied whole, a bad row is rejected
+with its line and reason (the command exits 3), and a file that breaks half-way (a damaged XLSX, a database
+error) rolls everything back. Re-importing the same file changes nothing: customers match by normalized name,
+orders and interactions by a hash of the row (`import_key`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import tabular
+from bot.config import Settings
+from bot.core.vocab import CustomerEventKind
+from sales import history_rows as rows
+from storage.repos import history as repo
+
+BATCH = 1000
+SHOWN_REJECTS = 1000  # more are counted, not listed (a 50 MB file of bad rows stays readable)
+
+
+@dataclass
+class Report:
+    """created / updated / rejected counts and the first rejects with their lines."""
+
+    created: int = 0
+    updated: int = 0
+    rejected: int = 0
+    reasons: list[tuple[int, str]] = field(default_factory=list)
+
+    def reject(self, line: int, reason: str) -> None:
+        """Count a rejected row (listing it while the list is short)."""
+        self.rejected += 1
+        if len(self.reasons) < SHOWN_REJECTS:
+            self.reasons.append((line, reason))
+
+    def lines(self) -> list[str]:
+        """What the command prints."""
+        out = [f"created {self.created}, updated {self.updated}, rejected {self.rejected}"]
+        out += [f"  line {line}: {reason}" for line, reason in sorted(self.reasons)]
+        if self.rejected > len(self.reasons):
+            out.append(f"  … and {self.rejected - len(self.reasons)} more rejected rows (fix the ones above first)")
+        return out
+
+
+def _batches(it: Iterator[tabular.Row]) -> Iterator[list[tabular.Row]]:
+    while batch := list(islice(it, BATCH)):
+        yield batch
+
+
+class Importer:
+    """One file's import inside one session."""
+
+    def __init__(self, session: AsyncSession, settings: Settings, kind: str, now: datetime) -> None:
+        self.s, self.tz, self.kind, self.now = session, settings.tz, kind, now
+        self.report, self.seen, self.members = Report(), {}, {}
+
+    async def run(self, path: Path) -> Report:
+        """Read the file and apply every valid row."""
+        header, it = tabular.read(path)
+        problem = rows.check_header(self.kind, header)
+        if problem:
+            self.report.reject(1, problem)
+            return self.report
+        self.members = await repo.members(self.s)
+        step = {"customers": self._customers, "orders": self._orders, "interactions": self._interactions}[self.kind]
+        for batch in _batches(it):
+            await step(batch)
+        return self.report
+
+    def _parse(self, batch: list[tabular.Row], parse: Any) -> list[tuple[int, Any]]:
+        """Check each row; a row repeating an earlier row's key in this file is rejected."""
+        out = []
+        for line, raw in batch:
+            try:
+                row = parse(raw, self.tz)
+            except rows.Reject as exc:
+                self.report.reject(line, str(exc))
+                continue
+            first = self.seen.setdefault(row.key, line)
+            if first != line:
+                self.report.reject(line, f"duplicate of line {first} (the same {self.kind[:-1]} twice)")
+                continue
+            out.append((line, row))
+        return out
+
+    async def _customers(self, batch: list[tabular.Row]) -> None:
+        valid = self._parse(batch, rows.customer_row)
+        existing = await repo.customers(self.s, (r.key for _, r in valid))
+        fresh, updates, events, touched = [], [], [], []
+        for line, r in valid:
+            owner = self.members.get(r.owner) if r.owner else None
+            if r.owner and owner is None:
+                self.report.reject(line, f"owner {r.owner!r} is not a member; import members first or leave it empty "
+                                         "for the pool")
+                continue
+            if r.key not in existing:
+                fresh.append((r, owner))
+                continue
+            cid, current, industry, region = existing[r.key]
+            if owner and current and current != owner:
+                self.report.reject(line, f"{r.name} already has another owner (one customer, one owner); "
+                                         "use salesbot handover or leave owner empty")
+                continue
+            changed = [f for f, new, old in (("industry", r.industry, industry), ("region", r.region, region),
+                                             ("owner", owner, current)) if new and new != old]
+            if changed:
+                updates.append({"cid": cid, "industry": r.industry or industry, "region": r.region or region,
+                                "owner": current or owner, "pooled": (current or owner) is None})
+                events.append(self._event(cid, CustomerEventKind.UPDATED, current, {"fields": changed}))
+            touched.append((cid, r))
+            self.report.updated += 1
+        ids = await repo.insert_customers(self.s, [self._customer(r, owner) for r, owner in fresh])
+        for r, owner in fresh:
+            events.append(self._event(ids[r.key], CustomerEventKind.CREATED, owner, {"source": r.source}))
+            touched.append((ids[r.key], r))
+        self.report.created += len(fresh)
+        await repo.update_customers(self.s, updates)
+        await repo.insert_plain(self.s, "customer_event", events)
+        await self._contacts(touched)
+
+    def _customer(self, r: rows.CustomerRow, owner: int | None) -> dict[str, Any]:
+        return {"name": r.name, "normalized_name": r.key, "industry": r.industry, "region": r.region,
+                "owner_id": owner, "grade": "", "created_at": r.created_at or self.now, "in_pool": owner is None,
+                "pool_since": None if owner else self.now, "owned_since": self.now if owner else None}
+
+    def _event(self, cid: int, kind: CustomerEventKind, owner: int | None, detail: dict) -> dict[str, Any]:
+        return {"customer_id": cid, "kind": kind.value, "member_id": None, "owner_from": None, "owner_to": owner,
+                "reason": "历史导入", "detail": detail, "at": self.now}
+
+    async def _contacts(self, touched: list[tuple[int, rows.CustomerRow]]) -> None:
+        have = await repo.contacts(self.s, (cid for cid, r in touched if r.mobile))
+        new = [{"customer_id": cid, "name": r.contact, "mobile": r.mobile, "wecom_external_userid": None,
+                "title": ""} for cid, r in touched if r.mobile and (cid, r.mobile) not in have]
+        await repo.insert_plain(self.s, "contact", new)
+
+    async def _orders(self, batch: list[tabular.Row]) -> None:
+        valid = self._parse(batch, rows.order_row)
+        known = await repo.customers(self.s, (r.customer_key for _, r in valid))
+        done = await repo.existing_keys(self.s, "customer_order", (r.key for _, r in valid))
+        new = []
+        for line, r in valid:
+            if r.customer_key not in known:
+                self.report.reject(line, "customer is not in salesbot; import customers first (same name)")
+            elif r.key in done:
+                self.report.updated += 1  # imported before: nothing to change
+            else:
+                cid, owner, _, _ = known[r.customer_key]
+                new.append({"customer_id": cid, "owner_id": owner, "opportunity_id": None, "amount": r.amount,
+                            "product": r.product, "ordered_at": r.ordered_at, "accepted_at": r.accepted_at,
+                            "source": "import", "import_key": r.key, "created_at": self.now})
+        await repo.insert_plain(self.s, "customer_order", new)
+        self.report.created += len(new)
+
+    async def _interactions(self, batch: list[tabular.Row]) -> None:
+        valid = self._parse(batch, rows.interaction_row)
+        known = await repo.customers(self.s, (r.customer_key for _, r in valid))
+        done = await repo.existing_keys(self.s, "interaction", (r.key for _, r in valid))
+        new, latest = [], {}
+        for line, r in valid:
+            member = self.members.get(r.member) if r.member else None
+            if r.customer_key not in known:
+                self.report.reject(line, "customer is not in salesbot; import customers first (same name)")
+            elif r.member and member is None:
+                self.report.reject(line, f"member {r.member!r} is not a member; import members first")
+            elif r.key in done:
+                self.report.updated += 1
+            else:
+                cid = known[r.customer_key][0]
+                new.append({"customer_id": cid, "member_id": member, "kind": r.kind.value, "note": r.note,
+                            "at": r.at, "import_key": r.key})
+                latest[cid] = max(latest.get(cid, r.at), r.at)
+        await repo.insert_plain(self.s, "interaction", new)
+        await repo.touch(self.s, latest)
+        self.report.created += len(new)

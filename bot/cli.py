@@ -36,7 +36,11 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument("--platform", required=True, choices=["wecom", "dingtalk", "feishu"])
     dingtalk = sub.add_parser("dingtalk", help="DingTalk set-up")
     dingtalk.add_argument("action", choices=["create-approval-form"])
-    for sp in (serve, demo, db, check, imp, job, intake, sync, dingtalk):
+    bench = sub.add_parser("benchmarks", help="industry benchmarks of the scorecards")
+    bench.add_argument("action", choices=["calibrate"])
+    bench.add_argument("--days", type=int, default=365, help="history to learn from (default 365 days)")
+    bench.add_argument("--out", help="write the calibrated pack here (default: print it)")
+    for sp in (serve, demo, db, check, imp, job, intake, sync, dingtalk, bench):
         sp.add_argument("--config", dest="sub_config", help=argparse.SUPPRESS)
     return p
 
@@ -199,5 +203,12 @@ async def _dingtalk(args, settings: Settings, db) -> int:
     return 0
 
 
+async def _benchmarks(args, settings: Settings, db) -> int:
+    from bot.benchmarks_cli import cli_calibrate
+    from bot.clock import SystemClock
+
+    return await cli_calibrate(args, settings, db, SystemClock().now())
+
+
 _COMMANDS = {"demo": _demo, "import": _import, "run-job": _run_job, "intake": _intake, "sync": _sync,
-             "dingtalk": _dingtalk}
+             "dingtalk": _dingtalk, "benchmarks": _benchmarks}

@@ -6,6 +6,7 @@ import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config import _HHMM, _WEEKLY, ConfigProblem, Settings
+from bot.config_scorecard import scorecard_checks
 
 _AES_KEY = re.compile(r"^[A-Za-z0-9]{43}$")
 _DAY = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
@@ -15,7 +16,7 @@ def check_all(s: Settings) -> list[ConfigProblem]:
     """Run every check and return all problems found."""
     problems: list[ConfigProblem] = []
     for check in (_server, _database, _org, _schedule, _wecom, _dingtalk, _feishu, _intake, _sla,
-                  _opportunities, _leads, _storage):
+                  _opportunities, _leads, _storage, scorecard_checks):
         problems += check(s)
     return problems
 

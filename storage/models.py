@@ -238,4 +238,5 @@ from storage import (  # noqa: E402,F401
     models_media,
     models_opportunities,
     models_pushes,
+    models_scorecards,
 )

@@ -11,6 +11,8 @@ from bot import platforms
 from bot.errors import BadRequest
 from bot.runtime import Runtime
 from bot.web import actionlinks, api, attack, customer, intake, me, ops, playground, weekly
+from bot.web import nps as nps_page
+from bot.web import scorecard as scorecard_page
 from bot.web.common import RAW_BODY, RUNTIME
 from storage.repos import requests as archive
 
@@ -62,6 +64,8 @@ def create_app(rt: Runtime, start_services: bool = True) -> web.Application:
     attack.setup(app)
     me.setup(app)
     customer.setup(app)
+    scorecard_page.setup(app)
+    nps_page.setup(app)
     platforms.setup_routes(app, rt.settings)
     if rt.settings.playground.enabled:
         playground.setup(app)

@@ -8,3 +8,4 @@ from cards.views.common import *  # noqa: F403
 from cards.views.leads import *  # noqa: F403
 from cards.views.opportunities import *  # noqa: F403
 from cards.views.pushes import *  # noqa: F403
+from cards.views.scorecards import *  # noqa: F403

@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased
 from sales.stages import stage_name
 from storage.db import Database
 from storage.models import Customer, Lead, Member, Opportunity, Task, Team
+from storage.repos import scorecards
 
 
 def _iso(value) -> str | None:
@@ -60,3 +61,4 @@ async def tasks(db: Database, after: int, limit: int) -> list[dict[str, Any]]:
 
 
 LISTINGS = {"members": members, "leads": leads, "opportunities": opportunities, "tasks": tasks}
+LISTINGS["scorecards"] = scorecards.api_listing

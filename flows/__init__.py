@@ -1,0 +1,1 @@
+"""Use cases shared by handlers and jobs (DESIGN.md, "The layers")."""

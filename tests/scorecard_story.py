@@ -77,7 +77,8 @@ async def _leads(s, owner: int, n: int, converted: int, now: datetime) -> None:
                   assigned_at=now - (20 + i) * D) for i in range(n)]
     s.add_all(leads)
     await s.flush()
-    s.add_all([LeadEvent(lead_id=ld.id, kind="converted", member_id=owner, at=now - 15 * D) for ld in leads[:converted]])
+    s.add_all([LeadEvent(lead_id=ld.id, kind="converted", member_id=owner, at=now - 15 * D)
+               for ld in leads[:converted]])
 
 
 async def _deals(s, customer_id: int, owner: int, days: int, wins: int, now: datetime) -> None:

@@ -19,7 +19,8 @@ WEEK = timedelta(days=7)
 
 async def _rows(rt):
     async with rt.db.session() as s:
-        return (await s.execute(select(ScorecardRow).order_by(ScorecardRow.period, ScorecardRow.member_id))).scalars().all()
+        stmt = select(ScorecardRow).order_by(ScorecardRow.period, ScorecardRow.member_id)
+        return (await s.execute(stmt)).scalars().all()
 
 
 async def _coaching(rt):

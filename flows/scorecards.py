@@ -82,11 +82,15 @@ async def score(session: AsyncSession, settings: Settings, w: Windows, reps: Seq
 
 
 def comparables(scored: Scored, settings: Settings) -> dict[int, dict[str, float | None]]:
-    """Return every rep's raw indicator values the dashboard compares (stage progress as its score)."""
+    """Return the values the dashboard compares, of every rep with any data (stage progress as its score, NPS
+    shifted to 0–200 so that a percentage of it means something)."""
     bench, out = benchmarks.load(settings), {}
     for mid, facts in scored.facts.items():
+        if facts.empty():
+            continue
         values = raw_values(facts)
         values["stage_progress"] = stage_score(facts, bench)[1]
+        values["nps"] = None if values["nps"] is None else values["nps"] + 100
         out[mid] = values
     return out
 

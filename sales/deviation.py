@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sales.scorecard import LABELS, NO_DATA
+from sales.scorecard import HEALTH, LABELS, NO_DATA, RESULTS
 
 MIN_GAP = 0.05  # deviations under 5% are "about average", not worth a sentence
 
@@ -37,7 +37,8 @@ def deviations(mine: dict[str, float | None], average: dict[str, float | None]) 
         if value is None or avg is None or avg == 0 or key not in LABELS:
             continue
         out.append(Deviation(key, value, avg, (value - avg) / abs(avg)))
-    return sorted(out, key=lambda d: (-abs(d.pct), d.key))
+    order = {k: i for i, k in enumerate(RESULTS + HEALTH)}  # ties: results first, in the scorecard's order
+    return sorted(out, key=lambda d: (-round(abs(d.pct), 6), order[d.key]))
 
 
 def sentence(devs: list[Deviation]) -> str:

@@ -36,7 +36,7 @@ async def run(ctx: Context, fire_at: datetime) -> str:
     means = team_means(values, scored.team_of)
     cards = {}
     for r in reps:
-        devs = [] if scored.facts[r.id].empty() else deviations(values[r.id], means[r.team_id])
+        devs = deviations(values[r.id], means[r.team_id]) if r.id in values else []
         card = scored.cards[r.id]
         payable = NO_DATA if scored.facts[r.id].empty() else f"¥{stm[r.id].payable:,}"
         link = scorecard_link(ctx.settings, r.id, fire_at, month)

@@ -59,8 +59,7 @@ async def scorecard_page(request: web.Request) -> web.Response:
 def _values(settings: Settings, mid: int, name: str, month: str, stm, scored, weeks) -> dict:
     card, team = scored.cards[mid], [c for m, c in scored.cards.items() if scored.team_of[m] == scored.team_of[mid]]
     values = comparables(scored, settings)
-    devs = [] if scored.facts[mid].empty() else deviations(values[mid], team_means(values, scored.team_of)[
-        scored.team_of[mid]])
+    devs = deviations(values[mid], team_means(values, scored.team_of)[scored.team_of[mid]]) if mid in values else []
     avg = {k: _mean([c.indicators[k].score for c in team]) for k in RESULTS + HEALTH}
     c = settings.scorecard
     return {"name": name, "month": month, "empty": False, "no_data": NO_DATA, "card": card,

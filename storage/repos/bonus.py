@@ -19,7 +19,9 @@ OR, C, BD = Order.__table__, Customer.__table__, BonusDeferral.__table__
 
 def _accepted(customer_col):
     """The first time any delivery of the customer was accepted (NULL while none is)."""
-    return select(func.min(OR.c.accepted_at)).where(OR.c.customer_id == customer_col).scalar_subquery()
+    inner = OR.alias("acc")  # its own alias: the outer query may read customer_order too
+    return (select(func.min(inner.c.accepted_at)).where(inner.c.customer_id == customer_col)
+            .correlate_except(inner).scalar_subquery())
 
 
 async def new_customers(session: AsyncSession, start: datetime, end: datetime,

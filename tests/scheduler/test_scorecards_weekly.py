@@ -71,7 +71,8 @@ async def test_two_weeks_below_threshold_turn_yellow_and_give_the_manager_a_coac
     assert "新建辅导任务 1" in third.summary  # still below: a new task after the logged 1:1
 
 
-async def test_red_by_the_stricter_threshold_and_one_open_task_per_rep(rt):
+async def test_red_by_the_stricter_threshold_and_one_open_task_per_rep(rt_any):
+    rt = rt_any
     rt.settings.scorecard.red_below = 55.0
     story = await build_story(rt)
     await run_job(rt, "scorecards_weekly")

@@ -97,17 +97,17 @@ def deferral_amount(rules: BonusRules, health_score: float | None) -> int:
 
 def terms(s: Statement) -> list[tuple[str, str]]:
     """Return the statement as (term, value) lines, in the order the formula uses them."""
-    h = "暂无数据（系数按 1.0）" if s.health_score is None else f"{s.health_score:.1f}"
+    h = "暂无数据（健康系数按 1.0）" if s.health_score is None else f"{s.health_score:.1f}"
     r = s.rules
     return [
         ("签单额", f"¥{s.signed_amount:,}"), ("提成比例", f"{r.commission_rate:.1%}"),
         ("提成", f"¥{s.commission:,.0f}"), ("新客户数", str(s.new_customers)),
         ("每个新客户奖金", f"¥{r.new_customer_bonus:,}"), ("新客户奖金", f"¥{s.new_part:,}"),
-        ("健康分 H", h),
-        ("健康系数 m", f"{s.multiplier:.3f} = {r.multiplier_floor} + ({r.multiplier_ceiling} − "
-                     f"{r.multiplier_floor}) × H/100"),
+        ("健康分", h),
+        ("健康系数", f"{s.multiplier:.3f} = {r.multiplier_floor} + ({r.multiplier_ceiling} − "
+                   f"{r.multiplier_floor}) × 健康分/100"),
         ("奖金合计", f"¥{s.gross:,} = (¥{s.commission:,.0f} + ¥{s.new_part:,}) × {s.multiplier:.3f}"),
-        ("递延（待首次交付验收）", f"¥{s.deferred:,}（{r.deferred_share:.0%} × 新客户奖金 × m，"
+        ("递延（待首次交付验收）", f"¥{s.deferred:,}（{r.deferred_share:.0%} × 新客户奖金 × 健康系数，"
                              f"{len(s.pending)} 个客户）"),
         ("本月释放（已验收）", f"¥{s.released_total:,}（{len(s.released)} 个客户）"),
         ("本月应发", f"¥{s.payable:,} = ¥{s.gross:,} − ¥{s.deferred:,} + ¥{s.released_total:,}"),

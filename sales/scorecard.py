@@ -24,7 +24,7 @@ RESULTS: tuple[str, ...] = ("signed_amount", "new_customers", "wins")
 HEALTH: tuple[str, ...] = ("conversion", "stage_progress", "nps", "new_customer_development", "retention")
 LABELS: dict[str, str] = {
     "signed_amount": "签单额", "new_customers": "新客户开发量", "wins": "赢单数", "conversion": "线索转商机率",
-    "stage_progress": "阶段推进", "nps": "客户满意度(NPS)", "new_customer_development": "新客户收入占比",
+    "stage_progress": "阶段推进", "nps": "客户满意度（净推荐值）", "new_customer_development": "新客户收入占比",
     "retention": "客户留存率",
 }
 NO_DATA = "暂无数据"

@@ -44,8 +44,8 @@ def formula_lines(card: Scorecard) -> list[str]:
     hw = card.health_weight
     r = NO_DATA if card.result_score is None else f"{card.result_score:.1f}"
     h = NO_DATA if card.health_score is None else f"{card.health_score:.1f}"
-    lines = [f"结果分 R = 结果指标按权重的加权平均 = {r}", f"健康分 H = 健康指标按权重的加权平均 = {h}"]
+    lines = [f"结果分 = 结果指标按权重的加权平均 = {r}", f"健康分 = 健康指标按权重的加权平均 = {h}"]
     if card.total is None:
-        return [*lines, f"总分 = R × {1 - hw:.2f} + H × {hw:.2f} = {NO_DATA}"]
-    return [*lines, f"总分 = R × {1 - hw:.2f} + H × {hw:.2f} = {card.result_score:.1f} × {1 - hw:.2f} + "
+        return [*lines, f"总分 = 结果分 × {1 - hw:.2f} + 健康分 × {hw:.2f} = {NO_DATA}"]
+    return [*lines, f"总分 = 结果分 × {1 - hw:.2f} + 健康分 × {hw:.2f} = {card.result_score:.1f} × {1 - hw:.2f} + "
                     f"{card.health_score:.1f} × {hw:.2f} = {card.total:.1f}"]

@@ -28,8 +28,8 @@ def _num(value: float | None) -> str:
 
 def scorecard_card(name: str, card: Scorecard, light: str, span: str, link: str = "") -> Card:
     """A rep's scorecard: total, R and H, the light, each indicator and the formula with their numbers."""
-    fields = [Field("总分", _num(card.total)), Field("结果分 R", _num(card.result_score)),
-              Field("健康分 H", _num(card.health_score)), Field("本周灯", LIGHT_LABELS[light])]
+    fields = [Field("总分", _num(card.total)), Field("结果分", _num(card.result_score)),
+              Field("健康分", _num(card.health_score)), Field("本周灯", LIGHT_LABELS[light])]
     sections = [Section(fields=fields)]
     if not card.has_data and card.result_score is None and card.health_score is None:
         sections.append(Section(text=f"{NO_DATA}：还没有签单、线索、商机推进或客户反馈，有了数据后这里会自动算分。"))

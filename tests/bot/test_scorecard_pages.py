@@ -57,7 +57,7 @@ async def test_scorecard_page_shows_charts_formula_and_statement(client, rt):
     resp = await client.get(link.split("8080", 1)[1])
     body = await resp.text()
     assert resp.status == 200 and 'width=device-width' in body and body.count("<svg") == 2
-    assert "总分 = R × 0.50 + H × 0.50" in body and "本月应发" in body and "签单额高于团队均值" in body
+    assert "总分 = 结果分 × 0.50 + 健康分 × 0.50" in body and "本月应发" in body and "签单额高于团队均值" in body
     assert not re.search(r"width=\"(\d{4,})\"", body)  # nothing wider than a phone screen
     tampered = await client.get(link.split("8080", 1)[1].replace(f"member={story.top}", f"member={story.balanced}"))
     assert tampered.status == 401
@@ -80,7 +80,7 @@ async def test_scorecard_command_for_rep_manager_and_no_data(client, rt):
     [mine] = await Chat(client, rt, f"dm:{story.top}").say(story.top, "健康度")
     assert mine["title"] == "计分卡：王冠"
     formula = next(s for s in mine["sections"] if s["title"] == "计算公式")["items"]
-    assert formula[-1].startswith("总分 = R × 0.50 + H × 0.50 = ") and formula[-1].endswith("= 50.1")
+    assert formula[-1].startswith("总分 = 结果分 × 0.50 + 健康分 × 0.50 = ") and formula[-1].endswith("= 50.1")
     lines = next(s for s in mine["sections"] if s["title"] == "各项指标")["items"]
     assert any("客户留存率：40%" in line for line in lines)
     [idle] = await Chat(client, rt, f"dm:{story.idle}").say(story.idle, "计分卡")

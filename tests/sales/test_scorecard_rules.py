@@ -42,7 +42,7 @@ def test_bonus_formula_every_term_and_the_deferral():
     assert s.gross == round(11_100 * 1.06) and s.deferred == 424 and s.payable == s.gross - 424 + 300
     lines = dict(terms(s))
     assert lines["本月应发"] == f"¥{s.payable:,} = ¥{s.gross:,} − ¥424 + ¥300"
-    assert "0.5 + (1.2 − 0.5) × H/100" in lines["健康系数 m"]
+    assert "0.5 + (1.2 − 0.5) × 健康分/100" in lines["健康系数"]
     assert Statement(1, "x", "m", 0, 0, None, rules).multiplier == 1.0  # no health data: neither bonus nor malus
 
 

@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.events import ChatRef, Event
+from cards.actions import LogCoaching, unpack
 from scheduler.core import run_job
 from storage.models import Task
 from storage.models_scorecards import CoachingNote, ScorecardRow
@@ -97,3 +99,21 @@ async def test_switched_off_it_computes_nothing(rt):
     await build_story(rt)
     result = await run_job(rt, "scorecards_weekly")
     assert "功能未开启" in result.summary and await _rows(rt) == []
+
+
+async def test_the_coaching_card_form_logs_the_1on1(client, rt):
+    story = await build_story(rt)
+    await run_job(rt, "scorecards_weekly")
+    rt.clock.advance(WEEK)
+    await run_job(rt, "scorecards_weekly")
+    card = [c["card"] for c in await sent_cards(rt, f"dm:{story.boss}")][-1]
+    assert card["form"]["submit"] == "记录一对一"
+    boss = Chat(client, rt, f"dm:{story.boss}")
+    boss.seen = len(await sent_cards(rt, f"dm:{story.boss}"))
+    chat = ChatRef("playground", f"dm:{story.boss}", False)
+    [empty] = await boss.send_event(Event("playground", "card_action", "form1", str(story.boss), chat, "",
+                                          action=unpack(card["form"]["value"])))
+    assert empty["title"] == "记录写几句"
+    [done] = await boss.send_event(Event("playground", "card_action", "form2", str(story.boss), chat,
+                                         "约定每周开发两家新客户，下周复盘", action=LogCoaching(story.top)))
+    assert done["title"] == "已记录与 王冠 的一对一" and (await _coaching(rt))[0].done_at is not None

@@ -41,6 +41,7 @@ def rules(settings: Settings) -> Rules:
 async def gather(session: AsyncSession, w: Windows, ids: Sequence[int] | None = None) -> dict[int, Facts]:
     """Return every rep's Facts over the windows in seven queries (whatever the number of reps)."""
     out: dict[int, Facts] = defaultdict(Facts)
+    await q.tune(session)
     for m, (amount, _new_amount, new) in (await q.orders(session, w.result_start, w.end, ids)).items():
         out[m].signed_amount, out[m].new_customers = amount, new
     for m, (amount, new_amount, _new) in (await q.orders(session, w.health_start, w.end, ids)).items():

@@ -33,10 +33,11 @@ class Rep:
 async def reps(session: AsyncSession, team_id: int | None = None, ids: Sequence[int] | None = None) -> list[Rep]:
     """Return active reps (of one team, or only `ids`), each with their manager (else their team's first)."""
     boss = aliased(Member)
-    team_boss = (select(func.min(boss.id)).where(boss.team_id == M.c.team_id, boss.role == "manager",
-                                                 boss.active.is_(True)).scalar_subquery())
-    stmt = select(M.c.id, M.c.name, M.c.team_id, func.coalesce(M.c.manager_id, team_boss)).where(
-        M.c.active.is_(True), M.c.role == "rep")
+    bosses = (select(boss.team_id, func.min(boss.id).label("boss_id"))
+              .where(boss.role == "manager", boss.active.is_(True)).group_by(boss.team_id).subquery())
+    stmt = (select(M.c.id, M.c.name, M.c.team_id, func.coalesce(M.c.manager_id, bosses.c.boss_id))
+            .select_from(M.outerjoin(bosses, bosses.c.team_id == M.c.team_id))
+            .where(M.c.active.is_(True), M.c.role == "rep"))
     if team_id is not None:
         stmt = stmt.where(M.c.team_id == team_id)
     if ids is not None:
@@ -81,11 +82,11 @@ async def open_coaching(session: AsyncSession) -> set[int]:
 
 async def add_coaching(session: AsyncSession, rows: list[dict[str, Any]]) -> list[tuple[int, int, int]]:
     """Create coaching tasks; return (task id, manager id, rep id) of each."""
-    out = []
-    for row in rows:  # a few per week (only reps turning yellow), so one insert each keeps the ids
-        tid = (await session.execute(TK.insert().values(kind=COACHING, **row).returning(TK.c.id))).scalar_one()
-        out.append((tid, row["owner_id"], int(row["ref"].removeprefix("member:"))))
-    return out
+    if not rows:
+        return []
+    stmt = TK.insert().returning(TK.c.id, TK.c.owner_id, TK.c.ref, sort_by_parameter_order=True)
+    made = (await session.execute(stmt, [{"kind": COACHING, **row} for row in rows])).all()
+    return [(tid, owner, int(ref.removeprefix("member:"))) for tid, owner, ref in made]
 
 
 async def keep_coaching_visible(session: AsyncSession, older_than: datetime, now: datetime) -> int:

@@ -54,13 +54,13 @@ async def redeem(event: Event, ctx: Context) -> Reply:
                                       Level.WARNING))
     rid = await contrib.request_redemption(ctx.session, ctx.member.id, name, items[name], ctx.now())
     rep = next(iter(await sc.reps(ctx.session, ids=[ctx.member.id])), None)
-    sent = await _to_manager(ctx, rep.manager_id if rep else ctx.member.manager_id, f"redeem:{rid}",
+    sent = await _to_member(ctx, rep.manager_id if rep else ctx.member.manager_id, f"redeem:{rid}",
                              redemption_card(rid, ctx.member.name, name, items[name], total - held))
     who = "已发给主管审批" if sent else "主管还没有绑定账号，请提醒主管发“兑换审批”"
     return Reply(card=notice_card("兑换申请已提交", f"{name}（{items[name]} 分），{who}。", Level.SUCCESS))
 
 
-async def _to_manager(ctx: Context, manager_id: int | None, key: str, card: Card) -> bool:
+async def _to_member(ctx: Context, manager_id: int | None, key: str, card: Card) -> bool:
     chat = (await personal_chats(ctx.session, ctx.settings, [manager_id])).chats.get(manager_id) if manager_id else None
     return bool(chat) and await ctx.send(chat, card, key)
 
@@ -110,6 +110,6 @@ async def _decide(ctx: Context, raw: str, approve: bool) -> Reply:
         await points.add(ctx.session, ctx.dialect, r.member_id, "redeem", -r.points, f"redeem:{r.id}",
                          f"兑换 {r.item}", ctx.now())
     word = "批准" if approve else "驳回"
-    await _to_manager(ctx, r.member_id, f"redeem_done:{r.id}",
+    await _to_member(ctx, r.member_id, f"redeem_done:{r.id}",
                       notice_card(f"兑换已{word}", f"{r.item}（{r.points} 分）已被 {ctx.member.name} {word}。"))
     return Reply(card=notice_card(f"已{word}", f"{who}：{r.item}（{r.points} 分）", Level.SUCCESS), update=True)

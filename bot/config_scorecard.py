@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.config import ConfigProblem, Settings
+from bot.config import _HHMM, _WEEKLY, ConfigProblem, Settings
 from sales.benchmarks import PackError, parse_pack
 from sales.scorecard import HEALTH, RESULTS
 
@@ -31,7 +31,19 @@ def scorecard_checks(s: Settings) -> list[ConfigProblem]:
     if not 1 <= c.dashboard_day <= 28:
         out.append(_p(s, "scorecard.dashboard_day", f"{c.dashboard_day} is not a day every month has",
                       "use 1–28 (default 1: the 1st of each month)"))
-    return out + _items(s) + _pack(s)
+    return out + _items(s) + _pack(s) + _schedule(s)
+
+
+def _schedule(s: Settings) -> list[ConfigProblem]:
+    out = []
+    if not _WEEKLY.match(s.schedule.scorecards_weekly):
+        out.append(_p(s, "schedule.scorecards_weekly", f"{s.schedule.scorecards_weekly!r} is not 'ddd HH:MM'",
+                      'write it like "mon 07:30"'))
+    for key in ("monthly_dashboard", "accepted_deliveries"):
+        if not _HHMM.match(getattr(s.schedule, key)):
+            out.append(_p(s, f"schedule.{key}", f"{getattr(s.schedule, key)!r} is not a 24-hour HH:MM time",
+                          'write it like "08:15"'))
+    return out
 
 
 def _p(s: Settings, key: str, problem: str, fix: str) -> ConfigProblem:

@@ -67,7 +67,7 @@ def dashboard_card(name: str, month: str, line: str, big: str, totals: tuple[flo
     """The monthly personal dashboard card: results vs health, the deviations, the bonus, the page link."""
     r, h = totals
     return Card(title=f"{month} 个人健康度月报：{name}", sections=[
-        Section(fields=[Field("结果分", _num(r)), Field("健康分", _num(h)), Field("本月应发奖金", payable)]),
+        Section(fields=[Field("结果分", _num(r)), Field("健康分", _num(h)), Field("应发奖金", payable)]),
         Section(text=line, items=[big])], footer=f"图表和奖金明细：{link}")
 
 

@@ -41,10 +41,11 @@ def test_bad_weights_fail_naming_the_key(tmp_path, body, needle):
 
 
 def test_other_scorecard_keys_are_checked(tmp_path):
-    body = ("[scorecard]\nred_below = 70.0\ndeferred_share = 1.5\nbenchmark_pack = \"missing.toml\"\n"
-            "items = [{name = \"咖啡券\"}]\n")
+    body = ('[schedule]\nscorecards_weekly = "monday"\n[scorecard]\nred_below = 70.0\ndeferred_share = 1.5\n'
+            'benchmark_pack = "missing.toml"\nitems = [{name = "咖啡券"}]\n')
     text = "\n".join(_problems(tmp_path, body))
-    for key in ("scorecard.red_below", "scorecard.deferred_share", "scorecard.benchmark_pack", "scorecard.items[0]"):
+    for key in ("schedule.scorecards_weekly", "scorecard.red_below", "scorecard.deferred_share",
+                "scorecard.benchmark_pack", "scorecard.items[0]"):
         assert f"[{key}]" in text
 
 

@@ -41,7 +41,7 @@ async def test_dashboard_names_the_deviations_and_defers_the_new_customer_share(
     assert top["sections"][1]["items"] == ["最大偏差：新客户开发量低于团队均值100%"]
     idle = (await sent_cards(rt, f"dm:{story.idle}"))[-1]["card"]
     assert "暂无数据" in idle["sections"][1]["text"]
-    assert dict(idle["sections"][0]["fields"])["本月应发奖金"] == "暂无数据"
+    assert dict(idle["sections"][0]["fields"])["应发奖金"] == "暂无数据"
     deferred = await _deferrals(rt)
     assert [d.member_id for d in deferred] == [story.balanced] * 3 and {d.month for d in deferred} == {"2026-11"}
     assert {d.amount for d in deferred} == {480} and all(d.released_at is None for d in deferred)  # 20% × 2000 × 1.2

@@ -13,7 +13,8 @@ from bot.context import Context
 from bot.targets import personal_chats
 from bot.web.scorecard_links import survey_link
 from cards.views import notice_card
-from storage.repos import bonus, nps
+from sales.pushtime import quiet_until
+from storage.repos import bonus, nps, push_state
 
 LABEL = "验收后跟进"
 
@@ -34,4 +35,7 @@ async def run(ctx: Context, fire_at: datetime) -> str:
             card = notice_card(f"请{customer}做个满意度评价", text, items=[link])
             items.append((f"nps_survey:{sid}", chats.chats[owner], card, "", {}))
     await ctx.send_many(items)
+    until = quiet_until(fire_at, ctx.settings.tz, ctx.settings.org.quiet_hours)
+    if until is not None:  # a run inside the quiet hours reaches the reps when they end
+        await push_state.defer_pending(ctx.session, "nps_survey:", until)
     return f"{LABEL}：释放递延奖金 {released} 笔，新发满意度调查 {len(made)} 份（送达负责人 {len(items)} 份）"

@@ -14,8 +14,8 @@ from bot.targets import personal_chats
 from cards.views import coaching_card
 from flows.scorecards import score, windows
 from sales.lights import light, week_label
-from sales.pushtime import day_bounds
-from storage.repos import points
+from sales.pushtime import day_bounds, quiet_until
+from storage.repos import points, push_state
 from storage.repos import scorecards as repo
 
 LABEL = "计分卡周评"
@@ -63,4 +63,7 @@ async def _coach(ctx: Context, fire_at: datetime, flagged: list) -> int:
     items = [(f"coaching:{tid}", chats.chats[mgr], coaching_card(r.name, r.id, t, day, lt), "", {})
              for (tid, mgr, _), (r, lt, t) in zip(made, todo, strict=True) if mgr in chats.chats]
     await ctx.send_many(items)
+    until = quiet_until(fire_at, ctx.settings.tz, ctx.settings.org.quiet_hours)
+    if until is not None:  # a run inside the quiet hours reaches the managers when they end
+        await push_state.defer_pending(ctx.session, "coaching:", until)
     return len(made)

@@ -145,6 +145,7 @@ def score_rep(member_id: int, f: Facts, team_avg: dict[str, float], bench: Bench
         refs["new_customer_development"] = rules.new_share_target
         scores["new_customer_development"] = 100 * min(1.0, raw["new_customer_development"] / rules.new_share_target)
     if raw["retention"] is not None:
+        refs["retention"] = float(f.base_customers)
         scores["retention"] = 100 * raw["retention"]
     if f.empty():
         scores = dict.fromkeys(scores)

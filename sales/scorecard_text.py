@@ -24,7 +24,7 @@ def value_text(ind: Indicator) -> str:
         case "new_customer_development":
             return f"{v:.0%}（目标 {ref:.0%}）"
         case "retention":
-            return f"{v:.0%}"
+            return f"{v:.0%}（上期 {ref:.0f} 个老客户，流失 {round((1 - v) * ref)} 个）"
     return f"{v}"
 
 

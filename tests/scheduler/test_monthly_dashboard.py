@@ -45,9 +45,21 @@ async def test_dashboard_names_the_deviations_and_defers_the_new_customer_share(
     deferred = await _deferrals(rt)
     assert [d.member_id for d in deferred] == [story.balanced] * 3 and {d.month for d in deferred} == {"2026-11"}
     assert {d.amount for d in deferred} == {480} and all(d.released_at is None for d in deferred)  # 20% × 2000 × 1.2
+    assert "今天不推送" in (await run_job(rt, "monthly_dashboard", DEC_1.replace(day=2))).summary
     again = await run_job(rt, "monthly_dashboard", DEC_1.replace(minute=20))
     assert "此前已推送" in again.summary or "已推送 0 人" in again.summary
     assert len(await _deferrals(rt)) == 3
+
+
+async def test_a_dashboard_day_on_a_holiday_moves_to_the_next_working_day(rt):
+    rt.settings.schedule.holidays = ["2026-10-01", "2026-10-02"]
+    await build_story(rt)
+    assert "节假日" in (await run_job(rt, "monthly_dashboard", datetime(2026, 10, 1, 0, 15, tzinfo=UTC))).summary
+    assert "节假日" in (await run_job(rt, "monthly_dashboard", datetime(2026, 10, 2, 0, 15, tzinfo=UTC))).summary
+    sent = await run_job(rt, "monthly_dashboard", datetime(2026, 10, 3, 0, 15, tzinfo=UTC))
+    assert sent.summary.startswith("个人健康度月报：已推送 3 人")
+    later = await run_job(rt, "monthly_dashboard", datetime(2026, 10, 4, 0, 15, tzinfo=UTC))
+    assert "今天不推送" in later.summary
 
 
 async def test_first_accepted_delivery_releases_the_share_and_sends_the_survey_once(rt_any, tmp_path):

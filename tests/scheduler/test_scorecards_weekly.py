@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.events import ChatRef, Event
 from cards.actions import LogCoaching, unpack
 from scheduler.core import run_job
-from storage.models import Task
+from storage.models import OutboxMessage, Task
 from storage.models_scorecards import CoachingNote, ScorecardRow
 from tests.handlers.opp_helpers import Chat, button
 from tests.helpers import sent_cards
@@ -117,3 +117,14 @@ async def test_the_coaching_card_form_logs_the_1on1(client, rt):
     [done] = await boss.send_event(Event("playground", "card_action", "form2", str(story.boss), chat,
                                          "约定每周开发两家新客户，下周复盘", action=LogCoaching(story.top)))
     assert done["title"] == "已记录与 王冠 的一对一" and (await _coaching(rt))[0].done_at is not None
+
+
+async def test_a_run_in_the_quiet_hours_holds_the_coaching_card_until_morning(rt):
+    story = await build_story(rt)
+    late = rt.clock.now().replace(hour=15)  # 23:00 in Shanghai, inside the default 22:00-08:00 quiet hours
+    await run_job(rt, "scorecards_weekly", late - WEEK)
+    await run_job(rt, "scorecards_weekly", late)
+    async with rt.db.session() as s:
+        [row] = (await s.execute(select(OutboxMessage).where(OutboxMessage.idempotency_key.like("coaching:%"))))\
+            .scalars().all()
+    assert row.target.endswith(str(story.boss)) and row.next_attempt_at == late.replace(hour=0) + timedelta(days=1)

@@ -43,8 +43,12 @@ def _parser() -> argparse.ArgumentParser:
     grading = sub.add_parser("grading", help="customer grading: backtest the LTV model")
     grading.add_argument("action", choices=["backtest"])
     grading.add_argument("--split", type=float, default=0.7, help="share of the order history to train on")
+    bench = sub.add_parser("benchmarks", help="industry benchmarks of the scorecards")
+    bench.add_argument("action", choices=["calibrate"])
+    bench.add_argument("--days", type=int, default=365, help="history to learn from (default 365 days)")
+    bench.add_argument("--out", help="write the calibrated pack here (default: print it)")
     lifecycle = lifecycle_parsers(sub)
-    for sp in (serve, demo, db, check, imp, job, intake, sync, dingtalk, grading, *lifecycle):
+    for sp in (serve, demo, db, check, imp, job, intake, sync, dingtalk, grading, bench, *lifecycle):
         sp.add_argument("--config", dest="sub_config", help=argparse.SUPPRESS)
     outbox_cli.add_parser(sub)
     return p
@@ -230,6 +234,14 @@ async def _export(args, settings: Settings, db) -> int:
     return await cli_export(args, settings, db)
 
 
+async def _benchmarks(args, settings: Settings, db) -> int:
+    from bot.benchmarks_cli import cli_calibrate
+    from bot.clock import SystemClock
+
+    return await cli_calibrate(args, settings, db, SystemClock().now())
+
+
 _COMMANDS = {"demo": _demo, "import": _import, "run-job": _run_job, "intake": _intake, "sync": _sync,
-             "dingtalk": _dingtalk, "grading": _grading, "handover": _handover, "export": _export}
+             "dingtalk": _dingtalk, "grading": _grading, "handover": _handover, "export": _export,
+             "benchmarks": _benchmarks}
 _COMMANDS["outbox"] = outbox_cli.cli_outbox

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot import config_checks_lifecycle, config_grading
 from bot.config import _HHMM, _WEEKLY, ConfigProblem, Settings
 from bot.config_reports import reports_checks
+from bot.config_scorecard import scorecard_checks
 from bot.config_security import check_security
 from bot.ops_checks import check_ops
 
@@ -19,7 +20,7 @@ def check_all(s: Settings) -> list[ConfigProblem]:
     """Run every check and return all problems found."""
     problems: list[ConfigProblem] = []
     for check in (_server, _database, _org, _schedule, _wecom, _dingtalk, _feishu, _intake, _sla,
-                  _opportunities, _leads, _storage, check_security, config_grading.check):
+                  _opportunities, _leads, _storage, check_security, config_grading.check, scorecard_checks):
         problems += check(s)
     problems += reports_checks(s)
     problems += check_ops(s)

@@ -96,6 +96,9 @@ class ScheduleConfig:
     root_cause: str = "mon 08:00"
     dead_letters: str = "08:50"
     pool_reclaim: str = "02:00"
+    scorecards_weekly: str = "mon 07:30"
+    monthly_dashboard: str = "08:15"
+    accepted_deliveries: str = "10:00"
     misfire_grace_seconds: int = 600
     holidays: list[str] = field(default_factory=list)
 
@@ -247,6 +250,34 @@ class ReportsConfig:
     churn_days: int = 30
 
 
+def _scorecard_weights() -> dict[str, float]:
+    return {"signed_amount": 0.25, "new_customers": 0.15, "wins": 0.10, "conversion": 0.10,
+            "stage_progress": 0.10, "nps": 0.10, "new_customer_development": 0.10, "retention": 0.10}
+
+
+@dataclass
+class ScorecardConfig:
+    weights: dict[str, float] = field(default_factory=_scorecard_weights)
+    result_window_days: int = 28
+    health_window_days: int = 90
+    ratio_cap: float = 1.5
+    new_share_target: float = 0.30
+    yellow_below: float = 60.0
+    red_below: float = 45.0
+    coaching_days: int = 7
+    benchmark_pack: str = ""
+    commission_rate: float = 0.02
+    new_customer_bonus: int = 2000
+    multiplier_floor: float = 0.5
+    multiplier_ceiling: float = 1.2
+    deferred_share: float = 0.20
+    dashboard_day: int = 1
+    nps_valid_days: int = 30
+    points: dict[str, int] = field(default_factory=lambda: {"customer_update": 2, "script_adopted": 5,
+                                                            "script_approved": 10, "competitor_tag": 3})
+    items: list[dict] = field(default_factory=list)
+
+
 @dataclass
 class Settings:
     server: ServerConfig = field(default_factory=ServerConfig)
@@ -269,6 +300,7 @@ class Settings:
     grading: GradingConfig = field(default_factory=GradingConfig)
     reports: ReportsConfig = field(default_factory=ReportsConfig)
     pool: PoolConfig = field(default_factory=PoolConfig)
+    scorecard: ScorecardConfig = field(default_factory=ScorecardConfig)
     source: str = "<built-in defaults>"
 
     @property

@@ -236,3 +236,19 @@ class RejectGrade(Action, prefix="grade.no"):
 
 class ClaimFromPool(Action, prefix="pool.claim"):
     ref: str
+
+# --- balanced scorecards: coaching 1:1s, script submissions, point redemptions ------------------------------
+
+
+class LogCoaching(Action, prefix="sc.coach"):
+    member_id: int  # the rep coached; the typed form text is the 1:1 notes
+
+
+class DecideSubmission(Action, prefix="sc.sub"):
+    submission_id: int
+    approve: bool
+
+
+class DecideRedemption(Action, prefix="sc.redeem"):
+    redemption_id: int
+    approve: bool

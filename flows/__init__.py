@@ -1,1 +1,1 @@
-"""Use cases shared by handlers and jobs: lead life, the pool, follow-ups, imports and exports, grading."""
+"""Use cases shared by handlers, jobs and the CLI (DESIGN.md, "The layers")."""

@@ -5,6 +5,7 @@ from handlers import (
     attack,
     attack_reports,
     closing,
+    contributions,
     customer_contacts,
     entry,
     evidence,
@@ -15,10 +16,12 @@ from handlers import (
     lead_life,
     leads,
     opportunities,
+    points,
     pool,
     push_report,
     pushes,
     reports,
+    scorecards,
     scripts,
 )
 from handlers import help as help_
@@ -27,4 +30,5 @@ ROUTERS = [opportunities.router, evidence.router, closing.router, approvals.rout
            followups.router, lead_life.router, pool.router, entry.router,
            feedback.router, customer_contacts.router, pushes.router, push_report.router, attack.router,
            attack_reports.router, grading.router, grading_activation.router, reports.router,
+           scorecards.router, points.router, contributions.router,
            help_.router]

@@ -10,14 +10,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.context import Context
+from scheduler import accepted_deliveries as _accepted_deliveries
 from scheduler import dead_letters as _dead_letters
 from scheduler import feedback_digest as _feedback_digest
 from scheduler import grading as _grading
 from scheduler import intake_rejects as _intake_rejects
 from scheduler import lead_sla, push_breakpoints, push_daily, push_insight, push_mustdo, push_weekly
 from scheduler import media as _media
+from scheduler import monthly_dashboard as _monthly_dashboard
 from scheduler import pool_reclaim as _pool_reclaim  # noqa: F401 - registers pool_reclaim
 from scheduler import regrade as _regrade
+from scheduler import scorecards_weekly as _scorecards_weekly
 from scheduler import workbench as _workbench
 from scheduler.registry import job
 
@@ -102,3 +105,21 @@ async def regrade_quarterly(ctx: Context, fire_at: datetime) -> str:
 async def dead_letters(ctx: Context, fire_at: datetime) -> str:
     """Send admins the messages that could not be delivered, with why and how to resend them, once a day."""
     return await _dead_letters.run(ctx, fire_at)
+
+
+@job("scorecards_weekly", schedule="scorecards_weekly")
+async def scorecards_weekly(ctx: Context, fire_at: datetime) -> str:
+    """Score every rep's week, keep the history, light them and give managers coaching tasks."""
+    return await _scorecards_weekly.run(ctx, fire_at)
+
+
+@job("monthly_dashboard", schedule="monthly_dashboard")
+async def monthly_dashboard(ctx: Context, fire_at: datetime) -> str:
+    """On the dashboard day, push each rep their monthly health dashboard and bonus statement."""
+    return await _monthly_dashboard.run(ctx, fire_at)
+
+
+@job("accepted_deliveries", schedule="accepted_deliveries")
+async def accepted_deliveries(ctx: Context, fire_at: datetime) -> str:
+    """Release deferred bonus shares of accepted deliveries and send each new customer's NPS survey link."""
+    return await _accepted_deliveries.run(ctx, fire_at)

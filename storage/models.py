@@ -258,5 +258,6 @@ from storage import (  # noqa: E402,F401
     models_opportunities,
     models_ops,
     models_pushes,
+    models_scorecards,
     models_security,
 )

@@ -27,6 +27,8 @@ from bot.web import (
     refusals,
     weekly,
 )
+from bot.web import nps as nps_page
+from bot.web import scorecard as scorecard_page
 from bot.web.common import RUNTIME
 from bot.web.report_pages import setup as setup_report_pages
 
@@ -54,6 +56,8 @@ def create_app(rt: Runtime, start_services: bool = True) -> web.Application:
     materials.setup(app)
     grading_board.setup(app)
     grading_api.setup(app)
+    scorecard_page.setup(app)
+    nps_page.setup(app)
     platforms.setup_routes(app, rt.settings)
     if rt.settings.playground.enabled:
         playground.setup(app)

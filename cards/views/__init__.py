@@ -10,3 +10,4 @@ from cards.views.leads import *  # noqa: F403
 from cards.views.opportunities import *  # noqa: F403
 from cards.views.pushes import *  # noqa: F403
 from cards.views.reports import *  # noqa: F403
+from cards.views.scorecards import *  # noqa: F403

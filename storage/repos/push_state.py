@@ -32,8 +32,12 @@ async def mark_item(session: AsyncSession, dialect: str, member_id: int, day: st
 
 
 async def finish_task(session: AsyncSession, task_id: int, owner_id: int, now: datetime) -> bool:
-    """Close the owner's open task; False when it is not theirs or already done."""
-    stmt = (update(TK).where(TK.c.id == task_id, TK.c.owner_id == owner_id, TK.c.done_at.is_(None))
+    """Close the owner's open task; False when it is not theirs or already done.
+
+    A coaching task is closed only by logging the 1:1 with notes (`辅导`), never by the must-do 完成 button.
+    """
+    stmt = (update(TK).where(TK.c.id == task_id, TK.c.owner_id == owner_id, TK.c.done_at.is_(None),
+                             TK.c.kind != "coaching")
             .values(done_at=now))
     return bool((await session.execute(stmt)).rowcount)
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import aliased
 from sales.stages import stage_name
 from storage.db import Database
 from storage.models import Customer, Lead, Member, Opportunity, Task, Team
-from storage.repos import dead_letters, readapi_history
+from storage.repos import dead_letters, readapi_history, scorecards
 
 
 def _iso(value) -> str | None:
@@ -63,3 +63,4 @@ async def tasks(db: Database, after: int, limit: int) -> list[dict[str, Any]]:
 LISTINGS = {"members": members, "leads": leads, "opportunities": opportunities, "tasks": tasks,
             "customers": readapi_history.customers, "orders": readapi_history.orders}
 LISTINGS["dead_letters"] = dead_letters.listing
+LISTINGS["scorecards"] = scorecards.api_listing

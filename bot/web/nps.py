@@ -1,0 +1,84 @@
+"""The customer satisfaction survey `GET/POST /nps/{token}`: one 0–10 question and a comment, phone-sized.
+
+The token is `<survey id>.<expiry>.<HMAC>` under `server.secret_key`. A tampered, expired or reused link gets a
+friendly page and records nothing; an answer is stored once (the UPDATE only takes an unanswered survey).
+"""
+
+from __future__ import annotations
+
+import hmac
+from datetime import datetime
+from pathlib import Path
+
+from aiohttp import web
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from bot.config import Settings
+from bot.web.common import runtime
+from bot.web.scorecard_links import nps_mac
+from storage.repos import nps as repo
+
+MAX_COMMENT = 500
+_PAGES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
+                     autoescape=select_autoescape(["html"]))
+
+
+def setup(app: web.Application) -> None:
+    """Register the survey routes."""
+    app.router.add_get("/nps/{token}", survey_page)
+    app.router.add_post("/nps/{token}", survey_answer)
+
+
+def _parse(settings: Settings, token: str, now: datetime) -> tuple[int | None, str]:
+    """Return (survey id, "") for a good token, else (None, the friendly reason)."""
+    parts = token.split(".")
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+        return None, "bad"
+    sid, exp = int(parts[0]), int(parts[1])
+    if not hmac.compare_digest(parts[2].encode(), nps_mac(settings, sid, exp).encode()):
+        return None, "bad"
+    if now.timestamp() > exp:
+        return None, "expired"
+    return sid, ""
+
+
+def _page(state: str, status: int = 200, **values) -> web.Response:
+    text = _PAGES.get_template("nps.html").render(state=state, **values)
+    return web.Response(text=text, status=status, content_type="text/html", charset="utf-8")
+
+
+async def survey_page(request: web.Request) -> web.Response:
+    """Show the question, or a friendly page for a link that cannot be answered."""
+    rt = runtime(request)
+    sid, why = _parse(rt.settings, request.match_info["token"], rt.clock.now())
+    if sid is None:
+        return _page(why, 410 if why == "expired" else 404)
+    async with rt.db.sessions() as s:
+        found = await repo.get(s, sid)
+    if found is None:
+        return _page("bad", 404)
+    survey, customer = found
+    if survey.answered_at is not None:
+        return _page("done")
+    return _page("ask", customer=customer, scores=range(11))
+
+
+async def survey_answer(request: web.Request) -> web.Response:
+    """Record one answer; a second one (or a bad score) changes nothing and says so kindly."""
+    rt = runtime(request)
+    now = rt.clock.now()
+    sid, why = _parse(rt.settings, request.match_info["token"], now)
+    if sid is None:
+        return _page(why, 410 if why == "expired" else 404)
+    form = await request.post()
+    raw = str(form.get("score", ""))
+    comment = str(form.get("comment", ""))[:MAX_COMMENT]
+    async with rt.db.session() as s:
+        found = await repo.get(s, sid)
+        if found is None:
+            return _page("bad", 404)
+        if not raw.isdigit() or not 0 <= int(raw) <= 10:
+            return _page("ask", 400, customer=found[1], scores=range(11), error="请先选一个 0 到 10 之间的分数")
+        if not await repo.answer(s, sid, int(raw), comment, now):
+            return _page("done")
+    return _page("thanks")

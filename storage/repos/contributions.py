@@ -1,0 +1,79 @@
+"""Script submissions (`话术 投稿`) and point redemptions, each waiting for a manager's decision."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Member
+from storage.models_opportunities import Script
+from storage.models_scorecards import Redemption, ScriptSubmission
+
+SS, RD, M = ScriptSubmission.__table__, Redemption.__table__, Member.__table__
+SUBMISSION_PACK = "投稿"
+
+
+async def submit(session: AsyncSession, member_id: int, title: str, text: str, now: datetime) -> int:
+    """Store a submitted script as pending; return its id."""
+    row = ScriptSubmission(member_id=member_id, title=title, text=text, created_at=now)
+    session.add(row)
+    await session.flush()
+    return row.id
+
+
+async def pending_submissions(session: AsyncSession, team_id: int | None) -> list[tuple[ScriptSubmission, str]]:
+    """Return the pending submissions of a team's members (all teams when None), oldest first."""
+    stmt = (select(ScriptSubmission, Member.name).join(Member, Member.id == ScriptSubmission.member_id)
+            .where(ScriptSubmission.status == "pending"))
+    if team_id is not None:
+        stmt = stmt.where(Member.team_id == team_id)
+    return list((await session.execute(stmt.order_by(ScriptSubmission.id).limit(20))).all())
+
+
+async def decide_submission(session: AsyncSession, sub_id: int, approve: bool, manager_id: int,
+                            now: datetime) -> ScriptSubmission | None:
+    """Approve (into the library) or reject a pending submission; None when it is not pending any more."""
+    done = await session.execute(update(SS).where(SS.c.id == sub_id, SS.c.status == "pending").values(
+        status="approved" if approve else "rejected", decided_by=manager_id, decided_at=now))
+    if not done.rowcount:
+        return None
+    sub = await session.get(ScriptSubmission, sub_id)
+    if approve:
+        script = Script(key=f"submission-{sub.id}", title=sub.title, text=sub.text, pack=SUBMISSION_PACK,
+                        keywords=[], updated_at=now)
+        session.add(script)
+        await session.flush()
+        sub.script_id = script.id
+    return sub
+
+
+async def request_redemption(session: AsyncSession, member_id: int, item: str, points: int, now: datetime) -> int:
+    """Store a pending redemption; return its id."""
+    row = Redemption(member_id=member_id, item=item, points=points, created_at=now)
+    session.add(row)
+    await session.flush()
+    return row.id
+
+
+async def pending_redemptions(session: AsyncSession, team_id: int | None) -> list[tuple[Redemption, str]]:
+    """Return the pending redemptions of a team's members (all teams when None), oldest first."""
+    stmt = (select(Redemption, Member.name).join(Member, Member.id == Redemption.member_id)
+            .where(Redemption.status == "pending"))
+    if team_id is not None:
+        stmt = stmt.where(Member.team_id == team_id)
+    return list((await session.execute(stmt.order_by(Redemption.id).limit(20))).all())
+
+
+async def decide_redemption(session: AsyncSession, rid: int, approve: bool, manager_id: int,
+                            now: datetime) -> Redemption | None:
+    """Approve or reject a pending redemption; None when it is not pending any more."""
+    done = await session.execute(update(RD).where(RD.c.id == rid, RD.c.status == "pending").values(
+        status="approved" if approve else "rejected", decided_by=manager_id, decided_at=now))
+    return await session.get(Redemption, rid) if done.rowcount else None
+
+
+async def team_of(session: AsyncSession, member_id: int) -> int | None:
+    """Return a member's team id."""
+    return (await session.execute(select(M.c.team_id).where(M.c.id == member_id))).scalar()

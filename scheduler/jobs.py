@@ -14,6 +14,7 @@ from scheduler import feedback_digest as _feedback_digest
 from scheduler import intake_rejects as _intake_rejects
 from scheduler import lead_sla, push_breakpoints, push_daily, push_insight, push_mustdo, push_weekly
 from scheduler import media as _media
+from scheduler import root_cause as _root_cause
 from scheduler import workbench as _workbench
 from scheduler.registry import job
 
@@ -80,3 +81,9 @@ async def feedback_digest(ctx: Context, fire_at: datetime) -> str:
 async def intake_rejects(ctx: Context, fire_at: datetime) -> str:
     """Send admins yesterday's refused intake payloads per channel, with the top reasons and the fix, once a day."""
     return await _intake_rejects.run(ctx, fire_at)
+
+
+@job("root_cause", schedule="root_cause")
+async def root_cause(ctx: Context, fire_at: datetime) -> str:
+    """When a team's or region's conversion fell two weeks running, push the main cause to its managers."""
+    return await _root_cause.run(ctx, fire_at)

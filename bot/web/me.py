@@ -14,9 +14,10 @@ from urllib.parse import quote
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from bot.errors import BadRequest
+from bot.web.access import check_member, open_page
 from bot.web.common import runtime
 from bot.web.dash import verify
+from bot.web.pages import Refusal, refusal_page, render, stamp
 from sales.pushtime import local_day
 from sales.stages import pipeline_from_config
 from storage import media_store
@@ -42,24 +43,30 @@ def _html(template: str, http_status: int = 200, **values) -> web.Response:
 
 
 async def me_page(request: web.Request) -> web.Response:
-    """Render the member's must-do items, overdue items and leads to follow up."""
+    """Render the member's must-do items, overdue items and leads to follow up (their own, or a team member's)."""
     rt = runtime(request)
     now = rt.clock.now()
-    member_id = verify(request, rt.settings, now).get("member", "")
-    if not member_id.isdigit():
-        raise BadRequest("the link names no member; open it from the WeCom workbench", {"member": member_id})
+    try:
+        async with rt.db.sessions() as s:
+            access = await open_page(request, s, rt.settings, now)
+            member_id = access.params.get("member", "") or (str(access.viewer.id) if access.viewer else "")
+            if not member_id.isdigit():
+                raise Refusal(403, "链接无效", "链接里没有指明是谁的页面。", "请从企业微信工作台或聊天卡片打开。")
+            await check_member(s, access, int(member_id))
+            member = await members.get(s, int(member_id))
+            if member is None:
+                raise Refusal(403, "找不到这个人", "这个链接比成员名单旧，对应的成员已不在。")
+            items, leads, late = await workbench.page(s, now, local_day(now, rt.settings.tz),
+                                                      pipeline_from_config(rt.settings.opportunities.stages), member.id)
+            total = (await workbench.lead_counts(s, [member.id])).get(member.id, 0)
+    except Refusal as exc:
+        return refusal_page(exc)
     tz = rt.settings.tz
-    async with rt.db.sessions() as s:
-        member = await members.get(s, int(member_id))
-        if member is None:
-            return web.json_response({"error": "no such member; the link is older than the member list"}, status=404)
-        items, leads, late = await workbench.page(s, now, local_day(now, tz),
-                                                  pipeline_from_config(rt.settings.opportunities.stages), member.id)
-        total = (await workbench.lead_counts(s, [member.id])).get(member.id, 0)
     rows = [(x.subject, LEAD_STATUS.get(x.status, x.status),
              x.due_at.astimezone(tz).strftime("%m-%d %H:%M") if x.due_at else "—", x.answered) for x in leads]
-    return _html("me.html", name=member.name, items=items, late=late, leads=rows, lead_total=total,
-                 updated=now.astimezone(tz).strftime("%m-%d %H:%M"))
+    alarm = f"有 {len(late)} 件事已超时，先处理它们。" if late else ""
+    return render("me.html", title=f"{member.name} 的作战指令", alarm=alarm, items=items, late=late, leads=rows,
+                  lead_total=total, updated=stamp(now, tz))
 
 
 async def evidence_page(request: web.Request) -> web.StreamResponse:

@@ -93,7 +93,7 @@ async def test_weekly_report_goes_to_reps_and_the_team_group_with_a_signed_page(
     link = team_card["footer"].removeprefix("完整周报：").removeprefix(rt.settings.server.public_url)
     page = await client.get(link)
     assert page.status == 200 and "李娜" in await page.text() and "团队合计" in await page.text()
-    assert (await client.get(link.replace("sig=", "sig=0"))).status == 401
+    assert (await client.get(link.replace("sig=", "sig=0"))).status == 403
 
 
 async def test_insight_is_not_sent_on_thin_evidence(rt):

@@ -12,11 +12,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 from aiohttp import web
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from bot.web.access import check_member, open_page
 from bot.web.common import runtime
-from bot.web.dash import verify
 from bot.web.pages import Refusal, refusal_page, render, stamp
 from sales.pushtime import local_day
 from sales.stages import pipeline_from_config
@@ -27,19 +25,12 @@ INLINE = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gi
           ".webp": "image/webp", ".pdf": "application/pdf"}
 LEAD_STATUS = {"assigned": "待接单", "accepted": "跟进中", "breached": "已超时"}
 PLATFORMS = {"wecom": "企业微信", "dingtalk": "钉钉", "feishu": "飞书", "playground": "演练场"}
-_PAGES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
-                     autoescape=select_autoescape(["html"]))
 
 
 def setup(app: web.Application) -> None:
     """Register the personal page and the evidence route."""
     app.router.add_get("/dash/me", me_page)
     app.router.add_get("/dash/evidence/{evidence_id:\\d+}", evidence_page)
-
-
-def _html(template: str, http_status: int = 200, **values) -> web.Response:
-    text = _PAGES.get_template(template).render(**values)
-    return web.Response(text=text, status=http_status, content_type="text/html", charset="utf-8")
 
 
 async def me_page(request: web.Request) -> web.Response:
@@ -72,19 +63,23 @@ async def me_page(request: web.Request) -> web.Response:
 async def evidence_page(request: web.Request) -> web.StreamResponse:
     """Serve the stored file of an evidence item, or a page saying where it is and why."""
     rt = runtime(request)
-    verify(request, rt.settings, rt.clock.now())
-    async with rt.db.sessions() as s:
-        found = await media.of_evidence(s, int(request.match_info["evidence_id"]))
-    if found is None:
-        return web.json_response({"error": "no such evidence; it may have been removed"}, status=404)
+    try:
+        async with rt.db.sessions() as s:
+            await open_page(request, s, rt.settings, rt.clock.now())  # the signature covers the evidence id
+            found = await media.of_evidence(s, int(request.match_info["evidence_id"]))
+        if found is None:
+            raise Refusal(404, "找不到这条凭证", "这条凭证可能已被删除。", "在商机卡片里重新打开凭证。")
+    except Refusal as exc:
+        return refusal_page(exc)
     evidence, row, who = found
     path = media_store.locate(rt.settings.storage.media_dir, row.path) if row and row.status == "stored" else None
     if path is not None:
         return _file(path, evidence.media_name)
     where = PLATFORMS.get(row.platform, row.platform) if row else ""
     status = "lost" if row and row.status == "stored" else (row.status if row else "text")
-    return _html("evidence.html", 404 if status == "lost" else 200, evidence=evidence, who=who, status=status,
-                 where=where, error=row.error if row else "", ref=row.ref if row else "")
+    return render("evidence.html", 404 if status == "lost" else 200, title=f"凭证 #{evidence.id}", evidence=evidence,
+                  who=who, status=status, where=where, error=row.error if row else "", ref=row.ref if row else "",
+                  alarm="原件找不到了，请重新发一次。" if status in ("lost", "failed") else "")
 
 
 def _file(path: Path, name: str) -> web.FileResponse:

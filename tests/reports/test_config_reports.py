@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.config import load_settings
@@ -11,7 +13,7 @@ from bot.errors import ConfigError
 def test_defaults_are_valid_and_documented():
     s = load_settings(env={})
     assert s.reports.dormant_days == 30 and s.schedule.root_cause == "mon 08:00"
-    example = open("config.example.toml", encoding="utf-8").read()
+    example = (Path(__file__).parents[2] / "config.example.toml").read_text("utf-8")
     for key in ("product_lines", "dormant_days", "link_ttl_days", "root_cause_min_leads", "churn_days", "root_cause"):
         assert f"\n{key} = " in example
 

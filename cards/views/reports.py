@@ -8,7 +8,10 @@ from cards.model import Card, Field, Level, Section
 
 
 def battle_map_card(scope: str, risk: str, totals: Sequence[tuple[str, int]], link: str) -> Card:
-    """The biggest risk in one sentence, the three totals, and the link to the map."""
+    """The biggest risk in one sentence, the three totals, and the link to the map ("数据还不够" when empty)."""
+    if not any(n for _, n in totals):
+        empty = Section(text="数据还不够：近 30 天还没有线索、商机或客户记录。")
+        return Card(title=f"作战地图：{scope}", sections=[empty], footer=f"有数据后再看：{link}")
     fields = [Field(label, str(n)) for label, n in totals]
     text = risk or "没有明显风险：没有卡点，也没有风险客户。"
     return Card(title=f"作战地图：{scope}", level=Level.DANGER if risk else Level.SUCCESS,

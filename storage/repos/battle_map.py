@@ -8,9 +8,9 @@ fifteen statements, not one per rep.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import String, and_, case, cast, func, literal, select
+from sqlalchemy import String, cast, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.vocab import CustomerEventKind, LeadStatus
@@ -33,9 +33,14 @@ def _owned(col, ids: Sequence[int] | None):
 
 def _sources(now: datetime, pipe: Pipeline, dormant_days: int, ids) -> dict[str, object]:
     """Each signal kind as a subquery of (owner, industry, customer, subject, since, detail)."""
-    cutoff = case(*((OP.c.stage == s.key, literal(now - timedelta(days=s.benchmark_days))) for s in pipe.stages),
-                  else_=literal(now - timedelta(days=7)))
-    stage = case(*((OP.c.stage == s.key, literal(s.name)) for s in pipe.stages), else_=OP.c.stage)
+    # one SELECT per stage, UNION ALL: each is a range on the (status, stage, stage_entered_at) index, so only
+    # the late deals are read (an OR of the stages made SQLite read every open deal)
+    stalled = union_all(*(select(OP.c.owner_id, CU.c.industry, CU.c.id, CU.c.name, OP.c.stage_entered_at,
+                                 literal(s.name).label("detail"))
+                          .select_from(OP.join(CU, CU.c.id == OP.c.customer_id))
+                          .where(OP.c.status == "open", OP.c.stage == s.key, _owned(OP.c.owner_id, ids),
+                                 OP.c.stage_entered_at < now - timedelta(days=s.benchmark_days))
+                          for s in pipe.stages))
     lead_cust = LD.join(CU, CU.c.id == LD.c.customer_id, isouter=True)
     subject = func.coalesce(CU.c.name, LD.c.contact_name)
     quiet = now - timedelta(days=dormant_days)
@@ -43,9 +48,7 @@ def _sources(now: datetime, pipe: Pipeline, dormant_days: int, ids) -> dict[str,
     touches = select(IN.c.customer_id, func.max(IN.c.at).label("last")).group_by(IN.c.customer_id).subquery()
     last = func.coalesce(touches.c.last, CU.c.created_at)
     return {
-        "deal_stalled": select(OP.c.owner_id, CU.c.industry, CU.c.id, CU.c.name, OP.c.stage_entered_at, stage)
-        .select_from(OP.join(CU, CU.c.id == OP.c.customer_id))
-        .where(OP.c.status == "open", OP.c.stage_entered_at < cutoff, _owned(OP.c.owner_id, ids)),
+        "deal_stalled": stalled,
         "lead_breached": select(LD.c.owner_id, CU.c.industry, CU.c.id, subject, LD.c.breached_at, LD.c.source)
         .select_from(lead_cust).where(LD.c.status == LeadStatus.BREACHED.value, _owned(LD.c.owner_id, ids)),
         "lead_stuck": select(LD.c.owner_id, CU.c.industry, CU.c.id, subject, LD.c.accepted_at, LD.c.source)
@@ -100,20 +103,33 @@ async def signals(session: AsyncSession, now: datetime, pipe: Pipeline, dormant_
     return counts, records + overdue[:RECORD_CAP]
 
 
+def _days(col, dialect: str):
+    """A timestamp as a number of days, on either backend (for the order-cycle arithmetic)."""
+    if dialect == "postgresql":
+        return func.extract("epoch", col) / 86400.0
+    return func.julianday(col)
+
+
 async def order_overdue(session: AsyncSession, now: datetime, ids: Sequence[int] | None,
                         by_region: bool = False) -> list[Signal]:
-    """Customers with 2+ orders whose last order is older than 1.5 × their average gap between orders."""
-    stmt = (select(CU.c.owner_id, CU.c.industry, CU.c.id, CU.c.name, MB.c.region, func.count(),
-                   func.min(OR.c.ordered_at), func.max(OR.c.ordered_at))
+    """Customers with 2+ orders whose last order is older than 1.5 × their average gap between orders.
+
+    The test runs in SQL — (n − 1) · (now − last) > 1.5 · (last − first) — so only overdue customers come back.
+    """
+    dialect = session.bind.dialect.name
+    first, last, n = func.min(OR.c.ordered_at), func.max(OR.c.ordered_at), func.count()
+    today = _days(literal(now.astimezone(UTC).replace(tzinfo=None)), dialect)
+    stmt = (select(CU.c.owner_id, CU.c.industry, CU.c.id, CU.c.name, MB.c.region, n, first, last)
             .select_from(OR.join(CU, CU.c.id == OR.c.customer_id).join(MB, MB.c.id == CU.c.owner_id))
             .where(_owned(CU.c.owner_id, ids), OR.c.ordered_at.is_not(None))
-            .group_by(CU.c.owner_id, CU.c.industry, CU.c.id, CU.c.name, MB.c.region).having(and_(func.count() >= 2)))
+            .group_by(CU.c.owner_id, CU.c.industry, CU.c.id, CU.c.name, MB.c.region)
+            .having(n >= 2, (n - 1) * (today - _days(last, dialect)) > 1.5 * (_days(last, dialect)
+                                                                            - _days(first, dialect))))
     out = []
-    for owner, industry, cid, name, region, n, first, last in await session.execute(stmt):
-        due = last + (last - first) / (n - 1) * 1.5
-        if due < now:
-            out.append(Signal("order_overdue", owner, industry or "", cid, name, due, f"上次下单 {last:%m-%d}",
-                              (region or "") if by_region else str(owner)))
+    for owner, industry, cid, name, region, count, lo, hi in await session.execute(stmt):
+        due = hi + (hi - lo) / (count - 1) * 1.5
+        out.append(Signal("order_overdue", owner, industry or "", cid, name, due, f"上次下单 {hi:%m-%d}",
+                          (region or "") if by_region else str(owner)))
     return sorted(out, key=lambda s: s.since)
 
 

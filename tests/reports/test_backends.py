@@ -21,16 +21,17 @@ async def test_battle_map_and_churn_queries_run_on_each_backend(rt_any):
     await seed.deal(rep, c, "demo", days_ago(now, 30), status="lost", closed=days_ago(now, 2))
     await seed.deal(rep, c, "needs", days_ago(now, 20))
     await seed.lead(rep, c, days_ago(now, 3), status="breached", breached_at=days_ago(now, 2))
-    for at in (120, 60):
+    for at in (100, 80):
         await seed.order(c, rep, days_ago(now, at))
     await seed.event(c, "reclaimed", days_ago(now, 1), owner_from=rep)
     async with rt.db.sessions() as s:
         grid, _ = await grid_for(s, rt.settings, [rep], "", now)
         region_grid, _ = await grid_for(s, rt.settings, None, "", now)
     cell = grid.cell("李娜", "医疗")
-    assert cell.counts["block"] == 2 and cell.counts["risk"] >= 3 and cell.counts["density"] == 1
+    assert cell.counts["block"] == 2 and cell.counts["density"] == 1
     assert region_grid.cell("华东", "医疗").counts == cell.counts
     assert "最大风险在李娜·医疗" in bm.biggest_risk(grid, now)
+    assert cell.counts["risk"] == 4  # dormant, reclaimed, lost deal, and past its usual order cycle
     a = await churn.analyse(rt.db, 30, now)
     assert a.lost == 1 and any(s.value == "卡在需求确认" for s in a.singles)
 

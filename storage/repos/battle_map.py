@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import String, cast, func, literal, select, union_all
+from sqlalchemy import BigInteger, String, cast, func, literal, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.vocab import CustomerEventKind, LeadStatus
@@ -45,8 +45,13 @@ def _sources(now: datetime, pipe: Pipeline, dormant_days: int, ids) -> dict[str,
     subject = func.coalesce(CU.c.name, LD.c.contact_name)
     quiet = now - timedelta(days=dormant_days)
     empty = cast(literal(""), String)
-    touches = select(IN.c.customer_id, func.max(IN.c.at).label("last")).group_by(IN.c.customer_id).subquery()
-    last = func.coalesce(touches.c.last, CU.c.created_at)
+    if ids is None:  # the whole company: one pass over the interactions beats 200k index seeks
+        touches = select(IN.c.customer_id, func.max(IN.c.at).label("last")).group_by(IN.c.customer_id).subquery()
+        customers, last = CU.join(touches, touches.c.customer_id == CU.c.id, isouter=True), touches.c.last
+    else:  # a team: an index seek per owned customer
+        customers = CU
+        last = select(func.max(IN.c.at)).where(IN.c.customer_id == CU.c.id).scalar_subquery()
+    last = func.coalesce(last, CU.c.created_at)
     return {
         "deal_stalled": stalled,
         "lead_breached": select(LD.c.owner_id, CU.c.industry, CU.c.id, subject, LD.c.breached_at, LD.c.source)
@@ -55,7 +60,7 @@ def _sources(now: datetime, pipe: Pipeline, dormant_days: int, ids) -> dict[str,
         .select_from(lead_cust).where(LD.c.status == LeadStatus.ACCEPTED.value, _owned(LD.c.owner_id, ids),
                                       LD.c.accepted_at < now - timedelta(days=LEAD_CONVERT_DAYS)),
         "dormant": select(CU.c.owner_id, CU.c.industry, CU.c.id, CU.c.name, last, empty)
-        .select_from(CU.join(touches, touches.c.customer_id == CU.c.id, isouter=True))
+        .select_from(customers)
         .where(_owned(CU.c.owner_id, ids), CU.c.created_at < quiet, last < quiet),
         "churn": select(CE.c.owner_from, CU.c.industry, CU.c.id, CU.c.name, CE.c.at, CE.c.kind)
         .select_from(CE.join(CU, CU.c.id == CE.c.customer_id))
@@ -89,18 +94,30 @@ async def signals(session: AsyncSession, now: datetime, pipe: Pipeline, dormant_
     counts: list[tuple[int | str, str, str, int]] = []
     records: list[Signal] = []
     for kind, stmt in _sources(now, pipe, dormant_days, ids).items():
-        sub = stmt.subquery()
-        source = sub.join(MB, MB.c.id == sub.c[0]) if by_region else sub
-        row, industry = (func.coalesce(MB.c.region, "") if by_region else sub.c[0]), func.coalesce(sub.c[1], "")
-        grouped = select(row, industry, func.count()).select_from(source).group_by(row, industry)
-        counts += [(k, i, kind, n) for k, i, n in await session.execute(grouped)]
-        oldest = (select(sub.c[0], industry, sub.c[2], sub.c[3], sub.c[4], sub.c[5], row).select_from(source)
-                  .order_by(sub.c[4], sub.c[2]).limit(RECORD_CAP))
-        records += [Signal(kind, o, i, c, s or "", at, d or "", str(k)) for o, i, c, s, at, d, k in
-                    await session.execute(oldest) if at is not None]
+        for tag, key, ind, n, owner, cid, subject, at, detail in await session.execute(_one_pass(stmt, by_region)):
+            if tag == "n":
+                counts.append((key, ind, kind, n))
+            elif at is not None:
+                records.append(Signal(kind, owner, ind, cid, subject or "", at, detail or "", str(key)))
     overdue = await order_overdue(session, now, ids, by_region)
     counts += [(s.where if by_region else s.owner_id, s.industry, "order_overdue", 1) for s in overdue]
     return counts, records + overdue[:RECORD_CAP]
+
+
+def _one_pass(stmt, by_region: bool):
+    """One statement per kind: the kind's rows materialized once, then its oldest records and its group counts."""
+    sub = stmt.subquery()
+    source = sub.join(MB, MB.c.id == sub.c[0]) if by_region else sub
+    row = func.coalesce(MB.c.region, "") if by_region else sub.c[0]
+    k = (select(row.label("rowkey"), func.coalesce(sub.c[1], "").label("industry"), sub.c[0].label("owner"),
+                sub.c[2].label("cid"), sub.c[3].label("subject"), sub.c[4].label("since"), sub.c[5].label("detail"))
+         .select_from(source).cte().prefix_with("MATERIALIZED"))
+    no_count = cast(null(), BigInteger).label("n")  # typed: PostgreSQL types an untyped NULL in a subquery as text
+    oldest = (select(literal("r").label("tag"), k.c.rowkey, k.c.industry, no_count, k.c.owner, k.c.cid, k.c.subject,
+                     k.c.since, k.c.detail).order_by(k.c.since, k.c.cid).limit(RECORD_CAP).subquery())
+    grouped = (select(literal("n"), k.c.rowkey, k.c.industry, func.count(), null(), null(), null(), null(), null())
+               .group_by(k.c.rowkey, k.c.industry))
+    return union_all(select(oldest), grouped)  # the records first: their column types type the result
 
 
 def _days(col, dialect: str):

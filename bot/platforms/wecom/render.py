@@ -100,7 +100,7 @@ def template_card(card: Card, task_id: str, actor: str = "", chat_id: str = "", 
                        for f in fields],
         "buttons": [{"text": L.cut(b.label, L.BUTTON_TEXT), "style": STYLES.get(b.style, 2), "key": b.action.pack()}
                     for b in usable],
-        "url": _full_view(card, actor, chat_id) if cut else _cfg["public_url"],
+        "url": card.link or (_full_view(card, actor, chat_id) if cut else _cfg["public_url"]),
         "task_id": task_id if L.valid_task_id(task_id) else new_task_id()}
     return json.loads(_env.get_template("template_card.json.j2").render(**values))
 

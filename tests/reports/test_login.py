@@ -51,6 +51,9 @@ async def test_wecom_code_logs_the_rep_into_their_own_page_only(app_client, worl
     other = await app_client.get(f"/dash/me?member={world.wang}")
     assert other.status == 403  # a rep sees only their own
     assert (await app_client.get("/dash/map")).status == 403
+    assert (await app_client.get(f"/dash/customer/{world.stalled_customer}")).status == 200  # her own customer
+    leak = await app_client.get(f"/dash/customer/{world.secret_customer}")  # another team's customer
+    assert leak.status == 403 and "秘密零售" not in await leak.text()
     assert fake.calls == [("wecom", "/cgi-bin/auth/getuserinfo")]
 
 

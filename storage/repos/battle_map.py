@@ -93,15 +93,14 @@ async def signals(session: AsyncSession, now: datetime, pipe: Pipeline, dormant_
     """
     counts: list[tuple[int | str, str, str, int]] = []
     records: list[Signal] = []
-    for kind, stmt in _sources(now, pipe, dormant_days, ids).items():
+    sources = {**_sources(now, pipe, dormant_days, ids), "order_overdue": _overdue(now, ids, session.bind.dialect.name)}
+    for kind, stmt in sources.items():
         for tag, key, ind, n, owner, cid, subject, at, detail in await session.execute(_one_pass(stmt, by_region)):
             if tag == "n":
                 counts.append((key, ind, kind, n))
             elif at is not None:
                 records.append(Signal(kind, owner, ind, cid, subject or "", at, detail or "", str(key)))
-    overdue = await order_overdue(session, now, ids, by_region)
-    counts += [(s.where if by_region else s.owner_id, s.industry, "order_overdue", 1) for s in overdue]
-    return counts, records + overdue[:RECORD_CAP]
+    return counts, records
 
 
 def _one_pass(stmt, by_region: bool):
@@ -127,27 +126,20 @@ def _days(col, dialect: str):
     return func.julianday(col)
 
 
-async def order_overdue(session: AsyncSession, now: datetime, ids: Sequence[int] | None,
-                        by_region: bool = False) -> list[Signal]:
+def _overdue(now: datetime, ids, dialect: str):
     """Customers with 2+ orders whose last order is older than 1.5 × their average gap between orders.
 
-    The test runs in SQL — (n − 1) · (now − last) > 1.5 · (last − first) — so only overdue customers come back.
+    The test runs in SQL — (n − 1) · (now − last) > 1.5 · (last − first) — and the record's date is the last
+    order, so the kind goes through the same one-pass statement as the others.
     """
-    dialect = session.bind.dialect.name
     first, last, n = func.min(OR.c.ordered_at), func.max(OR.c.ordered_at), func.count()
     today = _days(literal(now.astimezone(UTC).replace(tzinfo=None)), dialect)
-    stmt = (select(CU.c.owner_id, CU.c.industry, CU.c.id, CU.c.name, MB.c.region, n, first, last)
-            .select_from(OR.join(CU, CU.c.id == OR.c.customer_id).join(MB, MB.c.id == CU.c.owner_id))
+    return (select(CU.c.owner_id, CU.c.industry, CU.c.id, CU.c.name, last, cast(literal("距上次下单"), String))
+            .select_from(OR.join(CU, CU.c.id == OR.c.customer_id))
             .where(_owned(CU.c.owner_id, ids), OR.c.ordered_at.is_not(None))
-            .group_by(CU.c.owner_id, CU.c.industry, CU.c.id, CU.c.name, MB.c.region)
+            .group_by(CU.c.owner_id, CU.c.industry, CU.c.id, CU.c.name)
             .having(n >= 2, (n - 1) * (today - _days(last, dialect)) > 1.5 * (_days(last, dialect)
                                                                             - _days(first, dialect))))
-    out = []
-    for owner, industry, cid, name, region, count, lo, hi in await session.execute(stmt):
-        due = hi + (hi - lo) / (count - 1) * 1.5
-        out.append(Signal("order_overdue", owner, industry or "", cid, name, due, f"上次下单 {hi:%m-%d}",
-                          (region or "") if by_region else str(owner)))
-    return sorted(out, key=lambda s: s.since)
 
 
 async def people(session: AsyncSession, ids: Sequence[int] | None) -> dict[int, tuple[str, str]]:

@@ -87,6 +87,7 @@ class Card:
     subtitle: str = ""
     footer: str = ""
     form: Form | None = None
+    link: str = ""  # the page the whole card opens when tapped (renderers with a card-level link use it)
 
     def to_dict(self) -> dict[str, Any]:
         """Serialize, packing each action; `checks` and `form` appear only when set."""
@@ -97,6 +98,8 @@ class Card:
         if self.form is not None:
             data["form"] = {"value": self.form.action.pack(), "submit": self.form.submit,
                             "placeholder": self.form.placeholder}
+        if self.link:
+            data["link"] = self.link
         return data
 
     @classmethod
@@ -110,7 +113,8 @@ class Card:
         form = data.get("form")
         return cls(title=data["title"], level=Level(data["level"]), sections=sections, buttons=buttons,
                    subtitle=data["subtitle"], footer=data["footer"],
-                   form=Form(unpack(form["value"]), form["submit"], form["placeholder"]) if form else None)
+                   form=Form(unpack(form["value"]), form["submit"], form["placeholder"]) if form else None,
+                   link=data.get("link", ""))
 
 
 def _section_dict(s: Section) -> dict[str, Any]:

@@ -17,7 +17,7 @@ WINDOW = timedelta(days=30)
 async def grid_for(session: AsyncSession, settings: Settings, ids: list[int] | None, region: str,
                    now: datetime) -> tuple[bm.Grid, str]:
     """Return the grid and its scope label: ids None = the company (by region, or one region's reps)."""
-    people = await repo.people(session, ids)
+    people = await repo.people(session, ids) if ids is not None or region else {}
     by = "rep"
     if ids is None and region:
         people = {k: v for k, v in people.items() if (v[1] or bm.UNSORTED) == region}
@@ -28,7 +28,7 @@ async def grid_for(session: AsyncSession, settings: Settings, ids: list[int] | N
     if ids is not None and not ids:
         return bm.Grid([], [], {}, {}), scope
     pipe = pipeline_from_config(settings.opportunities.stages)
-    counts, records = await repo.signals(session, now, pipe, settings.reports.dormant_days, ids)
+    counts, records = await repo.signals(session, now, pipe, settings.reports.dormant_days, ids, by == "region")
     flat = [(o, i, bm.metric_of(k), n) for o, i, k, n in counts]
-    flat += [(o, i, "density", n) for o, i, n in await repo.density(session, now - WINDOW, ids)]
+    flat += [(o, i, "density", n) for o, i, n in await repo.density(session, now - WINDOW, ids, by == "region")]
     return bm.build(flat, records, people, settings.reports.product_lines, by), scope

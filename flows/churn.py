@@ -46,19 +46,25 @@ def _touch(last: datetime | None, now: datetime) -> str:
         else "超过90天没互动"
 
 
-def _stage(f: Facts, now: datetime, pipe: Pipeline) -> str:
+def _stage(f: Facts, now: datetime, stages: dict[str, tuple[str, int]]) -> str:
     if f.opp is None:
         return "没有商机"
     status, stage, entered, _ = f.opp
-    name = pipe.stage_name(stage)
+    name, bench = stages.get(stage, (stage, None))
     if status == "lost":
         return f"卡在{name}"
-    if status == "open" and entered and pipe.find(stage) and (now - entered).days > pipe.stage(stage).benchmark_days:
+    if status == "open" and entered and bench is not None and (now - entered).days > bench:
         return f"卡在{name}"
     return "已赢单" if status == "won" else "推进正常"
 
 
-def values(f: Facts, now: datetime, owners: dict[int, tuple[int, int, bool]], pipe: Pipeline) -> dict[str, str]:
+def stage_table(pipe: Pipeline) -> dict[str, tuple[str, int]]:
+    """Each stage key's (Chinese name, benchmark days), looked up once per customer."""
+    return {s.key: (s.name, s.benchmark_days) for s in pipe.stages}
+
+
+def values(f: Facts, now: datetime, owners: dict[int, tuple[int, int, bool]],
+           stages: dict[str, tuple[str, int]]) -> dict[str, str]:
     """Turn one customer's facts into its factor values (the keys of sales.churn.FACTORS)."""
     owner = f.owner_id if f.owner_id is not None else (f.churn_event[2] if f.churn_event else None)
     load, cap, new = owners.get(owner, (0, 0, False)) if owner is not None else (0, 0, False)
@@ -68,7 +74,7 @@ def values(f: Facts, now: datetime, owners: dict[int, tuple[int, int, bool]], pi
             "grade": f.grade or "未评级",
             "load": "无负责人" if owner is None else "过半以下" if share < 0.5 else "五到九成" if share < 0.9
             else "接近满载",
-            "breach": "首次响应超时过" if f.breached else "首次响应及时", "stage": _stage(f, now, pipe),
+            "breach": "首次响应超时过" if f.breached else "首次响应及时", "stage": _stage(f, now, stages),
             "touch": _touch(f.last_touch, now),
             "new_owner": "无负责人" if owner is None else "新人" if new else "老销售",
             "orders": "没下过单" if n == 0 else "下过1单" if n == 1 else "下过2单以上"}
@@ -88,12 +94,13 @@ async def analyse_in(session: AsyncSession, days: int, now: datetime, pipe: Pipe
     facts = await repo.facts(session, since, now)
     owners = await repo.owners(session)
     rows = []
+    stages = stage_table(pipe)
     mine = set(member_ids) if member_ids is not None else None
     for f in facts.values():
         if mine is not None and f.owner_id not in mine and not (f.churn_event and f.churn_event[2] in mine):
             continue
         way = lost_way(f, since, now)
-        rows.append(churn.Row(bool(way), way, values(f, now, owners, pipe)))
+        rows.append(churn.Row(bool(way), way, values(f, now, owners, stages)))
     return churn.analyse(rows)
 
 

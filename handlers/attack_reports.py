@@ -10,7 +10,7 @@ from datetime import timedelta
 from bot.context import Context
 from bot.events import Event, Reply
 from bot.routing import Router
-from bot.web.dash import signed_url
+from bot.web.access import member_link
 from cards.model import Level
 from cards.views import attack_heatmap_card, attack_report_card, notice_card
 from sales.attack_stats import action_line, completion, least_done, month_bounds, most_skipped, strategy_line
@@ -43,7 +43,7 @@ async def heatmap(event: Event, ctx: Context) -> Reply:
     scope, ids, label = await scope_of(ctx, ctx.member)
     cells = await repo.heatmap(ctx.session, now - timedelta(days=days), now + SLACK, now, ids)
     done, due = completion(cells)
-    link = signed_url(ctx.settings, "/dash/attack/heatmap", {"scope": scope, "days": str(days)}, now)
+    link = member_link(ctx.settings, "/dash/attack/heatmap", {"scope": scope, "days": str(days)}, ctx.member.id, now)
     skips = [s.line() for s in most_skipped(cells)]
     return Reply(card=attack_heatmap_card(label, f"近 {days} 天开的攻坚卡", done, due, skips, link))
 
@@ -60,6 +60,6 @@ async def report(event: Event, ctx: Context) -> Reply:
     scope, ids, scope_label = await scope_of(ctx, ctx.member)
     strategies = await repo.strategy_stats(ctx.session, start, end, now, ids)
     actions = await repo.action_stats(ctx.session, start, end, now, ids)
-    link = signed_url(ctx.settings, "/dash/attack/report", {"scope": scope, "month": label}, now)
+    link = member_link(ctx.settings, "/dash/attack/report", {"scope": scope, "month": label}, ctx.member.id, now)
     lines = [strategy_line(s) for s in strategies], [action_line(a) for a in least_done(actions)]
     return Reply(card=attack_report_card(label, f"{scope_label} · 当月开的攻坚卡", *lines, link))

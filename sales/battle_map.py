@@ -37,6 +37,7 @@ class Signal:
     subject: str
     since: datetime
     detail: str = ""
+    where: str = ""  # the row it belongs to when rows are regions (the repository's row key)
 
     def todo(self, now: datetime) -> str:
         """Say the to-do in sales language: "华东医疗：商机阶段超期 12 天（方案演示）→ 今天约客户推进"."""
@@ -92,24 +93,29 @@ def metric_of(kind: str) -> str:
     return "block" if kind in BLOCK_KINDS else "risk"
 
 
-def build(counts: Iterable[tuple[int, str, str, int]], signals: Iterable[Signal],
+def build(counts: Iterable[tuple[int | str, str, str, int]], signals: Iterable[Signal],
           people: Mapping[int, tuple[str, str]], mapping: Mapping[str, str], by: str = "rep") -> Grid:
-    """Fold (owner, industry, metric, n) counts and record signals into a grid by rep or by region."""
-    def row_of(owner: int) -> str | None:
-        who = people.get(owner)
-        return None if who is None else (who[0] if by == "rep" else who[1] or UNSORTED)
+    """Fold (row key, industry, metric, n) counts and record signals into a grid by rep or by region.
+
+    The row key is an owner id for rep rows, the region itself for region rows (the repository groups by it).
+    """
+    def row_of(key: int | str) -> str | None:
+        if by != "rep":
+            return str(key) or UNSORTED
+        who = people.get(key)
+        return None if who is None else who[0]
 
     cells: dict[tuple[str, str], Cell] = defaultdict(Cell)
     for owner, industry, metric, n in counts:
         if (row := row_of(owner)) is not None:
             cells[(row, product_line(industry, mapping))].counts[metric] += n
     for s in signals:
-        if (row := row_of(s.owner_id)) is not None:
+        if (row := row_of(s.owner_id if by == "rep" else s.where)) is not None:
             cells[(row, product_line(s.industry, mapping))].todos[metric_of(s.kind)].append(s)
     for cell in cells.values():
         for metric, items in cell.todos.items():
             cell.todos[metric] = heapq.nsmallest(TOP, items, key=lambda s: (s.since, s.subject))
-    regions = {(n if by == "rep" else r or UNSORTED): r or UNSORTED for n, r in people.values()}
+    regions = {n: r or UNSORTED for n, r in people.values()} if by == "rep" else {}
     rows = sorted({r for r, _ in cells} | (set(regions) if by == "rep" else set()),
                   key=lambda r: (regions.get(r, ""), r))
     cols = sorted({c for _, c in cells}, key=lambda c: (c == UNSORTED, c))

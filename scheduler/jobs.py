@@ -20,6 +20,7 @@ from scheduler import media as _media
 from scheduler import monthly_dashboard as _monthly_dashboard
 from scheduler import pool_reclaim as _pool_reclaim  # noqa: F401 - registers pool_reclaim
 from scheduler import regrade as _regrade
+from scheduler import root_cause as _root_cause
 from scheduler import scorecards_weekly as _scorecards_weekly
 from scheduler import workbench as _workbench
 from scheduler.registry import job
@@ -123,3 +124,9 @@ async def monthly_dashboard(ctx: Context, fire_at: datetime) -> str:
 async def accepted_deliveries(ctx: Context, fire_at: datetime) -> str:
     """Release deferred bonus shares of accepted deliveries and send each new customer's NPS survey link."""
     return await _accepted_deliveries.run(ctx, fire_at)
+
+
+@job("root_cause", schedule="root_cause")
+async def root_cause(ctx: Context, fire_at: datetime) -> str:
+    """When a team's or region's conversion fell two weeks running, push the main cause to its managers."""
+    return await _root_cause.run(ctx, fire_at)

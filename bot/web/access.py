@@ -105,11 +105,12 @@ async def open_page(request: web.Request, session: AsyncSession, settings: Setti
         if bound and logged is not None and str(logged) != bound:
             raise Refusal(403, "这不是你的链接", "这个链接是发给另一位同事的，你登录的账号不能打开它。",
                           "在聊天里自己发一次指令，拿你自己的链接。")
-        who = bound or (str(logged) if logged is not None else "")
-        viewer = await session.get(Member, int(who)) if who.isdigit() else None
-        if bound and (viewer is None or not viewer.active):
+        if not bound:  # signed for exactly this page: the signature decides, whoever is logged in
+            return _unbound(params)
+        viewer = await session.get(Member, int(bound)) if bound.isdigit() else None
+        if viewer is None or not viewer.active:
             raise Refusal(403, "链接无效", "这个链接的主人已不在成员名单里。")
-        return Access(viewer, params) if viewer else _unbound(params)
+        return Access(viewer, params)
     if logged is None:
         raise Refusal(403, *_NOBODY, "在聊天里发指令拿链接，或从企业微信/钉钉/飞书工作台进入。")
     viewer = await session.get(Member, logged)

@@ -1,6 +1,7 @@
 """Signed links to the personal page, evidence files (pages in bot/web/me.py) and customer pages (customer.py).
 
-Kept apart from the page module so handlers and jobs can build links without importing the web app.
+Kept apart from the page modules so handlers and jobs can build links without importing the web app.
+Personal links are member-bound (bot/web/access.py): they open only as that member.
 """
 
 from __future__ import annotations
@@ -10,14 +11,15 @@ import json
 from datetime import datetime, timedelta
 
 from bot.config import Settings
+from bot.web.access import member_link
 from bot.web.dash import signed_url
 
 LINK_TTL = timedelta(days=7)
 
 
 def me_link(settings: Settings, member_id: int, now: datetime) -> str:
-    """Return the signed link to a member's personal page (今日必做, 已超时, 待跟进线索)."""
-    return signed_url(settings, "/dash/me", {"member": str(member_id)}, now, LINK_TTL)
+    """Return the member-bound link to a member's personal page (今日必做, 已超时, 待跟进线索)."""
+    return member_link(settings, "/dash/me", {"member": str(member_id)}, member_id, now, LINK_TTL)
 
 
 def evidence_link(settings: Settings, evidence_id: int, now: datetime) -> str:
@@ -25,8 +27,13 @@ def evidence_link(settings: Settings, evidence_id: int, now: datetime) -> str:
     return signed_url(settings, f"/dash/evidence/{evidence_id}", {}, now, LINK_TTL)
 
 
-def customer_link(settings: Settings, customer_id: int, now: datetime) -> str:
-    """Return the signed link to a customer's page (approval forms carry it; bot/web/customer.py serves it)."""
+def customer_link(settings: Settings, customer_id: int, now: datetime, viewer: int | None = None) -> str:
+    """Return the signed link to a customer's page; bound to `viewer` when the card goes to one member.
+
+    Approval forms carry an unbound link (whoever approves opens exactly this customer).
+    """
+    if viewer is not None:
+        return member_link(settings, f"/dash/customer/{customer_id}", {}, viewer, now, LINK_TTL)
     return signed_url(settings, f"/dash/customer/{customer_id}", {}, now, LINK_TTL)
 
 

@@ -12,11 +12,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 from aiohttp import web
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from bot.errors import BadRequest
+from bot.web.access import check_member, open_page
 from bot.web.common import runtime
-from bot.web.dash import verify
+from bot.web.pages import Refusal, refusal_page, render, stamp
 from sales.lead_life import status_label
 from sales.pushtime import local_day
 from sales.stages import pipeline_from_config
@@ -26,8 +25,6 @@ from storage.repos import media, members, workbench
 INLINE = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
           ".webp": "image/webp", ".pdf": "application/pdf"}
 PLATFORMS = {"wecom": "企业微信", "dingtalk": "钉钉", "feishu": "飞书", "playground": "演练场"}
-_PAGES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
-                     autoescape=select_autoescape(["html"]))
 
 
 def setup(app: web.Application) -> None:
@@ -36,48 +33,53 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/dash/evidence/{evidence_id:\\d+}", evidence_page)
 
 
-def _html(template: str, http_status: int = 200, **values) -> web.Response:
-    text = _PAGES.get_template(template).render(**values)
-    return web.Response(text=text, status=http_status, content_type="text/html", charset="utf-8")
-
-
 async def me_page(request: web.Request) -> web.Response:
-    """Render the member's must-do items, overdue items and leads to follow up."""
+    """Render the member's must-do items, overdue items and leads to follow up (their own, or a team member's)."""
     rt = runtime(request)
     now = rt.clock.now()
-    member_id = verify(request, rt.settings, now).get("member", "")
-    if not member_id.isdigit():
-        raise BadRequest("the link names no member; open it from the WeCom workbench", {"member": member_id})
+    try:
+        async with rt.db.sessions() as s:
+            access = await open_page(request, s, rt.settings, now)
+            member_id = access.params.get("member", "") or (str(access.viewer.id) if access.viewer else "")
+            if not member_id.isdigit():
+                raise Refusal(403, "链接无效", "链接里没有指明是谁的页面。", "请从企业微信工作台或聊天卡片打开。")
+            await check_member(s, access, int(member_id))
+            member = await members.get(s, int(member_id))
+            if member is None:
+                raise Refusal(403, "找不到这个人", "这个链接比成员名单旧，对应的成员已不在。")
+            items, leads, late = await workbench.page(s, now, local_day(now, rt.settings.tz),
+                                                      pipeline_from_config(rt.settings.opportunities.stages), member.id)
+            total = (await workbench.lead_counts(s, [member.id])).get(member.id, 0)
+    except Refusal as exc:
+        return refusal_page(exc)
     tz = rt.settings.tz
-    async with rt.db.sessions() as s:
-        member = await members.get(s, int(member_id))
-        if member is None:
-            return web.json_response({"error": "no such member; the link is older than the member list"}, status=404)
-        items, leads, late = await workbench.page(s, now, local_day(now, tz),
-                                                  pipeline_from_config(rt.settings.opportunities.stages), member.id)
-        total = (await workbench.lead_counts(s, [member.id])).get(member.id, 0)
     rows = [(x.subject, status_label(x.status),
              x.due_at.astimezone(tz).strftime("%m-%d %H:%M") if x.due_at else "—", x.answered) for x in leads]
-    return _html("me.html", name=member.name, items=items, late=late, leads=rows, lead_total=total,
-                 updated=now.astimezone(tz).strftime("%m-%d %H:%M"))
+    alarm = f"有 {len(late)} 件事已超时，先处理它们。" if late else ""
+    return render("me.html", title=f"{member.name} 的作战指令", alarm=alarm, items=items, late=late, leads=rows,
+                  lead_total=total, updated=stamp(now, tz))
 
 
 async def evidence_page(request: web.Request) -> web.StreamResponse:
     """Serve the stored file of an evidence item, or a page saying where it is and why."""
     rt = runtime(request)
-    verify(request, rt.settings, rt.clock.now())
-    async with rt.db.sessions() as s:
-        found = await media.of_evidence(s, int(request.match_info["evidence_id"]))
-    if found is None:
-        return web.json_response({"error": "no such evidence; it may have been removed"}, status=404)
+    try:
+        async with rt.db.sessions() as s:
+            await open_page(request, s, rt.settings, rt.clock.now())  # the signature covers the evidence id
+            found = await media.of_evidence(s, int(request.match_info["evidence_id"]))
+        if found is None:
+            raise Refusal(404, "找不到这条凭证", "这条凭证可能已被删除。", "在商机卡片里重新打开凭证。")
+    except Refusal as exc:
+        return refusal_page(exc)
     evidence, row, who = found
     path = media_store.locate(rt.settings.storage.media_dir, row.path) if row and row.status == "stored" else None
     if path is not None:
         return _file(path, evidence.media_name)
     where = PLATFORMS.get(row.platform, row.platform) if row else ""
     status = "lost" if row and row.status == "stored" else (row.status if row else "text")
-    return _html("evidence.html", 404 if status == "lost" else 200, evidence=evidence, who=who, status=status,
-                 where=where, error=row.error if row else "", ref=row.ref if row else "")
+    return render("evidence.html", 404 if status == "lost" else 200, title=f"凭证 #{evidence.id}", evidence=evidence,
+                  who=who, status=status, where=where, error=row.error if row else "", ref=row.ref if row else "",
+                  alarm="原件找不到了，请重新发一次。" if status in ("lost", "failed") else "")
 
 
 def _file(path: Path, name: str) -> web.FileResponse:

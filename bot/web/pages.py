@@ -27,10 +27,10 @@ class Refusal(Exception):
         self.status, self.title, self.text, self.fix = status, title, text, fix
 
 
-def render(template: str, status: int = 200, **values) -> web.Response:
+def render(template: str, http_status: int = 200, **values) -> web.Response:
     """Render a page template (which extends base.html) into a private HTML response."""
     text = ENV.get_template(template).render(**values)
-    return web.Response(text=text, status=status, content_type="text/html", charset="utf-8", headers=HEADERS)
+    return web.Response(text=text, status=http_status, content_type="text/html", charset="utf-8", headers=HEADERS)
 
 
 def refusal_page(exc: Refusal) -> web.Response:

@@ -1,7 +1,8 @@
-"""The full weekly report page (`GET /dash/weekly/{team_id}/{week}?sig=…`), linked from the weekly report card.
+"""The full weekly report page (`GET /dash/weekly/{team_id}/{week}?exp=…&sig=…`), linked from the weekly card.
 
-Links are signed with HMAC-SHA256 under `server.secret_key` over the team and the week, so a link opens
-exactly that team's week and nothing else; a wrong or edited link answers 401.
+Links are signed dashboard links (bot/web/dash.py) over the path, so a link opens exactly that team's week;
+an edited link answers a friendly 403 page, an expired one 410. Managers logged in from the workbench open
+their own team's weeks; reps' rows link to their personal pages.
 """
 
 from __future__ import annotations
@@ -9,25 +10,33 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import date, datetime, timedelta
-from html import escape
 
 from aiohttp import web
 
 from bot.config import Settings
-from bot.errors import BadRequest, BadSignature
+from bot.web.access import Access, check_team, link_for, open_page
 from bot.web.common import runtime
+from bot.web.dash import signed_url
+from bot.web.pages import Refusal, refusal_page, render, stamp
 from sales.reports import WeekNumbers, week_total
 from storage.repos import push_reports, pushes
 
+LINK_TTL = timedelta(days=14)
+
 
 def _sig(secret: str, team_id: int, week: str) -> str:
+    """The signature of links sent before expiring links (kept so old cards still open their week)."""
     return hmac.new(secret.encode(), f"weekly.{team_id}.{week}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def link(settings: Settings, team_id: int, week: str) -> str:
-    """Return the signed address of a team's weekly page (`week` = the Monday, YYYY-MM-DD)."""
-    base = settings.server.public_url.rstrip("/")
-    return f"{base}/dash/weekly/{team_id}/{week}?sig={_sig(settings.server.secret_key, team_id, week)}"
+def link(settings: Settings, team_id: int, week: str, now: datetime | None = None) -> str:
+    """Return the signed, expiring address of a team's weekly page (`week` = the Monday, YYYY-MM-DD).
+
+    The card goes to the team's group, so the link is not bound to one member; a logged-in member who opens
+    it is still checked against their role.
+    """
+    sent = now or datetime.combine(date.fromisoformat(week), datetime.min.time(), settings.tz) + timedelta(days=7)
+    return signed_url(settings, f"/dash/weekly/{team_id}/{week}", {}, sent, LINK_TTL)
 
 
 def setup(app: web.Application) -> None:
@@ -35,39 +44,54 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/dash/weekly/{team_id}/{week}", page)
 
 
+async def _access(request: web.Request, session, settings: Settings, now: datetime, tid: int, week: str) -> Access:
+    if "exp" not in request.query and "sig" in request.query:  # a link from before expiring links
+        if not hmac.compare_digest(request.query.get("sig", ""), _sig(settings.server.secret_key, tid, week)):
+            raise Refusal(403, "链接无效", "这个链接被改动过或不完整，打不开。")
+        return Access(None, {})
+    access = await open_page(request, session, settings, now)
+    if access.viewer is not None:
+        await check_team(session, access, tid)
+    return access
+
+
 async def page(request: web.Request) -> web.Response:
     """Render the team's week: one row per rep, then the team total."""
     rt = runtime(request)
+    now = rt.clock.now()
     team_id, week = request.match_info["team_id"], request.match_info["week"]
     try:
         start_day = date.fromisoformat(week)
         tid = int(team_id)
     except ValueError:
-        raise BadRequest("the link is malformed: expected /dash/weekly/<team id>/<YYYY-MM-DD>",
-                         {"week": week, "team_id": team_id}) from None
-    if not hmac.compare_digest(request.query.get("sig", ""), _sig(rt.settings.server.secret_key, tid, week)):
-        raise BadSignature("weekly report link signature does not match; open the link from the latest weekly card")
+        return refusal_page(Refusal(403, "链接无效", "链接的格式不对。", "请从最新的周报卡片打开。"))
     start = datetime.combine(start_day, datetime.min.time(), rt.settings.tz)
-    async with rt.db.sessions() as s:
-        reps = [p for p in await pushes.people(s, ("rep",)) if p.team_id == tid]
-        numbers = await push_reports.week_numbers(s, start, start + timedelta(days=7), [p.id for p in reps])
-        name = await pushes.team_name(s, tid)
-    rows = [(p.name, numbers.get(p.id, WeekNumbers())) for p in reps]
-    return web.Response(text=_html(name, week, rows), content_type="text/html", charset="utf-8")
+    try:
+        async with rt.db.sessions() as s:
+            access = await _access(request, s, rt.settings, now, tid, week)
+            reps = [p for p in await pushes.people(s, ("rep",)) if p.team_id == tid]
+            numbers = await push_reports.week_numbers(s, start, start + timedelta(days=7), [p.id for p in reps])
+            name = await pushes.team_name(s, tid)
+    except Refusal as exc:
+        return refusal_page(exc)
+    rows = [(p.name, numbers.get(p.id, WeekNumbers()), p.id) for p in reps]
+    return render("weekly.html", **_view(rt.settings, access, name, week, rows, now))
 
 
 _COLUMNS = ("销售", "新线索", "转化", "阶段速度", "赢单", "赢单金额(万)", "输单", "超时未跟进", "动作完成")
 
 
-def _html(team: str, week: str, rows: list[tuple[str, WeekNumbers]]) -> str:
-    def cells(name: str, w: WeekNumbers) -> str:
-        values = (name, w.leads, w.conversion(), w.velocity(), w.won, f"{w.won_amount / 10_000:g}", w.lost,
-                  w.breaches, w.completion())
-        return "<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in values) + "</tr>"
+def _values(w: WeekNumbers) -> list:
+    return [w.leads, w.conversion(), w.velocity(), w.won, f"{w.won_amount / 10_000:g}", w.lost, w.breaches,
+            w.completion()]
 
-    body = "".join(cells(n, w) for n, w in rows) + cells("团队合计", week_total([w for _, w in rows]))
-    head = "".join(f"<th>{c}</th>" for c in _COLUMNS)
-    return (f"<!doctype html><meta charset=utf-8><title>周报 {escape(team)}</title>"
-            "<style>body{font-family:sans-serif;margin:2em}td,th{border:1px solid #ccc;padding:.3em .6em}"
-            "table{border-collapse:collapse}tr:last-child{font-weight:bold}</style>"
-            f"<h1>周报：{escape(team)}</h1><p>{escape(week)} 起的一周</p><table><tr>{head}</tr>{body}</table>")
+
+def _view(settings: Settings, access: Access, team: str, week: str, rows: list, now: datetime) -> dict:
+    """Each rep's row links to that rep's personal page (their records) when the viewer is a member."""
+    out = [(n, _values(w), w.breaches > 0,
+            link_for(settings, access, "/dash/me", {"member": str(mid)}, now) if access.viewer else "")
+           for n, w, mid in rows]
+    total = week_total([w for _, w, _ in rows])
+    late = sum(w.breaches for _, w, _ in rows)
+    return {"title": f"周报：{team}", "week": week, "columns": _COLUMNS, "rows": out, "total": _values(total),
+            "alarm": f"本周有 {late} 条线索超时未跟进。" if late else "", "updated": stamp(now, settings.tz)}

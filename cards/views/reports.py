@@ -8,11 +8,14 @@ from cards.model import Card, Field, Level, Section
 
 
 def battle_map_card(scope: str, risk: str, totals: Sequence[tuple[str, int]], link: str) -> Card:
-    """The biggest risk in one sentence, the three totals, and the link to the map."""
+    """The biggest risk in one sentence, the three totals, and the link to the map ("数据还不够" when empty)."""
+    if not any(n for _, n in totals):
+        empty = Section(text="数据还不够：近 30 天还没有线索、商机或客户记录。")
+        return Card(title=f"作战地图：{scope}", sections=[empty], footer=f"有数据后再看：{link}", link=link)
     fields = [Field(label, str(n)) for label, n in totals]
     text = risk or "没有明显风险：没有卡点，也没有风险客户。"
     return Card(title=f"作战地图：{scope}", level=Level.DANGER if risk else Level.SUCCESS,
-                sections=[Section(text=text, fields=fields)], footer=f"打开作战地图（手机可看）：{link}")
+                sections=[Section(text=text, fields=fields)], footer=f"打开作战地图（手机可看）：{link}", link=link)
 
 
 def churn_card(days: int, lost: int, kept: int, conclusions: Sequence[str], link: str) -> Card:
@@ -20,10 +23,10 @@ def churn_card(days: int, lost: int, kept: int, conclusions: Sequence[str], link
     if not conclusions:
         return Card(title=f"流失分析：近 {days} 天", level=Level.INFO,
                     sections=[Section(text=f"数据还不够：近 {days} 天流失 {lost} 个客户，保留 {kept} 个，"
-                                           "还看不出共同点。")], footer=f"完整页面：{link}")
+                                           "还看不出共同点。")], footer=f"完整页面：{link}", link=link)
     return Card(title=f"流失分析：近 {days} 天", subtitle=f"流失 {lost} 个 · 保留 {kept} 个", level=Level.WARNING,
                 sections=[Section(title="流失客户的共同点", items=list(conclusions))],
-                footer=f"按因素的明细和导出：{link}")
+                footer=f"按因素的明细和导出：{link}", link=link)
 
 
 def root_cause_card(scope: str, drop: str, cause: str, evidence: Sequence[str], action: str, link: str = "") -> Card:
@@ -44,4 +47,5 @@ def action_report_card(month: str, scope: str, groups: Sequence[tuple[str, Seque
     """The monthly action-completion report: completion × win rate per strategy and action, new reps apart."""
     sections = [Section(title=title, items=list(lines) or ["本月没有攻坚卡"]) for title, lines in groups]
     return Card(title=f"月度动作完成报告：{month}", subtitle=scope, sections=sections,
-                footer="括号里是（分子/分母），样本少于 5 的标“样本少”。" + (f" 完整报告：{link}" if link else ""))
+                footer="括号里是（分子/分母），样本少于 5 的标“样本少”。" + (f" 完整报告：{link}" if link else ""),
+                link=link)

@@ -24,6 +24,7 @@ CHUNK = 2000  # keys per IN list, under SQLite's bound-parameter limit
 LE = LeadEvent.__table__
 # Conversion counts real transitions (a `converted` lead_event), never a status only a seeder could write.
 _CONVERTED = select(LE.c.lead_id).where(LE.c.kind == LeadStatus.CONVERTED)
+DEMO_KEY, QUOTE_KEY = "demo", "quote"
 
 
 def _of(col, ids: Sequence[int] | None):
@@ -143,23 +144,33 @@ async def _stage_days(session: AsyncSession, start: datetime, end: datetime, ids
 
 
 async def closed_deals(session: AsyncSession, since: datetime, until: datetime) -> list[tuple[int | None, Deal]]:
-    """Return (owner's team, Deal) for every deal closed in [since, until), with its behaviours, in one query."""
+    """Return (owner's team, Deal) for every deal closed in [since, until), with its behaviours, in one query.
+
+    `quick_quote`: the deal entered the quote stage within 3 days of entering the demo stage (stage keys
+    DEMO_KEY and QUOTE_KEY, the built-in pipeline's).
+    """
     C, M = Customer.__table__, Member.__table__
     during = (IN.c.customer_id == OP.c.customer_id) & (IN.c.at >= OP.c.created_at) & (IN.c.at <= OP.c.closed_at)
 
     def touched(kind: str):
         return select(IN.c.id).where(during, IN.c.kind == kind).exists()
 
+    def entered(key: str):
+        return select(func.min(SC.c.at)).where(SC.c.opportunity_id == OP.c.id, SC.c.to_stage == key).scalar_subquery()
+
     touches = select(func.count()).where(during).scalar_subquery()
     answered = select(func.min(LD.c.first_response_at)).where(LD.c.customer_id == OP.c.customer_id).scalar_subquery()
     assigned = select(func.min(LD.c.assigned_at)).where(LD.c.customer_id == OP.c.customer_id).scalar_subquery()
     stmt = (select(M.c.team_id, C.c.industry, OP.c.status, touched("visit"), touched("demo"), touches, answered,
-                   assigned)
+                   assigned, OP.c.owner_id, entered(DEMO_KEY), entered(QUOTE_KEY))
             .select_from(OP.join(C, C.c.id == OP.c.customer_id).outerjoin(M, M.c.id == OP.c.owner_id))
             .where(OP.c.status.in_(("won", "lost")), OP.c.closed_at >= since, OP.c.closed_at < until))
     out = []
-    for team, industry, status, visit, demo, n, first, given in (await session.execute(stmt)).all():
+    for team, industry, status, visit, demo, n, first, given, owner, demo_at, quote_at in \
+            (await session.execute(stmt)).all():
         fast = first is not None and given is not None and (first - given).total_seconds() <= 1800
-        traits = {k for k, on in (("visit", visit), ("demo", demo), ("touch8", n >= 8), ("fast", fast)) if on}
-        out.append((team, Deal(industry or "", status == "won", frozenset(traits))))
+        quick = demo_at is not None and quote_at is not None and (quote_at - demo_at).total_seconds() <= 3 * 86400
+        traits = {k for k, on in (("visit", visit), ("demo", demo), ("touch8", n >= 8), ("fast", fast),
+                                  ("quick_quote", quick)) if on}
+        out.append((team, Deal(industry or "", status == "won", frozenset(traits), owner)))
     return out

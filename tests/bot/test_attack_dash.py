@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+from bot.web.access import member_link
 from bot.web.attack import _colour
 from bot.web.dash import signed_url
 from tests.handlers.opp_helpers import Chat, button
@@ -36,6 +37,7 @@ async def test_signed_heatmap_link_shows_the_svg(client, rt):
     html = await resp.text()
     assert resp.status == 200 and "<svg" in html and "李娜" in html and "发送行业ROI测算模板" in html
     assert ">100%</text>" in html and "李娜 × 发送行业ROI测算模板：100%（1/1） 样本少" in html
+    assert 'href="#a-' in html and 'class="cell" id="a-' in html and "<title>" not in html.split("<svg", 1)[1]
 
 
 async def test_edited_expired_or_doubled_links_are_refused(client, rt):
@@ -43,12 +45,23 @@ async def test_edited_expired_or_doubled_links_are_refused(client, rt):
     url = _path(signed_url(rt.settings, "/dash/attack/heatmap", {"scope": f"mgr:{boss}", "days": "30"},
                            rt.clock.now()))
     edited = await client.get(url.replace(f"mgr%3A{boss}", "all"))
-    assert edited.status == 401 and "signature does not match" in (await edited.json())["error"]
+    assert edited.status == 403 and "链接无效" in await edited.text()
     doubled = await client.get(url.replace("?", "?scope=all&", 1))
-    assert doubled.status == 400 and "appears twice" in (await doubled.json())["error"]
+    assert doubled.status == 403 and "链接无效" in await doubled.text()
     rt.clock.advance(timedelta(days=8))
     expired = await client.get(url)
-    assert expired.status == 401 and "expired" in (await expired.json())["error"]
+    assert expired.status == 410 and "过期" in await expired.text()
+
+
+async def test_member_bound_links_keep_a_manager_to_their_own_team(client, rt):
+    boss = await _seed(client, rt)
+    rep = boss - 1
+    mine = await client.get(_path(member_link(rt.settings, "/dash/attack/heatmap", {}, boss, rt.clock.now())))
+    assert mine.status == 200 and "李娜" in await mine.text()  # no scope: the viewer's own team
+    other = _path(member_link(rt.settings, "/dash/attack/heatmap", {"scope": "all"}, boss, rt.clock.now()))
+    assert (await client.get(other)).status == 403
+    rep_link = _path(member_link(rt.settings, "/dash/attack/report", {}, rep, rt.clock.now()))
+    assert (await client.get(rep_link)).status == 403
 
 
 async def test_admin_token_opens_any_scope_and_bad_parameters_say_why(client, rt):
@@ -61,7 +74,7 @@ async def test_admin_token_opens_any_scope_and_bad_parameters_say_why(client, rt
     nobody = await client.get("/dash/attack/heatmap?scope=mgr:999&days=7", headers=auth)
     assert nobody.status == 400 and "unknown scope" in (await nobody.json())["error"]
     wrong = await client.get("/dash/attack/heatmap?scope=all&days=7", headers={"Authorization": "Bearer nope"})
-    assert wrong.status == 401
+    assert wrong.status == 403
 
 
 async def test_monthly_report_page(client, rt):

@@ -48,11 +48,11 @@ async def test_the_customer_page_refuses_edited_expired_and_unknown_links(client
     customer_id, _ = await _customer(rt)
     good = _path(customer_link(rt.settings, customer_id, rt.clock.now()))
     edited = good.replace(f"/dash/customer/{customer_id}?", f"/dash/customer/{customer_id + 1}?")
-    assert (await client.get(edited)).status == 401
-    assert (await client.get(f"/dash/customer/{customer_id}")).status == 401
+    assert (await client.get(edited)).status == 403
+    assert (await client.get(f"/dash/customer/{customer_id}")).status == 403
     assert (await client.get(_path(customer_link(rt.settings, 999, rt.clock.now())))).status == 404
     rt.clock.advance(timedelta(days=8))
-    assert (await client.get(good)).status == 401
+    assert (await client.get(good)).status == 410
 
 
 async def test_customer_names_are_escaped(client, rt):

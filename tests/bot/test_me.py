@@ -32,12 +32,14 @@ async def test_the_personal_page_shows_the_members_numbers_and_lines(client, rt)
 async def test_the_personal_page_refuses_edited_expired_and_unknown_links(client, rt):
     org = await build_org(rt)
     good = _path(me_link(rt.settings, org.rep, rt.clock.now()))
-    assert (await client.get(good.replace(f"member={org.rep}", f"member={org.other}"))).status == 401
-    assert (await client.get(f"{good}&member={org.other}")).status == 400
+    edited = await client.get(good.replace(f"member={org.rep}", f"member={org.other}"))
+    assert edited.status == 403 and "链接无效" in await edited.text()  # a friendly page, never another rep's data
+    assert (await client.get(f"{good}&member={org.other}")).status == 403
     ghost = await client.get(_path(me_link(rt.settings, 999, rt.clock.now())))
-    assert ghost.status == 404
+    assert ghost.status == 403
     rt.clock.advance(timedelta(days=8))
-    assert (await client.get(good)).status == 401
+    expired = await client.get(good)
+    assert expired.status == 410 and "过期" in await expired.text()
 
 
 async def test_names_are_escaped(client, rt):

@@ -23,6 +23,7 @@ class World:
     zhao: int
     stalled_customer: int
     secret_customer: int
+    team_a: int
 
 
 def path_of(url: str) -> str:
@@ -51,4 +52,4 @@ async def world(rt) -> World:
     secret = await seed.customer(zhao, "零售", name="秘密零售", created=days_ago(now, 90))
     await seed.touch(secret, zhao, days_ago(now, 1))
     await seed.event(secret, "contact_deleted", days_ago(now, 3), owner_from=zhao)
-    return World(admin, mgr_a, mgr_b, mgr_empty, li, wang, zhao, stalled, secret)
+    return World(admin, mgr_a, mgr_b, mgr_empty, li, wang, zhao, stalled, secret, t1)

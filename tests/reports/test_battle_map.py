@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.platforms.wecom.render import template_card
 from bot.web.access import COOKIE, member_link, session_value
+from cards.views import battle_map_card
 from tests.helpers import add_member, message, sent_cards
 from tests.reports.conftest import path_of
 
@@ -76,3 +78,11 @@ async def test_chat_command_replies_with_a_member_bound_link_that_opens(client, 
     url = text.split("/dash/map?", 1)[1].split("'", 1)[0].split('"', 1)[0].split(" ", 1)[0]
     resp = await client.get("/dash/map?" + url)
     assert resp.status == 200 and "最大风险在" in await resp.text()
+
+
+def test_the_wecom_card_opens_the_map_when_tapped():
+    link = "https://bot.example.com/dash/map?viewer=2&exp=1&sig=" + "a" * 32
+    totals = [("卡点", 1), ("风险客户", 0), ("线索密度", 2)]
+    card = battle_map_card("我的团队", "最大风险在李娜·医疗：1 个卡点", totals, link)
+    rendered = template_card(card, "task1")
+    assert rendered["card_action"] == {"type": 1, "url": link}  # the sub-title cuts long links

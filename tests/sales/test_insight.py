@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sales.insight import MIN_GROUP, Deal, best_for, evaluate, findings, z_score
+from sales.insight import MIN_GROUP, MIN_GROUP_REP, Deal, best, best_for, evaluate, findings, z_score
 
 
 def deals(industry: str, trait: str, won_with: int, n_with: int, won_without: int, n_without: int) -> list[Deal]:
@@ -15,8 +15,10 @@ def test_strong_effect_is_reported_with_sample_size_and_effect():
     rows = deals("制造", "demo", 21, 30, 9, 30)  # 70% vs 30%
     found = evaluate(rows, "制造", "demo")
     assert found is not None and found.n == 60 and found.lift == 2.33
-    assert found.text() == "制造客户做过线上演示，成单率是其他的2.3倍 (n=60)"
+    assert found.text() == "您跟进的制造客户，做过线上演示，成单率提升2.3倍"
+    assert found.text("团队跟进的").startswith("团队跟进的制造客户") and found.basis() == "基于60个客户"
     assert "21/30" in found.detail() and "9/30" in found.detail()
+    assert "z=" not in found.text() + found.basis() + found.detail() and "n=" not in found.text() + found.basis()
 
 
 def test_thin_evidence_gives_nothing():
@@ -39,3 +41,11 @@ def test_team_gets_the_strongest_finding_of_its_industries_or_none():
 
 def test_z_score_is_zero_when_undefined():
     assert z_score(0, 0, 0, 0) == 0 and round(z_score(21, 30, 9, 30), 2) == 3.1
+
+
+def test_rep_threshold_is_lower_but_still_needs_evidence():
+    rows = deals("制造业", "quick_quote", 9, 10, 2, 10)  # 90% vs 20% on 20 deals of one rep
+    assert best(rows) is None  # a team needs 15 a side
+    found = best(rows, MIN_GROUP_REP)
+    assert found is not None and found.text() == "您跟进的制造业客户，方案演示后3天内报价，成单率提升4.5倍"
+    assert best(deals("制造业", "demo", 3, 4, 1, 4), MIN_GROUP_REP) is None

@@ -66,7 +66,7 @@ async def test_an_image_is_fetched_stored_and_opened_from_the_card(wrt, fake, ai
     resp = await client.get(f"{url.path}?{url.query}")
     assert resp.status == 200 and await resp.read() == JPEG
     assert resp.headers["Content-Type"] == "image/jpeg" and resp.headers["X-Content-Type-Options"] == "nosniff"
-    assert (await client.get(url.path)).status == 401  # unsigned
+    assert (await client.get(url.path)).status == 403  # unsigned: a friendly refusal page
     wrt.clock.advance(timedelta(minutes=1))
     assert (await run_job(wrt, "media_fetch")).summary == "附件下载：排队 0 个" and fake.media_calls == 1
 

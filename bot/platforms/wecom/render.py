@@ -99,7 +99,9 @@ def _view_url(card: Card, actor: str, chat_id: str) -> tuple[str, dict]:
 
 
 def _tap_target(card: Card, actor: str, chat_id: str, lost: bool) -> tuple[str, dict]:
-    """Where tapping the card goes: its full view when anything was left out, else its "show" action if any."""
+    """Where tapping the card goes: its full view when anything was left out, else its page or "show" action."""
+    if card.link and not lost:
+        return card.link, {}
     button = next((b for b in card.buttons if b.action.prefix.endswith(VIEW_PREFIXES)), None)
     if lost or button is None or not actor or not _cfg["secret_key"]:
         return _view_url(card, actor, chat_id)

@@ -1,0 +1,66 @@
+"""Every page the browser checks, in one list: add a page here (the grading board, the scorecards) and the
+browser test opens it at 375×812 and 1280×900.
+
+Each entry builds the page's address for the seeded company (tests/reports/conftest.py World) and names a
+text the page must show. Links are the member-bound ones cards carry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from bot.runtime import Runtime
+from bot.web.access import member_link
+from bot.web.dash import signed_url
+from bot.web.weekly import link as weekly_link
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page to open: a name (the screenshot's), how to build its path, a text it must show, its status."""
+
+    name: str
+    build: Callable[[Runtime, object, dict], str]
+    expect: str
+    status: int = 200
+
+
+def _rel(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}"
+
+
+def _as(path: str, who: str, **params: str) -> Callable[[Runtime, object, dict], str]:
+    def build(rt: Runtime, world, extra: dict) -> str:
+        names = {**extra, **vars(world)}
+        filled = {k: v.format(**names) for k, v in params.items()}
+        return _rel(member_link(rt.settings, path.format(**names), filled, getattr(world, who), rt.clock.now()))
+    return build
+
+
+def _weekly(rt: Runtime, world, extra: dict) -> str:
+    now: datetime = rt.clock.now().astimezone(rt.settings.tz)
+    monday = (now - timedelta(days=now.weekday() + 7)).date().isoformat()
+    return _rel(weekly_link(rt.settings, extra["team"], monday))
+
+
+def _expired(rt: Runtime, world, extra: dict) -> str:
+    return _rel(signed_url(rt.settings, "/dash/map", {"viewer": str(world.mgr_a)}, rt.clock.now(),
+                           timedelta(seconds=-1)))
+
+
+PAGES: list[Page] = [
+    Page("battle-map-manager", _as("/dash/map", "mgr_a"), "最大风险在"),
+    Page("battle-map-risk", _as("/dash/map", "mgr_a", m="risk"), "风险客户"),
+    Page("battle-map-admin", _as("/dash/map", "admin"), "大区"),
+    Page("churn", _as("/dash/churn", "mgr_a", days="30"), "流失分析"),
+    Page("personal", _as("/dash/me", "li", member="{li}"), "作战指令"),
+    Page("customer", _as("/dash/customer/{stalled_customer}", "mgr_a"), "华东医疗"),
+    Page("weekly", _weekly, "周报"),
+    Page("attack-heatmap", _as("/dash/attack/heatmap", "mgr_a", days="30"), "攻坚动作热力图"),
+    Page("attack-report", _as("/dash/attack/report", "mgr_a"), "攻坚月报"),
+    Page("refusal-expired", _expired, "链接已过期", status=410),
+]

@@ -2,6 +2,8 @@
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# `make run` reads ./config.toml when it exists, else the demo's config (config.demo.toml).
+RUN_CONFIG ?= $(if $(wildcard config.toml),config.toml,config.demo.toml)
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt 2>/dev/null | cksum | cut -d' ' -f1)
 
 .PHONY: run test lint install bench clean
@@ -18,9 +20,9 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 install: $(STAMP)
 
 run: install
-	$(BIN)/salesbot db upgrade
-	$(BIN)/salesbot demo
-	$(BIN)/salesbot serve
+	$(BIN)/salesbot --config $(RUN_CONFIG) db upgrade
+	$(BIN)/salesbot --config $(RUN_CONFIG) demo
+	$(BIN)/salesbot --config $(RUN_CONFIG) serve
 
 test: install
 	$(BIN)/ruff check .

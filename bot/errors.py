@@ -53,6 +53,12 @@ class Forbidden(BadRequest):
     status = 403
 
 
+class NotFound(BadRequest):
+    """The thing named in the path does not exist (an unknown intake channel, say)."""
+
+    status = 404
+
+
 class PayloadTooLarge(BadRequest):
     """The body is larger than the route allows."""
 

@@ -49,15 +49,22 @@ class Finding:
     z: float
 
     def text(self) -> str:
-        """Say it like "制造客户有过上门拜访，成单率是其他的2.3倍 (n=41)"."""
+        """Say it like "制造客户有过上门拜访，成单率是其他的2.3倍（看了41单）"."""
         who = f"{self.segment}客户" if self.segment else "商机"
-        return f"{who}{BEHAVIOURS[self.behaviour]}，成单率是其他的{self.lift:.1f}倍 (n={self.n})"
+        return f"{who}{BEHAVIOURS[self.behaviour]}，成单率是其他的{self.lift:.1f}倍（看了{self.n}单）"
 
     def detail(self) -> str:
         """Give the numbers behind it."""
         return (f"有：{self.won_with}/{self.n_with} 成单（{self.won_with / self.n_with:.0%}）；"
                 f"没有：{self.won_without}/{self.n_without} 成单（{self.won_without / self.n_without:.0%}）；"
-                f"z={self.z:.1f}")
+                f"{_confidence(self.z)}")
+
+
+def _confidence(z: float) -> str:
+    """The statistic in words a rep understands (z ≥ 2.6 ≈ 99 %, ≥ 2 ≈ 95 % two-sided)."""
+    if abs(z) >= 2.6:
+        return "差别很明显，基本不是巧合"
+    return "差别明显，大概率不是巧合" if abs(z) >= 2 else "差别还不稳定，仅供参考"
 
 
 def z_score(a: int, n1: int, b: int, n2: int) -> float:

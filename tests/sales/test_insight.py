@@ -15,7 +15,7 @@ def test_strong_effect_is_reported_with_sample_size_and_effect():
     rows = deals("制造", "demo", 21, 30, 9, 30)  # 70% vs 30%
     found = evaluate(rows, "制造", "demo")
     assert found is not None and found.n == 60 and found.lift == 2.33
-    assert found.text() == "制造客户做过线上演示，成单率是其他的2.3倍 (n=60)"
+    assert found.text() == "制造客户做过线上演示，成单率是其他的2.3倍（看了60单）"
     assert "21/30" in found.detail() and "9/30" in found.detail()
 
 

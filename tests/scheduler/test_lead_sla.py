@@ -107,7 +107,7 @@ async def test_unaccepted_lead_is_reclaimed_with_a_cooldown(rt):
     rt.clock.advance(timedelta(minutes=31))
     await run_job(rt, "sla_scan")
     lead = await lead_row(rt, lead_id)
-    assert lead.owner_id is None and lead.status == "new" and "cooling down" in lead.assign_reason
+    assert lead.owner_id is None and lead.status == "new" and "冷却中" in lead.assign_reason
     rt.clock.advance(timedelta(hours=25))  # cool-down over: back to a rep at the next scan
     await run_job(rt, "sla_scan")
     assert (await lead_row(rt, lead_id)).owner_id in (first, second)

@@ -110,7 +110,7 @@ class Dispatcher:
             keys = ctx.reply_keys
         except UserError as exc:
             outcome = "refused"
-            keys = await self._answer(inbox_id, event, notice_card("这个操作做不了", exc.user_message, Level.WARNING))
+            keys = await self._answer(inbox_id, event, notice_card(exc.title, exc.user_message, Level.WARNING))
         except Exception as exc:
             outcome = "failed"
             keys = await self._fail(inbox_id, event, exc)

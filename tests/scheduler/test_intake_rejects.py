@@ -54,7 +54,7 @@ async def test_admins_get_yesterdays_rejects_once_a_day(rt_any):
     assert card["title"] == "线索拒收日报" and card["subtitle"] == "2026-11-27"
     assert [f[1] for f in card["sections"][0]["fields"]] == ["4 条", "2 个", "3 条"]
     web, expo = card["sections"][1], card["sections"][2]
-    assert web["title"] == "web：拒收 3 条，待重放 2 条"
+    assert web["title"] == "网页：拒收 3 条，待重放 2 条"
     assert web["text"] == "改字段映射后执行 salesbot intake replay --channel web"
     assert web["items"] == ["2 条 · 手机号 → 没有字段映射到它（来源字段：联系电话, 姓名）",
                             "1 条 · 手机号 → 手机号不对：请填 11 位大陆手机号（可带 +86）"]

@@ -189,3 +189,10 @@ class TickAttack(Action, prefix="atk.tick"):
 
 class ShowAttack(Action, prefix="atk.show"):
     card_id: int
+
+
+# --- pages opened inside a platform (WeCom sidebar, workbench) -------------------------------------------------
+
+
+class CreateDeal(Action, prefix="opp.create"):
+    customer_id: int  # open an opportunity for this customer (the sidebar of a customer group or chat)

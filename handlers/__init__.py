@@ -13,6 +13,7 @@ from handlers import (
     push_report,
     pushes,
     scripts,
+    sidebar,
 )
 from handlers import help as help_
 
@@ -20,3 +21,4 @@ ROUTERS = [opportunities.router, evidence.router, closing.router, approvals.rout
            feedback.router, customer_contacts.router, pushes.router, push_report.router, attack.router,
            attack_reports.router,
            help_.router]
+ROUTERS[-1:-1] = [sidebar.router]  # fidelity: pages opened inside a platform (help stays last)

@@ -29,7 +29,7 @@ async def test_create_evidence_advance_twice_approval_won(client, rt):
     assert [b["label"] for b in card["buttons"]] == ["补凭证", "推进到下一阶段"]
 
     (refused,) = await chat.say(rep, "推进")
-    assert refused["title"] == "还不能推进" and refused["sections"][0]["items"] == ["会议纪要"]
+    assert refused["title"].startswith("还不能推进：") and refused["sections"][0]["items"] == ["会议纪要"]
 
     (card,) = await chat.say(rep, "凭证 https://docs.example.com/minutes-1")
     assert card["title"] == "已记下会议纪要：华东医疗" and missing(card) == []

@@ -46,7 +46,8 @@ async def test_advance_evidence_quote_and_close(client, rt, who):
                *await chat.say(people[who], "输单 价格太高")]
     titles = [a["title"] for a in answers]
     if allowed:
-        assert titles == ["还不能推进", "已记下会议纪要：星海零售", "已记下报价：星海零售", "已标记输单：星海零售"]
+        assert titles == ["还不能推进：星海零售", "已记下会议纪要：星海零售", "已记下报价：星海零售",
+                          "已标记输单：星海零售"]
     else:
         assert titles == ["这个操作做不了"] * 4
         assert all(NOT_YOURS in a["sections"][0]["text"] for a in answers)

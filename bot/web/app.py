@@ -10,7 +10,21 @@ from aiohttp import web
 from bot import platforms
 from bot.errors import BadRequest
 from bot.runtime import Runtime
-from bot.web import actionlinks, api, attack, customer, favicon, fullview, intake, me, ops, playground, sidebar, weekly
+from bot.web import (
+    actionlinks,
+    api,
+    attack,
+    customer,
+    favicon,
+    fullview,
+    intake,
+    me,
+    me_actions,
+    ops,
+    playground,
+    sidebar,
+    weekly,
+)
 from bot.web.common import RAW_BODY, RUNTIME
 from storage.repos import requests as archive
 
@@ -64,6 +78,7 @@ def create_app(rt: Runtime, start_services: bool = True) -> web.Application:
     customer.setup(app)
     fullview.setup(app)
     favicon.setup(app)
+    me_actions.setup(app)
     if rt.settings.wecom.enabled and "wecom" in rt.apis:
         sidebar.setup(app)  # the chat-toolbar sidebar needs the WeCom API (tickets, OAuth2)
     platforms.setup_routes(app, rt.settings)

@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from bot.errors import BadRequest
 from bot.web.common import runtime
 from bot.web.dash import verify
+from bot.web.me_actions import action_url
 from sales.pushtime import local_day
 from sales.stages import pipeline_from_config
 from storage import media_store
@@ -58,8 +59,10 @@ async def me_page(request: web.Request) -> web.Response:
         total = (await workbench.lead_counts(s, [member.id])).get(member.id, 0)
     rows = [(x.subject, LEAD_STATUS.get(x.status, x.status),
              x.due_at.astimezone(tz).strftime("%m-%d %H:%M") if x.due_at else "—", x.answered) for x in leads]
+    actions = [(action_url(rt.settings, member.id, it.key, "done", now),
+                action_url(rt.settings, member.id, it.key, "snooze", now)) for it in items]
     return _html("me.html", name=member.name, items=items, late=late, leads=rows, lead_total=total,
-                 updated=now.astimezone(tz).strftime("%m-%d %H:%M"))
+                 updated=now.astimezone(tz).strftime("%m-%d %H:%M"), actions=actions)
 
 
 async def evidence_page(request: web.Request) -> web.StreamResponse:

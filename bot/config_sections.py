@@ -59,6 +59,7 @@ class DingtalkConfig:
     webhooks: dict[str, dict] = field(default_factory=dict)
     api_base: str = "https://api.dingtalk.com"
     oapi_base: str = "https://oapi.dingtalk.com"
+    scene_group_template_id: str = ""
 
 
 @dataclass

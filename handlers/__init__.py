@@ -6,6 +6,7 @@ from handlers import (
     attack_reports,
     closing,
     customer_contacts,
+    deal_rooms,
     evidence,
     feedback,
     leads,
@@ -21,4 +22,4 @@ ROUTERS = [opportunities.router, evidence.router, closing.router, approvals.rout
            feedback.router, customer_contacts.router, pushes.router, push_report.router, attack.router,
            attack_reports.router,
            help_.router]
-ROUTERS[-1:-1] = [sidebar.router]  # fidelity: pages opened inside a platform (help stays last)
+ROUTERS[-1:-1] = [sidebar.router, deal_rooms.router]  # fidelity: pages opened inside a platform (help stays last)

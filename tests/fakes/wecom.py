@@ -67,6 +67,8 @@ class FakeWecom:
         r.add_get("/cgi-bin/auth/getuserinfo", self.getuserinfo)
         r.add_post("/cgi-bin/externalcontact/groupchat/get", self.groupchat_get)
         r.add_post("/cgi-bin/appchat/create", self.appchat_create)
+        r.add_post("/cgi-bin/appchat/send", self.appchat_send)
+        self.appchat_messages: list[dict] = []
 
     # --- test controls ----------------------------------------------------------------------------
 
@@ -175,6 +177,19 @@ class FakeWecom:
             return self._err(86215, "chat exists")
         self.appchats.append({**body, "chatid": chatid})
         return web.json_response({"errcode": 0, "errmsg": "ok", "chatid": chatid})
+
+    async def appchat_send(self, request: web.Request) -> web.Response:
+        if (denied := await self._auth(request)) is not None:
+            return denied
+        body = await request.json()
+        if not any(c["chatid"] == body.get("chatid") for c in self.appchats):
+            return self._err(86003, "chat not found")
+        if body.get("msgtype") not in ("text", "markdown", "textcard", "news"):
+            return self._err(40008, "appchat/send takes text, markdown, textcard or news")
+        if body["msgtype"] == "markdown" and not 0 < len(body["markdown"]["content"].encode()) <= 4096:
+            return self._err(40058, "markdown over 4096 bytes")
+        self.appchat_messages.append(body)
+        return web.json_response({"errcode": 0, "errmsg": "ok"})
 
     async def gettoken(self, request: web.Request) -> web.Response:
         self.token_calls += 1

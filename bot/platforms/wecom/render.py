@@ -214,6 +214,11 @@ def _webhook(chat: ChatRef, card: Card | None, text: str) -> dict[str, Any]:
                   views)
 
 
+def room_markdown(card: Card, chat_id: str) -> tuple[str, dict]:
+    """The card as markdown for an app group (appchat/send), with its full view when it had to be shortened."""
+    return _markdown_body(card, "", chat_id)
+
+
 def render(chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -> dict[str, Any]:
     """Return the outbox payload for a WeCom target (see the module docstring)."""
     if chat.chat_id.startswith("robot:"):

@@ -60,6 +60,7 @@ class DingtalkConfig:
     api_base: str = "https://api.dingtalk.com"
     oapi_base: str = "https://oapi.dingtalk.com"
     scene_group_template_id: str = ""
+    corp_id: str = ""
 
 
 @dataclass

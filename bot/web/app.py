@@ -15,6 +15,7 @@ from bot.web import (
     api,
     attack,
     customer,
+    dingtalk_workbench,
     favicon,
     fullview,
     intake,
@@ -81,6 +82,8 @@ def create_app(rt: Runtime, start_services: bool = True) -> web.Application:
     me_actions.setup(app)
     if rt.settings.wecom.enabled and "wecom" in rt.apis:
         sidebar.setup(app)  # the chat-toolbar sidebar needs the WeCom API (tickets, OAuth2)
+    if rt.settings.dingtalk.enabled:
+        dingtalk_workbench.setup(app)
     platforms.setup_routes(app, rt.settings)
     if rt.settings.playground.enabled:
         playground.setup(app)

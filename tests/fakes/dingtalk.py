@@ -69,6 +69,8 @@ class FakeDingTalk(FakeOA, FakeRobotFiles):
         r.add_post("/v1.0/card/callbacks/register", self.register)
         r.add_post("/robot/send", self.custom_robot)
         r.add_post("/topapi/im/chat/scenegroup/create", self.scene_group)
+        r.add_post("/topapi/v2/user/getuserinfo", self.user_by_code)
+        self.auth_codes: dict[str, str] = {}  # in-app login code -> userid, single use
         self.scene_groups: dict[str, dict] = {}  # uuid -> created group
         r.add_post("/robot/sendBySession", self.session_webhook)
         r.add_post("/v1.0/gateway/connections/open", self.open_connection)
@@ -153,6 +155,14 @@ class FakeDingTalk(FakeOA, FakeRobotFiles):
             return "msgParam must be a JSON string"
         json.loads(body["msgParam"])
         return None
+
+    async def user_by_code(self, request: web.Request) -> web.Response:
+        if request.query.get("access_token") not in self.tokens:
+            return web.json_response({"errcode": 88, "errmsg": "invalid access_token"})
+        userid = self.auth_codes.pop((await request.json()).get("code", ""), None)
+        if userid is None:
+            return web.json_response({"errcode": 40078, "errmsg": "不存在的临时授权码"})
+        return web.json_response({"errcode": 0, "result": {"userid": userid, "name": "成员"}})
 
     async def scene_group(self, request: web.Request) -> web.Response:
         if request.query.get("access_token") not in self.tokens:

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 RUN_CONFIG ?= $(if $(wildcard config.toml),config.toml,config.demo.toml)
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt 2>/dev/null | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint install bench clean
+.PHONY: run test lint install bench clean first-run
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -33,3 +33,6 @@ bench: install
 
 clean:
 	rm -rf $(VENV) salesbot.db salesbot.db-wal salesbot.db-shm .pytest_cache .ruff_cache
+
+first-run:  # a clean clone, make run on PORT (default 8105), the expo form and a link on that port
+	scripts/first_run.sh $(PORT)

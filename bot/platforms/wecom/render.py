@@ -164,7 +164,8 @@ def _app(chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -> 
     if card is None:
         return {"kind": "app", "touser": user,
                 "body": {"msgtype": "text", "text": {"content": L.cut_bytes(text, L.TEXT_BYTES)}}}
-    tc, views = fit_card(card, new_task_id(), user, chat.chat_id)
+    actor = "" if chat.chat_id == "preview" else user  # the playground's stand-in acts for no one
+    tc, views = fit_card(card, new_task_id(), actor, chat.chat_id)
     fresh = {"msgtype": "template_card", "template_card": tc}
     meta = chat.meta
     if extra.get("update") and meta.get("task_id"):

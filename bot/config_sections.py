@@ -93,6 +93,7 @@ class ScheduleConfig:
     media_fetch_minutes: int = 1
     feedback_digest: str = "mon 09:30"
     intake_rejects: str = "08:45"
+    card_view_prune: str = "03:30"
     misfire_grace_seconds: int = 600
     holidays: list[str] = field(default_factory=list)
 

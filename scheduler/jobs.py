@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.context import Context
+from scheduler import card_views as _card_views  # noqa: F401  (registers card_view_prune)
 from scheduler import feedback_digest as _feedback_digest
 from scheduler import intake_rejects as _intake_rejects
 from scheduler import lead_sla, push_breakpoints, push_daily, push_insight, push_mustdo, push_weekly

@@ -67,7 +67,8 @@ async def test_a_scripted_day_sends_no_english_to_anyone(client, rt):
 
 async def test_the_pages_a_rep_opens_are_chinese(client, rt):
     org = await build_org(rt)
-    url = me_link(rt.settings, org.rep, rt.clock.now()).split("127.0.0.1:8080", 1)[-1]
-    html = await (await client.get(url)).text()
-    text = re.sub(r"<style.*?</style>|<script.*?</script>|<[^>]+>", " ", html, flags=re.S)
-    assert latin_words(text) == []
+    rt.settings.intake.channels = {"expo": {"form": True}}
+    for url in (me_link(rt.settings, org.rep, rt.clock.now()).split("127.0.0.1:8080", 1)[-1], "/intake/expo/form"):
+        html = await (await client.get(url)).text()
+        text = re.sub(r"<style.*?</style>|<script.*?</script>|<[^>]+>", " ", html, flags=re.S)
+        assert latin_words(text) == [], url

@@ -8,7 +8,7 @@ there, so every message in the room acts on that deal without naming it.
 from __future__ import annotations
 
 from bot.context import Context
-from bot.events import Event, Reply
+from bot.events import ChatRef, Event, Reply
 from bot.routing import Router
 from cards.model import Level
 from cards.views import notice_card, opportunity_card
@@ -24,12 +24,14 @@ PLATFORMS = {"wecom": "企业微信", "dingtalk": "钉钉", "feishu": "飞书"}
                 usage="开群 [客户]")
 async def open_room(event: Event, ctx: Context) -> Reply:
     """Queue the room's creation on this platform; the card arrives in the new group."""
-    if event.platform not in PLATFORMS:
-        return Reply(card=notice_card("这里建不了群", "商机群建在企业微信、钉钉或飞书里：在那边对我发“开群”。"))
     opp = await find(event, ctx, event.text)
     if opp is None:
         return not_found(event.text)
     await check_may_change(ctx, opp)
+    if event.platform == "playground":
+        return await _playground_room(event, ctx, opp)
+    if event.platform not in PLATFORMS:
+        return Reply(card=notice_card("这里建不了群", "商机群建在企业微信、钉钉或飞书里：在那边对我发“开群”。"))
     if event.platform == "dingtalk" and not ctx.settings.dingtalk.scene_group_template_id:
         return Reply(card=notice_card("还不能建钉钉群", "管理员需要先在 [dingtalk] scene_group_template_id "
                                       "填上场景群模板（开放平台 → 场景群 → 模板，模板里要有机器人）。", Level.WARNING))
@@ -49,3 +51,14 @@ async def open_room(event: Event, ctx: Context) -> Reply:
     text = (f"正在建“{payload['name']}”（{len(users)} 人），建好后商机卡会发到群里；在群里说的话都算这个商机。"
             if queued else "这个商机已经建过群了，去群里看看。")
     return Reply(card=notice_card(f"开群：{view.customer}", text, Level.SUCCESS if queued else Level.INFO))
+
+
+async def _playground_room(event: Event, ctx: Context, opp) -> Reply:
+    """The playground has no platform to ask: the room is a new playground group, listed with the others."""
+    room = f"{deal_rooms.PLAYGROUND_PREFIX}{opp.id}"
+    view = await view_of(ctx, opp)
+    await deal_rooms.bind_in(ctx.session, opp.id, "playground", room)
+    await ctx.send(ChatRef("playground", room, True, {}), opportunity_card(view, "商机群："),
+                   f"room:playground:{opp.id}")
+    return Reply(card=notice_card(f"开群：{view.customer}", "建好了：左边的群列表里多了“商机群·"
+                                  f"{view.customer}”，在那里说的话都算这个商机。", Level.SUCCESS))

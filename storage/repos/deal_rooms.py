@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import or_, select, update
 
 from storage.db import Database
-from storage.models import Member, Opportunity
+from storage.models import Customer, Member, Opportunity
 from storage.repos import card_views
 
 
@@ -22,10 +22,26 @@ async def managers_of(session, owner: Member) -> list[Member]:
     return list((await session.execute(stmt)).scalars())
 
 
+PLAYGROUND_PREFIX = "group:deal"  # the playground's deal rooms: group:deal<opportunity id>
+
+
+async def bind_in(session, opportunity_id: int, platform: str, chat_id: str) -> None:
+    """Bind a room to its opportunity in the caller's transaction."""
+    await session.execute(update(Opportunity).where(Opportunity.id == opportunity_id)
+                          .values(chat_platform=platform, chat_id=chat_id))
+
+
+async def playground_rooms(session) -> list[tuple[str, str]]:
+    """(chat id, customer name) of the playground's deal rooms."""
+    stmt = (select(Opportunity.chat_id, Customer.name).join(Customer, Customer.id == Opportunity.customer_id)
+            .where(Opportunity.chat_platform == "playground", Opportunity.chat_id.like(PLAYGROUND_PREFIX + "%"))
+            .order_by(Opportunity.id))
+    return [(c, n) for c, n in (await session.execute(stmt)).all()]
+
+
 async def bind(db: Database, opportunity_id: int, platform: str, chat_id: str, views: dict, now: datetime) -> None:
     """Make the created group the opportunity's chat (messages there act on this deal without naming it), and
     store the full views its card links to."""
     async with db.session() as s:
-        await s.execute(update(Opportunity).where(Opportunity.id == opportunity_id)
-                        .values(chat_platform=platform, chat_id=chat_id))
+        await bind_in(s, opportunity_id, platform, chat_id)
         await card_views.save(s, db.dialect, views, now)

@@ -52,3 +52,16 @@ def test_dingtalk_links_are_never_glued_to_a_font_tag():
     card = weekly_card("团队周报：华东", "11-17 至 11-23", WeekNumbers(leads=3), link="https://bot.test/weekly?t=1")
     text = dingtalk_render.render(ChatRef("dingtalk", "group:c1", True), card, "", {})["body"]["markdown"]["text"]
     assert "https://bot.test/weekly?t=1" in text and not re.search(r"https?://[^\s)]*</font>", text)
+
+
+async def test_open_a_deal_room_in_the_playground_and_talk_there(client, rt):
+    rep = await add_member(rt, "孙悦")
+    group = Chat(client, rt, "group:1")
+    await group.say(rep, "新建商机 华东医疗 预算50万")
+    (done,) = await group.say(rep, "开群")
+    assert done["title"] == "开群：华东医疗"
+    state = await (await client.get("/playground/api/state")).json()
+    room = next(g for g in state["groups"] if g["name"] == "商机群·华东医疗")
+    room_chat = Chat(client, rt, room["id"])
+    first, card = await room_chat.say(rep, "卡在哪")  # no customer named: the room's deal
+    assert first["title"] == "商机群：华东医疗" and "华东医疗" in card["title"]

@@ -639,7 +639,13 @@ async function main() {
   pollOutbox();
   setInterval(pollOutbox, 2000);
   setInterval(pollAdmin, 10000);
-  setInterval(async () => { try { renderClock((await api("/state")).now); } catch (_) { /* toast shown by poller */ } }, 15000);
+  setInterval(async () => {
+    try {
+      const data = await api("/state");
+      renderClock(data.now);
+      if ((data.groups || []).length !== state.groups.length) { state.groups = data.groups; renderChats(); } // 开群
+    } catch (_) { /* toast shown by poller */ }
+  }, 15000);
 }
 
 main();

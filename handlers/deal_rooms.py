@@ -60,5 +60,5 @@ async def _playground_room(event: Event, ctx: Context, opp) -> Reply:
     await deal_rooms.bind_in(ctx.session, opp.id, "playground", room)
     await ctx.send(ChatRef("playground", room, True, {}), opportunity_card(view, "商机群："),
                    f"room:playground:{opp.id}")
-    return Reply(card=notice_card(f"开群：{view.customer}", "建好了：左边的群列表里多了“商机群·"
+    return Reply(card=notice_card(f"开群：{view.customer}", "建好了：群列表里多了“商机群·"
                                   f"{view.customer}”，在那里说的话都算这个商机。", Level.SUCCESS))

@@ -18,14 +18,17 @@ from bot.errors import BadRequest
 from bot.web.common import runtime
 from bot.web.dash import verify
 from bot.web.me_actions import action_url
+from handlers.opp_common import view_of
 from sales.pushtime import local_day
 from sales.stages import pipeline_from_config
 from storage import media_store
 from storage.repos import media, members, workbench
+from storage.repos import opportunities as opp_repo
 
 INLINE = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
           ".webp": "image/webp", ".pdf": "application/pdf"}
 LEAD_STATUS = {"assigned": "待接单", "accepted": "跟进中", "breached": "已超时"}
+DEALS_SHOWN = 10
 PLATFORMS = {"wecom": "企业微信", "dingtalk": "钉钉", "feishu": "飞书", "playground": "演练场"}
 _PAGES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
                      autoescape=select_autoescape(["html"]))
@@ -57,12 +60,22 @@ async def me_page(request: web.Request) -> web.Response:
         items, leads, late = await workbench.page(s, now, local_day(now, tz),
                                                   pipeline_from_config(rt.settings.opportunities.stages), member.id)
         total = (await workbench.lead_counts(s, [member.id])).get(member.id, 0)
+        deals = await _deals(rt, s, member)
     rows = [(x.subject, LEAD_STATUS.get(x.status, x.status),
              x.due_at.astimezone(tz).strftime("%m-%d %H:%M") if x.due_at else "—", x.answered) for x in leads]
     actions = [(action_url(rt.settings, member.id, it.key, "done", now),
                 action_url(rt.settings, member.id, it.key, "snooze", now)) for it in items]
+    deal_rows = [(v, action_url(rt.settings, member.id, str(v.id), "advance", now),
+                  action_url(rt.settings, member.id, str(v.id), "evidence", now)) for v in deals]
     return _html("me.html", name=member.name, items=items, late=late, leads=rows, lead_total=total,
-                 updated=now.astimezone(tz).strftime("%m-%d %H:%M"), actions=actions)
+                 updated=now.astimezone(tz).strftime("%m-%d %H:%M"), actions=actions, deals=deal_rows)
+
+
+async def _deals(rt, session, member) -> list:
+    """The member's open deals as their cards see them (stage, what is missing, the next step)."""
+    ctx = await rt.context(session)
+    ctx.member = member
+    return [await view_of(ctx, o) for o in await opp_repo.open_of_owner(session, member.id, DEALS_SHOWN)]
 
 
 async def evidence_page(request: web.Request) -> web.StreamResponse:

@@ -1,4 +1,5 @@
-"""`POST /dash/me/do`: finish or snooze a must-do item from the member's own page (workbench entries open it).
+"""`POST /dash/me/do`: act from the member's own page (workbench entries open it): finish or snooze a must-do
+item, advance a deal or attach evidence to it.
 
 Each button on the page is a signed link naming the member, the item and what to do, so the page can
 only act for the person it was made for. The action runs through the same handler as the card's 完成 /
@@ -18,9 +19,10 @@ from bot.events import Event
 from bot.web.common import runtime
 from bot.web.dash import signed_url, verify
 from bot.web.links import LINK_TTL, me_link
-from cards.actions import MustDoDone, MustDoSnooze
+from cards.actions import Action, AdvanceStage, AskEvidence, MustDoDone, MustDoSnooze
 
 ACTIONS = {"done": MustDoDone, "snooze": MustDoSnooze}
+DEAL_ACTIONS = {"advance": AdvanceStage, "evidence": AskEvidence}  # on the page's 我的商机 (the workbench H5 app)
 WAIT_SECONDS = 3.0  # the handler usually answers in milliseconds; the page is redrawn after it
 
 
@@ -30,8 +32,16 @@ def setup(app: web.Application) -> None:
 
 
 def action_url(settings: Settings, member_id: int, key: str, what: str, now: datetime) -> str:
-    """The signed URL a page button posts to."""
+    """The signed URL a page button posts to (`key`: a must-do item's key, or a deal's id for DEAL_ACTIONS)."""
     return signed_url(settings, "/dash/me/do", {"member": str(member_id), "key": key, "do": what}, now, LINK_TTL)
+
+
+def _action(what: str, key: str, text: str) -> Action | None:
+    if what in ACTIONS:
+        return ACTIONS[what](key=key)
+    if what in DEAL_ACTIONS and key.isdigit() and (what != "evidence" or text):
+        return DEAL_ACTIONS[what](opportunity_id=int(key))
+    return None
 
 
 async def do(request: web.Request) -> web.StreamResponse:
@@ -40,11 +50,15 @@ async def do(request: web.Request) -> web.StreamResponse:
     now = rt.clock.now()
     params = verify(request, rt.settings, now)
     member_id, key, what = params.get("member", ""), params.get("key", ""), params.get("do", "")
-    if not member_id.isdigit() or what not in ACTIONS or not key:
-        raise BadRequest("this button is not complete; reopen the page from the workbench", {"do": what})
+    text = str((await request.post()).get("text", "")).strip()[:500]  # the evidence box
+    action = _action(what, key, text) if member_id.isdigit() and key else None
+    if action is None:
+        raise BadRequest("this button is not complete; reopen the page from the workbench (evidence needs text)",
+                         {"do": what})
     # every member has the ("playground", <id>) identity: the page acts as that person on no chat at all
-    dedupe = "me:" + hashlib.sha256(f"{member_id}|{key}|{what}|{request.query.get('sig', '')}".encode()).hexdigest()
-    event = Event("playground", "card_action", dedupe[:60], member_id, None, action=ACTIONS[what](key=key),
+    seed = f"{member_id}|{key}|{what}|{text}|{request.query.get('sig', '')}"
+    dedupe = "me:" + hashlib.sha256(seed.encode()).hexdigest()
+    event = Event("playground", "card_action", dedupe[:60], member_id, None, text=text, action=action,
                   raw={"via": "member_page"})
     await rt.dispatcher.ingest_and_wait(event, WAIT_SECONDS)
     page = me_link(rt.settings, int(member_id), now)

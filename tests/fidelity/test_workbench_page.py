@@ -6,8 +6,12 @@ import re
 from html import unescape
 from urllib.parse import urlsplit
 
+from sqlalchemy import select
+
 from bot.web.links import me_link
-from storage.models import Task
+from storage.models import Opportunity, Task
+from tests.handlers.opp_helpers import Chat
+from tests.helpers import add_member
 from tests.scheduler.push_helpers import build_org
 
 
@@ -35,3 +39,19 @@ async def test_an_edited_action_is_refused(client, rt):
     form = unescape(re.findall(r'<form method="post" action="([^"]+)">', page)[0])
     forged = form.replace(f"member={org.rep}", f"member={org.boss}")
     assert (await client.post(_path(forged))).status == 401
+
+
+async def test_a_deal_is_advanced_and_given_evidence_from_the_page(client, rt):
+    rep = await add_member(rt, "钱多多")
+    await Chat(client, rt).say(rep, "新建商机 华东医疗 预算50万")
+    page = await (await client.get(_path(me_link(rt.settings, rep, rt.clock.now())))).text()
+    assert "我的商机" in page and "华东医疗" in page and "还缺：" in page
+    forms = [unescape(a) for a in re.findall(r'<form method="post" action="([^"]+)"', page)]
+    evidence = next(f for f in forms if "do=evidence" in f)
+    answer = await client.post(_path(evidence), data={"text": "会议纪要 https://m.test/1"})
+    assert answer.status == 200
+    advance = next(f for f in forms if "do=advance" in f)
+    after = await (await client.post(_path(advance))).text()
+    async with rt.db.session() as s:
+        opp = (await s.execute(select(Opportunity))).scalar_one()
+    assert opp.stage != "needs" and "华东医疗" in after  # evidence in, then the deal moved on

@@ -2,9 +2,11 @@
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# `make run` reads ./config.toml when it exists, else the demo's config (config.demo.toml).
+RUN_CONFIG ?= $(if $(wildcard config.toml),config.toml,config.demo.toml)
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt 2>/dev/null | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint install bench bench-ingest clean prove
+.PHONY: run test lint install bench bench-ingest clean prove first-run
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -18,9 +20,9 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 install: $(STAMP)
 
 run: install
-	$(BIN)/salesbot db upgrade
-	$(BIN)/salesbot demo
-	$(BIN)/salesbot serve
+	$(BIN)/salesbot --config $(RUN_CONFIG) db upgrade
+	$(BIN)/salesbot --config $(RUN_CONFIG) demo
+	$(BIN)/salesbot --config $(RUN_CONFIG) serve
 
 test: install
 	$(BIN)/ruff check .
@@ -38,3 +40,6 @@ prove: install
 
 clean:
 	rm -rf $(VENV) .venv-peer salesbot.db salesbot.db-wal salesbot.db-shm .pytest_cache .ruff_cache
+
+first-run:  # a clean clone, make run on PORT (default 8105), the expo form and a link on that port
+	scripts/first_run.sh $(PORT)

@@ -87,7 +87,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if args.cmd == "db":
             await migrate.upgrade(db)
-            print(f"database at revision {await migrate.current_revision(db)}")
+            print(f"数据库已是最新结构（{migrate.describe_url(settings.database.url)}）")
             return 0
         await _require_current(db)
         return await _COMMANDS[args.cmd](args, settings, db)

@@ -113,7 +113,15 @@ def _build(raw: dict, source: str, problems: list[ConfigProblem]) -> Settings | 
             problems.append(ConfigProblem(source, sec_name, "must be a table", f"write it as [{sec_name}]"))
             continue
         _fill_section(getattr(settings, sec_name), sec_name, values, source, problems)
+    if "public_url" not in (raw.get("server") or {}):
+        settings.server.public_url = follow_port(settings.server.host, settings.server.port)
     return settings
+
+
+def follow_port(host: str, port: int) -> str:
+    """The public URL when none is set: this machine on the port we listen on (links work on any port)."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    return f"http://{shown}:{port}"
 
 
 def _fill_section(section: Any, sec_name: str, values: dict, source: str, problems: list) -> None:

@@ -188,9 +188,10 @@ def _intake(s: Settings) -> list[ConfigProblem]:
         if not isinstance(channel, dict):
             out.append(_p(s, f"intake.channels.{name}", "must be a table", f"write [intake.channels.{name}]"))
             continue
-        if not (channel.get("token") or channel.get("secret")):
-            out.append(_p(s, f"intake.channels.{name}", "has neither token nor secret",
-                          "set token (X-Intake-Token) or secret (X-Intake-Signature HMAC)"))
+        if not (channel.get("token") or channel.get("secret") or channel.get("form") is True):
+            out.append(_p(s, f"intake.channels.{name}", "has neither token nor secret (nor form = true)",
+                          "set token (X-Intake-Token) or secret (X-Intake-Signature HMAC), or form = true for a "
+                          "public CSRF-signed web form"))
     return out
 
 

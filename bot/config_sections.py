@@ -59,6 +59,8 @@ class DingtalkConfig:
     webhooks: dict[str, dict] = field(default_factory=dict)
     api_base: str = "https://api.dingtalk.com"
     oapi_base: str = "https://oapi.dingtalk.com"
+    scene_group_template_id: str = ""
+    corp_id: str = ""
 
 
 @dataclass
@@ -99,6 +101,7 @@ class ScheduleConfig:
     scorecards_weekly: str = "mon 07:30"
     monthly_dashboard: str = "08:15"
     accepted_deliveries: str = "10:00"
+    card_view_prune: str = "03:30"
     misfire_grace_seconds: int = 600
     holidays: list[str] = field(default_factory=list)
 

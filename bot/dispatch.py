@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.context import Context
+from bot.core.vocab import role_words
 from bot.errors import UserError
 from bot.events import Event, Reply
 from bot.workers import WorkerPool
@@ -148,7 +149,7 @@ class Dispatcher:
             keys = ctx.reply_keys
         except UserError as exc:
             outcome = "refused"
-            keys = await self._answer(inbox_id, event, notice_card("这个操作做不了", exc.user_message, Level.WARNING))
+            keys = await self._answer(inbox_id, event, notice_card(exc.title, exc.user_message, Level.WARNING))
         except Exception as exc:
             outcome = "failed"
             keys = await self._fail(inbox_id, event, exc)
@@ -176,7 +177,7 @@ class Dispatcher:
             if cmd.needs_member and ctx.member is None:
                 return _unknown_member()
             if cmd.roles and ctx.member.role not in cmd.roles:
-                raise UserError("这个指令只有" + "、".join(sorted(cmd.roles)) + "能用。")
+                raise UserError("这个指令只有" + role_words(cmd.roles) + "能用。")
             return await cmd.handler(_with_text(event, args), ctx)
         if event.kind == "card_action":
             return await self._route_action(event, ctx)
@@ -192,7 +193,7 @@ class Dispatcher:
         if ctx.member is None:
             return _unknown_member()
         if roles and ctx.member.role not in roles:
-            raise UserError("这个按钮只有" + "、".join(sorted(roles)) + "能点。")
+            raise UserError("这个按钮只有" + role_words(roles) + "能点。")
         return await handler(event, ctx)
 
     async def _answer(self, inbox_id: int, event: Event, card) -> list[str]:

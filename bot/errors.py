@@ -54,6 +54,12 @@ class Forbidden(BadRequest):
     status = 403
 
 
+class NotFound(BadRequest):
+    """The thing named in the path does not exist (an unknown intake channel, say)."""
+
+    status = 404
+
+
 class PayloadTooLarge(BadRequest):
     """The body is larger than the route allows."""
 
@@ -65,11 +71,19 @@ class ActionError(SalesbotError):
 
 
 class UserError(SalesbotError):
-    """A request we refuse politely; the message is shown to the user as is."""
+    """A request we refuse politely; the message is shown to the user as is, under `title`."""
+
+    title = "这个操作做不了"
 
     def __init__(self, message: str) -> None:
         self.user_message = message
         super().__init__(message)
+
+
+class Ambiguous(UserError):
+    """The message could mean more than one thing (which customer?): ask instead of guessing."""
+
+    title = "说的是哪个客户？"
 
 
 class NotAllowed(UserError):

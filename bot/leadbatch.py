@@ -22,7 +22,7 @@ from bot.leadnew import NewLead, customer_row, lead_card_for, lead_row
 from bot.sendmany import Outgoing, send_many
 from bot.targets import personal_chats
 from cards.views import came_back_card
-from sales import intake
+from sales import intake, reason_words
 from storage.models import Contact
 from storage.models_leads import LeadEvent
 from storage.repos import lead_batch as rb
@@ -116,7 +116,7 @@ class _Batch:
         member = self.dist.member(owner)
         if owner and member is not None and member.active:
             self.dist.take(owner)
-            new.owner, new.reason = owner, "existing customer's owner (one customer, one owner)"
+            new.owner, new.reason = owner, reason_words.EXISTING
         else:
             choice = self.dist.choose(facts(li.channel, new.extra()))
             new.owner, new.reason, new.skipped = choice.member_id, choice.reason, choice.skipped

@@ -252,3 +252,10 @@ class DecideSubmission(Action, prefix="sc.sub"):
 class DecideRedemption(Action, prefix="sc.redeem"):
     redemption_id: int
     approve: bool
+
+
+# --- pages opened inside a platform (WeCom sidebar, workbench) -------------------------------------------------
+
+
+class CreateDeal(Action, prefix="opp.create"):
+    customer_id: int  # open an opportunity for this customer (the sidebar of a customer group or chat)

@@ -7,6 +7,7 @@ from handlers import (
     closing,
     contributions,
     customer_contacts,
+    deal_rooms,
     entry,
     evidence,
     feedback,
@@ -23,6 +24,7 @@ from handlers import (
     reports,
     scorecards,
     scripts,
+    sidebar,
 )
 from handlers import help as help_
 
@@ -32,3 +34,4 @@ ROUTERS = [opportunities.router, evidence.router, closing.router, approvals.rout
            attack_reports.router, grading.router, grading_activation.router, reports.router,
            scorecards.router, points.router, contributions.router,
            help_.router]
+ROUTERS[-1:-1] = [sidebar.router, deal_rooms.router]  # fidelity: pages opened inside a platform (help stays last)

@@ -18,10 +18,10 @@ from bot.targets import personal_chats
 from bot.web.links import customer_link
 from cards.actions import DecideApproval
 from cards.model import Level
-from cards.views import ApprovalView, approval_card, notice_card, opportunity_card
+from cards.views import ApprovalView, approval_card, approval_decided_card, notice_card, opportunity_card
 from handlers.opp_common import find, move, not_found, owner_of, person, pipeline, view_of
 from sales.approvals import RESULTS, format_discount
-from sales.opportunity_access import NOT_YOURS, may_approve
+from sales.opportunity_access import NOT_YOURS, approval_refusal
 from sales.parsing import Budget, format_budget, format_yuan
 from storage.models import Opportunity
 from storage.models_opportunities import Approval
@@ -67,7 +67,15 @@ async def click_decide(event: Event, ctx: Context) -> Reply:
     approval = await repo.get(ctx.session, event.action.approval_id)
     if approval is None:
         return Reply(card=notice_card("没找到这个审批", "卡片可能太旧了，发“卡在哪”看最新进度。", Level.WARNING))
-    return await _decide(ctx, approval, event.action.approve, event.action.remark)
+    was_pending = approval.status == "pending"
+    reply = await _decide(ctx, approval, event.action.approve, event.action.remark)
+    await ctx.session.refresh(approval)
+    # the clicked card loses its live buttons on every platform that can update a card
+    if was_pending and approval.status != "pending":
+        view = await view_of(ctx, await opp_repo.get(ctx.session, approval.opportunity_id))
+        await ctx.reply(Reply(card=approval_decided_card(approval.id, view.customer, approval.status == "approved",
+                                                         ctx.member.name, approval.remark), update=True))
+    return reply
 
 
 @router.command("同意", "approve", summary="（主管）同意这个群商机的报价审批", usage="同意 [备注]",
@@ -95,8 +103,10 @@ async def _decide_in_chat(event: Event, ctx: Context, approve_it: bool) -> Reply
 async def _decide(ctx: Context, approval: Approval, approve_it: bool, remark: str) -> Reply:
     """Check who decides, record the decision once, then advance or return the opportunity."""
     opp = await opp_repo.get(ctx.session, approval.opportunity_id)
-    if ctx.member is None or not may_approve(person(ctx.member), person(await owner_of(ctx, opp))):
-        raise NotAllowed(NOT_YOURS)
+    refusal = approval_refusal(person(ctx.member), person(await owner_of(ctx, opp)), approval.requested_by) \
+        if ctx.member else NOT_YOURS
+    if refusal:
+        raise NotAllowed(refusal)
     if approval.status != "pending":
         word = "同意" if approval.status == "approved" else "驳回"
         return Reply(card=notice_card("这个审批已经处理过了", f"结果：{word}。{approval.remark}"))

@@ -48,7 +48,7 @@ async def heatmap(event: Event, ctx: Context) -> Reply:
     return Reply(card=attack_heatmap_card(label, f"近 {days} 天开的攻坚卡", done, due, skips, link))
 
 
-@router.command("攻坚报告", "attackreport", summary="（主管）月度攻坚动作完成率 vs 赢单率",
+@router.command("攻坚报告", "attackreport", summary="（主管）月度攻坚动作完成率对比赢单率",
                 usage="攻坚报告 [YYYY-MM|上月]", roles=MANAGERS)
 async def report(event: Event, ctx: Context) -> Reply:
     """Completion per strategy and action against the win rate of the deals that used them, with counts."""

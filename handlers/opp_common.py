@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.context import Context
-from bot.errors import NotAllowed
+from bot.errors import Ambiguous, NotAllowed
 from bot.events import Event, Reply
 from cards.model import Level
 from cards.views import OpportunityView, notice_card, opportunity_card
@@ -48,7 +48,7 @@ async def check_may_change(ctx: Context, opp: Opportunity) -> None:
 
 async def find(event: Event, ctx: Context, customer_name: str = "") -> Opportunity | None:
     """Pick the opportunity a message means: named customer, else my newest in this chat, else this chat's
-    newest (a deal room has one), else my newest anywhere."""
+    newest (a deal room has one), else my only open one — with several, ask which (Ambiguous)."""
     if customer_name:
         customer = await repo.customer_by_normalized(ctx.session, normalize_company(customer_name))
         return await repo.open_for_customer(ctx.session, customer.id) if customer else None
@@ -58,7 +58,13 @@ async def find(event: Event, ctx: Context, customer_name: str = "") -> Opportuni
         opp = mine or await repo.latest_in_chat(ctx.session, platform, chat_id)
         if opp:
             return opp
-    return await repo.latest_of_owner(ctx.session, ctx.member.id) if ctx.member else None
+    if ctx.member is None:
+        return None
+    names = await repo.open_customer_names(ctx.session, ctx.member.id)
+    if len(names) > 1:  # a 1:1 chat (or an unbound group) and several deals: never act on a guess
+        raise Ambiguous(f"你有 {len(names)}{'+' if len(names) == 6 else ''} 个进行中的商机：{'、'.join(names)}。"
+                        f"请带上客户名再发（例：推进 {names[0]}），或到这个商机的群里发。")
+    return await repo.latest_of_owner(ctx.session, ctx.member.id)
 
 
 def not_found(name: str = "") -> Reply:
@@ -92,7 +98,8 @@ def quote_label(opp: Opportunity) -> str:
 
 async def top_matches(ctx: Context, opp: Opportunity, customer) -> list[matcher.Match]:
     """The three best scripts for this customer and stage; shown ones are recorded for adoption rates."""
-    industry = customer.industry or matcher.infer_industry(customer.name)
+    # the recorded industry first; then words in the name, then in the need ("影像设备 医院" → 医疗)
+    industry = customer.industry or matcher.infer_industry(customer.name) or matcher.infer_industry(opp.need or "")
     rows = await scripts_repo.candidates(ctx.session, opp.stage, industry)
     if not rows:
         return []

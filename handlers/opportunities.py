@@ -109,9 +109,10 @@ async def _advance(ctx: Context, opp: Opportunity) -> Reply | None:
     pipe, cfg = pipeline(ctx), ctx.settings.opportunities
     missing = await missing_items(ctx, opp)
     if missing:
-        card = opportunity_card(await view_of(ctx, opp))
-        return Reply(card=notice_card("还不能推进", f"“{pipe.stage_name(opp.stage)}”还缺这些：", Level.WARNING,
-                                      items=missing, buttons=card.buttons[:1]))
+        view = await view_of(ctx, opp)
+        card = opportunity_card(view)
+        return Reply(card=notice_card(f"还不能推进：{view.customer}", f"“{pipe.stage_name(opp.stage)}”还缺这些：",
+                                      Level.WARNING, items=missing, buttons=card.buttons[:1]))
     nxt = pipe.next_stage(opp.stage)
     if nxt is None:
         return await closing.close_prompt(ctx, opp, "won")

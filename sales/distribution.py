@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sales import reason_words
 from sales.lead_rules import LeadFacts, Policy, Rep, Rule, in_hours, parse_rules, pool_of, rule_for, why_not
 
 __all__ = ["STRATEGIES", "Assignment", "LeadFacts", "Policy", "Rep", "Rotation", "Rule", "assign", "in_hours",
@@ -66,16 +67,14 @@ def assign(policy: Policy, facts: LeadFacts, reps: Sequence[Rep], rotations: Map
     skipped = {r.name: why for r in pool if (why := why_not(r, local_now, policy, cooled))}
     ok = [r for r in pool if r.name not in skipped]
     rot = rotations.get(key, Rotation())
-    label = f"rule {rule.name} ({how})"
     if ok:
         rep, new_rot, detail = _pick(rule.strategy, pool, ok, rot, policy.weights)
-        return Assignment(rep.id, f"{label} {rule.strategy} {detail}", key, new_rot, skipped)
+        return Assignment(rep.id, reason_words.assigned(rule.name, how, rule.strategy, detail), key, new_rot, skipped)
     fallback = next((r for r in reps if r.name == policy.fallback_owner and r.active and not r.on_leave), None)
-    summary = "; ".join(f"{n}: {w}" for n, w in list(skipped.items())[:5]) or "no reps in the pool"
     if fallback:
-        return Assignment(fallback.id, f"{label}: nobody eligible ({summary}) -> fallback owner", key, None, skipped,
+        return Assignment(fallback.id, reason_words.nobody(rule.name, how, skipped, True), key, None, skipped,
                           bounded=False)
-    return Assignment(None, f"{label}: nobody eligible ({summary}); waiting in the pool", key, None, skipped)
+    return Assignment(None, reason_words.nobody(rule.name, how, skipped, False), key, None, skipped)
 
 
 def _pick(strategy: str, pool: list[Rep], ok: list[Rep], rot: Rotation,

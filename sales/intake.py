@@ -69,6 +69,10 @@ class IntakeInvalid(ValueError):
         super().__init__(reason)
 
 
+FIELD_NAMES = {"contact_name": "姓名", "mobile_phone": "手机号", "company": "公司", "need": "需求", "region": "地区",
+               "industry": "行业", "product_line": "产品线", "source": "来源", "wecom_external_userid": "企业微信客户"}
+
+
 def parse_pack(text: str, origin: str = "pack") -> MappingPack:
     """Parse a mapping pack's TOML; raise ValueError naming the key to fix."""
     try:
@@ -144,17 +148,17 @@ def validate(channel: str, payload: Mapping[str, Any], field_map: Mapping[str, s
     if mapped.get("mobile_phone"):
         mobile = normalize_mobile(mapped["mobile_phone"])
         if mobile is None:
-            problems["mobile_phone"] = "不是有效的大陆手机号 (11 digits, optional +86)"
+            problems["mobile_phone"] = "手机号不对：请填 11 位大陆手机号（可带 +86）"
     elif not mapped.get("wecom_external_userid"):
         names = ", ".join(list(unmapped)[:8]) or "none"
-        problems["mobile_phone"] = (f"missing: no field maps to mobile_phone (unmapped fields: {names}); "
-                                    f"add one to [intake.channels.{channel}] field_map and run "
+        problems["mobile_phone"] = (f"缺少手机号：没有字段对应到 mobile_phone（未对应的字段：{names}）；"
+                                    f"在 [intake.channels.{channel}] field_map 里加上，再运行 "
                                     f"`salesbot intake replay --channel {channel}`")
     for name, limit in LIMITS.items():
         if len(mapped.get(name, "")) > limit:
-            problems[name] = f"longer than {limit} characters"
+            problems[name] = f"{FIELD_NAMES.get(name, name)}太长：最多 {limit} 个字"
     if problems:
-        raise IntakeInvalid("the lead cannot be accepted; see fields", problems)
+        raise IntakeInvalid("这条线索没有收下，原因见各字段", problems)
     mapped.setdefault("source", default_source or channel)
     return LeadInput(channel, mapped, mobile, normalize_company(mapped.get("company", "")), unmapped)
 
@@ -171,21 +175,22 @@ def parse_body(body: bytes, content_type: str) -> dict[str, Any]:
     try:
         text = body.decode("utf-8") if body else ""
     except UnicodeDecodeError as exc:
-        raise IntakeInvalid("body is not UTF-8", {"body": "send UTF-8 text"}) from exc
+        raise IntakeInvalid("内容不是 UTF-8 编码", {"body": "请用 UTF-8 发送"}) from exc
     if "json" in content_type or (not content_type and text.lstrip().startswith("{")):
         try:
             data = json.loads(text or "{}", parse_constant=no_constants, parse_float=finite)
         except RecursionError:
             data = _TOO_DEEP
         except ValueError as exc:
-            raise IntakeInvalid(f"body is not valid JSON: {exc}", {"body": "send a JSON object"}) from exc
+            raise IntakeInvalid(f"内容不是合法的 JSON：{exc}", {"body": "请发送一个 JSON 对象"}) from exc
         if data is _TOO_DEEP or too_deep(text, data):
-            raise IntakeInvalid(f"body nests deeper than {MAX_DEPTH} levels", {"body": "send a flat JSON object"})
+            raise IntakeInvalid(f"内容嵌套超过 {MAX_DEPTH} 层", {"body": "请发送一个不嵌套的 JSON 对象"})
         if problem := unstorable(data):
-            raise IntakeInvalid(f"body {problem}", {"body": "send plain UTF-8 text"})
+            raise IntakeInvalid(f"内容无法保存（{problem}）", {"body": "请发送纯 UTF-8 文本"})
         if not isinstance(data, dict):
-            raise IntakeInvalid("body must be a JSON object", {"body": "send {\"手机号\": …}"})
+            raise IntakeInvalid("内容必须是 JSON 对象", {"body": "请发送 {\"手机号\": …}"})
         return data
     if "form" in content_type or "=" in text:
         return dict(parse_qsl(text, keep_blank_values=True))
-    raise IntakeInvalid("unsupported body", {"body": "send application/json or application/x-www-form-urlencoded"})
+    raise IntakeInvalid("不支持的内容类型",
+                        {"body": "请用 application/json 或 application/x-www-form-urlencoded 发送"})

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 NOT_YOURS = "这不是你的商机。只有负责人、负责人的主管或管理员能操作。"
+OWN_QUOTE = "不能审批自己的报价：请你的主管或管理员审批（已经发给他们了）。"
+NOT_APPROVER = "只有负责人的主管或管理员能审批这个报价。"
 
 
 @dataclass(frozen=True)
@@ -43,3 +45,10 @@ def may_approve(actor: Person, owner: Person | None) -> bool:
     if actor.role == "admin":
         return True
     return owner is not None and manages(actor, owner)
+
+
+def approval_refusal(actor: Person, owner: Person | None, requester_id: int | None) -> str | None:
+    """Why `actor` may not decide this approval (None when they may): one's own quote is never one's to approve."""
+    if actor.id == requester_id or (owner is not None and actor.id == owner.id):
+        return OWN_QUOTE
+    return None if may_approve(actor, owner) else NOT_APPROVER

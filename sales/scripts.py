@@ -81,7 +81,7 @@ def normalize_band(value: str) -> str | None:
 
 
 def infer_industry(customer_name: str) -> str:
-    """Guess the industry from words in the customer's name ("华东医疗" -> 医疗), "" when unsure."""
+    """Guess the industry from words in a text (the customer's name, its need): "华东医疗" -> 医疗, "" when unsure."""
     for industry, words in INDUSTRY_WORDS.items():
         if any(w in customer_name for w in words):
             return industry
@@ -113,7 +113,7 @@ def _industry_part(script: Script, target: Target) -> tuple[float, str] | None:
         return 1, "各行业通用 +1"
     if script.industry == target.industry:
         return 3, f"行业对口（{script.industry}）+3"
-    return (0, "") if not target.industry else None
+    return None  # another industry's words, or an unknown industry: never cross industries on a guess
 
 
 def _band_part(script: Script, target: Target) -> list[tuple[float, str]]:

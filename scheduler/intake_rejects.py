@@ -24,7 +24,8 @@ LABEL = "线索拒收日报"
 JOB = "intake_rejects"
 TOP_REASONS = 3
 PROBLEM_CHARS = 80
-_UNMAPPED = re.compile(r"^missing: no field maps to \w+ \(unmapped fields: (.*)\)$")
+_UNMAPPED = re.compile(r"^(?:missing: no field maps to \w+ \(unmapped fields: (.*)\)"
+                       r"|缺少\w+：没有字段对应到 \w+（未对应的字段：(.*)）)$")
 
 
 def yesterday(fire_at: datetime, tz) -> tuple[datetime, datetime]:
@@ -36,10 +37,10 @@ def yesterday(fire_at: datetime, tz) -> tuple[datetime, datetime]:
 
 def short_problem(problem: str) -> str:
     """Say the problem briefly; the card gives the fix, so "…; add one to … and run …" is dropped."""
-    head = str(problem).split("; add one", 1)[0].strip()
+    head = str(problem).split("; add one", 1)[0].split("；在 [intake", 1)[0].strip()
     unmapped = _UNMAPPED.match(head)
     if unmapped:  # the names the source really sent are what the admin needs for the map
-        head = f"没有字段映射到它（来源字段：{unmapped.group(1)}）"
+        head = f"没有字段映射到它（来源字段：{unmapped.group(1) or unmapped.group(2)}）"
     return head if len(head) <= PROBLEM_CHARS else head[:PROBLEM_CHARS - 1] + "…"
 
 

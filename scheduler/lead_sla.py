@@ -33,11 +33,11 @@ async def scan(ctx: Context, now: datetime) -> str:
     """Run one scan at `now`; return a one-line summary."""
     reminded, breached, unreachable = await _sla(ctx, now)
     reclaimed, placed = await _redistribute(ctx, now)
-    parts = [f"{reminded} reminders", f"{breached} breaches", f"{reclaimed} reclaimed", f"{placed} placed from pool"]
+    parts = [f"提醒 {reminded} 条", f"超时 {breached} 条", f"收回 {reclaimed} 条", f"从线索池分出 {placed} 条"]
     if unreachable:
         names = await rb.member_names(ctx.session, unreachable)
-        parts.append(f"unreachable (no identity on an enabled platform): {', '.join(names[i] for i in sorted(names))}")
-    return ", ".join(parts)
+        parts.append(f"联系不上（没有绑定已开启平台的账号）：{'、'.join(names[i] for i in sorted(names))}")
+    return "，".join(parts)
 
 
 async def _sla(ctx: Context, now: datetime) -> tuple[int, int, set[int]]:

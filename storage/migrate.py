@@ -37,6 +37,14 @@ def head_revision() -> str:
     return ",".join(sorted(ScriptDirectory.from_config(alembic_config()).get_heads()))
 
 
+def describe_url(url: str) -> str:
+    """Name the database for people without its password: "SQLite salesbot.db", "PostgreSQL host/db"."""
+    kind, _, rest = url.partition("://")
+    if kind.startswith("sqlite"):
+        return "SQLite " + (rest.lstrip("/") or "内存")
+    return "PostgreSQL " + rest.rpartition("@")[2].split("?")[0]
+
+
 async def current_revision(db: Database) -> str | None:
     """Return the database's applied revisions, comma-joined, or None."""
     def read(connection) -> str | None:

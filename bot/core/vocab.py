@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 
@@ -91,3 +92,12 @@ class CustomerEventKind(StrEnum):
     HANDOVER = "handover"  # moved to another rep (salesbot handover)
     CONTACT_DELETED = "contact_deleted"  # WeCom external contact deleted by the customer
     GRADED = "graded"  # grade changed; detail holds from/to
+
+# Member roles as people say them (members CSV `role`): refusals name who may, in words.
+ROLE_LABELS: dict[str, str] = {"rep": "销售", "manager": "主管", "admin": "管理员"}
+
+
+def role_words(roles: Iterable[str]) -> str:
+    """`{"manager", "admin"}` → "主管、管理员"."""
+    order = list(ROLE_LABELS)
+    return "、".join(ROLE_LABELS.get(r, r) for r in sorted(roles, key=lambda r: order.index(r) if r in order else 9))

@@ -15,6 +15,8 @@ from bot.web import (
     api,
     attack,
     customer,
+    dingtalk_workbench,
+    favicon,
     fullview,
     grading_api,
     grading_board,
@@ -22,9 +24,11 @@ from bot.web import (
     intake,
     materials,
     me,
+    me_actions,
     ops,
     playground,
     refusals,
+    sidebar,
     weekly,
 )
 from bot.web import nps as nps_page
@@ -58,6 +62,12 @@ def create_app(rt: Runtime, start_services: bool = True) -> web.Application:
     grading_api.setup(app)
     scorecard_page.setup(app)
     nps_page.setup(app)
+    favicon.setup(app)
+    me_actions.setup(app)
+    if rt.settings.wecom.enabled and "wecom" in rt.apis:
+        sidebar.setup(app)  # the chat-toolbar sidebar needs the WeCom API (tickets, OAuth2)
+    if rt.settings.dingtalk.enabled:
+        dingtalk_workbench.setup(app)
     platforms.setup_routes(app, rt.settings)
     if rt.settings.playground.enabled:
         playground.setup(app)

@@ -8,12 +8,13 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import parse_qs
 
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from bot import leadflow
-from bot.errors import BadRequest, BadSignature
+from bot.errors import BadRequest, BadSignature, NotFound
 from bot.web import api
 from bot.web.common import RUNTIME, mark_authenticated, read_body, runtime
 from sales.intake import IntakeInvalid
@@ -85,7 +86,8 @@ def _channel(request: web.Request) -> tuple[str, dict]:
     name = request.match_info["channel"]
     cfg = runtime(request).settings.intake.channels.get(name)
     if not isinstance(cfg, dict):
-        raise BadSignature(f"unknown intake channel {name!r}: add [intake.channels.{name}] to the config")
+        raise NotFound(f"没有这个线索渠道 {name!r}：在配置里加上 [intake.channels.{name}]",
+                       {"channel": "unknown"})
     return name, cfg
 
 
@@ -113,12 +115,20 @@ def _authenticate(request: web.Request, name: str, cfg: dict, body: bytes) -> bo
         if hmac.compare_digest(sig[7:].lower().encode(), want.encode()):
             return False
     if cfg.get("form") and b"_csrf=" in body:
-        from urllib.parse import parse_qs
-
-        csrf = (parse_qs(body.decode("utf-8", "replace")).get("_csrf") or [""])[0]
-        if _form_token_ok(request, name, csrf):
+        if _form_token_ok(request, name, form_values(body).get("_csrf", "")):
             return True
-    raise BadSignature("bad or missing X-Intake-Token / X-Intake-Signature (sha256=<hex HMAC of the body>)")
+        raise FormExpired("表单页面已过期（打开超过 2 小时），请重新扫码或刷新后再提交", {"_csrf": "expired"})
+    raise BadSignature("渠道口令不对或缺少：请在 X-Intake-Token 头带上渠道的 token，"
+                       "或用 X-Intake-Signature: sha256=<正文的 HMAC-SHA256 十六进制>")
+
+
+class FormExpired(BadSignature):
+    """An expo-form post whose CSRF token is stale or forged: the person gets the form again."""
+
+
+def form_values(body: bytes) -> dict[str, str]:
+    """The expo form's posted fields (first value of each)."""
+    return {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items() if v}
 
 
 async def intake(request: web.Request) -> web.Response:
@@ -126,23 +136,43 @@ async def intake(request: web.Request) -> web.Response:
     rt = runtime(request)
     name, cfg = _channel(request)
     body = await read_body(request)
-    is_form = _authenticate(request, name, cfg, body)
+    try:
+        is_form = _authenticate(request, name, cfg, body)
+    except FormExpired as exc:
+        return _form_page(request, name, body, {"_csrf": exc.reason}, 401)
     mark_authenticated(request)
     if is_form and not _limiter(request).allow(request.remote or "?"):
-        raise TooManyRequests("too many submissions from this address; wait a minute", {"client": "rate limited"})
+        return _form_page(request, name, body, {"_csrf": "提交太频繁了，请一分钟后再试"}, 429)
     try:
         result = await _receive(rt, name, body, request.content_type)
     except IntakeInvalid as exc:
         reject_id = await lead_admin.add_reject(rt.db, name, request.content_type, body, exc.reason, exc.fields,
                                                 rt.clock.now())
         rt.metrics.inc("salesbot_lead_intake_total", "Lead intake requests", channel=name, status="rejected")
+        if is_form:
+            return _form_page(request, name, body, exc.fields, 400)
         return web.json_response({"error": exc.reason, "fields": exc.fields, "reject_id": reject_id}, status=400)
     rt.metrics.inc("salesbot_lead_intake_total", "Lead intake requests", channel=name, status=result.status)
     rt.sender_wake()
     if is_form:
-        html = _PAGES.get_template("intake_form.html").render(done=True, channel=name, token="")
+        html = _PAGES.get_template("intake_form.html").render(done=True, channel=name, token="", values={},
+                                                                errors={})
         return web.Response(text=html, content_type="text/html", charset="utf-8", status=201)
     return web.json_response(result.to_json(), status=201)
+
+
+def _form_page(request: web.Request, name: str, body: bytes, problems: dict[str, str], status: int) -> web.Response:
+    """The expo form again, with what was typed and each problem in words next to its field (never raw JSON)."""
+    rt = runtime(request)
+    token = csrf_token(rt.settings.server.secret_key, name, int(rt.clock.now().timestamp()))
+    errors = {FORM_FIELDS.get(k, k): v for k, v in problems.items()}
+    html = _PAGES.get_template("intake_form.html").render(done=False, channel=name, token=token,
+                                                            values=form_values(body), errors=errors)
+    return web.Response(text=html, content_type="text/html", charset="utf-8", status=status,
+                        headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"})
+
+
+FORM_FIELDS = {"contact_name": "姓名", "mobile_phone": "手机号", "company": "公司", "need": "需求", "_csrf": "表单"}
 
 
 async def _receive(rt, name: str, body: bytes, content_type: str) -> leadflow.IntakeResult:
@@ -155,10 +185,11 @@ async def form(request: web.Request) -> web.Response:
     rt = runtime(request)
     name, cfg = _channel(request)
     if not cfg.get("form"):
-        raise BadRequest(f"channel {name!r} has no web form: set form = true in [intake.channels.{name}]")
+        raise NotFound(f"渠道 {name!r} 没有网页表单：在 [intake.channels.{name}] 里设 form = true")
     if not _limiter(request).allow(request.remote or "?"):
-        raise TooManyRequests("too many requests from this address; wait a minute", {"client": "rate limited"})
+        raise TooManyRequests("这个地址的请求太频繁了，请一分钟后再试", {"client": "rate limited"})
     token = csrf_token(rt.settings.server.secret_key, name, int(rt.clock.now().timestamp()))
-    html = _PAGES.get_template("intake_form.html").render(done=False, channel=name, token=token)
+    html = _PAGES.get_template("intake_form.html").render(done=False, channel=name, token=token, values={},
+                                                            errors={})
     return web.Response(text=html, content_type="text/html", charset="utf-8",
                         headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"})

@@ -15,15 +15,19 @@ from aiohttp import web
 
 from bot.web.access import check_member, open_page
 from bot.web.common import runtime
+from bot.web.me_actions import action_url
 from bot.web.pages import Refusal, refusal_page, render, stamp
+from handlers.opp_common import view_of
 from sales.lead_life import status_label
 from sales.pushtime import local_day
 from sales.stages import pipeline_from_config
 from storage import media_store
 from storage.repos import media, members, workbench
+from storage.repos import opportunities as opp_repo
 
 INLINE = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
           ".webp": "image/webp", ".pdf": "application/pdf"}
+DEALS_SHOWN = 10
 PLATFORMS = {"wecom": "企业微信", "dingtalk": "钉钉", "feishu": "飞书", "playground": "演练场"}
 
 
@@ -50,14 +54,26 @@ async def me_page(request: web.Request) -> web.Response:
             items, leads, late = await workbench.page(s, now, local_day(now, rt.settings.tz),
                                                       pipeline_from_config(rt.settings.opportunities.stages), member.id)
             total = (await workbench.lead_counts(s, [member.id])).get(member.id, 0)
+            deals = await _deals(rt, s, member)
     except Refusal as exc:
         return refusal_page(exc)
     tz = rt.settings.tz
     rows = [(x.subject, status_label(x.status),
              x.due_at.astimezone(tz).strftime("%m-%d %H:%M") if x.due_at else "—", x.answered) for x in leads]
+    actions = [(action_url(rt.settings, member.id, it.key, "done", now),
+                action_url(rt.settings, member.id, it.key, "snooze", now)) for it in items]
+    deal_rows = [(v, action_url(rt.settings, member.id, str(v.id), "advance", now),
+                  action_url(rt.settings, member.id, str(v.id), "evidence", now)) for v in deals]
     alarm = f"有 {len(late)} 件事已超时，先处理它们。" if late else ""
     return render("me.html", title=f"{member.name} 的作战指令", alarm=alarm, items=items, late=late, leads=rows,
-                  lead_total=total, updated=stamp(now, tz))
+                  lead_total=total, updated=stamp(now, tz), actions=actions, deals=deal_rows)
+
+
+async def _deals(rt, session, member) -> list:
+    """The member's open deals as their cards see them (stage, what is missing, the next step)."""
+    ctx = await rt.context(session)
+    ctx.member = member
+    return [await view_of(ctx, o) for o in await opp_repo.open_of_owner(session, member.id, DEALS_SHOWN)]
 
 
 async def evidence_page(request: web.Request) -> web.StreamResponse:

@@ -12,7 +12,7 @@ from bot.errors import BadRequest, UserError
 from bot.payloads import whole_number
 from bot.platforms.playground import adapter
 from bot.web.common import read_json, runtime
-from storage.repos import inbox, lead_admin, members, outbox
+from storage.repos import deal_rooms, inbox, lead_admin, members, outbox
 
 SKINS = [("wecom", "企业微信"), ("dingtalk", "钉钉"), ("feishu", "飞书")]
 _PAGES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
@@ -50,6 +50,7 @@ async def state(request: web.Request) -> web.Response:
     rt = runtime(request)
     async with rt.db.sessions() as s:
         people, teams = await members.all_members(s), await members.all_teams(s)
+        rooms = await deal_rooms.playground_rooms(s)
     team_names = {t.id: t.name for t in teams}
     from scheduler import jobs  # noqa: F401  (registers every job)
     from scheduler.registry import names
@@ -59,7 +60,8 @@ async def state(request: web.Request) -> web.Response:
         "timezone": rt.settings.org.timezone,
         "members": [{"id": m.id, "name": m.name, "role": m.role, "team": team_names.get(m.team_id, "")}
                     for m in people],
-        "groups": [{"id": f"group:{t.id}", "name": f"{t.name} 销售群"} for t in teams]})
+        "groups": [{"id": f"group:{t.id}", "name": f"{t.name} 销售群"} for t in teams]
+        + [{"id": chat, "name": f"商机群·{name}"} for chat, name in rooms]})
 
 
 async def message(request: web.Request) -> web.Response:

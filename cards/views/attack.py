@@ -115,7 +115,7 @@ def attack_heatmap_card(scope: str, period: str, done: int, due: int, skips: Seq
 def attack_report_card(month: str, scope: str, strategies: Sequence[str], actions: Sequence[str], link: str) -> Card:
     """The monthly action-compliance report: completion per strategy and action against the deals' win rate."""
     sections = [Section(title="按策略（完成率 · 赢单率）", items=list(strategies) or ["本月还没有攻坚卡"]),
-                Section(title="完成率最低的动作（完成时赢单率 vs 跳过时赢单率）", items=list(actions)[:5])]
+                Section(title="完成率最低的动作（完成时赢单率对比跳过时赢单率）", items=list(actions)[:5])]
     return Card(title=f"攻坚月报：{month}", subtitle=scope, sections=[s for s in sections if s.items],
                 footer="括号里是（分子/分母），样本少于 5 的标“样本少”，别据此下结论。"
                        + (f" 完整报告：{link}" if link else ""))

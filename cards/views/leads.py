@@ -12,6 +12,8 @@ from cards.actions import (
 )
 from cards.model import Button, Card, Field, Level, Section
 from cards.views.common import notice_card
+from sales import sources
+from sales.intake import FIELD_NAMES
 
 
 @dataclass(frozen=True)
@@ -35,13 +37,13 @@ class LeadView:
 
 def lead_card(v: LeadView, title_prefix: str = "新线索：") -> Card:
     """The owner's card: customer summary, the golden-4-hours countdown, accept button, timeline."""
-    fields = [Field("联系人", f"{v.contact} {v.mobile_masked}".strip()), Field("来源", v.channel),
+    fields = [Field("联系人", f"{v.contact} {v.mobile_masked}".strip()), Field("来源", sources.in_words(v.channel)),
               Field("首次响应", v.countdown), Field("状态", v.status_label)]
     sections = [Section(fields=fields)]
     if v.need:
         sections.append(Section(title="客户要什么", text=v.need[:300]))
-    sections.append(Section(title="为什么分给你", text=v.reason))
-    sections.append(Section(title="时间线", items=list(v.timeline)[-8:]))
+    sections.append(Section(title="为什么分给你", text=sources.in_words(v.reason)))
+    sections.append(Section(title="时间线", items=[sources.in_words(x) for x in list(v.timeline)[-8:]]))
     buttons = [] if v.accepted else [Button("接单", AcceptLead(lead_id=v.id), "primary")]
     buttons.append(Button("记跟进", LogLeadFollowUp(lead_id=v.id)))
     buttons.append(Button("刷新", ShowLead(lead_id=v.id)))
@@ -65,7 +67,8 @@ def sla_breach_card(lead_id: int, customer: str, owner: str, elapsed: str) -> Ca
 
 def came_back_card(lead_id: int, customer: str, channel: str) -> Card:
     """Tell the owner their customer came back through another channel (one customer, one owner)."""
-    return notice_card(f"老客户回来了：{customer}", f"这个客户又通过“{channel}”来了，仍归你负责。",
+    via = sources.channel_name(channel)
+    return notice_card(f"老客户回来了：{customer}", f"这个客户又通过“{via}”来了，仍归你负责。",
                        Level.INFO, buttons=[Button("看线索", ShowLead(lead_id=lead_id), "primary")])
 
 
@@ -88,10 +91,11 @@ def intake_rejects_card(day: str, channels: Sequence[ChannelRejects]) -> Card:
     sections = [Section(fields=[Field("拒收", f"{total} 条"), Field("渠道", f"{len(channels)} 个"),
                                 Field("待重放", f"{still_open} 条")])]
     for c in channels[:REJECT_CHANNELS]:
-        items = [f"{n} 条 · {field} → {problem}" for field, problem, n in c.reasons]  # count first: lines get cut
+        # count first: lines get cut
+        items = [f"{n} 条 · {FIELD_NAMES.get(field, field)} → {problem}" for field, problem, n in c.reasons]
         fix = (f"改字段映射后执行 salesbot intake replay --channel {c.channel}" if c.still_open
                else "已全部重放成线索，无需处理")
-        title = f"{c.channel}：拒收 {c.received} 条，待重放 {c.still_open} 条"
+        title = f"{sources.channel_name(c.channel)}：拒收 {c.received} 条，待重放 {c.still_open} 条"
         sections.append(Section(title=title, text=fix, items=items))
     rest = len(channels) - REJECT_CHANNELS
     more = f"还有 {rest} 个渠道没列出；" if rest > 0 else ""

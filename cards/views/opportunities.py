@@ -155,6 +155,14 @@ def approval_card(v: ApprovalView) -> Card:
                 footer="只有负责人的主管或管理员能审批；要写备注就发“同意 备注”或“驳回 原因”")
 
 
+def approval_decided_card(approval_id: int, customer: str, approved: bool, by: str, remark: str) -> Card:
+    """The approval card after the decision: the result and who decided, no live buttons."""
+    word = "已同意" if approved else "已驳回"
+    text = f"{by}{word}这次报价。" + (f"意见：{remark}" if remark else "")
+    return Card(title=f"报价审批：{customer}（{word}）", subtitle=f"审批 #{approval_id}",
+                level=Level.SUCCESS if approved else Level.WARNING, sections=[Section(text=text)])
+
+
 def script_stats_card(by_script: Sequence[tuple[str, int, int]], by_rep: Sequence[tuple[str, int, int]]) -> Card:
     """Adoption per script and per rep: used / shown."""
     def line(name: str, shown: int, used: int) -> str:

@@ -112,7 +112,7 @@ def weekly_card(title: str, subtitle: str, w: WeekNumbers, rows: Sequence[tuple[
 def insight_card(team: str, text: str, n: int, detail: str) -> Card:
     """One suggestion mined from the org's own history, with its sample size and effect."""
     return Card(title=f"本周建议：{team}", level=Level.INFO, sections=[Section(text=text, items=[detail])],
-                footer=f"来自本公司历史数据（n={n}）；证据不足时不会给建议")
+                footer=f"来自本公司历史数据（{n} 单）；证据不足时不会给建议")
 
 
 DIGEST_LINES = 15  # entries shown; the rest are counted (a card is read in one glance)

@@ -49,6 +49,21 @@ async def latest_of_owner(session: AsyncSession, owner_id: int) -> Opportunity |
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+async def open_of_owner(session: AsyncSession, owner_id: int, limit: int = 10) -> list[Opportunity]:
+    """Return the owner's open opportunities, newest first."""
+    stmt = (select(Opportunity).where(Opportunity.owner_id == owner_id, Opportunity.status == "open")
+            .order_by(Opportunity.id.desc()).limit(limit))
+    return list((await session.execute(stmt)).scalars())
+
+
+async def open_customer_names(session: AsyncSession, owner_id: int, limit: int = 6) -> list[str]:
+    """Return the customers of the owner's open opportunities, newest first (at most `limit`)."""
+    stmt = (select(Customer.name).join(Opportunity, Opportunity.customer_id == Customer.id)
+            .where(Opportunity.owner_id == owner_id, Opportunity.status == "open")
+            .order_by(Opportunity.id.desc()).limit(limit))
+    return list((await session.execute(stmt)).scalars())
+
+
 async def get(session: AsyncSession, opp_id: int) -> Opportunity | None:
     """Load one opportunity."""
     return await session.get(Opportunity, opp_id)

@@ -133,7 +133,7 @@ def test_env_problems_reach_check_config(config, monkeypatch, capsys):
 
 def test_db_upgrade_is_repeatable(config, capsys):
     assert main(["--config", str(config), "db", "upgrade"]) == 0
-    assert "database at revision" in capsys.readouterr().out
+    assert "数据库已是最新结构（SQLite" in capsys.readouterr().out
     assert main(["--config", str(config), "db", "upgrade"]) == 0
 
 

@@ -51,7 +51,7 @@ async def test_lead_with_chinese_field_names_is_mapped_assigned_and_carded(clien
         customer = await s.get(Customer, lead.customer_id)
     assert lead.mobile == "13800138000" and lead.source == "官网" and lead.owner_id == rep
     assert lead.extra["unmapped"] == {"utm_campaign": "双11"} and lead.extra["raw"]["手机号"]
-    assert "round_robin" in lead.assign_reason and customer.owner_id == rep
+    assert "轮流分配" in lead.assign_reason and customer.owner_id == rep
     assert lead.first_response_due_at == lead.received_at + timedelta(hours=4)
     card = (await sent_cards(rt, f"dm:{rep}"))[0]["card"]
     assert card["title"] == "新线索：华东医疗有限公司"
@@ -94,7 +94,7 @@ async def test_wrong_token_or_signature_is_401_and_creates_nothing(client, rt):
     bad = await client.post("/intake/douyin", data=b'{"mobile": "13800000000"}',
                             headers={"X-Intake-Signature": "sha256=" + "0" * 64})
     assert bad.status == 401
-    assert (await post(client, {"手机号": "13800000000"}, channel="nope")).status == 401
+    assert (await post(client, {"手机号": "13800000000"}, channel="nope")).status == 404  # unknown channel
     assert await count(rt, Lead) == 0
     assert await count(rt, RejectedRequest) == 3
 
@@ -107,7 +107,7 @@ async def test_invalid_payload_is_400_with_fields_then_replayed_after_the_map_is
     body = await resp.json()
     assert "客户手机" in body["fields"]["mobile_phone"] and body["reject_id"]
     bad_mobile = await post(client, {"手机号": "12345"})
-    assert (await bad_mobile.json())["fields"] == {"mobile_phone": "不是有效的大陆手机号 (11 digits, optional +86)"}
+    assert (await bad_mobile.json())["fields"] == {"mobile_phone": "手机号不对：请填 11 位大陆手机号（可带 +86）"}
     assert await count(rt, IntakeReject) == 2 and await count(rt, Lead) == 0
     rt.settings.intake.channels["web_form"]["field_map"]["客户手机"] = "mobile_phone"
     report = await replay(rt, "web_form")

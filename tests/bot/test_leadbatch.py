@@ -100,7 +100,7 @@ async def test_counters_follow_reclaims_and_the_pool(rt):
     await counters_match_the_leads(rt)
     rt.clock.advance(timedelta(minutes=31))
     summary = (await run_job(rt, "sla_scan")).summary
-    assert "2 reclaimed" in summary
+    assert "收回 2 条" in summary
     await counters_match_the_leads(rt)
     rt.clock.advance(timedelta(hours=2))
     await run_job(rt, "sla_scan")
@@ -163,5 +163,5 @@ async def test_a_returning_customer_keeps_its_owner_even_a_manager_and_is_counte
     assert (again.status, again.owner) == ("assigned", "主管") and again.lead_id != first.lead_id
     async with rt.db.session() as s:
         lead = await s.get(Lead, again.lead_id)
-        assert lead.assign_reason == "existing customer's owner (one customer, one owner)"
+        assert lead.assign_reason == "老客户，仍归原负责人（一个客户只有一个负责人）"
         assert (await s.get(LeadLoad, boss)).open_leads == 1

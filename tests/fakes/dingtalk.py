@@ -68,6 +68,10 @@ class FakeDingTalk(FakeOA, FakeRobotFiles):
         r.add_put("/v1.0/card/instances", self.update_card)
         r.add_post("/v1.0/card/callbacks/register", self.register)
         r.add_post("/robot/send", self.custom_robot)
+        r.add_post("/topapi/im/chat/scenegroup/create", self.scene_group)
+        r.add_post("/topapi/v2/user/getuserinfo", self.user_by_code)
+        self.auth_codes: dict[str, str] = {}  # in-app login code -> userid, single use
+        self.scene_groups: dict[str, dict] = {}  # uuid -> created group
         r.add_post("/robot/sendBySession", self.session_webhook)
         r.add_post("/v1.0/gateway/connections/open", self.open_connection)
         r.add_get("/connect", self.connect)
@@ -151,6 +155,27 @@ class FakeDingTalk(FakeOA, FakeRobotFiles):
             return "msgParam must be a JSON string"
         json.loads(body["msgParam"])
         return None
+
+    async def user_by_code(self, request: web.Request) -> web.Response:
+        if request.query.get("access_token") not in self.tokens:
+            return web.json_response({"errcode": 88, "errmsg": "invalid access_token"})
+        userid = self.auth_codes.pop((await request.json()).get("code", ""), None)
+        if userid is None:
+            return web.json_response({"errcode": 40078, "errmsg": "不存在的临时授权码"})
+        return web.json_response({"errcode": 0, "result": {"userid": userid, "name": "成员"}})
+
+    async def scene_group(self, request: web.Request) -> web.Response:
+        if request.query.get("access_token") not in self.tokens:
+            return web.json_response({"errcode": 88, "errmsg": "invalid access_token"})
+        body = await request.json()
+        missing = [k for k in ("title", "template_id", "owner_user_id") if not body.get(k)]
+        users = str(body.get("user_ids", "")).split(",")
+        if missing or body["owner_user_id"] not in users:
+            return web.json_response({"errcode": 40035, "errmsg": f"missing {missing} or owner not in user_ids"})
+        group = self.scene_groups.setdefault(body.get("uuid") or f"u{next(self._ids)}",
+                                             {**body, "open_conversation_id": f"cidroom{len(self.scene_groups) + 1}"})
+        return web.json_response({"errcode": 0, "result": {"open_conversation_id": group["open_conversation_id"],
+                                                           "chat_id": "chat" + group["open_conversation_id"]}})
 
     async def group_send(self, request: web.Request) -> web.Response:
         body, failed = await self._authorised(request)

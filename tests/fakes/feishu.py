@@ -47,6 +47,10 @@ class FakeFeishu:
         r.add_post("/open-apis/im/v1/messages/{message_id}/reply", self.reply)
         r.add_patch("/open-apis/im/v1/messages/{message_id}", self.patch)
         r.add_post("/open-apis/interactive/v1/card/update", self.delayed_update)
+        r.add_post("/open-apis/im/v1/chats", self.create_chat)
+        r.add_post("/open-apis/im/v1/pins", self.pin)
+        self.chats: dict[str, dict[str, Any]] = {}  # uuid -> created chat (a retry with the same uuid gets it back)
+        self.pins: list[str] = []
         self.token_uses: dict[str, int] = {}  # delayed-update tokens: 2 uses each
         r.add_post("/callback/ws/endpoint", self.ws_endpoint)
         r.add_get("/ws", self.ws_handler)
@@ -193,6 +197,28 @@ class FakeFeishu:
         self.token_uses[token] = self.token_uses.get(token, 0) + 1
         self.messages.append({"op": "delayed_update", "token": token, "body": body, "card": card})
         return web.json_response({"code": 0, "msg": "success"})
+
+    async def create_chat(self, request: web.Request) -> web.Response:
+        if (refused := self._guard(request)) is not None:
+            return refused
+        body, uuid = await request.json(), request.query.get("uuid", "")
+        if request.query.get("user_id_type") != "open_id" or not isinstance(body.get("user_id_list"), list):
+            return _invalid("user_id_type=open_id and user_id_list are required")
+        if body.get("owner_id") not in body["user_id_list"] or not 0 < len(str(body.get("name", ""))) <= 60:
+            return _invalid("owner_id must be in user_id_list; name 1-60 characters")
+        if not uuid or len(uuid) > 50:
+            return _invalid("uuid (1-50 characters) keeps a retry from creating a second chat")
+        chat = self.chats.setdefault(uuid, {**body, "chat_id": f"oc_room{len(self.chats) + 1}"})
+        return web.json_response({"code": 0, "msg": "success", "data": {"chat_id": chat["chat_id"]}})
+
+    async def pin(self, request: web.Request) -> web.Response:
+        if (refused := self._guard(request)) is not None:
+            return refused
+        body = await request.json()
+        if not any(m["message_id"] == body.get("message_id") for m in self.messages):
+            return _invalid("message_id not found", 230001)
+        self.pins.append(body["message_id"])
+        return web.json_response({"code": 0, "msg": "success", "data": {"pin": {"message_id": body["message_id"]}}})
 
     def _accept(self, op: str, body: dict[str, Any], extra: dict[str, Any]) -> web.Response:
         problem, card = _check_content(body)

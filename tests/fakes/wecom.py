@@ -57,6 +57,18 @@ class FakeWecom:
         r.add_get("/cgi-bin/user/list", self.user_list)
         r.add_post("/cgi-bin/agent/set_workbench_data", self.set_workbench_data)
         r.add_get("/cgi-bin/media/get", self.media_get)
+        # JS-SDK tickets, OAuth2, customer groups and app groups (deal rooms)
+        self.ticket_calls = {"corp": 0, "agent": 0}
+        self.oauth_codes: dict[str, str] = {}  # code -> userid, single use
+        self.groups: dict[str, list[dict]] = {}  # customer group chat_id -> member_list
+        self.appchats: list[dict] = []
+        r.add_get("/cgi-bin/get_jsapi_ticket", self.jsapi_ticket)
+        r.add_get("/cgi-bin/ticket/get", self.agent_ticket)
+        r.add_get("/cgi-bin/auth/getuserinfo", self.getuserinfo)
+        r.add_post("/cgi-bin/externalcontact/groupchat/get", self.groupchat_get)
+        r.add_post("/cgi-bin/appchat/create", self.appchat_create)
+        r.add_post("/cgi-bin/appchat/send", self.appchat_send)
+        self.appchat_messages: list[dict] = []
 
     # --- test controls ----------------------------------------------------------------------------
 
@@ -114,6 +126,70 @@ class FakeWecom:
         return True
 
     # --- endpoints -------------------------------------------------------------------------------
+
+    async def jsapi_ticket(self, request: web.Request) -> web.Response:
+        if (denied := await self._auth(request)) is not None:
+            return denied
+        self.ticket_calls["corp"] += 1
+        return web.json_response({"errcode": 0, "errmsg": "ok", "ticket": f"corp-ticket-{self.ticket_calls['corp']}",
+                                  "expires_in": 7200})
+
+    async def agent_ticket(self, request: web.Request) -> web.Response:
+        if (denied := await self._auth(request)) is not None:
+            return denied
+        if request.query.get("type") != "agent_config":
+            return self._err(40097, "invalid type: ticket/get needs type=agent_config")
+        self.ticket_calls["agent"] += 1
+        return web.json_response({"errcode": 0, "errmsg": "ok",
+                                  "ticket": f"agent-ticket-{self.ticket_calls['agent']}", "expires_in": 7200})
+
+    async def getuserinfo(self, request: web.Request) -> web.Response:
+        if (denied := await self._auth(request)) is not None:
+            return denied
+        userid = self.oauth_codes.pop(request.query.get("code", ""), None)
+        if userid is None:
+            return self._err(40029, "invalid code")
+        return web.json_response({"errcode": 0, "errmsg": "ok", "userid": userid, "user_ticket": "ut"})
+
+    async def groupchat_get(self, request: web.Request) -> web.Response:
+        if (denied := await self._auth(request)) is not None:
+            return denied
+        body = await request.json()
+        if not isinstance(body.get("chat_id"), str) or body["chat_id"] not in self.groups:
+            return self._err(40050, "chatid not found")
+        members = self.groups[body["chat_id"]]
+        chat = {"chat_id": body["chat_id"], "name": "客户群", "owner": "lina", "member_list": members}
+        return web.json_response({"errcode": 0, "errmsg": "ok", "group_chat": chat})
+
+    async def appchat_create(self, request: web.Request) -> web.Response:
+        if (denied := await self._auth(request)) is not None:
+            return denied
+        body = await request.json()
+        users = body.get("userlist")
+        if not isinstance(users, list) or not 2 <= len(users) <= 2000 or body.get("owner") not in users:
+            return self._err(40003, "userlist needs 2..2000 userids including the owner")
+        if not isinstance(body.get("name"), str) or not body["name"] or len(body["name"]) > 50:
+            return self._err(40058, "name must be 1..50 characters")
+        chatid = body.get("chatid") or f"wrchat{len(self.appchats) + 1}"
+        if not re.fullmatch(r"[0-9A-Za-z]{1,32}", chatid):
+            return self._err(40058, "chatid must be 1..32 of [0-9a-zA-Z]")
+        if any(c["chatid"] == chatid for c in self.appchats):
+            return self._err(86215, "chat exists")
+        self.appchats.append({**body, "chatid": chatid})
+        return web.json_response({"errcode": 0, "errmsg": "ok", "chatid": chatid})
+
+    async def appchat_send(self, request: web.Request) -> web.Response:
+        if (denied := await self._auth(request)) is not None:
+            return denied
+        body = await request.json()
+        if not any(c["chatid"] == body.get("chatid") for c in self.appchats):
+            return self._err(86003, "chat not found")
+        if body.get("msgtype") not in ("text", "markdown", "textcard", "news"):
+            return self._err(40008, "appchat/send takes text, markdown, textcard or news")
+        if body["msgtype"] == "markdown" and not 0 < len(body["markdown"]["content"].encode()) <= 4096:
+            return self._err(40058, "markdown over 4096 bytes")
+        self.appchat_messages.append(body)
+        return web.json_response({"errcode": 0, "errmsg": "ok"})
 
     async def gettoken(self, request: web.Request) -> web.Response:
         self.token_calls += 1

@@ -29,7 +29,7 @@ async def test_create_evidence_advance_twice_approval_won(client, rt):
     assert [b["label"] for b in card["buttons"]] == ["补凭证", "推进到下一阶段"]
 
     (refused,) = await chat.say(rep, "推进")
-    assert refused["title"] == "还不能推进" and refused["sections"][0]["items"] == ["会议纪要"]
+    assert refused["title"].startswith("还不能推进：") and refused["sections"][0]["items"] == ["会议纪要"]
 
     (card,) = await chat.say(rep, "凭证 https://docs.example.com/minutes-1")
     assert card["title"] == "已记下会议纪要：华东医疗" and missing(card) == []
@@ -58,9 +58,10 @@ async def test_create_evidence_advance_twice_approval_won(client, rt):
     assert [b["label"] for b in rep_card["buttons"]] == ["刷新审批进度"]
 
     (self_approve,) = await chat.click(rep, button(approval, "同意"))
-    assert self_approve["title"] == "这个操作做不了" and "这不是你的商机" in self_approve["sections"][0]["text"]
+    assert self_approve["title"] == "这个操作做不了" and "不能审批自己的报价" in self_approve["sections"][0]["text"]
 
-    (card,) = await chat.click(boss, button(approval, "同意"))
+    (decided, card) = await chat.click(boss, button(approval, "同意"))
+    assert decided["buttons"] == [] and "已同意" in decided["title"]  # the approval card has no live buttons
     assert card["title"] == "报价已同意：华东医疗" and fields(card)["客户现在卡在哪"] == "报价反馈"
     assert missing(card) == ["报价邮件或截图"]
     assert section(card, "最近变化")["items"][0].startswith("韩总同意了报价")

@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from sales.opportunity_access import NOT_APPROVER, OWN_QUOTE
 from storage.models import Evidence, Opportunity
 from storage.models_opportunities import Approval
 from tests.handlers.opp_helpers import Chat, button
 from tests.helpers import add_member
 
 NOT_YOURS = "这不是你的商机"
+
 ACTORS = {  # who: (may change, may approve)
     "owner": (True, False),
     "peer": (False, False),
@@ -44,7 +46,8 @@ async def test_advance_evidence_quote_and_close(client, rt, who):
                *await chat.say(people[who], "输单 价格太高")]
     titles = [a["title"] for a in answers]
     if allowed:
-        assert titles == ["还不能推进", "已记下会议纪要：星海零售", "已记下报价：星海零售", "已标记输单：星海零售"]
+        assert titles == ["还不能推进：星海零售", "已记下会议纪要：星海零售", "已记下报价：星海零售",
+                          "已标记输单：星海零售"]
     else:
         assert titles == ["这个操作做不了"] * 4
         assert all(NOT_YOURS in a["sections"][0]["text"] for a in answers)
@@ -65,14 +68,16 @@ async def test_approve_click(client, rt, who):
     await chat.say(owner, "凭证 演示视频或链接 https://v.example.com")
     await chat.say(owner, "报价 30万 折扣 30%")
     _, approval = await chat.say(owner, "推进")
-    (answer,) = await chat.click(people[who], button(approval, "同意"))
+    *decided, answer = await chat.click(people[who], button(approval, "同意"))
     _, may_approve = ACTORS[who]
     async with rt.db.session() as s:
         status = (await s.execute(select(Approval.status))).scalar_one()
     if may_approve:
         assert answer["title"] == "报价已同意：星海零售" and status == "approved"
+        assert decided[0]["title"] == "报价审批：星海零售（已同意）" and decided[0]["buttons"] == []
     else:
-        assert answer["title"] == "这个操作做不了" and NOT_YOURS in answer["sections"][0]["text"]
+        refusal = OWN_QUOTE if who == "owner" else NOT_APPROVER  # one's own quote: the right reason
+        assert answer["title"] == "这个操作做不了" and refusal in answer["sections"][0]["text"] and not decided
         assert status == "pending"
 
 

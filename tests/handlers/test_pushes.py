@@ -35,7 +35,7 @@ async def test_breakpoints_command_is_for_managers_and_nudge_reaches_the_owner_o
     org = await build_org(rt)
     boss = Chat(client, rt, f"dm:{org.boss}")
     [refused] = await Chat(client, rt, f"dm:{org.rep}").say(org.rep, "断点")
-    assert refused["title"] == "这个操作做不了" and "manager" in refused["sections"][0]["text"]
+    assert refused["title"] == "这个操作做不了" and "主管" in refused["sections"][0]["text"]
     [card] = await boss.say(org.boss, "断点")
     assert card["title"] == "断点 Top 2：华东大客户部"
     [done] = await boss.click(org.boss, button(card, "催一下①"))

@@ -32,7 +32,7 @@ def test_round_robin_takes_turns_and_records_why():
     reps = team("甲", "乙", "丙")
     assert run(Policy(), reps, 4) == ["甲", "乙", "丙", "甲"]
     first = assign(Policy(), WEB, reps, {}, NOON)
-    assert first.reason == "rule default (everyone) round_robin turn #1"
+    assert first.reason == "默认规则 · 全员 · 轮流分配（第 1 轮）"
 
 
 def test_weighted_spreads_heavy_reps():
@@ -48,7 +48,7 @@ def test_rule_based_by_region_and_industry_relaxes_when_nobody_matches():
     assert run(policy, reps, 2, LeadFacts("web", "上海", "医疗")) == ["沪医", "沪医"]
     assert run(policy, reps, 2, LeadFacts("web", "广州", "医疗")) == ["沪医", "京医"]
     reason = assign(policy, LeadFacts("web", "上海", "制造"), reps, {}, NOON).reason
-    assert "region=上海" in reason
+    assert "地区上海" in reason
 
 
 def test_explicit_rules_match_channel_and_product_line():
@@ -58,7 +58,7 @@ def test_explicit_rules_match_channel_and_product_line():
     policy = Policy(rules=rules)
     assert run(policy, reps, 2, LeadFacts("expo")) == ["乙", "乙"]
     choice = assign(policy, LeadFacts("web", product_line="云"), reps, {}, NOON)
-    assert choice.member_id == 3 and "least_loaded load 1/50" in choice.reason
+    assert choice.member_id == 3 and "谁手上线索少给谁（手上 1/50 条）" in choice.reason
 
 
 def test_skips_inactive_on_leave_outside_hours_capacity_daily_cap_and_cooldown():
@@ -75,9 +75,9 @@ def test_skips_inactive_on_leave_outside_hours_capacity_daily_cap_and_cooldown()
 def test_fallback_owner_then_the_pool():
     reps = team("甲", "兜底", **{"甲": {"on_leave": True}, "兜底": {"capacity": 0}})
     fallback = assign(Policy(fallback_owner="兜底"), WEB, reps, {}, NOON)
-    assert fallback.member_id == 2 and "fallback owner" in fallback.reason
+    assert fallback.member_id == 2 and "交给兜底负责人" in fallback.reason
     pooled = assign(Policy(), WEB, team("甲", **{"甲": {"on_leave": True}}), {}, NOON)
-    assert pooled.member_id is None and "waiting in the pool" in pooled.reason and "甲: on leave" in pooled.reason
+    assert pooled.member_id is None and "先放在线索池等人领取" in pooled.reason and "甲休假中" in pooled.reason
 
 
 def test_overnight_hours_wrap():

@@ -32,7 +32,7 @@ def test_score_explains_every_point():
 def test_other_stage_or_other_known_industry_is_never_offered():
     assert score(MED_DEMO, TARGET) is None
     assert score(MFG_NEEDS, TARGET) is None
-    assert score(MFG_NEEDS, Target("needs")) is not None  # unknown industry: anything of the stage may fit
+    assert score(MFG_NEEDS, Target("needs")) is None  # unknown industry: only scripts for every industry
 
 
 def test_top_three_is_ordered_and_deterministic():

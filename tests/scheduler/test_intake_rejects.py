@@ -18,7 +18,7 @@ SH = ZoneInfo("Asia/Shanghai")
 FIRE = datetime(2026, 11, 28, 8, 45, tzinfo=SH)  # the ManualClock starts Friday 2026-11-27 09:00
 NO_MOBILE = {"mobile_phone": "missing: no field maps to mobile_phone (unmapped fields: 联系电话, 姓名); add one to "
                              "[intake.channels.web] field_map and run `salesbot intake replay --channel web`"}
-BAD_MOBILE = {"mobile_phone": "不是有效的大陆手机号 (11 digits, optional +86)"}
+BAD_MOBILE = {"mobile_phone": "手机号不对：请填 11 位大陆手机号（可带 +86）"}
 
 
 async def _reject(rt, channel: str, fields: dict, at: datetime) -> int:
@@ -54,11 +54,11 @@ async def test_admins_get_yesterdays_rejects_once_a_day(rt_any):
     assert card["title"] == "线索拒收日报" and card["subtitle"] == "2026-11-27"
     assert [f[1] for f in card["sections"][0]["fields"]] == ["4 条", "2 个", "3 条"]
     web, expo = card["sections"][1], card["sections"][2]
-    assert web["title"] == "web：拒收 3 条，待重放 2 条"
+    assert web["title"] == "网页：拒收 3 条，待重放 2 条"
     assert web["text"] == "改字段映射后执行 salesbot intake replay --channel web"
-    assert web["items"] == ["2 条 · mobile_phone → 没有字段映射到它（来源字段：联系电话, 姓名）",
-                            "1 条 · mobile_phone → 不是有效的大陆手机号 (11 digits, optional +86)"]
-    assert expo["title"] == "expo：拒收 1 条，待重放 1 条"
+    assert web["items"] == ["2 条 · 手机号 → 没有字段映射到它（来源字段：联系电话, 姓名）",
+                            "1 条 · 手机号 → 手机号不对：请填 11 位大陆手机号（可带 +86）"]
+    assert expo["title"] == "展会：拒收 1 条，待重放 1 条"
     assert await sent_cards(rt, f"dm:{manager}") == []
     again = await run_job(rt, "intake_rejects", FIRE + timedelta(hours=6))  # a manual run later that day
     assert "已推送 0 人，1 人此前已推送（不重复发送）" in again.summary

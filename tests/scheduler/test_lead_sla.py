@@ -49,9 +49,9 @@ async def test_reminders_then_breach_warning_to_the_manager_each_once(rt_any):
     assert await titles(rt, boss) == []
     rt.clock.set(start + timedelta(minutes=240))
     result = await run_job(rt, "sla_scan")
-    assert result.summary.startswith("0 reminders, 1 breaches")
+    assert result.summary.startswith("提醒 0 条，超时 1 条")
     rt.clock.set(start + timedelta(minutes=241))
-    assert (await run_job(rt, "sla_scan")).summary.startswith("0 reminders, 0 breaches")
+    assert (await run_job(rt, "sla_scan")).summary.startswith("提醒 0 条，超时 0 条")
     warning = (await sent_cards(rt, f"dm:{boss}"))
     assert [c["card"]["title"] for c in warning] == ["超时未跟进：华东医疗"]
     text = warning[0]["card"]["sections"][0]["text"]
@@ -91,7 +91,7 @@ async def test_followup_stops_the_clock(rt):
         lead = await s.get(Lead, lead_id)
         assert await leads.stamp_first_response(s, lead.customer_id, "followup", rep, rt.clock.now()) == [lead_id]
     rt.clock.advance(timedelta(hours=5))
-    assert (await run_job(rt, "sla_scan")).summary.startswith("0 reminders, 0 breaches")
+    assert (await run_job(rt, "sla_scan")).summary.startswith("提醒 0 条，超时 0 条")
     assert (await lead_row(rt, lead_id)).breached_at is None
 
 
@@ -102,12 +102,12 @@ async def test_unaccepted_lead_is_reclaimed_with_a_cooldown(rt):
     rt.settings.leads.accept_minutes = 30
     assert (await lead_row(rt, lead_id)).owner_id == first
     rt.clock.advance(timedelta(minutes=31))
-    assert "1 reclaimed" in (await run_job(rt, "sla_scan")).summary
+    assert "收回 1 条" in (await run_job(rt, "sla_scan")).summary
     assert (await lead_row(rt, lead_id)).owner_id == second
     rt.clock.advance(timedelta(minutes=31))
     await run_job(rt, "sla_scan")
     lead = await lead_row(rt, lead_id)
-    assert lead.owner_id is None and lead.status == "new" and "cooling down" in lead.assign_reason
+    assert lead.owner_id is None and lead.status == "new" and "冷却中" in lead.assign_reason
     rt.clock.advance(timedelta(hours=25))  # cool-down over: back to a rep at the next scan
     await run_job(rt, "sla_scan")
     assert (await lead_row(rt, lead_id)).owner_id in (first, second)

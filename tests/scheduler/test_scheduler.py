@@ -154,11 +154,11 @@ async def test_sla_scan_marks_overdue_leads_breached_once(rt):
     old = await add_lead(rt, first_response_due_at=earlier, breached_at=earlier)  # breached before
     first = await run_job(rt, "sla_scan", t)
     assert (first.status, first.fire_key) == ("done", "2026-11-27T09:03")
-    assert first.summary.startswith("0 reminders, 1 breaches")
+    assert first.summary.startswith("提醒 0 条，超时 1 条")
     same_interval = await run_job(rt, "sla_scan", t + timedelta(seconds=20))
     assert same_interval.status == "already claimed"
     later = await run_job(rt, "sla_scan", t + timedelta(minutes=10))
-    assert later.fire_key == "2026-11-27T09:13" and later.summary.startswith("0 reminders, 0 breaches")
+    assert later.fire_key == "2026-11-27T09:13" and later.summary.startswith("提醒 0 条，超时 0 条")
     async with rt.db.session() as session:
         breached = {lead.id: lead.breached_at for lead in (await session.execute(select(Lead))).scalars()}
     assert breached[overdue] == t and breached[old] == earlier

@@ -20,6 +20,7 @@ from bot.clock import Clock
 from bot.config import DingtalkConfig
 from bot.errors import DeliveryError, TransientDeliveryError
 from bot.errors import Throttled as ThrottledError
+from bot.platforms.dingtalk import rooms
 from bot.platforms.dingtalk.adapter import canonical_target
 from bot.platforms.dingtalk.crypto import webhook_query
 from bot.platforms.dingtalk.media import DingTalkMedia
@@ -174,7 +175,9 @@ class DingTalkAPI(DingTalkMedia):
     async def send(self, target: str, payload: dict[str, Any]) -> None:
         """Deliver one rendered payload; raise TransientDeliveryError to retry, DeliveryError to give up."""
         kind = payload.get("kind")
-        if kind == "message":
+        if kind == "room_create":  # 开群 (handlers/deal_rooms.py)
+            await rooms.create(self, payload)
+        elif kind == "message":
             await self.send_message(target, payload)
         elif kind == "card":
             data = await self.call("POST", "/v1.0/card/instances/createAndDeliver", payload["create"])

@@ -20,6 +20,7 @@ import aiohttp
 
 from bot.config import FeishuConfig
 from bot.errors import DeliveryError, Throttled, TransientDeliveryError
+from bot.platforms.feishu import rooms
 from bot.platforms.feishu.delayed import DelayedUpdates
 from bot.platforms.feishu.limits import MAX_WAIT, Throttle
 from bot.platforms.feishu.media import FeishuMedia
@@ -151,6 +152,9 @@ class FeishuAPI(FeishuMedia):
             if self.approvals is None:
                 raise DeliveryError("Feishu approvals are not wired; build the client with build_api(rt)")
             await self.approvals.create(payload)
+            return
+        if payload.get("kind") == "room_create":  # 开群 (handlers/deal_rooms.py)
+            await rooms.create(self, payload)
             return
         if payload.get("kind") == "media_fetch":  # queued by the media_fetch job; not a message to a chat
             await self.store_media(payload)

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from bot.clock import Clock
 from bot.errors import DeliveryError, Throttled
+from bot.platforms.wecom import rooms
 from bot.platforms.wecom.client import TRANSIENT, checked, raise_for
 from bot.platforms.wecom.limits import Windows
 from bot.platforms.wecom.media import WecomMedia
@@ -51,6 +52,8 @@ class WecomAPI(WecomMedia):
             await self.webhook(payload["name"], payload["body"])
         elif kind == "robot":
             await self.robot(payload)
+        elif kind == "room_create":  # 开群 (handlers/deal_rooms.py)
+            await rooms.create(self, payload)
         elif kind == "workbench":
             await self.set_workbench(payload["userid"], payload["items"])
         elif kind == "media_fetch":

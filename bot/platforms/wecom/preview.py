@@ -83,6 +83,9 @@ def card_html(tc: dict[str, Any]) -> str:
                       for b in tc.get("button_list", []))
     if buttons:
         parts.append(f'<div class="card-buttons wc-buttons">{buttons}</div>')
+    url = (tc.get("card_action") or {}).get("url", "")
+    if url:  # tapping the card opens this (its full view when anything did not fit)
+        parts.append(f'<a class="wc-open" href="{escape(url)}" target="_blank" rel="noopener">查看详情</a>')
     return "\n".join(parts)
 
 

@@ -166,7 +166,8 @@ def _app(chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -> 
     if card is None:
         return {"kind": "app", "touser": user,
                 "body": {"msgtype": "text", "text": {"content": L.cut_bytes(text, L.TEXT_BYTES)}}}
-    tc, views = fit_card(card, new_task_id(), user, chat.chat_id)
+    actor = "" if chat.chat_id == "preview" else user  # the playground's stand-in acts for no one
+    tc, views = fit_card(card, new_task_id(), actor, chat.chat_id)
     fresh = {"msgtype": "template_card", "template_card": tc}
     meta = chat.meta
     if extra.get("update") and meta.get("task_id"):
@@ -214,6 +215,11 @@ def _webhook(chat: ChatRef, card: Card | None, text: str) -> dict[str, Any]:
     content, views = _markdown_body(card, "", chat.chat_id)
     return attach({"kind": "webhook", "name": name, "body": {"msgtype": "markdown", "markdown": {"content": content}}},
                   views)
+
+
+def room_markdown(card: Card, chat_id: str) -> tuple[str, dict]:
+    """The card as markdown for an app group (appchat/send), with its full view when it had to be shortened."""
+    return _markdown_body(card, "", chat_id)
 
 
 def render(chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -> dict[str, Any]:

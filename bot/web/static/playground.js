@@ -357,12 +357,21 @@ async function sendText(text, fromInput = false) {
     if (!isGroup(state.chatId) || text.includes(MENTION)) showTyping();
     else toast(`群里要先 ${MENTION}，${BOT}才会回复（和真实平台一样）`, "info");
     pollNow();
+    if (/开群|\broom\b/.test(text)) setTimeout(refreshGroups, 1500); // the new deal room joins the chat list
   } catch (err) {
     if (!err.network) state.pendingSend = null; // the server answered: a retry is a new message
     toast(err.message);
   } finally {
     $("send").disabled = false;
   }
+}
+
+// Reload the chat list (a deal room made by 开群 appears in it).
+async function refreshGroups() {
+  try {
+    const data = await api("/state");
+    if ((data.groups || []).length !== state.groups.length) { state.groups = data.groups; renderChats(); }
+  } catch (_) { /* the 15 s poll retries */ }
 }
 
 // Quick chips: in a 1:1 chat the @mention is unnecessary, so drop it.
@@ -639,7 +648,13 @@ async function main() {
   pollOutbox();
   setInterval(pollOutbox, 2000);
   setInterval(pollAdmin, 10000);
-  setInterval(async () => { try { renderClock((await api("/state")).now); } catch (_) { /* toast shown by poller */ } }, 15000);
+  setInterval(async () => {
+    try {
+      const data = await api("/state");
+      renderClock(data.now);
+      if ((data.groups || []).length !== state.groups.length) { state.groups = data.groups; renderChats(); }
+    } catch (_) { /* toast shown by poller */ }
+  }, 15000);
 }
 
 main();

@@ -1,0 +1,34 @@
+"""开群 on DingTalk: a scene group from the configured template (its robot hears @ there), then the card.
+
+POST {oapi_base}/topapi/im/chat/scenegroup/create with owner_user_id, user_ids (comma-separated),
+title, template_id and uuid (the same on every retry, so a retry does not make a second group).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from bot.errors import DeliveryError
+from bot.events import ChatRef
+from bot.platforms.dingtalk import render
+from cards.model import Card
+from storage.repos import deal_rooms
+
+
+async def create(api: Any, payload: dict[str, Any]) -> None:
+    """Create the scene group, bind it to the opportunity and send the deal's card into it."""
+    body = {"title": payload["name"], "template_id": api.cfg.scene_group_template_id,
+            "owner_user_id": payload["owner"], "user_ids": ",".join(payload["users"]),
+            "uuid": f"salesbot-room-{payload['opportunity_id']}"}
+    url = f"{api.cfg.oapi_base}/topapi/im/chat/scenegroup/create?access_token={quote(await api.access_token())}"
+    data = await api.request("POST", url, body)
+    cid = (data.get("result") or {}).get("open_conversation_id")
+    if data.get("errcode") or not cid:
+        raise DeliveryError(f"DingTalk scene group not created (errcode {data.get('errcode')}): "
+                            f"{str(data.get('errmsg'))[:200]}; check [dingtalk] scene_group_template_id")
+    target = f"group:{cid}"
+    message = render.render(ChatRef("dingtalk", target, True), Card.from_dict(payload["card"]), "", {})
+    await deal_rooms.bind(api.db, payload["opportunity_id"], "dingtalk", target, message.pop("views", {}),
+                          api.clock.now())
+    await api.send(target, message)

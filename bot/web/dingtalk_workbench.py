@@ -1,0 +1,67 @@
+"""The DingTalk workbench entry `GET /dingtalk/workbench`: in-app login, then the member's own page.
+
+Set the H5 micro-app's homepage to <public_url>/dingtalk/workbench. The page asks DingTalk for a login
+code (dd.runtime.permission.requestAuthCode, corpId = [dingtalk] corp_id) and opens
+/dingtalk/workbench/login?code=…, which reads the userid (POST {oapi_base}/topapi/v2/user/getuserinfo) and
+redirects to the member's signed page, where today's items can be done.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+from aiohttp import web
+
+from bot.errors import BadSignature, DeliveryError, NotFound
+from bot.web.common import runtime
+from bot.web.links import me_link
+from storage.repos import members
+
+JSAPI = "https://g.alicdn.com/dingding/dingtalk-jsapi/3.0.25/dingtalk.open.js"
+
+
+def setup(app: web.Application) -> None:
+    """Register the entry and its login step."""
+    app.router.add_get("/dingtalk/workbench", entry)
+    app.router.add_get("/dingtalk/workbench/login", login)
+
+
+async def entry(request: web.Request) -> web.Response:
+    """A page that gets the login code inside DingTalk and comes back with it."""
+    corp = runtime(request).settings.dingtalk.corp_id
+    if not corp:
+        raise NotFound("钉钉工作台入口还没配置：在 [dingtalk] corp_id 填上组织的 CorpId")
+    html = ('<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" '
+            'content="width=device-width, initial-scale=1"><link rel="icon" href="/favicon.ico"><title>我的今日</title>'
+            '<p id="msg" style="font-family:sans-serif;padding:16px">正在登录…</p>'
+            f'<script src="{JSAPI}"></script><script>'
+            f'dd.ready(function () {{ dd.runtime.permission.requestAuthCode({{corpId: {json.dumps(corp)},'
+            ' onSuccess: function (r) {'
+            ' location.href = "/dingtalk/workbench/login?code=" + encodeURIComponent(r.code); },'
+            ' onFail: function () { document.getElementById("msg").textContent = "请在钉钉里打开"; } }); });'
+            '</script></html>')
+    return web.Response(text=html, content_type="text/html", charset="utf-8", headers={"Cache-Control": "no-store"})
+
+
+async def login(request: web.Request) -> web.Response:
+    """Code → userid → member → their page (a spent or forged code is refused)."""
+    rt = runtime(request)
+    api = rt.apis.get("dingtalk")
+    code = request.query.get("code", "")
+    if api is None or not code:
+        raise NotFound("钉钉没有开启，或链接里没有登录码：从钉钉工作台重新打开")
+    url = f"{rt.settings.dingtalk.oapi_base}/topapi/v2/user/getuserinfo?access_token={quote(await api.access_token())}"
+    try:
+        data = await api.request("POST", url, {"code": code})
+    except DeliveryError as exc:
+        raise BadSignature("登录码无效：从钉钉工作台重新打开") from exc
+    userid = str((data.get("result") or {}).get("userid") or "")
+    if data.get("errcode") or not userid:
+        raise BadSignature("登录码无效或已用过：从钉钉工作台重新打开")
+    async with rt.db.sessions() as s:
+        member = await members.by_identity(s, "dingtalk", userid)
+    if member is None:
+        raise NotFound("这个钉钉账号还没有关联成员：请管理员运行 salesbot sync members --platform dingtalk")
+    page = me_link(rt.settings, member.id, rt.clock.now())
+    raise web.HTTPSeeOther("/" + page.split("://", 1)[-1].partition("/")[2])

@@ -1,0 +1,39 @@
+"""Actions from pages opened inside a platform (the WeCom chat-toolbar sidebar): open a deal for a customer."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.events import Event, Reply
+from bot.routing import Router
+from cards.actions import CreateDeal
+from cards.model import Level
+from cards.views import notice_card, opportunity_card
+from handlers.opp_common import person, pipeline, view_of
+from sales.opportunity_access import may_change
+from storage.models import Opportunity
+from storage.repos import members as members_repo
+from storage.repos import opportunities as repo
+
+router = Router("sidebar", feature="opportunities")
+
+
+@router.action(CreateDeal)
+async def create_for_customer(event: Event, ctx: Context) -> Reply:
+    """新建商机 from the sidebar: the customer is known from the chat it was opened in."""
+    customer = await repo.get_customer(ctx.session, event.action.customer_id)
+    if customer is None:
+        return Reply(card=notice_card("没找到这个客户", "客户可能已被合并，回到聊天里发“新建商机 客户名”。",
+                                      Level.WARNING))
+    existing = await repo.open_for_customer(ctx.session, customer.id)
+    if existing:
+        return Reply(card=opportunity_card(await view_of(ctx, existing), "已有商机："))
+    owner_id = customer.owner_id or ctx.member.id
+    if not may_change(person(ctx.member), person(await members_repo.get(ctx.session, owner_id))):
+        return Reply(card=notice_card("这不是你的客户", "一个客户只有一个负责人；需要协作请找你的主管。",
+                                      Level.WARNING))
+    now = ctx.now()
+    opp = await repo.add(ctx.session, Opportunity(customer_id=customer.id, owner_id=owner_id,
+                                                  stage=pipeline(ctx).stages[0].key, stage_entered_at=now,
+                                                  created_at=now))
+    await repo.log_interaction(ctx.session, customer.id, ctx.member.id, "opportunity", "", now)
+    return Reply(card=opportunity_card(await view_of(ctx, opp), "新商机："))

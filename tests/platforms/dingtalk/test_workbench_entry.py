@@ -1,0 +1,17 @@
+"""The DingTalk workbench entry: in-app login code → the member's page, where today's items can be done."""
+
+from __future__ import annotations
+
+from tests.platforms.dingtalk.conftest import add_dingtalk_member
+
+
+async def test_the_entry_logs_in_and_opens_the_members_page(dclient, drt, fake):
+    assert (await dclient.get("/dingtalk/workbench")).status == 404  # no corp_id yet: says which key to set
+    drt.settings.dingtalk.corp_id = "dingcorp1"
+    page = await (await dclient.get("/dingtalk/workbench")).text()
+    assert "requestAuthCode" in page and '"dingcorp1"' in page
+    await add_dingtalk_member(drt, "李娜", "u001")
+    fake.auth_codes["c1"] = "u001"
+    opened = await dclient.get("/dingtalk/workbench/login?code=c1")
+    assert opened.status == 200 and opened.url.path == "/dash/me" and "李娜" in await opened.text()
+    assert (await dclient.get("/dingtalk/workbench/login?code=c1")).status == 401  # a code works once

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, insert, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Customer, Interaction, Task
+from storage.repos.grading import bulk_insert
 
 C, IN, TK = Customer.__table__, Interaction.__table__, Task.__table__
 CHUNK = 5000
@@ -18,10 +19,9 @@ def customer_ref(customer_id: int) -> str:
     return f"customer:{customer_id}"
 
 
-async def add_tasks(session: AsyncSession, rows: list[dict]) -> None:
-    """Insert tasks (kind, title, owner_id, due_at, ref, created_at) in chunks."""
-    for i in range(0, len(rows), CHUNK):
-        await session.execute(insert(TK), rows[i:i + CHUNK])
+async def add_tasks(session: AsyncSession, dialect: str, rows: list[dict]) -> None:
+    """Insert tasks (kind, title, owner_id, due_at, ref, created_at; the same keys in every row) in bulk."""
+    await bulk_insert(session, dialect, "task", rows)
 
 
 async def activation_tasks(session: AsyncSession, customer_id: int, since: datetime) -> list[Task]:

@@ -93,7 +93,8 @@ async def timed(rt: Runtime, job: str, at) -> float:
     started, cpu = time.perf_counter(), _cpu()
     result = await run_job(rt, job, at)
     took, used = time.perf_counter() - started, _cpu() - cpu
-    print(f"  {job} @ {at:%Y-%m-%d}: wall {took:6.1f} s (target {TARGETS[job]:.0f} s, ratio {took / TARGETS[job]:.2f}), "
+    ratio = took / TARGETS[job]
+    print(f"  {job} @ {at:%Y-%m-%d}: wall {took:6.1f} s (target {TARGETS[job]:.0f} s, ratio {ratio:.2f}), "
           f"process CPU {used:5.1f} s, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
           f"  — {result.summary or result.error}")
     return took

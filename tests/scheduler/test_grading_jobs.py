@@ -123,6 +123,16 @@ async def test_quarterly_review_changes_only_what_the_manager_approved(client, r
         assert after[props[1].id].status == "rejected" and after[props[1].id].decision_note == "下季度有大单在谈"
     told = [c["card"]["title"] for c in await sent_cards(rt, f"dm:{rep}")]
     assert any(t.endswith(f"调整为{props[0].to_grade}") for t in told)
+    assert any(t.endswith(f"保持{props[1].from_grade}") for t in told)  # the rejection, with its reason
+    [left] = await boss_chat.say(boss, "分级复核 通过 全部")
+    assert "没有待复核的调整建议" in left["sections"][0]["text"]
+    assert (await _customer(rt, props[2].customer_id)).grade == props[2].to_grade
+    assert (await _customer(rt, props[1].customer_id)).grade == props[1].from_grade  # rejected stays rejected
+
+
+async def test_switched_off_grading_computes_nothing(rt):
+    rt.settings.features.grading = False
+    assert (await run_job(rt, "grading")).summary == "客户分级：功能未开启（[features] grading = false），未计算"
 
 
 async def test_the_jobs_and_the_review_on_each_backend(rt_any):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -64,7 +64,7 @@ def decide(s: Scored, dormant_at: dict[int, datetime]) -> list[Change]:
     woke = np.zeros(len(cur), dtype=bool)
     for i in np.flatnonzero(graded & (cur == Grade.DORMANT.value) & (s.quadrant != Grade.DORMANT.value)):
         since, last = dormant_at.get(int(s.rows.ids[i])), s.last_at[i]
-        woke[i] = since is not None and last is not None and last > since
+        woke[i] = since is not None and not np.isnan(last) and last > since.timestamp()
     out = []
     for mask, source in ((fire, "dormant"), (woke, "revived")):
         for i in np.flatnonzero(mask):
@@ -74,12 +74,16 @@ def decide(s: Scored, dormant_at: dict[int, datetime]) -> list[Change]:
     return out
 
 
+def _stamps(epochs: np.ndarray) -> list[datetime | None]:
+    return [None if np.isnan(t) else datetime.fromtimestamp(t, UTC) for t in epochs.tolist()]
+
+
 def score_rows(s: Scored, now: datetime) -> list[dict]:
     """Return the customer_score rows of this run."""
     p, a = s.pred, s.activity
     cols = [s.rows.ids.tolist(), a.score.tolist(), p.ltv.tolist(), p.ltv_orders.tolist(),
             (p.ltv - p.ltv_orders).tolist(), np.maximum(s.prev_ltv, 0).tolist(), p.expected_orders.tolist(),
-            p.p_alive.tolist(), p.growth.tolist(), p.model.tolist(), s.orders.astype(int).tolist(), s.last_at,
+            p.p_alive.tolist(), p.growth.tolist(), p.model.tolist(), s.orders.astype(int).tolist(), _stamps(s.last_at),
             s.quadrant.tolist(), s.skipped.tolist(), ["；".join(n) for n in s.notes]]
     keys = ("customer_id", "activity", "ltv", "ltv_orders", "ltv_pipeline", "prev_ltv", "expected_orders", "p_alive",
             "growth", "model", "orders", "last_interaction_at", "quadrant", "skipped", "notes")
@@ -91,7 +95,7 @@ async def run_daily(session: AsyncSession, dialect: str, cfg: GradingConfig, now
     s = await compute(session, cfg, now)
     changes = decide(s, await repo.dormant_since(session))
     first = first_mask(s)
-    await repo.save_scores(session, score_rows(s, now))
+    await repo.save_scores(session, dialect, score_rows(s, now))
     await repo.apply_first(session, dialect, now)
     await repo.apply_changes(session, changes, now)
     owners = [o for o, f in zip(s.rows.owner, first, strict=True) if f and o is not None]

@@ -73,7 +73,7 @@ async def run(session: AsyncSession, cfg: GradingConfig, now: datetime, split: f
         return "截止日前下过单的客户少于 5 位，回测没有意义：导入更长的订单历史后再试。"
     ids = [r[0] for r in rows]
     col = lambda k: np.array([float(r[k] or 0) for r in rows])  # noqa: E731
-    age = lambda k: np.array([(cutoff - r[k]).total_seconds() / WEEK for r in rows])  # noqa: E731
+    age = lambda k: np.array([(cutoff.timestamp() - r[k]) / WEEK for r in rows])  # noqa: E731
     stats = OrderStats(col(1), age(2), age(3), col(4), col(5), col(6), np.zeros(len(rows)))
     horizon = (last - cutoff).total_seconds() / WEEK
     actual = await _after(session, cutoff, last)

@@ -28,7 +28,7 @@ class Scored:
     quadrant: np.ndarray
     triggered: np.ndarray
     quiet_days: np.ndarray
-    last_at: list[datetime | None]
+    last_at: np.ndarray  # epoch seconds of the last interaction, NaN when none
     prev_ltv: np.ndarray
     skipped: np.ndarray
     notes: list[list[str]]
@@ -48,10 +48,12 @@ async def compute(session: AsyncSession, cfg: GradingConfig, now: datetime) -> S
     notes: list[list[str]] = [[] for _ in range(n)]
     stats = await _orders(session, now, rows.ids, n, notes)
     activity = await _activity(session, cfg, now, rows.ids, notes)
-    last = await inputs.last_interaction(session, now)
-    last_at = [last.get(int(c)) for c in rows.ids]
-    since = [la or cr for la, cr in zip(last_at, rows.created, strict=True)]
-    quiet = np.array([(now - t).total_seconds() / 86400 if t else 0.0 for t in since])
+    last_at = np.full(n, np.nan)
+    if last := await inputs.last_interaction(session, now):
+        pos, ok = _index(rows.ids, [c for c, _ in last])
+        last_at[pos] = np.array([t for _, t in last], dtype=float)[ok]
+    since = np.where(np.isnan(last_at), rows.created, last_at)
+    quiet = np.nan_to_num((now.timestamp() - since) / 86400, nan=0.0)
     prev = await inputs.previous(session)
     prev_ltv = np.array([prev.get(int(c), -1.0) for c in rows.ids])
     last_run = await repo.latest_run(session)
@@ -80,8 +82,8 @@ def _index(ids: np.ndarray, cids: list) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _weeks(now: datetime, stamps: list) -> np.ndarray:
-    ref = now.timestamp()
-    return np.array([(ref - t.timestamp()) / WEEK_SECONDS if t is not None else 0.0 for t in stamps])
+    """Weeks from epoch-second stamps to now (0 where missing)."""
+    return np.nan_to_num((now.timestamp() - np.array(stamps, dtype=float)) / WEEK_SECONDS, nan=0.0)
 
 
 async def _orders(session: AsyncSession, now: datetime, ids: np.ndarray, n: int, notes: list[list[str]]) -> OrderStats:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import JSON, BigInteger, String, bindparam, cast, delete, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,10 +36,33 @@ async def _chunks(session: AsyncSession, stmt, rows: list[dict]) -> None:
         await session.execute(stmt, rows[i:i + CHUNK])
 
 
-async def save_scores(session: AsyncSession, rows: list[dict]) -> None:
-    """Replace every customer's latest score (one delete, chunked multi-row inserts)."""
+def _naive(value: object, dialect: str) -> object:
+    """Bind a datetime the way UTCDateTime stores it (naive UTC; SQLite: its text form)."""
+    if not isinstance(value, datetime):
+        return value
+    naive = value.astimezone(UTC).replace(tzinfo=None)
+    return naive.strftime("%Y-%m-%d %H:%M:%S.%f") if dialect == "sqlite" else naive
+
+
+async def bulk_insert(session: AsyncSession, dialect: str, table: str, rows: list[dict]) -> None:
+    """Insert plain rows (numbers, short strings, datetimes) through the driver's executemany.
+
+    200,000 rows take about a second this way; SQLAlchemy's per-value processing would take several.
+    """
+    if not rows:
+        return
+    cols = list(rows[0])
+    mark = "?" if dialect == "sqlite" else "%s"
+    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
+    conn = await session.connection()
+    for i in range(0, len(rows), CHUNK * 4):
+        await conn.exec_driver_sql(sql, [tuple(_naive(r[c], dialect) for c in cols) for r in rows[i:i + CHUNK * 4]])
+
+
+async def save_scores(session: AsyncSession, dialect: str, rows: list[dict]) -> None:
+    """Replace every customer's latest score: one delete, one bulk insert."""
     await session.execute(delete(CS))
-    await _chunks(session, insert(CS), rows)
+    await bulk_insert(session, dialect, "customer_score", rows)
 
 
 async def apply_changes(session: AsyncSession, changes: list[Change], now: datetime) -> None:

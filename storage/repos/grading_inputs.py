@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
-from sqlalchemy import and_, case, func, literal, select, union_all
+from sqlalchemy import Float, and_, case, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from storage.models import Customer, Evidence, Interaction, Opportunity
 from storage.models_grading import CustomerScore
@@ -20,6 +22,23 @@ YEAR = timedelta(days=365)
 FUTURE, BEFORE_CUSTOMER = -2, -1  # bucket codes of events that are left out
 
 
+class epoch(FunctionElement):
+    """Seconds since 1970 of a stored (naive UTC) timestamp, as a float: 200,000 rows need no datetime parsing."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(epoch, "sqlite")
+def _epoch_sqlite(element, compiler, **kw) -> str:
+    return f"((julianday({compiler.process(element.clauses, **kw)}) - 2440587.5) * 86400.0)"
+
+
+@compiles(epoch, "postgresql")
+def _epoch_pg(element, compiler, **kw) -> str:
+    return f"EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})"
+
+
 @dataclass
 class CustomerRows:
     """Every customer's id, industry, owner, grade and creation time (parallel lists)."""
@@ -28,29 +47,31 @@ class CustomerRows:
     industry: np.ndarray
     owner: list[int | None]
     grade: np.ndarray
-    created: list[datetime | None]
+    created: np.ndarray  # epoch seconds, NaN when unknown
 
 
 async def customers(session: AsyncSession, ids: list[int] | None = None) -> CustomerRows:
     """Return every customer (or the given ones) ordered by id."""
-    stmt = select(C.c.id, C.c.industry, C.c.owner_id, C.c.grade, C.c.created_at).order_by(C.c.id)
+    stmt = select(C.c.id, C.c.industry, C.c.owner_id, C.c.grade, epoch(C.c.created_at)).order_by(C.c.id)
     if ids is not None:
         stmt = stmt.where(C.c.id.in_(ids))
     rows = (await session.execute(stmt)).all()
     return CustomerRows(np.array([r[0] for r in rows], dtype=np.int64),
                         np.array([r[1] or "" for r in rows], dtype=object), [r[2] for r in rows],
-                        np.array([r[3] or "" for r in rows], dtype=object), [r[4] for r in rows])
+                        np.array([r[3] or "" for r in rows], dtype=object),
+                        np.array([np.nan if r[4] is None else r[4] for r in rows], dtype=float))
 
 
 async def orders(session: AsyncSession, now: datetime) -> list[tuple]:
-    """Per customer: (id, n, first, last, total, last12, prev12, future, not_positive) over usable orders."""
+    """Per customer: (id, n, first, last, total, last12, prev12, future, not_positive) over usable orders;
+    first and last in epoch seconds."""
     ok = and_(OR.c.amount > 0, OR.c.ordered_at.is_not(None), OR.c.ordered_at <= now)
     amount = lambda cond: func.sum(case((and_(ok, cond), OR.c.amount), else_=0))  # noqa: E731
     # Grouping by an expression keeps SQLite from walking ix_order_customer_at and fetching every row at random:
     # one sequential scan and a sort is about twice as fast.
     cid = (OR.c.customer_id + 0).label("cid")
     stmt = select(cid, func.sum(case((ok, 1), else_=0)),
-                  func.min(case((ok, OR.c.ordered_at))), func.max(case((ok, OR.c.ordered_at))),
+                  func.min(case((ok, epoch(OR.c.ordered_at)))), func.max(case((ok, epoch(OR.c.ordered_at)))),
                   amount(literal(True)), amount(OR.c.ordered_at > now - YEAR),
                   amount(and_(OR.c.ordered_at <= now - YEAR, OR.c.ordered_at > now - 2 * YEAR)),
                   func.sum(case((OR.c.ordered_at > now, 1), else_=0)),
@@ -93,10 +114,10 @@ async def activity(session: AsyncSession, now: datetime, edges: list[datetime],
     return list((await session.execute(stmt)).all())
 
 
-async def last_interaction(session: AsyncSession, now: datetime) -> dict[int, datetime]:
-    """Return each customer's latest interaction that is not in the future."""
-    stmt = select(IN.c.customer_id, func.max(IN.c.at)).where(IN.c.at <= now).group_by(IN.c.customer_id)
-    return dict((await session.execute(stmt)).all())
+async def last_interaction(session: AsyncSession, now: datetime) -> list[tuple[int, float]]:
+    """Return (customer, epoch seconds of its latest interaction that is not in the future)."""
+    stmt = select(IN.c.customer_id, epoch(func.max(IN.c.at))).where(IN.c.at <= now).group_by(IN.c.customer_id)
+    return list((await session.execute(stmt)).all())
 
 
 async def previous(session: AsyncSession) -> dict[int, float]:

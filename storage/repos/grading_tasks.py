@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, insert, literal, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Customer, Interaction, Task
+from storage.repos.grading import bulk_insert
 
 C, IN, TK = Customer.__table__, Interaction.__table__, Task.__table__
 CHUNK = 5000
@@ -18,10 +19,9 @@ def customer_ref(customer_id: int) -> str:
     return f"customer:{customer_id}"
 
 
-async def add_tasks(session: AsyncSession, rows: list[dict]) -> None:
-    """Insert tasks (kind, title, owner_id, due_at, ref, created_at) in chunks."""
-    for i in range(0, len(rows), CHUNK):
-        await session.execute(insert(TK), rows[i:i + CHUNK])
+async def add_tasks(session: AsyncSession, dialect: str, rows: list[dict]) -> None:
+    """Insert tasks (kind, title, owner_id, due_at, ref, created_at; the same keys in every row) in bulk."""
+    await bulk_insert(session, dialect, "task", rows)
 
 
 async def activation_tasks(session: AsyncSession, customer_id: int, since: datetime) -> list[Task]:
@@ -40,15 +40,20 @@ async def names(session: AsyncSession, ids: list[int]) -> dict[int, str]:
     return out
 
 
-async def cadence_state(session: AsyncSession, now: datetime, rules: dict[str, dict], deep: tuple[str, ...]) -> list:
-    """Per graded, owned customer: (id, name, owner, grade, touches inside its grade's window)."""
-    cutoff = case(*((C.c.grade == g, literal(now - timedelta(days=int(r["days"])))) for g, r in rules.items()))
-    kinds = or_(*((and_(C.c.grade == g, IN.c.kind.in_(deep)) if r.get("deep") else C.c.grade == g)
-                  for g, r in rules.items()))
-    touches = (select(func.count()).where(IN.c.customer_id == C.c.id, IN.c.at >= cutoff, IN.c.at <= now, kinds)
-               .scalar_subquery())
-    stmt = select(C.c.id, C.c.name, C.c.owner_id, C.c.grade, touches).where(
-        C.c.grade.in_(list(rules)), C.c.owner_id.is_not(None))
+async def graded_customers(session: AsyncSession, grades: list[str]) -> list[tuple]:
+    """Return (id, name, owner, grade) of every owned customer in these grades, ordered by id."""
+    stmt = (select(C.c.id, C.c.name, C.c.owner_id, C.c.grade)
+            .where(C.c.grade.in_(grades), C.c.owner_id.is_not(None)).order_by(C.c.id))
+    return list((await session.execute(stmt)).all())
+
+
+async def recent_touches(session: AsyncSession, now: datetime, days: list[int], deep: tuple[str, ...]) -> list[tuple]:
+    """Return (customer, deep 0/1, k, count): interactions since now − days[k] (days ascending), in one GROUP BY."""
+    span = case(*((IN.c.at >= now - timedelta(days=d), k) for k, d in enumerate(days)), else_=len(days))
+    is_deep = case((IN.c.kind.in_(deep), 1), else_=0)
+    stmt = (select(IN.c.customer_id, is_deep, span, func.count())
+            .where(IN.c.at >= now - timedelta(days=days[-1]), IN.c.at <= now)
+            .group_by(IN.c.customer_id, is_deep, span))
     return list((await session.execute(stmt)).all())
 
 

@@ -14,7 +14,7 @@ from scheduler.core import run_job
 from storage.models import Customer, Interaction, Member, Task
 from storage.models_grading import GradeHistory, GradeProposal
 from storage.models_history import CustomerEvent
-from storage.repos import pushes
+from storage.repos import push_reports, pushes
 from tests.flows.grading_helpers import D, add_customer, add_interactions, add_orders
 from tests.handlers.opp_helpers import Chat
 from tests.helpers import add_member, sent_cards
@@ -79,6 +79,10 @@ async def test_cadence_items_reach_the_must_do_list(rt):
         items = (await pushes.must_do(s, rt.clock.now(), "2026-11-27", pipeline, [rep]))[rep]
     assert task.title.startswith("战略伙伴·恒信金融：7天内要2次深度互动") and task.ref == f"customer:{cid}"
     assert any(i.key == f"task:{task.id}" for i in items)
+    await run_job(rt, "must_do")  # what was pushed this morning is the daily report's list
+    async with rt.db.session() as s:
+        report = (await push_reports.report_items(s, "2026-11-27", rt.clock.now() - 9 * timedelta(hours=1), [rep]))
+    assert [(i.key, i.done) for i in report[rep]] == [(f"task:{task.id}", False)]  # undone: needs a reason
     again = await run_job(rt, "grading", rt.clock.now() + timedelta(minutes=1))
     assert "节奏任务新增 0 条" in again.summary  # one task per window
     await add_interactions(rt, cid, rep, [("visit", rt.clock.now()), ("demo", rt.clock.now())])
@@ -119,6 +123,16 @@ async def test_quarterly_review_changes_only_what_the_manager_approved(client, r
         assert after[props[1].id].status == "rejected" and after[props[1].id].decision_note == "下季度有大单在谈"
     told = [c["card"]["title"] for c in await sent_cards(rt, f"dm:{rep}")]
     assert any(t.endswith(f"调整为{props[0].to_grade}") for t in told)
+    assert any(t.endswith(f"保持{props[1].from_grade}") for t in told)  # the rejection, with its reason
+    [left] = await boss_chat.say(boss, "分级复核 通过 全部")
+    assert "没有待复核的调整建议" in left["sections"][0]["text"]
+    assert (await _customer(rt, props[2].customer_id)).grade == props[2].to_grade
+    assert (await _customer(rt, props[1].customer_id)).grade == props[1].from_grade  # rejected stays rejected
+
+
+async def test_switched_off_grading_computes_nothing(rt):
+    rt.settings.features.grading = False
+    assert (await run_job(rt, "grading")).summary == "客户分级：功能未开启（[features] grading = false），未计算"
 
 
 async def test_the_jobs_and_the_review_on_each_backend(rt_any):

@@ -9,8 +9,9 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from bot.errors import UserError
 from bot.runtime import Runtime
-from flows import exports, history_import
+from flows import churn, exports, history_import
 from flows import handover as handover_flow
+from sales.stages import pipeline_from_config
 from storage.db import Database
 
 
@@ -38,12 +39,18 @@ async def cli_import_history(args: argparse.Namespace, settings: Settings, db: D
 
 
 async def cli_export(args: argparse.Namespace, settings: Settings, db: Database) -> int:
-    """Write one export file and print its path and row count."""
+    """Write one export file and print its path and row count (churn-features: its conclusions too)."""
+    if args.name == "churn-features":
+        fmt = args.format or ("xlsx" if args.out and args.out.suffix.lower() == ".xlsx" else "csv")
+        await churn.print_churn_features(db, args.days, args.out, fmt, SystemClock().now(),
+                                         pipe=pipeline_from_config(settings.opportunities.stages))
+        return 0
     if args.name not in exports.EXPORTERS:
-        raise UserError(f"no export called {args.name!r}; choose one of: {', '.join(exports.EXPORTERS)}")
+        names = ", ".join([*exports.EXPORTERS, "churn-features"])
+        raise UserError(f"no export called {args.name!r}; choose one of: {names}")
     fmt = args.format or ("xlsx" if args.out and args.out.suffix.lower() == ".xlsx" else "csv")
     out = args.out or Path(f"{args.name}-{SystemClock().now().astimezone(settings.tz):%Y%m%d}.{fmt}")
     async with db.session() as session:
-        n = await exports.export(session, settings, args.name, fmt, out)
+        n = await exports.export(session, settings, args.name, fmt, out, {"month": args.month})
     print(f"{out} ({n} rows)")
     return 0

@@ -2,7 +2,8 @@
 
 An exporter is a plain async generator function `exporter(session, settings, options) -> AsyncIterator[Sequence]`
 that yields the header first, then one row per record, read from a streamed query — so 1M rows never sit in
-memory. Other modules add theirs with one line: `EXPORTERS["scorecards"] = scorecards.export_rows`.
+memory. Other modules add theirs with one line in EXPORTERS. `churn-features` is not a table export but an
+analysis with conclusions on stdout; bot/lifecycle_cli.py sends it to flows/churn.py.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import tabular
 from bot.config import Settings
+from flows import scorecard_export
 from sales.lead_life import status_label
 from sales.stages import pipeline_from_config
 from storage.repos import exports as repo
@@ -68,7 +70,7 @@ async def opportunities(session: AsyncSession, settings: Settings, options: dict
 
 
 EXPORTERS: dict[str, Exporter] = {"customers": customers, "leads": leads, "opportunities": opportunities,
-                                  "orders": orders}
+                                  "orders": orders, "scorecards": scorecard_export.export_rows}
 
 
 async def export(session: AsyncSession, settings: Settings, name: str, fmt: str, out: Path,

@@ -7,10 +7,13 @@ registry (flows/exports.py). It only reads: the deferrals are recorded by the mo
 from __future__ import annotations
 
 import csv
+from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from flows.bonus import previous_month, statements
@@ -28,8 +31,12 @@ def _cell(value: float | None) -> float | str:
 async def rows(db: Database, settings: Settings, month: str) -> list[list]:
     """Return one statement row per active rep, every term of the bonus formula in its own column."""
     async with db.sessions() as session:
-        reps = await repo.reps(session)
-        stm, scored = await statements(session, settings, month, reps)
+        return await _rows(session, settings, month)
+
+
+async def _rows(session: AsyncSession, settings: Settings, month: str) -> list[list]:
+    reps = await repo.reps(session)
+    stm, scored = await statements(session, settings, month, reps)
     out = []
     for r in reps:
         s, card = stm[r.id], scored.cards[r.id]
@@ -38,6 +45,14 @@ async def rows(db: Database, settings: Settings, month: str) -> list[list]:
                     s.multiplier, s.gross, s.deferred, "、".join(d.customer for d in s.pending), s.released_total,
                     "、".join(d.customer for d in s.released), s.payable, _cell(card.total)])
     return out
+
+
+async def export_rows(session: AsyncSession, settings: Settings, options: dict[str, Any]) -> AsyncIterator[list]:
+    """The export registry's exporter: last month's statements (or options["month"], YYYY-MM), header first."""
+    month = options.get("month") or previous_month(datetime.now(settings.tz), settings.tz)
+    yield HEADER
+    for row in await _rows(session, settings, month):
+        yield row
 
 
 async def export_scorecards(db: Database, settings: Settings, out: Path, fmt: str = "csv",

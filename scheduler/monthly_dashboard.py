@@ -1,4 +1,5 @@
-"""个人健康度月报 (daily at [schedule] monthly_dashboard; sends on [scorecard] dashboard_day, default the 1st).
+"""个人健康度月报 (daily at [schedule] monthly_dashboard; sends on [scorecard] dashboard_day, default the 1st),
+and the monthly action-completion report (flows/action_report.py) held for the month's first working day.
 
 Each rep gets a card (results vs health, the deviations from the team average in plain words, the month's bonus)
 and a link to their page with SVG charts and the bonus statement, keyed `monthly_dashboard:<date>:<member>`.
@@ -12,6 +13,7 @@ from datetime import datetime, timedelta
 from bot.context import Context
 from bot.web.scorecard_links import scorecard_link
 from cards.views import dashboard_card
+from flows.action_report import first_working_day, queue_monthly_action_report
 from flows.bonus import previous_month, statements
 from flows.scorecards import comparables, team_means
 from sales.deviation import biggest, deviations, sentence
@@ -34,12 +36,14 @@ def _sending_day(ctx: Context, fire_at: datetime) -> bool:
 
 
 async def run(ctx: Context, fire_at: datetime) -> str:
-    """On the dashboard day, build every rep's monthly dashboard in a few queries and push it."""
+    """Queue the monthly action report; on the dashboard day, build every rep's monthly dashboard and push it."""
+    actions = await _action_report(ctx, fire_at)
     if (skipped := gate(ctx, fire_at, "scorecards", LABEL)) is not None:
-        return skipped
+        return "；".join(filter(None, (skipped, actions)))
     if not _sending_day(ctx, fire_at):
         day = ctx.settings.scorecard.dashboard_day
-        return f"{LABEL}：每月 {day} 日推送（[scorecard] dashboard_day；遇节假日顺延），今天不推送"
+        waiting = f"{LABEL}：每月 {day} 日推送（[scorecard] dashboard_day；遇节假日顺延），今天不推送"
+        return "；".join(filter(None, (waiting, actions)))
     month = previous_month(fire_at, ctx.settings.tz)
     reps = await repo.reps(ctx.session)
     stm, scored = await statements(ctx.session, ctx.settings, month, reps, ctx.dialect)
@@ -54,7 +58,14 @@ async def run(ctx: Context, fire_at: datetime) -> str:
         cards[r.id] = dashboard_card(r.name, month, sentence(devs), biggest(devs),
                                      (card.result_score, card.health_score), payable, link)
     delivery = await send_personal(ctx, fire_at, "monthly_dashboard", cards, {r.id: r.name for r in reps})
-    # The one place the reports branch's monthly action-completion report is called (the coordinator wires it):
-    # its summary line is appended to this job's summary.
-    extra = ""
-    return summary(LABEL, delivery) + (f"；{extra}" if extra else "")
+    return "；".join(filter(None, (summary(LABEL, delivery), actions)))
+
+
+async def _action_report(ctx: Context, fire_at: datetime) -> str:
+    """Queue last month's action-completion report (attack cards) until the month's first working day."""
+    if not ctx.settings.features.attack:
+        return ""
+    local = fire_at.astimezone(ctx.settings.tz)
+    first = first_working_day(local.year, local.month, ctx.settings.leads.work_days, ctx.settings.schedule.holidays)
+    # Queued on the days up to the first working day only; the outbox keys make a second run a no-op.
+    return await queue_monthly_action_report(ctx, fire_at) if local.date() <= first else ""

@@ -47,6 +47,14 @@ def _weekly(rt: Runtime, world, extra: dict) -> str:
     return _rel(weekly_link(rt.settings, extra["team"], monday))
 
 
+def _signed(path: str, **params: str) -> Callable[[Runtime, object, dict], str]:
+    def build(rt: Runtime, world, extra: dict) -> str:
+        names = {**extra, **vars(world)}
+        return _rel(signed_url(rt.settings, path, {k: v.format(**names) for k, v in params.items()}, rt.clock.now(),
+                               timedelta(days=1)))
+    return build
+
+
 def _expired(rt: Runtime, world, extra: dict) -> str:
     return _rel(signed_url(rt.settings, "/dash/map", {"viewer": str(world.mgr_a)}, rt.clock.now(),
                            timedelta(seconds=-1)))
@@ -62,5 +70,7 @@ PAGES: list[Page] = [
     Page("weekly", _weekly, "周报"),
     Page("attack-heatmap", _as("/dash/attack/heatmap", "mgr_a", days="30"), "攻坚动作热力图"),
     Page("attack-report", _as("/dash/attack/report", "mgr_a"), "攻坚月报"),
+    Page("grading-board", _signed("/dash/grading", member="{mgr_a}", team="{team_a}"), "客户分级看板"),
+    Page("scorecard", _signed("/dash/scorecard", member="{li}"), "计分卡"),
     Page("refusal-expired", _expired, "链接已过期", status=410),
 ]

@@ -24,7 +24,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.web.dash import mac, signed_url
+from bot.web.dash import sign, signed_url
 from bot.web.pages import Refusal
 from storage.models import Member
 from storage.repos.attack_stats import team_member_ids
@@ -84,7 +84,7 @@ def _signed_params(request: web.Request, settings: Settings, now: datetime) -> d
     keys = [k for k, _ in request.query.items()]
     signed = {k: v for k, v in request.query.items() if k != "sig"}
     if len(keys) != len(set(keys)) or not hmac.compare_digest(
-            request.query.get("sig", ""), mac(settings.server.secret_key, request.path, signed)):
+            request.query.get("sig", ""), sign(settings.server.secret_key, request.path, signed)):
         raise Refusal(403, *_TAMPERED)
     exp = signed.get("exp", "")
     if not exp.isdigit():

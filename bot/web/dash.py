@@ -26,9 +26,6 @@ def _mac(secret: str, path: str, params: dict[str, str]) -> str:
     return hmac.new(secret.encode(), body.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def mac(secret: str, path: str, params: dict[str, str]) -> str:
-    """Return the signature of a dashboard path and its parameters (bot/web/access.py checks member-bound links)."""
-    return _mac(secret, path, params)
 def sign(secret: str, path: str, query: dict[str, str]) -> str:
     """Return the signature of a page path and its query (exp included, sig excluded)."""
     return _mac(secret, path, query)

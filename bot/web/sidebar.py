@@ -11,6 +11,7 @@ one tap away. Results arrive in the person's app chat, like any card click. Ever
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from pathlib import Path
 
@@ -58,7 +59,8 @@ def read_session(secret: str, token: str, now: float) -> tuple[int, str]:
     """Return (member id, userid) of a valid token; raise BadSignature otherwise."""
     try:
         member_id, userid, exp, mac = token.split(".")
-        ok = sign(secret, "/wecom/sidebar", {"m": member_id, "u": userid, "exp": exp}) == mac and now <= int(exp)
+        expected = sign(secret, "/wecom/sidebar", {"m": member_id, "u": userid, "exp": exp})
+        ok = hmac.compare_digest(expected, mac) and now <= int(exp)
     except ValueError:
         ok = False
     if not ok:

@@ -45,7 +45,7 @@ async def customers(db: Database, after: int, limit: int, grade: str | None = No
         rows = (await s.execute(stmt)).all()
         scores = await score_fields(s, [c.id for c, _ in rows])
     return [{"id": c.id, "name": c.name, "owner": o, "industry": c.industry, "region": c.region, "grade": c.grade,
-             **scores[c.id], "in_pool": c.owner_id is None} for c, o in rows]
+             **scores[c.id], "in_pool": c.in_pool, "created_at": _iso(c.created_at)} for c, o in rows]
 
 
 async def grade_proposals(db: Database, after: int, limit: int, status: str | None = None) -> list[dict[str, Any]]:

@@ -61,6 +61,6 @@ async def tasks(db: Database, after: int, limit: int) -> list[dict[str, Any]]:
 
 
 LISTINGS = {"members": members, "leads": leads, "opportunities": opportunities, "tasks": tasks,
-            "customers": readapi_history.customers, "orders": readapi_history.orders}
+            "orders": readapi_history.orders}
 LISTINGS["dead_letters"] = dead_letters.listing
 LISTINGS["scorecards"] = scorecards.api_listing

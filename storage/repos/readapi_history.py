@@ -1,4 +1,4 @@
-"""Read API pages of customers and orders (one query per page, names by join)."""
+"""Read API pages of orders (one query per page, names by join); customers are in storage/repos/grading_api.py."""
 
 from __future__ import annotations
 
@@ -13,17 +13,6 @@ from storage.models_history import Order
 
 def _iso(value) -> str | None:
     return value.isoformat() if value else None
-
-
-async def customers(db: Database, after: int, limit: int) -> list[dict[str, Any]]:
-    """Customers with their owner's name; activity_score and ltv stay null until grading computes them."""
-    stmt = (select(Customer, Member.name).outerjoin(Member, Member.id == Customer.owner_id)
-            .where(Customer.id > after).order_by(Customer.id).limit(limit))
-    async with db.sessions() as session:
-        rows = (await session.execute(stmt)).all()
-    return [{"id": c.id, "name": c.name, "owner": o, "industry": c.industry, "region": c.region, "grade": c.grade,
-             "activity_score": None, "ltv": None, "in_pool": c.in_pool, "created_at": _iso(c.created_at)}
-            for c, o in rows]
 
 
 async def orders(db: Database, after: int, limit: int) -> list[dict[str, Any]]:

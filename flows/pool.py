@@ -44,7 +44,7 @@ async def reclaim(ctx: Context, now: datetime) -> str:
     await lead_life.release_loads(ctx.session, freed)
     await repo.mark_warned(ctx.session, warned, now)
     sent = await _notify(ctx, now, lost, warns)
-    return f"{len(moves)} reclaimed, {len(warned)} warned, {sent} cards"
+    return f"收回公海 {len(moves)} 个，预警 {len(warned)} 个，发出卡片 {sent} 张"
 
 
 async def _notify(ctx: Context, now: datetime, lost: dict[int, list[tuple[str, str]]],

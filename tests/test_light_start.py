@@ -36,6 +36,6 @@ async def test_light_start_lead_to_followup_help_and_weekly_report(aiohttp_clien
         assert done["title"] == "已记下跟进" and (await lead(rt, lead_id)).first_response_at is not None
         assert "未推送" not in (await run_job(rt, "weekly_report")).summary
         assert "功能未开启" in (await run_job(rt, "must_do")).summary
-        assert "reclaimed" in (await run_job(rt, "pool_reclaim")).summary
+        assert "收回公海" in (await run_job(rt, "pool_reclaim")).summary
     finally:
         await rt.stop()

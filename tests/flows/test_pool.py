@@ -45,18 +45,18 @@ async def test_reclaim_warns_first_a_follow_up_resets_then_the_pool(client, rt):
     lead_id, _, _ = await new_lead(rt, "13800138001", "华东医疗")
     start = rt.clock.now()
     rt.clock.set(start + 7 * DAY)
-    assert (await run_job(rt, "pool_reclaim")).summary.startswith("0 reclaimed, 0 warned")
+    assert (await run_job(rt, "pool_reclaim")).summary.startswith("收回公海 0 个，预警 0 个")
     rt.clock.set(start + 8 * DAY + timedelta(hours=1))
-    assert (await run_job(rt, "pool_reclaim")).summary.startswith("0 reclaimed, 1 warned")
+    assert (await run_job(rt, "pool_reclaim")).summary.startswith("收回公海 0 个，预警 1 个")
     assert (await _titles(rt, rep))[-1] == "1 个客户快进公海了"
     rt.clock.set(start + 9 * DAY)
     await (await dm(client, rt, rep)).say(rep, "跟进 华东医疗 又聊了一次")
     rt.clock.set(start + 11 * DAY)
-    assert (await run_job(rt, "pool_reclaim")).summary.startswith("0 reclaimed, 0 warned")
+    assert (await run_job(rt, "pool_reclaim")).summary.startswith("收回公海 0 个，预警 0 个")
     rt.clock.set(start + 17 * DAY + timedelta(hours=1))
-    assert (await run_job(rt, "pool_reclaim")).summary.startswith("0 reclaimed, 1 warned")  # warned again
+    assert (await run_job(rt, "pool_reclaim")).summary.startswith("收回公海 0 个，预警 1 个")  # warned again
     rt.clock.set(start + 19 * DAY + timedelta(hours=1))
-    assert (await run_job(rt, "pool_reclaim")).summary.startswith("1 reclaimed")
+    assert (await run_job(rt, "pool_reclaim")).summary.startswith("收回公海 1 个")
     customer = await _customer(rt, "华东医疗")
     assert (customer.owner_id, customer.in_pool) == (None, True)
     row = await lead(rt, lead_id)
@@ -80,7 +80,7 @@ async def test_open_deal_recent_order_and_grade_window_exempt(client, rt):
                     source="import"))
         ids["战略客户"].grade = Grade.STRATEGIC.value
     rt.clock.advance(11 * DAY)
-    assert (await run_job(rt, "pool_reclaim")).summary.startswith("1 reclaimed")
+    assert (await run_job(rt, "pool_reclaim")).summary.startswith("收回公海 1 个")
     assert [(await _customer(rt, n)).in_pool for n in ("有商机", "有订单", "战略客户", "没人管")] == [
         False, False, False, True]
 
@@ -122,8 +122,8 @@ async def test_reclaim_on_each_backend_is_once(rt_any):
     rep = await add_member(rt, "李娜")
     lead_id, _, _ = await new_lead(rt, "13800138001", "华东医疗")
     rt.clock.advance(11 * DAY)
-    assert (await run_job(rt, "pool_reclaim")).summary.startswith("1 reclaimed")
+    assert (await run_job(rt, "pool_reclaim")).summary.startswith("收回公海 1 个")
     rt.clock.advance(DAY)
-    assert (await run_job(rt, "pool_reclaim")).summary.startswith("0 reclaimed")
+    assert (await run_job(rt, "pool_reclaim")).summary.startswith("收回公海 0 个")
     assert (await lead(rt, lead_id)).status == LeadStatus.POOL
     assert await _events(rt) == [(CustomerEventKind.RECLAIMED, rep, None, "10 天没有跟进")]

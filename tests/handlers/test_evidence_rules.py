@@ -16,7 +16,7 @@ async def test_a_one_word_note_is_refused_with_what_is_needed(client, rt):
     assert refused["title"] == "这还不算“会议纪要”"
     assert "链接、文件或图片，或至少 20 字的说明" in refused["sections"][0]["text"]
     (card,) = await chat.say(rep, "推进")
-    assert card["title"] == "还不能推进"
+    assert card["title"].startswith("还不能推进")
     (card,) = await chat.say(rep, "凭证 会议纪要 客户确认三个需求：影像、存储、运维，预算五十万，下周二演示")
     assert missing(card) == []
     await chat.say(rep, "推进")

@@ -32,10 +32,10 @@ async def test_unaccepted_lead_waits_for_working_hours(rt):
     for at in (datetime(2026, 11, 27, 10, 30, tzinfo=UTC), datetime(2026, 11, 28, 3, 0, tzinfo=UTC),
                datetime(2026, 11, 30, 1, 19, tzinfo=UTC)):  # Fri 18:30, Sat 11:00, Mon 09:19
         rt.clock.set(at)
-        assert "0 reclaimed" in (await run_job(rt, "sla_scan")).summary
+        assert "收回 0 条" in (await run_job(rt, "sla_scan")).summary
     assert (await lead(rt, lead_id)).owner_id == first
     rt.clock.set(datetime(2026, 11, 30, 1, 21, tzinfo=UTC))  # 10 working minutes on Friday + 21 on Monday
-    assert "1 reclaimed" in (await run_job(rt, "sla_scan")).summary
+    assert "收回 1 条" in (await run_job(rt, "sla_scan")).summary
     assert (await lead(rt, lead_id)).owner_id not in (None, first)
 
 
@@ -59,7 +59,7 @@ async def test_breaches_reach_each_manager_as_one_card_per_scan(rt):
     for i in range(3):
         await new_lead(rt, f"1380013800{i}", f"客户{i}")
     rt.clock.advance(timedelta(hours=4))
-    assert "3 breaches" in (await run_job(rt, "sla_scan")).summary
+    assert "超时 3 条" in (await run_job(rt, "sla_scan")).summary
     (card,) = [c["card"] for c in await sent_cards(rt, f"dm:{boss}")]
     assert card["title"] == "超时未跟进：3 条线索" and len(card["sections"][0]["items"]) == 3
     rt.clock.advance(timedelta(minutes=1))

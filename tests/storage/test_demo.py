@@ -151,9 +151,9 @@ async def test_the_demo_starts_calm_and_its_conversion_is_real(tmp_path):
     await seed_demo(db, NOW, seed=11)
     rt = Runtime(make_settings(url), clock=ManualClock(NOW), db=db, apis={})
     scan = (await run_job(rt, "sla_scan")).summary
-    assert "reminders, 0 breaches, 0 reclaimed" in scan, scan  # due reminders only: no burst
+    assert "超时 0 条，收回 0 条" in scan, scan  # due reminders only: no burst
     pool = (await run_job(rt, "pool_reclaim")).summary
-    assert pool.startswith("0 reclaimed"), pool
+    assert pool.startswith("收回公海 0 个"), pool
     async with db.session() as s:
         week = await push_reports.week_numbers(s, NOW - timedelta(days=30), NOW)
     assert sum(w.converted for w in week.values()) > 0

@@ -82,8 +82,9 @@ async def error_middleware(request: web.Request, handler):
 async def _unexpected(request: web.Request, exc: Exception) -> web.Response:
     rt = request.app[RUNTIME]
     log.error("unexpected error in route", exc_info=exc, extra={"path": request.path})
-    rt.metrics.inc("salesbot_unexpected_errors_total", "Requests answered 503 after an unexpected error",
-                   route=request.path[:60])
+    resource = request.match_info.route.resource
+    route = resource.canonical if resource is not None else "unmatched"  # the template: labels stay few
+    rt.metrics.inc("salesbot_unexpected_errors_total", "Requests answered 503 after an unexpected error", route=route)
     await refuse(request, 503, f"unexpected {type(exc).__name__}: {str(exc)[:300]}")
     return web.json_response({"error": "temporarily unavailable; the request was kept, retry later"},
                              status=503, headers={"Retry-After": RETRY_AFTER})

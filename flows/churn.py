@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
@@ -93,7 +94,7 @@ async def analyse_in(session: AsyncSession, days: int, now: datetime, pipe: Pipe
     since = now - timedelta(days=days)
     facts = await repo.facts(session, since, now)
     owners = await repo.owners(session)
-    rows = []
+    rows, lost = [], []
     stages = stage_table(pipe)
     mine = set(member_ids) if member_ids is not None else None
     for f in facts.values():
@@ -101,7 +102,9 @@ async def analyse_in(session: AsyncSession, days: int, now: datetime, pipe: Pipe
             continue
         way = lost_way(f, since, now)
         rows.append(churn.Row(bool(way), way, values(f, now, owners, stages)))
-    return churn.analyse(rows)
+        if way:
+            lost.append((f.id, f.name, churn.WAYS.get(way, way)))
+    return replace(churn.analyse(rows), lost_list=lost)
 
 
 def table(a: churn.Analysis) -> list[tuple]:

@@ -10,7 +10,7 @@ intersection). Conclusions are plain Chinese, strongest lift first, with the num
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 
 MIN_LOST = 3
@@ -71,6 +71,7 @@ class Analysis:
     pairs: list[Stat]
     ways: dict[str, int]
     conclusions: list[str]
+    lost_list: list[tuple[int, str, str]] = field(default_factory=list)  # (customer id, name, how), for the page
 
 
 def analyse(rows: list[Row]) -> Analysis:

@@ -17,6 +17,7 @@ from flows import churn
 from sales.stages import pipeline_from_config
 
 PATH = "/dash/churn"
+SHOWN = 100  # lost customers listed on the page; the download has the factors of all
 TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
@@ -47,7 +48,10 @@ async def page(request: web.Request) -> web.StreamResponse:
         return not_enough("流失分析", "还没有客户记录。")
     links = {f: link_for(rt.settings, access, PATH, {"days": str(days), "fmt": f}, now) for f in TYPES}
     scope = "全公司" if access.is_admin else "我的团队"
+    lost = [(name, how, link_for(rt.settings, access, f"/dash/customer/{cid}", {}, now))
+            for cid, name, how in a.lost_list[:SHOWN]]
     return render("churn.html", title="流失分析", a=a, days=days, scope=scope, csv=links["csv"], xlsx=links["xlsx"],
+                  lost=lost,
                   alarm=a.conclusions[0] if a.conclusions else "", updated=stamp(now, rt.settings.tz))
 
 

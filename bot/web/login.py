@@ -29,7 +29,8 @@ def setup(app: web.Application) -> None:
 
 def _next(state: str) -> str:
     """Only our own dashboard pages may be the target (no open redirect)."""
-    ok = state.startswith("/dash/") and not state.startswith("/dash/login") and "//" not in state and "\\" not in state
+    ok = (state.startswith("/dash/") and not state.startswith("/dash/login") and "//" not in state
+          and "\\" not in state and state.isascii() and state.isprintable() and " " not in state)
     return state if ok else "/dash/me"
 
 

@@ -70,6 +70,7 @@ async def test_manager_page_and_download_show_only_the_team(client, rt):
     html = await (await client.get(path_of(member_link(rt.settings, "/dash/churn", {"days": "30"}, mgr,
                                                        rt.clock.now())))).text()
     assert "制造业" in html and "class=\"alarm\"" in html and "秘密行业" not in html
+    assert 'href="#lost"' in html and html.count("/dash/customer/") == 12  # each lost customer links to its page
     csv = await client.get(path_of(member_link(rt.settings, "/dash/churn", {"days": "30", "fmt": "csv"}, mgr,
                                                rt.clock.now())))
     assert csv.status == 200 and "秘密行业" not in (await csv.read()).decode("utf-8-sig")

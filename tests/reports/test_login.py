@@ -65,9 +65,13 @@ async def test_feishu_manager_logs_in_and_sees_the_team_map(app_client, world):
     assert (await app_client.get(f"/dash/me?member={world.zhao}")).status == 403  # another team's rep
 
 
-async def test_dingtalk_code_works_once_and_bad_input_gets_friendly_pages(app_client):
+async def test_dingtalk_code_works_once_and_bad_input_gets_friendly_pages(app_client, fake):
     ok = await app_client.get("/dash/login/dingtalk?code=dd-code&state=https://evil.example/x", allow_redirects=False)
     assert ok.status == 302 and ok.headers["Location"] == "/dash/me"  # never an open redirect
+    fake.codes["dingtalk"]["dd-2"] = "ding-wang"
+    injected = "/dash/login/dingtalk?code=dd-2&state=/dash/me%0D%0ASet-Cookie:x=1"
+    crlf = await app_client.get(injected, allow_redirects=False)
+    assert crlf.status == 302 and crlf.headers["Location"] == "/dash/me"
     again = await app_client.get("/dash/login/dingtalk?code=dd-code")
     assert again.status == 403 and "登录失败" in await again.text()
     assert (await app_client.get("/dash/login/dingtalk")).status == 403

@@ -173,5 +173,6 @@ async def log_followup(event: Event, ctx: Context) -> Reply:
         return Reply(card=notice_card("跟进写什么？", "这样说：跟进 今天电话沟通了预算，下周演示"))
     await repo.log_interaction(ctx.session, opp.customer_id, ctx.member.id, "followup", event.text, ctx.now())
     await leads_repo.stamp_first_response(ctx.session, opp.customer_id, "followup", ctx.member.id, ctx.now())
-    done = Reply(card=notice_card("已记下跟进", event.text[:200], Level.SUCCESS))
+    customer = await repo.get_customer(ctx.session, opp.customer_id)
+    done = Reply(card=notice_card(f"已记下跟进：{customer.name}", event.text[:200], Level.SUCCESS))
     return await attack.offer_after_note(ctx, opp, event.text, done)

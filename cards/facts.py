@@ -25,14 +25,19 @@ def norm(text: str) -> str:
     return " ".join(plain(text).split())
 
 
-def facts(card: Card) -> list[str]:
-    """Every text of the card: title, subtitle, section titles/texts/fields/items, footer and button labels."""
+def raw_facts(card: Card) -> list[str]:
+    """Every text of the card as written: title, subtitle, section titles/texts/fields/items, footer, buttons."""
     out = [card.title, card.subtitle, card.footer]
     for s in card.sections:
         out += [s.title, s.text, *(c.label for c in s.checks)] if s.checks else [s.title, s.text, *s.items]
         out += [x for f in s.fields for x in (f.label, f.value)]
     out += [b.label for b in card.buttons]
-    return [n for n in (norm(x) for x in out) if n]
+    return [x for x in out if x and x.strip()]
+
+
+def facts(card: Card) -> list[str]:
+    """Every text of the card, normalized (see norm)."""
+    return [n for n in (norm(x) for x in raw_facts(card)) if n]
 
 
 def strings(payload: Any) -> Iterable[str]:
@@ -64,5 +69,9 @@ def shown(payload: Any) -> str:
 
 def missing(card: Card, payload: Any) -> list[str]:
     """The card's facts that the rendered payload does not show in full."""
-    blob = shown(payload)
-    return [f for f in facts(card) if f not in blob]
+    raw = "\x00".join(strings(payload))
+    left = [x for x in raw_facts(card) if x not in raw]  # most facts are there verbatim: no normalizing needed
+    if not left:
+        return []
+    blob = norm(raw)
+    return [f for f in (norm(x) for x in left) if f and f not in blob]

@@ -84,7 +84,9 @@ async def _close(ctx: Context, opp: Opportunity, outcome: str, reason: str) -> R
         if not pipe.is_last(opp.stage) or missing:
             now_at, last = pipe.stage_name(opp.stage), pipe.stages[-1].name
             items = missing if pipe.is_last(opp.stage) else [f"先推进到“{last}”（现在在“{now_at}”）"]
-            return Reply(card=notice_card("还不能标记赢单", "赢单前还缺这些：", Level.WARNING, items=items))
+            customer = await repo.get_customer(ctx.session, opp.customer_id)
+            return Reply(card=notice_card(f"还不能标记赢单：{customer.name}", "赢单前还缺这些：", Level.WARNING,
+                                          items=items))
     await repo.record_stage_change(ctx.session, opp.id, opp.stage, outcome, outcome,
                                    ctx.member.id, reason, ctx.now())
     opp.status, opp.closed_at = outcome, ctx.now()

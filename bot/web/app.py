@@ -17,6 +17,7 @@ from bot.web import (
     customer,
     dingtalk_workbench,
     favicon,
+    feishu_workbench,
     fullview,
     grading_api,
     grading_board,
@@ -68,6 +69,8 @@ def create_app(rt: Runtime, start_services: bool = True) -> web.Application:
         sidebar.setup(app)  # the chat-toolbar sidebar needs the WeCom API (tickets, OAuth2)
     if rt.settings.dingtalk.enabled:
         dingtalk_workbench.setup(app)
+    if rt.settings.feishu.enabled:
+        feishu_workbench.setup(app)
     platforms.setup_routes(app, rt.settings)
     if rt.settings.playground.enabled:
         playground.setup(app)

@@ -49,6 +49,11 @@ class FakeFeishu:
         r.add_post("/open-apis/interactive/v1/card/update", self.delayed_update)
         r.add_post("/open-apis/im/v1/chats", self.create_chat)
         r.add_post("/open-apis/im/v1/pins", self.pin)
+        r.add_post("/open-apis/auth/v3/app_access_token/internal", self.app_token)
+        r.add_post("/open-apis/authen/v1/oidc/access_token", self.user_token)
+        r.add_get("/open-apis/authen/v1/user_info", self.user_info)
+        self.login_codes: dict[str, str] = {}  # web-app login code -> open_id, single use
+        self._user_tokens: dict[str, str] = {}
         self.chats: dict[str, dict[str, Any]] = {}  # uuid -> created chat (a retry with the same uuid gets it back)
         self.pins: list[str] = []
         self.token_uses: dict[str, int] = {}  # delayed-update tokens: 2 uses each
@@ -210,6 +215,30 @@ class FakeFeishu:
             return _invalid("uuid (1-50 characters) keeps a retry from creating a second chat")
         chat = self.chats.setdefault(uuid, {**body, "chat_id": f"oc_room{len(self.chats) + 1}"})
         return web.json_response({"code": 0, "msg": "success", "data": {"chat_id": chat["chat_id"]}})
+
+    async def app_token(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        if body != {"app_id": self.app_id, "app_secret": self.app_secret}:
+            return web.json_response({"code": 10014, "msg": "app secret invalid"})
+        return web.json_response({"code": 0, "msg": "ok", "app_access_token": "a-app-token", "expire": 7200})
+
+    async def user_token(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        if request.headers.get("Authorization") != "Bearer a-app-token" or body.get("grant_type") != \
+                "authorization_code":
+            return web.json_response({"code": 20014, "msg": "app access token or grant_type invalid"})
+        open_id = self.login_codes.pop(body.get("code", ""), None)
+        if open_id is None:
+            return web.json_response({"code": 20003, "msg": "invalid code"})
+        token = f"u-{next(self._ids)}"
+        self._user_tokens[token] = open_id
+        return web.json_response({"code": 0, "data": {"access_token": token, "token_type": "Bearer"}})
+
+    async def user_info(self, request: web.Request) -> web.Response:
+        open_id = self._user_tokens.get(request.headers.get("Authorization", "").removeprefix("Bearer "))
+        if open_id is None:
+            return web.json_response({"code": 20005, "msg": "invalid user access token"}, status=401)
+        return web.json_response({"code": 0, "data": {"open_id": open_id, "name": "成员"}})
 
     async def pin(self, request: web.Request) -> web.Response:
         if (refused := self._guard(request)) is not None:

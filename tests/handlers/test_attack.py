@@ -132,9 +132,9 @@ async def test_an_objection_in_the_deal_chat_gets_an_offer_small_talk_gets_help(
 async def test_a_followup_note_with_an_objection_is_recorded_then_offered(client, rt):
     chat, rep = await _deal(client, rt)
     ack, offer = await chat.say(rep, "跟进 王经理说同意了，但要老板拍板")
-    assert ack["title"] == "已记下跟进" and offer["title"] == "决策链复杂：华东医疗"
+    assert ack["title"] == "已记下跟进：华东医疗" and offer["title"] == "决策链复杂：华东医疗"
     (plain,) = await chat.say(rep, "跟进 约了周三演示")
-    assert plain["title"] == "已记下跟进"
+    assert plain["title"].startswith("已记下跟进：")
 
 
 async def test_new_reps_get_the_standard_checklist_on_every_new_deal(client, rt):
@@ -211,5 +211,5 @@ async def test_switched_off_the_hooks_stay_quiet(client, rt):
         await s.execute(update(Member).where(Member.id == rookie).values(is_new=True))
     chat = Chat(client, rt)
     assert [c["title"] for c in await chat.say(rookie, "新建商机 星海零售")] == ["新商机：星海零售"]
-    assert [c["title"] for c in await chat.say(rookie, "跟进 客户说预算不够")] == ["已记下跟进"]
+    assert [c["title"] for c in await chat.say(rookie, "跟进 客户说预算不够")] == ["已记下跟进：星海零售"]
     assert await _rows(rt, Task) == []

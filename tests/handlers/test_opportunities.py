@@ -129,7 +129,7 @@ async def test_won_needs_the_last_stage_and_lost_needs_a_listed_reason(client, r
     chat = Chat(client, rt)
     await chat.say(rep, "新建商机 星海零售")
     (card,) = await chat.say(rep, "赢单 价格有优势")
-    assert card["title"] == "还不能标记赢单" and "先推进到“报价反馈”" in card["sections"][0]["items"][0]
+    assert card["title"].startswith("还不能标记赢单：") and "先推进到“报价反馈”" in card["sections"][0]["items"][0]
     (card,) = await chat.say(rep, "输单 不想做了")
     assert card["title"] == "输单原因：星海零售" and "不在原因列表里" in card["sections"][0]["text"]
     assert [b["label"] for b in card["buttons"]][:2] == ["价格太高", "选了竞品"]

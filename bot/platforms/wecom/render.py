@@ -28,12 +28,12 @@ from bot.config import Settings
 from bot.events import ChatRef
 from bot.platforms.wecom import limits as L
 from bot.platforms.wecom import markdown_v2
+from bot.platforms.wecom.fitting import fit_markdown, sub_title
 from bot.web.actionlinks import make_token
 from bot.web.viewlinks import attach, full_view
 from cards.facts import missing
 from cards.labels import short_labels
 from cards.model import Card, Level
-from cards.render import plain
 
 COLOURS = {Level.INFO: 0, Level.SUCCESS: 3, Level.WARNING: 2, Level.DANGER: 2}  # source.desc_color
 STYLES = {"primary": 1, "default": 2, "danger": 3}
@@ -65,33 +65,6 @@ def _split_fields(card: Card) -> tuple[list, list]:
     return short, [f for f in fields if not any(f is g for g in short)]
 
 
-def _lines(card: Card, long_fields: list) -> list[str]:
-    lines = [f"{f.label}：{' '.join(f.value.split())}" for f in long_fields]
-    for s in card.sections:
-        head = f"{s.title}：" if s.title else ""
-        if s.text or head:
-            lines.append(head + " ".join(s.text.split()))
-        lines.extend("· " + " ".join(i.split()) for i in s.items)
-    if card.footer:
-        lines.append(card.footer)
-    return [plain(x) for x in lines if x]
-
-
-def _sub_title(card: Card, long_fields: list) -> str:
-    """Whole lines only, as many as fit; the rest is counted and reached by tapping the card (its full view)."""
-    lines, kept = _lines(card, long_fields), []
-    for i, line in enumerate(lines):
-        room = L.SUB_TITLE - (len(L.more_line(len(lines) - i - 1)) + 1 if i < len(lines) - 1 else 0)
-        if len("\n".join([*kept, line])) > room:
-            break
-        kept.append(line)
-    if not kept and lines:  # one line longer than the whole box: show its start, the rest is on the full view
-        kept = [L.cut(lines[0], L.SUB_TITLE - len(L.more_line(len(lines))) - 1)]
-        return "\n".join([*kept, L.more_line(len(lines) - 1 or 1)])
-    left = len(lines) - len(kept)
-    return "\n".join([*kept, L.more_line(left)] if left else kept)
-
-
 def _view_url(card: Card, actor: str, chat_id: str) -> tuple[str, dict]:
     """The card's full view (a signed page of this exact card) and the view to store."""
     now = (_cfg["clock"] or SystemClock()).now()
@@ -120,7 +93,7 @@ def fit_card(card: Card, task_id: str, actor: str = "", chat_id: str = "",
         "card_type": "button_interaction" if usable else "text_notice",
         "source": L.cut(_cfg["bot_name"], L.SOURCE), "color": COLOURS.get(card.level, 0),
         "title": L.cut(card.title, L.TITLE), "desc": L.cut(card.subtitle, L.DESC),
-        "sub_title": _sub_title(card, long_fields),
+        "sub_title": sub_title(card, long_fields),
         "horizontal": [{"keyname": f.label, "value": f.value} for f in fields],
         "buttons": [{"text": t, "style": STYLES.get(b.style, 2), "key": b.action.pack()}
                     for t, b in zip(labels, usable, strict=True)],
@@ -134,17 +107,6 @@ def fit_card(card: Card, task_id: str, actor: str = "", chat_id: str = "",
 def template_card(card: Card, task_id: str, actor: str = "", chat_id: str = "", buttons: bool = True) -> dict:
     """Render a Card as a WeCom template_card within every limit: button_interaction when it has buttons."""
     return fit_card(card, task_id, actor, chat_id, buttons)[0]
-
-
-def fit_markdown(text: str, link: str) -> tuple[str, bool]:
-    """Keep whole lines within 4096 bytes, ending with a link to the rest when lines had to go."""
-    if len(text.encode()) <= L.MARKDOWN_BYTES and link in text:
-        return text, False
-    tail = f"\n[{L.MORE_LINK}]({link})"
-    lines = text.splitlines()
-    while lines and len(("\n".join(lines) + tail).encode()) > L.MARKDOWN_BYTES:
-        lines.pop()
-    return L.cut_bytes("\n".join(lines) + tail, L.MARKDOWN_BYTES), True
 
 
 def markdown(card: Card) -> str:

@@ -31,7 +31,6 @@ async def reclaim(ctx: Context, now: datetime) -> str:
 
 async def _reclaim(ctx: Context, now: datetime) -> str:
     w, cfg = windows(ctx), ctx.settings.pool
-    await repo.plain_plans(ctx.session)
     owned = await repo.candidates(ctx.session, now, w, cfg.exempt_order_days)
     moves: dict[int, tuple[int | None, str]] = {}
     lost: dict[int, list[tuple[str, str]]] = {}

@@ -21,6 +21,7 @@ from bot import tabular
 from bot.config import Settings
 from bot.core.vocab import CustomerEventKind
 from sales import history_rows as rows
+from storage.repos import bulk
 from storage.repos import history as repo
 
 BATCH = 1000
@@ -72,8 +73,9 @@ class Importer:
             return self.report
         self.members = await repo.members(self.s)
         step = {"customers": self._customers, "orders": self._orders, "interactions": self._interactions}[self.kind]
-        for batch in _batches(it):
-            await step(batch)
+        async with bulk.big_cache(self.s, mib=256):
+            for batch in _batches(it):
+                await step(batch)
         return self.report
 
     def _parse(self, batch: list[tabular.Row], parse: Any) -> list[tuple[int, Any]]:

@@ -12,7 +12,7 @@ from cards.views.pool import pool_reclaimed_card, pool_warning_card
 from sales import pool as rules
 from sales.pushtime import day_bounds, local_day
 from storage.models import Customer
-from storage.repos import lead_life
+from storage.repos import bulk, lead_life
 from storage.repos import pool as repo
 
 
@@ -25,8 +25,12 @@ def windows(ctx: Context) -> rules.Windows:
 
 async def reclaim(ctx: Context, now: datetime) -> str:
     """Move overdue customers (and their open leads) to the pool; warn owners whose customers are close."""
+    async with bulk.big_cache(ctx.session):
+        return await _reclaim(ctx, now)
+
+
+async def _reclaim(ctx: Context, now: datetime) -> str:
     w, cfg = windows(ctx), ctx.settings.pool
-    await repo.plain_plans(ctx.session)
     owned = await repo.candidates(ctx.session, now, w, cfg.exempt_order_days)
     moves: dict[int, tuple[int | None, str]] = {}
     lost: dict[int, list[tuple[str, str]]] = {}

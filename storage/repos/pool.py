@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import ARRAY, JSON, Integer, and_, any_, case, exists, func, literal, or_, select, text, update
+from sqlalchemy import ARRAY, JSON, Integer, and_, any_, case, exists, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.vocab import OPEN_LEAD_STATUSES, OWNED_LEAD_STATUSES, CustomerEventKind, LeadStatus
@@ -22,13 +22,6 @@ from storage.types import UTCDateTime
 C, L, OP, OR = Customer.__table__, Lead.__table__, Opportunity.__table__, Order.__table__
 CE, LE = CustomerEvent.__table__, LeadEvent.__table__
 CHUNK = 2000  # ids per IN list, under SQLite's bound-parameter limit
-
-
-async def plain_plans(session: AsyncSession) -> None:
-    """PostgreSQL: no JIT for this transaction — the scan's cost estimate triggers it, and compiling took 20× the
-    40 ms the query needs (bench/pool_reclaim.py)."""
-    if session.bind.dialect.name == "postgresql":
-        await session.execute(text("SET LOCAL jit = off"))
 
 
 async def candidates(session: AsyncSession, now: datetime, w: Windows, exempt_order_days: int) -> list[Owned]:

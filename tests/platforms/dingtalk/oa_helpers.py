@@ -14,7 +14,7 @@ from tests.fakes.dingtalk import CLIENT_ID
 from tests.fakes.dingtalk_oa import PROCESS_CODE
 from tests.platforms.dingtalk.conftest import dingtalk_settings, robot_headers, robot_message, vector
 
-QUOTE_STEPS = ("新建商机 华东医疗", "凭证 会议纪要 客户确认了影像、存储、运维三个需求，预算五十万，下周二演示", "推进", "凭证 演示视频或链接 https://v.example.com",
+QUOTE_STEPS = ("新建商机 华东医疗", "凭证 会议纪要 https://docs.example.com/minutes", "推进", "凭证 演示视频或链接 https://v.example.com",
                "报价 50万 7折", "推进")
 _msg = count(1)
 

@@ -21,7 +21,7 @@ from tests.helpers import add_member
 from tests.platforms.feishu.conftest import envelope, mention, signed, text_message
 
 REP, BOSS, PEER = "ou_rep_lina", "ou_boss_han", "ou_peer_he"
-FLOW = ("新建商机 华东医疗", "凭证 会议纪要 客户确认了影像、存储、运维三个需求，预算五十万，下周二演示", "推进", "凭证 演示视频或链接 https://v.example.com",
+FLOW = ("新建商机 华东医疗", "凭证 会议纪要 https://docs.example.com/minutes", "推进", "凭证 演示视频或链接 https://v.example.com",
         "报价 50万 7折", "推进")
 
 

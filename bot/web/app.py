@@ -10,21 +10,9 @@ from aiohttp import web
 from bot import platforms
 from bot.errors import BadRequest
 from bot.runtime import Runtime
-from bot.web import (
-    actionlinks,
-    api,
-    attack,
-    customer,
-    grading_api,
-    grading_board,
-    intake,
-    materials,
-    me,
-    ops,
-    playground,
-    weekly,
-)
+from bot.web import actionlinks, api, attack, customer, intake, me, ops, playground, weekly
 from bot.web.common import RAW_BODY, RUNTIME
+from bot.web.grading_routes import setup as setup_grading
 from storage.repos import requests as archive
 
 log = logging.getLogger("salesbot.web")
@@ -75,9 +63,7 @@ def create_app(rt: Runtime, start_services: bool = True) -> web.Application:
     attack.setup(app)
     me.setup(app)
     customer.setup(app)
-    materials.setup(app)
-    grading_board.setup(app)
-    grading_api.setup(app)
+    setup_grading(app)
     platforms.setup_routes(app, rt.settings)
     if rt.settings.playground.enabled:
         playground.setup(app)

@@ -19,6 +19,7 @@ import tempfile
 import time
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import text
 
@@ -84,18 +85,38 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+async def _server_cpu(rt: Runtime) -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend serving this database (read from /proc; {} on SQLite or elsewhere)."""
+    if rt.db.dialect != "postgresql":
+        return {}
+    async with rt.db.sessions() as s:
+        pids = (await s.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"))).scalars()
+        out = {}
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            out[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return out
+
+
 async def timed(rt: Runtime, job: str, at) -> float:
     """Run one job at `at`; print its summary, wall time, this process's CPU time and the machine's load.
 
     The CPU time (the SQLite engine runs in this process's threads) is what the wall time would be on an idle
     core; on a shared machine the wall time grows with the load average.
     """
+    server = await _server_cpu(rt)
     started, cpu = time.perf_counter(), _cpu()
     result = await run_job(rt, job, at)
     took, used = time.perf_counter() - started, _cpu() - cpu
+    after = await _server_cpu(rt)
+    served = sum(t - server.get(pid, 0.0) for pid, t in after.items())
     ratio = took / TARGETS[job]
     print(f"  {job} @ {at:%Y-%m-%d}: wall {took:6.1f} s (target {TARGETS[job]:.0f} s, ratio {ratio:.2f}), "
-          f"process CPU {used:5.1f} s, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+          f"process CPU {used:5.1f} s" + (f", PostgreSQL backends CPU {served:5.1f} s" if after else "") +
+          f", load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
           f"  — {result.summary or result.error}")
     return took
 

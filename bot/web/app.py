@@ -19,11 +19,8 @@ from bot.web import (
     favicon,
     feishu_workbench,
     fullview,
-    grading_api,
-    grading_board,
     guards,
     intake,
-    materials,
     me,
     me_actions,
     ops,
@@ -35,6 +32,7 @@ from bot.web import (
 from bot.web import nps as nps_page
 from bot.web import scorecard as scorecard_page
 from bot.web.common import RUNTIME
+from bot.web.grading_routes import setup as setup_grading
 from bot.web.report_pages import setup as setup_report_pages
 
 log = logging.getLogger("salesbot.web")
@@ -58,9 +56,7 @@ def create_app(rt: Runtime, start_services: bool = True) -> web.Application:
     customer.setup(app)
     setup_report_pages(app)
     fullview.setup(app)
-    materials.setup(app)
-    grading_board.setup(app)
-    grading_api.setup(app)
+    setup_grading(app)
     scorecard_page.setup(app)
     nps_page.setup(app)
     favicon.setup(app)

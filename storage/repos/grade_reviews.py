@@ -16,13 +16,16 @@ C, M, GP = Customer.__table__, Member.__table__, GradeProposal.__table__
 CHUNK = 2000
 
 
-async def add_proposals(session: AsyncSession, dialect: str, rows: list[dict]) -> int:
-    """Insert proposals, ignoring ones already made for that customer and quarter; return how many are new."""
-    new = 0
+async def add_proposals(session: AsyncSession, dialect: str, quarter: str, rows: list[dict]) -> int:
+    """Insert proposals, ignoring ones already made for that customer and quarter; return how many are new.
+
+    Counted before and after: a driver's executemany does not always report the rows it inserted.
+    """
+    count = select(func.count()).select_from(GP).where(GP.c.quarter == quarter)
+    before = (await session.execute(count)).scalar_one()
     for i in range(0, len(rows), CHUNK):
-        result = await session.execute(insert_ignore(GP, dialect, ["quarter", "customer_id"]), rows[i:i + CHUNK])
-        new += max(result.rowcount or 0, 0)
-    return new
+        await session.execute(insert_ignore(GP, dialect, ["quarter", "customer_id"]), rows[i:i + CHUNK])
+    return (await session.execute(count)).scalar_one() - before
 
 
 def _scope(team_id: int | None, everyone: bool):

@@ -52,9 +52,14 @@ async def bulk_insert(session: AsyncSession, dialect: str, table: str, rows: lis
     if not rows:
         return
     cols = list(rows[0])
-    mark = "?" if dialect == "sqlite" else "%s"
-    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
     conn = await session.connection()
+    if dialect == "postgresql":  # COPY: one stream instead of a statement per row
+        raw = (await conn.get_raw_connection()).driver_connection
+        async with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+            for r in rows:
+                await copy.write_row(tuple(_naive(r[c], dialect) for c in cols))
+        return
+    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(['?'] * len(cols))})"
     for i in range(0, len(rows), CHUNK * 4):
         await conn.exec_driver_sql(sql, [tuple(_naive(r[c], dialect) for c in cols) for r in rows[i:i + CHUNK * 4]])
 
@@ -106,10 +111,7 @@ async def apply_first(session: AsyncSession, dialect: str, now: datetime) -> Non
         ["customer_id", "kind", "owner_from", "owner_to", "reason", "detail", "at"],
         select(C.c.id, literal(CustomerEventKind.GRADED.value), C.c.owner_id, C.c.owner_id, literal("首次分级"),
                detail, at).select_from(joined).where(due)))
-    quadrant = select(CS.c.quadrant).where(CS.c.customer_id == C.c.id).scalar_subquery()
-    scored = select(CS.c.customer_id).where(CS.c.skipped == "", CS.c.quadrant != "")
-    await session.execute(update(C).where(C.c.id.in_(scored), func.coalesce(C.c.grade, "").not_in(valid))
-                          .values(grade=quadrant))
+    await session.execute(update(C).where(C.c.id == CS.c.customer_id, due).values(grade=CS.c.quadrant))  # UPDATE … FROM
 
 
 async def dormant_since(session: AsyncSession) -> dict[int, datetime]:

@@ -148,7 +148,7 @@ async def test_the_jobs_and_the_review_on_each_backend(rt_any):
     async with rt.db.session() as s:
         for cid in ids[:3]:
             (await s.get(Customer, cid)).grade = Grade.STRATEGIC.value
-    assert "新增调整建议" in (await run_job(rt, "regrade_quarterly")).summary
+    assert "新增调整建议 3 条" in (await run_job(rt, "regrade_quarterly")).summary
     async with rt.db.session() as s:
         props = (await s.execute(select(GradeProposal).order_by(GradeProposal.id))).scalars().all()
         boss_row = await s.get(Member, boss)

@@ -152,8 +152,9 @@ class Lane:
         for i, row in enumerate(rows):
             try:
                 later = await self._deliver(row)
-            except Exception:
+            except Exception:  # e.g. the database restarting: let the lease lapse so any sender retries it
                 log.exception("sender failed on a row; it will be claimed again", extra={"outbox_id": row.id})
+                self._release(row.id)
                 later = None
             if later is not None:
                 for rest in rows[i + 1:]:

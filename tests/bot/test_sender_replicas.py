@@ -163,3 +163,27 @@ async def test_rows_of_a_disabled_platform_are_dead_lettered_with_the_fix(migrat
     await _sender(migrated_db, clock, {"slow": SlowAPI(clock)}).run_once()
     row = (await outbox.recent(migrated_db))[0]
     assert row.status == "dead" and "enable it" in row.last_error
+
+
+async def test_a_row_whose_bookkeeping_failed_is_released_and_sent_after_its_lease(migrated_db, clock):
+    """PostgreSQL restarting mid-send: the lane must not keep renewing a row it will never finish."""
+    await _queue(migrated_db, clock, "slow", [("k", "chat", {})])
+    api = SlowAPI(clock, seconds=0)
+    sender = _sender(migrated_db, clock, {"slow": api})
+    real, calls = sender.slots.acquire, 0
+
+    async def flaky(limits, now):
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise ConnectionError("server closed the connection unexpectedly")
+        return await real(limits, now)
+
+    sender.slots.acquire = flaky
+    await sender.run_once()
+    lane = sender.lane("slow")
+    assert api.keys == [] and lane.rows == {}  # not held any more: the renewal leaves it to lapse
+    await lane.renew()
+    clock.advance(timedelta(seconds=31))
+    await sender.run_once()
+    assert api.keys == ["k"] and await outbox.counts(migrated_db) == {"sent": 1}

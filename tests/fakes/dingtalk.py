@@ -116,7 +116,8 @@ class FakeDingTalk(FakeOA, FakeRobotFiles):
         return f"{self.base}/robot/sendBySession?session={name}"
 
     def fail_next(self, kind: str) -> None:
-        """Make the next API call fail: "server_error" (503), "timeout" (slow answer) or "bad_token" (401)."""
+        """Make the next API call fail: "server_error" (503), "timeout" (slow answer), "bad_token" (401) or
+        "throttled" (403 QpsLimitForApi)."""
         self._failures.append(kind)
 
     async def _fail(self) -> web.Response | None:
@@ -127,6 +128,9 @@ class FakeDingTalk(FakeOA, FakeRobotFiles):
             await asyncio.sleep(2)
         if kind == "bad_token":
             return web.json_response({"code": "InvalidAuthentication"}, status=401)
+        if kind == "throttled":  # the new API's QPS answer (see bot/platforms/dingtalk/throttle.py)
+            return web.json_response({"code": "Forbidden.AccessDenied.QpsLimitForApi",
+                                      "message": "当前接口调用QPS超过限制"}, status=403)
         return web.json_response({"code": "ServiceUnavailable"}, status=503)
 
     async def _authorised(self, request: web.Request) -> tuple[dict | None, web.Response | None]:

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.config import WecomConfig
-from bot.errors import DeliveryError, TransientDeliveryError
+from bot.errors import DeliveryError, Throttled, TransientDeliveryError
 from bot.platforms.wecom.api import WecomAPI
 from storage.db import Database
 from storage.migrate import upgrade
@@ -133,3 +133,10 @@ async def test_without_the_app_a_spent_response_url_is_a_dead_letter(fake, clock
     with pytest.raises(DeliveryError, match="agent_id and secret"):
         await api.send("robot:wrk1", _robot("", 0))
     await api.close()
+
+
+async def test_api_freq_out_of_limit_is_throttling_with_a_minute_of_back_off(api, fake):
+    fake.fail_next("freq")  # 45009: retried after a minute by the sender, never counted as a failed attempt
+    with pytest.raises(Throttled) as caught:
+        await api.send_app("zhangsan", {"msgtype": "text", "text": {"content": "hi"}})
+    assert caught.value.retry_after == 60

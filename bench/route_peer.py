@@ -1,14 +1,12 @@
 """The peer for `bench.route`: nonebot2 + nonebot-adapter-feishu with a matcher that does nothing.
 
-Run by the peer's own virtual environment (bench/route.py creates it and installs the pinned versions from the
-package index): `<venv>/bin/python bench/route_peer.py PORT API_BASE`. Its log level is WARNING, so the peer does
-not pay for a log line per event — the comparison is against its fastest configuration.
+Run by the peer's own virtual environment (bench/route_proc.py creates it and installs the versions pinned in
+its PINS from the package index): `<venv>/bin/python bench/route_peer.py PORT API_BASE`. Its log level is
+WARNING, so the peer does not pay for a log line per event: the comparison is against its fastest configuration.
 """
 
 import os
 import sys
-
-PINS = ("nonebot2[fastapi,httpx]==2.5.0", "nonebot-adapter-feishu==2.7.2")
 
 
 def main() -> None:

@@ -36,7 +36,9 @@ def person(member: Member | None) -> Person | None:
 
 
 async def owner_of(ctx: Context, opp: Opportunity) -> Member | None:
-    """Load the opportunity's owner."""
+    """Load the opportunity's owner (no query when the actor is the owner, the usual case)."""
+    if ctx.member is not None and ctx.member.id == opp.owner_id:
+        return ctx.member
     return await members_repo.get(ctx.session, opp.owner_id) if opp.owner_id else None
 
 

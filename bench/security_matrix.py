@@ -104,7 +104,7 @@ async def scene(client: TestClient, rt) -> Scene:
     """The owner's deal (with a pending quote approval), lead and attack card."""
     sc = Scene(await _people(rt))
     owner = sc.people["owner"]
-    for text in ("新建商机 星海零售", "凭证 会议纪要 纪要", "推进", "凭证 演示视频或链接 https://v.example.com",
+    for text in ("新建商机 星海零售", "凭证 会议纪要 https://docs.example.com/minutes", "推进", "凭证 演示视频或链接 https://v.example.com",
                  "报价 30万 折扣 30%", "推进"):
         await _say(client, rt, owner, text)
     book = default_playbook()

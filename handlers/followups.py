@@ -65,7 +65,8 @@ async def _done(ctx: Context, target: followups.Target, kind: InteractionKind, t
                 update: bool = False) -> Reply:
     await followups.record(ctx, target, kind, text.note, text.next_date)
     nxt = [f"下次联系：{text.next_date.isoformat()}（当天会出现在今日必做里）"] if text.next_date else []
-    done = Reply(card=notice_card(f"已记下{kind.label}", f"{target.customer.name}：{text.note}"[:200], Level.SUCCESS,
+    name = target.customer.name
+    done = Reply(card=notice_card(f"已记下{kind.label}：{name}", f"{name}：{text.note}"[:200], Level.SUCCESS,
                                   items=nxt), update=update)
     if target.opp is not None and kind == InteractionKind.FOLLOW_UP and ctx.settings.features.attack:
         return await attack.offer_after_note(ctx, target.opp, text.note, done)

@@ -33,7 +33,7 @@ async def test_light_start_lead_to_followup_help_and_weekly_report(aiohttp_clien
         commands = "\n".join(full["sections"][0]["items"])
         assert "新线索" in commands and "公海" in commands and "新建商机" not in commands
         (done,) = await chat.say(rep, "跟进 电话沟通了需求")
-        assert done["title"] == "已记下跟进" and (await lead(rt, lead_id)).first_response_at is not None
+        assert done["title"] == "已记下跟进：华东医疗" and (await lead(rt, lead_id)).first_response_at is not None
         assert "未推送" not in (await run_job(rt, "weekly_report")).summary
         assert "功能未开启" in (await run_job(rt, "must_do")).summary
         assert "收回公海" in (await run_job(rt, "pool_reclaim")).summary

@@ -30,7 +30,7 @@ async def test_d1_followup_in_1to1_after_a_lead_card_stops_that_leads_clock(clie
     lead_id, _, _ = await new_lead(rt, "13800138001", "华东医疗")
     await chat._new()  # the lead card lands in the 1:1
     (done,) = await chat.say(rep, "跟进 电话沟通了需求，约了演示 下次 明天")
-    assert done["title"] == "已记下跟进" and done["sections"][0]["text"].startswith("华东医疗：")
+    assert done["title"] == "已记下跟进：华东医疗" and done["sections"][0]["text"].startswith("华东医疗：")
     row = await lead(rt, lead_id)
     assert row.first_response_at == rt.clock.now()
     assert events_kinds(await events(rt, lead_id))[-2:] == ["first_response", "followup"]
@@ -61,7 +61,7 @@ async def test_two_running_leads_ask_which_then_log_once(client, rt):
     assert ask["title"] == "记到哪一条？"
     assert [b["label"] for b in ask["buttons"]] == ["华北物流（线索）", "华东医疗（线索）"]
     (done,) = await chat.click(rep, button(ask, "华东医疗（线索）"))
-    assert done["title"] == "已记下跟进"
+    assert done["title"] == "已记下跟进：华东医疗"
     assert (await lead(rt, first)).first_response_at is not None
     assert (await lead(rt, second)).first_response_at is None
     (again,) = await chat.click(rep, button(ask, "华北物流（线索）"))
@@ -76,9 +76,9 @@ async def test_named_customer_visit_and_demo_and_bad_date(client, rt):
     await new_lead(rt, "13800138002", "华北物流")
     chat = await dm(client, rt, rep)
     (done,) = await chat.say(rep, "拜访 华东医疗 上门见了采购")
-    assert done["title"] == "已记下拜访"
+    assert done["title"] == "已记下拜访：华东医疗"
     (demo,) = await chat.say(rep, "演示 华东医疗 演示了影像模块")
-    assert demo["title"] == "已记下演示"
+    assert demo["title"] == "已记下演示：华东医疗"
     kinds = [i.kind for i in await _rows(rt, Interaction)]
     assert kinds == [InteractionKind.VISIT, InteractionKind.DEMO]
     assert (await lead(rt, lead_id)).first_response_at is not None
@@ -96,7 +96,7 @@ async def test_lead_card_button_with_typed_text_logs_that_lead(client, rt):
     typed = Event("playground", "card_action", "typed-1", str(rep), ChatRef("playground", f"dm:{rep}"),
                   "加了微信，发了报价单", action=LogLeadFollowUp(lead_id=first))
     (done,) = await chat.send_event(typed)
-    assert done["title"] == "已记下跟进" and (await lead(rt, first)).first_response_at is not None
+    assert done["title"] == "已记下跟进：华东医疗" and (await lead(rt, first)).first_response_at is not None
     other = await add_member(rt, "赵六")
     (refused,) = await chat.click(other, LogLeadFollowUp(lead_id=first).pack())
     assert refused["title"] == "这个操作做不了"

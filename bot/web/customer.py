@@ -14,6 +14,8 @@ from bot.web import customer_timeline
 from bot.web.access import check_member, open_page, require_manager
 from bot.web.common import runtime
 from bot.web.pages import Refusal, refusal_page, render, stamp
+from cards.views import grade_card
+from flows.grading_view import grade_view
 from sales.names import mask_mobile
 from sales.stages import pipeline_from_config
 from storage.repos import customer_page
@@ -40,6 +42,7 @@ async def customer_view(request: web.Request) -> web.Response:
                 raise Refusal(404, "找不到这个客户", "这个客户可能已合并或删除。", "在聊天里发“客户 名称”查一下。")
             if access.viewer is not None and not access.is_admin:
                 await _check_owner(s, access, page.customer.owner_id)
+            graded = await grade_view(s, rt.settings.grading, page.customer.id, rt.settings.tz, now)
     except Refusal as exc:
         return refusal_page(exc)
     tz, pipe = rt.settings.tz, pipeline_from_config(rt.settings.opportunities.stages)
@@ -52,8 +55,9 @@ async def customer_view(request: web.Request) -> web.Response:
     recent = customer_timeline.rows(page, pipe, tz, KINDS)
     owner = page.owner.name if page.owner else "未分配"
     alarm = f"{sum(o[4] for o in opps)} 个商机停留超过标准天数。" if any(o[4] for o in opps) else ""
+    grading = grade_card(graded[1]).sections if graded else []
     return render("customer.html", title=f"{page.customer.name} · 客户档案", customer=page.customer, owner=owner,
-                  contacts=contacts, opps=opps, recent=recent, alarm=alarm, updated=stamp(now, tz))
+                  contacts=contacts, opps=opps, recent=recent, alarm=alarm, updated=stamp(now, tz), grading=grading)
 
 
 async def _check_owner(session, access, owner_id: int | None) -> None:

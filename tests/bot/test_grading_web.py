@@ -77,3 +77,11 @@ async def test_api_lists_customers_by_grade_and_the_proposals(client, rt):
     assert [(p["customer"], p["from_grade"], p["to_grade"], p["status"]) for p in page["items"]] == [
         ("项目客户0", "休眠唤醒", "稳定续费", "pending")]
     assert (await client.get("/api/v1/grade_proposals")).status == 401
+
+
+async def test_the_customer_page_explains_the_grade(client, rt):
+    _, _, growing = await _graded(rt)
+    resp = await client.get(f"/dash/customer/{growing[0]}", headers=AUTH)
+    html = await resp.text()
+    assert resp.status == 200 and "为什么是这个级别" in html
+    assert "活跃度" in html and "预计价值" in html and "这个级别要你做什么" in html

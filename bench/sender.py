@@ -74,8 +74,10 @@ async def _queue(db: Database, platform: str, rows: list[tuple[str, str, dict]])
     await outbox.enqueue_many_raw(db, [(k, platform, t, {"key": k, **p}) for k, t, p in rows], now)
 
 
-async def _run(db: Database, backlog: dict[str, list[tuple[str, str, dict]]], seconds: float) -> dict[str, Fake]:
-    """Queue each platform's backlog, run one sender for `seconds`, return the fakes (their logs)."""
+async def _run(pg: str | None, backlog: dict[str, list[tuple[str, str, dict]]], seconds: float) -> dict[str, Fake]:
+    """On a fresh database, queue each platform's backlog, run one sender for `seconds`, return the fakes."""
+    db, _ = await _fresh_db(pg)
+    await upgrade(db)
     fakes = {}
     for platform, rows in backlog.items():
         await _queue(db, platform, rows)
@@ -87,6 +89,7 @@ async def _run(db: Database, backlog: dict[str, list[tuple[str, str, dict]]], se
     sender.start()
     await asyncio.sleep(seconds)
     await sender.stop()
+    await db.close()
     return fakes
 
 
@@ -94,7 +97,7 @@ def _times(fake: Fake, prefix: str = "") -> list[float]:
     return sorted(t for t, k in fake.log if k.startswith(prefix))
 
 
-async def second_caps(db: Database) -> list[tuple[str, int, float, int, float]]:
+async def second_caps(db: str | None) -> list[tuple[str, int, float, int, float]]:
     """Per-second caps, each platform alone for 8 s: (cap, limit, window, busiest window, sustained per window)."""
     out = []
     runs = [("Feishu per app, 50/s", 50, "feishu_s", [(f"fs{i}", f"oc_{i % 100}", {}) for i in range(400)], ""),
@@ -110,7 +113,7 @@ async def second_caps(db: Database) -> list[tuple[str, int, float, int, float]]:
     return out
 
 
-async def minute_caps(db: Database, seconds: float) -> list[tuple[str, int, float, int, float]]:
+async def minute_caps(db: str | None, seconds: float) -> list[tuple[str, int, float, int, float]]:
     """Per-minute caps together for `seconds` (≥ 60 to judge them): the busiest minute's sends."""
     member = [(f"m{i}", "dm:zhang", {"kind": "app", "touser": "zhang"}) for i in range(40)]
     corp = [(f"w{i}", f"dm:u{i % 120}", {"kind": "app", "touser": f"u{i % 120}"}) for i in range(2200)]
@@ -168,19 +171,16 @@ async def doubles(db_factory, legacy: bool) -> tuple[int, int]:
 
 async def main(quick: bool, pg: str | None) -> None:
     """Print the figures."""
-    db, _ = await _fresh_db(pg)
-    await upgrade(db)
     seconds = 20.0 if quick else 65.0
     print(f"sender rates with a backlog ({'PostgreSQL' if pg else 'SQLite'}; minute caps over {seconds:g} s)")
     print(f"{'cap':40} {'cap/window':>11} {'busiest':>8} {'over?':>6} {'rate':>8} {'ratio':>6}  target ≥ 0.95")
-    figures = await second_caps(db) + await minute_caps(db, seconds)
+    figures = await second_caps(pg) + await minute_caps(pg, seconds)
     for name, cap, window, most, rate in figures:
         over = "OVER" if most > cap else "never"
         judged = window <= seconds  # a quick run is shorter than a minute window: its rate is partial
         ratio = f"{rate / cap:6.2f}" if judged else "  n/a "
         verdict = ("ok" if rate / cap >= 0.95 else "low") if judged else "(run ≥ 60 s to judge)"
         print(f"{name:40} {cap:>6}/{window:<4g} {most:>8} {over:>6} {rate:>8.1f} {ratio}  {verdict}")
-    await db.close()
     for legacy in (True, False):
         sent, twice = await doubles(lambda: _fresh_db(pg), legacy)
         label = "old sender (50-row claim, one lease)" if legacy else "lanes (fenced lease, renewed)"

@@ -9,7 +9,7 @@ platform (bench/prove_fakes.py) and two `salesbot serve` replicas on ports 8107 
    restarted under load;
 3. kill -9 during a burst of 10,000 events (1,000 with --quick): time until every acknowledged event
    is handled after the restart, against the 2-minute inbox lease;
-4. bench/prove_fuzz.py and bench/prove_security.py `run()` when present, and tests/payloads replay.
+4. bench/prove_fuzz.py (100,000 cases), bench/prove_security.py, bench/prove_payloads.py `run()`, and a scan of\n   the replicas' logs for secrets and full phone numbers.
 Writes bench/results/prove-<date>.md: one line per check with tried / passed / failed.
 """
 
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import signal
 import tempfile
 import time
@@ -25,6 +24,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench import prove_fuzz, prove_payloads, prove_security
 from bench.prove_fakes import Faults, Platform
 from bench.prove_load import (
     ROOT,
@@ -41,6 +41,7 @@ from bench.prove_load import (
 from bench.prove_pg import Cluster
 from bench.sender import busiest
 from storage.db import Database
+from tests.fakes.feishu import APP_SECRET
 
 PORTS = (8107, 8117)
 LEASE = 120.0  # the inbox's claim lease (storage/repos/inbox.py): the bound for "handled after a restart"
@@ -149,19 +150,17 @@ async def burst(n: int, a: Replica, b: Replica, db: Database) -> list[Row]:
              len(acked) - done, note)]
 
 
-def suites() -> list[Row]:
-    """bench/prove_fuzz.py and bench/prove_security.py `run()` (the relsec branch), and tests/payloads replay."""
+def suites(quick: bool, logs: list[Path]) -> list[Row]:
+    """The fuzz run, the security matrix, the recorded-payload replay, and a scan of the replicas' logs."""
     rows: list[Row] = []
-    for name in ("prove_fuzz", "prove_security"):
-        try:
-            module = importlib.import_module(f"bench.{name}")
-        except ModuleNotFoundError:
-            rows.append((f"bench/{name}.py", 0, 0, 0, "not present in this build"))
-            continue
-        result = module.run()
-        rows += [tuple(r) for r in result] if isinstance(result, list) else [(name, 0, 0, 0, repr(result)[:200])]
-    if not (ROOT / "tests" / "payloads").is_dir():
-        rows.append(("tests/payloads replay through every adapter", 0, 0, 0, "not present in this build"))
+    runs = ((prove_fuzz.run, 10_000 if quick else 100_000, "fuzz"), (prove_security.run, 0, "security"),
+            (prove_payloads.run, 0, "payloads"))
+    for fn, cases, label in runs:
+        rows += [(f"{label}: {name}", tried, passed, failed, "") for name, tried, passed, failed in fn(cases)]
+    text = "\n".join(p.read_text("utf-8", "replace") for p in logs if p.exists())
+    scanned, bad = prove_security.scan_logs(text, [*prove_security.SECRETS, APP_SECRET])
+    rows.append(("replica logs: no secrets or full phone numbers", scanned, scanned - len(bad), len(bad),
+                 "; ".join(bad[:3])))
     return rows
 
 
@@ -200,7 +199,7 @@ async def main(quick: bool) -> int:
         sent = [m for m in platform.fake.messages if m["op"] in ("create", "reply")]
         rows.append(("every push and reply delivered once (distinct uuids at the platform)", len(sent), len(sent), 0,
                      f"{platform.fake.duplicates} repeated requests answered from Feishu's uuid cache"))
-        rows += suites()
+        rows += suites(quick, [r.log for r in replicas])
     finally:
         for r in replicas:
             r.stop()

@@ -9,7 +9,8 @@ platform (bench/prove_fakes.py) and two `salesbot serve` replicas on ports 8107 
    restarted under load;
 3. kill -9 during a burst of 10,000 events (1,000 with --quick): time until every acknowledged event
    is handled after the restart, against the 2-minute inbox lease;
-4. bench/prove_fuzz.py (100,000 cases), bench/prove_security.py, bench/prove_payloads.py `run()`, and a scan of\n   the replicas' logs for secrets and full phone numbers.
+4. bench/prove_fuzz.py (100,000 cases), bench/prove_security.py, bench/prove_payloads.py `run()`, and a scan
+   of the replicas' logs for secrets and full phone numbers.
 Writes bench/results/prove-<date>.md: one line per check with tried / passed / failed.
 """
 

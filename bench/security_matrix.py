@@ -2,8 +2,11 @@
 handler), compared with the permission matrix (sales/opportunity_access.py, handlers' role lists).
 
 Per role a fresh scenario: the owner (a rep) has a deal with a pending quote approval, an assigned lead
-and an attack card. Then that role clicks every action, safe ones first and closing last. A refusal is
-the "这个操作做不了" card naming who may ("只有…"); anything else counts as allowed.
+and an attack card, plus the objects of bench/security_objects.py (grade proposals, an activation item, a
+pooled customer, follow-up drafts, a script submission, a redemption). Then that role clicks every action,
+safe ones first and closing last. A refusal is the "这个操作做不了" card naming who may ("只有…"); an
+answer that the object is missing or already done proves neither (None); anything else counts as allowed.
+The sender's per-chat caps count on the business clock, so clicks at a human pace never queue.
 """
 
 from __future__ import annotations

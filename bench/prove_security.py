@@ -34,7 +34,8 @@ def scan_logs(text: str, secrets: list[str] = SECRETS) -> tuple[int, list[str]]:
 
 async def _matrix() -> tuple[int, list[str]]:
     rows = {role: await security_matrix.role_row(role) for role in security_matrix.ROLES}
-    bad = [f"{prefix} as {role}: {'allowed' if allowed else 'refused'}, rule {security_matrix.EXPECT[prefix]}"
+    said = {True: "allowed", False: "refused", None: "hit nothing (not found or already done)"}
+    bad = [f"{prefix} as {role}: {said[allowed]}, rule {security_matrix.EXPECT[prefix]}"
            for role, row in rows.items() for prefix, allowed in row.items()
            if allowed != (role in security_matrix.RULES[security_matrix.EXPECT[prefix]])]
     return sum(len(r) for r in rows.values()), bad

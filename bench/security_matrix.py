@@ -2,8 +2,11 @@
 handler), compared with the permission matrix (sales/opportunity_access.py, handlers' role lists).
 
 Per role a fresh scenario: the owner (a rep) has a deal with a pending quote approval, an assigned lead
-and an attack card. Then that role clicks every action, safe ones first and closing last. A refusal is
-the "这个操作做不了" card naming who may ("只有…"); anything else counts as allowed.
+and an attack card, plus the objects of bench/security_objects.py (grade proposals, an activation item, a
+pooled customer, follow-up drafts, a script submission, a redemption). Then that role clicks every action,
+safe ones first and closing last. A refusal is the "这个操作做不了" card naming who may ("只有…"); an
+answer that the object is missing or already done proves neither (None); anything else counts as allowed.
+The sender's per-chat caps count on the business clock, so clicks at a human pace never queue.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
-from bench import harness
+from bench import harness, security_objects
+from bench.security_objects import Objects
 from cards.actions import Action
 from handlers.attack_common import default_playbook
 from storage.models import Lead, Opportunity
@@ -32,15 +36,23 @@ RULES = {  # who may, by rule (sales/opportunity_access.py and the @router.actio
     "lead": {"owner", "manager", "admin"},  # handlers/leads.py may_act
     "approve": {"manager", "admin"},  # may_approve: the owner's manager or an admin
     "managers": {"manager", "other_manager", "admin"},  # roles=("manager", "admin")
+    "customer": {"owner", "manager", "admin"},  # flows/lead_targets.may_act on the customer's owner
+    "team": {"manager", "admin"},  # a manager of the rep's team (their proposals, 1:1s, submissions, redemptions)
+    "own": {"owner"},  # the owner's own checklist (the activation plan)
+    "grade": {"owner", "manager", "other_manager", "admin"},  # a customer's grade: its owner, managers, admins
 }
 EXPECT = {  # action prefix -> rule; in click order (closing last). Views and one's own push items: anyone.
     "help": "anyone", "opp.show": "anyone", "opp.scripts": "anyone", "opp.evidence": "anyone",
     "lead.show": "lead", "push.today": "anyone", "push.done": "anyone", "push.snooze": "anyone",
     "push.reason": "anyone", "push.submit": "anyone", "push.nudge": "managers", "atk.show": "anyone",
+    "grade.show": "grade", "grade.review": "managers", "lead.log": "lead", "fu.pick": "customer", "grade.act": "own",
+    "grade.ok": "team", "grade.no": "team", "grade.ok.all": "managers", "sc.coach": "team", "sc.sub": "team",
+    "sc.redeem": "team", "pool.claim": "anyone", "opp.create": "change",
     "atk.start": "change", "atk.strategy": "change", "atk.tick": "change", "opp.script.use": "change",
-    "lead.accept": "lead", "opp.approval": "approve", "opp.advance": "change", "opp.close.ask": "change",
-    "opp.close": "change",
+    "lead.accept": "lead", "lead.lost": "lead", "opp.approval": "approve", "opp.advance": "change",
+    "opp.close.ask": "change", "opp.close": "change",
 }
+MISSED = ("没找到", "找不到", "已经处理过", "已经审核过", "已经记过", "没有可处理", "领取不了")
 CHAT = "group:1"
 _ids = itertools.count(1)
 
@@ -58,6 +70,8 @@ class Scene:
     scenario: str = ""
     strategy: str = ""
     day: str = ""
+    objs: Objects | None = None
+    clicker: int = 0  # who clicks: their own follow-up draft is the one picked
 
 
 async def _say(client: TestClient, rt, who: int, text: str) -> None:
@@ -88,6 +102,13 @@ def refused(cards: list[dict]) -> bool:
     return any(c.get("title") == "这个操作做不了" and "只有" in json.dumps(c, ensure_ascii=False) for c in cards)
 
 
+def verdict(cards: list[dict]) -> bool | None:
+    """True allowed, False refused, None: the click hit nothing (not found, already done) and proves neither."""
+    if refused(cards):
+        return False
+    return None if any(m in str(c.get("title", "")) for c in cards for m in MISSED) else True
+
+
 async def _people(rt) -> dict[str, int]:
     spec = {"owner": ("林峰", "rep", "华东大客户部"), "peer": ("何洁", "rep", "华东大客户部"),
             "manager": ("韩总", "manager", "华东大客户部"), "other_manager": ("马总", "manager", "华南大客户部"),
@@ -111,11 +132,12 @@ async def scene(client: TestClient, rt) -> Scene:
     sc.scenario, sc.strategy = book.scenarios[0].key, book.scenarios[0].strategies[0].key
     now = rt.clock.now()
     sc.day = (now + timedelta(hours=8)).date().isoformat()
+    sc.objs = await security_objects.make(rt, sc.people, now)
     async with rt.db.session() as s:
         sc.opp = (await s.execute(select(Opportunity.id))).scalar_one()
         sc.approval = (await s.execute(select(Approval.id))).scalar_one()
         lead = Lead(channel="web", owner_id=owner, status="assigned", received_at=now, assigned_at=now,
-                    contact_name="陈", mobile="13800000000")
+                    contact_name="陈", mobile="13800000000", customer_id=sc.objs.customer)
         s.add(lead)
         await s.flush()
         sc.lead = lead.id
@@ -131,20 +153,35 @@ def instance(cls: type[Action], sc: Scene) -> Action:
     by_name: dict[str, Any] = {"opportunity_id": sc.opp, "lead_id": sc.lead, "approval_id": sc.approval,
                                "card_id": sc.card, "action_id": sc.action, "script_id": 1, "outcome": "lost",
                                "reason": "价格太高", "key": f"opp:{sc.opp}", "day": sc.day, "scenario": sc.scenario,
-                               "strategy": sc.strategy, "approve": True, "remark": "", "topic": ""}
+                               "strategy": sc.strategy, "approve": True, "remark": "", "topic": "",
+                               **_objects(sc), **PER_ACTION.get(cls.prefix, lambda o: {})(sc.objs)}
     values = {f.name: by_name.get(f.name, 1 if f.type in ("int", int) else "x") for f in dataclasses.fields(cls)}
     return cls(**values)
 
 
+PER_ACTION = {  # fields of one action that differ from the shared ones
+    "grade.no": lambda o: {"proposal_id": o.proposals[1]}, "pool.claim": lambda o: {"ref": f"customer:{o.pooled}"},
+    "lead.lost": lambda o: {"reason": "没有需求"}, "sc.redeem": lambda o: {"approve": False}}
+
+
+def _objects(sc: Scene) -> dict[str, Any]:
+    o = sc.objs
+    return {"customer_id": o.customer, "task_id": o.task, "proposal_id": o.proposals[0], "quarter": o.quarter,
+            "draft_id": o.drafts.get(sc.clicker, 0), "ref": f"customer:{o.customer}", "member_id": sc.people["owner"],
+            "submission_id": o.submission, "redemption_id": o.redemption}
+
+
 async def role_row(role: str) -> dict[str, bool]:
-    """In a fresh company, click every declared action as `role`; return {prefix: allowed}."""
+    """In a fresh company, click every declared action as `role`; return {prefix: allowed} (None: hit nothing)."""
     async with harness.served() as (rt, client):
+        rt.sender.rate_clock = rt.clock  # the per-chat caps count at the clicks' human pace, not the wall clock
         sc = await scene(client, rt)
+        sc.clicker = sc.people[role]
         registry = Action._registry
         out = {}
         for prefix in [p for p in EXPECT if p in registry]:
             cards = await click(client, rt, sc.people[role], instance(registry[prefix], sc).pack())
-            out[prefix] = not refused(cards)
+            out[prefix] = verdict(cards)
         return out
 
 

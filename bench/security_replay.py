@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from bench import harness
 from bot.web import actionlinks
+from bot.web.access import COOKIE, member_link, session_value
 from bot.web.dash import signed_url
 from storage.models import InboxEvent, Lead
 
@@ -104,7 +105,7 @@ async def _intake(client: TestClient, rt) -> list[Case]:
 
 
 async def links(client: TestClient, rt) -> list[Case]:
-    """Signed action links and dashboard links: tampered, foreign, expired, reused."""
+    """Signed action links and dashboard links: tampered, foreign, expired, reused, bound to another member."""
     s, now = rt.settings, rt.clock.now()
     token = actionlinks.make_token(s.server.secret_key, "playground", "1", "help|", "group:1", now + timedelta(hours=1))
     body, _, mac = token.partition(".")
@@ -114,17 +115,23 @@ async def links(client: TestClient, rt) -> list[Case]:
     page = signed_url(s, "/dash/me", {"member": "1"}, now).split(s.server.public_url.rstrip("/"), 1)[1]
     old = signed_url(s, "/dash/me", {"member": "1"}, now - timedelta(days=30)).split(
         s.server.public_url.rstrip("/"), 1)[1]
+    bound = member_link(s, "/dash/me", {}, 1, now).split(s.server.public_url.rstrip("/"), 1)[1]
     cases = [("action link: valid", f"/a/{token}", {200}), ("action link: opened again", f"/a/{token}", {200}),
              ("action link: body edited", f"/a/{tampered}", {401}),
              ("action link: foreign key", f"/a/{foreign}", {401}),
              ("action link: expired", f"/a/{expired}", {410}),
-             ("dashboard link: member changed", page.replace("member=1", "member=2"), {401}),
-             ("dashboard link: expiry extended", page.replace("exp=", "exp=9"), {401}),
-             ("dashboard link: expired", old, {401}), ("dashboard link: parameter twice", page + "&member=2", {400})]
+             ("dashboard link: member changed", page.replace("member=1", "member=2"), {403}),
+             ("dashboard link: expiry extended", page.replace("exp=", "exp=9"), {403}),
+             ("dashboard link: expired", old, {410}), ("dashboard link: parameter twice", page + "&member=2", {403}),
+             ("member link: viewer changed", bound.replace("viewer=1", "viewer=2"), {403}),
+             ("member link: another member's page added", bound + "&member=2", {403})]
     out, stored = [], await _inbox(rt)
     for name, path, want in cases:
         status = await _send(client, harness.Req(path, method="GET"))
         out.append((name, "" if status in want else f"HTTP {status}"))
+    cookie = {"Cookie": f"{COOKIE}={session_value(s.server.secret_key, 2, now + timedelta(hours=1))}"}
+    status = await _send(client, harness.Req(bound, b"", cookie, "GET"))  # member 1's link, member 2 logged in
+    out.append(("member link: opened by another logged-in member", "" if status == 403 else f"HTTP {status}"))
     acted = await _inbox(rt) - stored
     out.append(("action link: acts exactly once", "" if acted == 1 else f"{acted} events"))
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.context import Context
+from bot.errors import NotAllowed
 from bot.events import Event, Reply
 from bot.routing import Router
 from bot.targets import personal_chats
@@ -12,6 +13,7 @@ from cards.actions import DecideSubmission
 from cards.model import Level
 from cards.views import notice_card, submission_card
 from sales.names import normalize_company
+from storage.models_scorecards import ScriptSubmission
 from storage.repos import contributions as contrib
 from storage.repos import opportunities as opp_repo
 from storage.repos import points
@@ -76,6 +78,8 @@ async def click(event: Event, ctx: Context) -> Reply:
 async def _decide(ctx: Context, raw: str, approve: bool) -> Reply:
     mine = {s.id for s, _ in await contrib.pending_submissions(
         ctx.session, None if ctx.member.role == "admin" else ctx.member.team_id)}
+    if raw.isdigit() and int(raw) not in mine and await contrib.is_pending(ctx.session, ScriptSubmission, int(raw)):
+        raise NotAllowed("这条投稿不是你团队的：只有投稿人所在团队的主管或管理员能审核。")
     if not raw.isdigit() or int(raw) not in mine:
         return Reply(card=notice_card("找不到这条投稿", "它可能已经审核过，或不是你团队的。发“投稿审核”看待办。"))
     sub = await contrib.decide_submission(ctx.session, int(raw), approve, ctx.member.id, ctx.now())

@@ -77,7 +77,9 @@ async def _done(ctx: Context, target: followups.Target, kind: InteractionKind, t
 async def click_log(event: Event, ctx: Context) -> Reply:
     """The lead card's 记跟进: with typed text, log it on this very lead; without, ask for the text."""
     target = await followups.target_of(ctx, f"lead:{event.action.lead_id}")
-    if target is None or not await may_act(ctx.member, target.lead.owner_id, ctx):
+    if target is None:
+        return _gone()
+    if not await may_act(ctx.member, target.lead.owner_id, ctx):
         raise NotAllowed("这条线索不是你的；只有负责人、负责人的主管或管理员能记跟进。")
     if not event.text:
         card = notice_card(f"跟进：{target.customer.name}", "写下这次跟进；要约下次就在末尾加“下次 日期”。"
@@ -94,10 +96,18 @@ async def click_log(event: Event, ctx: Context) -> Reply:
 async def click_pick(event: Event, ctx: Context) -> Reply:
     """A "which one" button: log the kept draft on the picked record."""
     target = await followups.target_of(ctx, event.action.ref)
-    if target is None or not await may_act(ctx.member, target.customer.owner_id, ctx):
+    if target is None:
+        return _gone()
+    if not await may_act(ctx.member, target.customer.owner_id, ctx):
         raise NotAllowed("这条记录不是你的；只有负责人、负责人的主管或管理员能记跟进。")
     draft = await repo.take_draft(ctx.session, event.action.draft_id, ctx.member.id, ctx.now())
     if draft is None:
         return Reply(card=notice_card("这条已经记过了", "同一条跟进只记一次。"), update=True)
     when = date.fromisoformat(draft.next_date) if draft.next_date else None
     return await _done(ctx, target, InteractionKind(draft.kind), FollowUpText(draft.text, when), update=True)
+
+
+def _gone() -> Reply:
+    """The record a button points at no longer exists (merged or deleted): say so, not "not yours"."""
+    return Reply(card=notice_card("没找到这条记录", "它可能已被合并或删除。在聊天里发：跟进 <客户> <内容>",
+                                  Level.WARNING))

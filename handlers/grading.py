@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from bot.context import Context
+from bot.errors import NotAllowed
 from bot.events import Event, Reply
 from bot.routing import Router
 from bot.targets import personal_chats
 from bot.web.links import grading_board_link
 from cards.actions import ApproveAllGrades, ApproveGrade, RejectGrade, ShowGrade, ShowGradeReview
-from cards.model import Level
 from cards.views import ProposalLine, grade_card, my_grades_card, notice_card, outcome_card, review_card
 from flows import regrade
 from flows.grading_view import grade_view
@@ -51,8 +51,7 @@ async def _customer(ctx: Context, customer_id: int) -> Reply:
         return Reply(card=notice_card("没找到这位客户", "可能已合并或删除，发“分级 客户名”再查。"))
     owner, view = view
     if ctx.member.role not in MANAGERS and owner not in (None, ctx.member.id):
-        return Reply(card=notice_card("这位客户不归你跟进", "只能看自己客户的分级；需要的话请主管转给你。",
-                                      Level.WARNING))
+        raise NotAllowed("这位客户不归你跟进：只有客户的负责人、主管或管理员能看它的分级；需要的话请主管转给你。")
     view.board = _board(ctx)
     return Reply(card=grade_card(view))
 
@@ -96,6 +95,7 @@ async def click_all(event: Event, ctx: Context) -> Reply:
 @router.action(ApproveGrade, roles=MANAGERS)
 async def click_one(event: Event, ctx: Context) -> Reply:
     """通过#N: one proposal."""
+    await _check_team(ctx, event.action.proposal_id)
     decided = await regrade.approve(ctx.session, *_who(ctx), ctx.now(), ids=[event.action.proposal_id])
     return await _decided(ctx, decided, update=True)
 
@@ -103,12 +103,21 @@ async def click_one(event: Event, ctx: Context) -> Reply:
 @router.action(RejectGrade, roles=MANAGERS)
 async def click_reject(event: Event, ctx: Context) -> Reply:
     """驳回 with the form's text as the reason (a reason is required)."""
+    await _check_team(ctx, event.action.proposal_id)
     note = event.text.strip()
     if not note:
         return Reply(toast="请写驳回原因",
                      card=notice_card("驳回要写原因", "在输入框写原因再点驳回，或发“分级复核 驳回 编号 原因”"))
     decided = await regrade.reject(ctx.session, *_who(ctx), ctx.now(), event.action.proposal_id, note)
     return await _decided(ctx, decided, update=True)
+
+
+async def _check_team(ctx: Context, proposal_id: int) -> None:
+    """Refuse (not "nothing to do") a pending proposal of another team's customer."""
+    if ctx.member.role == "admin" or not await grade_reviews.pending_rows(ctx.session, None, True, [proposal_id]):
+        return
+    if not await grade_reviews.pending_rows(ctx.session, ctx.member.team_id, False, [proposal_id]):
+        raise NotAllowed("这条建议不是你团队的：只有客户负责人所在团队的主管或管理员能处理。")
 
 
 def _who(ctx: Context) -> tuple[int, int | None, bool]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.core.vocab import InteractionKind
+from bot.errors import NotAllowed
 from bot.events import Event, Reply
 from bot.routing import Router
 from bot.web.links import material_link
@@ -23,7 +24,7 @@ async def tick(event: Event, ctx: Context) -> Reply:
     if task is None or task.kind != "activation" or not task.ref.startswith("customer:"):
         return Reply(card=notice_card("这一项找不到了", "唤醒计划可能已被移交，发“分级 客户名”看最新情况。"))
     if task.owner_id != ctx.member.id:
-        return Reply(toast="这是别人的唤醒计划", card=notice_card("这是别人的唤醒计划", "只有客户的负责人能勾选。"))
+        raise NotAllowed("这是别人的唤醒计划：只有客户的负责人能勾选。")
     customer_id = int(task.ref.removeprefix("customer:"))
     if task.done_at is None:
         task.done_at = ctx.now()

@@ -44,7 +44,10 @@ async def invalid(event: Event, ctx: Context) -> Reply:
 async def click_reason(event: Event, ctx: Context) -> Reply:
     """A pick-list button: close the lead with that reason."""
     lead = await leads_repo.get(ctx.session, event.action.lead_id)
-    if lead is None or not await may_act(ctx.member, lead.owner_id, ctx):
+    if lead is None:
+        return Reply(card=notice_card("没找到这条线索", "它可能已被合并或删除。发“公海”或“今日必做”看看。",
+                                      Level.WARNING))
+    if not await may_act(ctx.member, lead.owner_id, ctx):
         raise NotAllowed("这条线索不是你的；只有负责人、负责人的主管或管理员能关闭。")
     return await _lose(ctx, lead, rules.LostReason(event.action.reason, event.text), update=True)
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.context import Context
+from bot.errors import NotAllowed
 from bot.events import Event, Reply
 from bot.routing import Router
 from bot.targets import personal_chats
 from cards.actions import DecideRedemption
 from cards.model import Card, Level
 from cards.views import notice_card, points_card, redemption_card
+from storage.models_scorecards import Redemption
 from storage.repos import contributions as contrib
 from storage.repos import points
 from storage.repos import scorecards as sc
@@ -97,6 +99,8 @@ async def click(event: Event, ctx: Context) -> Reply:
 async def _decide(ctx: Context, raw: str, approve: bool) -> Reply:
     rows = {r.id: (r, n) for r, n in await contrib.pending_redemptions(
         ctx.session, None if ctx.member.role == "admin" else ctx.member.team_id)}
+    if raw.isdigit() and int(raw) not in rows and await contrib.is_pending(ctx.session, Redemption, int(raw)):
+        raise NotAllowed("这笔兑换不是你团队的：只有申请人所在团队的主管或管理员能审批。")
     if not raw.isdigit() or int(raw) not in rows:
         return Reply(card=notice_card("找不到这笔兑换", "它可能已经处理过，或不是你团队的。发“兑换审批”看待办。"))
     r, who = rows[int(raw)]

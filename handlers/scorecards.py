@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.context import Context
+from bot.errors import NotAllowed
 from bot.events import Event, Reply
 from bot.routing import Router
 from bot.web.scorecard_links import scorecard_link
@@ -96,7 +97,7 @@ async def click_coach(event: Event, ctx: Context) -> Reply:
 
 async def _log(ctx: Context, rep_id: int, rep_name: str, notes: str) -> Reply:
     if not await _may_see(ctx, rep_id) or rep_id == ctx.member.id:
-        return Reply(card=notice_card("不能记录", f"{rep_name} 不是你团队的销售。", Level.WARNING))
+        raise NotAllowed(f"{rep_name} 不是你团队的销售：只有 TA 的主管或管理员能记录一对一辅导。")
     if len(notes) < MIN_NOTES:
         return Reply(card=notice_card("记录写几句", f"写下这次一对一谈了什么、约定了什么，例如：辅导 {rep_name} "
                                       "聊了新客户开发，约定每周拜访两家新客户", Level.WARNING))

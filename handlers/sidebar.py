@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.context import Context
+from bot.errors import NotAllowed
 from bot.events import Event, Reply
 from bot.routing import Router
 from cards.actions import CreateDeal
@@ -29,8 +30,7 @@ async def create_for_customer(event: Event, ctx: Context) -> Reply:
         return Reply(card=opportunity_card(await view_of(ctx, existing), "已有商机："))
     owner_id = customer.owner_id or ctx.member.id
     if not may_change(person(ctx.member), person(await members_repo.get(ctx.session, owner_id))):
-        return Reply(card=notice_card("这不是你的客户", "一个客户只有一个负责人；需要协作请找你的主管。",
-                                      Level.WARNING))
+        raise NotAllowed("这不是你的客户：只有客户的负责人、负责人的主管或管理员能给它开商机；需要协作请找你的主管。")
     now = ctx.now()
     opp = await repo.add(ctx.session, Opportunity(customer_id=customer.id, owner_id=owner_id,
                                                   stage=pipeline(ctx).stages[0].key, stage_entered_at=now,

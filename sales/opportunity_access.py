@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 NOT_YOURS = "这不是你的商机。只有负责人、负责人的主管或管理员能操作。"
-OWN_QUOTE = "不能审批自己的报价：请你的主管或管理员审批（已经发给他们了）。"
+OWN_QUOTE = "不能审批自己的报价：只有你的主管或管理员能审批（已经发给他们了）。"
 NOT_APPROVER = "只有负责人的主管或管理员能审批这个报价。"
 
 

@@ -77,3 +77,9 @@ async def decide_redemption(session: AsyncSession, rid: int, approve: bool, mana
 async def team_of(session: AsyncSession, member_id: int) -> int | None:
     """Return a member's team id."""
     return (await session.execute(select(M.c.team_id).where(M.c.id == member_id))).scalar()
+
+
+async def is_pending(session: AsyncSession, model: type[ScriptSubmission] | type[Redemption], row_id: int) -> bool:
+    """Return True when the submission or redemption exists and still waits for a decision (any team)."""
+    row = await session.get(model, row_id)
+    return row is not None and row.status == "pending"

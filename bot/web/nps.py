@@ -2,7 +2,7 @@
 
 The token is `<survey id>.<expiry>.<HMAC>` under `server.secret_key`. A tampered, expired or reused link gets a
 friendly page of the one page base (bot/web/pages.py) and records nothing;
- an answer is stored once (the UPDATE only takes an unanswered survey).
+an answer is stored once (the UPDATE only takes an unanswered survey).
 """
 
 from __future__ import annotations

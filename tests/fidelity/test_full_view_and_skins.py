@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from bot import platforms
@@ -32,9 +33,15 @@ async def test_a_shortened_wecom_card_opens_its_stored_full_view_with_buttons_fo
     assert page.status == 200 and all(f in text for f in facts(HELP))
     assert 'name="viewport"' in await page.text()
     tampered = await client.get(f"{url.path}?{url.query.replace('u=lina', 'u=boss')}")
-    assert tampered.status == 401
-    gone = await client.get(f"/v/{'0' * 32}?{url.query}")
-    assert gone.status in (401, 404)  # the signature covers the path: another digest is refused
+    assert tampered.status == 403 and "链接无效" in await tampered.text() and "/a/" not in await tampered.text()
+    gone = await client.get(f"/v/{'a' * 32}?{url.query}")
+    # the signature covers the path: another digest is refused
+    assert gone.status == 403 and "链接无效" in await gone.text()
+    unsigned = await client.get(f"{url.path}?u=boss&p=wecom")
+    assert unsigned.status == 403 and "/a/" not in await unsigned.text()
+    rt.clock.advance(timedelta(days=400))
+    expired = await client.get(f"{url.path}?{url.query}")
+    assert expired.status == 410 and "链接已过期" in await expired.text()
 
 
 async def test_the_stored_view_is_exactly_the_card(rt):

@@ -13,12 +13,12 @@ import hashlib
 import hmac
 import json
 from datetime import datetime
-from html import escape
 
 from aiohttp import web
 
 from bot.errors import ActionError, BadRequest, BadSignature
 from bot.events import ChatRef, Event
+from bot.web.pages import message
 from cards.actions import unpack
 
 VERSION = 1
@@ -82,11 +82,7 @@ def link_event(token: str, platform: str, actor: str, packed: str, chat: str) ->
 
 
 def _page(title: str, text: str, status: int = 200) -> web.Response:
-    html = (f'<!doctype html><html lang="zh"><head><meta charset="utf-8"><meta name="viewport" '
-            f'content="width=device-width,initial-scale=1"><title>{escape(title)}</title></head>'
-            f'<body style="font-family:sans-serif;padding:2em;text-align:center">'
-            f'<h2>{escape(title)}</h2><p>{escape(text)}</p></body></html>')
-    return web.Response(text=html, content_type="text/html", charset="utf-8", status=status)
+    return message(title, text, status)
 
 
 async def open_link(request: web.Request) -> web.Response:

@@ -104,7 +104,7 @@ async def _intake(client: TestClient, rt) -> list[Case]:
 
 
 async def links(client: TestClient, rt) -> list[Case]:
-    """Signed action links and dashboard links: tampered, foreign, expired, reused."""
+    """Signed action links and dashboard links: tampered, foreign, expired, reused (friendly 403/410 pages)."""
     s, now = rt.settings, rt.clock.now()
     token = actionlinks.make_token(s.server.secret_key, "playground", "1", "help|", "group:1", now + timedelta(hours=1))
     body, _, mac = token.partition(".")
@@ -115,12 +115,12 @@ async def links(client: TestClient, rt) -> list[Case]:
     old = signed_url(s, "/dash/me", {"member": "1"}, now - timedelta(days=30)).split(
         s.server.public_url.rstrip("/"), 1)[1]
     cases = [("action link: valid", f"/a/{token}", {200}), ("action link: opened again", f"/a/{token}", {200}),
-             ("action link: body edited", f"/a/{tampered}", {401}),
-             ("action link: foreign key", f"/a/{foreign}", {401}),
+             ("action link: body edited", f"/a/{tampered}", {403}),
+             ("action link: foreign key", f"/a/{foreign}", {403}),
              ("action link: expired", f"/a/{expired}", {410}),
-             ("dashboard link: member changed", page.replace("member=1", "member=2"), {401}),
-             ("dashboard link: expiry extended", page.replace("exp=", "exp=9"), {401}),
-             ("dashboard link: expired", old, {401}), ("dashboard link: parameter twice", page + "&member=2", {400})]
+             ("dashboard link: member changed", page.replace("member=1", "member=2"), {403}),
+             ("dashboard link: expiry extended", page.replace("exp=", "exp=9"), {403}),
+             ("dashboard link: expired", old, {410}), ("dashboard link: parameter twice", page + "&member=2", {403})]
     out, stored = [], await _inbox(rt)
     for name, path, want in cases:
         status = await _send(client, harness.Req(path, method="GET"))

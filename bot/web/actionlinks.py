@@ -91,7 +91,10 @@ async def open_link(request: web.Request) -> web.Response:
 
     rt = runtime(request)
     token = request.match_info["token"]
-    platform, actor, packed, chat, expired = read_token(rt.settings.server.secret_key, token, rt.clock.now())
+    try:
+        platform, actor, packed, chat, expired = read_token(rt.settings.server.secret_key, token, rt.clock.now())
+    except BadSignature:
+        return _page("按钮无效", "这个按钮的链接被改动过或不完整，请在聊天里重新发指令拿新卡片。", 403)
     if expired:
         return _page("按钮已过期", "这张卡片太旧了，请在聊天里重新发指令拿新卡片。", 410)
     stored = await rt.dispatcher.ingest(link_event(token, platform, actor, packed, chat))

@@ -117,8 +117,8 @@ async def links(client: TestClient, rt) -> list[Case]:
         s.server.public_url.rstrip("/"), 1)[1]
     bound = member_link(s, "/dash/me", {}, 1, now).split(s.server.public_url.rstrip("/"), 1)[1]
     cases = [("action link: valid", f"/a/{token}", {200}), ("action link: opened again", f"/a/{token}", {200}),
-             ("action link: body edited", f"/a/{tampered}", {401}),
-             ("action link: foreign key", f"/a/{foreign}", {401}),
+             ("action link: body edited", f"/a/{tampered}", {403}),
+             ("action link: foreign key", f"/a/{foreign}", {403}),
              ("action link: expired", f"/a/{expired}", {410}),
              ("dashboard link: member changed", page.replace("member=1", "member=2"), {403}),
              ("dashboard link: expiry extended", page.replace("exp=", "exp=9"), {403}),

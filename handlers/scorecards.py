@@ -51,7 +51,7 @@ async def _card(ctx: Context, member_id: int, name: str, team_id: int | None):
     span = (f"结果：近 {ctx.settings.scorecard.result_window_days} 天；健康：近 "
             f"{ctx.settings.scorecard.health_window_days} 天（截至 {now.astimezone(tz):%m-%d}）")
     return scorecard_card(name, scored.cards[member_id], last.light if last else "", span,
-                          scorecard_link(ctx.settings, member_id, now))
+                          scorecard_link(ctx.settings, member_id, now, viewer_id=ctx.member.id))
 
 
 async def _team(ctx: Context):

@@ -94,6 +94,11 @@ def _signed_params(request: web.Request, settings: Settings, now: datetime) -> d
     return {k: v for k, v in signed.items() if k != "exp"}
 
 
+def signed_link(request: web.Request, settings: Settings, now: datetime) -> dict[str, str]:
+    """Return a signed link's parameters (no admin token, no session); raise Refusal (403/410) when it is bad."""
+    return _signed_params(request, settings, now)
+
+
 async def open_page(request: web.Request, session: AsyncSession, settings: Settings, now: datetime) -> Access:
     """Return who is looking and the page parameters; raise Refusal for a bad, expired or foreign link."""
     if _admin_token(request, settings):

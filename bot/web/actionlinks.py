@@ -13,12 +13,12 @@ import hashlib
 import hmac
 import json
 from datetime import datetime
-from html import escape
 
 from aiohttp import web
 
 from bot.errors import ActionError, BadRequest, BadSignature
 from bot.events import ChatRef, Event
+from bot.web.pages import message
 from cards.actions import unpack
 
 VERSION = 1
@@ -82,11 +82,7 @@ def link_event(token: str, platform: str, actor: str, packed: str, chat: str) ->
 
 
 def _page(title: str, text: str, status: int = 200) -> web.Response:
-    html = (f'<!doctype html><html lang="zh"><head><meta charset="utf-8"><meta name="viewport" '
-            f'content="width=device-width,initial-scale=1"><title>{escape(title)}</title></head>'
-            f'<body style="font-family:sans-serif;padding:2em;text-align:center">'
-            f'<h2>{escape(title)}</h2><p>{escape(text)}</p></body></html>')
-    return web.Response(text=html, content_type="text/html", charset="utf-8", status=status)
+    return message(title, text, status)
 
 
 async def open_link(request: web.Request) -> web.Response:
@@ -95,7 +91,10 @@ async def open_link(request: web.Request) -> web.Response:
 
     rt = runtime(request)
     token = request.match_info["token"]
-    platform, actor, packed, chat, expired = read_token(rt.settings.server.secret_key, token, rt.clock.now())
+    try:
+        platform, actor, packed, chat, expired = read_token(rt.settings.server.secret_key, token, rt.clock.now())
+    except BadSignature:
+        return _page("按钮无效", "这个按钮的链接被改动过或不完整，请在聊天里重新发指令拿新卡片。", 403)
     if expired:
         return _page("按钮已过期", "这张卡片太旧了，请在聊天里重新发指令拿新卡片。", 410)
     stored = await rt.dispatcher.ingest(link_event(token, platform, actor, packed, chat))

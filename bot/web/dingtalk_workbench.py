@@ -8,14 +8,14 @@ redirects to the member's signed page, where today's items can be done.
 
 from __future__ import annotations
 
-import json
 from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.errors import BadSignature, DeliveryError, NotFound
+from bot.errors import DeliveryError
 from bot.web.common import runtime
 from bot.web.links import me_link
+from bot.web.pages import message, render
 from storage.repos import members
 
 JSAPI = "https://g.alicdn.com/dingding/dingtalk-jsapi/3.0.25/dingtalk.open.js"
@@ -31,17 +31,8 @@ async def entry(request: web.Request) -> web.Response:
     """A page that gets the login code inside DingTalk and comes back with it."""
     corp = runtime(request).settings.dingtalk.corp_id
     if not corp:
-        raise NotFound("钉钉工作台入口还没配置：在 [dingtalk] corp_id 填上组织的 CorpId")
-    html = ('<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" '
-            'content="width=device-width, initial-scale=1"><link rel="icon" href="/favicon.ico"><title>我的今日</title>'
-            '<p id="msg" style="font-family:sans-serif;padding:16px">正在登录…</p>'
-            f'<script src="{JSAPI}"></script><script>'
-            f'dd.ready(function () {{ dd.runtime.permission.requestAuthCode({{corpId: {json.dumps(corp)},'
-            ' onSuccess: function (r) {'
-            ' location.href = "/dingtalk/workbench/login?code=" + encodeURIComponent(r.code); },'
-            ' onFail: function () { document.getElementById("msg").textContent = "请在钉钉里打开"; } }); });'
-            '</script></html>')
-    return web.Response(text=html, content_type="text/html", charset="utf-8", headers={"Cache-Control": "no-store"})
+        return message("打不开", "钉钉工作台入口还没配置：在 [dingtalk] corp_id 填上组织的 CorpId", 404)
+    return render("workbench_entry.html", title="我的今日", platform="dingtalk", sdk=JSAPI, app=corp)
 
 
 async def login(request: web.Request) -> web.Response:
@@ -50,18 +41,20 @@ async def login(request: web.Request) -> web.Response:
     api = rt.apis.get("dingtalk")
     code = request.query.get("code", "")
     if api is None or not code:
-        raise NotFound("钉钉没有开启，或链接里没有登录码：从钉钉工作台重新打开")
+        return message("打不开", "钉钉没有开启，或链接里没有登录码：从钉钉工作台重新打开", 404)
     url = f"{rt.settings.dingtalk.oapi_base}/topapi/v2/user/getuserinfo?access_token={quote(await api.access_token())}"
     try:
         data = await api.request("POST", url, {"code": code})
-    except DeliveryError as exc:
-        raise BadSignature("登录码无效：从钉钉工作台重新打开") from exc
+    except DeliveryError:
+        return message("登录失败", "登录码无效：从钉钉工作台重新打开", 403)
     userid = str((data.get("result") or {}).get("userid") or "")
     if data.get("errcode") or not userid:
-        raise BadSignature("登录码无效或已用过：从钉钉工作台重新打开")
+        return message("登录失败", "登录码无效或已用过：从钉钉工作台重新打开", 403)
     async with rt.db.sessions() as s:
         member = await members.by_identity(s, "dingtalk", userid)
     if member is None:
-        raise NotFound("这个钉钉账号还没有关联成员：请管理员运行 salesbot sync members --platform dingtalk")
+        return message("还没有关联成员",
+                       "这个钉钉账号还没有关联成员：请管理员运行 salesbot sync members --platform dingtalk",
+                       404)
     page = me_link(rt.settings, member.id, rt.clock.now())
     raise web.HTTPSeeOther("/" + page.split("://", 1)[-1].partition("/")[2])

@@ -9,15 +9,14 @@ access token from /open-apis/auth/v3/app_access_token/internal), reads the open_
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
-from bot.errors import BadSignature, NotFound
 from bot.web.common import runtime
 from bot.web.links import me_link
+from bot.web.pages import message, render
 from storage.repos import members
 
 JSSDK = "https://lf1-cdn-tos.bytegoofy.com/goofy/lark/op/h5-js-sdk-1.5.26.js"
@@ -32,18 +31,8 @@ def setup(app: web.Application) -> None:
 
 async def entry(request: web.Request) -> web.Response:
     """A page that gets the login code inside Feishu and comes back with it."""
-    app_id = json.dumps(runtime(request).settings.feishu.app_id)
-    html = ('<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" '
-            'content="width=device-width, initial-scale=1"><link rel="icon" href="/favicon.ico"><title>我的今日</title>'
-            '<p id="msg" style="font-family:sans-serif;padding:16px">正在登录…</p>'
-            f'<script src="{JSSDK}"></script><script>'
-            'function go(r) { location.href = "/feishu/workbench/login?code=" + encodeURIComponent(r.code); }'
-            'function no() { document.getElementById("msg").textContent = "请在飞书里打开"; }'
-            'window.h5sdk && h5sdk.ready(function () {'
-            f' if (tt.requestAccess) tt.requestAccess({{appID: {app_id}, scopeList: [], success: go, fail: no}});'
-            f' else tt.requestAuthCode({{appId: {app_id}, success: go, fail: no}}); }});'
-            'window.h5sdk || no();</script></html>')
-    return web.Response(text=html, content_type="text/html", charset="utf-8", headers={"Cache-Control": "no-store"})
+    app_id = runtime(request).settings.feishu.app_id
+    return render("workbench_entry.html", title="我的今日", platform="feishu", sdk=JSSDK, app=app_id)
 
 
 async def _post(http: aiohttp.ClientSession, url: str, body: dict, token: str = "") -> dict[str, Any]:
@@ -74,16 +63,18 @@ async def login(request: web.Request) -> web.Response:
     cfg = rt.settings.feishu
     code = request.query.get("code", "")
     if not code:
-        raise NotFound("链接里没有登录码：从飞书工作台重新打开")
+        return message("打不开", "链接里没有登录码：从飞书工作台重新打开", 404)
     try:
         open_id = await open_id_for(cfg.api_base.rstrip("/"), cfg.app_id, cfg.app_secret, code)
-    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-        raise BadSignature("飞书暂时没有回应，请稍后从工作台重新打开") from exc
+    except (aiohttp.ClientError, TimeoutError, ValueError):
+        return message("登录失败", "飞书暂时没有回应，请稍后从工作台重新打开", 502)
     if not open_id:
-        raise BadSignature("登录码无效或已用过：从飞书工作台重新打开")
+        return message("登录失败", "登录码无效或已用过：从飞书工作台重新打开", 403)
     async with rt.db.sessions() as s:
         member = await members.by_identity(s, "feishu", open_id)
     if member is None:
-        raise NotFound("这个飞书账号还没有关联成员：请管理员运行 salesbot sync members --platform feishu")
+        return message("还没有关联成员",
+                       "这个飞书账号还没有关联成员：请管理员运行 salesbot sync members --platform feishu",
+                       404)
     page = me_link(rt.settings, member.id, rt.clock.now())
     raise web.HTTPSeeOther("/" + page.split("://", 1)[-1].partition("/")[2])

@@ -2,27 +2,28 @@
 
 Renderers link here (bot/web/viewlinks.py) when a platform's limits would cut a card; the page shows
 every section, field, item and the footer, and the card's buttons as signed action links for the
-person the link was made for. The link is signed and expires like every dashboard link.
+person the link was made for. The link is signed and expires like every dashboard link (bot/web/access.py);
+a tampered one answers a friendly 403 page, an expired one 410, a card no longer stored 404 — pages of the
+one page base (bot/web/pages.py). The link is bound to the platform user (`u`) the card was sent to, not to
+a member: the action tokens on the buttons act as that user.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from aiohttp import web
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from bot.web.access import open_page
 from bot.web.actionlinks import make_token
 from bot.web.common import runtime
-from bot.web.dash import verify
+from bot.web.pages import ENV, HEADERS, Refusal, refusal_page
 from bot.web.viewlinks import LINK_TTL
 from cards.model import Card
 from cards.render import mdbold
 from storage.repos import card_views
 
-_PAGES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
-                     autoescape=select_autoescape(["html"]))
-_PAGES.filters["mdbold"] = mdbold
+ENV.filters["mdbold"] = mdbold
+_UNSIGNED = Refusal(403, "链接无效", "这个链接不完整，打不开。")
+_GONE = Refusal(404, "这张卡片已过期", "这张卡片已不在了。", "回到聊天里重新发一次指令，就能拿到最新的卡片。")
 
 
 def setup(app: web.Application) -> None:
@@ -32,34 +33,33 @@ def setup(app: web.Application) -> None:
 
 def page(card: Card, buttons: list[tuple[str, str, str]], acting: bool) -> str:
     """Render the full-view HTML of a card with its buttons as (label, url or "", style)."""
-    return _PAGES.get_template("fullview.html").render(card=card, buttons=buttons, acting=acting)
+    return ENV.get_template("fullview.html").render(card=card, buttons=buttons, acting=acting, title=card.title)
 
 
 async def full_view(request: web.Request) -> web.Response:
-    """Show the stored card for a signed link; 404 with a friendly page when it is gone."""
+    """Show the stored card for a signed link; a friendly refusal page for a bad, expired or gone one."""
     rt = runtime(request)
     now = rt.clock.now()
-    params = verify(request, rt.settings, now)
-    async with rt.db.sessions() as s:
-        data = await card_views.load(s, request.match_info["digest"])
-    if data is None:
-        return web.Response(text=_gone(), status=404, content_type="text/html", charset="utf-8")
+    try:
+        if "sig" not in request.query:  # the buttons act as `u`: only a signed link may name them
+            raise _UNSIGNED
+        async with rt.db.sessions() as s:
+            params = (await open_page(request, s, rt.settings, now)).params
+            data = await card_views.load(s, request.match_info["digest"])
+        if data is None:
+            raise _GONE
+    except Refusal as exc:
+        return refusal_page(exc)
     card = Card.from_dict(data)
     platform, actor, chat = params.get("p", ""), params.get("u", ""), params.get("c", "")
     acting = bool(platform and actor and rt.settings.server.secret_key)
     buttons = [(b.label, _link(rt, platform, actor, b.action.pack(), chat, now) if acting else "", b.style)
                for b in card.buttons]
     return web.Response(text=page(card, buttons, acting), content_type="text/html", charset="utf-8",
-                        headers={"Cache-Control": "private"})
+                        headers=HEADERS)
 
 
 def _link(rt, platform: str, actor: str, packed: str, chat: str, now) -> str:
     token = make_token(rt.settings.server.secret_key, platform, actor, packed, chat, now + LINK_TTL)
     return f"/a/{token}"
 
-
-def _gone() -> str:
-    return ('<!doctype html><html lang="zh-CN"><meta charset="utf-8">'
-            '<meta name="viewport" content="width=device-width, initial-scale=1"><title>卡片已过期</title>'
-            '<main style="font-family:sans-serif;padding:16px"><h1>这张卡片已过期</h1>'
-            '<p>回到聊天里重新发一次指令，就能拿到最新的卡片。</p></main>')

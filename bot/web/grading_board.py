@@ -1,8 +1,10 @@
-"""The grading board `GET /dash/grading?member=…&team=…` (signed link from 分级 for managers).
+"""The grading board `GET /dash/grading?team=…` (member-bound signed link from 分级, bot/web/access.py).
 
 One team's quadrant scatter (server-rendered SVG, readable at 375 px), the count per grade and its change
 since the quarter began, the customers that moved, every dot linking to the customer's page. The link is
-bound to the member it was made for: a manager or rep of another team gets a friendly 403 page.
+bound to the member it was made for: a manager or rep of another team gets a friendly 403 page, an expired link
+410 (bot/web/pages.py). Links made before member binding carry `member=` inside the signature and still open as
+that member.
 """
 
 from __future__ import annotations
@@ -14,20 +16,14 @@ from statistics import median
 from aiohttp import web
 
 from bot.core.vocab import Grade
-from bot.errors import BadRequest, BadSignature
+from bot.web.access import open_page
 from bot.web.common import runtime
-from bot.web.dash import verify
 from bot.web.grading_svg import COLOURS, scatter
 from bot.web.links import customer_link
+from bot.web.pages import Refusal, refusal_page, render
 from storage.models import Member, Team
 from storage.repos import grading
 from storage.repos import grading_board as repo
-
-_HEAD = ('<!doctype html><html lang="zh"><head><meta charset="utf-8"><meta name="viewport" '
-         'content="width=device-width,initial-scale=1"><title>{title}</title><style>'
-         'body{{font-family:sans-serif;margin:0 auto;padding:12px;max-width:720px;overflow-x:hidden}}'
-         'table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ddd;padding:4px;text-align:left}}'
-         'h1{{font-size:1.2em}}h2{{font-size:1em}}li{{margin:.2em 0}}</style></head><body>')
 
 
 def setup(app: web.Application) -> None:
@@ -36,9 +32,7 @@ def setup(app: web.Application) -> None:
 
 
 def _page(title: str, body: str, status: int = 200) -> web.Response:
-    html = _HEAD.format(title=escape(title)) + f"<h1>{escape(title)}</h1>{body}</body></html>"
-    return web.Response(text=html, content_type="text/html", charset="utf-8", status=status,
-                        headers={"Cache-Control": "private"})
+    return render("grading_board.html", status, title=title, body=body)
 
 
 def quarter_start(now: datetime, tz) -> datetime:
@@ -51,18 +45,20 @@ async def board_page(request: web.Request) -> web.Response:
     """Render one team's board for the member the link was made for."""
     rt = runtime(request)
     now = rt.clock.now()
-    try:
-        params = verify(request, rt.settings, now)
-    except (BadSignature, BadRequest):
-        return _page("链接已失效", "<p>这个链接已过期或被改动过。请在聊天里发“分级”拿新的看板链接。</p>", 403)
-    member_id, team_id = params.get("member", ""), params.get("team", "")
-    if not (member_id.isdigit() and team_id.isdigit()):
-        return _page("链接不完整", "<p>请在聊天里发“分级”拿新的看板链接。</p>", 400)
     async with rt.db.session() as s:
-        viewer, team = await s.get(Member, int(member_id)), await s.get(Team, int(team_id))
-        if viewer is None or team is None:
+        try:
+            access = await open_page(request, s, rt.settings, now)
+        except Refusal as exc:
+            exc.fix = "请在聊天里发“分级”拿新的看板链接。"
+            return refusal_page(exc)
+        member_id, team_id = access.params.get("member", ""), access.params.get("team", "")
+        viewer = access.viewer or (await s.get(Member, int(member_id)) if member_id.isdigit() else None)
+        if not team_id.isdigit() or (viewer is None and member_id):
+            return _page("链接不完整", "<p>请在聊天里发“分级”拿新的看板链接。</p>", 400)
+        team = await s.get(Team, int(team_id))
+        if team is None:
             return _page("找不到这个团队", "<p>团队可能已调整，请在聊天里发“分级”拿新的看板链接。</p>", 404)
-        if viewer.role != "admin" and viewer.team_id != team.id:
+        if viewer is not None and viewer.role != "admin" and viewer.team_id != team.id:
             return _page("没有权限", f"<p>这是{escape(team.name)}的分级看板，只有本团队成员和管理员能看。"
                                     "请看自己团队的看板（在聊天里发“分级”）。</p>", 403)
         dots, counts = await repo.dots(s, team.id)
@@ -70,8 +66,9 @@ async def board_page(request: web.Request) -> web.Response:
         moved = await repo.moved_since(s, team.id, since)
         run = await grading.latest_run(s)
     lines = _lines(run.thresholds if run else {})
-    svg = scatter(dots, *lines, lambda cid: customer_link(rt.settings, cid, now))
-    return _page(f"{team.name} 客户分级看板", _counts(counts, moved) + svg + _moved(moved, rt.settings, now))
+    who = viewer.id if viewer is not None else None
+    svg = scatter(dots, *lines, lambda cid: customer_link(rt.settings, cid, now, who))
+    return _page(f"{team.name} 客户分级看板", _counts(counts, moved) + svg + _moved(moved, rt.settings, now, who))
 
 
 def _lines(thresholds: dict) -> tuple[float, float]:
@@ -92,10 +89,10 @@ def _counts(counts, moved: dict[int, tuple[str, str, str]]) -> str:
             "<h2>象限图（点一下看客户档案）</h2>")
 
 
-def _moved(moved: dict[int, tuple[str, str, str]], settings, now: datetime) -> str:
+def _moved(moved: dict[int, tuple[str, str, str]], settings, now: datetime, who: int | None) -> str:
     if not moved:
         return "<h2>本季度调整过级别的客户</h2><p>还没有。</p>"
-    items = "".join(f'<li><a href="{escape(customer_link(settings, cid, now))}">{escape(name)}</a>：'
+    items = "".join(f'<li><a href="{escape(customer_link(settings, cid, now, who))}">{escape(name)}</a>：'
                     f"{escape(was or '未分级')} → {escape(now_g or '未分级')}</li>"
                     for cid, (name, was, now_g) in list(moved.items())[:100])
     return f"<h2>本季度调整过级别的客户（{len(moved)}）</h2><ul>{items}</ul>"

@@ -7,22 +7,19 @@ import hmac
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
-from pathlib import Path
 from urllib.parse import parse_qs
 
 from aiohttp import web
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from bot import leadflow
 from bot.errors import BadRequest, BadSignature, NotFound
 from bot.web import api
 from bot.web.common import RUNTIME, mark_authenticated, read_body, runtime
+from bot.web.pages import ENV
 from sales.intake import IntakeInvalid
 from storage.repos import lead_admin
 
 FORM_TTL = 2 * 3600  # a printed QR form page stays usable for two hours after it was opened
-_PAGES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
-                     autoescape=select_autoescape(["html"]))
 LIMITER = web.AppKey("intake_limiter", object)
 
 
@@ -155,7 +152,7 @@ async def intake(request: web.Request) -> web.Response:
     rt.metrics.inc("salesbot_lead_intake_total", "Lead intake requests", channel=name, status=result.status)
     rt.sender_wake()
     if is_form:
-        html = _PAGES.get_template("intake_form.html").render(done=True, channel=name, token="", values={},
+        html = ENV.get_template("intake_form.html").render(done=True, channel=name, token="", values={},
                                                                 errors={})
         return web.Response(text=html, content_type="text/html", charset="utf-8", status=201)
     return web.json_response(result.to_json(), status=201)
@@ -166,7 +163,7 @@ def _form_page(request: web.Request, name: str, body: bytes, problems: dict[str,
     rt = runtime(request)
     token = csrf_token(rt.settings.server.secret_key, name, int(rt.clock.now().timestamp()))
     errors = {FORM_FIELDS.get(k, k): v for k, v in problems.items()}
-    html = _PAGES.get_template("intake_form.html").render(done=False, channel=name, token=token,
+    html = ENV.get_template("intake_form.html").render(done=False, channel=name, token=token,
                                                             values=form_values(body), errors=errors)
     return web.Response(text=html, content_type="text/html", charset="utf-8", status=status,
                         headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"})
@@ -189,7 +186,7 @@ async def form(request: web.Request) -> web.Response:
     if not _limiter(request).allow(request.remote or "?"):
         raise TooManyRequests("这个地址的请求太频繁了，请一分钟后再试", {"client": "rate limited"})
     token = csrf_token(rt.settings.server.secret_key, name, int(rt.clock.now().timestamp()))
-    html = _PAGES.get_template("intake_form.html").render(done=False, channel=name, token=token, values={},
+    html = ENV.get_template("intake_form.html").render(done=False, channel=name, token=token, values={},
                                                             errors={})
     return web.Response(text=html, content_type="text/html", charset="utf-8",
                         headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"})

@@ -49,5 +49,5 @@ def material_link(settings: Settings, customer_id: int, member_id: int | None, u
 
 
 def grading_board_link(settings: Settings, member_id: int, team_id: int | None, now: datetime) -> str:
-    """Return the signed link to a team's grading board, opened as `member_id` (checked against the team)."""
-    return signed_url(settings, "/dash/grading", {"member": str(member_id), "team": str(team_id or 0)}, now, LINK_TTL)
+    """Return the link to a team's grading board that opens only as `member_id` (checked against the team)."""
+    return member_link(settings, "/dash/grading", {"team": str(team_id or 0)}, member_id, now, LINK_TTL)

@@ -2,21 +2,21 @@
 
 bot/web/links.material_link builds them (activation plans, and any card that sends a material); the token
 carries the customer, the rep who sent it, the material's address and title, and is signed like every
-dashboard link (bot/web/dash.py), so an edited or expired link gets a friendly page instead of a redirect.
+dashboard link (bot/web/dash.py), so an edited or expired link gets a friendly page (bot/web/pages.py)
+instead of a redirect.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from html import escape
 
 from aiohttp import web
 
 from bot.core.vocab import InteractionKind
-from bot.errors import BadRequest, BadSignature
+from bot.web.access import signed_link
 from bot.web.common import runtime
-from bot.web.dash import verify
+from bot.web.pages import Refusal, message
 from storage.models import Customer, Interaction
 
 
@@ -26,11 +26,7 @@ def setup(app: web.Application) -> None:
 
 
 def _page(title: str, text: str, status: int) -> web.Response:
-    html = (f'<!doctype html><html lang="zh"><head><meta charset="utf-8"><meta name="viewport" '
-            f'content="width=device-width,initial-scale=1"><title>{escape(title)}</title></head>'
-            f'<body style="font-family:sans-serif;padding:2em;text-align:center">'
-            f'<h2>{escape(title)}</h2><p>{escape(text)}</p></body></html>')
-    return web.Response(text=html, content_type="text/html", charset="utf-8", status=status)
+    return message(title, text, status)
 
 
 def _payload(token: str) -> tuple[int, int | None, str, str] | None:
@@ -48,10 +44,9 @@ async def open_material(request: web.Request) -> web.Response:
     rt = runtime(request)
     now = rt.clock.now()
     try:
-        verify(request, rt.settings, now)
-    except (BadSignature, BadRequest):
-        expired = request.query.get("exp", "").isdigit() and int(request.query["exp"]) < now.timestamp()
-        if expired:
+        signed_link(request, rt.settings, now)
+    except Refusal as exc:
+        if exc.status == 410:
             return _page("资料链接已过期", "这个链接已经过了有效期，请联系给你发链接的销售要一个新的。", 410)
         return _page("链接不完整", "这个链接被改动过或没有复制完整，请从原消息里重新打开。", 403)
     payload = _payload(request.match_info["token"])

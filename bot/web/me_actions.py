@@ -2,8 +2,9 @@
 item, advance a deal or attach evidence to it.
 
 Each button on the page is a signed link naming the member, the item and what to do, so the page can
-only act for the person it was made for. The action runs through the same handler as the card's 完成 /
-明天再做 buttons (as the member's own identity), then the page is shown again with the item gone.
+only act for the person it was made for; a tampered or expired one gets a friendly 403/410 page.
+The action runs through the same handler as the card's 完成 / 明天再做 buttons (as the member's own identity),
+then the page is shown again with the item gone.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from datetime import datetime
 from aiohttp import web
 
 from bot.config import Settings
-from bot.errors import BadRequest
 from bot.events import Event
+from bot.web.access import signed_link
 from bot.web.common import runtime
-from bot.web.dash import signed_url, verify
+from bot.web.dash import signed_url
 from bot.web.links import LINK_TTL, me_link
+from bot.web.pages import Refusal, message, refusal_page
 from cards.actions import Action, AdvanceStage, AskEvidence, MustDoDone, MustDoSnooze
 
 ACTIONS = {"done": MustDoDone, "snooze": MustDoSnooze}
@@ -48,13 +50,15 @@ async def do(request: web.Request) -> web.StreamResponse:
     """Do the signed action as the member, wait for it, then show the page again."""
     rt = runtime(request)
     now = rt.clock.now()
-    params = verify(request, rt.settings, now)
+    try:
+        params = signed_link(request, rt.settings, now)
+    except Refusal as exc:
+        return refusal_page(exc)
     member_id, key, what = params.get("member", ""), params.get("key", ""), params.get("do", "")
     text = str((await request.post()).get("text", "")).strip()[:500]  # the evidence box
     action = _action(what, key, text) if member_id.isdigit() and key else None
     if action is None:
-        raise BadRequest("this button is not complete; reopen the page from the workbench (evidence needs text)",
-                         {"do": what})
+        return message("没有做成", "这个按钮不完整：补凭证要先写上内容；或从工作台重新打开页面再点。", 400)
     # every member has the ("playground", <id>) identity: the page acts as that person on no chat at all
     seed = f"{member_id}|{key}|{what}|{text}|{request.query.get('sig', '')}"
     dedupe = "me:" + hashlib.sha256(seed.encode()).hexdigest()

@@ -1,26 +1,28 @@
 """The customer satisfaction survey `GET/POST /nps/{token}`: one 0–10 question and a comment, phone-sized.
 
 The token is `<survey id>.<expiry>.<HMAC>` under `server.secret_key`. A tampered, expired or reused link gets a
-friendly page and records nothing; an answer is stored once (the UPDATE only takes an unanswered survey).
+friendly page of the one page base (bot/web/pages.py) and records nothing;
+an answer is stored once (the UPDATE only takes an unanswered survey).
 """
 
 from __future__ import annotations
 
 import hmac
 from datetime import datetime
-from pathlib import Path
 
 from aiohttp import web
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from bot.config import Settings
 from bot.web.common import runtime
+from bot.web.pages import render
 from bot.web.scorecard_links import nps_mac
 from storage.repos import nps as repo
 
 MAX_COMMENT = 500
-_PAGES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
-                     autoescape=select_autoescape(["html"]))
+_SAY = {"thanks": ("感谢您的评价！", "我们已经收到，会认真改进。"),
+        "done": ("已经收到过您的评价", "每位客户只需评价一次，感谢您的支持。"),
+        "expired": ("这份调查已经结束", "链接已过有效期，不用再填写了。感谢您的关注！"),
+        "bad": ("链接打不开", "这个链接不完整或已被修改。请用我们发给您的原始链接打开。")}
 
 
 def setup(app: web.Application) -> None:
@@ -42,9 +44,9 @@ def _parse(settings: Settings, token: str, now: datetime) -> tuple[int | None, s
     return sid, ""
 
 
-def _page(state: str, status: int = 200, **values) -> web.Response:
-    text = _PAGES.get_template("nps.html").render(state=state, **values)
-    return web.Response(text=text, status=status, content_type="text/html", charset="utf-8")
+def _page(state: str, status: int = 200, customer: str = "", **values) -> web.Response:
+    title, text = _SAY.get(state, (f"{customer}，您好！", ""))
+    return render("nps.html", status, state=state, title=title, text=text, **values)
 
 
 async def survey_page(request: web.Request) -> web.Response:

@@ -38,6 +38,11 @@ def refusal_page(exc: Refusal) -> web.Response:
     return render("refusal.html", exc.status, title=exc.title, text=exc.text, fix=exc.fix)
 
 
+def message(title: str, text: str, http_status: int = 200) -> web.Response:
+    """A one-sentence page (a button's result, a link that cannot open): red-framed when it is a refusal."""
+    return render("message.html", http_status, title=title, text=text, refused=http_status >= 400)
+
+
 def not_enough(title: str, text: str) -> web.Response:
     """The "数据还不够" page an empty team or a new company gets instead of empty charts."""
     return render("not_enough.html", title=title, text=text)

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 from aiohttp import web
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from bot.errors import BadRequest, UserError
 from bot.payloads import whole_number
 from bot.platforms.playground import adapter
 from bot.web.common import read_json, runtime
+from bot.web.pages import ENV
 from storage.repos import deal_rooms, inbox, lead_admin, members, outbox
 
 SKINS = [("wecom", "企业微信"), ("dingtalk", "钉钉"), ("feishu", "飞书")]
-_PAGES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
-                     autoescape=select_autoescape(["html"]))
 
 
 def setup(app: web.Application) -> None:
@@ -41,7 +38,7 @@ async def home(request: web.Request) -> web.Response:
 
 async def page(request: web.Request) -> web.Response:
     """Serve the single-page playground."""
-    html = _PAGES.get_template("playground.html").render(bot_name=runtime(request).settings.org.bot_name, skins=SKINS)
+    html = ENV.get_template("playground.html").render(bot_name=runtime(request).settings.org.bot_name, skins=SKINS)
     return web.Response(text=html, content_type="text/html", charset="utf-8")
 
 

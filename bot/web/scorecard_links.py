@@ -10,16 +10,21 @@ import hmac
 from datetime import datetime, timedelta
 
 from bot.config import Settings
-from bot.web.dash import signed_url
+from bot.web.access import member_link
 from flows.bonus import previous_month
 
 LINK_TTL = timedelta(days=35)  # the monthly card's link stays good until the next one arrives
 
 
-def scorecard_link(settings: Settings, member_id: int, now: datetime, month: str | None = None) -> str:
-    """Return the signed link to a member's scorecard page (of `month`, else last month)."""
-    return signed_url(settings, "/dash/scorecard", {"member": str(member_id),
-                                                    "month": month or previous_month(now, settings.tz)}, now, LINK_TTL)
+def scorecard_link(settings: Settings, member_id: int, now: datetime, month: str | None = None,
+                   viewer_id: int | None = None) -> str:
+    """Return the link to a member's scorecard page (of `month`, else last month) that opens only as the viewer.
+
+    The viewer defaults to the member themself (the monthly card goes to the rep); a manager asking for a rep's
+    card gets a link bound to the manager.
+    """
+    params = {"member": str(member_id), "month": month or previous_month(now, settings.tz)}
+    return member_link(settings, "/dash/scorecard", params, viewer_id or member_id, now, LINK_TTL)
 
 
 def nps_mac(settings: Settings, survey_id: int, expires: int) -> str:

@@ -13,16 +13,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from pathlib import Path
 
 from aiohttp import web
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from bot.errors import BadRequest, BadSignature, DeliveryError, NotFound
+from bot.errors import BadRequest, BadSignature, DeliveryError
 from bot.events import ChatRef, Event
 from bot.platforms.wecom import jssdk
 from bot.web.common import RUNTIME, read_json, runtime
 from bot.web.dash import sign
+from bot.web.pages import Refusal, refusal_page, render
 from cards.actions import AdvanceStage, AskEvidence, CreateDeal, ShowScripts, StartAttack, unpack
 from cards.render import render_html
 from cards.views import opportunity_card
@@ -35,8 +34,9 @@ from storage.repos import sidebar as lookup
 TICKETS = web.AppKey("wecom_js_tickets", jssdk.JsTickets)
 SESSION_SECONDS = 8 * 3600
 ALLOWED = (AdvanceStage, AskEvidence, CreateDeal, ShowScripts, StartAttack)
-_PAGES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
-                     autoescape=select_autoescape(["html"]))
+_SPENT = Refusal(403, "登录已失效", "企业微信的登录码无效或已经用过。", "关掉侧边栏再打开一次。")
+_UNKNOWN = Refusal(403, "还没有关联成员", "这个企业微信账号还没有关联到销售成员。",
+                   "请管理员运行 salesbot sync members --platform wecom 后再打开。")
 
 
 def setup(app: web.Application) -> None:
@@ -77,15 +77,14 @@ async def page(request: web.Request) -> web.StreamResponse:
         raise web.HTTPFound(jssdk.authorize_url(rt.settings.wecom.corp_id, rt.settings.wecom.agent_id, back, "sb"))
     try:
         userid = await jssdk.user_by_code(rt.apis["wecom"], code)
-    except DeliveryError as exc:  # a spent or forged code: WeCom says 40029
-        raise BadSignature("登录码无效或已用过：关掉侧边栏再打开一次") from exc
+    except DeliveryError:  # a spent or forged code: WeCom says 40029
+        return refusal_page(_SPENT)
     async with rt.db.sessions() as s:
         member = await members.by_identity(s, "wecom", userid) if userid else None
     if member is None:
-        raise NotFound("这个企业微信账号还没有关联成员：请管理员运行 salesbot sync members --platform wecom")
+        return refusal_page(_UNKNOWN)
     token = session_token(rt.settings.server.secret_key, member.id, userid, rt.clock.now().timestamp())
-    html = _PAGES.get_template("sidebar.html").render(token=token, name=member.name)
-    return web.Response(text=html, content_type="text/html", charset="utf-8", headers={"Cache-Control": "no-store"})
+    return render("sidebar.html", title="客户商机", token=token, name=member.name)
 
 
 async def config(request: web.Request) -> web.Response:

@@ -42,4 +42,4 @@ async def test_expired_and_forged_links(client, rt, clock):
     assert resp.status == 410 and "过期" in await resp.text()
     forged = make_token("not-the-key", "playground", "1", "help|all", "", clock.now() + timedelta(hours=1))
     resp = await client.get(f"/a/{forged}")
-    assert resp.status == 401
+    assert resp.status == 403 and "按钮无效" in await resp.text()

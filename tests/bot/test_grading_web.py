@@ -61,6 +61,12 @@ async def test_board_for_a_manager_and_refused_for_another_teams_rep(client, rt)
     assert "休眠唤醒" in html and "本季度调整过级别的客户（30）" in html
     refused = await client.get(_path(grading_board_link(rt.settings, stranger, team, rt.clock.now())))
     assert refused.status == 403 and "没有权限" in await refused.text()
+    link = _path(grading_board_link(rt.settings, boss, team, rt.clock.now()))
+    forged = await client.get(link.replace(f"viewer={boss}", f"viewer={stranger}"))
+    assert forged.status == 403 and "链接无效" in await forged.text() and "<circle" not in await forged.text()
+    rt.clock.advance(timedelta(days=8))
+    expired = await client.get(link)
+    assert expired.status == 410 and "链接已过期" in await expired.text() and "分级" in await expired.text()
 
 
 async def test_api_lists_customers_by_grade_and_the_proposals(client, rt):

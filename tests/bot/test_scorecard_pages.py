@@ -11,6 +11,7 @@ from scheduler.core import run_job
 from storage.models import Customer
 from storage.models_scorecards import NpsSurvey
 from tests.handlers.opp_helpers import Chat
+from tests.helpers import add_member
 from tests.scorecard_story import build_story
 
 
@@ -60,7 +61,29 @@ async def test_scorecard_page_shows_charts_formula_and_statement(client, rt):
     assert "总分 = 结果分 × 0.50 + 健康分 × 0.50" in body and "本月应发" in body and "签单额高于团队均值" in body
     assert not re.search(r"width=\"(\d{4,})\"", body)  # nothing wider than a phone screen
     tampered = await client.get(link.split("8080", 1)[1].replace(f"member={story.top}", f"member={story.balanced}"))
-    assert tampered.status == 401
+    assert tampered.status == 403 and "链接无效" in await tampered.text() and "王冠" not in await tampered.text()
+
+
+async def test_scorecard_links_are_member_bound_and_refused_kindly(client, rt):
+    story = await build_story(rt)
+    await run_job(rt, "scorecards_weekly")
+    other_boss = await add_member(rt, "孙主管", role="manager", team="华南渠道部")
+    now = rt.clock.now()
+
+    async def opened(member: int, viewer: int) -> tuple[int, str]:
+        link = scorecard_link(rt.settings, member, now, "2026-11", viewer_id=viewer)
+        resp = await client.get(link.split("8080", 1)[1])
+        return resp.status, await resp.text()
+
+    status, body = await opened(story.balanced, story.boss)  # a manager sees their team's reps
+    assert status == 200 and "李平 的计分卡" in body
+    status, body = await opened(story.balanced, story.top)  # a rep sees only their own
+    assert status == 403 and "没有权限" in body and "李平老客" not in body and 'name="viewport"' in body
+    status, body = await opened(story.top, other_boss)  # another team's manager
+    assert status == 403 and "王冠 的计分卡" not in body
+    rt.clock.advance(timedelta(days=36))
+    status, body = await opened(story.top, story.top)
+    assert status == 410 and "链接已过期" in body
 
 
 async def test_read_api_lists_weekly_scorecards(client, rt):

@@ -1,8 +1,11 @@
-"""Every page the browser checks, in one list: add a page here (the grading board, the scorecards) and the
-browser test opens it at 375×812 and 1280×900.
+"""Every page the browser checks, in one list: add a page here and the browser test opens it at 375×812 and
+1280×900.
 
 Each entry builds the page's address for the seeded company (tests/reports/conftest.py World) and names a
-text the page must show. Links are the member-bound ones cards carry.
+text the page must show. Links are the member-bound ones cards carry. Pages that need rows beyond the seeded
+company (an NPS survey, a stored card view) find their token or path in `extra`, filled by the test. The
+workbench entries and the WeCom sidebar load their platform's JS SDK from the platform's CDN (no network
+here), so they are checked by their own tests instead.
 """
 
 from __future__ import annotations
@@ -55,6 +58,12 @@ def _signed(path: str, **params: str) -> Callable[[Runtime, object, dict], str]:
     return build
 
 
+def _plain(path: str) -> Callable[[Runtime, object, dict], str]:
+    def build(rt: Runtime, world, extra: dict) -> str:
+        return path.format(**extra)
+    return build
+
+
 def _expired(rt: Runtime, world, extra: dict) -> str:
     return _rel(signed_url(rt.settings, "/dash/map", {"viewer": str(world.mgr_a)}, rt.clock.now(),
                            timedelta(seconds=-1)))
@@ -70,7 +79,12 @@ PAGES: list[Page] = [
     Page("weekly", _weekly, "周报"),
     Page("attack-heatmap", _as("/dash/attack/heatmap", "mgr_a", days="30"), "攻坚动作热力图"),
     Page("attack-report", _as("/dash/attack/report", "mgr_a"), "攻坚月报"),
-    Page("grading-board", _signed("/dash/grading", member="{mgr_a}", team="{team_a}"), "客户分级看板"),
-    Page("scorecard", _signed("/dash/scorecard", member="{li}"), "计分卡"),
+    Page("grading-board", _as("/dash/grading", "mgr_a", team="{team_a}"), "客户分级看板"),
+    Page("scorecard", _as("/dash/scorecard", "li", member="{li}"), "计分卡"),
+    Page("scorecard-manager", _as("/dash/scorecard", "mgr_a", member="{li}"), "计分卡"),
+    Page("nps-survey", _plain("/nps/{survey}"), "推荐"),
+    Page("full-view", _plain("{full_view}"), "完整卡片：华东医疗"),
     Page("refusal-expired", _expired, "链接已过期", status=410),
+    Page("refusal-someone-else", _as("/dash/scorecard", "wang", member="{li}"), "没有权限", status=403),
+    Page("refusal-nps-expired", _plain("/nps/{survey_expired}"), "调查已经结束", status=410),
 ]

@@ -7,10 +7,18 @@ Without Chromium the test is skipped with the reason (`apt-get install -y chromi
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
+from bot.web.scorecard_links import survey_link
+from bot.web.viewlinks import full_view
+from cards.model import Card, Level, Section
+from storage.models import Customer
+from storage.models_scorecards import NpsSurvey
+from storage.repos import card_views
 from tests.browser.cdp import Browser, chromium_path
 from tests.browser.pages import PAGES
 from tests.handlers.opp_helpers import Chat, button
@@ -35,10 +43,30 @@ async def _attack_card(client, rt) -> None:
     await chat.click(rep, card["buttons"][0]["value"])
 
 
+async def _tokens(rt) -> dict[str, str]:
+    """An open and an expired NPS survey and a stored card view, for the pages that need rows of their own."""
+    now = rt.clock.now()
+    async with rt.db.session() as s:
+        customers = [Customer(name=n, normalized_name=n) for n in ("远航物流", "远航机械")]  # one survey each
+        s.add_all(customers)
+        await s.flush()
+        surveys = [NpsSurvey(customer_id=c.id, sent_at=now, expires_at=now + ttl)
+                   for c, ttl in zip(customers, (timedelta(days=30), timedelta(days=-1)), strict=True)]
+        s.add_all(surveys)
+        await s.flush()
+        section = Section("阶段", "方案演示后 3 天内报价", items=["补齐预算凭证"])
+        card = Card("完整卡片：华东医疗", Level.WARNING, [section])
+        url, views = full_view(card, rt.settings.server.public_url, rt.settings.server.secret_key, now, "wecom")
+        await card_views.save(s, rt.db.dialect, views, now)
+    token = [survey_link(rt.settings, x.id, x.expires_at).split("/nps/")[1] for x in surveys]
+    parts = urlsplit(url)
+    return {"survey": token[0], "survey_expired": token[1], "full_view": f"{parts.path}?{parts.query}"}
+
+
 @pytest.mark.parametrize(("width", "height", "mobile"), VIEWPORTS, ids=["375", "1280"])
 async def test_every_page_reads_well_in_a_real_browser(client, rt, world, width, height, mobile):
     await _attack_card(client, rt)
-    extra = {"team": world.team_a}
+    extra = {"team": world.team_a, **await _tokens(rt)}
     SHOTS.mkdir(exist_ok=True)
     problems = []
     async with Browser(chromium_path()) as browser:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from bot import platforms
 from bot.events import ChatRef
-from bot.web.viewlinks import digest
+from bot.web.viewlinks import digest, full_view
 from cards.facts import facts, norm
+from cards.model import Card
 from storage.repos import card_views, outbox
 from tests.cards.catalog import catalog
 
@@ -32,9 +34,20 @@ async def test_a_shortened_wecom_card_opens_its_stored_full_view_with_buttons_fo
     assert page.status == 200 and all(f in text for f in facts(HELP))
     assert 'name="viewport"' in await page.text()
     tampered = await client.get(f"{url.path}?{url.query.replace('u=lina', 'u=boss')}")
-    assert tampered.status == 401
-    gone = await client.get(f"/v/{'0' * 32}?{url.query}")
-    assert gone.status in (401, 404)  # the signature covers the path: another digest is refused
+    assert tampered.status == 403 and "链接无效" in await tampered.text() and "/a/" not in await tampered.text()
+    gone = await client.get(f"/v/{'a' * 32}?{url.query}")
+    # the signature covers the path: another digest is refused
+    assert gone.status == 403 and "链接无效" in await gone.text()
+    unsigned = await client.get(f"{url.path}?u=boss&p=wecom")
+    assert unsigned.status == 403 and "/a/" not in await unsigned.text()
+    never_stored, _ = full_view(Card("从未保存"), rt.settings.server.public_url, rt.settings.server.secret_key,
+                                rt.clock.now(), "wecom", "lina")
+    parts = urlsplit(never_stored)
+    gone_card = await client.get(f"{parts.path}?{parts.query}")
+    assert gone_card.status == 404 and "这张卡片已过期" in await gone_card.text()
+    rt.clock.advance(timedelta(days=400))
+    expired = await client.get(f"{url.path}?{url.query}")
+    assert expired.status == 410 and "链接已过期" in await expired.text()
 
 
 async def test_the_stored_view_is_exactly_the_card(rt):

@@ -51,8 +51,12 @@ async def test_oauth2_redirects_then_logs_the_member_in(wclient, wrt, fake):
     assert query["redirect_uri"][0].endswith("/wecom/sidebar") and target.fragment == "wechat_redirect"
     fake.oauth_codes["code1"] = "lina"
     page = await wclient.get("/wecom/sidebar?code=code1&state=sb")
-    assert page.status == 200 and "李娜" in await page.text()
-    assert (await wclient.get("/wecom/sidebar?code=code1")).status == 401  # a code works once
+    assert page.status == 200 and "李娜" in await page.text() and 'name="viewport"' in await page.text()
+    spent = await wclient.get("/wecom/sidebar?code=code1")  # a code works once: a friendly page says so
+    assert spent.status == 403 and "再打开一次" in await spent.text()
+    fake.oauth_codes["code9"] = "stranger"
+    unknown = await wclient.get("/wecom/sidebar?code=code9")
+    assert unknown.status == 403 and "sync members" in await unknown.text()
 
 
 async def _deal(wrt, owner: int) -> None:

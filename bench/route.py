@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -86,13 +85,9 @@ async def ack_round(rnd: int, args, tmp: Path, peer_pid: int | None, bare_pid: i
             out[label] = _measure(peer_pid if server == "peer" else bare_pid, url(server), warm, reqs, tmp)
         r = out[label]
         print(f"  round {rnd + 1}: {label:<46} {r['rps']:>7.0f} req/s  p50 {r['p50']:.1f} / p99 {r['p99']:.1f} ms"
-              f"  CPU {r['cpu_ms']:.2f} ms/req  non-200 {r['bad']}  load generator busy {r['client']:.0%}", flush=True)
+              f"  CPU {r['cpu_ms']:.2f} ms/req  non-200 {r['bad']}"
+              + (f"  load generator busy {r['client']:.0%}" if r["client"] else ""), flush=True)
     return out
-
-
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def _count(args, server: str) -> int:
@@ -106,14 +101,14 @@ def _measure(pid: int, base: str, warm: list, reqs: list, tmp: Path) -> dict:
     """Closed loop with wrk when installed (faster than any Python client), else the aiohttp client."""
     load("closed", base, warm, CONC)
     if WRK:
-        cpu, child = cpu_seconds(pid), _children_cpu()
+        cpu = cpu_seconds(pid)
         res = kit.wrk_closed(base, reqs, CONC, str(tmp), WRK_SECONDS)
         used = cpu_seconds(pid) - cpu
         if res["exhausted"]:
             print(f"  NOTE  wrk ran out of distinct requests ({len(reqs):,}): the rate is a lower bound")
         return {"rps": res["requests"] / res["wall"], "p50": res["p50"] * 1000, "p99": res["p99"] * 1000,
                 "cpu_ms": used * 1000 / max(res["requests"], 1), "bad": res["bad"] + res["errors"],
-                "client": (_children_cpu() - child) / res["wall"]}
+                "client": 0.0}  # wrk's CPU includes loading the request file before its timed part: not comparable
     cpu = cpu_seconds(pid)
     res = load("closed", base, reqs, CONC)
     used = cpu_seconds(pid) - cpu

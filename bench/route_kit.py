@@ -13,6 +13,7 @@ import json
 import os
 import random
 import re
+import subprocess
 import sys
 import time
 from urllib.parse import urlencode
@@ -215,3 +216,42 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# --- wrk (when installed): the closed-loop ack scenarios ---------------------------------------------------
+
+WRK_LUA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "route_wrk.lua")
+_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
+
+
+def wrk_closed(base: str, reqs: list[Request], conc: int, tmpdir: str, seconds: float) -> dict:
+    """Send distinct requests for `seconds` with wrk (one thread, `conc` connections) pinned to core 1.
+
+    wrk always runs for its whole duration; a thread that runs out of requests stops sending, so then the rate
+    is a lower bound ("exhausted").
+    """
+    prefix = os.path.join(tmpdir, "wrk-reqs-")
+    with open(prefix + "0", "wb") as f:
+        for path, headers, body in reqs:
+            f.write(f"{path}\n{len(headers)}\n".encode())
+            f.write("".join(f"{k}: {v}\n" for k, v in headers.items()).encode())
+            f.write(f"{len(body)}\n".encode() + body + b"\n")
+    cmd = ["taskset", "-c", "1", "wrk", "-t1", f"-c{conc}", f"-d{seconds:g}s", "--timeout", "10s", "--latency",
+           "-s", WRK_LUA, base, "--", prefix]
+    result = parse_wrk(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
+    result["exhausted"] = result["requests"] >= len(reqs) - conc
+    return result
+
+
+def parse_wrk(out: str) -> dict:
+    """Pull requests, seconds, p50/p99 and non-2xx counts out of wrk's --latency report."""
+    def seconds(value: str) -> float:
+        m = re.match(r"([\d.]+)(us|ms|s|m)", value)
+        return float(m.group(1)) * _UNITS[m.group(2)] if m else float("nan")
+    total = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m)", out)
+    lat = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return {"requests": int(total.group(1)), "wall": float(total.group(2)) * _UNITS[total.group(3)],
+            "p50": seconds(lat.get("50", "")), "p99": seconds(lat.get("99", "")),
+            "bad": int(bad.group(1)) if bad else 0, "errors": sum(map(int, errors.groups())) if errors else 0}

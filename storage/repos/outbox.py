@@ -60,7 +60,9 @@ async def claim_due(db: Database, now: datetime, limit: int = 50, lease: timedel
     scan = scan.order_by(T.c.next_attempt_at, T.c.id).limit(limit)  # lock only what one claim may take
     if db.dialect == "postgresql":
         scan = scan.with_for_update(skip_locked=True)
-    locked = scan.cte("locked")
+    # Materialized: PostgreSQL may otherwise re-run a SKIP LOCKED … LIMIT scan inside IN () and take more rows
+    # than one claim may (the inbox claim hit exactly that).
+    locked = scan.cte("locked").prefix_with("MATERIALIZED", dialect="postgresql")
     rank = func.row_number().over(partition_by=locked.c.target, order_by=(locked.c.next_attempt_at, locked.c.id))
     ranked = select(locked.c.id, rank.label("rn")).cte("ranked")
     pick = select(ranked.c.id).where(ranked.c.rn <= per_target).order_by(ranked.c.id).limit(limit)

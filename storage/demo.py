@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sales.names import normalize_company
 from sales.parsing import parse_amount
 from sales.stages import STAGES
-from storage import demo_life
+from storage import demo_life, demo_orders
 from storage import models as m
 from storage.db import Database
 
@@ -70,6 +70,7 @@ async def seed_demo(db: Database, now: datetime, reset: bool = False, seed: int 
         leads = await _seed_leads(w, rng, now, reps)
         opps = await _seed_deals(w, rng, now, leads)
         touches = await _seed_history(w, rng, now, leads, opps)
+        await demo_orders.seed_orders(w, rng, now, opps)
         await demo_life.seed_timeline(w, leads, opps)
         await demo_life.seed_pool(w, now, leads, opps, touches)
         return w.counts

@@ -15,14 +15,14 @@ from storage import models as m
 from storage.db import Database
 from storage.demo import is_empty, seed_demo
 from storage.migrate import upgrade
-from storage.models_history import CustomerEvent
+from storage.models_history import CustomerEvent, Order
 from storage.models_leads import LeadEvent
 from storage.repos import push_reports
 from tests.conftest import make_settings
 
 NOW = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
 SEEDED = ("team", "member", "identity", "customer", "contact", "lead", "opportunity", "evidence", "interaction", "task",
-          "lead_event", "customer_event")
+          "lead_event", "customer_event", "customer_order")
 
 
 async def fresh_db(tmp_path, name: str = "t") -> Database:
@@ -49,7 +49,7 @@ async def table_counts(db: Database) -> dict[str, int]:
     """Count the rows of every seeded table."""
     models = {t.__tablename__: t for t in (m.Team, m.Member, m.Identity, m.Customer, m.Contact, m.Lead,
                                            m.Opportunity, m.Evidence, m.Interaction, m.Task, LeadEvent,
-                                           CustomerEvent)}
+                                           CustomerEvent, Order)}
     return {name: await count(db, models[name]) for name in SEEDED}
 
 
@@ -158,3 +158,12 @@ async def test_the_demo_starts_calm_and_its_conversion_is_real(tmp_path):
         week = await push_reports.week_numbers(s, NOW - timedelta(days=30), NOW)
     assert sum(w.converted for w in week.values()) > 0
     await db.close()
+
+
+async def test_won_deals_leave_orders_some_accepted_some_waiting(migrated_db):
+    await seed_demo(migrated_db, NOW)
+    won = await count(migrated_db, m.Opportunity, m.Opportunity.status == "won")
+    firsts = await count(migrated_db, Order, Order.opportunity_id.is_not(None))
+    assert 0 < firsts <= won
+    assert await count(migrated_db, Order, Order.accepted_at.is_not(None)) > 0
+    assert await count(migrated_db, Order, Order.accepted_at.is_(None)) > 0  # deferred shares still waiting

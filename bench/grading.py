@@ -17,12 +17,12 @@ import os
 import resource
 import tempfile
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import text
 
+from bench.pgschema import throwaway_schema
 from bench.pushes import NOW, T0, _fill, _ts
 from bot.clock import ManualClock
 from bot.config import load_settings
@@ -148,16 +148,8 @@ async def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             await run(f"sqlite+aiosqlite:///{tmp}/bench.db", scale)
     if args.pg:
-        schema = "bench_" + uuid.uuid4().hex[:8]
-        admin = Database(args.pg)
-        async with admin.engine.begin() as conn:
-            await conn.execute(text(f"CREATE SCHEMA {schema}"))
-        try:
-            await run(f"{args.pg}?options=-csearch_path%3D{schema}", scale)
-        finally:
-            async with admin.engine.begin() as conn:
-                await conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-            await admin.close()
+        async with throwaway_schema(args.pg) as url:
+            await run(url, scale)
 
 
 if __name__ == "__main__":

@@ -22,12 +22,12 @@ import resource
 import tempfile
 import time
 import tracemalloc
-import uuid
 from collections import defaultdict, deque
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select, text
 
+from bench.pgschema import throwaway_schema
 from bot.clock import SystemClock
 from bot.config import load_settings
 from bot.errors import TransientDeliveryError
@@ -262,16 +262,8 @@ async def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             await run(f"sqlite+aiosqlite:///{tmp}/bench.db", scale, not args.no_delivery)
     if args.pg:
-        schema = "bench_" + uuid.uuid4().hex[:8]
-        admin = Database(args.pg)
-        async with admin.engine.begin() as conn:
-            await conn.execute(text(f"CREATE SCHEMA {schema}"))
-        try:
-            await run(f"{args.pg}?options=-csearch_path%3D{schema}", scale, False)
-        finally:
-            async with admin.engine.begin() as conn:
-                await conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-            await admin.close()
+        async with throwaway_schema(args.pg) as url:
+            await run(url, scale, False)
 
 
 if __name__ == "__main__":

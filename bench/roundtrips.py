@@ -12,10 +12,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import tempfile
-import uuid
 
-from sqlalchemy import event, text
+from sqlalchemy import event
 
+from bench.pgschema import throwaway_schema
 from bot.clock import ManualClock
 from bot.events import ChatRef, Event
 from bot.platforms.playground.api import PlaygroundAPI
@@ -84,16 +84,8 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         await run(f"sqlite+aiosqlite:///{tmp}/rt.db")
     if args.pg:
-        schema = "rt_" + uuid.uuid4().hex[:8]
-        admin = Database(args.pg)
-        async with admin.engine.begin() as conn:
-            await conn.execute(text(f"CREATE SCHEMA {schema}"))
-        try:
-            await run(f"{args.pg}?options=-csearch_path%3D{schema}")
-        finally:
-            async with admin.engine.begin() as conn:
-                await conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-            await admin.close()
+        async with throwaway_schema(args.pg, "rt_") as url:
+            await run(url)
 
 
 if __name__ == "__main__":

@@ -17,11 +17,11 @@ import argparse
 import asyncio
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
+from bench.pgschema import throwaway_schema
 from bot.clock import ManualClock
 from bot.config import load_settings
 from bot.runtime import Runtime
@@ -159,16 +159,8 @@ async def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             ok &= await run(f"sqlite+aiosqlite:///{tmp}/bench.db", args.reps, args.leads, args.opps)
     if args.pg:
-        schema = "bench_" + uuid.uuid4().hex[:8]
-        admin = Database(args.pg)
-        async with admin.engine.begin() as conn:
-            await conn.execute(text(f"CREATE SCHEMA {schema}"))
-        try:
-            ok &= await run(f"{args.pg}?options=-csearch_path%3D{schema}", args.reps, args.leads, args.opps)
-        finally:
-            async with admin.engine.begin() as conn:
-                await conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-            await admin.close()
+        async with throwaway_schema(args.pg) as url:
+            ok &= await run(url, args.reps, args.leads, args.opps)
     return 0 if ok else 1
 
 

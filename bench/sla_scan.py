@@ -13,11 +13,11 @@ import argparse
 import asyncio
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
+from bench.pgschema import throwaway_schema
 from bot.clock import ManualClock
 from bot.config import load_settings
 from bot.runtime import Runtime
@@ -114,16 +114,8 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         await run(f"sqlite+aiosqlite:///{tmp}/bench.db", args.rows)
     if args.pg:
-        schema = "bench_" + uuid.uuid4().hex[:8]
-        admin = Database(args.pg)
-        async with admin.engine.begin() as conn:
-            await conn.execute(text(f"CREATE SCHEMA {schema}"))
-        try:
-            await run(f"{args.pg}?options=-csearch_path%3D{schema}", args.rows)
-        finally:
-            async with admin.engine.begin() as conn:
-                await conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-            await admin.close()
+        async with throwaway_schema(args.pg) as url:
+            await run(url, args.rows)
 
 
 if __name__ == "__main__":

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Lead
+from storage.models import Customer, Lead, OutboxMessage
 
 T = Lead.__table__
+OUT = OutboxMessage.__table__
 
 
 async def set_reminded_many(session: AsyncSession, reminders: Iterable[tuple[int, int]]) -> set[int]:
@@ -38,3 +40,18 @@ async def set_breached_many(session: AsyncSession, lead_ids: Iterable[int], at: 
     stmt = (update(T).where(T.c.id.in_(ids), T.c.first_response_at.is_(None), T.c.breached_at.is_(None))
             .values(breached_at=at).returning(T.c.id))
     return set((await session.execute(stmt)).scalars())
+
+
+async def breached_between(session: AsyncSession, since: datetime, until: datetime) -> list[Any]:
+    """Leads that breached in [since, until] with their owner and customer (one day's breach digest)."""
+    C = Customer.__table__
+    stmt = (select(T.c.id, T.c.owner_id, T.c.received_at, T.c.first_response_due_at, T.c.breached_at,
+                   T.c.contact_name, C.c.name.label("customer"))
+            .outerjoin(C, C.c.id == T.c.customer_id)
+            .where(T.c.breached_at >= since, T.c.breached_at <= until).order_by(T.c.breached_at, T.c.id))
+    return list((await session.execute(stmt)).all())
+
+
+async def outbox_id(session: AsyncSession, key: str) -> int | None:
+    """The outbox row id of a queued card (the playground names a card by it)."""
+    return (await session.execute(select(OUT.c.id).where(OUT.c.idempotency_key == key))).scalar_one_or_none()

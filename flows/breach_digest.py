@@ -2,9 +2,9 @@
 
 The first card of the day is keyed `sla_breach:<day>:<manager>`; a later scan with new breaches queues
 `sla_breach:<day>:<manager>:<HHMM>` as an update of it (`card_ref` names the first card): the playground
-replaces the card, Feishu PATCHes the message it remembered in `card_ref`; where a platform cannot update a
-card it did not just receive a click on (WeCom app cards, DingTalk), the update arrives as a new card that
-lists all of the day's breaches.
+replaces the card, Feishu PATCHes and DingTalk PUTs the message remembered in the card_ref table, WeCom spends
+the response_code of the first send once; where a platform cannot update, the update arrives as a new card
+listing all of the day's breaches (docs/leads.md has the table).
 """
 
 from __future__ import annotations

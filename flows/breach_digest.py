@@ -9,8 +9,9 @@ listing all of the day's breaches (docs/leads.md has the table).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from bot.context import Context
 from bot.events import ChatRef
@@ -22,13 +23,18 @@ from storage.repos import lead_sla
 from storage.repos import leads as repo
 
 Item = tuple[int, str, str, str]
+EARLIER_DUE = timedelta(days=1)
 
 
-async def outgoing(ctx: Context, now: datetime, chats: dict[int, ChatRef]) -> list[Outgoing]:
+async def outgoing(ctx: Context, now: datetime, fresh_ids: Collection[int],
+                   chats: dict[int, ChatRef]) -> list[Outgoing]:
     """Today's digest for every manager with a breach flagged at `now`: new for the first, else an update."""
     s = ctx.session
     day = now.astimezone(ctx.settings.tz)
-    rows = await lead_sla.breached_between(s, datetime.combine(day.date(), time.min, ctx.settings.tz), now)
+    start = datetime.combine(day.date(), time.min, ctx.settings.tz)
+    # earlier breaches of the day are found by deadline: due within the day before (a scan down longer than that
+    # lists only what it flags now); this scan's own breaches are read by id whatever their deadline
+    rows = await lead_sla.breached_between(s, start, now, start - EARLIER_DUE, fresh_ids)
     owners = sorted({r.owner_id for r in rows if r.owner_id})
     managers = await repo.team_managers(s, owners) if owners else {}
     admins = await repo.admins(s)

@@ -65,7 +65,7 @@ async def _sla(ctx: Context, now: datetime) -> tuple[int, int, set[int]]:
             elapsed = sla.countdown(row.received_at or row.first_response_due_at, now).removeprefix("还剩 ")
             events.append(_event(row.id, LeadStatus.BREACHED, now, row.owner_id, f"收到后 {elapsed} 未响应"))
     if breached:  # one card per manager per day, updated in place by later scans (flows/breach_digest.py)
-        out += await breach_digest.outgoing(ctx, now, chats.chats)
+        out += await breach_digest.outgoing(ctx, now, breached, chats.chats)
     queued = await send_many(ctx, out)
     await rb.insert_many(ctx.session, LeadEvent, events)
     sent_reminders = sum(o.key in queued for o in out if o.key.startswith("sla_remind:"))

@@ -77,3 +77,12 @@ async def test_the_playground_timeline_shows_the_updated_card(client, rt):
     items = {i["id"]: i for i in timeline["items"]}
     assert items[f"out:{second.id}"]["replaces"] == f"out:{first.id}"
     assert "客户乙" in items[f"out:{second.id}"]["html"] and "客户甲" in items[f"out:{second.id}"]["html"]
+
+
+async def test_a_breach_found_late_after_downtime_is_still_listed(rt):
+    boss = await _team(rt)
+    await new_lead(rt, "13800138000", "客户甲")
+    rt.clock.advance(timedelta(days=3))  # the scanner was down: the deadline is days before today
+    assert "超时 1 条" in (await run_job(rt, "sla_scan")).summary
+    (card,) = [r.payload["card"] for r in await _rows(rt, boss)]
+    assert card["title"] == "超时未跟进：客户甲"

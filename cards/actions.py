@@ -259,3 +259,17 @@ class DecideRedemption(Action, prefix="sc.redeem"):
 
 class CreateDeal(Action, prefix="opp.create"):
     customer_id: int  # open an opportunity for this customer (the sidebar of a customer group or chat)
+
+
+# --- entry from the phone: quick card forms (新线索 / 客户 without arguments) ---------------------------------
+
+
+class LeadForm(Action, prefix="entry.lead"):
+    industry: str  # the form's defaults, changed by its quick picks; the typed form text is the lead itself
+    region: str
+
+
+class CustomerForm(Action, prefix="entry.cust"):
+    customer_id: int
+    industry: str  # a quick pick applied in one click ("" = none); else the typed form text holds the fields
+    region: str

@@ -43,8 +43,10 @@ async def enter(ctx: Context, t: NewLeadText) -> Entered:
         if recent is not None and recent.status in OPEN_LEAD_STATUSES:
             return Entered(recent, customer, f"已经有这条线索了（#{recent.id}），不用重复录入。")
         customer.owner_id, customer.in_pool, customer.owned_since = me, False, now
+        customer.industry, customer.region = customer.industry or t.industry, customer.region or t.region
     else:
         customer = Customer(name=(t.company or t.name)[:120], owner_id=me, created_at=now, owned_since=now,
+                            industry=t.industry, region=t.region,
                             normalized_name=(normalize_company(t.company) if t.company else f"~{t.mobile}")[:120])
         s.add(customer)
         await s.flush()

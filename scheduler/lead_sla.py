@@ -1,7 +1,7 @@
 """The every-minute lead scan: SLA reminders, breach warnings, reclaiming unaccepted leads, the pool.
 
 Exactly once across restarts and replicas: the minute's fire is claimed in job_run, every message has
-an outbox key (`sla_remind:<lead>:<minutes>`, `sla_breach:<lead>:<manager>`), and every flag is a
+an outbox key (`sla_remind:<lead>:<minutes>`, `sla_breach:<day>:<manager>[:<HHMM>]`), and every flag is a
 conditional UPDATE, so a second scan of the same moment changes and sends nothing.
 
 Set-based: the due leads come from one indexed query; their flags are one UPDATE … RETURNING per kind, their
@@ -20,8 +20,7 @@ from bot.leaddist import Contended, Distributor
 from bot.sendmany import Outgoing, send_many
 from bot.targets import personal_chats
 from cards.views import sla_reminder_card
-from cards.views.lead_life import breach_digest_card
-from flows import reassign
+from flows import breach_digest, reassign
 from sales import sla
 from storage.models_leads import LeadEvent
 from storage.repos import lead_batch as rb
@@ -55,24 +54,18 @@ async def _sla(ctx: Context, now: datetime) -> tuple[int, int, set[int]]:
     reminded = await lead_sla.set_reminded_many(ctx.session, [(r.id, m) for r, m in reminders])
     breaches = [r for r, a in actions if a.kind == "breach"]
     breached = await lead_sla.set_breached_many(ctx.session, [r.id for r in breaches], now)
-    names = await rb.member_names(ctx.session, owners) if breached else {}
     out, events = [], []
     for row, minutes in reminders:
         if row.id in reminded:
             card = sla_reminder_card(row.id, _customer_name(row), sla.countdown(now, row.first_response_due_at))
             out += _to(chats.chats.get(row.owner_id), card, f"sla_remind:{row.id}:{minutes}")
             events.append(_event(row.id, "reminded", now, row.owner_id, f"提前 {minutes} 分钟"))
-    digest: dict[int, list[tuple[int, str, str, str]]] = {}
     for row in breaches:
         if row.id in breached:
             elapsed = sla.countdown(row.received_at or row.first_response_due_at, now).removeprefix("还剩 ")
-            item = (row.id, _customer_name(row), names.get(row.owner_id, "未分配"), elapsed)
-            for boss in managers.get(row.owner_id, []) or admins:
-                digest.setdefault(boss, []).append(item)
             events.append(_event(row.id, LeadStatus.BREACHED, now, row.owner_id, f"收到后 {elapsed} 未响应"))
-    stamp = now.strftime("%Y%m%d%H%M")
-    for boss, items in sorted(digest.items()):  # one card per manager per scan, never one per lead
-        out += _to(chats.chats.get(boss), breach_digest_card(items), f"sla_breach:{stamp}:{boss}")
+    if breached:  # one card per manager per day, updated in place by later scans (flows/breach_digest.py)
+        out += await breach_digest.outgoing(ctx, now, breached, chats.chats)
     queued = await send_many(ctx, out)
     await rb.insert_many(ctx.session, LeadEvent, events)
     sent_reminders = sum(o.key in queued for o in out if o.key.startswith("sla_remind:"))

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Lead
+from bot.core.vocab import LeadStatus
+from storage.models import Customer, Lead, OutboxMessage
 
 T = Lead.__table__
+OUT = OutboxMessage.__table__
 
 
 async def set_reminded_many(session: AsyncSession, reminders: Iterable[tuple[int, int]]) -> set[int]:
@@ -38,3 +41,27 @@ async def set_breached_many(session: AsyncSession, lead_ids: Iterable[int], at: 
     stmt = (update(T).where(T.c.id.in_(ids), T.c.first_response_at.is_(None), T.c.breached_at.is_(None))
             .values(breached_at=at).returning(T.c.id))
     return set((await session.execute(stmt)).scalars())
+
+
+async def breached_between(session: AsyncSession, since: datetime, until: datetime, due_from: datetime,
+                           ids: Iterable[int] = ()) -> list[Any]:
+    """Leads that breached in [since, until] (their deadline after `due_from`), plus the leads `ids`.
+
+    The deadline bound lets the (status, first_response_due_at) index find them instead of a scan of every lead;
+    `ids` (this scan's breaches) are read by primary key, so they are listed whatever their deadline.
+    """
+    C = Customer.__table__
+    cols = (T.c.id, T.c.owner_id, T.c.received_at, T.c.first_response_due_at, T.c.breached_at, T.c.contact_name,
+            C.c.name.label("customer"))
+    base = select(*cols).outerjoin(C, C.c.id == T.c.customer_id)
+    ranged = base.where(T.c.status.in_([s.value for s in LeadStatus]), T.c.first_response_due_at >= due_from,
+                        T.c.first_response_due_at <= until, T.c.breached_at >= since, T.c.breached_at <= until)
+    rows = {r.id: r for r in (await session.execute(ranged)).all()}
+    if wanted := sorted(set(ids) - set(rows)):
+        rows.update((r.id, r) for r in (await session.execute(base.where(T.c.id.in_(wanted)))).all())
+    return sorted(rows.values(), key=lambda r: (r.breached_at, r.id))
+
+
+async def outbox_id(session: AsyncSession, key: str) -> int | None:
+    """The outbox row id of a queued card (the playground names a card by it)."""
+    return (await session.execute(select(OUT.c.id).where(OUT.c.idempotency_key == key))).scalar_one_or_none()

@@ -6,6 +6,7 @@ from bot.routing import RouteTable
 from cards.model import Card
 from cards.views import attack as A
 from cards.views import common as C
+from cards.views import entry as E
 from cards.views import leads as LV
 from cards.views import opportunities as O
 from cards.views import pushes as P
@@ -94,6 +95,10 @@ def cards(text: str = LONG, n: int = 7) -> list[tuple[str, Card]]:
                                     [(r, _week(i)) for i, r in enumerate(REPS[:n])], "https://x.test/weekly")),
            ("insight", P.insight_card("华东", text, 42, text[:40])),
            ("feedback", P.feedback_digest_card("11-17 至 11-23", [(r, "华东", text) for r in REPS[:n]] * 3))]
+    out += [("entry.lead", E.lead_form_card("医疗", "上海", [text[:8] + str(i) for i in range(n)], ["上海"], text)),
+            ("entry.customers", E.customer_pick_card([(i, f"华东医疗{text[:12]}{i}") for i in range(n)])),
+            ("entry.customer", E.with_customer_form(C.notice_card(f"客户：{text[:20]}", text), 3, text[:20], "", "",
+                                                    [text[:8] + str(i) for i in range(n)], ["上海"]))]
     return out
 
 

@@ -29,7 +29,7 @@ async def test_a_rep_enters_a_lead_from_the_phone_and_a_duplicate_says_whose(cli
     (theirs,) = await (await dm(client, rt, other)).say(other, "新线索 王经理 13800138000 华东医疗")
     assert theirs["title"] == "不能录入这条线索" and "已由 李娜 负责" in theirs["sections"][0]["text"]
     (bad,) = await chat.say(rep, "新线索 王经理 12345")
-    assert bad["title"] == "线索还差点信息" and "不是11位手机号" in bad["sections"][0]["text"]
+    assert bad["title"] == "录新线索" and "不是11位手机号" in bad["sections"][0]["text"]  # the quick form
 
 
 async def test_customer_fields_show_and_update_with_an_updated_event(client, rt):

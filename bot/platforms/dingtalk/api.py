@@ -26,6 +26,7 @@ from bot.platforms.dingtalk.crypto import webhook_query
 from bot.platforms.dingtalk.media import DingTalkMedia
 from bot.platforms.dingtalk.throttle import throttled
 from bot.tokens import SharedTokens
+from storage.repos import card_refs
 
 if TYPE_CHECKING:
     from bot.platforms.dingtalk.approvals import OAApprovals
@@ -180,10 +181,7 @@ class DingTalkAPI(DingTalkMedia):
         elif kind == "message":
             await self.send_message(target, payload)
         elif kind == "card":
-            data = await self.call("POST", "/v1.0/card/instances/createAndDeliver", payload["create"])
-            failed = [r for r in (data.get("result") or {}).get("deliverResults") or [] if not r.get("success")]
-            if failed:
-                raise DeliveryError(f"DingTalk card not delivered: {failed[0].get('errorMsg', '')[:200]}")
+            await self.send_card(payload)
         elif kind == "card_update":
             await self.call("PUT", "/v1.0/card/instances", payload["update"])
         elif kind in ("approval_create", "approval_result") and self.approvals is not None:
@@ -192,6 +190,20 @@ class DingTalkAPI(DingTalkMedia):
             await self.store_media(payload)
         else:
             raise DeliveryError(f"unknown DingTalk payload kind {kind!r}; re-render the message")
+
+    async def send_card(self, payload: dict[str, Any]) -> None:
+        """Create and deliver an interactive card, or update the one sent before under the same card_ref."""
+        ref = payload.get("card_ref") or {}
+        if ref.get("update") and self.db is not None \
+                and (track := await card_refs.message_of(self.db, self.name, ref["key"])):
+            await self.call("PUT", "/v1.0/card/instances", {**ref["body"], "outTrackId": track})
+            return  # else the first card was never sent: this one is sent new and becomes the one to update
+        data = await self.call("POST", "/v1.0/card/instances/createAndDeliver", payload["create"])
+        failed = [r for r in (data.get("result") or {}).get("deliverResults") or [] if not r.get("success")]
+        if failed:
+            raise DeliveryError(f"DingTalk card not delivered: {failed[0].get('errorMsg', '')[:200]}")
+        if ref and self.db is not None:
+            await card_refs.remember(self.db, self.name, ref["key"], payload["create"]["outTrackId"])
 
     async def register_card_callback(self, url: str) -> None:
         """Point HTTP card callbacks (card_route_key) at our /dingtalk/card with the api secret."""

@@ -215,7 +215,11 @@ def render(chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -
         return {"kind": "card_update", "update": card_update(chat.meta["out_track_id"], card, user)}
     if card is not None and interactive:
         views = fitted_markdown(chat, card, MAX_BUTTONS)[1]
-        return attach({"kind": "card", "create": template_card(chat, card)}, views)
+        payload = {"kind": "card", "create": template_card(chat, card)}
+        if extra.get("card_ref"):  # a card later sends update by name: the API remembers its outTrackId
+            payload["card_ref"] = {"key": str(extra["card_ref"])[:200], "update": bool(extra.get("update")),
+                                   "body": card_update("", card)}
+        return attach(payload, views)
     body, views = fit_action_card(chat, card) if card is not None else \
         ({"msgtype": "text", "text": {"content": text}}, {})
     payload: dict[str, Any] = attach({"kind": "message", "body": body, "robot": robot_message(body)}, views)

@@ -25,6 +25,7 @@ from bot.platforms.feishu.delayed import DelayedUpdates
 from bot.platforms.feishu.limits import MAX_WAIT, Throttle
 from bot.platforms.feishu.media import FeishuMedia
 from bot.tokens import SharedTokens
+from storage.repos import card_refs
 
 if TYPE_CHECKING:
     from bot.platforms.feishu.approvals import FeishuApprovals
@@ -163,6 +164,10 @@ class FeishuAPI(FeishuMedia):
         if payload.get("delayed_update") and await self.delayed.try_update(payload):
             return  # a late first reply replaced the clicked card
         content = _content(payload)
+        ref = payload.get("card_ref") or {}
+        if ref.get("update") and self.db is not None \
+                and (sent := await card_refs.message_of(self.db, self.name, ref["key"])):
+            payload = {**payload, "update_message_id": sent}  # else: the card was never sent; send it new
         if payload.get("update_message_id"):
             await self.call("PATCH", f"/open-apis/im/v1/messages/{payload['update_message_id']}",
                             {"content": content})
@@ -176,8 +181,11 @@ class FeishuAPI(FeishuMedia):
             return
         receive_id = target.removeprefix("dm:")  # bot/targets.py names personal chats dm:<open_id>
         kind = payload.get("receive_id_type") or receive_id_type(receive_id)
-        await self.call("POST", "/open-apis/im/v1/messages", {"receive_id": receive_id, **body},
-                        {"receive_id_type": kind})
+        data = await self.call("POST", "/open-apis/im/v1/messages", {"receive_id": receive_id, **body},
+                               {"receive_id_type": kind})
+        if ref and self.db is not None:  # later sends of the same card_ref PATCH this message
+            sent_as = str((data.get("data") or {}).get("message_id") or "")
+            await card_refs.remember(self.db, self.name, ref["key"], sent_as)
 
 
 def _content(payload: dict[str, Any]) -> str:

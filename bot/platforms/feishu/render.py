@@ -3,6 +3,7 @@
 Outbox payload (what FeishuAPI.send reads):
     {"msg_type": "interactive", "card": {...}, "uuid": "sb-…",
      "reply_to"?: message id to reply under, "update_message_id"?: card message to PATCH,
+     "card_ref"?: {"key", "update"} a card remembered in card_ref and PATCHed by later sends of the same key,
      "receive_id_type"?: override of the type guessed from the target's prefix,
      "toast": {"type", "content"}, "inline": "card" | "toast",
      "delayed_update"?: {"token", "until"} — a click's first card reply: if it misses the inline answer,
@@ -141,6 +142,8 @@ def render(chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -
         payload["reply_to"] = chat.meta["reply_to"]
     if chat.meta.get("receive_id_type"):
         payload["receive_id_type"] = chat.meta["receive_id_type"]
+    if extra.get("card_ref") and "update_message_id" not in payload:  # a card later scans update (breach digest)
+        payload["card_ref"] = {"key": str(extra["card_ref"])[:200], "update": bool(extra.get("update"))}
     if payload.get("inline") == "card" and "update_message_id" not in payload and _first_reply(extra) \
             and chat.meta.get("update_token") and chat.meta.get("token_until"):
         payload["delayed_update"] = {"token": chat.meta["update_token"], "until": chat.meta["token_until"]}

@@ -60,9 +60,12 @@ def click_event(data: dict[str, Any]) -> Event:
         raise BadRequest(f"client_id is longer than {MAX_ID} characters", {"client_id": "use a short random id"})
     if not value or not click_id:
         raise BadRequest("value and client_id are required", {"value": "the button's data-action"})
+    typed = text(data, "text").strip()  # a form's submit carries its text box, as Feishu's form_value does
+    if len(typed) > 2000:
+        raise BadRequest("form text too long", {"text": "at most 2000 characters"})
     try:
         action = unpack(value)
     except ActionError as exc:
         raise BadRequest(str(exc), {"value": "not a salesbot button"}) from exc
-    return Event("playground", "card_action", f"click:{click_id}", _actor(data), _chat(data),
+    return Event("playground", "card_action", f"click:{click_id}", _actor(data), _chat(data), typed,
                  action=action, raw={"value": value})

@@ -4,6 +4,9 @@ Targets (ChatRef.chat_id = outbox target) and the payload each gets — WecomAPI
 - ``dm:<userid>``: app message (message/send). ``{"kind": "app", "touser", "body"}``; a click's answer
   with Reply(update=True) becomes ``{"kind": "app_update", "touser", "task_id", "response_code", "code_at",
   "template_card", "fallback"}`` — update_template_card, or the `fallback` new card when the code is spent.
+  A card sent with extra `card_ref` gets the task_id `ref_task_id(card_ref)`; a later send with the same
+  `card_ref` and update=True becomes that app_update without a code: the API claims the code message/send
+  returned for that task_id (card_ref rows), once — the breach digest's in-place update.
 - ``robot:<chatid>`` / ``robot:u:<userid>``: intelligent robot. ``{"kind": "robot", "body", "response_url",
   "expires", "fallback_user", "update_card"?}``; `body` is what response_url takes (markdown or a new
   template_card); `update_card` (a click's answer with Reply(update=True)) keeps the clicked card's task_id
@@ -15,6 +18,7 @@ Targets (ChatRef.chat_id = outbox target) and the payload each gets — WecomAPI
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from datetime import timedelta
@@ -129,7 +133,10 @@ def _app(chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -> 
         return {"kind": "app", "touser": user,
                 "body": {"msgtype": "text", "text": {"content": L.cut_bytes(text, L.TEXT_BYTES)}}}
     actor = "" if chat.chat_id == "preview" else user  # the playground's stand-in acts for no one
-    tc, views = fit_card(card, new_task_id(), actor, chat.chat_id)
+    ref = str(extra.get("card_ref") or "")
+    if ref and extra.get("update"):
+        return _ref_update(user, card, actor, chat.chat_id, ref)
+    tc, views = fit_card(card, ref_task_id(ref) if ref else new_task_id(), actor, chat.chat_id)
     fresh = {"msgtype": "template_card", "template_card": tc}
     meta = chat.meta
     if extra.get("update") and meta.get("task_id"):
@@ -138,6 +145,20 @@ def _app(chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -> 
                        "response_code": meta.get("response_code", ""), "code_at": int(meta.get("code_at") or 0),
                        "template_card": same, "fallback": fresh}, views)
     return attach({"kind": "app", "touser": user, "body": fresh}, views)
+
+
+def ref_task_id(card_ref: str) -> str:
+    """The task_id of a card later sends update by name (card_ref): the same name gives the same id."""
+    return "sb_r" + hashlib.sha256(card_ref.encode()).hexdigest()[:40]
+
+
+def _ref_update(user: str, card: Card, actor: str, chat_id: str, ref: str) -> dict[str, Any]:
+    """Update the card named `ref` with the response_code its send stored; a fresh card once that code is spent."""
+    tc, views = fit_card(card, ref_task_id(ref), actor, chat_id)
+    new, more = fit_card(card, new_task_id(), actor, chat_id)
+    return attach({"kind": "app_update", "touser": user, "task_id": tc["task_id"], "response_code": "", "code_at": 0,
+                   "template_card": tc, "fallback": {"msgtype": "template_card", "template_card": new}},
+                  {**views, **more})
 
 
 def _robot(chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -> dict[str, Any]:

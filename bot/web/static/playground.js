@@ -422,8 +422,9 @@ async function clickButton(btn) {
   btn.disabled = true;
   btn.classList.add("is-busy");
   try {
+    const box = btn.closest("form") && btn.closest("form").querySelector("input"); // a form's submit sends its text
     await api("/click", { member_id: state.memberId, chat_id: state.chatId, skin: state.skin,
-      value: btn.dataset.action, client_id: clientId, message_id: msg.dataset.id });
+      value: btn.dataset.action, client_id: clientId, message_id: msg.dataset.id, text: box ? box.value : "" });
     state.clickIds.delete(key);
     pollNow();
   } catch (err) {

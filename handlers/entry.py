@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.context import Context
+from bot.errors import NotAllowed
 from bot.events import Event, Reply
 from bot.routing import Router
 from cards.actions import CustomerForm, LeadForm
@@ -102,8 +103,7 @@ async def _update(ctx: Context, target: Customer, fields: dict[str, str], update
     if not fields:
         return Reply(card=await _card(ctx, target, "客户："), update=update)
     if not await may_act(ctx.member, target.owner_id, ctx):
-        text = "只有负责人、负责人的主管或管理员能改客户资料。"
-        return Reply(card=notice_card("不能改这个客户", text, Level.WARNING))
+        raise NotAllowed("只有负责人、负责人的主管或管理员能改客户资料。")
     changed = await customer_update.update(ctx, target, fields)
     prefix = f"已更新{'、'.join(LABELS[c] for c in changed)}：" if changed else "没有变化："
     return Reply(card=await _card(ctx, target, prefix), update=update)

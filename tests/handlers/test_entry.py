@@ -47,6 +47,6 @@ async def test_customer_fields_show_and_update_with_an_updated_event(client, rt)
     assert (event.kind, event.detail) == (CustomerEventKind.UPDATED, {"fields": ["industry", "region", "contact"]})
     other = await add_member(rt, "赵六")
     (refused,) = await (await dm(client, rt, other)).say(other, "客户 华东医疗 地区 北京")
-    assert refused["title"] == "不能改这个客户"
+    assert refused["title"] == "这个操作做不了"
     (bad,) = await chat.say(rep, "客户 华东医疗 手机 123")
     assert bad["title"] == "客户资料没看懂"

@@ -90,7 +90,7 @@ async def test_customer_alone_picks_a_customer_then_a_quick_pick_or_one_submit_u
     assert bad["title"] == "客户资料没看懂"
     other = await _rep(rt, "赵六")
     (refused,) = await _submit(await dm(client, rt, other), other, button(form, "地区：上海"))
-    assert refused["title"] == "不能改这个客户"
+    assert refused["title"] == "这个操作做不了"
     (customer,) = await _all(rt, Customer)
     assert (customer.industry, customer.region) == ("医疗", "杭州")
 

@@ -259,3 +259,10 @@ class DecideRedemption(Action, prefix="sc.redeem"):
 
 class CreateDeal(Action, prefix="opp.create"):
     customer_id: int  # open an opportunity for this customer (the sidebar of a customer group or chat)
+
+
+# --- live orders: the customer accepted the first delivery (the won-deal card) ---------------------------------
+
+
+class AcceptDelivery(Action, prefix="order.accept"):
+    opportunity_id: int  # the won deal; its customer's oldest order awaiting acceptance gets accepted_at

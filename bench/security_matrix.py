@@ -53,6 +53,7 @@ EXPECT = {  # action prefix -> rule; in click order (closing last). Views and on
     "lead.accept": "lead", "lead.lost": "lead", "opp.approval": "approve", "opp.advance": "change",
     "opp.close.ask": "change", "opp.close": "change",
 }
+EXPECT["order.accept"] = "change"  # 客户已验收 on a won deal: the owner, the owner's manager, an admin
 MISSED = ("没找到", "找不到", "已经处理过", "已经审核过", "已经记过", "没有可处理", "领取不了")
 CHAT = "group:1"
 _ids = itertools.count(1)

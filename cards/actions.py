@@ -273,3 +273,10 @@ class CustomerForm(Action, prefix="entry.cust"):
     customer_id: int
     industry: str  # a quick pick applied in one click ("" = none); else the typed form text holds the fields
     region: str
+
+
+# --- live orders: the customer accepted the first delivery (the won-deal card) ---------------------------------
+
+
+class AcceptDelivery(Action, prefix="order.accept"):
+    opportunity_id: int  # the won deal; its customer's oldest order awaiting acceptance gets accepted_at

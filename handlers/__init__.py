@@ -8,6 +8,7 @@ from handlers import (
     contributions,
     customer_contacts,
     deal_rooms,
+    deliveries,
     entry,
     evidence,
     feedback,
@@ -35,3 +36,4 @@ ROUTERS = [opportunities.router, evidence.router, closing.router, approvals.rout
            scorecards.router, points.router, contributions.router,
            help_.router]
 ROUTERS[-1:-1] = [sidebar.router, deal_rooms.router]  # fidelity: pages opened inside a platform (help stays last)
+ROUTERS[-1:-1] = [deliveries.router]  # live orders: 验收 <客户> [日期]

@@ -8,6 +8,7 @@ from bot.routing import Router
 from cards.actions import AskClose, CloseOpportunity
 from cards.model import Level
 from cards.views import close_reasons_card, notice_card, opportunity_card
+from flows import orders as orders_flow
 from handlers.opp_common import blocked, check_may_change, find, missing_items, not_found, pipeline, view_of
 from sales.stages import pick_reason
 from storage.models import Opportunity
@@ -92,6 +93,7 @@ async def _close(ctx: Context, opp: Opportunity, outcome: str, reason: str) -> R
     opp.status, opp.closed_at = outcome, ctx.now()
     if outcome == "won":
         opp.won_reason = reason
+        await orders_flow.record_won(ctx, opp)  # same transaction: the deal is won exactly when its order exists
     else:
         opp.lost_reason = reason
     await ctx.session.flush()

@@ -20,6 +20,7 @@ from storage.repos import approvals as approvals_repo
 from storage.repos import leads as leads_repo
 from storage.repos import members as members_repo
 from storage.repos import opportunities as repo
+from storage.repos import orders as orders_repo
 from storage.repos import scripts as scripts_repo
 
 QUOTE_ITEM = "报价和折扣（发“报价 金额 折扣”）"
@@ -127,7 +128,8 @@ async def view_of(ctx: Context, opp: Opportunity) -> OpportunityView:
         reason = opp.won_reason if opp.status == "won" else opp.lost_reason
         return OpportunityView(opp.id, customer.name, owner_name, pipe.stage_name(opp.status), budget, opp.need,
                                f"{local(ctx, opp.closed_at)} 结束", [], [],
-                               f"这单已经结束了（原因：{reason or '未填'}）", phase="closed", quote=quote_label(opp))
+                               f"这单已经结束了（原因：{reason or '未填'}）", phase="closed", quote=quote_label(opp),
+                               awaiting_acceptance=await _awaiting_acceptance(ctx, opp))
     stage = pipe.stage(opp.stage)
     evidence = await repo.evidence_with_names(ctx.session, opp.id, opp.stage)
     missing = await missing_items(ctx, opp)
@@ -140,6 +142,13 @@ async def view_of(ctx: Context, opp: Opportunity) -> OpportunityView:
         missing, [_evidence_line(ctx, e, who) for e, who in evidence],
         await _next_step(ctx, opp, missing, pending), overdue=days > stage.benchmark_days, phase=phase,
         quote=quote_label(opp), notes=await _notes(ctx, opp), scripts=[m.script.title for m in matches])
+
+
+async def _awaiting_acceptance(ctx: Context, opp: Opportunity) -> bool:
+    """A won deal whose customer still has an order waiting for its delivery to be accepted."""
+    if opp.status != "won":
+        return False
+    return await orders_repo.oldest_unaccepted(ctx.session, opp.customer_id) is not None
 
 
 def _evidence_line(ctx: Context, e, who: str) -> str:

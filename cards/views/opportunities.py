@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cards.actions import (
+    AcceptDelivery,
     AdvanceStage,
     AskClose,
     AskEvidence,
@@ -38,6 +39,7 @@ class OpportunityView:
     quote: str = ""
     notes: Sequence[str] = ()
     scripts: Sequence[str] = ()
+    awaiting_acceptance: bool = False  # a won deal whose customer has an order not yet accepted
 
 
 def opportunity_card(v: OpportunityView, title_prefix: str = "") -> Card:
@@ -74,7 +76,7 @@ def _opportunity_buttons(v: OpportunityView) -> list[Button]:
     """The single next step first (primary), one alternative, and the scripts when there are some."""
     oid = v.id
     if v.phase == "closed":
-        return []
+        return [Button("客户已验收", AcceptDelivery(opportunity_id=oid), "primary")] if v.awaiting_acceptance else []
     if v.phase == "approval":
         buttons = [Button("刷新审批进度", ShowOpportunity(opportunity_id=oid), "primary")]
     elif v.missing:

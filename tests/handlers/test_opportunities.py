@@ -74,7 +74,7 @@ async def test_create_evidence_advance_twice_approval_won(client, rt):
     assert reasons["title"] == "赢单原因：华东医疗"
     (card,) = await chat.click(rep, button(reasons, "方案最贴合需求"))
     assert card["title"] == "恭喜赢单：华东医疗" and fields(card)["客户现在卡在哪"] == "赢单"
-    assert card["buttons"] == []
+    assert [b["label"] for b in card["buttons"]] == ["客户已验收"]  # the won deal's order awaits acceptance
 
     (opp,) = await _rows(rt, Opportunity)
     assert (opp.status, opp.won_reason, opp.amount, opp.discount) == ("won", "方案最贴合需求", 450_000, 20.0)

@@ -127,13 +127,12 @@ class Importer:
             touched.append((cid, r))
             self.report.updated += 1
         ids = await repo.insert_customers(self.s, [self._customer(r, owner) for r, owner in fresh])
-        for r, owner in fresh:
-            events.append(self._event(ids[r.key], CustomerEventKind.CREATED, owner, {"source": r.source}))
-            touched.append((ids[r.key], r))
+        events += [self._event(ids[r.key], CustomerEventKind.CREATED, owner, {"source": r.source})
+                   for r, owner in fresh]
         self.report.created += len(fresh)
         await repo.update_customers(self.s, updates)
         await repo.insert_plain(self.s, "customer_event", events)
-        await self._contacts(touched)
+        await self._contacts(touched, [(ids[r.key], r) for r, _ in fresh])
 
     def _customer(self, r: rows.CustomerRow, owner: int | None) -> dict[str, Any]:
         return {"name": r.name, "normalized_name": r.key, "industry": r.industry, "region": r.region,
@@ -144,10 +143,12 @@ class Importer:
         return {"customer_id": cid, "kind": kind.value, "member_id": None, "owner_from": None, "owner_to": owner,
                 "reason": "历史导入", "detail": detail, "at": self.now}
 
-    async def _contacts(self, touched: list[tuple[int, rows.CustomerRow]]) -> None:
-        have = await repo.contacts(self.s, (cid for cid, r in touched if r.mobile))
+    async def _contacts(self, existing: list[tuple[int, rows.CustomerRow]],
+                        fresh: list[tuple[int, rows.CustomerRow]]) -> None:
+        """Add each row's contact unless the customer has that mobile (only existing customers are looked up)."""
+        have = await repo.contacts(self.s, (cid for cid, r in existing if r.mobile))
         new = [{"customer_id": cid, "name": r.contact, "mobile": r.mobile, "wecom_external_userid": None,
-                "title": ""} for cid, r in touched if r.mobile and (cid, r.mobile) not in have]
+                "title": ""} for cid, r in existing + fresh if r.mobile and (cid, r.mobile) not in have]
         await repo.insert_plain(self.s, "contact", new)
 
     async def _orders(self, batch: list[tabular.Row]) -> None:

@@ -8,6 +8,7 @@ orders and interactions by a hash of the row (`import_key`).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,9 +27,6 @@ from storage.repos import bulk, bulk_write
 from storage.repos import history as repo
 
 BATCH = 5000  # rows per statement group: fewer round trips; the batch is all that is held beside the dicts
-ORDER_COLUMNS = ("customer_id", "owner_id", "amount", "product", "ordered_at", "accepted_at", "source", "import_key",
-                 "created_at")
-INTERACTION_COLUMNS = ("customer_id", "member_id", "kind", "note", "at", "import_key")
 SHOWN_REJECTS = 1000  # more are counted, not listed (a 50 MB file of bad rows stays readable)
 
 
@@ -131,25 +129,27 @@ class Importer:
                    for r, owner in fresh]
         self.report.created += len(fresh)
         await repo.update_customers(self.s, updates)
-        await repo.insert_plain(self.s, "customer_event", events)
+        await bulk_write.insert_rows(self.s, "customer_event", repo.EVENT_COLUMNS, events)
         await self._contacts(touched, [(ids[r.key], r) for r, _ in fresh])
 
-    def _customer(self, r: rows.CustomerRow, owner: int | None) -> dict[str, Any]:
-        return {"name": r.name, "normalized_name": r.key, "industry": r.industry, "region": r.region,
-                "owner_id": owner, "grade": "", "created_at": r.created_at or self.now, "in_pool": owner is None,
-                "pool_since": None if owner else self.now, "owned_since": self.now if owner else None}
+    def _customer(self, r: rows.CustomerRow, owner: int | None) -> tuple[Any, ...]:
+        """A new customer in CUSTOMER_COLUMNS order (owned, or in the pool when the file names no owner)."""
+        now = self._time(self.now)
+        return (r.name, r.key, r.industry, r.region, owner, "", self._time(r.created_at) or now, owner is None,
+                None if owner else now, now if owner else None)
 
-    def _event(self, cid: int, kind: CustomerEventKind, owner: int | None, detail: dict) -> dict[str, Any]:
-        return {"customer_id": cid, "kind": kind.value, "member_id": None, "owner_from": None, "owner_to": owner,
-                "reason": "历史导入", "detail": detail, "at": self.now}
+    def _event(self, cid: int, kind: CustomerEventKind, owner: int | None, detail: dict) -> tuple[Any, ...]:
+        """A customer_event row in EVENT_COLUMNS order."""
+        return (cid, kind.value, None, None, owner, "历史导入", json.dumps(detail, ensure_ascii=False),
+                self._time(self.now))
 
     async def _contacts(self, existing: list[tuple[int, rows.CustomerRow]],
                         fresh: list[tuple[int, rows.CustomerRow]]) -> None:
         """Add each row's contact unless the customer has that mobile (only existing customers are looked up)."""
         have = await repo.contacts(self.s, (cid for cid, r in existing if r.mobile))
-        new = [{"customer_id": cid, "name": r.contact, "mobile": r.mobile, "wecom_external_userid": None,
-                "title": ""} for cid, r in existing + fresh if r.mobile and (cid, r.mobile) not in have]
-        await repo.insert_plain(self.s, "contact", new)
+        new = [(cid, r.contact, r.mobile, None, "") for cid, r in existing + fresh
+               if r.mobile and (cid, r.mobile) not in have]
+        await bulk_write.insert_rows(self.s, "contact", repo.CONTACT_COLUMNS, new)
 
     async def _orders(self, batch: list[tabular.Row]) -> None:
         now, new = self._time(self.now), []
@@ -158,7 +158,8 @@ class Importer:
             if hit:  # a plain tuple in ORDER_COLUMNS order: no per-row dict or ORM object
                 new.append((hit[0], hit[1], r.amount, r.product, self._time(r.ordered_at), self._time(r.accepted_at),
                             "import", r.key, now))
-        self._count(len(new), await bulk_write.insert_rows(self.s, "customer_order", ORDER_COLUMNS, new, "import_key"))
+        added = await bulk_write.insert_rows(self.s, "customer_order", repo.ORDER_COLUMNS, new, "import_key")
+        self._count(len(new), added)
 
     async def _interactions(self, batch: list[tabular.Row]) -> None:
         new, latest = [], {}
@@ -170,7 +171,7 @@ class Importer:
             elif hit:
                 new.append((hit[0], member, r.kind.value, r.note, self._time(r.at), r.key))
                 latest[hit[0]] = max(latest.get(hit[0], r.at), r.at)
-        added = await bulk_write.insert_rows(self.s, "interaction", INTERACTION_COLUMNS, new, "import_key")
+        added = await bulk_write.insert_rows(self.s, "interaction", repo.INTERACTION_COLUMNS, new, "import_key")
         self._count(len(new), added)
         await repo.touch(self.s, latest)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -10,12 +9,18 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Contact, Customer, Interaction, Member
-from storage.models_history import CustomerEvent, Order
+from storage.models import Contact, Customer, Member
 from storage.repos import bulk_write
 
-C, CT, IN, OR = Customer.__table__, Contact.__table__, Interaction.__table__, Order.__table__
-CE = CustomerEvent.__table__
+C, CT = Customer.__table__, Contact.__table__
+# Column orders of the plain tuples the import writes (storage/repos/bulk_write.py): no dict or ORM object per row.
+CUSTOMER_COLUMNS = ("name", "normalized_name", "industry", "region", "owner_id", "grade", "created_at", "in_pool",
+                    "pool_since", "owned_since")
+EVENT_COLUMNS = ("customer_id", "kind", "member_id", "owner_from", "owner_to", "reason", "detail", "at")
+CONTACT_COLUMNS = ("customer_id", "name", "mobile", "wecom_external_userid", "title")
+ORDER_COLUMNS = ("customer_id", "owner_id", "amount", "product", "ordered_at", "accepted_at", "source", "import_key",
+                 "created_at")
+INTERACTION_COLUMNS = ("customer_id", "member_id", "kind", "note", "at", "import_key")
 
 
 async def members(session: AsyncSession) -> dict[str, int]:
@@ -33,12 +38,13 @@ async def customers(session: AsyncSession, keys: Iterable[str]) -> dict[str, tup
     return {k: (i, o, ind, reg) for k, i, o, ind, reg in (await session.execute(stmt)).all()}
 
 
-async def insert_customers(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
-    """Insert new customers; return {normalized name: id} (one insert, one lookup)."""
+async def insert_customers(session: AsyncSession, rows: Sequence[tuple[Any, ...]]) -> dict[str, int]:
+    """Insert new customers (tuples in CUSTOMER_COLUMNS order); return {normalized name: id}."""
     if not rows:
         return {}
-    await insert_plain(session, "customer", rows)
-    return {k: v[0] for k, v in (await customers(session, [r["normalized_name"] for r in rows])).items()}
+    await bulk_write.insert_rows(session, "customer", CUSTOMER_COLUMNS, rows)
+    key = CUSTOMER_COLUMNS.index("normalized_name")
+    return {k: v[0] for k, v in (await customers(session, [r[key] for r in rows])).items()}
 
 
 async def update_customers(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
@@ -57,24 +63,6 @@ async def contacts(session: AsyncSession, customer_ids: Iterable[int]) -> set[tu
         return set()
     return {(c, m) for c, m in (await session.execute(select(CT.c.customer_id, CT.c.mobile)
                                                       .where(CT.c.customer_id.in_(ids)))).all()}
-
-
-async def insert_plain(session: AsyncSession, table: str, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert many rows given as dicts (one shape), converted to driver values as the column types would."""
-    if rows:
-        sqlite = session.bind.dialect.name == "sqlite"
-        columns = list(rows[0])
-        values = [tuple(_driver_value(r[c], sqlite) for c in columns) for r in rows]
-        await bulk_write.insert_rows(session, table, columns, values)
-
-
-def _driver_value(value: Any, sqlite: bool) -> Any:
-    """Naive UTC datetimes (text on SQLite), JSON as text, everything else as is."""
-    if isinstance(value, datetime):
-        return bulk_write.driver_time(value, sqlite)
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    return value
 
 
 async def customer_index(session: AsyncSession) -> dict[str, tuple[int, int | None]]:

@@ -65,6 +65,7 @@ class Importer:
     def __init__(self, session: AsyncSession, settings: Settings, kind: str, now: datetime) -> None:
         self.s, self.tz, self.kind, self.now = session, settings.tz, kind, now
         self.report, self.seen, self.members, self.index = Report(), {}, {}, {}
+        self._time = partial(bulk_write.driver_time, sqlite=session.bind.dialect.name == "sqlite")
 
     async def run(self, path: Path) -> Report:
         """Read the file and apply every valid row."""
@@ -75,7 +76,6 @@ class Importer:
             return self.report
         self.members = await repo.members(self.s)
         self.index = await repo.customer_index(self.s) if self.kind != "customers" else {}
-        self._time = partial(bulk_write.driver_time, sqlite=self.s.bind.dialect.name == "sqlite")
         step = {"customers": self._customers, "orders": self._orders, "interactions": self._interactions}[self.kind]
         async with bulk.big_cache(self.s, mib=256):
             for batch in _batches(it):

@@ -3,7 +3,8 @@
 One transaction for the whole file, written in batches: a valid row is applied whole, a bad row is rejected
 with its line and reason (the command exits 3), and a file that breaks half-way (a damaged XLSX, a database
 error) rolls everything back. Re-importing the same file changes nothing: customers match by normalized name,
-orders and interactions by a hash of the row (`import_key`).
+orders and interactions by a hash of the row (`import_key`), which the insert itself skips when it is there.
+Rows travel as plain tuples through `storage/repos/bulk_write.py` (figures: bench/README.md, history import).
 """
 
 from __future__ import annotations

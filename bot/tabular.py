@@ -43,8 +43,9 @@ def _csv(path: Path) -> tuple[list[str], Iterator[Row]]:
     def rows() -> Iterator[Row]:
         with fh:
             for line, values in enumerate(reader, start=2):
-                if any(v.strip() for v in values):
-                    yield line, dict(zip(header, (v.strip() for v in values), strict=False))
+                texts = list(map(str.strip, values))  # stripped once, for the blank test and the row
+                if any(texts):
+                    yield line, dict(zip(header, texts, strict=False))
     return header, rows()
 
 

@@ -3,14 +3,17 @@
 One transaction for the whole file, written in batches: a valid row is applied whole, a bad row is rejected
 with its line and reason (the command exits 3), and a file that breaks half-way (a damaged XLSX, a database
 error) rolls everything back. Re-importing the same file changes nothing: customers match by normalized name,
-orders and interactions by a hash of the row (`import_key`).
+orders and interactions by a hash of the row (`import_key`), which the insert itself skips when it is there.
+Rows travel as plain tuples through `storage/repos/bulk_write.py` (figures: bench/README.md, history import).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -21,10 +24,10 @@ from bot import tabular
 from bot.config import Settings
 from bot.core.vocab import CustomerEventKind
 from sales import history_rows as rows
-from storage.repos import bulk
+from storage.repos import bulk, bulk_write
 from storage.repos import history as repo
 
-BATCH = 1000
+BATCH = 5000  # rows per statement group: fewer round trips; the batch is all that is held beside the dicts
 SHOWN_REJECTS = 1000  # more are counted, not listed (a 50 MB file of bad rows stays readable)
 
 
@@ -62,7 +65,8 @@ class Importer:
 
     def __init__(self, session: AsyncSession, settings: Settings, kind: str, now: datetime) -> None:
         self.s, self.tz, self.kind, self.now = session, settings.tz, kind, now
-        self.report, self.seen, self.members = Report(), {}, {}
+        self.report, self.seen, self.members, self.index = Report(), {}, {}, {}
+        self._time = partial(bulk_write.driver_time, sqlite=session.bind.dialect.name == "sqlite")
 
     async def run(self, path: Path) -> Report:
         """Read the file and apply every valid row."""
@@ -72,6 +76,7 @@ class Importer:
             self.report.reject(1, problem)
             return self.report
         self.members = await repo.members(self.s)
+        self.index = await repo.customer_index(self.s) if self.kind != "customers" else {}
         step = {"customers": self._customers, "orders": self._orders, "interactions": self._interactions}[self.kind]
         async with bulk.big_cache(self.s, mib=256):
             for batch in _batches(it):
@@ -121,65 +126,64 @@ class Importer:
             touched.append((cid, r))
             self.report.updated += 1
         ids = await repo.insert_customers(self.s, [self._customer(r, owner) for r, owner in fresh])
-        for r, owner in fresh:
-            events.append(self._event(ids[r.key], CustomerEventKind.CREATED, owner, {"source": r.source}))
-            touched.append((ids[r.key], r))
+        events += [self._event(ids[r.key], CustomerEventKind.CREATED, owner, {"source": r.source})
+                   for r, owner in fresh]
         self.report.created += len(fresh)
         await repo.update_customers(self.s, updates)
-        await repo.insert_plain(self.s, "customer_event", events)
-        await self._contacts(touched)
+        await bulk_write.insert_rows(self.s, "customer_event", repo.EVENT_COLUMNS, events)
+        await self._contacts(touched, [(ids[r.key], r) for r, _ in fresh])
 
-    def _customer(self, r: rows.CustomerRow, owner: int | None) -> dict[str, Any]:
-        return {"name": r.name, "normalized_name": r.key, "industry": r.industry, "region": r.region,
-                "owner_id": owner, "grade": "", "created_at": r.created_at or self.now, "in_pool": owner is None,
-                "pool_since": None if owner else self.now, "owned_since": self.now if owner else None}
+    def _customer(self, r: rows.CustomerRow, owner: int | None) -> tuple[Any, ...]:
+        """A new customer in CUSTOMER_COLUMNS order (owned, or in the pool when the file names no owner)."""
+        now = self._time(self.now)
+        return (r.name, r.key, r.industry, r.region, owner, "", self._time(r.created_at) or now, owner is None,
+                None if owner else now, now if owner else None)
 
-    def _event(self, cid: int, kind: CustomerEventKind, owner: int | None, detail: dict) -> dict[str, Any]:
-        return {"customer_id": cid, "kind": kind.value, "member_id": None, "owner_from": None, "owner_to": owner,
-                "reason": "历史导入", "detail": detail, "at": self.now}
+    def _event(self, cid: int, kind: CustomerEventKind, owner: int | None, detail: dict) -> tuple[Any, ...]:
+        """A customer_event row in EVENT_COLUMNS order."""
+        return (cid, kind.value, None, None, owner, "历史导入", json.dumps(detail, ensure_ascii=False),
+                self._time(self.now))
 
-    async def _contacts(self, touched: list[tuple[int, rows.CustomerRow]]) -> None:
-        have = await repo.contacts(self.s, (cid for cid, r in touched if r.mobile))
-        new = [{"customer_id": cid, "name": r.contact, "mobile": r.mobile, "wecom_external_userid": None,
-                "title": ""} for cid, r in touched if r.mobile and (cid, r.mobile) not in have]
-        await repo.insert_plain(self.s, "contact", new)
+    async def _contacts(self, existing: list[tuple[int, rows.CustomerRow]],
+                        fresh: list[tuple[int, rows.CustomerRow]]) -> None:
+        """Add each row's contact unless the customer has that mobile (only existing customers are looked up)."""
+        have = await repo.contacts(self.s, (cid for cid, r in existing if r.mobile))
+        new = [(cid, r.contact, r.mobile, None, "") for cid, r in existing + fresh
+               if r.mobile and (cid, r.mobile) not in have]
+        await bulk_write.insert_rows(self.s, "contact", repo.CONTACT_COLUMNS, new)
 
     async def _orders(self, batch: list[tabular.Row]) -> None:
-        valid = self._parse(batch, rows.order_row)
-        known = await repo.customers(self.s, (r.customer_key for _, r in valid))
-        done = await repo.existing_keys(self.s, "customer_order", (r.key for _, r in valid))
-        new = []
-        for line, r in valid:
-            if r.customer_key not in known:
-                self.report.reject(line, "customer is not in salesbot; import customers first (same name)")
-            elif r.key in done:
-                self.report.updated += 1  # imported before: nothing to change
-            else:
-                cid, owner, _, _ = known[r.customer_key]
-                new.append({"customer_id": cid, "owner_id": owner, "opportunity_id": None, "amount": r.amount,
-                            "product": r.product, "ordered_at": r.ordered_at, "accepted_at": r.accepted_at,
-                            "source": "import", "import_key": r.key, "created_at": self.now})
-        await repo.insert_plain(self.s, "customer_order", new)
-        self.report.created += len(new)
+        now, new = self._time(self.now), []
+        for line, r in self._parse(batch, rows.order_row):
+            hit = self._customer_of(line, r.customer_key)
+            if hit:  # a plain tuple in ORDER_COLUMNS order: no per-row dict or ORM object
+                new.append((hit[0], hit[1], r.amount, r.product, self._time(r.ordered_at), self._time(r.accepted_at),
+                            "import", r.key, now))
+        added = await bulk_write.insert_rows(self.s, "customer_order", repo.ORDER_COLUMNS, new, "import_key")
+        self._count(len(new), added)
 
     async def _interactions(self, batch: list[tabular.Row]) -> None:
-        valid = self._parse(batch, rows.interaction_row)
-        known = await repo.customers(self.s, (r.customer_key for _, r in valid))
-        done = await repo.existing_keys(self.s, "interaction", (r.key for _, r in valid))
         new, latest = [], {}
-        for line, r in valid:
+        for line, r in self._parse(batch, rows.interaction_row):
+            hit = self._customer_of(line, r.customer_key)
             member = self.members.get(r.member) if r.member else None
-            if r.customer_key not in known:
-                self.report.reject(line, "customer is not in salesbot; import customers first (same name)")
-            elif r.member and member is None:
+            if hit and r.member and member is None:
                 self.report.reject(line, f"member {r.member!r} is not a member; import members first")
-            elif r.key in done:
-                self.report.updated += 1
-            else:
-                cid = known[r.customer_key][0]
-                new.append({"customer_id": cid, "member_id": member, "kind": r.kind.value, "note": r.note,
-                            "at": r.at, "import_key": r.key})
-                latest[cid] = max(latest.get(cid, r.at), r.at)
-        await repo.insert_plain(self.s, "interaction", new)
+            elif hit:
+                new.append((hit[0], member, r.kind.value, r.note, self._time(r.at), r.key))
+                latest[hit[0]] = max(latest.get(hit[0], r.at), r.at)
+        added = await bulk_write.insert_rows(self.s, "interaction", repo.INTERACTION_COLUMNS, new, "import_key")
+        self._count(len(new), added)
         await repo.touch(self.s, latest)
-        self.report.created += len(new)
+
+    def _customer_of(self, line: int, key: str) -> tuple[int, int | None] | None:
+        """The (id, owner) of a named customer, or None with the row rejected."""
+        hit = self.index.get(key)
+        if hit is None:
+            self.report.reject(line, "customer is not in salesbot; import customers first (same name)")
+        return hit
+
+    def _count(self, sent: int, added: int) -> None:
+        """Rows the database skipped were imported before (same import_key): nothing to change."""
+        self.report.created += added
+        self.report.updated += sent - added

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import lru_cache
+from typing import NoReturn
 
 from bot.core.vocab import InteractionKind
 from sales.names import normalize_company, normalize_mobile
@@ -24,8 +25,11 @@ company_key = lru_cache(maxsize=1 << 18)(normalize_company)
 
 
 @lru_cache(maxsize=1 << 14)
-def _iso(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("/", "-"))
+def _moment(text: str, tz: tzinfo) -> tuple[datetime, str]:
+    """A date text parsed once per import: the aware datetime (the same object each time) and its ISO form."""
+    parsed = datetime.fromisoformat(text.replace("/", "-"))
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+    return parsed, parsed.isoformat()
 
 
 _AMOUNT = re.compile(r"^(\d+(?:\.\d+)?)(万)?$")
@@ -47,18 +51,22 @@ def check_header(kind: str, header: list[str]) -> str:
 def when(text: str, tz: tzinfo, column: str, required: bool = True) -> datetime | None:
     """A date or ISO 8601 time in org time (aware); raise Reject naming the column."""
     if not text:
-        if required:
-            raise Reject(f"{column} is empty; write a date like 2026-11-27")
-        return None
+        return _required(column) if required else None
+    return moment(text, tz, column)[0]
+
+
+def moment(text: str, tz: tzinfo, column: str) -> tuple[datetime, str]:
+    """A non-empty date's aware datetime and ISO text (the row keys hash it); raise Reject naming the column."""
     try:
-        parsed = _iso(text)
+        return _moment(text, tz)
     except ValueError:
         raise Reject(f"{column} {text!r} is not a date; write it like 2026-11-27 or 2026-11-27T09:30") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
 
 
 def amount(text: str) -> int:
     """Yuan as a whole number ("12,800.50" → 12801, "1.2万" → 12000)."""
+    if text.isascii() and text.isdigit() and len(text) < 13:  # the common case: plain whole yuan, no regex
+        return int(text)
     m = _AMOUNT.match(text.replace(",", "").replace("，", "").replace("¥", "").replace("元", "").strip())
     if not m:
         raise Reject(f"amount {text!r} is not a number of yuan; write it like 12800 or 1.2万")
@@ -115,13 +123,19 @@ def order_row(raw: dict[str, str], tz: tzinfo) -> OrderRow:
     if not key:
         raise Reject("customer is empty; write the customer's name as in the customers import")
     yuan = amount(raw.get("amount", ""))
-    ordered = when(raw.get("ordered_at", ""), tz, "ordered_at")
-    accepted = when(raw.get("accepted_at", ""), tz, "accepted_at", required=False)
+    ordered, ordered_iso = moment(raw.get("ordered_at", "") or _required("ordered_at"), tz, "ordered_at")
+    accepted_text = raw.get("accepted_at", "")
+    accepted, accepted_iso = moment(accepted_text, tz, "accepted_at") if accepted_text else (None, "")
     if accepted is not None and accepted < ordered:
         raise Reject("accepted_at is before ordered_at; the first delivery is accepted after the order")
     product = raw.get("product", "")[:80]
     return OrderRow(key, yuan, ordered, product, accepted,
-                    digest("order", key, yuan, ordered.isoformat(), product, accepted.isoformat() if accepted else ""))
+                    digest("order", key, yuan, ordered_iso, product, accepted_iso))
+
+
+def _required(column: str) -> NoReturn:
+    """Reject a row whose required date is empty."""
+    raise Reject(f"{column} is empty; write a date like 2026-11-27")
 
 
 @dataclass(frozen=True)
@@ -145,10 +159,9 @@ def interaction_row(raw: dict[str, str], tz: tzinfo) -> InteractionRow:
     if kind is None:
         raise Reject(f"kind {raw.get('kind', '')!r} is not one of 拜访, 会议, 演示, 电话, 消息, 资料下载, 方案修改 "
                      "(or visit, meeting, demo, call, message, download, revision)")
-    at = when(raw.get("at", ""), tz, "at")
+    at, at_iso = moment(raw.get("at", "") or _required("at"), tz, "at")
     member, note = raw.get("member", ""), raw.get("note", "")
-    return InteractionRow(key, member, kind, at, note, digest("interaction", key, member, kind.value, at.isoformat(),
-                                                              note))
+    return InteractionRow(key, member, kind, at, note, digest("interaction", key, member, kind.value, at_iso, note))
 
 
 def digest(*parts: object) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import pytest
 from openpyxl import Workbook
 
 from bot.web.links import customer_link
@@ -61,3 +62,15 @@ async def test_import_on_each_backend_is_whole_and_idempotent(rt_any, tmp_path):
     again = [(await _import(rt, k, p)).lines()[0] for k, p in files.items()]
     assert again == ["created 0, updated 2, rejected 5", "created 0, updated 2, rejected 4",
                      "created 0, updated 2, rejected 2"]
+
+
+async def test_rows_written_then_a_failure_leave_nothing_on_each_backend(rt_any, tmp_path):
+    rt = rt_any  # PostgreSQL writes by COPY on the session's own connection: it must roll back with the rest
+    await add_member(rt, "李娜")
+    await _import(rt, "customers", _xlsx(tmp_path / "c.xlsx", CUSTOMERS))
+    orders = _xlsx(tmp_path / "o.xlsx", ORDERS)
+    with pytest.raises(RuntimeError):
+        async with rt.db.session() as s:
+            assert (await Importer(s, rt.settings, "orders", rt.clock.now()).run(orders)).created == 2
+            raise RuntimeError("the connection broke after the rows were written")
+    assert (await _import(rt, "orders", orders)).lines()[0] == "created 2, updated 0, rejected 4"

@@ -15,6 +15,7 @@ from aiohttp import web
 
 from bot.web.access import check_member, open_page
 from bot.web.common import runtime
+from bot.web.links import grading_board_link
 from bot.web.me_actions import action_url
 from bot.web.pages import Refusal, refusal_page, render, stamp
 from handlers.opp_common import view_of
@@ -65,8 +66,10 @@ async def me_page(request: web.Request) -> web.Response:
     deal_rows = [(v, action_url(rt.settings, member.id, str(v.id), "advance", now),
                   action_url(rt.settings, member.id, str(v.id), "evidence", now)) for v in deals]
     alarm = f"有 {len(late)} 件事已超时，先处理它们。" if late else ""
+    board = (grading_board_link(rt.settings, member.id, member.team_id, now)
+             if member.role in ("manager", "admin") and member.team_id and rt.settings.features.grading else "")
     return render("me.html", title=f"{member.name} 的作战指令", alarm=alarm, items=items, late=late, leads=rows,
-                  lead_total=total, updated=stamp(now, tz), actions=actions, deals=deal_rows)
+                  lead_total=total, updated=stamp(now, tz), actions=actions, deals=deal_rows, board=board)
 
 
 async def _deals(rt, session, member) -> list:

@@ -56,3 +56,10 @@ async def test_a_deal_is_advanced_and_given_evidence_from_the_page(client, rt):
     async with rt.db.session() as s:
         opp = (await s.execute(select(Opportunity))).scalar_one()
     assert opp.stage != "needs" and "华东医疗" in after  # evidence in, then the deal moved on
+
+
+async def test_a_managers_page_links_the_teams_grading_board_and_a_reps_does_not(client, rt):
+    org = await build_org(rt)
+    rep_page = await (await client.get(_path(me_link(rt.settings, org.rep, rt.clock.now())))).text()
+    boss_page = await (await client.get(_path(me_link(rt.settings, org.boss, rt.clock.now())))).text()
+    assert "客户分级看板" not in rep_page and "客户分级看板" in boss_page and "/dash/grading?" in boss_page

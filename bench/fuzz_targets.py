@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from bench import harness
 from bench.fuzz_inputs import bodies, deep, json_bytes, json_values, mutated, seeds, xml_bytes
-from bot.errors import ActionError, BadRequest
-from bot.payloads import json_object
+from bot.core.actions import unpack
+from bot.core.errors import ActionError, BadRequest
+from bot.core.payloads import json_object
 from bot.platforms.dingtalk import adapter as dingtalk
 from bot.platforms.dingtalk.crypto import EventCrypto
 from bot.platforms.feishu import adapter as feishu
@@ -23,7 +24,6 @@ from bot.platforms.playground import adapter as playground
 from bot.platforms.wecom import adapter as wecom
 from bot.platforms.wecom import robot, safexml
 from bot.platforms.wecom.crypto import WecomCrypto
-from cards.actions import unpack
 from sales import intake
 
 Check = Callable[[Any], None]

@@ -24,8 +24,8 @@ from sqlalchemy import text
 
 from bench.pgschema import throwaway_schema
 from bench.pushes import NOW, T0, _fill, _ts
-from bot.clock import ManualClock
 from bot.config import load_settings
+from bot.core.clock import ManualClock
 from bot.platforms.playground.api import PlaygroundAPI
 from bot.runtime import Runtime
 from scheduler.core import run_job

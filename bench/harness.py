@@ -28,8 +28,8 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from sqlalchemy import text
 from wechatpy.enterprise.crypto import WeChatCrypto
 
-from bot.clock import ManualClock
 from bot.config import Settings, load_settings
+from bot.core.clock import ManualClock
 from bot.platforms.playground.api import PlaygroundAPI
 from bot.runtime import Runtime
 from bot.web.app import create_app

@@ -33,8 +33,8 @@ from aiohttp import ClientSession, DummyCookieJar, TCPConnector, web
 from sqlalchemy import text
 from yarl import URL
 
-from bot.clock import SystemClock
-from bot.errors import BadRequest
+from bot.core.clock import SystemClock
+from bot.core.errors import BadRequest
 from bot.platforms.wecom import safexml
 from bot.platforms.wecom.crypto import WecomCrypto
 from storage.db import Database

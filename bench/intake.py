@@ -24,8 +24,8 @@ from datetime import UTC, datetime, timedelta
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot import leadflow
-from bot.clock import ManualClock
 from bot.config import load_settings
+from bot.core.clock import ManualClock
 from bot.runtime import Runtime
 from bot.web.app import create_app
 from storage.db import Database

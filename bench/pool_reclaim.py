@@ -20,8 +20,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import text
 
 from bench.pgschema import throwaway_schema
-from bot.clock import ManualClock
 from bot.config import load_settings
+from bot.core.clock import ManualClock
 from bot.runtime import Runtime
 from flows import pool
 from storage.db import Database

@@ -14,8 +14,8 @@ import logging
 import re
 
 from bench import harness, security_matrix, security_replay
+from bot.core.actions import Action
 from bot.logs import JsonFormatter
-from cards.actions import Action
 from storage.repos import members
 
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")

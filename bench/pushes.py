@@ -28,9 +28,9 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select, text
 
 from bench.pgschema import throwaway_schema
-from bot.clock import SystemClock
 from bot.config import load_settings
-from bot.errors import TransientDeliveryError
+from bot.core.clock import SystemClock
+from bot.core.errors import TransientDeliveryError
 from bot.platforms.feishu.limits import Throttle
 from bot.runtime import Runtime
 from sales.pushtime import day_bounds, local_day

@@ -10,9 +10,9 @@ import sys
 import time
 
 from bot import platforms
-from bot.clock import ManualClock
 from bot.config import load_settings
-from bot.events import ChatRef
+from bot.core.clock import ManualClock
+from bot.core.events import ChatRef
 from cards.facts import missing
 from tests.cards.catalog import catalog
 

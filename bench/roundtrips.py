@@ -16,11 +16,11 @@ import tempfile
 from sqlalchemy import event
 
 from bench.pgschema import throwaway_schema
-from bot.clock import ManualClock
-from bot.events import ChatRef, Event
+from bot.core.actions import ShowOpportunity
+from bot.core.clock import ManualClock
+from bot.core.events import ChatRef, Event
 from bot.platforms.playground.api import PlaygroundAPI
 from bot.runtime import Runtime
-from cards.actions import ShowOpportunity
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.repos import members

@@ -22,8 +22,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import text
 
 from bench.pgschema import throwaway_schema
-from bot.clock import ManualClock
 from bot.config import load_settings
+from bot.core.clock import ManualClock
 from bot.runtime import Runtime
 from scheduler import scorecards_weekly
 from storage.db import Database

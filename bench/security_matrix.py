@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from bench import harness, security_objects
 from bench.security_objects import Objects
-from cards.actions import Action
+from bot.core.actions import Action
 from handlers.attack_common import default_playbook
 from storage.models import Lead, Opportunity
 from storage.models_attack import AttackAction, AttackCard

@@ -22,8 +22,8 @@ from datetime import timedelta
 
 from sqlalchemy import text, update
 
-from bot.clock import SystemClock
 from bot.config import OutboxConfig
+from bot.core.clock import SystemClock
 from bot.metrics import Metrics
 from bot.platforms import quotas
 from bot.sender import Sender

@@ -18,8 +18,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import text
 
 from bench.pgschema import throwaway_schema
-from bot.clock import ManualClock
 from bot.config import load_settings
+from bot.core.clock import ManualClock
 from bot.runtime import Runtime
 from scheduler import lead_sla
 from storage.db import Database

@@ -15,8 +15,8 @@ from datetime import timedelta
 from sqlalchemy import text
 
 from bench.pushes import NOW, fill
-from bot.clock import ManualClock
 from bot.config import load_settings
+from bot.core.clock import ManualClock
 from bot.runtime import Runtime
 from scheduler.core import run_job
 from storage.db import Database

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot import outbox_cli
 from bot.config import Settings, load_settings
-from bot.errors import ConfigError, UserError
+from bot.core.errors import ConfigError, UserError
 from bot.lifecycle_parsers import add_parsers as lifecycle_parsers
 
 
@@ -103,7 +103,7 @@ async def _require_current(db) -> None:
 
 
 async def _demo(args, settings: Settings, db) -> int:
-    from bot.clock import SystemClock
+    from bot.core.clock import SystemClock
     from storage.demo import seed_demo
 
     counts = await seed_demo(db, SystemClock().now(), reset=args.reset, seed=args.seed)
@@ -148,7 +148,7 @@ async def _import(args, settings: Settings, db) -> int:
 
 async def _import_playbook(db, path: Path) -> int:
     """Check an attack playbook pack; store it (used from the next message on) only when it has no problem."""
-    from bot.clock import SystemClock
+    from bot.core.clock import SystemClock
     from sales.playbook import PackError, parse_pack
     from storage.repos import attack
 
@@ -236,7 +236,7 @@ async def _export(args, settings: Settings, db) -> int:
 
 async def _benchmarks(args, settings: Settings, db) -> int:
     from bot.benchmarks_cli import cli_calibrate
-    from bot.clock import SystemClock
+    from bot.core.clock import SystemClock
 
     return await cli_calibrate(args, settings, db, SystemClock().now())
 

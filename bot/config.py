@@ -12,7 +12,7 @@ from typing import Any, get_type_hints
 
 from bot.config_sections import *  # noqa: F403  (the sections are part of this module's API)
 from bot.config_sections import Settings
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 
 DEFAULT_PATH = Path("config.toml")
 ENV_PREFIX = "SALESBOT__"

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from bot.tokens import REPLICA
 from storage.db import Database
 from storage.repos import leases

@@ -9,12 +9,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from bot.context import Context
+from bot.core.cards import Level
+from bot.core.context import Context
+from bot.core.errors import UserError
+from bot.core.events import Event, Reply
 from bot.core.vocab import role_words
-from bot.errors import UserError
-from bot.events import Event, Reply
 from bot.workers import WorkerPool
-from cards.model import Level
 from cards.views import error_card, notice_card
 from handlers.help import short_help
 from storage.repos import inbox, outbox

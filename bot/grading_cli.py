@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.clock import SystemClock
 from bot.config import Settings
-from bot.errors import UserError
+from bot.core.clock import SystemClock
+from bot.core.errors import UserError
 from flows.grading_backtest import run
 from storage.db import Database
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot import leadflow
-from bot.errors import UserError
+from bot.core.errors import UserError
 from bot.runtime import Runtime
 from sales.intake import IntakeInvalid, parse_pack
 from storage.repos import lead_admin

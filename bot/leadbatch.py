@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from bot.context import Context
+from bot.core.context import Context
 from bot.core.vocab import LeadStatus
 from bot.leaddist import Contended, Distributor, facts
 from bot.leadintake import Answer, Found, IntakeResult, Item, due_at, field_map, marks

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from bot.context import Context
+from bot.core.context import Context
 from sales import distribution as dist
 from sales.lead_loads import Ledger
 from sales.lead_rules import Rep

@@ -13,7 +13,7 @@ from typing import TypeVar
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot import leadbatch
-from bot.context import Context
+from bot.core.context import Context
 from bot.core.vocab import LeadStatus
 from bot.leaddist import Contended, Distributor, facts, policy
 from bot.leadintake import IntakeResult, Item, due_at, field_map

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.context import Context
+from bot.core.context import Context
 from sales import intake, sla
 from storage.repos import leads as repo
 

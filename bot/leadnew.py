@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.context import Context
+from bot.core.cards import Card
+from bot.core.context import Context
 from bot.core.vocab import LeadStatus
-from cards.model import Card
 from cards.views import LeadView, lead_card
 from handlers.leads import EVENT_LABELS
 from sales import intake, sla

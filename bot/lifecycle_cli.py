@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.clock import SystemClock
 from bot.config import Settings
-from bot.errors import UserError
+from bot.core.clock import SystemClock
+from bot.core.errors import UserError
 from bot.runtime import Runtime
 from flows import churn, exports, history_import
 from flows import handover as handover_flow

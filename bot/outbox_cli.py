@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from bot.clock import SystemClock
-from bot.errors import UserError
+from bot.core.clock import SystemClock
+from bot.core.errors import UserError
 
 if TYPE_CHECKING:
     from bot.config import Settings

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime, timedelta
 
-from bot.errors import Forbidden
+from bot.core.errors import Forbidden
 from storage.db import Database
 from storage.repos import signatures
 

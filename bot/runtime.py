@@ -8,16 +8,16 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import platforms
-from bot.clock import Clock, OffsetClock
 from bot.config import Settings
 from bot.connections import Board
-from bot.context import Context
+from bot.core.cards import Card
+from bot.core.clock import Clock, OffsetClock
+from bot.core.context import Context
+from bot.core.events import ChatRef, Event
+from bot.core.routing import RouteTable
 from bot.dispatch import Dispatcher, resolve_member
-from bot.events import ChatRef, Event
 from bot.metrics import Metrics
-from bot.routing import RouteTable
 from bot.sender import Sender
-from cards.model import Card
 from handlers import ROUTERS
 from storage.db import Database
 from storage.repos import card_views, outbox

@@ -7,9 +7,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.clock import SystemClock
 from bot.config import Settings
-from bot.errors import UserError
+from bot.core.clock import SystemClock
+from bot.core.errors import UserError
 from sales.script_pack import COLUMNS, check_rows
 from sales.stages import pipeline_from_config
 from storage.db import Database

@@ -17,8 +17,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.clock import Clock, SystemClock
 from bot.config import OutboxConfig
+from bot.core.clock import Clock, SystemClock
 from bot.metrics import Metrics
 from bot.sendlane import Lane
 from storage.db import Database

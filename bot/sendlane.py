@@ -17,8 +17,8 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.clock import as_utc
-from bot.errors import DeliveryError, Throttled, TransientDeliveryError
+from bot.core.clock import as_utc
+from bot.core.errors import DeliveryError, Throttled, TransientDeliveryError
 from bot.platforms.quotas import limits_for
 from storage.models import OutboxMessage
 from storage.repos import outbox

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from bot.context import Context
-from bot.events import ChatRef
-from cards.model import Card
+from bot.core.cards import Card
+from bot.core.context import Context
+from bot.core.events import ChatRef
 
 
 class Outgoing(NamedTuple):

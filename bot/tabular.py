@@ -17,7 +17,7 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from bot.errors import UserError
+from bot.core.errors import UserError
 
 Row = tuple[int, dict[str, str]]  # (line number as a person counts it, column → text)
 

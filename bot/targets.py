@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import platforms
 from bot.config import Settings
-from bot.events import ChatRef
+from bot.core.events import ChatRef
 from storage.repos import members
 
 REAL_PLATFORMS = ("wecom", "dingtalk", "feishu")  # preference order when a member has several identities

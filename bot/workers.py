@@ -14,8 +14,8 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 
-from bot.clock import Clock
-from bot.events import Event
+from bot.core.clock import Clock
+from bot.core.events import Event
 from storage.db import Database
 from storage.repos import inbox
 

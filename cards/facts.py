@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from cards.model import Card
+from bot.core.cards import Card
 from cards.render import plain
 
 _MD_LINK = re.compile(r"\[([^\]]+)\]\((\S+?)\)")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from bot.context import Context
+from bot.core.context import Context
 from bot.targets import personal_chats
 from bot.web.access import member_link
 from cards.views import action_report_card

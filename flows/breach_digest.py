@@ -13,8 +13,8 @@ from collections.abc import Collection
 from dataclasses import replace
 from datetime import datetime, time, timedelta
 
-from bot.context import Context
-from bot.events import ChatRef
+from bot.core.context import Context
+from bot.core.events import ChatRef
 from bot.sendmany import Outgoing
 from cards.views.lead_life import breach_digest_card
 from sales import sla

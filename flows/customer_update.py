@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.context import Context
+from bot.core.context import Context
 from bot.core.vocab import CustomerEventKind
 from storage.models import Customer
 from storage.repos import leads as leads_repo

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from bot.context import Context
+from bot.core.context import Context
+from bot.core.events import Event
 from bot.core.vocab import OPEN_LEAD_STATUSES, InteractionKind
-from bot.events import Event
 from flows import lead_targets
 from flows.lead_targets import may_act
 from storage.models import Customer, Lead, Opportunity

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.context import Context
-from bot.errors import UserError
+from bot.core.cards import Level
+from bot.core.context import Context
+from bot.core.errors import UserError
 from bot.targets import personal_chats
-from cards.model import Level
 from cards.views import notice_card
 from storage.repos import handover as repo
 from storage.repos import lead_life

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.context import Context
+from bot.core.context import Context
 from bot.core.vocab import OPEN_LEAD_STATUSES, LeadStatus
 from bot.leadintake import due_at
 from sales.entry import NewLeadText

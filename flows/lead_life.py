@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.context import Context
+from bot.core.context import Context
 from bot.core.vocab import LeadStatus
 from sales import lead_life as rules
 from storage.models import Lead

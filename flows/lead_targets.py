@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.context import Context
+from bot.core.context import Context
 from sales.names import normalize_company
 from storage.models import Customer, Lead, Member
 from storage.repos import lead_life as repo

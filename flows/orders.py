@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from bot.context import Context
-from bot.errors import NotAllowed
+from bot.core.context import Context
+from bot.core.errors import NotAllowed
 from sales.opportunity_access import Person, may_change
 from sales.orders import accepted_at, order_amount
 from storage.models import Customer, Member, Opportunity

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.context import Context
+from bot.core.context import Context
 from bot.core.vocab import CustomerEventKind
 from bot.targets import personal_chats
 from cards.views.pool import pool_reclaimed_card, pool_warning_card

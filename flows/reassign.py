@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.context import Context
+from bot.core.context import Context
 from bot.core.vocab import LeadStatus
 from bot.leaddist import Distributor
 from bot.targets import personal_chats

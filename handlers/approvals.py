@@ -3,21 +3,21 @@
 Entering the approval stage (config `[opportunities] approval_stage`) with a discount over the threshold,
 or always, opens an Approval and posts the approval card in the chat. A platform adapter that runs the
 approval in DingTalk OA or Feishu approval records its instance with storage.repos.approvals.attach_instance
-and later feeds the result back as an Event(kind="approval") — see bot/events.py for the contract.
+and later feeds the result back as an Event(kind="approval") — see bot/core/events.py for the contract.
 """
 
 from __future__ import annotations
 
 import logging
 
-from bot.context import Context
-from bot.errors import NotAllowed
-from bot.events import ChatRef, Event, Reply
-from bot.routing import Router
+from bot.core.actions import DecideApproval
+from bot.core.cards import Level
+from bot.core.context import Context
+from bot.core.errors import NotAllowed
+from bot.core.events import ChatRef, Event, Reply
+from bot.core.routing import Router
 from bot.targets import personal_chats
 from bot.web.links import customer_link
-from cards.actions import DecideApproval
-from cards.model import Level
 from cards.views import ApprovalView, approval_card, approval_decided_card, notice_card, opportunity_card
 from handlers.opp_common import find, move, not_found, owner_of, person, pipeline, view_of
 from sales.approvals import RESULTS, format_discount

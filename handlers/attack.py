@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from bot.context import Context
-from bot.events import Event, Reply
-from bot.routing import Router
-from cards.actions import ChooseStrategy, ShowAttack, StartAttack, TickAttack
-from cards.model import Card, Level
+from bot.core.actions import ChooseStrategy, ShowAttack, StartAttack, TickAttack
+from bot.core.cards import Card, Level
+from bot.core.context import Context
+from bot.core.events import Event, Reply
+from bot.core.routing import Router
 from cards.views import attack_card, attack_scenarios_card, attack_strategies_card, notice_card
 from handlers.attack_common import card_view, not_here, open_card, playbook, strategy_options
 from handlers.opp_common import check_may_change, find, not_found

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.context import Context
-from bot.events import Reply
-from cards.model import Level
+from bot.core.cards import Level
+from bot.core.context import Context
+from bot.core.events import Reply
 from cards.views import AttackLine, AttackView, StrategyOption, notice_card
 from handlers.opp_common import local
 from sales.playbook import Playbook, Scenario, parse_pack

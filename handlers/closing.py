@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.context import Context
-from bot.events import Event, Reply
-from bot.routing import Router
-from cards.actions import AskClose, CloseOpportunity
-from cards.model import Level
+from bot.core.actions import AskClose, CloseOpportunity
+from bot.core.cards import Level
+from bot.core.context import Context
+from bot.core.events import Event, Reply
+from bot.core.routing import Router
 from cards.views import close_reasons_card, notice_card, opportunity_card
 from flows import orders as orders_flow
 from handlers.opp_common import blocked, check_may_change, find, missing_items, not_found, pipeline, view_of

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 
-from bot.context import Context
-from bot.errors import NotAllowed
-from bot.events import Event, Reply
-from bot.routing import Router
+from bot.core.actions import DecideSubmission
+from bot.core.cards import Level
+from bot.core.context import Context
+from bot.core.errors import NotAllowed
+from bot.core.events import Event, Reply
+from bot.core.routing import Router
 from bot.targets import personal_chats
-from cards.actions import DecideSubmission
-from cards.model import Level
 from cards.views import notice_card, submission_card
 from sales.names import normalize_company
 from storage.models_scorecards import ScriptSubmission

@@ -12,9 +12,9 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.context import Context
-from bot.events import Event
-from bot.routing import Router
+from bot.core.context import Context
+from bot.core.events import Event
+from bot.core.routing import Router
 from storage.repos import leads as leads_repo
 from storage.repos import opportunities as opp_repo
 

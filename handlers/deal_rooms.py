@@ -7,10 +7,10 @@ there, so every message in the room acts on that deal without naming it.
 
 from __future__ import annotations
 
-from bot.context import Context
-from bot.events import ChatRef, Event, Reply
-from bot.routing import Router
-from cards.model import Level
+from bot.core.cards import Level
+from bot.core.context import Context
+from bot.core.events import ChatRef, Event, Reply
+from bot.core.routing import Router
 from cards.views import notice_card, opportunity_card
 from handlers.opp_common import check_may_change, find, not_found, owner_of, view_of
 from storage.repos import deal_rooms

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.context import Context
-from bot.errors import NotAllowed
-from bot.events import Event, Reply
-from bot.routing import Router
-from cards.actions import CustomerForm, LeadForm
-from cards.model import Field, Level, Section
+from bot.core.actions import CustomerForm, LeadForm
+from bot.core.cards import Field, Level, Section
+from bot.core.context import Context
+from bot.core.errors import NotAllowed
+from bot.core.events import Event, Reply
+from bot.core.routing import Router
 from cards.views import lead_card, notice_card
 from cards.views.entry import CUSTOMER_EXAMPLE, customer_pick_card, lead_form_card, with_customer_form
 from flows import customer_update, lead_entry, lead_targets

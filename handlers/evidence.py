@@ -1,16 +1,16 @@
-"""Evidence from chat: `凭证 <链接或说明>`, and images or files sent to the bot (see bot/events.py)."""
+"""Evidence from chat: `凭证 <链接或说明>`, and images or files sent to the bot (see bot/core/events.py)."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from bot.context import Context
-from bot.events import Event, Reply
-from bot.routing import Router
+from bot.core.actions import AskEvidence
+from bot.core.cards import Level, Section
+from bot.core.context import Context
+from bot.core.events import Event, Reply
+from bot.core.routing import Router
 from bot.web.links import evidence_link
-from cards.actions import AskEvidence
-from cards.model import Level, Section
 from cards.views import evidence_prompt_card, notice_card, opportunity_card
 from handlers.opp_common import check_may_change, find, not_found, pipeline, view_of
 from storage.models import Evidence, Opportunity

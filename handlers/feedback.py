@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.context import Context
-from bot.events import Event, Reply
-from bot.routing import Router
-from cards.model import Level
+from bot.core.cards import Level
+from bot.core.context import Context
+from bot.core.events import Event, Reply
+from bot.core.routing import Router
 from cards.views import notice_card
 from storage.repos import opportunities as repo
 

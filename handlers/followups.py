@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.context import Context
+from bot.core.actions import LogLeadFollowUp, PickFollowUp
+from bot.core.cards import Form, Level
+from bot.core.context import Context
+from bot.core.errors import NotAllowed
+from bot.core.events import Event, Reply
+from bot.core.routing import Router
 from bot.core.vocab import InteractionKind
-from bot.errors import NotAllowed
-from bot.events import Event, Reply
-from bot.routing import Router
-from cards.actions import LogLeadFollowUp, PickFollowUp
-from cards.model import Form, Level
 from cards.views import notice_card
 from cards.views.lead_life import which_record_card
 from flows import followups

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bot.context import Context
-from bot.errors import NotAllowed
-from bot.events import Event, Reply
-from bot.routing import Router
+from bot.core.actions import ApproveAllGrades, ApproveGrade, RejectGrade, ShowGrade, ShowGradeReview
+from bot.core.context import Context
+from bot.core.errors import NotAllowed
+from bot.core.events import Event, Reply
+from bot.core.routing import Router
 from bot.targets import personal_chats
 from bot.web.links import grading_board_link
-from cards.actions import ApproveAllGrades, ApproveGrade, RejectGrade, ShowGrade, ShowGradeReview
 from cards.views import ProposalLine, grade_card, my_grades_card, notice_card, outcome_card, review_card
 from flows import regrade
 from flows.grading_view import grade_view

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bot.context import Context
+from bot.core.actions import TickActivation
+from bot.core.context import Context
+from bot.core.errors import NotAllowed
+from bot.core.events import Event, Reply
+from bot.core.routing import Router
 from bot.core.vocab import InteractionKind
-from bot.errors import NotAllowed
-from bot.events import Event, Reply
-from bot.routing import Router
 from bot.web.links import material_link
-from cards.actions import TickActivation
 from cards.views import ActivationItem, activation_card, notice_card
 from flows.grading_tasks import load_plan
 from storage.models import Interaction, Task

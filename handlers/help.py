@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.context import Context
-from bot.events import Event, Reply
-from bot.routing import Router
-from cards.actions import ShowHelp
+from bot.core.actions import ShowHelp
+from bot.core.context import Context
+from bot.core.events import Event, Reply
+from bot.core.routing import Router
 from cards.views import HelpEntry, help_card
 
 router = Router("help")

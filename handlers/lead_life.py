@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bot.context import Context
+from bot.core.actions import LoseLead
+from bot.core.cards import Level
+from bot.core.context import Context
+from bot.core.errors import NotAllowed
+from bot.core.events import Event, Reply
+from bot.core.routing import Router
 from bot.core.vocab import LeadStatus
-from bot.errors import NotAllowed
-from bot.events import Event, Reply
-from bot.routing import Router
-from cards.actions import LoseLead
-from cards.model import Level
 from cards.views import notice_card
 from cards.views.lead_life import lead_closed_card, lost_reasons_card
 from flows import lead_life, lead_targets

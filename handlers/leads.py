@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.context import Context
+from bot.core.actions import AcceptLead, ShowLead
+from bot.core.cards import Level
+from bot.core.context import Context
+from bot.core.errors import NotAllowed
+from bot.core.events import Event, Reply
+from bot.core.routing import Router
 from bot.core.vocab import LeadStatus
-from bot.errors import NotAllowed
-from bot.events import Event, Reply
-from bot.routing import Router
-from cards.actions import AcceptLead, ShowLead
-from cards.model import Level
 from cards.views import LeadView, lead_card, notice_card
 from flows.lead_targets import may_act
 from sales import sla

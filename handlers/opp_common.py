@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.context import Context
-from bot.errors import Ambiguous, NotAllowed
-from bot.events import Event, Reply
-from cards.model import Level
+from bot.core.cards import Level
+from bot.core.context import Context
+from bot.core.errors import Ambiguous, NotAllowed
+from bot.core.events import Event, Reply
 from cards.views import OpportunityView, notice_card, opportunity_card
 from sales import approvals as rules
 from sales import scripts as matcher

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.context import Context
-from bot.errors import NotAllowed
-from bot.events import Event, Reply
-from bot.routing import Router
+from bot.core.actions import DecideRedemption
+from bot.core.cards import Card, Level
+from bot.core.context import Context
+from bot.core.errors import NotAllowed
+from bot.core.events import Event, Reply
+from bot.core.routing import Router
 from bot.targets import personal_chats
-from cards.actions import DecideRedemption
-from cards.model import Card, Level
 from cards.views import notice_card, points_card, redemption_card
 from storage.models_scorecards import Redemption
 from storage.repos import contributions as contrib

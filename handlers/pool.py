@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.context import Context
-from bot.events import Event, Reply
-from bot.routing import Router
-from cards.actions import ClaimFromPool
-from cards.model import Level
+from bot.core.actions import ClaimFromPool
+from bot.core.cards import Level
+from bot.core.context import Context
+from bot.core.events import Event, Reply
+from bot.core.routing import Router
 from cards.views import notice_card
 from cards.views.pool import pool_card
 from flows import lead_targets

@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date, datetime, timedelta
 
-from bot.context import Context
-from bot.events import Event, Reply
-from bot.routing import Router
-from cards.actions import ReportReason, SubmitReport
-from cards.model import Card, Level
+from bot.core.actions import ReportReason, SubmitReport
+from bot.core.cards import Card, Level
+from bot.core.context import Context
+from bot.core.events import Event, Reply
+from bot.core.routing import Router
 from cards.views import daily_report_card, notice_card, team_rollup_card
 from sales.pushtime import local_day
 from sales.reports import REASONS, DayNumbers, missing_reasons, parse_reason, rollup_rows

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.context import Context
-from bot.events import Event, Reply
-from bot.routing import Router
+from bot.core.actions import MustDoDone, MustDoSnooze, NudgeOwner, ShowMustDo
+from bot.core.cards import Card, Level
+from bot.core.context import Context
+from bot.core.events import Event, Reply
+from bot.core.routing import Router
 from bot.targets import personal_chats
-from cards.actions import MustDoDone, MustDoSnooze, NudgeOwner, ShowMustDo
-from cards.model import Card, Level
 from cards.views import breakpoints_card, mustdo_card, notice_card, nudge_card
 from sales import breakpoints as bp
 from sales.pushtime import day_bounds, local_day, quiet_until

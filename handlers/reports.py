@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.context import Context
-from bot.events import Event, Reply
-from bot.routing import Router
+from bot.core.context import Context
+from bot.core.events import Event, Reply
+from bot.core.routing import Router
 from bot.web.access import member_link
 from cards.views import battle_map_card, churn_card
 from flows import churn

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bot.context import Context
-from bot.errors import NotAllowed
-from bot.events import Event, Reply
-from bot.routing import Router
+from bot.core.actions import LogCoaching
+from bot.core.cards import Level
+from bot.core.context import Context
+from bot.core.errors import NotAllowed
+from bot.core.events import Event, Reply
+from bot.core.routing import Router
 from bot.web.scorecard_links import scorecard_link
-from cards.actions import LogCoaching
-from cards.model import Level
 from cards.views import notice_card, scorecard_card, team_lights_card
 from flows.scorecards import score, windows
 from sales.lights import LIGHT_ORDER

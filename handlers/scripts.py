@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.context import Context
-from bot.events import Event, Reply
-from bot.routing import Router
-from cards.actions import ShowScripts, UseScript
-from cards.model import Level
+from bot.core.actions import ShowScripts, UseScript
+from bot.core.cards import Level
+from bot.core.context import Context
+from bot.core.events import Event, Reply
+from bot.core.routing import Router
 from cards.views import ScriptLine, notice_card, script_stats_card, scripts_card
 from handlers.opp_common import check_may_change, find, not_found, pipeline, top_matches
 from storage.models import Opportunity

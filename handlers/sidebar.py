@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.context import Context
-from bot.errors import NotAllowed
-from bot.events import Event, Reply
-from bot.routing import Router
-from cards.actions import CreateDeal
-from cards.model import Level
+from bot.core.actions import CreateDeal
+from bot.core.cards import Level
+from bot.core.context import Context
+from bot.core.errors import NotAllowed
+from bot.core.events import Event, Reply
+from bot.core.routing import Router
 from cards.views import notice_card, opportunity_card
 from handlers.opp_common import person, pipeline, view_of
 from sales.opportunity_access import may_change

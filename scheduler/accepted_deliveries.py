@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.context import Context
+from bot.core.context import Context
 from bot.targets import personal_chats
 from bot.web.scorecard_links import survey_link
 from cards.views import notice_card

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.context import Context
+from bot.core.context import Context
 from bot.web.viewlinks import LINK_TTL
 from scheduler.registry import job
 from storage.repos import card_views

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.context import Context
+from bot.core.context import Context
 from cards.views.dead_letters import dead_letters_card
 from scheduler.push_common import send_personal, summary
 from storage.repos import dead_letters, pushes

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.context import Context
+from bot.core.context import Context
 from bot.targets import personal_chats
 from cards.views import feedback_digest_card
 from scheduler.push_common import Delivery, summary

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from bot.context import Context
+from bot.core.context import Context
 from bot.targets import personal_chats
 from bot.web.links import material_link
 from cards.views import ActivationItem, activation_card, grade_changes_card

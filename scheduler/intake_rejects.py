@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from bot.context import Context
+from bot.core.context import Context
 from cards.views import ChannelRejects, intake_rejects_card
 from sales.pushtime import day_bounds
 from scheduler.push_common import send_personal, summary

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.context import Context
+from bot.core.context import Context
 from scheduler import accepted_deliveries as _accepted_deliveries
 from scheduler import card_views as _card_views  # noqa: F401  (registers card_view_prune)
 from scheduler import dead_letters as _dead_letters

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot import leadflow
-from bot.context import Context
+from bot.core.context import Context
 from bot.core.vocab import LeadStatus
 from bot.leaddist import Contended, Distributor
 from bot.sendmany import Outgoing, send_many

@@ -16,8 +16,8 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from bot.context import Context
-from bot.errors import DeliveryError, TransientDeliveryError
+from bot.core.context import Context
+from bot.core.errors import DeliveryError, TransientDeliveryError
 from bot.platforms import ADAPTERS
 from storage import media_store
 from storage.db import Database

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.context import Context
+from bot.core.context import Context
 from bot.web.scorecard_links import scorecard_link
 from cards.views import dashboard_card
 from flows.action_report import first_working_day, queue_monthly_action_report

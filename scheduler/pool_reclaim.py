@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.context import Context
+from bot.core.context import Context
 from flows import pool
 from scheduler.registry import job
 

@@ -12,10 +12,10 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.context import Context
-from bot.events import ChatRef
+from bot.core.cards import Card
+from bot.core.context import Context
+from bot.core.events import ChatRef
 from bot.targets import personal_chats
-from cards.model import Card
 from sales.pushtime import is_holiday, local_day, quiet_until
 from storage.models import Team
 from storage.repos import push_state

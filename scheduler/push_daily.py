@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import asdict
 from datetime import datetime
 
-from bot.context import Context
+from bot.core.context import Context
 from cards.views import daily_report_card, team_rollup_card
 from sales.pushtime import day_bounds, local_day
 from sales.reports import REASONS, DayNumbers, rollup_rows

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from bot.context import Context
+from bot.core.context import Context
 from cards.views import suggestion_card
 from sales import insight
 from sales.pushtime import day_bounds

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.context import Context
+from bot.core.context import Context
 from cards.views import mustdo_card
 from sales.pushtime import local_day
 from sales.stages import pipeline_from_config

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from bot.context import Context
+from bot.core.context import Context
 from bot.web.weekly import link
 from cards.views import weekly_card
 from sales.pushtime import day_bounds

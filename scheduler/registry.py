@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.errors import UserError
+from bot.core.errors import UserError
 
 if TYPE_CHECKING:
-    from bot.context import Context
+    from bot.core.context import Context
 
 JobFunc = Callable[["Context", datetime], Awaitable[str | None]]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.context import Context
+from bot.core.context import Context
 from cards.views import root_cause_card
 from flows.root_cause import Finding, findings
 from sales import root_cause as rc

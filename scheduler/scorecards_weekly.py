@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.context import Context
+from bot.core.context import Context
 from bot.targets import personal_chats
 from cards.views import coaching_card
 from flows.scorecards import score, windows

@@ -11,7 +11,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import ConfigProblem, Settings
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 from scheduler.registry import JobSpec
 
 # Interval runs are aligned to the epoch, so every replica fires on the same boundaries

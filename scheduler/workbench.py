@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
-from bot.context import Context
+from bot.core.context import Context
 from bot.web.links import me_link
 from sales.pushtime import local_day
 from sales.stages import pipeline_from_config

@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import text
 
-from bot.clock import ManualClock
 from bot.config import Settings, load_settings
+from bot.core.clock import ManualClock
 from bot.platforms.playground.api import PlaygroundAPI
 from bot.runtime import Runtime
 from bot.web.app import create_app

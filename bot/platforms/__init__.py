@@ -11,7 +11,8 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.events import ChatRef
+from bot.core.cards import Card
+from bot.core.events import ChatRef
 from bot.platforms.dingtalk import preview as dingtalk_preview
 from bot.platforms.dingtalk import render as dingtalk_render
 from bot.platforms.feishu import preview as feishu_preview
@@ -20,13 +21,12 @@ from bot.platforms.playground import render as playground_render
 from bot.platforms.playground.api import PlaygroundAPI
 from bot.platforms.wecom import preview as wecom_preview
 from bot.platforms.wecom import render as wecom_render
-from cards.model import Card
 
 if TYPE_CHECKING:
     from aiohttp import web
 
-    from bot.clock import Clock
     from bot.config import Settings
+    from bot.core.clock import Clock
     from bot.runtime import Runtime
 
 Renderer = Callable[[ChatRef, "Card | None", str, dict[str, Any]], dict[str, Any]]

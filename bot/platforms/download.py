@@ -7,7 +7,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.errors import DeliveryError
+from bot.core.errors import DeliveryError
 
 CHUNK = 65536
 ERROR_BYTES = 65536  # an error answer bigger than this is not one

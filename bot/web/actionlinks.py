@@ -16,10 +16,10 @@ from datetime import datetime
 
 from aiohttp import web
 
-from bot.errors import ActionError, BadRequest, BadSignature
-from bot.events import ChatRef, Event
+from bot.core.actions import unpack
+from bot.core.errors import ActionError, BadRequest, BadSignature
+from bot.core.events import ChatRef, Event
 from bot.web.pages import message
-from cards.actions import unpack
 
 VERSION = 1
 _MAC_BYTES = 16

@@ -6,8 +6,8 @@ import hmac
 
 from aiohttp import web
 
-from bot.errors import BadSignature
-from bot.payloads import whole_number
+from bot.core.errors import BadSignature
+from bot.core.payloads import whole_number
 from bot.web.common import runtime
 from storage.repos.readapi import LISTINGS
 

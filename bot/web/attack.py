@@ -11,7 +11,7 @@ from html import escape
 
 from aiohttp import web
 
-from bot.errors import BadRequest
+from bot.core.errors import BadRequest
 from bot.web.access import Access, open_page, require_manager
 from bot.web.common import runtime
 from bot.web.pages import Refusal, refusal_page, render, stamp

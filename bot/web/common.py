@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.payloads import json_object
+from bot.core.payloads import json_object
 from bot.runtime import Runtime
 
 RUNTIME = web.AppKey("runtime", Runtime)

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from bot.config import Settings
-from bot.errors import BadRequest, BadSignature
+from bot.core.errors import BadRequest, BadSignature
 
 DEFAULT_TTL = timedelta(days=7)
 

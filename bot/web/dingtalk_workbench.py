@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.errors import DeliveryError
+from bot.core.errors import DeliveryError
 from bot.web.common import runtime
 from bot.web.links import me_link
 from bot.web.pages import message, render

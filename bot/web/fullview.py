@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.core.cards import Card
 from bot.web.access import open_page
 from bot.web.actionlinks import make_token
 from bot.web.common import runtime
 from bot.web.pages import ENV, HEADERS, Refusal, refusal_page
 from bot.web.viewlinks import LINK_TTL
-from cards.model import Card
 from cards.render import mdbold
 from storage.repos import card_views
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.core.errors import BadRequest
 from bot.core.vocab import Grade
-from bot.errors import BadRequest
 from bot.web.api import MAX_LIMIT, _authorize, _int_param
 from bot.web.common import runtime
 from storage.repos import grading_api as repo

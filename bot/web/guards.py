@@ -16,7 +16,7 @@ import logging
 
 from aiohttp import web
 
-from bot.errors import BadRequest
+from bot.core.errors import BadRequest
 from bot.web.common import RUNTIME, read_body
 from bot.web.refusals import refuse
 

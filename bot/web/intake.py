@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 from aiohttp import web
 
 from bot import leadflow
-from bot.errors import BadRequest, BadSignature, NotFound
+from bot.core.errors import BadRequest, BadSignature, NotFound
 from bot.web import api
 from bot.web.common import RUNTIME, mark_authenticated, read_body, runtime
 from bot.web.pages import ENV

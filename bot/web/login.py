@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.errors import DeliveryError
+from bot.core.errors import DeliveryError
 from bot.platforms.dingtalk import oauth as dingtalk_oauth
 from bot.platforms.feishu import oauth as feishu_oauth
 from bot.platforms.wecom import oauth as wecom_oauth

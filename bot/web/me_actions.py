@@ -15,13 +15,13 @@ from datetime import datetime
 from aiohttp import web
 
 from bot.config import Settings
-from bot.events import Event
+from bot.core.actions import Action, AdvanceStage, AskEvidence, MustDoDone, MustDoSnooze
+from bot.core.events import Event
 from bot.web.access import signed_link
 from bot.web.common import runtime
 from bot.web.dash import signed_url
 from bot.web.links import LINK_TTL, me_link
 from bot.web.pages import Refusal, message, refusal_page
-from cards.actions import Action, AdvanceStage, AskEvidence, MustDoDone, MustDoSnooze
 
 ACTIONS = {"done": MustDoDone, "snooze": MustDoSnooze}
 DEAL_ACTIONS = {"advance": AdvanceStage, "evidence": AskEvidence}  # on the page's 我的商机 (the workbench H5 app)

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from bot.errors import BadRequest, UserError
-from bot.payloads import whole_number
+from bot.core.errors import BadRequest, UserError
+from bot.core.payloads import whole_number
 from bot.platforms.playground import adapter
 from bot.web.common import read_json, runtime
 from bot.web.pages import ENV

@@ -16,13 +16,13 @@ import json
 
 from aiohttp import web
 
-from bot.errors import BadRequest, BadSignature, DeliveryError
-from bot.events import ChatRef, Event
+from bot.core.actions import AdvanceStage, AskEvidence, CreateDeal, ShowScripts, StartAttack, unpack
+from bot.core.errors import BadRequest, BadSignature, DeliveryError
+from bot.core.events import ChatRef, Event
 from bot.platforms.wecom import jssdk
 from bot.web.common import RUNTIME, read_json, runtime
 from bot.web.dash import sign
 from bot.web.pages import Refusal, refusal_page, render
-from cards.actions import AdvanceStage, AskEvidence, CreateDeal, ShowScripts, StartAttack, unpack
 from cards.render import render_html
 from cards.views import opportunity_card
 from handlers.attack_common import playbook_in

@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+from bot.core.cards import Card
 from bot.web.dash import sign
-from cards.model import Card
 
 LINK_TTL = timedelta(days=7)
 PATH = "/v/"

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cards.actions import (
+from bot.core.actions import (
     ChooseStrategy,
     ShowAttack,
     ShowOpportunity,
     StartAttack,
     TickAttack,
 )
-from cards.model import Button, Card, Check, Field, Level, Section
+from bot.core.cards import Button, Card, Check, Field, Level, Section
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cards.actions import (
+from bot.core.actions import (
     ShowHelp,
 )
-from cards.model import Button, Card, Level, Section
+from bot.core.cards import Button, Card, Level, Section
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cards.actions import CustomerForm, LeadForm
-from cards.model import Button, Card, Form, Level, Section
+from bot.core.actions import CustomerForm, LeadForm
+from bot.core.cards import Button, Card, Form, Level, Section
 
 LEAD_EXAMPLE = "王经理 13800138000 华东医疗 想了解影像设备"
 CUSTOMER_EXAMPLE = "行业 医疗 地区 上海 联系人 张三 手机 13800138000"

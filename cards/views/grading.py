@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from cards.actions import ApproveAllGrades, ApproveGrade, RejectGrade, TickActivation
-from cards.model import Button, Card, Check, Field, Form, Level, Section
+from bot.core.actions import ApproveAllGrades, ApproveGrade, RejectGrade, TickActivation
+from bot.core.cards import Button, Card, Check, Field, Form, Level, Section
 from sales.activity import SOURCE_LABELS
 
 __all__ = ["ActivationItem", "GradeView", "ProposalLine", "activation_card", "grade_card", "grade_changes_card",

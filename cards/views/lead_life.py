@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cards.actions import LoseLead, PickFollowUp, ShowLead
-from cards.model import Button, Card, Level
+from bot.core.actions import LoseLead, PickFollowUp, ShowLead
+from bot.core.cards import Button, Card, Level
 from cards.views.common import notice_card
 from cards.views.leads import sla_breach_card
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cards.actions import (
+from bot.core.actions import (
     AcceptLead,
     LogLeadFollowUp,
     ShowLead,
 )
-from cards.model import Button, Card, Field, Level, Section
+from bot.core.cards import Button, Card, Field, Level, Section
 from cards.views.common import notice_card
 from sales import sources
 from sales.intake import FIELD_NAMES

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cards.actions import (
+from bot.core.actions import (
     AcceptDelivery,
     AdvanceStage,
     AskClose,
@@ -16,7 +16,7 @@ from cards.actions import (
     ShowScripts,
     UseScript,
 )
-from cards.model import Button, Card, Field, Form, Level, Section
+from bot.core.cards import Button, Card, Field, Form, Level, Section
 from cards.views.common import notice_card
 
 

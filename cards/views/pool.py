@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cards.actions import ClaimFromPool
-from cards.model import Button, Card, Level, Section
+from bot.core.actions import ClaimFromPool
+from bot.core.cards import Button, Card, Level, Section
 from cards.views.common import notice_card
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cards.actions import (
+from bot.core.actions import (
     MustDoDone,
     MustDoSnooze,
     NudgeOwner,
@@ -13,7 +13,7 @@ from cards.actions import (
     ShowOpportunity,
     SubmitReport,
 )
-from cards.model import Button, Card, Field, Level, Section
+from bot.core.cards import Button, Card, Field, Level, Section
 from cards.views.common import notice_card
 from sales.breakpoints import Breakpoint as BreakpointLine
 from sales.mustdo import Item as MustDoItem

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cards.model import Card, Field, Level, Section
+from bot.core.cards import Card, Field, Level, Section
 
 
 def battle_map_card(scope: str, risk: str, totals: Sequence[tuple[str, int]], link: str) -> Card:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cards.actions import DecideRedemption, DecideSubmission, LogCoaching
-from cards.model import Button, Card, Field, Form, Level, Section
+from bot.core.actions import DecideRedemption, DecideSubmission, LogCoaching
+from bot.core.cards import Button, Card, Field, Form, Level, Section
 from sales.lights import LIGHT_LABELS
 from sales.scorecard import NO_DATA, Scorecard
 from sales.scorecard_text import formula_lines, indicator_lines

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from bot.clock import Clock
+from bot.core.clock import Clock
 from storage.db import Database
 from storage.models import InboxEvent
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import ConfigProblem, Settings, load_settings
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.config import load_settings
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 
 
 def _load(tmp_path, body: str):

@@ -6,7 +6,7 @@ import pytest
 
 from bot.cli import main
 from bot.config import load_settings
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 
 GOOD = ('signed_amount = 0.3\nnew_customers = 0.1\nwins = 0.1\nconversion = 0.1\nstage_progress = 0.1\n'
         'nps = 0.1\nnew_customer_development = 0.1\nretention = 0.1\n')

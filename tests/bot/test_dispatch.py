@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from bot.events import ChatRef, Event
+from bot.core.events import ChatRef, Event
 from bot.platforms.playground.api import PlaygroundAPI
 from bot.runtime import Runtime
 from handlers import opportunities

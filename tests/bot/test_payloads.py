@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import BadRequest
-from bot.payloads import integer, items, json_object, obj, text
+from bot.core.errors import BadRequest
+from bot.core.payloads import integer, items, json_object, obj, text
 
 
 @pytest.mark.parametrize(("body", "why"), [

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli import main
+from bot.core.errors import UserError
 from bot.core.vocab import CustomerEventKind
-from bot.errors import UserError
 from flows import handover
 from sales import lead_rules
 from sales.stages import pipeline_from_config

@@ -6,7 +6,7 @@ import asyncio
 from datetime import timedelta
 
 from bot.config import OutboxConfig
-from bot.errors import DeliveryError, TransientDeliveryError
+from bot.core.errors import DeliveryError, TransientDeliveryError
 from bot.metrics import Metrics
 from bot.sender import Sender
 from storage.repos import outbox

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from bot import workers
-from bot.events import ChatRef, Event
+from bot.core.events import ChatRef, Event
 from storage.models import Member
 from storage.repos import inbox
 from tests.helpers import add_member, sent_cards

@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from bot.core.cards import Card, Level, Section
 from bot.web.scorecard_links import survey_link
 from bot.web.viewlinks import full_view
-from cards.model import Card, Level, Section
 from storage.models import Customer
 from storage.models_scorecards import NpsSurvey
 from storage.repos import card_views

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.routing import RouteTable
-from cards.model import Card
+from bot.core.cards import Card
+from bot.core.routing import RouteTable
 from cards.views import attack as A
 from cards.views import common as C
 from cards.views import entry as E

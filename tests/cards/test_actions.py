@@ -8,8 +8,8 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 
 import pytest
 
-from bot.errors import ActionError
-from cards.actions import MAX_PACKED_BYTES, Action, AdvanceStage, ShowHelp, ShowOpportunity, unpack
+from bot.core.actions import MAX_PACKED_BYTES, Action, AdvanceStage, ShowHelp, ShowOpportunity, unpack
+from bot.core.errors import ActionError
 
 
 class _Probe(Action, prefix="test.probe"):
@@ -35,7 +35,7 @@ def _sample(hint: Any) -> Any:
     return _SAMPLES[hint]
 
 
-BUILT_IN = sorted((c for c in Action._registry.values() if c.__module__ == "cards.actions"),
+BUILT_IN = sorted((c for c in Action._registry.values() if c.__module__ == "bot.core.actions"),
                   key=lambda c: c.prefix)
 
 

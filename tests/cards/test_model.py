@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cards.actions import AskEvidence, TickAttack
-from cards.model import Card, Check, Form, Section
+from bot.core.actions import AskEvidence, TickAttack
+from bot.core.cards import Card, Check, Form, Section
 from cards.render import render_html
 from cards.views import AttackLine, AttackView, attack_card, evidence_prompt_card
 

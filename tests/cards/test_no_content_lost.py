@@ -10,8 +10,8 @@ from html import unescape
 import pytest
 
 from bot import platforms
-from bot.clock import ManualClock
-from bot.events import ChatRef
+from bot.core.clock import ManualClock
+from bot.core.events import ChatRef
 from bot.platforms.dingtalk import render as dingtalk_render
 from bot.platforms.wecom import markdown_v2
 from bot.web.fullview import page

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from cards.actions import AskClose, CloseOpportunity, DecideApproval, ShowScripts, UseScript, unpack
-from cards.model import Card
+from bot.core.actions import AskClose, CloseOpportunity, DecideApproval, ShowScripts, UseScript, unpack
+from bot.core.cards import Card
 from cards.views import (
     ApprovalView,
     OpportunityView,

@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from cards.actions import AdvanceStage, AskEvidence, ShowHelp, ShowOpportunity
-from cards.model import Button, Card, Field, Level, Section
+from bot.core.actions import AdvanceStage, AskEvidence, ShowHelp, ShowOpportunity
+from bot.core.cards import Button, Card, Field, Level, Section
 from cards.render import render_html
 from cards.views import HelpEntry, OpportunityView, error_card, help_card, notice_card, opportunity_card
 

@@ -6,7 +6,7 @@ import itertools
 
 from sqlalchemy import select
 
-from bot.events import ChatRef, Event
+from bot.core.events import ChatRef, Event
 from bot.runtime import Runtime
 from storage.models import Opportunity
 from storage.repos import members

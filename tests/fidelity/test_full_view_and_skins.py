@@ -7,10 +7,10 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from bot import platforms
-from bot.events import ChatRef
+from bot.core.cards import Card
+from bot.core.events import ChatRef
 from bot.web.viewlinks import digest, full_view
 from cards.facts import facts, norm
-from cards.model import Card
 from storage.repos import card_views, outbox
 from tests.cards.catalog import catalog
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
+from bot.core.cards import Card
 from bot.web.links import me_link
 from cards.facts import facts
-from cards.model import Card
 from scheduler import registry
 from scheduler.core import run_job
 from storage.repos import outbox

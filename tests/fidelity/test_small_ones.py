@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.events import ChatRef
+from bot.core.events import ChatRef
 from bot.platforms.dingtalk import render as dingtalk_render
 from bot.scripts_cli import import_scripts
 from cards.views import weekly_card

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from bot.events import ChatRef, Event
+from bot.core.events import ChatRef, Event
 from tests.helpers import message, sent_cards
 
 _clicks = itertools.count(1)
@@ -43,7 +43,7 @@ class Chat:
         return await self._new()
 
     def attachment(self, who: int, items: list[dict], text: str = "", kind: str = "platform") -> Event:
-        """An image/file message per the bot/events.py attachments contract."""
+        """An image/file message per the bot/core/events.py attachments contract."""
         return Event("playground", kind, f"att{next(_clicks)}", str(who), ChatRef("playground", self.chat_id, True,
                                                                                   {"skin": "feishu"}),
                      text, raw={"attachments": items})

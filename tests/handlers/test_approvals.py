@@ -6,7 +6,7 @@ import logging
 
 from sqlalchemy import select
 
-from bot.events import ChatRef, Event
+from bot.core.events import ChatRef, Event
 from storage.models import Opportunity
 from storage.models_opportunities import Approval
 from storage.repos import approvals as approvals_repo
@@ -93,8 +93,8 @@ async def test_in_chat_commands_approve_with_a_remark(client, rt):
 
 
 def test_event_contract_is_documented():
-    import bot.events
+    import bot.core.events
 
-    doc = bot.events.__doc__
+    doc = bot.core.events.__doc__
     assert 'raw["attachments"]' in doc and '"approval_id"' in doc and "attach_instance" in doc
     assert ChatRef  # the approval result may come without a chat; the answer goes to the approval's chat

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from bot import platforms
-from bot.events import ChatRef, Event
+from bot.core.events import ChatRef, Event
 from handlers.evidence import parse_attachments, pick_kind
 from storage.models import Evidence
 from storage.repos import members, outbox

@@ -6,9 +6,9 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
+from bot.core.actions import LogLeadFollowUp
+from bot.core.events import ChatRef, Event
 from bot.core.vocab import InteractionKind
-from bot.events import ChatRef, Event
-from cards.actions import LogLeadFollowUp
 from sales.stages import pipeline_from_config
 from storage.models import Customer, Interaction, Task
 from storage.repos import pushes

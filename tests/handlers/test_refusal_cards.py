@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bench import harness, security_matrix
-from cards.actions import ApproveGrade, DecideRedemption, DecideSubmission, LogLeadFollowUp, LoseLead, PickFollowUp
+from bot.core.actions import ApproveGrade, DecideRedemption, DecideSubmission, LogLeadFollowUp, LoseLead, PickFollowUp
 
 
 async def test_another_teams_manager_is_refused_our_proposals_submissions_and_redemptions():

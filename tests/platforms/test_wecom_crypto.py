@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.errors import BadRequest, BadSignature
+from bot.core.errors import BadRequest, BadSignature
 from bot.platforms.wecom.crypto import WecomCrypto, envelope_xml
 
 VECTORS_FILE = Path(__file__).parents[2].parent / "shared/fixtures/crypto_vectors.json"

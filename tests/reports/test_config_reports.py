@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_settings
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 
 
 def test_defaults_are_valid_and_documented():

@@ -37,7 +37,7 @@ def test_config_rejects_holidays_that_are_not_dates():
     import pytest
 
     from bot.config import load_settings
-    from bot.errors import ConfigError
+    from bot.core.errors import ConfigError
 
     assert load_settings(env={"SALESBOT__SCHEDULE__HOLIDAYS": '["2026-10-01"]'}).schedule.holidays == ["2026-10-01"]
     with pytest.raises(ConfigError) as err:

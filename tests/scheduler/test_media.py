@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from bot.events import ChatRef, Event
+from bot.core.events import ChatRef, Event
 from bot.runtime import Runtime
 from bot.web.app import create_app
 from bot.web.links import evidence_link

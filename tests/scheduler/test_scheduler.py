@@ -12,9 +12,9 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
-from bot.clock import ManualClock
 from bot.config import load_settings
-from bot.errors import UserError
+from bot.core.clock import ManualClock
+from bot.core.errors import UserError
 from bot.runtime import Runtime
 from scheduler import registry
 from scheduler.core import Scheduler, run_job

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.events import ChatRef, Event
-from cards.actions import LogCoaching, unpack
+from bot.core.actions import LogCoaching, unpack
+from bot.core.events import ChatRef, Event
 from scheduler.core import run_job
 from storage.models import OutboxMessage, Task
 from storage.models_scorecards import CoachingNote, ScorecardRow

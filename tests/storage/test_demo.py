@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.clock import ManualClock
+from bot.core.clock import ManualClock
 from bot.runtime import Runtime
 from sales.stages import STAGES
 from scheduler.core import run_job

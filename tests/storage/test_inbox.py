@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from bot.events import ChatRef, Event
+from bot.core.events import ChatRef, Event
 from storage.repos import inbox, inbox_writer
 from storage.repos.inbox import InboxWriter
 

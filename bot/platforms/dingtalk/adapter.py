@@ -15,11 +15,11 @@ import re
 import uuid
 from typing import Any
 
-from bot.errors import ActionError, BadRequest
-from bot.events import ChatRef, Event
-from bot.payloads import integer, items, json_object, obj, objects, text
+from bot.core.actions import Action, unpack
+from bot.core.errors import ActionError, BadRequest
+from bot.core.events import ChatRef, Event
+from bot.core.payloads import integer, items, json_object, obj, objects, text
 from bot.platforms.dingtalk import media
-from cards.actions import Action, unpack
 
 PLATFORM = "dingtalk"
 WHAT, CARD = "DingTalk robot message", "DingTalk card callback"
@@ -87,7 +87,7 @@ def robot_event(data: dict[str, Any], bot_name: str) -> Event:
         meta["session_webhook_expires"] = integer(data, "sessionWebhookExpiredTime", WHAT)
     said, chat = _text(data, bot_name), ChatRef(PLATFORM, target, is_group, meta)
     attachments = media.attachments_of(data)
-    if attachments:  # contract in bot/events.py: words make it a message, a bare picture/file is "platform"
+    if attachments:  # contract in bot/core/events.py: words make it a message, a bare picture/file is "platform"
         raw = {**data, "attachments": attachments}
         return Event(PLATFORM, "message" if said else "platform", f"msg:{msg_id}", staff, chat, said, raw=raw)
     kind = "message" if data.get("msgtype") in ("text", "richText") else "platform"

@@ -16,10 +16,10 @@ from urllib.parse import quote
 
 import aiohttp
 
-from bot.clock import Clock
 from bot.config import DingtalkConfig
-from bot.errors import DeliveryError, TransientDeliveryError
-from bot.errors import Throttled as ThrottledError
+from bot.core.clock import Clock
+from bot.core.errors import DeliveryError, TransientDeliveryError
+from bot.core.errors import Throttled as ThrottledError
 from bot.platforms.dingtalk import rooms
 from bot.platforms.dingtalk.adapter import canonical_target
 from bot.platforms.dingtalk.crypto import webhook_query

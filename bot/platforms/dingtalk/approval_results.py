@@ -14,9 +14,9 @@ import logging
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from bot.errors import TransientDeliveryError
-from bot.events import Event
-from bot.payloads import text
+from bot.core.errors import TransientDeliveryError
+from bot.core.events import Event
+from bot.core.payloads import text
 from storage.repos import approvals as repo
 
 if TYPE_CHECKING:

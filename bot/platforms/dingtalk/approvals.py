@@ -15,8 +15,8 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.clock import as_utc
-from bot.errors import DeliveryError, TransientDeliveryError, UserError
+from bot.core.clock import as_utc
+from bot.core.errors import DeliveryError, TransientDeliveryError, UserError
 from bot.platforms.dingtalk import approval_results
 from bot.platforms.dingtalk.adapter import chat_for_target
 from cards.views import ApprovalView, approval_card
@@ -172,7 +172,7 @@ async def create_form(api: DingTalkAPI) -> str:
 
 async def cli_create_form(settings: Settings, db: Database) -> list[str]:
     """`salesbot dingtalk create-approval-form`: create the form and say what to configure."""
-    from bot.clock import SystemClock
+    from bot.core.clock import SystemClock
     from bot.platforms.dingtalk.api import DingTalkAPI
 
     api = DingTalkAPI(settings.dingtalk, SystemClock())

@@ -20,7 +20,7 @@ from urllib.parse import quote_plus
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from bot.errors import BadRequest, Forbidden
+from bot.core.errors import BadRequest, Forbidden
 
 WINDOW_MS = 3_600_000  # DingTalk's own validity window; routes pass the tighter [security] replay_window_seconds
 BLOCK = 32

@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from bot.errors import DeliveryError, TransientDeliveryError
-from bot.payloads import items, objects, text
+from bot.core.errors import DeliveryError, TransientDeliveryError
+from bot.core.payloads import items, objects, text
 from bot.platforms.download import read_capped
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ KINDS = {"picture": "image", "file": "file", "video": "file"}  # msgtype -> atta
 
 
 def attachments_of(data: dict[str, Any]) -> list[dict[str, str]]:
-    """The pictures/files of a robot message as bot/events.py attachments (platform_id = downloadCode)."""
+    """The pictures/files of a robot message as bot/core/events.py attachments (platform_id = downloadCode)."""
     what = "DingTalk robot message"
     content = data.get("content") if isinstance(data.get("content"), dict) else {}  # a text's content is a str
     msgtype = text(data, "msgtype", what)

@@ -5,7 +5,7 @@ The app access token of the new API also works for the old host's topapi/v2/user
 
 from __future__ import annotations
 
-from bot.errors import DeliveryError
+from bot.core.errors import DeliveryError
 
 
 async def user_from_code(api, code: str) -> str:

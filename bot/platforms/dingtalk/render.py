@@ -17,14 +17,14 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.events import ChatRef
+from bot.core.cards import Card, Level
+from bot.core.clock import Clock, SystemClock
+from bot.core.events import ChatRef
 from bot.platforms.dingtalk.adapter import canonical_target, track_id
 from bot.web.actionlinks import make_token
 from bot.web.viewlinks import attach, full_view
 from cards.facts import missing
-from cards.model import Card, Level
 
 MAX_BUTTONS = 4  # template cards define btn1..btn4
 ACTION_CARD_BUTTONS = 5  # sampleActionCard2..5: at most 5 link buttons (dingtalk.md §2, msgKey catalogue)

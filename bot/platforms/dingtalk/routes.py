@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from bot import replay
-from bot.errors import BadRequest, Forbidden
-from bot.events import Event
-from bot.payloads import json_object, text
+from bot.core.errors import BadRequest, Forbidden
+from bot.core.events import Event
+from bot.core.payloads import json_object, text
 from bot.platforms.dingtalk import adapter, approval_results, crypto, render
 from bot.web.common import mark_authenticated, read_body, read_json, runtime
 

@@ -11,8 +11,8 @@ import dingtalk_stream
 from dingtalk_stream import AckMessage, CallbackHandler, CallbackMessage, EventHandler, EventMessage
 from dingtalk_stream.frames import Headers
 
-from bot.errors import BadRequest
-from bot.events import Event
+from bot.core.errors import BadRequest
+from bot.core.events import Event
 from bot.platforms.dingtalk import adapter, approval_results
 from bot.platforms.dingtalk.routes import answer_card
 from storage.repos import requests as archive

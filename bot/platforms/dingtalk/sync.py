@@ -13,13 +13,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from bot.errors import DeliveryError, UserError
+from bot.core.errors import DeliveryError, UserError
 from bot.platforms.dingtalk.api import DingTalkAPI
 from bot.platforms.syncing import PlatformUser, SyncReport, link_members
 
 if TYPE_CHECKING:
-    from bot.clock import Clock
     from bot.config import Settings
+    from bot.core.clock import Clock
     from storage.db import Database
 
 ROOT_DEPARTMENT = 1
@@ -94,6 +94,6 @@ async def sync_members(settings: Settings, db: Database, clock: Clock) -> SyncRe
 
 async def cli_sync(settings: Settings, db: Database) -> list[str]:
     """Run the sync for the command line; return the report lines."""
-    from bot.clock import SystemClock
+    from bot.core.clock import SystemClock
 
     return (await sync_members(settings, db, SystemClock())).lines()

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.errors import Throttled
+from bot.core.errors import Throttled
 
 QPS_ERRCODES = {90002, 90018, 90019, -1}
 ROBOT_ERRCODES = {90030, 130101, 410100}

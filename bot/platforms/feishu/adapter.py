@@ -8,12 +8,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.config import FeishuConfig
-from bot.errors import ActionError, BadRequest, BadSignature
-from bot.events import ChatRef, Event
-from bot.payloads import items, json_object, obj, objects, text
+from bot.core.actions import Action, unpack
+from bot.core.errors import ActionError, BadRequest, BadSignature
+from bot.core.events import ChatRef, Event
+from bot.core.payloads import items, json_object, obj, objects, text
 from bot.platforms.feishu import approval_events, crypto, media
 from bot.platforms.feishu.render import FORM_FIELD
-from cards.actions import Action, unpack
 
 PLATFORM = "feishu"
 MAX_TYPED = 1000  # characters kept from a card form's text box (our input allows 500)
@@ -135,7 +135,7 @@ def _message(payload: dict[str, Any], bot_open_id: str | None, bot_name: str) ->
     if not by_user or (said is None and not attachments) or (is_group and not mentioned):
         return Event(PLATFORM, "platform", key, actor, chat, raw=payload)  # a bare group image cannot @ the bot
     clean = _SPACES.sub(" ", _PLACEHOLDER.sub(" ", said or "")).strip()
-    if attachments:  # contract in bot/events.py: words make it a message, a bare image/file is "platform"
+    if attachments:  # contract in bot/core/events.py: words make it a message, a bare image/file is "platform"
         return Event(PLATFORM, "message" if clean else "platform", key, actor, chat, clean,
                      raw={**payload, "attachments": attachments})
     return Event(PLATFORM, "message", key, actor, chat, clean, raw=payload)

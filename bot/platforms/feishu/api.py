@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 
 from bot.config import FeishuConfig
-from bot.errors import DeliveryError, Throttled, TransientDeliveryError
+from bot.core.errors import DeliveryError, Throttled, TransientDeliveryError
 from bot.platforms.feishu import rooms
 from bot.platforms.feishu.delayed import DelayedUpdates
 from bot.platforms.feishu.limits import MAX_WAIT, Throttle

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from bot.events import Event
-from bot.payloads import text
+from bot.core.events import Event
+from bot.core.payloads import text
 
 PLATFORM = "feishu"
 # The approval form: one single-line text widget per key; widget id = the key, or feishu.approval_widgets[key].

@@ -17,9 +17,9 @@ import json
 import logging
 from typing import TYPE_CHECKING, Any
 
-from bot.clock import Clock
-from bot.errors import DeliveryError, TransientDeliveryError
-from bot.events import ChatRef, Event
+from bot.core.clock import Clock
+from bot.core.errors import DeliveryError, TransientDeliveryError
+from bot.core.events import ChatRef, Event
 from bot.platforms.feishu import approval_events, render
 from bot.platforms.feishu.api import Refused
 from bot.platforms.feishu.approval_events import WIDGETS

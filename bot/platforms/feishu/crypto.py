@@ -16,7 +16,7 @@ import os
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from bot.errors import BadRequest, BadSignature
+from bot.core.errors import BadRequest, BadSignature
 
 WINDOW = 300  # seconds; Feishu retries resend the original headers, so the window only bounds replays
 

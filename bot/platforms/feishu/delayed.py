@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from bot.errors import DeliveryError, TransientDeliveryError
+from bot.core.errors import DeliveryError, TransientDeliveryError
 
 if TYPE_CHECKING:
     from bot.platforms.feishu.api import FeishuAPI

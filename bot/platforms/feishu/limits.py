@@ -7,7 +7,7 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 
-from bot.errors import TransientDeliveryError
+from bot.core.errors import TransientDeliveryError
 
 MAX_WAIT = 2.0  # seconds the sender may wait in line; longer waits go back to the outbox as retries
 

@@ -15,12 +15,12 @@ from urllib.parse import quote
 
 import aiohttp
 
-from bot.errors import BadRequest, DeliveryError, TransientDeliveryError
-from bot.payloads import json_object, text
+from bot.core.errors import BadRequest, DeliveryError, TransientDeliveryError
+from bot.core.payloads import json_object, text
 from bot.platforms.download import ERROR_BYTES, json_error, read_capped
 
 if TYPE_CHECKING:
-    from bot.clock import Clock
+    from bot.core.clock import Clock
     from storage.db import Database
 
 MAX_MEDIA = 100 * 1024 * 1024  # Feishu's own limit for message resources
@@ -46,7 +46,7 @@ def parse_ref(ref: str) -> tuple[str, str, str]:
 
 
 def attachments_of(msg: dict[str, Any], message_id: str) -> list[dict[str, str]]:
-    """Images and files of an image, file, media (video) or post message, as bot/events.py attachments."""
+    """Images and files of an image, file, media (video) or post message, as bot/core/events.py attachments."""
     raw = msg.get("content")
     try:
         content = json_object(raw, "event.message.content") if isinstance(raw, str) and raw else {}

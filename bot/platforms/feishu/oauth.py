@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import aiohttp
 
-from bot.errors import DeliveryError
+from bot.core.errors import DeliveryError
 
 APP_TOKEN = "/open-apis/auth/v3/app_access_token/internal"
 

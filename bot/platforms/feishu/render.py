@@ -20,12 +20,12 @@ import json
 import uuid
 from typing import Any
 
-from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.events import ChatRef
+from bot.core.cards import Card, Level
+from bot.core.clock import Clock, SystemClock
+from bot.core.events import ChatRef
 from bot.web.viewlinks import attach, full_view
 from cards.facts import missing
-from cards.model import Card, Level
 from cards.render import render_template
 
 MAX_CARD_BYTES = 30_000  # Feishu rejects bigger cards with 230025; keep a margin under 30 KB (feishu.md §2)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.errors import DeliveryError
-from bot.events import ChatRef
+from bot.core.cards import Card
+from bot.core.errors import DeliveryError
+from bot.core.events import ChatRef
 from bot.platforms.feishu import render
-from cards.model import Card
 from storage.repos import deal_rooms
 
 

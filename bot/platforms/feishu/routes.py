@@ -9,9 +9,9 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.errors import TransientDeliveryError
-from bot.events import Event
-from bot.payloads import text
+from bot.core.errors import TransientDeliveryError
+from bot.core.events import Event
+from bot.core.payloads import text
 from bot.platforms.feishu import adapter, approvals
 from bot.runtime import Runtime
 from bot.web.common import RUNTIME, mark_authenticated, read_body, runtime

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
-from bot.errors import DeliveryError, UserError
+from bot.core.errors import DeliveryError, UserError
 from bot.platforms.feishu.api import FeishuAPI
 from bot.platforms.syncing import PlatformUser, SyncReport, link_members
 

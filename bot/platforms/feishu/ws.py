@@ -26,8 +26,8 @@ import aiohttp
 from aiohttp import web
 
 from bot.connections import Held
-from bot.errors import BadRequest
-from bot.payloads import json_object
+from bot.core.errors import BadRequest
+from bot.core.payloads import json_object
 from bot.platforms.feishu import adapter, approvals, frames, routes
 from bot.runtime import Runtime
 from bot.web.common import RUNTIME

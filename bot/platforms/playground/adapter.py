@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.errors import ActionError, BadRequest
-from bot.events import ChatRef, Event
-from bot.payloads import text
-from cards.actions import unpack
+from bot.core.actions import unpack
+from bot.core.errors import ActionError, BadRequest
+from bot.core.events import ChatRef, Event
+from bot.core.payloads import text
 
 SKINS = ("wecom", "dingtalk", "feishu")
 MAX_ID = 100  # the inbox dedupe key holds 200 characters

@@ -12,9 +12,9 @@ import logging
 from html import escape
 from typing import Any
 
-from bot.events import ChatRef
+from bot.core.cards import Card
+from bot.core.events import ChatRef
 from bot.web.viewlinks import attach
-from cards.model import Card
 from cards.render import render_html
 
 log = logging.getLogger("salesbot.playground")

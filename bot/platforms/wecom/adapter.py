@@ -13,12 +13,12 @@ import hashlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bot.errors import ActionError, BadRequest
-from bot.events import ChatRef, Event
-from bot.payloads import text
+from bot.core.actions import Action, unpack
+from bot.core.errors import ActionError, BadRequest
+from bot.core.events import ChatRef, Event
+from bot.core.payloads import text
 from bot.platforms.wecom import safexml
 from bot.platforms.wecom.crypto import WecomCrypto
-from cards.actions import Action, unpack
 
 PLATFORM = "wecom"
 CARD_EVENTS = ("template_card_event", "template_card_menu_event")

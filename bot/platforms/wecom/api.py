@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.clock import Clock
-from bot.errors import DeliveryError, Throttled
+from bot.core.clock import Clock
+from bot.core.errors import DeliveryError, Throttled
 from bot.platforms.wecom import rooms
 from bot.platforms.wecom.client import TRANSIENT, checked, raise_for
 from bot.platforms.wecom.limits import Windows

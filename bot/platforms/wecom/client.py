@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from bot.clock import Clock
 from bot.config import WecomConfig
-from bot.errors import DeliveryError, Throttled, TransientDeliveryError
+from bot.core.clock import Clock
+from bot.core.errors import DeliveryError, Throttled, TransientDeliveryError
 from bot.tokens import SharedTokens
 from storage.db import Database
 

@@ -15,7 +15,7 @@ import struct
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from bot.errors import BadRequest, BadSignature
+from bot.core.errors import BadRequest, BadSignature
 
 BLOCK = 32  # WeCom pads to 32 bytes, not AES's 16 (the official vector carries a pad of 30)
 WINDOW = 300  # seconds; WeCom retries the same signed request within minutes, clocks drift a little

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.core.cards import Card
 from bot.platforms.wecom import limits as L
-from cards.model import Card
 from cards.render import plain
 
 

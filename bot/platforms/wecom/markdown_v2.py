@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.core.cards import Card, Section
 from bot.platforms.wecom import limits as L
 from cards.facts import facts, norm, shown
-from cards.model import Card, Section
 from cards.render import plain
 
 MIN_ROWS = 3  # fewer rows read as well as a list in plain markdown

@@ -12,7 +12,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.errors import DeliveryError, TransientDeliveryError
+from bot.core.errors import DeliveryError, TransientDeliveryError
 from bot.platforms.wecom.client import TOKEN_INVALID, WecomClient, raise_for
 
 MAX_MEDIA = 20 * 1024 * 1024  # WeCom's own file limit

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.errors import DeliveryError
+from bot.core.errors import DeliveryError
 
 
 async def user_from_code(api, code: str) -> str:

@@ -27,9 +27,10 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.events import ChatRef
+from bot.core.cards import Card, Level
+from bot.core.clock import Clock, SystemClock
+from bot.core.events import ChatRef
 from bot.platforms.wecom import limits as L
 from bot.platforms.wecom import markdown_v2
 from bot.platforms.wecom.fitting import fit_markdown, sub_title
@@ -37,7 +38,6 @@ from bot.web.actionlinks import make_token
 from bot.web.viewlinks import attach, full_view
 from cards.facts import missing
 from cards.labels import short_labels
-from cards.model import Card, Level
 
 COLOURS = {Level.INFO: 0, Level.SUCCESS: 3, Level.WARNING: 2, Level.DANGER: 2}  # source.desc_color
 STYLES = {"primary": 1, "default": 2, "danger": 3}

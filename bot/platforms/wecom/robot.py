@@ -13,9 +13,9 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bot.errors import BadRequest
-from bot.events import ChatRef, Event
-from bot.payloads import items, json_object, obj, objects, text
+from bot.core.errors import BadRequest
+from bot.core.events import ChatRef, Event
+from bot.core.payloads import items, json_object, obj, objects, text
 from bot.platforms.wecom.adapter import PLATFORM, _unpack, query_args
 from bot.platforms.wecom.crypto import WecomCrypto
 

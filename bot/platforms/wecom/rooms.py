@@ -9,10 +9,10 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from bot.core.cards import Card
 from bot.platforms.wecom import limits as L
 from bot.platforms.wecom import render
 from bot.platforms.wecom.client import WecomClient, checked
-from cards.model import Card
 from storage.repos import deal_rooms
 
 CHAT_EXISTS = 86215

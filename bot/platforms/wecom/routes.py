@@ -13,8 +13,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.errors import BadRequest, BadSignature
-from bot.events import Event
+from bot.core.errors import BadRequest, BadSignature
+from bot.core.events import Event
 from bot.platforms.wecom import adapter, robot
 from bot.platforms.wecom.crypto import WecomCrypto
 from bot.runtime import Runtime

@@ -8,8 +8,8 @@ in the members CSV instead.
 
 from __future__ import annotations
 
-from bot.clock import Clock
 from bot.config import Settings
+from bot.core.clock import Clock
 from bot.platforms.syncing import PlatformUser, SyncReport, link_members
 from bot.platforms.wecom.client import WecomClient
 from storage.db import Database
@@ -36,6 +36,6 @@ async def sync_members(settings: Settings, db: Database, clock: Clock) -> SyncRe
 
 async def cli_sync(settings: Settings, db: Database) -> list[str]:
     """Run the sync for the command line; return the report lines."""
-    from bot.clock import SystemClock
+    from bot.core.clock import SystemClock
 
     return (await sync_members(settings, db, SystemClock())).lines()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.config import load_settings
-from bot.errors import BadRequest, ConfigError
+from bot.core.errors import BadRequest, ConfigError
 from bot.platforms.dingtalk.adapter import robot_event, subscription_event
 
 BASE = {"msgId": "m1", "conversationType": "2", "conversationId": "cid9", "senderStaffId": "u1",

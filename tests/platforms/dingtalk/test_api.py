@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.errors import DeliveryError, TransientDeliveryError
-from bot.events import ChatRef
+from bot.core.errors import DeliveryError, TransientDeliveryError
+from bot.core.events import ChatRef
 from bot.platforms.dingtalk.api import DingTalkAPI
 from cards.views import notice_card
 from storage.repos import outbox

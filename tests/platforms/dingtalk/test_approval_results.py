@@ -55,7 +55,7 @@ def test_http_mode_approvals_need_the_event_subscription(tmp_path):
     import pytest
 
     from bot.config import load_settings
-    from bot.errors import ConfigError
+    from bot.core.errors import ConfigError
 
     path = tmp_path / "c.toml"
     path.write_text('[dingtalk]\nenabled = true\nmode = "http"\nclient_id = "a"\nclient_secret = "b"\n'

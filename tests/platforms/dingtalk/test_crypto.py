@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from bot.errors import BadRequest, Forbidden
+from bot.core.errors import BadRequest, Forbidden
 from bot.platforms.dingtalk import crypto
 from tests.platforms.dingtalk.conftest import vector
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.errors import DeliveryError, TransientDeliveryError
+from bot.core.errors import DeliveryError, TransientDeliveryError
 from bot.platforms.dingtalk import adapter
 from scheduler.core import run_job
 from storage.models import Evidence, OutboxMessage

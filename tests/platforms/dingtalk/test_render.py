@@ -7,13 +7,13 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 import pytest
 
-from bot.events import ChatRef
+from bot.core.actions import AdvanceStage, ShowHelp, ShowOpportunity
+from bot.core.cards import Button, Card, Field, Section
+from bot.core.events import ChatRef
 from bot.platforms.dingtalk import render
 from bot.platforms.dingtalk.adapter import target_of_track, track_id
 from bot.platforms.dingtalk.preview import preview_html
 from bot.web.actionlinks import make_token, peek_action, read_token
-from cards.actions import AdvanceStage, ShowHelp, ShowOpportunity
-from cards.model import Button, Card, Field, Section
 from tests.conftest import make_settings
 
 CARD = Card("华东医疗", subtitle="商机 #7", sections=[Section(fields=[Field("客户现在卡在哪", "需求确认")],

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.errors import Throttled
-from bot.events import ChatRef
+from bot.core.errors import Throttled
+from bot.core.events import ChatRef
 from bot.platforms.dingtalk.throttle import throttled
 from cards.views import notice_card
 from storage.repos import outbox

@@ -7,9 +7,9 @@ import json
 import pytest
 
 from bot.config import FeishuConfig
-from bot.errors import BadRequest, BadSignature
+from bot.core.actions import AdvanceStage, AskEvidence
+from bot.core.errors import BadRequest, BadSignature
 from bot.platforms.feishu import adapter
-from cards.actions import AdvanceStage, AskEvidence
 from tests.platforms.feishu.conftest import click, envelope, mention, signed, text_message
 
 BOT = "ou_bot"

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from bot.config import FeishuConfig
-from bot.errors import DeliveryError, TransientDeliveryError
+from bot.core.errors import DeliveryError, TransientDeliveryError
 from bot.platforms.feishu.api import FeishuAPI, receive_id_type
 from bot.platforms.feishu.limits import Throttle
 from tests.fakes.feishu import APP_ID, APP_SECRET, BOT_OPEN_ID

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import load_settings
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 from bot.platforms import feishu
 from bot.platforms.feishu import approvals as feishu_approvals
 from storage.models import Opportunity, OutboxMessage

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from bot.events import ChatRef
+from bot.core.events import ChatRef
 from bot.platforms.feishu.render import render
 from cards.views import notice_card
 from scheduler.core import run_job

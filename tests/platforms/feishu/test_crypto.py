@@ -7,7 +7,7 @@ import hashlib
 
 import pytest
 
-from bot.errors import BadRequest, BadSignature
+from bot.core.errors import BadRequest, BadSignature
 from bot.platforms.feishu import crypto
 from tests.platforms.feishu.conftest import vectors
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
-from bot.events import ChatRef
+from bot.core.actions import AdvanceStage, ShowHelp
+from bot.core.cards import Button, Card, Check, Field, Form, Level, Section
+from bot.core.events import ChatRef
 from bot.platforms import render as render_any
 from bot.platforms.feishu.preview import preview_html
 from bot.platforms.feishu.render import FORM_FIELD, MAX_CARD_BYTES, card_json, message_uuid, render, size_of
-from cards.actions import AdvanceStage, ShowHelp
-from cards.model import Button, Card, Check, Field, Form, Level, Section
 from cards.views import OpportunityView, error_card, opportunity_card
 
 CHAT = ChatRef("feishu", "oc_1", True, {"reply_to": "om_1"})

@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from bot.errors import BadRequest, BadSignature
-from bot.events import ChatRef
+from bot.core.actions import AcceptLead, ShowOpportunity
+from bot.core.cards import Button, Card, Field, Level, Section
+from bot.core.errors import BadRequest, BadSignature
+from bot.core.events import ChatRef
 from bot.platforms.wecom import adapter, limits, preview, render, robot, safexml
 from bot.platforms.wecom.crypto import WecomCrypto
-from cards.actions import AcceptLead, ShowOpportunity
-from cards.model import Button, Card, Field, Level, Section
 from tests.fakes.wecom import check_card, check_webhook
 from tests.platforms.test_wecom_crypto import crypto_for, vector
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.config import WecomConfig
-from bot.errors import DeliveryError, Throttled, TransientDeliveryError
+from bot.core.errors import DeliveryError, Throttled, TransientDeliveryError
 from bot.platforms.wecom.api import WecomAPI
 from storage.db import Database
 from storage.migrate import upgrade

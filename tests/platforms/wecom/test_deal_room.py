@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.events import ChatRef
+from bot.core.events import ChatRef
 from storage.repos import outbox
 from tests.fidelity.rooms import opportunity, say, team
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot.events import ChatRef
-from cards.actions import AcceptLead
+from bot.core.actions import AcceptLead
+from bot.core.events import ChatRef
 from cards.views import notice_card
 from storage.models import Contact, Customer, InboxEvent, Interaction, Lead
 from tests.platforms.wecom.conftest import app_request, deliver, event_xml, rep

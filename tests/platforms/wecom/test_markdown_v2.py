@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.events import ChatRef
+from bot.core.cards import Card, Field, Section
+from bot.core.events import ChatRef
 from bot.platforms.wecom import markdown_v2, preview, render
-from cards.model import Card, Field, Section
 from cards.views.pushes import breakpoints_card, weekly_card
 from sales.breakpoints import Breakpoint
 from sales.reports import WeekNumbers

@@ -8,9 +8,9 @@ import time
 
 from sqlalchemy import func, select
 
+from bot.core.actions import AcceptLead
 from bot.platforms.wecom import routes
 from bot.platforms.wecom.crypto import WecomCrypto
-from cards.actions import AcceptLead
 from storage.models import Opportunity, RejectedRequest
 from tests.fakes.wecom import CORP_ID
 from tests.platforms.wecom.conftest import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.config import WecomConfig
-from bot.errors import DeliveryError, TransientDeliveryError
+from bot.core.errors import DeliveryError, TransientDeliveryError
 from bot.platforms.wecom.api import WecomAPI
 from tests.fakes.wecom import AGENT_ID, CORP_ID, SECRET
 

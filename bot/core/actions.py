@@ -13,7 +13,7 @@ import dataclasses
 from typing import Any, ClassVar, get_args, get_type_hints
 from urllib.parse import quote, unquote
 
-from bot.errors import ActionError
+from bot.core.errors import ActionError
 
 MAX_PACKED_BYTES = 256  # WeCom template-card keys are the tightest carrier we render into
 _SAFE = " .:-_/@#!*()，。"

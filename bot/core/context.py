@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 if TYPE_CHECKING:
     from bot.config import Settings
-    from bot.events import ChatRef, Event, Reply
-    from cards.model import Card
+    from bot.core.cards import Card
+    from bot.core.events import ChatRef, Event, Reply
     from storage.models import Member
 
 Enqueue = Callable[[AsyncSession, str, "ChatRef", "Card | None", str, dict[str, Any]], Awaitable[bool]]

@@ -11,7 +11,7 @@ Contracts inside `raw` that handlers rely on (adapters fill them; everything els
   ``raw = {"approval_id": <the platform instance id recorded by storage.repos.approvals.attach_instance,
   or salesbot's approval id>, "result": "approved" | "rejected", "remark": <approver's comment>}`` and
   `actor` = the approver's platform user id; handlers/approvals.py applies it.
-- Card forms. A card with `Card.form` (cards/model.py) submitted on a platform that renders forms (Feishu)
+- Card forms. A card with `Card.form` (bot/core/cards.py) submitted on a platform that renders forms (Feishu)
   arrives as kind "card_action" with `action` = the form's Action and `text` = what was typed (trimmed,
   at most 1000 chars); a plain button click of the same Action has `text` empty. Checklist ticks
   (`Section.checks`) arrive as ordinary clicks of the check's Action.
@@ -22,10 +22,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from cards.actions import Action, unpack
+from bot.core.actions import Action, unpack
 
 if TYPE_CHECKING:
-    from cards.model import Card
+    from bot.core.cards import Card
 
 KINDS = ("message", "card_action", "approval", "lead", "platform")
 

@@ -7,11 +7,11 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from cards.actions import Action
+from bot.core.actions import Action
 
 if TYPE_CHECKING:
-    from bot.context import Context
-    from bot.events import Event, Reply
+    from bot.core.context import Context
+    from bot.core.events import Event, Reply
 
 Handler = Callable[["Event", "Context"], Awaitable["Reply | None"]]
 Takes = Callable[["Event"], bool]

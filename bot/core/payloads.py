@@ -14,8 +14,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from bot.core.errors import BadRequest
 from bot.core.jsondepth import MAX_DEPTH, finite, no_constants, too_deep, unstorable
-from bot.errors import BadRequest
 
 _DIGITS = re.compile(r"[0-9]{1,19}")
 

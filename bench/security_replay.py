@@ -14,9 +14,9 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
 from bench import harness
-from bot.web import actionlinks
-from bot.web.access import COOKIE, member_link, session_value
-from bot.web.dash import signed_url
+from bot.core import signing
+from bot.core.signing import member_link, signed_url
+from bot.web.access import COOKIE, session_value
 from storage.models import InboxEvent, Lead
 
 Case = tuple[str, str]
@@ -107,11 +107,11 @@ async def _intake(client: TestClient, rt) -> list[Case]:
 async def links(client: TestClient, rt) -> list[Case]:
     """Signed action links and dashboard links: tampered, foreign, expired, reused, bound to another member."""
     s, now = rt.settings, rt.clock.now()
-    token = actionlinks.make_token(s.server.secret_key, "playground", "1", "help|", "group:1", now + timedelta(hours=1))
+    token = signing.make_token(s.server.secret_key, "playground", "1", "help|", "group:1", now + timedelta(hours=1))
     body, _, mac = token.partition(".")
     tampered = ("A" if body[0] != "A" else "B") + body[1:] + "." + mac
-    foreign = actionlinks.make_token("another-secret", "playground", "1", "help|", "group:1", now + timedelta(hours=1))
-    expired = actionlinks.make_token(s.server.secret_key, "playground", "1", "help|", "group:1", now - timedelta(1))
+    foreign = signing.make_token("another-secret", "playground", "1", "help|", "group:1", now + timedelta(hours=1))
+    expired = signing.make_token(s.server.secret_key, "playground", "1", "help|", "group:1", now - timedelta(1))
     page = signed_url(s, "/dash/me", {"member": "1"}, now).split(s.server.public_url.rstrip("/"), 1)[1]
     old = signed_url(s, "/dash/me", {"member": "1"}, now - timedelta(days=30)).split(
         s.server.public_url.rstrip("/"), 1)[1]

@@ -15,13 +15,13 @@ from datetime import timedelta
 from typing import Any
 
 from bot.core.context import Context
+from bot.core.sendmany import Outgoing, send_many
 from bot.core.vocab import LeadStatus
 from bot.leaddist import Contended, Distributor, facts
 from bot.leadintake import Answer, Found, IntakeResult, Item, due_at, field_map, marks
 from bot.leadnew import NewLead, customer_row, lead_card_for, lead_row
-from bot.sendmany import Outgoing, send_many
-from bot.targets import personal_chats
 from cards.views import came_back_card
+from flows.targets import personal_chats
 from sales import intake, reason_words
 from storage.models import Contact
 from storage.models_leads import LeadEvent

@@ -17,8 +17,8 @@ from bot.core.context import Context
 from bot.core.vocab import LeadStatus
 from bot.leaddist import Contended, Distributor, facts, policy
 from bot.leadintake import IntakeResult, Item, due_at, field_map
-from bot.targets import personal_chats
 from cards.views import lead_card
+from flows.targets import personal_chats
 from handlers.leads import view
 from sales import distribution as dist
 from sales import intake

@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import platforms
 from bot.config import Settings
-from bot.connections import Board
 from bot.core.cards import Card
 from bot.core.clock import Clock, OffsetClock
 from bot.core.context import Context
@@ -17,6 +16,7 @@ from bot.core.events import ChatRef, Event
 from bot.core.routing import RouteTable
 from bot.dispatch import Dispatcher, resolve_member
 from bot.metrics import Metrics
+from bot.platforms.connections import Board
 from bot.sender import Sender
 from handlers import ROUTERS
 from storage.db import Database
@@ -44,7 +44,7 @@ class Runtime:
         self.sender = Sender(self.db, self.clock, self.apis, settings.outbox, self.metrics)
         self.dispatcher = Dispatcher(self)
         self.scheduler = None  # set by scheduler.core.attach when serving
-        self.connections = Board(self.clock)  # long connections' states for /readyz (bot/connections.py)
+        self.connections = Board(self.clock)  # long connections' states for /readyz (bot/platforms/connections.py)
 
     def feature_on(self, feature: str | None) -> bool:
         """Return whether a feature switch is on (None means always on)."""

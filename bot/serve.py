@@ -51,7 +51,7 @@ async def _prepare(settings: Settings) -> None:
 
 
 async def _start_scheduler(app: web.Application) -> None:
-    from bot.web.common import RUNTIME
+    from bot.platforms.http import RUNTIME
     from scheduler.core import Scheduler
 
     rt = app[RUNTIME]
@@ -60,7 +60,7 @@ async def _start_scheduler(app: web.Application) -> None:
 
 
 async def _stop_scheduler(app: web.Application) -> None:
-    from bot.web.common import RUNTIME
+    from bot.platforms.http import RUNTIME
 
     rt = app[RUNTIME]
     if rt.scheduler is not None:

@@ -1,7 +1,7 @@
 """The facts of a card (every text a reader could need) and whether a rendered payload still shows each one.
 
 Renderers use `missing` after fitting a card into a platform's limits: anything not shown in full is
-reached through the card's full view (bot/web/viewlinks.py), never silently dropped.
+reached through the card's full view (bot/core/viewlinks.py), never silently dropped.
 """
 
 from __future__ import annotations

@@ -12,9 +12,9 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from bot.core.context import Context
-from bot.targets import personal_chats
-from bot.web.access import member_link
+from bot.core.signing import member_link
 from cards.views import action_report_card
+from flows.targets import personal_chats
 from sales.attack_stats import action_line, least_done, month_bounds, strategy_line
 from storage.models import Member
 from storage.repos import action_report, attack_stats, push_state, pushes

@@ -16,9 +16,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import tabular
 from bot.config import Settings
-from flows import scorecard_export
+from flows import scorecard_export, tabular
 from sales.lead_life import status_label
 from sales.stages import pipeline_from_config
 from storage.repos import exports as repo

@@ -14,7 +14,7 @@ import numpy as np
 from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config_sections import GradingConfig
+from bot.config.sections import GradingConfig
 from sales.ltv_model import OrderStats, predict
 from storage.models_history import Order
 from storage.repos import grading_inputs as inputs

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from bot.core.cards import Level
 from bot.core.context import Context
 from bot.core.errors import UserError
-from bot.targets import personal_chats
 from cards.views import notice_card
+from flows.targets import personal_chats
 from storage.repos import handover as repo
 from storage.repos import lead_life
 from storage.repos import leads as leads_repo

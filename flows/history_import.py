@@ -20,9 +20,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import tabular
 from bot.config import Settings
 from bot.core.vocab import CustomerEventKind
+from flows import tabular
 from sales import history_rows as rows
 from storage.repos import bulk, bulk_write
 from storage.repos import history as repo

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 from bot.core.context import Context
 from bot.core.vocab import CustomerEventKind
-from bot.targets import personal_chats
 from cards.views.pool import pool_reclaimed_card, pool_warning_card
+from flows.targets import personal_chats
 from sales import pool as rules
 from sales.pushtime import day_bounds, local_day
 from storage.models import Customer

@@ -15,10 +15,10 @@ from bot.core.cards import Level
 from bot.core.context import Context
 from bot.core.errors import NotAllowed
 from bot.core.events import ChatRef, Event, Reply
+from bot.core.links import customer_link
 from bot.core.routing import Router
-from bot.targets import personal_chats
-from bot.web.links import customer_link
 from cards.views import ApprovalView, approval_card, approval_decided_card, notice_card, opportunity_card
+from flows.targets import personal_chats
 from handlers.opp_common import find, move, not_found, owner_of, person, pipeline, view_of
 from sales.approvals import RESULTS, format_discount
 from sales.opportunity_access import NOT_YOURS, approval_refusal

@@ -11,7 +11,7 @@ from bot.core.cards import Level
 from bot.core.context import Context
 from bot.core.events import Event, Reply
 from bot.core.routing import Router
-from bot.web.access import member_link
+from bot.core.signing import member_link
 from cards.views import attack_heatmap_card, attack_report_card, notice_card
 from sales.attack_stats import action_line, completion, least_done, month_bounds, most_skipped, strategy_line
 from storage.models import Member

@@ -10,8 +10,8 @@ from bot.core.context import Context
 from bot.core.errors import NotAllowed
 from bot.core.events import Event, Reply
 from bot.core.routing import Router
-from bot.targets import personal_chats
 from cards.views import notice_card, submission_card
+from flows.targets import personal_chats
 from sales.names import normalize_company
 from storage.models_scorecards import ScriptSubmission
 from storage.repos import contributions as contrib

@@ -9,8 +9,8 @@ from bot.core.actions import AskEvidence
 from bot.core.cards import Level, Section
 from bot.core.context import Context
 from bot.core.events import Event, Reply
+from bot.core.links import evidence_link
 from bot.core.routing import Router
-from bot.web.links import evidence_link
 from cards.views import evidence_prompt_card, notice_card, opportunity_card
 from handlers.opp_common import check_may_change, find, not_found, pipeline, view_of
 from storage.models import Evidence, Opportunity

@@ -6,12 +6,12 @@ from bot.core.actions import ApproveAllGrades, ApproveGrade, RejectGrade, ShowGr
 from bot.core.context import Context
 from bot.core.errors import NotAllowed
 from bot.core.events import Event, Reply
+from bot.core.links import grading_board_link
 from bot.core.routing import Router
-from bot.targets import personal_chats
-from bot.web.links import grading_board_link
 from cards.views import ProposalLine, grade_card, my_grades_card, notice_card, outcome_card, review_card
 from flows import regrade
 from flows.grading_view import grade_view
+from flows.targets import personal_chats
 from storage.repos import grade_reviews, grading, grading_tasks, pushes
 
 router = Router("grading", feature="grading")

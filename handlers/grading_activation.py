@@ -6,9 +6,9 @@ from bot.core.actions import TickActivation
 from bot.core.context import Context
 from bot.core.errors import NotAllowed
 from bot.core.events import Event, Reply
+from bot.core.links import material_link
 from bot.core.routing import Router
 from bot.core.vocab import InteractionKind
-from bot.web.links import material_link
 from cards.views import ActivationItem, activation_card, notice_card
 from flows.grading_tasks import load_plan
 from storage.models import Interaction, Task

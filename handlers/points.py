@@ -10,8 +10,8 @@ from bot.core.context import Context
 from bot.core.errors import NotAllowed
 from bot.core.events import Event, Reply
 from bot.core.routing import Router
-from bot.targets import personal_chats
 from cards.views import notice_card, points_card, redemption_card
+from flows.targets import personal_chats
 from storage.models_scorecards import Redemption
 from storage.repos import contributions as contrib
 from storage.repos import points

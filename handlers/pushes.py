@@ -9,8 +9,8 @@ from bot.core.cards import Card, Level
 from bot.core.context import Context
 from bot.core.events import Event, Reply
 from bot.core.routing import Router
-from bot.targets import personal_chats
 from cards.views import breakpoints_card, mustdo_card, notice_card, nudge_card
+from flows.targets import personal_chats
 from sales import breakpoints as bp
 from sales.pushtime import day_bounds, local_day, quiet_until
 from sales.reports import SNOOZE_REASON

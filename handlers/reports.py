@@ -10,7 +10,7 @@ from datetime import timedelta
 from bot.core.context import Context
 from bot.core.events import Event, Reply
 from bot.core.routing import Router
-from bot.web.access import member_link
+from bot.core.signing import member_link
 from cards.views import battle_map_card, churn_card
 from flows import churn
 from flows.battle_map import grid_for

@@ -8,8 +8,8 @@ from bot.core.context import Context
 from bot.core.errors import NotAllowed
 from bot.core.events import Event, Reply
 from bot.core.routing import Router
-from bot.web.scorecard_links import scorecard_link
 from cards.views import notice_card, scorecard_card, team_lights_card
+from flows.scorecard_links import scorecard_link
 from flows.scorecards import score, windows
 from sales.lights import LIGHT_ORDER
 from storage.repos import members

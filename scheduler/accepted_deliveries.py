@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.core.context import Context
-from bot.targets import personal_chats
-from bot.web.scorecard_links import survey_link
 from cards.views import notice_card
+from flows.scorecard_links import survey_link
+from flows.targets import personal_chats
 from sales.pushtime import quiet_until
 from storage.repos import bonus, nps, push_state
 

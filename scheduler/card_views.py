@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.core.context import Context
-from bot.web.viewlinks import LINK_TTL
+from bot.core.viewlinks import LINK_TTL
 from scheduler.registry import job
 from storage.repos import card_views
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.core.context import Context
-from bot.targets import personal_chats
 from cards.views import feedback_digest_card
+from flows.targets import personal_chats
 from scheduler.push_common import Delivery, summary
 from storage.repos import feedback, pushes
 

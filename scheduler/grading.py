@@ -11,11 +11,11 @@ from collections import defaultdict
 from datetime import datetime
 
 from bot.core.context import Context
-from bot.targets import personal_chats
-from bot.web.links import material_link
+from bot.core.links import material_link
 from cards.views import ActivationItem, activation_card, grade_changes_card
 from flows.grading import run_daily
 from flows.grading_tasks import Activation, cadence, load_plan, start_activations
+from flows.targets import personal_chats
 from sales.activation import Plan
 from sales.pushtime import local_day, quiet_until
 from scheduler.push_common import send_personal

@@ -15,12 +15,12 @@ from datetime import datetime, timedelta
 
 from bot import leadflow
 from bot.core.context import Context
+from bot.core.sendmany import Outgoing, send_many
 from bot.core.vocab import LeadStatus
 from bot.leaddist import Contended, Distributor
-from bot.sendmany import Outgoing, send_many
-from bot.targets import personal_chats
 from cards.views import sla_reminder_card
 from flows import breach_digest, reassign
+from flows.targets import personal_chats
 from sales import sla
 from storage.models_leads import LeadEvent
 from storage.repos import lead_batch as rb

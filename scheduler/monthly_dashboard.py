@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.core.context import Context
-from bot.web.scorecard_links import scorecard_link
 from cards.views import dashboard_card
 from flows.action_report import first_working_day, queue_monthly_action_report
 from flows.bonus import previous_month, statements
+from flows.scorecard_links import scorecard_link
 from flows.scorecards import comparables, team_means
 from sales.deviation import biggest, deviations, sentence
 from sales.pushtime import is_holiday

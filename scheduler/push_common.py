@@ -15,7 +15,7 @@ from datetime import datetime
 from bot.core.cards import Card
 from bot.core.context import Context
 from bot.core.events import ChatRef
-from bot.targets import personal_chats
+from flows.targets import personal_chats
 from sales.pushtime import is_holiday, local_day, quiet_until
 from storage.models import Team
 from storage.repos import push_state

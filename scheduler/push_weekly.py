@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from bot.core.context import Context
-from bot.web.weekly import link
+from bot.core.links import weekly_link as link
 from cards.views import weekly_card
 from sales.pushtime import day_bounds
 from sales.reports import WeekNumbers, week_total

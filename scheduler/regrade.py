@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.context import Context
-from bot.targets import personal_chats
 from cards.views import ProposalLine, review_card
 from flows.regrade import propose, quarter_before
+from flows.targets import personal_chats
 from storage.repos import grade_reviews, pushes
 
 LABEL = "季度分级复核"

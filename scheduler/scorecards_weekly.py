@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.core.context import Context
-from bot.targets import personal_chats
 from cards.views import coaching_card
 from flows.scorecards import score, windows
+from flows.targets import personal_chats
 from sales.lights import light, week_label
 from sales.pushtime import day_bounds, quiet_until
 from storage.repos import points, push_state

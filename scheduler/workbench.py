@@ -15,7 +15,7 @@ import hashlib
 from datetime import datetime, timedelta
 
 from bot.core.context import Context
-from bot.web.links import me_link
+from bot.core.links import me_link
 from sales.pushtime import local_day
 from sales.stages import pipeline_from_config
 from scheduler.push_common import SHOW_NAMES

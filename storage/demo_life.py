@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, update
 
-from bot.config_sections import PoolConfig
+from bot.config.sections import PoolConfig
 from bot.core.vocab import OPEN_LEAD_STATUSES, CustomerEventKind, LeadStatus
 from sales import pool as rules
 from storage import models as m

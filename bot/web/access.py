@@ -24,7 +24,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.web.dash import sign, signed_url
+from bot.core.signing import member_link, sign, signed_url
 from bot.web.pages import Refusal
 from storage.models import Member
 from storage.repos.attack_stats import team_member_ids
@@ -49,12 +49,6 @@ class Access:
     def is_admin(self) -> bool:
         """Return True for admins and the admin token."""
         return self.viewer is None or self.viewer.role == "admin"
-
-
-def member_link(settings: Settings, path: str, params: dict[str, str], viewer_id: int, now: datetime,
-                ttl: timedelta = LINK_TTL) -> str:
-    """Return the absolute signed link to a page that opens only as member `viewer_id`."""
-    return signed_url(settings, path, {**params, "viewer": str(viewer_id)}, now, ttl)
 
 
 def session_value(secret: str, member_id: int, expires: datetime) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.web.common import RUNTIME
+from bot.platforms.http import RUNTIME
 
 
 @web.middleware

@@ -8,65 +8,15 @@ the token), so a link preview or a double tap cannot repeat the effect.
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
-import json
-from datetime import datetime
 
 from aiohttp import web
 
 from bot.core.actions import unpack
 from bot.core.errors import ActionError, BadRequest, BadSignature
 from bot.core.events import ChatRef, Event
+from bot.core.signing import read_token
 from bot.web.pages import message
-
-VERSION = 1
-_MAC_BYTES = 16
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode().rstrip("=")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def _mac(secret: str, body: str) -> bytes:
-    return hmac.new(secret.encode(), f"actionlink.{body}".encode(), hashlib.sha256).digest()[:_MAC_BYTES]
-
-
-def make_token(secret: str, platform: str, actor: str, packed: str, chat: str, expires: datetime) -> str:
-    """Sign an action for one platform user; the token is URL-safe."""
-    fields = [VERSION, platform, actor, packed, chat, int(expires.timestamp())]
-    body = _b64(json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode())
-    return f"{body}.{_b64(_mac(secret, body))}"
-
-
-def read_token(secret: str, token: str, now: datetime) -> tuple[str, str, str, str, bool]:
-    """Return (platform, actor, packed, chat, expired); raise BadSignature if the token was not ours."""
-    body, _, mac = token.partition(".")
-    try:
-        ok = hmac.compare_digest(_unb64(mac), _mac(secret, body))
-        fields = json.loads(_unb64(body)) if ok else None
-    except (ValueError, TypeError):
-        ok, fields = False, None
-    if not ok or not isinstance(fields, list) or len(fields) != 6 or fields[0] != VERSION:
-        raise BadSignature("action link signature does not match (edited, or server.secret_key changed)")
-    _, platform, actor, packed, chat, expires = fields
-    return platform, actor, packed, chat, now.timestamp() > expires
-
-
-def peek_action(token: str) -> str | None:
-    """Return the packed Action a token carries WITHOUT checking its signature: for previews only, never to act."""
-    try:
-        fields = json.loads(_unb64(token.partition(".")[0]))
-    except (ValueError, TypeError):
-        return None
-    if isinstance(fields, list) and len(fields) == 6 and fields[0] == VERSION and isinstance(fields[3], str):
-        return fields[3]
-    return None
 
 
 def link_event(token: str, platform: str, actor: str, packed: str, chat: str) -> Event:
@@ -87,7 +37,7 @@ def _page(title: str, text: str, status: int = 200) -> web.Response:
 
 async def open_link(request: web.Request) -> web.Response:
     """Perform the linked action once and show a tiny result page."""
-    from bot.web.common import runtime
+    from bot.platforms.http import runtime
 
     rt = runtime(request)
     token = request.match_info["token"]

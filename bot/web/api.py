@@ -8,7 +8,7 @@ from aiohttp import web
 
 from bot.core.errors import BadSignature
 from bot.core.payloads import whole_number
-from bot.web.common import runtime
+from bot.platforms.http import runtime
 from storage.repos.readapi import LISTINGS
 
 MAX_LIMIT = 200

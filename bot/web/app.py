@@ -8,6 +8,8 @@ from pathlib import Path
 from aiohttp import web
 
 from bot import platforms
+from bot.platforms import refusals
+from bot.platforms.http import RUNTIME
 from bot.runtime import Runtime
 from bot.web import (
     acks,
@@ -25,13 +27,11 @@ from bot.web import (
     me_actions,
     ops,
     playground,
-    refusals,
     sidebar,
     weekly,
 )
 from bot.web import nps as nps_page
 from bot.web import scorecard as scorecard_page
-from bot.web.common import RUNTIME
 from bot.web.grading_routes import setup as setup_grading
 from bot.web.report_pages import setup as setup_report_pages
 

@@ -12,8 +12,8 @@ from html import escape
 from aiohttp import web
 
 from bot.core.errors import BadRequest
+from bot.platforms.http import runtime
 from bot.web.access import Access, open_page, require_manager
-from bot.web.common import runtime
 from bot.web.pages import Refusal, refusal_page, render, stamp
 from handlers.attack_common import playbook_in
 from sales.attack_stats import Grid, action_line, grid, month_bounds, most_skipped, rate, strategy_line

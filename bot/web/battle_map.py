@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.platforms.http import runtime
 from bot.web.access import Access, link_for, open_page, require_manager, visible_members
-from bot.web.common import runtime
 from bot.web.heatmap_svg import heatmap
 from bot.web.pages import Refusal, not_enough, refusal_page, render, stamp
 from flows.battle_map import grid_for

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot.platforms.http import runtime
 from bot.web.access import link_for, open_page, require_manager, visible_members
-from bot.web.common import runtime
 from bot.web.pages import Refusal, not_enough, refusal_page, render, stamp
 from flows import churn
 from sales.stages import pipeline_from_config

@@ -3,16 +3,16 @@
 Approval forms (DingTalk OA) link here so the approver sees the customer's file — owner, grade,
 contacts (mobiles masked), open deals with their stage and days in it, and one timeline of orders,
 interactions, leads, deals and pool moves (the newest 30).
-The link is signed like every dashboard link (bot/web/dash.py); bot/web/links.py builds it.
+The link is signed like every dashboard link (bot/web/dash.py); bot/core/links.py builds it.
 """
 
 from __future__ import annotations
 
 from aiohttp import web
 
+from bot.platforms.http import runtime
 from bot.web import customer_timeline
 from bot.web.access import check_member, open_page, require_manager
-from bot.web.common import runtime
 from bot.web.pages import Refusal, refusal_page, render, stamp
 from cards.views import grade_card
 from flows.grading_view import grade_view

@@ -8,35 +8,14 @@ never from the raw query, so nothing unsigned reaches them.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-from datetime import datetime, timedelta
-from urllib.parse import urlencode
+from datetime import datetime
 
 from aiohttp import web
 
 from bot.config import Settings
 from bot.core.errors import BadRequest, BadSignature
-
-DEFAULT_TTL = timedelta(days=7)
-
-
-def _mac(secret: str, path: str, params: dict[str, str]) -> str:
-    body = f"dash.{path}?{urlencode(sorted(params.items()))}"
-    return hmac.new(secret.encode(), body.encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def sign(secret: str, path: str, query: dict[str, str]) -> str:
-    """Return the signature of a page path and its query (exp included, sig excluded)."""
-    return _mac(secret, path, query)
-
-
-def signed_url(settings: Settings, path: str, params: dict[str, str], now: datetime,
-               ttl: timedelta = DEFAULT_TTL) -> str:
-    """Return the absolute signed link to a dashboard page, valid for `ttl` from `now`."""
-    query = {**params, "exp": str(int((now + ttl).timestamp()))}
-    query["sig"] = _mac(settings.server.secret_key, path, query)
-    return f"{settings.server.public_url.rstrip('/')}{path}?{urlencode(query)}"
+from bot.core.signing import mac
 
 
 def _admin(request: web.Request, settings: Settings) -> bool:
@@ -53,7 +32,7 @@ def verify(request: web.Request, settings: Settings, now: datetime) -> dict[str,
     if _admin(request, settings):
         return params
     signed = {k: v for k, v in request.query.items() if k != "sig"}
-    if not hmac.compare_digest(request.query.get("sig", ""), _mac(settings.server.secret_key, request.path, signed)):
+    if not hmac.compare_digest(request.query.get("sig", ""), mac(settings.server.secret_key, request.path, signed)):
         raise BadSignature("dashboard link signature does not match; open the link from the latest card, "
                            "or send Authorization: Bearer <admin_token>")
     try:

@@ -13,8 +13,8 @@ from urllib.parse import quote
 from aiohttp import web
 
 from bot.core.errors import DeliveryError
-from bot.web.common import runtime
-from bot.web.links import me_link
+from bot.core.links import me_link
+from bot.platforms.http import runtime
 from bot.web.pages import message, render
 from storage.repos import members
 

@@ -14,8 +14,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.web.common import runtime
-from bot.web.links import me_link
+from bot.core.links import me_link
+from bot.platforms.http import runtime
 from bot.web.pages import message, render
 from storage.repos import members
 

@@ -1,6 +1,6 @@
 """The full view of a card `GET /v/{digest}`: the exact card a shortened message links to, on a phone.
 
-Renderers link here (bot/web/viewlinks.py) when a platform's limits would cut a card; the page shows
+Renderers link here (bot/core/viewlinks.py) when a platform's limits would cut a card; the page shows
 every section, field, item and the footer, and the card's buttons as signed action links for the
 person the link was made for. The link is signed and expires like every dashboard link (bot/web/access.py);
 a tampered one answers a friendly 403 page, an expired one 410, a card no longer stored 404 — pages of the
@@ -13,11 +13,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.core.cards import Card
+from bot.core.signing import make_token
+from bot.core.viewlinks import LINK_TTL
+from bot.platforms.http import runtime
 from bot.web.access import open_page
-from bot.web.actionlinks import make_token
-from bot.web.common import runtime
 from bot.web.pages import ENV, HEADERS, Refusal, refusal_page
-from bot.web.viewlinks import LINK_TTL
 from cards.render import mdbold
 from storage.repos import card_views
 

@@ -6,8 +6,8 @@ from aiohttp import web
 
 from bot.core.errors import BadRequest
 from bot.core.vocab import Grade
+from bot.platforms.http import runtime
 from bot.web.api import MAX_LIMIT, _authorize, _int_param
-from bot.web.common import runtime
 from storage.repos import grading_api as repo
 
 STATUSES = ("pending", "approved", "rejected")

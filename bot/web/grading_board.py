@@ -15,11 +15,11 @@ from statistics import median
 
 from aiohttp import web
 
+from bot.core.links import customer_link
 from bot.core.vocab import Grade
+from bot.platforms.http import runtime
 from bot.web.access import open_page
-from bot.web.common import runtime
 from bot.web.grading_svg import COLOURS, scatter
-from bot.web.links import customer_link
 from bot.web.pages import Refusal, refusal_page, render
 from storage.models import Member, Team
 from storage.repos import grading

@@ -17,8 +17,8 @@ import logging
 from aiohttp import web
 
 from bot.core.errors import BadRequest
-from bot.web.common import RUNTIME, read_body
-from bot.web.refusals import refuse
+from bot.platforms.http import RUNTIME, read_body
+from bot.platforms.refusals import refuse
 
 log = logging.getLogger("salesbot.web")
 RETRY_AFTER = "30"  # seconds; every platform retries a 503 on its own ladder anyway

@@ -13,8 +13,8 @@ from aiohttp import web
 
 from bot import leadflow
 from bot.core.errors import BadRequest, BadSignature, NotFound
+from bot.platforms.http import RUNTIME, mark_authenticated, read_body, runtime
 from bot.web import api
-from bot.web.common import RUNTIME, mark_authenticated, read_body, runtime
 from bot.web.pages import ENV
 from sales.intake import IntakeInvalid
 from storage.repos import lead_admin

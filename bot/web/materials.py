@@ -14,8 +14,8 @@ import json
 from aiohttp import web
 
 from bot.core.vocab import InteractionKind
+from bot.platforms.http import runtime
 from bot.web.access import signed_link
-from bot.web.common import runtime
 from bot.web.pages import Refusal, message
 from storage.models import Customer, Interaction
 

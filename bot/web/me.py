@@ -13,9 +13,9 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from bot.core.links import grading_board_link
+from bot.platforms.http import runtime
 from bot.web.access import check_member, open_page
-from bot.web.common import runtime
-from bot.web.links import grading_board_link
 from bot.web.me_actions import action_url
 from bot.web.pages import Refusal, refusal_page, render, stamp
 from handlers.opp_common import view_of

@@ -17,10 +17,10 @@ from aiohttp import web
 from bot.config import Settings
 from bot.core.actions import Action, AdvanceStage, AskEvidence, MustDoDone, MustDoSnooze
 from bot.core.events import Event
+from bot.core.links import LINK_TTL, me_link
+from bot.core.signing import signed_url
+from bot.platforms.http import runtime
 from bot.web.access import signed_link
-from bot.web.common import runtime
-from bot.web.dash import signed_url
-from bot.web.links import LINK_TTL, me_link
 from bot.web.pages import Refusal, message, refusal_page
 
 ACTIONS = {"done": MustDoDone, "snooze": MustDoSnooze}

@@ -13,9 +13,9 @@ from datetime import datetime
 from aiohttp import web
 
 from bot.config import Settings
-from bot.web.common import runtime
+from bot.platforms.http import runtime
 from bot.web.pages import render
-from bot.web.scorecard_links import nps_mac
+from flows.scorecard_links import nps_mac
 from storage.repos import nps as repo
 
 MAX_COMMENT = 500

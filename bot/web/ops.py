@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 from sqlalchemy import text
 
-from bot.web.common import runtime
+from bot.platforms.http import runtime
 from storage import schema_version
 from storage.repos import inbox, lead_admin, outbox
 

@@ -8,8 +8,8 @@ from aiohttp import web
 
 from bot.core.errors import BadRequest, UserError
 from bot.core.payloads import whole_number
+from bot.platforms.http import read_json, runtime
 from bot.platforms.playground import adapter
-from bot.web.common import read_json, runtime
 from bot.web.pages import ENV
 from storage.repos import deal_rooms, inbox, lead_admin, members, outbox
 

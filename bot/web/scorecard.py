@@ -10,9 +10,9 @@ import re
 from aiohttp import web
 
 from bot.config import Settings
+from bot.platforms.http import runtime
 from bot.web.access import check_member, open_page
 from bot.web.charts import bars, trend
-from bot.web.common import runtime
 from bot.web.pages import Refusal, refusal_page, render, stamp
 from flows.bonus import previous_month, statements
 from flows.scorecards import comparables, team_means

@@ -19,9 +19,9 @@ from aiohttp import web
 from bot.core.actions import AdvanceStage, AskEvidence, CreateDeal, ShowScripts, StartAttack, unpack
 from bot.core.errors import BadRequest, BadSignature, DeliveryError
 from bot.core.events import ChatRef, Event
+from bot.core.signing import sign
+from bot.platforms.http import RUNTIME, read_json, runtime
 from bot.platforms.wecom import jssdk
-from bot.web.common import RUNTIME, read_json, runtime
-from bot.web.dash import sign
 from bot.web.pages import Refusal, refusal_page, render
 from cards.render import render_html
 from cards.views import opportunity_card

@@ -14,29 +14,16 @@ from datetime import date, datetime, timedelta
 from aiohttp import web
 
 from bot.config import Settings
+from bot.platforms.http import runtime
 from bot.web.access import Access, check_team, link_for, open_page
-from bot.web.common import runtime
-from bot.web.dash import signed_url
 from bot.web.pages import Refusal, refusal_page, render, stamp
 from sales.reports import WeekNumbers, week_total
 from storage.repos import push_reports, pushes
-
-LINK_TTL = timedelta(days=14)
 
 
 def _sig(secret: str, team_id: int, week: str) -> str:
     """The signature of links sent before expiring links (kept so old cards still open their week)."""
     return hmac.new(secret.encode(), f"weekly.{team_id}.{week}".encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def link(settings: Settings, team_id: int, week: str, now: datetime | None = None) -> str:
-    """Return the signed, expiring address of a team's weekly page (`week` = the Monday, YYYY-MM-DD).
-
-    The card goes to the team's group, so the link is not bound to one member; a logged-in member who opens
-    it is still checked against their role.
-    """
-    sent = now or datetime.combine(date.fromisoformat(week), datetime.min.time(), settings.tz) + timedelta(days=7)
-    return signed_url(settings, f"/dash/weekly/{team_id}/{week}", {}, sent, LINK_TTL)
 
 
 def setup(app: web.Application) -> None:

@@ -1,6 +1,6 @@
 """The archive of refused inbound requests: bounded in rows, bytes and age, pruned on write.
 
-What a row keeps is decided by the caller (bot/web/refusals.py): the whole body of an authenticated
+What a row keeps is decided by the caller (bot/platforms/refusals.py): the whole body of an authenticated
 request, or only a short prefix plus size and SHA-256 of one that never proved its origin.
 """
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.core.errors import BadSignature
-from bot.web.actionlinks import make_token, read_token
+from bot.core.signing import make_token, read_token
 from tests.helpers import add_member, sent_cards
 
 SECRET = "dev-only-change-me"

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from bot.web.access import member_link
+from bot.core.signing import member_link, signed_url
 from bot.web.attack import _colour
-from bot.web.dash import signed_url
 from tests.handlers.opp_helpers import Chat, button
 from tests.helpers import add_member
 

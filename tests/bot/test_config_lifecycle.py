@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.config import load_settings
-from bot.config_checks import check_all
+from bot.config.checks import check_all
 
 
 def _keys(**changes) -> dict[str, str]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.config import load_settings
-from bot.config_checks import check_all
-from bot.connections import Board, Held
+from bot.config.checks import check_all
+from bot.platforms.connections import Board, Held
 from bot.platforms.dingtalk.stream import is_disconnect
 
 

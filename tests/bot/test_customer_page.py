@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from bot.web.links import customer_link
+from bot.core.links import customer_link
 from storage.models import Contact, Customer, Interaction, Opportunity
 from tests.helpers import add_member
 

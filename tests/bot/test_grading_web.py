@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
+from bot.core.links import grading_board_link, material_link
 from bot.core.vocab import Grade, InteractionKind
-from bot.web.links import grading_board_link, material_link
 from flows.grading import run_daily
 from storage.models import Interaction, Member
 from storage.models_grading import GradeProposal

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import update
 
-from bot.web.links import evidence_link, me_link
+from bot.core.links import evidence_link, me_link
 from storage import media_store
 from storage.models import Evidence, Opportunity
 from storage.models_media import EvidenceMedia

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.web.refusals import SourceGate
+from bot.platforms.refusals import SourceGate
 from storage.models import RejectedRequest
 from storage.repos import requests as archive
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from bot.web.scorecard_links import scorecard_link, survey_link
+from flows.scorecard_links import scorecard_link, survey_link
 from scheduler.core import run_job
 from storage.models import Customer
 from storage.models_scorecards import NpsSurvey

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from bot.tokens import SharedTokens
+from bot.platforms.tokens import SharedTokens
 
 
 class Platform:

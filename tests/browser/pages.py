@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from bot.core.links import weekly_link
+from bot.core.signing import member_link, signed_url
 from bot.runtime import Runtime
-from bot.web.access import member_link
-from bot.web.dash import signed_url
-from bot.web.weekly import link as weekly_link
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from bot.core.cards import Card, Level, Section
-from bot.web.scorecard_links import survey_link
-from bot.web.viewlinks import full_view
+from bot.core.viewlinks import full_view
+from flows.scorecard_links import survey_link
 from storage.models import Customer
 from storage.models_scorecards import NpsSurvey
 from storage.repos import card_views

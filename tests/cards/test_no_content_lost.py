@@ -12,10 +12,10 @@ import pytest
 from bot import platforms
 from bot.core.clock import ManualClock
 from bot.core.events import ChatRef
+from bot.core.viewlinks import digest
 from bot.platforms.dingtalk import render as dingtalk_render
 from bot.platforms.wecom import markdown_v2
 from bot.web.fullview import page
-from bot.web.viewlinks import digest
 from cards.facts import facts, missing, norm
 from tests.cards.catalog import catalog, help_entries
 from tests.conftest import make_settings

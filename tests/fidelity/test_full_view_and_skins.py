@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from bot import platforms
 from bot.core.cards import Card
 from bot.core.events import ChatRef
-from bot.web.viewlinks import digest, full_view
+from bot.core.viewlinks import digest, full_view
 from cards.facts import facts, norm
 from storage.repos import card_views, outbox
 from tests.cards.catalog import catalog

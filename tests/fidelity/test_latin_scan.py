@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from bot.core.cards import Card
-from bot.web.links import me_link
+from bot.core.links import me_link
 from cards.facts import facts
 from scheduler import registry
 from scheduler.core import run_job

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from bot.web.links import me_link
+from bot.core.links import me_link
 from storage.models import Opportunity, Task
 from tests.handlers.opp_helpers import Chat
 from tests.helpers import add_member

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 from openpyxl import Workbook
 
-from bot.web.links import customer_link
+from bot.core.links import customer_link
 from flows.history_import import Importer
 from tests.flows.test_history import CUSTOMERS, INTERACTIONS, ORDERS
 from tests.handlers.lead_helpers import new_lead

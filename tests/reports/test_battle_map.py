@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.core.signing import member_link
 from bot.platforms.wecom.render import template_card
-from bot.web.access import COOKIE, member_link, session_value
+from bot.web.access import COOKIE, session_value
 from cards.views import battle_map_card
 from tests.helpers import add_member, message, sent_cards
 from tests.reports.conftest import path_of

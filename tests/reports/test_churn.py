@@ -6,7 +6,7 @@ import io
 
 from openpyxl import load_workbook
 
-from bot.web.access import member_link
+from bot.core.signing import member_link
 from flows.churn import print_churn_features
 from tests.helpers import add_member, message, sent_cards
 from tests.reports.conftest import path_of

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
-from bot.config_checks import check_all
+from bot.config.checks import check_all
 from cards.views import ChannelRejects, intake_rejects_card
 from scheduler.core import run_job
 from scheduler.intake_rejects import rank, short_problem, yesterday

@@ -11,9 +11,9 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from bot.core.events import ChatRef, Event
+from bot.core.links import evidence_link
 from bot.runtime import Runtime
 from bot.web.app import create_app
-from bot.web.links import evidence_link
 from scheduler.core import run_job
 from scheduler.media import summary
 from storage.models import Evidence, OutboxMessage

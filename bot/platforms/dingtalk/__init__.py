@@ -10,11 +10,11 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from bot.connections import Held
+from bot.platforms.connections import Held
 from bot.platforms.dingtalk import render
 from bot.platforms.dingtalk.api import DingTalkAPI
 from bot.platforms.dingtalk.approvals import OAApprovals
-from bot.tokens import SharedTokens
+from bot.platforms.tokens import SharedTokens
 
 if TYPE_CHECKING:
     from bot.config import Settings

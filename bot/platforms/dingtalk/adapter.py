@@ -2,7 +2,7 @@
 
 Chat targets (the outbox `target`): `group:<openConversationId>`, `user:<userId>`,
 `users:<id>,<id>…` (1:1 to several people), `webhook:<name>` (a custom group robot from config);
-`dm:<userId>` (bot/targets.py's personal chats) is taken as `user:<userId>`.
+`dm:<userId>` (flows/targets.py's personal chats) is taken as `user:<userId>`.
 An interactive card's outTrackId carries its target, so a click can be answered in the same chat.
 """
 
@@ -45,7 +45,7 @@ def target_of_track(out_track_id: str) -> str | None:
 
 
 def canonical_target(target: str) -> str:
-    """Map a personal chat as bot/targets.py names it (`dm:<userId>`) onto DingTalk's `user:<userId>`."""
+    """Map a personal chat as flows/targets.py names it (`dm:<userId>`) onto DingTalk's `user:<userId>`."""
     return "user:" + target.removeprefix("dm:") if target.startswith("dm:") else target
 
 

@@ -25,7 +25,7 @@ from bot.platforms.dingtalk.adapter import canonical_target
 from bot.platforms.dingtalk.crypto import webhook_query
 from bot.platforms.dingtalk.media import DingTalkMedia
 from bot.platforms.dingtalk.throttle import throttled
-from bot.tokens import SharedTokens
+from bot.platforms.tokens import SharedTokens
 from storage.repos import card_refs
 
 if TYPE_CHECKING:

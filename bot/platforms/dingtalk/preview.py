@@ -12,7 +12,7 @@ from html import escape
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from bot.web.actionlinks import peek_action
+from bot.core.signing import peek_action
 
 _FONT = re.compile(r"&lt;font color=(#[0-9A-Fa-f]{3,6})&gt;(.*?)&lt;/font&gt;")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")

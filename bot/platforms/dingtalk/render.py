@@ -21,9 +21,9 @@ from bot.config import Settings
 from bot.core.cards import Card, Level
 from bot.core.clock import Clock, SystemClock
 from bot.core.events import ChatRef
+from bot.core.signing import make_token
+from bot.core.viewlinks import attach, full_view
 from bot.platforms.dingtalk.adapter import canonical_target, track_id
-from bot.web.actionlinks import make_token
-from bot.web.viewlinks import attach, full_view
 from cards.facts import missing
 
 MAX_BUTTONS = 4  # template cards define btn1..btn4

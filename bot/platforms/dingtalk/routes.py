@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot import replay
 from bot.core.errors import BadRequest, Forbidden
 from bot.core.events import Event
 from bot.core.payloads import json_object, text
+from bot.platforms import replay
 from bot.platforms.dingtalk import adapter, approval_results, crypto, render
-from bot.web.common import mark_authenticated, read_body, read_json, runtime
+from bot.platforms.http import mark_authenticated, read_body, read_json, runtime
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime

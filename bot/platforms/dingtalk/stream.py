@@ -5,7 +5,7 @@ loop: the blocking `open_connection` (requests, no timeout) runs in a daemon thr
 timeout; reconnects back off 1→60 s with jitter; `stop()` really stops (0.24.3 swallows the first
 cancel). A SYSTEM `disconnect` frame reconnects at once (0.24.3 could stop delivering after one),
 and a watchdog reconnects when no frame at all — DingTalk pings included — arrives for
-[connections] watchdog_seconds. Only the replica holding the app's lease connects (bot/connections.py).
+[connections] watchdog_seconds. Only the replica holding the app's lease connects (bot/platforms/connections.py).
 Handlers only store the event (inbox, milliseconds) and return, so DingTalk never
 re-delivers for a late ack; the work runs in the dispatcher's background tasks.
 """

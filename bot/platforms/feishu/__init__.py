@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from typing import TYPE_CHECKING
 
-from bot.tokens import SharedTokens
+from bot.platforms.tokens import SharedTokens
 
 if TYPE_CHECKING:
     from bot.config import Settings

@@ -2,7 +2,7 @@
 evidence downloads (payload kind "media_fetch", media.py).
 
 Every call goes to settings.feishu.api_base, so tests and proxies can stand in for open.feishu.cn.
-Targets are ChatRef.chat_id values ("dm:<id>" for personal chats, see bot/targets.py); the
+Targets are ChatRef.chat_id values ("dm:<id>" for personal chats, see flows/targets.py); the
 receive_id_type is read from the id's prefix (oc_ chat, ou_ open id, on_ union id, an address with @
 an email, anything else a user id) unless the payload names it (ChatRef.meta["receive_id_type"]).
 """
@@ -24,7 +24,7 @@ from bot.platforms.feishu import rooms
 from bot.platforms.feishu.delayed import DelayedUpdates
 from bot.platforms.feishu.limits import MAX_WAIT, Throttle
 from bot.platforms.feishu.media import FeishuMedia
-from bot.tokens import SharedTokens
+from bot.platforms.tokens import SharedTokens
 from storage.repos import card_refs
 
 if TYPE_CHECKING:
@@ -179,7 +179,7 @@ class FeishuAPI(FeishuMedia):
             await self.call("POST", f"/open-apis/im/v1/messages/{payload['reply_to']}/reply",
                             {**body, "reply_in_thread": False})
             return
-        receive_id = target.removeprefix("dm:")  # bot/targets.py names personal chats dm:<open_id>
+        receive_id = target.removeprefix("dm:")  # flows/targets.py names personal chats dm:<open_id>
         kind = payload.get("receive_id_type") or receive_id_type(receive_id)
         data = await self.call("POST", "/open-apis/im/v1/messages", {"receive_id": receive_id, **body},
                                {"receive_id_type": kind})

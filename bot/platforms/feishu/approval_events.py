@@ -15,7 +15,6 @@ from bot.core.payloads import text
 
 PLATFORM = "feishu"
 # The approval form: one single-line text widget per key; widget id = the key, or feishu.approval_widgets[key].
-WIDGETS = ("customer", "requester", "stage", "amount", "discount", "reason", "budget")
 # Final statuses. A withdrawal, deletion or revocation returns the quote, as a rejection would.
 RESULTS = {"APPROVED": "approved", "REJECTED": "rejected", "CANCELED": "rejected", "DELETED": "rejected",
            "REVERTED": "rejected"}

@@ -17,12 +17,12 @@ import json
 import logging
 from typing import TYPE_CHECKING, Any
 
+from bot.config.sections import FEISHU_APPROVAL_WIDGETS as WIDGETS
 from bot.core.clock import Clock
 from bot.core.errors import DeliveryError, TransientDeliveryError
 from bot.core.events import ChatRef, Event
 from bot.platforms.feishu import approval_events, render
 from bot.platforms.feishu.api import Refused
-from bot.platforms.feishu.approval_events import WIDGETS
 from cards.views import ApprovalView, approval_card
 from storage.db import Database
 from storage.models_opportunities import Approval

@@ -24,7 +24,7 @@ from bot.config import Settings
 from bot.core.cards import Card, Level
 from bot.core.clock import Clock, SystemClock
 from bot.core.events import ChatRef
-from bot.web.viewlinks import attach, full_view
+from bot.core.viewlinks import attach, full_view
 from cards.facts import missing
 from cards.render import render_template
 

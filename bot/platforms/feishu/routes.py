@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -13,8 +13,10 @@ from bot.core.errors import TransientDeliveryError
 from bot.core.events import Event
 from bot.core.payloads import text
 from bot.platforms.feishu import adapter, approvals
-from bot.runtime import Runtime
-from bot.web.common import RUNTIME, mark_authenticated, read_body, runtime
+from bot.platforms.http import RUNTIME, mark_authenticated, read_body, runtime
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 log = logging.getLogger("salesbot.feishu")
 CARD_WAIT = 2.0  # seconds from arrival within which a click is answered inline (Feishu gives up at 3 s)

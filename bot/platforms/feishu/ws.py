@@ -6,7 +6,7 @@ them). Payloads arrive in plaintext (the connection itself is authenticated) and
 as webhook bodies: adapter.to_event → inbox → dispatch; card clicks are answered in the ACK.
 Every bootstrap call (endpoint POST, socket open) has a timeout; a watchdog reconnects when nothing,
 not even a pong, arrives in time; after a drop the connection comes back within the server's
-ReconnectNonce. Only the replica holding the app's lease connects (bot/connections.py).
+ReconnectNonce. Only the replica holding the app's lease connects (bot/platforms/connections.py).
 """
 
 from __future__ import annotations
@@ -19,19 +19,21 @@ import logging
 import random
 import time
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
 from aiohttp import web
 
-from bot.connections import Held
 from bot.core.errors import BadRequest
 from bot.core.payloads import json_object
+from bot.platforms.connections import Held
 from bot.platforms.feishu import adapter, approvals, frames, routes
-from bot.runtime import Runtime
-from bot.web.common import RUNTIME
+from bot.platforms.http import RUNTIME
 from storage.repos import requests as archive
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 log = logging.getLogger("salesbot.feishu.ws")
 ENDPOINT = "/callback/ws/endpoint"

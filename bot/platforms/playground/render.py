@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.core.cards import Card
 from bot.core.events import ChatRef
-from bot.web.viewlinks import attach
+from bot.core.viewlinks import attach
 from cards.render import render_html
 
 log = logging.getLogger("salesbot.playground")

@@ -1,7 +1,7 @@
 """WeCom HTTP client core (aiohttp): one session, the access token per app, the call with one token retry.
 
 Every call goes to [wecom] api_base. The token is cached per app (corp id + agent id), replaced 5
-minutes before expires_in, shared by every replica (bot/tokens.py), and refetched once when a call
+minutes before expires_in, shared by every replica (bot/platforms/tokens.py), and refetched once when a call
 answers 40001/40014/42001. 45009/45033 (too frequent) are throttling: retried after a back-off.
 """
 
@@ -18,7 +18,7 @@ import aiohttp
 from bot.config import WecomConfig
 from bot.core.clock import Clock
 from bot.core.errors import DeliveryError, Throttled, TransientDeliveryError
-from bot.tokens import SharedTokens
+from bot.platforms.tokens import SharedTokens
 from storage.db import Database
 
 log = logging.getLogger("salesbot.wecom")

@@ -31,11 +31,11 @@ from bot.config import Settings
 from bot.core.cards import Card, Level
 from bot.core.clock import Clock, SystemClock
 from bot.core.events import ChatRef
+from bot.core.signing import make_token
+from bot.core.viewlinks import attach, full_view
 from bot.platforms.wecom import limits as L
 from bot.platforms.wecom import markdown_v2
 from bot.platforms.wecom.fitting import fit_markdown, sub_title
-from bot.web.actionlinks import make_token
-from bot.web.viewlinks import attach, full_view
 from cards.facts import missing
 from cards.labels import short_labels
 

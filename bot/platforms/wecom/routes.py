@@ -9,17 +9,19 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from bot.core.errors import BadRequest, BadSignature
 from bot.core.events import Event
+from bot.platforms.http import RUNTIME, mark_authenticated, read_body, runtime
+from bot.platforms.refusals import refuse
 from bot.platforms.wecom import adapter, robot
 from bot.platforms.wecom.crypto import WecomCrypto
-from bot.runtime import Runtime
-from bot.web.common import RUNTIME, mark_authenticated, read_body, runtime
-from bot.web.refusals import refuse
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 log = logging.getLogger("salesbot.wecom")
 ROBOT_WAIT = 2.5  # seconds from arrival within which a robot message is answered passively (WeCom waits 5 s)

@@ -10,10 +10,10 @@ import pytest
 from bot.core.actions import AdvanceStage, ShowHelp, ShowOpportunity
 from bot.core.cards import Button, Card, Field, Section
 from bot.core.events import ChatRef
+from bot.core.signing import make_token, peek_action, read_token
 from bot.platforms.dingtalk import render
 from bot.platforms.dingtalk.adapter import target_of_track, track_id
 from bot.platforms.dingtalk.preview import preview_html
-from bot.web.actionlinks import make_token, peek_action, read_token
 from tests.conftest import make_settings
 
 CARD = Card("华东医疗", subtitle="商机 #7", sections=[Section(fields=[Field("客户现在卡在哪", "需求确认")],

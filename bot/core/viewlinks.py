@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bot.core.cards import Card
-from bot.web.dash import sign
+from bot.core.signing import sign
 
 LINK_TTL = timedelta(days=7)
 PATH = "/v/"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+# The quote approval form's fields, in order: the Feishu definition needs one single-line text widget per key.
+FEISHU_APPROVAL_WIDGETS = ("customer", "requester", "stage", "amount", "discount", "reason", "budget")
 
 @dataclass
 class ServerConfig:

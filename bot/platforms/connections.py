@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.core.clock import Clock
-from bot.tokens import REPLICA
+from bot.platforms.tokens import REPLICA
 from storage.db import Database
 from storage.repos import leases
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.config import ConfigProblem, Settings
+from bot.config.problems import ConfigProblem
+from bot.config.sections import Settings
 
 _POSITIVE = ("archive_per_source_per_minute", "archive_total_per_minute", "archive_sample_every",
              "archive_max_rows", "archive_retention_days")

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import platforms
 from bot.config import Settings
 from bot.core.events import ChatRef
 from storage.repos import members
@@ -25,7 +24,7 @@ class Personal:
 
 def enabled_platforms(settings: Settings) -> list[str]:
     """Return the platforms we can deliver to, real ones first, the playground last."""
-    out = [p for p in REAL_PLATFORMS if getattr(getattr(settings, p), "enabled", False) and p in platforms.RENDERERS]
+    out = [p for p in REAL_PLATFORMS if getattr(getattr(settings, p), "enabled", False)]
     if settings.playground.enabled:
         out.append("playground")
     return out

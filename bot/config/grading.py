@@ -5,7 +5,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from bot.config import _HHMM, _WEEKLY, ConfigProblem, Settings
+from bot.config.problems import HHMM, WEEKLY, ConfigProblem
+from bot.config.sections import Settings
 from bot.core.vocab import Grade
 from sales.activation import parse_plan
 from sales.activity import DEFAULT_WEIGHTS
@@ -35,10 +36,10 @@ def check(s: Settings) -> list[ConfigProblem]:
     for grade, rule in g.cadence.items():
         _cadence(p, grade, rule)
     _pack(p, g.activation_pack)
-    if not _HHMM.match(s.schedule.grading):
+    if not HHMM.match(s.schedule.grading):
         out.append(ConfigProblem(s.source, "schedule.grading", f"{s.schedule.grading!r} is not HH:MM",
                                  'write it like "06:30" (daily, before the must-do push)'))
-    if not _WEEKLY.match(s.schedule.regrade_quarterly):
+    if not WEEKLY.match(s.schedule.regrade_quarterly):
         out.append(ConfigProblem(s.source, "schedule.regrade_quarterly",
                                  f"{s.schedule.regrade_quarterly!r} is not 'ddd HH:MM'",
                                  'write it like "mon 07:00" (it acts once, on the first fire of a quarter)'))

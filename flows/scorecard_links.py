@@ -10,7 +10,7 @@ import hmac
 from datetime import datetime, timedelta
 
 from bot.config import Settings
-from bot.web.access import member_link
+from bot.core.signing import member_link
 from flows.bonus import previous_month
 
 LINK_TTL = timedelta(days=35)  # the monthly card's link stays good until the next one arrives

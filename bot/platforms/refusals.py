@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from bot.config import SecurityConfig
-from bot.metrics import Metrics
-from bot.web.common import AUTHENTICATED, RAW_BODY, RUNTIME
+from bot.platforms.http import AUTHENTICATED, RAW_BODY, RUNTIME
 from storage.repos import requests as repo
+
+if TYPE_CHECKING:
+    from bot.metrics import Metrics
 
 log = logging.getLogger("salesbot.web")
 MAX_SOURCES = 10_000  # distinct addresses remembered per minute; beyond it the minute starts afresh

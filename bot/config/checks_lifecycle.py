@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.config import _HHMM, ConfigProblem, Settings
+from bot.config.problems import HHMM, ConfigProblem
+from bot.config.sections import Settings
 from bot.core.vocab import Grade
 
 _POSITIVE = ("reclaim_days_without_follow_up", "reclaim_days_without_deal", "max_claims_per_day",
@@ -35,7 +36,7 @@ def check(s: Settings) -> list[ConfigProblem]:
             bad(f"pool.reclaim_days_by_grade.{grade}", f"{days!r} is not a whole number of days ≥ 1", "e.g. 30")
     if s.leads.max_reassign < 0:
         bad("leads.max_reassign", "must not be negative", "use 0 (never hand on) or more; default 2")
-    if not _HHMM.match(s.schedule.pool_reclaim):
+    if not HHMM.match(s.schedule.pool_reclaim):
         bad("schedule.pool_reclaim", f"{s.schedule.pool_reclaim!r} is not a 24-hour HH:MM time",
             'write it like "02:00"')
     return out

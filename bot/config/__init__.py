@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_type_hints
 
-from bot.config_sections import *  # noqa: F403  (the sections are part of this module's API)
-from bot.config_sections import Settings
+from bot.config.checks import check_all
+from bot.config.problems import HHMM, WEEKLY, ConfigProblem
+from bot.config.sections import *  # noqa: F403  (the sections are part of this module's API)
+from bot.config.sections import Settings
 from bot.core.errors import ConfigError
+
+__all__ = ["HHMM", "WEEKLY", "ConfigProblem", "load_settings", "validate"]  # plus every section class
 
 DEFAULT_PATH = Path("config.toml")
 ENV_PREFIX = "SALESBOT__"
@@ -20,19 +22,6 @@ SECRET_KEYS = {"secret", "secret_key", "admin_token", "token", "encoding_aes_key
                "bot_encoding_aes_key", "client_secret", "event_token", "event_aes_key", "app_secret",
                "verification_token", "encrypt_key", "access_token", "webhook_keys", "webhooks",
                "card_callback_secret"}
-
-
-@dataclass(frozen=True)
-class ConfigProblem:
-    """One thing wrong with the configuration, and how to fix it."""
-
-    file: str
-    key: str
-    problem: str
-    fix: str
-
-    def __str__(self) -> str:
-        return f"{self.file}: [{self.key}] {self.problem} — fix: {self.fix}"
 
 
 def load_settings(path: str | Path | None = None, env: dict[str, str] | None = None) -> Settings:
@@ -173,12 +162,6 @@ def _type_name(hint: Any) -> str:
             list: "list", dict: "table"}.get(origin, str(hint))
 
 
-_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-_WEEKLY = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun) ([01]\d|2[0-3]):[0-5]\d$")
-
-
 def validate(s: Settings) -> list[ConfigProblem]:
     """Check values beyond their types: formats, ranges, and credentials of enabled platforms."""
-    from bot.config_checks import check_all
-
     return check_all(s)

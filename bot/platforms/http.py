@@ -1,13 +1,21 @@
-"""What every route module shares: the runtime key and body readers."""
+"""What every route module shares: the runtime key and body readers.
+
+The Runtime is named for type checkers only: platform packages are handed the runtime by the app shell and
+never import it, so the shell can import every platform without a cycle.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from bot.core.payloads import json_object
-from bot.runtime import Runtime
 
-RUNTIME = web.AppKey("runtime", Runtime)
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+RUNTIME: web.AppKey[Runtime] = web.AppKey("runtime")
 RAW_BODY = web.RequestKey("raw_body", bytes)
 AUTHENTICATED = web.RequestKey("authenticated", bool)  # set once a signature/token check passed
 

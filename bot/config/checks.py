@@ -5,12 +5,17 @@ from __future__ import annotations
 import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot import config_checks_lifecycle, config_grading
-from bot.config import _HHMM, _WEEKLY, ConfigProblem, Settings
-from bot.config_reports import reports_checks
-from bot.config_scorecard import scorecard_checks
-from bot.config_security import check_security
-from bot.ops_checks import check_ops
+from bot.config import checks_lifecycle as config_checks_lifecycle
+from bot.config import grading as config_grading
+from bot.config.ops_checks import check_ops
+from bot.config.problems import HHMM, WEEKLY, ConfigProblem
+from bot.config.reports import reports_checks
+from bot.config.scorecard import scorecard_checks
+from bot.config.sections import FEISHU_APPROVAL_WIDGETS as WIDGETS
+from bot.config.sections import Settings
+from bot.config.security import check_security
+from sales.distribution import STRATEGIES
+from sales.stages import DEFAULT, pipeline_from_config, pipeline_problems
 
 _AES_KEY = re.compile(r"^[A-Za-z0-9]{43}$")
 _DAY = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
@@ -68,7 +73,7 @@ def _org(s: Settings) -> list[ConfigProblem]:
         out.append(_p(s, "org.timezone", f"unknown timezone {s.org.timezone!r}",
                       'use an IANA name such as "Asia/Shanghai"'))
     start, _, end = s.org.quiet_hours.partition("-")
-    if not (_HHMM.match(start) and _HHMM.match(end)):
+    if not (HHMM.match(start) and HHMM.match(end)):
         out.append(_p(s, "org.quiet_hours", f"{s.org.quiet_hours!r} is not HH:MM-HH:MM",
                       'write it like "22:00-08:00"'))
     if not s.org.bot_name.strip():
@@ -80,12 +85,12 @@ def _schedule(s: Settings) -> list[ConfigProblem]:
     out = []
     for key in ("must_do", "morning_breakpoints", "daily_report", "intake_rejects"):
         value = getattr(s.schedule, key)
-        if not _HHMM.match(value):
+        if not HHMM.match(value):
             out.append(_p(s, f"schedule.{key}", f"{value!r} is not a 24-hour HH:MM time", 'write it like "09:00"'))
-    if not _WEEKLY.match(s.schedule.weekly_report):
+    if not WEEKLY.match(s.schedule.weekly_report):
         out.append(_p(s, "schedule.weekly_report", f"{s.schedule.weekly_report!r} is not 'ddd HH:MM'",
                       'write it like "mon 09:00"'))
-    if not _WEEKLY.match(s.schedule.feedback_digest):
+    if not WEEKLY.match(s.schedule.feedback_digest):
         out.append(_p(s, "schedule.feedback_digest", f"{s.schedule.feedback_digest!r} is not 'ddd HH:MM'",
                       'write it like "mon 09:30"'))
     for key in ("workbench_minutes", "media_fetch_minutes"):
@@ -174,7 +179,6 @@ def _feishu(s: Settings) -> list[ConfigProblem]:
     if s.feishu.mode == "webhook" and not (s.feishu.encrypt_key or s.feishu.verification_token):
         out.append(_p(s, "feishu.verification_token", "webhook mode needs encrypt_key or verification_token",
                       "copy them from the Feishu developer console (事件与回调 → 加密策略)"))
-    from bot.platforms.feishu.approval_events import WIDGETS  # late: keeps config free of adapter imports
 
     unknown = sorted(set(s.feishu.approval_widgets) - set(WIDGETS))
     if unknown:
@@ -196,7 +200,6 @@ def _intake(s: Settings) -> list[ConfigProblem]:
 
 
 def _opportunities(s: Settings) -> list[ConfigProblem]:
-    from sales.stages import DEFAULT, pipeline_from_config, pipeline_problems
 
     o, out = s.opportunities, []
     for problem in pipeline_problems(o.stages):
@@ -220,7 +223,6 @@ def _opportunities(s: Settings) -> list[ConfigProblem]:
 
 
 def _leads(s: Settings) -> list[ConfigProblem]:
-    from sales.distribution import STRATEGIES
 
     c, out = s.leads, []
     for i, rule in enumerate([{"strategy": c.strategy}, *c.rules]):
@@ -228,7 +230,7 @@ def _leads(s: Settings) -> list[ConfigProblem]:
         if not isinstance(rule, dict) or rule.get("strategy", "round_robin") not in STRATEGIES:
             out.append(_p(s, key, f"unknown strategy in {rule!r}", f"use one of {', '.join(STRATEGIES)}"))
     start, _, end = c.work_hours.partition("-")
-    if not (_HHMM.match(start) and _HHMM.match(end)) or start >= end:
+    if not (HHMM.match(start) and HHMM.match(end)) or start >= end:
         out.append(_p(s, "leads.work_hours", f"{c.work_hours!r} is not HH:MM-HH:MM", 'write it like "09:00-18:00"'))
     if not c.work_days or any(type(d) is not int or not 1 <= d <= 7 for d in c.work_days):
         out.append(_p(s, "leads.work_days", "must list ISO weekdays 1-7", "e.g. [1, 2, 3, 4, 5]"))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from bot.config import ConfigProblem, Settings
+from bot.config.problems import ConfigProblem
+from bot.config.sections import Settings
 
-_WEEKLY = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun) ([01]\d|2[0-3]):[0-5]\d$")
+WEEKLY = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun) ([01]\d|2[0-3]):[0-5]\d$")
 _LIMITS = {"dormant_days": (1, 3650), "link_ttl_days": (1, 90), "root_cause_min_leads": (5, 100_000),
            "churn_days": (1, 3650)}
 
@@ -14,7 +15,7 @@ _LIMITS = {"dormant_days": (1, 3650), "link_ttl_days": (1, 90), "root_cause_min_
 def reports_checks(s: Settings) -> list[ConfigProblem]:
     """Return the problems of [reports] and [schedule] root_cause."""
     out = []
-    if not _WEEKLY.match(s.schedule.root_cause):
+    if not WEEKLY.match(s.schedule.root_cause):
         out.append(ConfigProblem(s.source, "schedule.root_cause", f"{s.schedule.root_cause!r} is not 'ddd HH:MM'",
                                  'write it like "mon 08:00"'))
     for key, (low, high) in _LIMITS.items():

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.config import _HHMM, _WEEKLY, ConfigProblem, Settings
+from bot.config.problems import HHMM, WEEKLY, ConfigProblem
+from bot.config.sections import Settings
 from sales.benchmarks import PackError, parse_pack
 from sales.scorecard import HEALTH, RESULTS
 
@@ -36,11 +37,11 @@ def scorecard_checks(s: Settings) -> list[ConfigProblem]:
 
 def _schedule(s: Settings) -> list[ConfigProblem]:
     out = []
-    if not _WEEKLY.match(s.schedule.scorecards_weekly):
+    if not WEEKLY.match(s.schedule.scorecards_weekly):
         out.append(_p(s, "schedule.scorecards_weekly", f"{s.schedule.scorecards_weekly!r} is not 'ddd HH:MM'",
                       'write it like "mon 07:30"'))
     for key in ("monthly_dashboard", "accepted_deliveries"):
-        if not _HHMM.match(getattr(s.schedule, key)):
+        if not HHMM.match(getattr(s.schedule, key)):
             out.append(_p(s, f"schedule.{key}", f"{getattr(s.schedule, key)!r} is not a 24-hour HH:MM time",
                           'write it like "08:15"'))
     return out

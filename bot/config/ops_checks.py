@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.config import ConfigProblem, Settings
+from bot.config.problems import ConfigProblem
+from bot.config.sections import Settings
 
 
 def check_ops(s: Settings) -> list[ConfigProblem]:

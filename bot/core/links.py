@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from bot.config import Settings
-from bot.web.access import member_link
-from bot.web.dash import signed_url
+from bot.core.signing import member_link, signed_url
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 LINK_TTL = timedelta(days=7)
 
@@ -51,3 +53,16 @@ def material_link(settings: Settings, customer_id: int, member_id: int | None, u
 def grading_board_link(settings: Settings, member_id: int, team_id: int | None, now: datetime) -> str:
     """Return the link to a team's grading board that opens only as `member_id` (checked against the team)."""
     return member_link(settings, "/dash/grading", {"team": str(team_id or 0)}, member_id, now, LINK_TTL)
+
+
+WEEKLY_TTL = timedelta(days=14)  # the weekly card stays openable through the next week
+
+
+def weekly_link(settings: Settings, team_id: int, week: str, now: datetime | None = None) -> str:
+    """Return the signed, expiring address of a team's weekly page (`week` = the Monday, YYYY-MM-DD).
+
+    The card goes to the team's group, so the link is not bound to one member; a logged-in member who opens
+    it is still checked against their role.
+    """
+    sent = now or datetime.combine(date.fromisoformat(week), datetime.min.time(), settings.tz) + timedelta(days=7)
+    return signed_url(settings, f"/dash/weekly/{team_id}/{week}", {}, sent, WEEKLY_TTL)

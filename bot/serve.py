@@ -9,8 +9,10 @@ from aiohttp import web
 
 from bot import logs
 from bot.config import Settings
+from bot.platforms.http import RUNTIME
 from bot.runtime import Runtime
 from bot.web.app import create_app
+from scheduler.core import Scheduler
 from storage import schema_version
 from storage.db import Database
 
@@ -51,17 +53,12 @@ async def _prepare(settings: Settings) -> None:
 
 
 async def _start_scheduler(app: web.Application) -> None:
-    from bot.platforms.http import RUNTIME
-    from scheduler.core import Scheduler
-
     rt = app[RUNTIME]
     rt.scheduler = Scheduler(rt)
     rt.scheduler.start()
 
 
 async def _stop_scheduler(app: web.Application) -> None:
-    from bot.platforms.http import RUNTIME
-
     rt = app[RUNTIME]
     if rt.scheduler is not None:
         rt.scheduler.shutdown()

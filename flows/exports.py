@@ -3,7 +3,7 @@
 An exporter is a plain async generator function `exporter(session, settings, options) -> AsyncIterator[Sequence]`
 that yields the header first, then one row per record, read from a streamed query — so 1M rows never sit in
 memory. Other modules add theirs with one line in EXPORTERS. `churn-features` is not a table export but an
-analysis with conclusions on stdout; bot/lifecycle_cli.py sends it to flows/churn.py.
+analysis with conclusions on stdout; bot/cli/lifecycle.py sends it to flows/churn.py.
 """
 
 from __future__ import annotations

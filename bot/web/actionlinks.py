@@ -16,6 +16,7 @@ from bot.core.actions import unpack
 from bot.core.errors import ActionError, BadRequest, BadSignature
 from bot.core.events import ChatRef, Event
 from bot.core.signing import read_token
+from bot.platforms.http import runtime
 from bot.web.pages import message
 
 
@@ -37,8 +38,6 @@ def _page(title: str, text: str, status: int = 200) -> web.Response:
 
 async def open_link(request: web.Request) -> web.Response:
     """Perform the linked action once and show a tiny result page."""
-    from bot.platforms.http import runtime
-
     rt = runtime(request)
     token = request.match_info["token"]
     try:

@@ -11,6 +11,9 @@ from bot.core.payloads import whole_number
 from bot.platforms.http import read_json, runtime
 from bot.platforms.playground import adapter
 from bot.web.pages import ENV
+from scheduler import jobs  # noqa: F401  (registers every job)
+from scheduler.core import run_job
+from scheduler.registry import names
 from storage.repos import deal_rooms, inbox, lead_admin, members, outbox
 
 SKINS = [("wecom", "企业微信"), ("dingtalk", "钉钉"), ("feishu", "飞书")]
@@ -49,9 +52,6 @@ async def state(request: web.Request) -> web.Response:
         people, teams = await members.all_members(s), await members.all_teams(s)
         rooms = await deal_rooms.playground_rooms(s)
     team_names = {t.id: t.name for t in teams}
-    from scheduler import jobs  # noqa: F401  (registers every job)
-    from scheduler.registry import names
-
     return web.json_response({
         "bot_name": rt.settings.org.bot_name, "now": rt.clock.now().isoformat(), "jobs": names(),
         "timezone": rt.settings.org.timezone,
@@ -161,8 +161,6 @@ async def clock(request: web.Request) -> web.Response:
 
 async def fire_job(request: web.Request) -> web.Response:
     """Fire a scheduled job now, with the same exactly-once rule as the scheduler."""
-    from scheduler.core import run_job
-
     rt = runtime(request)
     try:
         result = await run_job(rt, request.match_info["name"])

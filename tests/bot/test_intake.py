@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot.intake_cli import replay
+from bot.cli.intake import replay
 from storage.models import Customer, Lead, RejectedRequest
 from storage.models_leads import IntakeReject, LeadEvent
 from tests.helpers import add_member, sent_cards

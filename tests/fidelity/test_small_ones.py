@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from bot.cli.scripts import import_scripts
 from bot.core.events import ChatRef
 from bot.platforms.dingtalk import render as dingtalk_render
-from bot.scripts_cli import import_scripts
 from cards.views import weekly_card
 from sales.reports import WeekNumbers
 from tests.handlers.opp_helpers import Chat, section

@@ -1,4 +1,9 @@
-"""The `salesbot` command line."""
+"""The `salesbot` command line.
+
+Each command imports what it needs when it runs (the imports inside the command functions): `salesbot --help` and
+`salesbot check-config` must not load the database layer, Alembic, numpy or the web app. They are start-up costs,
+not cycles: every module imported here may also be imported at the top.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,11 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from bot import outbox_cli
+from bot.cli import outbox as outbox_cli
+from bot.cli.lifecycle_parsers import add_parsers as lifecycle_parsers
 from bot.config import Settings, load_settings
+from bot.core.clock import SystemClock
 from bot.core.errors import ConfigError, UserError
-from bot.lifecycle_parsers import add_parsers as lifecycle_parsers
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -103,7 +109,6 @@ async def _require_current(db) -> None:
 
 
 async def _demo(args, settings: Settings, db) -> int:
-    from bot.core.clock import SystemClock
     from storage.demo import seed_demo
 
     counts = await seed_demo(db, SystemClock().now(), reset=args.reset, seed=args.seed)
@@ -111,9 +116,9 @@ async def _demo(args, settings: Settings, db) -> int:
         print("demo: the database already has members; nothing seeded (use --reset to start over)")
         return 0
     print("demo seeded: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-    starter = Path(__file__).resolve().parent.parent / "packs" / "scripts" / "starter.toml"
+    starter = Path(__file__).resolve().parents[2] / "packs" / "scripts" / "starter.toml"
     if starter.exists():  # so 话术 has something to offer in the playground from the first minute
-        from bot.scripts_cli import import_scripts
+        from bot.cli.scripts import import_scripts
 
         report = await import_scripts(db, settings, starter)
         print(f"demo scripts: {starter.name} loaded ({report.created} created, {report.updated} updated)")
@@ -122,19 +127,19 @@ async def _demo(args, settings: Settings, db) -> int:
 
 async def _import(args, settings: Settings, db) -> int:
     if args.what in ("customers", "orders", "interactions"):
-        from bot.lifecycle_cli import cli_import_history
+        from bot.cli.lifecycle import cli_import_history
 
         return await cli_import_history(args, settings, db)
     if args.what == "mapping":
-        from bot.intake_cli import cli_import_mapping
+        from bot.cli.intake import cli_import_mapping
 
         return await cli_import_mapping(args, settings, db)
-    from bot.importer import import_members
+    from bot.cli.importer import import_members
 
     if not args.file.exists():
         raise UserError(f"{args.file}: file not found")
     if args.what == "scripts":
-        from bot.scripts_cli import import_scripts
+        from bot.cli.scripts import import_scripts
 
         report = await import_scripts(db, settings, args.file)
         print("\n".join(report.lines()))
@@ -148,7 +153,6 @@ async def _import(args, settings: Settings, db) -> int:
 
 async def _import_playbook(db, path: Path) -> int:
     """Check an attack playbook pack; store it (used from the next message on) only when it has no problem."""
-    from bot.core.clock import SystemClock
     from sales.playbook import PackError, parse_pack
     from storage.repos import attack
 
@@ -187,7 +191,7 @@ def _parse_at(raw: str) -> datetime:
 
 
 async def _intake(args, settings: Settings, db) -> int:
-    from bot.intake_cli import cli_replay
+    from bot.cli.intake import cli_replay
 
     return await cli_replay(args, settings, db)
 
@@ -217,26 +221,25 @@ async def _dingtalk(args, settings: Settings, db) -> int:
 
 
 async def _grading(args, settings: Settings, db) -> int:
-    from bot.grading_cli import backtest
+    from bot.cli.grading import backtest
 
     return await backtest(settings, db, args.split)
 
 
 async def _handover(args, settings: Settings, db) -> int:
-    from bot.lifecycle_cli import cli_handover
+    from bot.cli.lifecycle import cli_handover
 
     return await cli_handover(args, settings, db)
 
 
 async def _export(args, settings: Settings, db) -> int:
-    from bot.lifecycle_cli import cli_export
+    from bot.cli.lifecycle import cli_export
 
     return await cli_export(args, settings, db)
 
 
 async def _benchmarks(args, settings: Settings, db) -> int:
-    from bot.benchmarks_cli import cli_calibrate
-    from bot.core.clock import SystemClock
+    from bot.cli.benchmarks import cli_calibrate
 
     return await cli_calibrate(args, settings, db, SystemClock().now())
 

@@ -10,7 +10,7 @@ keys and DingTalk string params) and readable in logs. Define one with::
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, ClassVar, get_args, get_type_hints
+from typing import Any, ClassVar, dataclass_transform, get_args, get_type_hints
 from urllib.parse import quote, unquote
 
 from bot.core.errors import ActionError
@@ -19,6 +19,7 @@ MAX_PACKED_BYTES = 256  # WeCom template-card keys are the tightest carrier we r
 _SAFE = " .:-_/@#!*()，。"
 
 
+@dataclass_transform(frozen_default=True)  # type checkers see each subclass as the frozen dataclass it becomes
 class Action:
     """Base of every typed payload; subclasses become frozen dataclasses registered by prefix."""
 
@@ -37,7 +38,7 @@ class Action:
 
     def pack(self) -> str:
         """Encode as a button value; raise ActionError when it would not fit a button."""
-        parts = [self.prefix] + [_encode(getattr(self, f.name)) for f in dataclasses.fields(self)]
+        parts = [self.prefix] + [_encode(getattr(self, f.name)) for f in _fields(type(self))]
         packed = "|".join(parts)
         size = len(packed.encode())
         if size > MAX_PACKED_BYTES:
@@ -55,7 +56,7 @@ def unpack(value: str) -> Action:
     if cls is None:
         raise ActionError(f"unknown action {prefix!r}; the card may be from an older version — send the "
                           "command again for a fresh card")
-    fields = dataclasses.fields(cls)
+    fields = _fields(cls)
     if len(raw) != len(fields):
         raise ActionError(f"action {prefix} expects {len(fields)} values, got {len(raw)}")
     hints = get_type_hints(cls)
@@ -64,6 +65,11 @@ def unpack(value: str) -> Action:
     except ValueError as exc:
         raise ActionError(f"action {prefix} has a malformed value: {exc}") from exc
     return cls(**kwargs)
+
+
+def _fields(cls: type[Action]) -> tuple[dataclasses.Field[Any], ...]:
+    """The fields of an Action subclass (every subclass is made a dataclass in __init_subclass__)."""
+    return dataclasses.fields(cls)  # type: ignore[arg-type]  # typeshed cannot see the dataclass made at run time
 
 
 def _encode(value: Any) -> str:

@@ -91,7 +91,7 @@ class Card:
 
     def to_dict(self) -> dict[str, Any]:
         """Serialize, packing each action; `checks` and `form` appear only when set."""
-        data = {"title": self.title, "level": str(self.level), "subtitle": self.subtitle,
+        data: dict[str, Any] = {"title": self.title, "level": str(self.level), "subtitle": self.subtitle,
                 "footer": self.footer, "sections": [_section_dict(s) for s in self.sections],
                 "buttons": [{"label": b.label, "value": b.action.pack(), "style": b.style}
                             for b in self.buttons]}
@@ -118,7 +118,7 @@ class Card:
 
 
 def _section_dict(s: Section) -> dict[str, Any]:
-    data = {"title": s.title, "text": s.text, "items": s.items, "fields": [[f.label, f.value] for f in s.fields]}
+    data: dict[str, Any] = {"title": s.title, "text": s.text, "items": s.items, "fields": [[f.label, f.value] for f in s.fields]}
     if s.checks:
         data["checks"] = [{"label": c.label, "done": c.done, "value": c.action.pack() if c.action else ""}
                           for c in s.checks]

@@ -16,6 +16,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class SalesbotError(Exception):
     """Base of every error we raise on purpose."""
@@ -26,8 +28,8 @@ class SalesbotError(Exception):
 class ConfigError(SalesbotError):
     """Configuration is invalid; `problems` lists each with file, key and fix."""
 
-    def __init__(self, problems: list) -> None:
-        self.problems = problems
+    def __init__(self, problems: Sequence[object]) -> None:
+        self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in problems))
 
 

@@ -118,7 +118,8 @@ class Card:
 
 
 def _section_dict(s: Section) -> dict[str, Any]:
-    data: dict[str, Any] = {"title": s.title, "text": s.text, "items": s.items, "fields": [[f.label, f.value] for f in s.fields]}
+    data: dict[str, Any] = {"title": s.title, "text": s.text, "items": s.items,
+                            "fields": [[f.label, f.value] for f in s.fields]}
     if s.checks:
         data["checks"] = [{"label": c.label, "done": c.done, "value": c.action.pack() if c.action else ""}
                           for c in s.checks]

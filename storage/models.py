@@ -1,4 +1,8 @@
-"""The tables. Queries live in storage/repos, never here."""
+"""The tables. Queries live in storage/repos, never here.
+
+Primary keys are typed `int`, not `int | None`: the database assigns them on flush, and no code reads the id of a
+row it has not flushed or loaded, so every reader would otherwise narrow an Optional that is never None.
+"""
 
 from __future__ import annotations
 
@@ -20,14 +24,14 @@ def _json() -> Any:
 
 
 class Team(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     name: str = Field(unique=True, max_length=80)
     group_platform: str | None = Field(default=None, max_length=16)
     group_chat_id: str | None = Field(default=None, max_length=128)
 
 
 class Member(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     name: str = Field(unique=True, max_length=80)
     role: str = Field(default="rep", max_length=16)
     team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
@@ -48,14 +52,14 @@ class Member(SQLModel, table=True):
 
 class Identity(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("platform", "platform_user_id"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     platform: str = Field(max_length=16)
     platform_user_id: str = Field(max_length=128)
     member_id: int = Field(foreign_key="member.id", index=True)
 
 
 class Customer(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     name: str = Field(max_length=120)
     normalized_name: str = Field(max_length=120, unique=True)
     industry: str = Field(default="", max_length=40)
@@ -72,7 +76,7 @@ class Customer(SQLModel, table=True):
 
 
 class Contact(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id", index=True)
     name: str = Field(default="", max_length=80)
     mobile: str = Field(default="", max_length=20, index=True)
@@ -89,7 +93,7 @@ class Lead(SQLModel, table=True):
                       Index("ix_lead_status_assigned", "status", "assigned_at"),
                       Index("ix_lead_sla_open", "first_response_due_at", sqlite_where=text(_SLA_OPEN),
                             postgresql_where=text(_SLA_OPEN)))
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     channel: str = Field(max_length=40)
     source: str = Field(default="", max_length=80)
     customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
@@ -113,7 +117,7 @@ class Lead(SQLModel, table=True):
 
 class Opportunity(SQLModel, table=True):
     __table_args__ = (Index("ix_opp_status_stage_entered", "status", "stage", "stage_entered_at"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id", index=True)
     owner_id: int | None = Field(default=None, foreign_key="member.id", index=True)
     chat_platform: str | None = Field(default=None, max_length=16)
@@ -134,7 +138,7 @@ class Opportunity(SQLModel, table=True):
 
 
 class Evidence(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     opportunity_id: int = Field(foreign_key="opportunity.id", index=True)
     stage: str = Field(max_length=16)
     kind: str = Field(default="note", max_length=16)
@@ -149,7 +153,7 @@ class Evidence(SQLModel, table=True):
 
 class Interaction(SQLModel, table=True):
     __table_args__ = (Index("ix_interaction_customer_at", "customer_id", "at"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id")
     member_id: int | None = Field(default=None, foreign_key="member.id", index=True)
     kind: str = Field(max_length=24)
@@ -160,7 +164,7 @@ class Interaction(SQLModel, table=True):
 
 class Task(SQLModel, table=True):
     __table_args__ = (Index("ix_task_owner_done_due", "owner_id", "done_at", "due_at"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     kind: str = Field(max_length=24)
     title: str = Field(max_length=200)
     owner_id: int | None = Field(default=None, foreign_key="member.id")
@@ -174,7 +178,7 @@ class InboxEvent(SQLModel, table=True):
     __tablename__ = "inbox"
     __table_args__ = (UniqueConstraint("platform", "dedupe_key", name="uq_inbox_platform_key"),
                       Index("ix_inbox_status", "status"))
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     platform: str = Field(max_length=16)
     dedupe_key: str = Field(max_length=200)
     kind: str = Field(max_length=16)
@@ -190,7 +194,7 @@ class InboxEvent(SQLModel, table=True):
 class OutboxMessage(SQLModel, table=True):
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     idempotency_key: str = Field(max_length=200, unique=True)
     platform: str = Field(max_length=16)
     target: str = Field(max_length=200)
@@ -207,7 +211,7 @@ class OutboxMessage(SQLModel, table=True):
 
 class CardRef(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("platform", "card_key"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     platform: str = Field(max_length=16)
     card_key: str = Field(max_length=200)
     message_id: str = Field(default="", max_length=200)
@@ -218,7 +222,7 @@ class CardRef(SQLModel, table=True):
 class JobRun(SQLModel, table=True):
     __tablename__ = "job_run"
     __table_args__ = (UniqueConstraint("job", "fire_key", name="uq_job_run_fire"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     job: str = Field(max_length=60)
     fire_key: str = Field(max_length=60)
     status: str = Field(default="running", max_length=12)
@@ -231,7 +235,7 @@ class RejectedRequest(SQLModel, table=True):
     """Every inbound body we refused, kept so nothing that reached us is lost."""
 
     __tablename__ = "rejected_request"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     route: str = Field(max_length=200)
     status: int
     reason: str = Field(sa_column=Column(Text, nullable=False))

@@ -21,7 +21,7 @@ class AttackCard(SQLModel, table=True):
     __tablename__ = "attack_card"
     __table_args__ = (Index("ix_attack_card_opp_status", "opportunity_id", "status"),
                       Index("ix_attack_card_created", "created_at"))
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     opportunity_id: int = Field(foreign_key="opportunity.id")
     owner_id: int | None = Field(default=None, foreign_key="member.id")
     scenario: str = Field(max_length=20)  # the pack's scenario key; "standard" for the new-rep checklist
@@ -40,7 +40,7 @@ class AttackAction(SQLModel, table=True):
 
     __tablename__ = "attack_action"
     __table_args__ = (UniqueConstraint("card_id", "position", name="uq_attack_action_pos"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     card_id: int = Field(foreign_key="attack_card.id")
     position: int
     title: str = Field(max_length=60)
@@ -53,7 +53,7 @@ class AttackPlaybook(SQLModel, table=True):
     """An imported playbook pack (`salesbot import playbook`); the newest row is the one in use."""
 
     __tablename__ = "attack_playbook"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     name: str = Field(max_length=80)
     source: str = Field(sa_column=Column(Text, nullable=False))
     imported_at: datetime | None = _ts(index=True)

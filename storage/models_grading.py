@@ -39,7 +39,7 @@ class GradeHistory(SQLModel, table=True):
     __tablename__ = "grade_history"
     __table_args__ = (Index("ix_grade_history_customer_at", "customer_id", "at"),
                       Index("ix_grade_history_at", "at"))
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id")
     at: datetime | None = _ts()
     from_grade: str = Field(default="", max_length=16)
@@ -55,7 +55,7 @@ class GradeProposal(SQLModel, table=True):
     __tablename__ = "grade_proposal"
     __table_args__ = (UniqueConstraint("quarter", "customer_id", name="uq_grade_proposal_quarter"),
                       Index("ix_grade_proposal_status", "status", "quarter"))
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     quarter: str = Field(max_length=8)  # "2026Q3": the quarter whose numbers it rests on
     customer_id: int = Field(foreign_key="customer.id")
     owner_id: int | None = Field(default=None, foreign_key="member.id")
@@ -74,7 +74,7 @@ class GradingRun(SQLModel, table=True):
     """One grading run: the fitted model, the thresholds used and what changed."""
 
     __tablename__ = "grading_run"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     at: datetime | None = _ts(index=True)
     kind: str = Field(default="daily", max_length=12)
     model: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

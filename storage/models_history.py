@@ -16,7 +16,7 @@ class Order(SQLModel, table=True):
     __tablename__ = "customer_order"  # "order" is an SQL keyword
     __table_args__ = (Index("ix_order_customer_at", "customer_id", "ordered_at"),
                       Index("ix_order_owner_at", "owner_id", "ordered_at"))
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id")
     owner_id: int | None = Field(default=None, foreign_key="member.id")  # the rep credited with it
     opportunity_id: int | None = Field(default=None, foreign_key="opportunity.id", index=True)
@@ -35,7 +35,7 @@ class CustomerEvent(SQLModel, table=True):
     __tablename__ = "customer_event"
     __table_args__ = (Index("ix_customer_event_customer_at", "customer_id", "at"),
                       Index("ix_customer_event_kind_at", "kind", "at"))
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id")
     kind: str = Field(max_length=16)  # a bot.core.vocab.CustomerEventKind
     member_id: int | None = Field(default=None, foreign_key="member.id")  # who did it (None: a job)

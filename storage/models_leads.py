@@ -15,7 +15,7 @@ class IntakeReject(SQLModel, table=True):
 
     __tablename__ = "intake_reject"
     __table_args__ = (Index("ix_intake_reject_channel_status", "channel", "status"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     channel: str = Field(max_length=40)
     content_type: str = Field(default="", max_length=120)
     body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
@@ -32,7 +32,7 @@ class LeadEvent(SQLModel, table=True):
 
     __tablename__ = "lead_event"
     __table_args__ = (Index("ix_lead_event_lead_at", "lead_id", "at"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     lead_id: int = Field(foreign_key="lead.id")
     kind: str = Field(max_length=24)
     member_id: int | None = None

@@ -14,7 +14,7 @@ class FollowUpDraft(SQLModel, table=True):
     """A `跟进/拜访/演示` whose record was ambiguous: kept until the rep picks one (the buttons carry its id)."""
 
     __tablename__ = "followup_draft"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     member_id: int = Field(foreign_key="member.id", index=True)
     kind: str = Field(max_length=24)  # an InteractionKind value
     text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

@@ -15,7 +15,7 @@ class StageChange(SQLModel, table=True):
 
     __tablename__ = "stage_change"
     __table_args__ = (Index("ix_stage_change_opp_at", "opportunity_id", "at"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     opportunity_id: int = Field(foreign_key="opportunity.id")
     from_stage: str = Field(max_length=16)
     to_stage: str = Field(max_length=16)
@@ -30,7 +30,7 @@ class Approval(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("platform", "instance_id", name="uq_approval_instance"),
                       Index("ix_approval_opp_status", "opportunity_id", "status"))
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     opportunity_id: int = Field(foreign_key="opportunity.id")
     requested_by: int | None = Field(default=None, foreign_key="member.id")
     from_stage: str = Field(max_length=16)
@@ -52,7 +52,7 @@ class Script(SQLModel, table=True):
     """One script of the library, tagged for matching; `key` makes imports idempotent."""
 
     __table_args__ = (Index("ix_script_stage_industry", "stage", "industry"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     key: str = Field(max_length=80, unique=True)
     title: str = Field(max_length=120)
     text: str = Field(sa_column=Column(Text, nullable=False))
@@ -73,7 +73,7 @@ class ScriptUse(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("kind", "script_id", "opportunity_id", "member_id", "day",
                                        name="uq_script_use"),
                       Index("ix_script_use_member_kind", "member_id", "kind"))
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     kind: str = Field(max_length=8)  # shown | used
     script_id: int = Field(foreign_key="script.id", index=True)
     opportunity_id: int = Field(foreign_key="opportunity.id")
@@ -85,7 +85,7 @@ class ScriptUse(SQLModel, table=True):
 class Feedback(SQLModel, table=True):
     """A rep's pain point sent with `反馈` (the seed's 内部体验官)."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     member_id: int | None = Field(default=None, foreign_key="member.id")
     text: str = Field(sa_column=Column(Text, nullable=False))
     platform: str = Field(default="", max_length=16)

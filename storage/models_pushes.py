@@ -16,7 +16,7 @@ class PushItem(SQLModel, table=True):
     __tablename__ = "push_item"
     __table_args__ = (UniqueConstraint("member_id", "day", "key", name="uq_push_item"),
                       Index("ix_push_item_day", "day"), Index("ix_push_item_snoozed", "snoozed_until"))
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     member_id: int = Field(foreign_key="member.id")
     day: str = Field(max_length=10)  # org-local YYYY-MM-DD
     key: str = Field(max_length=40)  # "lead:12", "task:5", "opp:7", "cust:9"
@@ -33,7 +33,7 @@ class DailyReport(SQLModel, table=True):
 
     __tablename__ = "daily_report"
     __table_args__ = (UniqueConstraint("member_id", "day", name="uq_daily_report"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     member_id: int = Field(foreign_key="member.id")
     day: str = Field(max_length=10)
     summary: dict = _json()
@@ -46,7 +46,7 @@ class Nudge(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("item_key", "day", name="uq_nudge_item_day"),
                       Index("ix_nudge_owner_day", "owner_id", "day"))
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     item_key: str = Field(max_length=40)
     day: str = Field(max_length=10)
     owner_id: int = Field(foreign_key="member.id")

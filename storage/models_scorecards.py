@@ -18,7 +18,7 @@ class ScorecardRow(SQLModel, table=True):
     __tablename__ = "scorecard"
     __table_args__ = (UniqueConstraint("member_id", "period", name="uq_scorecard_member_period"),
                       Index("ix_scorecard_period", "period"))
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     member_id: int = Field(foreign_key="member.id")
     period: str = Field(max_length=10)  # ISO week of the week scored, "2026-W49"
     period_end: datetime | None = _ts()
@@ -35,7 +35,7 @@ class NpsSurvey(SQLModel, table=True):
     """The one satisfaction survey of a customer, sent after their first delivery was accepted."""
 
     __tablename__ = "nps_survey"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id", unique=True)
     member_id: int | None = Field(default=None, foreign_key="member.id", index=True)  # owner when sent
     order_id: int | None = Field(default=None, foreign_key="customer_order.id")
@@ -50,7 +50,7 @@ class BonusDeferral(SQLModel, table=True):
     """The deferred share of a new customer's bonus, released when the first delivery is accepted."""
 
     __tablename__ = "bonus_deferral"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     member_id: int = Field(foreign_key="member.id", index=True)
     customer_id: int = Field(foreign_key="customer.id", unique=True)
     month: str = Field(max_length=7)  # the statement month that earned it, "2026-11"
@@ -63,7 +63,7 @@ class CoachingNote(SQLModel, table=True):
     """A logged 1:1: it closes the coaching task it answers."""
 
     __tablename__ = "coaching_note"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     task_id: int | None = Field(default=None, foreign_key="task.id", index=True)
     manager_id: int = Field(foreign_key="member.id")
     member_id: int = Field(foreign_key="member.id", index=True)
@@ -75,7 +75,7 @@ class PointsEntry(SQLModel, table=True):
     """One line of the contribution-points ledger; `ref` (unique) makes every award and spend happen once."""
 
     __tablename__ = "points_entry"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     member_id: int = Field(foreign_key="member.id", index=True)
     kind: str = Field(max_length=24)  # customer_update | script_adopted | script_approved | competitor_tag | redeem
     points: int
@@ -90,7 +90,7 @@ class CompetitorTag(SQLModel, table=True):
     __tablename__ = "competitor_tag"
     __table_args__ = (UniqueConstraint("customer_id", "competitor", name="uq_competitor_tag"),
                       Index("ix_competitor_tag_competitor", "competitor"))
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id")
     competitor: str = Field(max_length=60)
     member_id: int | None = Field(default=None, foreign_key="member.id")
@@ -101,7 +101,7 @@ class ScriptSubmission(SQLModel, table=True):
     """A script a rep submitted with `话术 投稿`; approved ones become library scripts (`script_id`)."""
 
     __tablename__ = "script_submission"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     member_id: int = Field(foreign_key="member.id", index=True)
     title: str = Field(max_length=120)
     text: str = Field(sa_column=Column(Text, nullable=False))
@@ -116,7 +116,7 @@ class Redemption(SQLModel, table=True):
     """A rep's request to spend points on a configured item; a manager approves or rejects it."""
 
     __tablename__ = "redemption"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     member_id: int = Field(foreign_key="member.id", index=True)
     item: str = Field(max_length=80)
     points: int

@@ -19,7 +19,7 @@ class SignatureSeen(SQLModel, table=True):
 
     __tablename__ = "signature_seen"
     __table_args__ = (UniqueConstraint("scheme", "signature", name="uq_signature_seen"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     scheme: str = Field(max_length=32)
     signature: str = Field(max_length=128)
     body_sha256: str = Field(max_length=64)

@@ -31,15 +31,15 @@ class Metrics:
     def render(self, gauges: dict[str, tuple[str, dict[tuple, float]]]) -> str:
         """Return the exposition text, counters first, then gauges, then the histogram."""
         lines: list[str] = []
-        by_name: dict[str, list] = defaultdict(list)
+        by_name: dict[str, list[tuple[tuple, float]]] = defaultdict(list)
         for (name, labels), value in sorted(self.counters.items()):
             by_name[name].append((labels, value))
         for name, rows in by_name.items():
             lines += [f"# HELP {name} {self.help[name]}", f"# TYPE {name} counter"]
             lines += [f"{name}{_labels(dict(lb))} {v:g}" for lb, v in rows]
-        for name, (help_, rows) in gauges.items():
+        for name, (help_, values) in gauges.items():
             lines += [f"# HELP {name} {help_}", f"# TYPE {name} gauge"]
-            lines += [f"{name}{_labels(dict(lb))} {v:g}" for lb, v in rows.items()]
+            lines += [f"{name}{_labels(dict(lb))} {v:g}" for lb, v in values.items()]
         lines += self._render_hist()
         return "\n".join(lines) + "\n"
 

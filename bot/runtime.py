@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +24,9 @@ from storage.repos import card_views, outbox
 from storage.repos.inbox import InboxWriter
 from storage.repos.member_cache import MemberCache
 
+if TYPE_CHECKING:
+    from scheduler.core import Scheduler
+
 log = logging.getLogger("salesbot")
 
 
@@ -43,7 +46,7 @@ class Runtime:
         self.apis = apis if apis is not None else platforms.build_apis(self)
         self.sender = Sender(self.db, self.clock, self.apis, settings.outbox, self.metrics)
         self.dispatcher = Dispatcher(self)
-        self.scheduler = None  # set by scheduler.core.attach when serving
+        self.scheduler: Scheduler | None = None  # set by bot/serve.py when serving
         self.connections = Board(self.clock)  # long connections' states for /readyz (bot/platforms/connections.py)
 
     def feature_on(self, feature: str | None) -> bool:

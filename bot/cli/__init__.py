@@ -141,9 +141,9 @@ async def _import(args, settings: Settings, db) -> int:
     if args.what == "scripts":
         from bot.cli.scripts import import_scripts
 
-        report = await import_scripts(db, settings, args.file)
-        print("\n".join(report.lines()))
-        return 0 if not report.rejected else 3
+        scripts = await import_scripts(db, settings, args.file)
+        print("\n".join(scripts.lines()))
+        return 0 if not scripts.rejected else 3
     if args.what == "playbook":
         return await _import_playbook(db, args.file)
     report = await import_members(db, args.file)

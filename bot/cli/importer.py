@@ -52,7 +52,7 @@ async def import_members(db: Database, path: Path) -> ImportReport:
     report = ImportReport()
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
-        problem = roster.check_header(reader.fieldnames or [])
+        problem = roster.check_header(list(reader.fieldnames or []))
         if problem:
             report.rejected.append((1, problem))
             return report

@@ -27,13 +27,12 @@ SECRET_KEYS = {"secret", "secret_key", "admin_token", "token", "encoding_aes_key
 def load_settings(path: str | Path | None = None, env: dict[str, str] | None = None) -> Settings:
     """Load, override from the environment, and validate; raise ConfigError listing every problem."""
     raw, source = _read_file(path)
-    env = os.environ if env is None else env
     problems: list[ConfigProblem] = []
-    _apply_env(raw, env, source, problems)
+    _apply_env(raw, os.environ if env is None else env, source, problems)
     settings = _build(raw, source, problems)
     if settings is not None:
         problems += validate(settings)
-    if problems:
+    if problems or settings is None:
         raise ConfigError(problems)
     return settings
 

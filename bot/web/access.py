@@ -125,11 +125,12 @@ def _unbound(params: dict[str, str]) -> Access:
 
 async def visible_members(session: AsyncSession, access: Access) -> list[int] | None:
     """Return the member ids whose data the viewer may see (None: everyone)."""
-    if access.is_admin:
+    viewer = access.viewer
+    if viewer is None or viewer.role == "admin":
         return None
-    if access.viewer.role == "manager":
-        return await team_member_ids(session, access.viewer)
-    return [access.viewer.id]
+    if viewer.role == "manager":
+        return await team_member_ids(session, viewer)
+    return [viewer.id]
 
 
 async def check_member(session: AsyncSession, access: Access, member_id: int) -> None:
@@ -142,14 +143,14 @@ async def check_member(session: AsyncSession, access: Access, member_id: int) ->
 
 def require_manager(access: Access) -> None:
     """Raise Refusal unless the viewer is a manager or an admin."""
-    if not access.is_admin and access.viewer.role not in MANAGERS:
+    if access.viewer is not None and access.viewer.role not in MANAGERS and not access.is_admin:
         raise Refusal(403, "没有权限", "这个页面只给主管和管理员看。", "有需要请找你的主管。")
 
 
 async def check_team(session: AsyncSession, access: Access, team_id: int) -> None:
     """Raise Refusal unless the viewer is an admin or a manager of this team."""
     require_manager(access)
-    if not access.is_admin and access.viewer.team_id != team_id:
+    if access.viewer is not None and not access.is_admin and access.viewer.team_id != team_id:
         raise Refusal(403, "没有权限", "这是别的团队的数据，主管只能看本团队的。", "在聊天里发指令，拿你团队的链接。")
 
 

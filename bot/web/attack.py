@@ -10,6 +10,7 @@ from datetime import timedelta
 from html import escape
 
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.errors import BadRequest
 from bot.platforms.http import runtime
@@ -29,10 +30,10 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/dash/attack/report", report_page)
 
 
-async def _members(session, access: Access) -> list[int] | None:
+async def _members(session: AsyncSession, access: Access) -> list[int] | None:
     """The scope's members: admins any scope, a manager only their own; a missing scope means the viewer's."""
     require_manager(access)
-    mine = "all" if access.is_admin else f"mgr:{access.viewer.id}"
+    mine = "all" if access.is_admin or access.viewer is None else f"mgr:{access.viewer.id}"
     scope = access.params.get("scope", "") or mine
     if access.viewer is not None and not access.is_admin and scope != mine:
         raise Refusal(403, "没有权限", "这是别的团队的攻坚数据，主管只能看本团队的。", "在聊天里重新发“攻坚热力图”。")

@@ -6,6 +6,8 @@ Managers see their reps × product lines; admins see regions × product lines an
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aiohttp import web
 
 from bot.platforms.http import runtime
@@ -55,10 +57,11 @@ def view(settings, access: Access, grid: bm.Grid, scope: str, metric: str, now) 
     rows = sorted(grid.rows, key=lambda r: -sum(grid.cell(r, c).counts["block"] * 2 + grid.cell(r, c).counts["risk"]
                                                for c in grid.cols))[:MAX_ROWS]
     rows = [r for r in grid.rows if r in set(rows)]
-    drill = None
+    drill: Callable[[str], str] | None = None
     if access.is_admin and not region:
-        def drill(row: str) -> str:
+        def region_link(row: str) -> str:
             return link_for(settings, access, PATH, {"region": row, "m": metric}, now)
+        drill = region_link
     svg = heatmap(rows, grid.cols, lambda i, j: grid.cell(rows[i], grid.cols[j]).counts[metric], "c", drill,
                   bm.METRICS[metric])
     cells = [_cell(settings, access, grid, rows, i, j, metric, now)

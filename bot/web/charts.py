@@ -47,8 +47,8 @@ def trend(points: Sequence[tuple[str, float | None]], title: str, lines: Sequenc
         y = top + plot_h * (1 - v / 100)
         parts.append(f'<text x="0" y="{y + 3:.1f}">{v}</text><line x1="{left}" x2="{WIDTH}" y1="{y:.1f}" '
                      f'y2="{y:.1f}" stroke="#eee"/>')
-    for v in lines:
-        y = top + plot_h * (1 - v / 100)
+    for level in lines:
+        y = top + plot_h * (1 - level / 100)
         parts.append(f'<line x1="{left}" x2="{WIDTH}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e0a800" '
                      f'stroke-dasharray="4 3"/>')
     xy = [(left + i * step, top + plot_h * (1 - v / 100)) for i, (_, v) in enumerate(points) if v is not None]

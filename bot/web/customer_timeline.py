@@ -10,13 +10,14 @@ from sales.parsing import format_yuan
 from sales.stages import Pipeline
 from storage.repos.customer_page import RECENT, CustomerPage
 
-EVENTS = {CustomerEventKind.CREATED: "建档", CustomerEventKind.UPDATED: "资料更新",
+EVENTS: dict[str, str] = {CustomerEventKind.CREATED: "建档", CustomerEventKind.UPDATED: "资料更新",
           CustomerEventKind.CLAIMED: "从公海领取",
           CustomerEventKind.RELEASED: "放回公海", CustomerEventKind.RECLAIMED: "收回公海",
           CustomerEventKind.HANDOVER: "交接", CustomerEventKind.CONTACT_DELETED: "客户删了好友",
           CustomerEventKind.GRADED: "等级变化"}
 CLOSED = {"won": "赢单", "lost": "输单"}
 Entry = tuple[datetime, str, str, str]  # (when, what, who, detail)
+_Dated = tuple[datetime | None, str, str, str]  # before the undated are dropped
 
 
 def _kind(kind: str, extra: dict[str, str]) -> str:
@@ -28,7 +29,7 @@ def _kind(kind: str, extra: dict[str, str]) -> str:
 
 def entries(page: CustomerPage, pipe: Pipeline, extra_kinds: dict[str, str]) -> list[Entry]:
     """Every dated thing that happened to the customer, newest first, at most RECENT."""
-    out: list[Entry] = [(i.at, _kind(i.kind, extra_kinds), who or "系统", i.note) for i, who in page.interactions]
+    out: list[_Dated] = [(i.at, _kind(i.kind, extra_kinds), who or "系统", i.note) for i, who in page.interactions]
     for o, who in page.orders:
         accepted = "，已验收" if o.accepted_at else ""
         out.append((o.ordered_at, "订单", who, f"{format_yuan(o.amount)} {o.product}{accepted}".strip()))
@@ -40,7 +41,7 @@ def entries(page: CustomerPage, pipe: Pipeline, extra_kinds: dict[str, str]) -> 
             out.append((d.closed_at, CLOSED[d.status], who, f"商机 #{d.id} {d.won_reason or d.lost_reason}".strip()))
     for e, who in page.events:
         out.append((e.at, EVENTS.get(e.kind, e.kind), who, e.reason))
-    dated = [x for x in out if x[0] is not None]
+    dated = [(when, what, who, detail) for when, what, who, detail in out if when is not None]
     return sorted(dated, key=lambda x: x[0], reverse=True)[:RECENT]
 
 

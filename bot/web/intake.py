@@ -20,7 +20,6 @@ from sales.intake import IntakeInvalid
 from storage.repos import lead_admin
 
 FORM_TTL = 2 * 3600  # a printed QR form page stays usable for two hours after it was opened
-LIMITER = web.AppKey("intake_limiter", object)
 
 
 class TooManyRequests(BadRequest):
@@ -45,6 +44,9 @@ class RateLimiter:
             return False
         hits.append(t)
         return True
+
+
+LIMITER = web.AppKey("intake_limiter", RateLimiter)
 
 
 def setup(app: web.Application) -> None:

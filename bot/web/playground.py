@@ -55,7 +55,7 @@ async def state(request: web.Request) -> web.Response:
     return web.json_response({
         "bot_name": rt.settings.org.bot_name, "now": rt.clock.now().isoformat(), "jobs": names(),
         "timezone": rt.settings.org.timezone,
-        "members": [{"id": m.id, "name": m.name, "role": m.role, "team": team_names.get(m.team_id, "")}
+        "members": [{"id": m.id, "name": m.name, "role": m.role, "team": team_names.get(m.team_id or 0, "")}
                     for m in people],
         "groups": [{"id": f"group:{t.id}", "name": f"{t.name} 销售群"} for t in teams]
         + [{"id": chat, "name": f"商机群·{name}"} for chat, name in rooms]})

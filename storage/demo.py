@@ -16,6 +16,7 @@ from sales.stages import STAGES
 from storage import demo_life, demo_orders
 from storage import models as m
 from storage.db import Database
+from storage.repos._sql import table_of
 
 Row = dict[str, Any]
 H, D = timedelta(hours=1), timedelta(days=1)
@@ -92,14 +93,14 @@ class _Writer:
 
     async def number(self, model: Any, rows: list[Row]) -> None:
         """Give rows explicit ids after the table's largest (RETURNING would insert one row at a time on SQLite)."""
-        table = model.__table__
+        table = table_of(model)
         top = await self.s.scalar(select(func.coalesce(func.max(table.c.id), 0)))
         for i, row in enumerate(rows, top + 1):
             row["id"] = i
 
     async def add(self, model: Any, rows: list[Row], ids: bool = False) -> None:
         """Insert rows, dropping keys that start with "_"; with ids, number them first."""
-        table = model.__table__
+        table = table_of(model)
         self.counts[table.name] = self.counts.get(table.name, 0) + len(rows)
         if not rows:
             return

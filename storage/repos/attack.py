@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Member, Task
 from storage.models_attack import AttackAction, AttackCard, AttackPlaybook
+from storage.repos._sql import table_of
 
 TASK_KIND = "attack_action"
-TK, AA = Task.__table__, AttackAction.__table__
+TK, AA = table_of(Task), table_of(AttackAction)
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Member, Opportunity, Task
 from storage.models_attack import AttackAction, AttackCard
+from storage.repos._sql import table_of
 
-TK, AA = Task.__table__, AttackAction.__table__
-AC, OP, MB = AttackCard.__table__, Opportunity.__table__, Member.__table__
+TK, AA = table_of(Task), table_of(AttackAction)
+AC, OP, MB = table_of(AttackCard), table_of(Opportunity), table_of(Member)
 _DONE = case((TK.c.done_at.is_not(None), 1), else_=0)
 
 

@@ -18,9 +18,10 @@ from sales.battle_map import Signal
 from sales.stages import Pipeline
 from storage.models import Customer, Interaction, Lead, Member, Opportunity
 from storage.models_history import CustomerEvent, Order
+from storage.repos._sql import table_of
 
-LD, CU, OP, IN = Lead.__table__, Customer.__table__, Opportunity.__table__, Interaction.__table__
-CE, OR, MB = CustomerEvent.__table__, Order.__table__, Member.__table__
+LD, CU, OP, IN = table_of(Lead), table_of(Customer), table_of(Opportunity), table_of(Interaction)
+CE, OR, MB = table_of(CustomerEvent), table_of(Order), table_of(Member)
 RECORD_CAP = 2000  # oldest records fetched per kind; each cell shows its three oldest among them
 LEAD_CONVERT_DAYS = 14
 RECENT = timedelta(days=30)

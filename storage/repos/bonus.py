@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Customer
 from storage.models_history import Order
 from storage.models_scorecards import BonusDeferral
-from storage.repos._sql import insert_ignore
+from storage.repos._sql import insert_ignore, table_of
 
-OR, C, BD = Order.__table__, Customer.__table__, BonusDeferral.__table__
+OR, C, BD = table_of(Order), table_of(Customer), table_of(BonusDeferral)
 
 
 def _accepted(customer_col):

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from storage.models_fidelity import CardView
-from storage.repos._sql import insert_ignore
+from storage.repos._sql import insert_ignore, table_of
 
-T = CardView.__table__
+T = table_of(CardView)
 
 
 async def save(session, dialect: str, views: dict[str, dict[str, Any]], now: datetime) -> None:

@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.vocab import OWNED_LEAD_STATUSES, CustomerEventKind
 from storage.models import Customer, Interaction, Lead, Member, Opportunity
 from storage.models_history import CustomerEvent, Order
+from storage.repos._sql import table_of
 
-CU, LD, OP, IN, MB = (t.__table__ for t in (Customer, Lead, Opportunity, Interaction, Member))
-CE, OR = CustomerEvent.__table__, Order.__table__
+CU, LD, OP, IN, MB = (table_of(t) for t in (Customer, Lead, Opportunity, Interaction, Member))
+CE, OR = table_of(CustomerEvent), table_of(Order)
 CHURN_KINDS = (CustomerEventKind.RECLAIMED.value, CustomerEventKind.CONTACT_DELETED.value)
 
 

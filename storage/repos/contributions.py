@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Member
 from storage.models_opportunities import Script
 from storage.models_scorecards import Redemption, ScriptSubmission
+from storage.repos._sql import table_of
 
-SS, RD, M = ScriptSubmission.__table__, Redemption.__table__, Member.__table__
+SS, RD, M = table_of(ScriptSubmission), table_of(Redemption), table_of(Member)
 SUBMISSION_PACK = "投稿"
 
 

@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Contact, Customer, Lead, Member, Opportunity
 from storage.models_history import Order
+from storage.repos._sql import table_of
 
-C, CT, L, OP, OR = (x.__table__ for x in (Customer, Contact, Lead, Opportunity, Order))
+C, CT, L, OP, OR = (table_of(x) for x in (Customer, Contact, Lead, Opportunity, Order))
 PARTITION = 2000
 
 

@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Customer, Member
 from storage.models_grading import GradeProposal
-from storage.repos._sql import insert_ignore
+from storage.repos._sql import insert_ignore, table_of
 
-C, M, GP = Customer.__table__, Member.__table__, GradeProposal.__table__
+C, M, GP = table_of(Customer), table_of(Member), table_of(GradeProposal)
 CHUNK = 2000
 
 

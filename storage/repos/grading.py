@@ -12,9 +12,10 @@ from bot.core.vocab import CustomerEventKind, Grade
 from storage.models import Customer, Member
 from storage.models_grading import CustomerScore, GradeHistory, GradingRun
 from storage.models_history import CustomerEvent
+from storage.repos._sql import table_of
 from storage.types import UTCDateTime
 
-C, M, CS, GH, CE = (x.__table__ for x in (Customer, Member, CustomerScore, GradeHistory, CustomerEvent))
+C, M, CS, GH, CE = (table_of(x) for x in (Customer, Member, CustomerScore, GradeHistory, CustomerEvent))
 CHUNK = 5000
 
 
@@ -123,7 +124,7 @@ async def dormant_since(session: AsyncSession) -> dict[int, datetime]:
 async def add_run(session: AsyncSession, now: datetime, kind: str, model: dict, thresholds: dict,
                   counts: dict) -> None:
     """Record one run: the model's parameters, the thresholds used, what changed."""
-    await session.execute(insert(GradingRun.__table__).values(at=now, kind=kind, model=model, thresholds=thresholds,
+    await session.execute(insert(table_of(GradingRun)).values(at=now, kind=kind, model=model, thresholds=thresholds,
                                                               counts=counts))
 
 

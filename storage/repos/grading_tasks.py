@@ -8,9 +8,10 @@ from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Customer, Interaction, Task
+from storage.repos._sql import table_of
 from storage.repos.grading import bulk_insert
 
-C, IN, TK = Customer.__table__, Interaction.__table__, Task.__table__
+C, IN, TK = table_of(Customer), table_of(Interaction), table_of(Task)
 CHUNK = 5000
 
 

@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Contact, Customer, Member
 from storage.repos import bulk_write
+from storage.repos._sql import table_of
 
-C, CT = Customer.__table__, Contact.__table__
+C, CT = table_of(Customer), table_of(Contact)
 # Column orders of the plain tuples the import writes (storage/repos/bulk_write.py): no dict or ORM object per row.
 CUSTOMER_COLUMNS = ("name", "normalized_name", "industry", "region", "owner_id", "grade", "created_at", "in_pool",
                     "pool_since", "owned_since")

@@ -16,9 +16,10 @@ from typing import Any, Protocol
 from bot.clock import Clock
 from storage.db import Database
 from storage.models import InboxEvent
+from storage.repos._sql import table_of
 
 LEASE = timedelta(minutes=2)
-T = InboxEvent.__table__
+T = table_of(InboxEvent)
 PROCESSING, PENDING, DONE = "processing", "pending", "done"
 
 

@@ -12,9 +12,10 @@ from sales.sla import median_minutes
 from storage.db import Database
 from storage.models import Lead, Member, Team
 from storage.models_leads import IntakeReject
+from storage.repos._sql import table_of
 
-R = IntakeReject.__table__
-L = Lead.__table__
+R = table_of(IntakeReject)
+L = table_of(Lead)
 
 
 async def add_reject(db: Database, channel: str, content_type: str, body: bytes, reason: str,

@@ -15,12 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Contact, Customer, Lead, Member
 from storage.models_leads import CustomerKey, LeadEvent
-from storage.repos._sql import insert_ignore
+from storage.repos._sql import insert_ignore, table_of
 
-T = Lead.__table__
-C = Customer.__table__
-K = Contact.__table__
-E = LeadEvent.__table__
+T = table_of(Lead)
+C = table_of(Customer)
+K = table_of(Contact)
+E = table_of(LeadEvent)
 
 
 async def begin_write(session: AsyncSession) -> None:
@@ -108,14 +108,14 @@ async def insert_leads(session: AsyncSession, rows: Sequence[dict]) -> dict[str,
 async def insert_many(session: AsyncSession, model: Any, rows: Sequence[dict]) -> None:
     """Insert rows of contacts, customer keys or lead events in one statement (a unique clash raises)."""
     if rows:
-        await session.execute(model.__table__.insert(), list(rows))
+        await session.execute(table_of(model).insert(), list(rows))
 
 
 async def claim_keys(session: AsyncSession, claims: dict[str, int]) -> bool:
     """Claim {"m:<mobile>" | "x:<external userid>": customer}; False when a key belongs to another customer."""
     if not claims:
         return True
-    KT = CustomerKey.__table__
+    KT = table_of(CustomerKey)
     stmt = insert_ignore(KT, session.bind.dialect.name, ["key"]).returning(KT.c.key)
     new = set((await session.execute(stmt, [{"key": k, "customer_id": c} for k, c in sorted(claims.items())]))
               .scalars())

@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.vocab import OPEN_LEAD_STATUSES, OWNED_LEAD_STATUSES
 from storage.models import Customer, Lead
 from storage.models_leads import LeadEvent, LeadLoad
+from storage.repos._sql import table_of
 
-L = LeadLoad.__table__
+L = table_of(LeadLoad)
 
 
 async def open_of_customer(session: AsyncSession, customer_id: int) -> list[Lead]:
@@ -67,6 +68,6 @@ async def add_events(session: AsyncSession, lead_ids: list[int], kind: str, memb
                      at: datetime) -> None:
     """The same timeline line on many leads (one multi-row insert)."""
     if lead_ids:
-        await session.execute(LeadEvent.__table__.insert(), [
+        await session.execute(table_of(LeadEvent).insert(), [
             {"lead_id": i, "kind": kind, "member_id": member_id, "note": note[:300], "data": {}, "at": at}
             for i in lead_ids])

@@ -20,17 +20,17 @@ from sales.lead_loads import LoadMove
 from sales.lead_rules import Rep
 from storage.models import Lead, Member, Team
 from storage.models_leads import LeadLoad, LeadRotation
-from storage.repos._sql import insert_ignore
+from storage.repos._sql import insert_ignore, table_of
 
-L = LeadLoad.__table__
-T = Lead.__table__
+L = table_of(LeadLoad)
+T = table_of(Lead)
 OWNED = OWNED_LEAD_STATUSES
 
 
 async def snapshot(session: AsyncSession, day_start: datetime, extra: Iterable[int] = (),
                    reps: bool = True) -> list[tuple[Rep, bool]]:
     """Return (member with its loads, is a rep) for every rep (unless reps=False) and the `extra` members."""
-    M = Member.__table__
+    M = table_of(Member)
     extra = sorted(set(extra))
     where = or_(M.c.role == "rep" if reps else false(), M.c.id.in_(extra))
     stmt = (select(M.c.id, M.c.name, Team.name.label("team"), M.c.region, M.c.industries, M.c.active, M.c.on_leave,
@@ -85,7 +85,7 @@ async def save_rotations(session: AsyncSession, rots: dict[str, Rotation]) -> No
     """Upsert pools' rotation states in one statement."""
     if not rots:
         return
-    rt = LeadRotation.__table__
+    rt = table_of(LeadRotation)
     module = postgresql if session.bind.dialect.name == "postgresql" else sqlite
     stmt = module.insert(rt).values([{"pool_key": k, "last_member_id": r.last_member_id, "position": r.position}
                                      for k, r in sorted(rots.items())])

@@ -13,9 +13,10 @@ from sales.distribution import Rep, Rotation
 from storage.models import Contact, Customer, Lead, Member
 from storage.models_leads import IntakeMapping, LeadEvent, LeadRotation
 from storage.repos import lead_loads
+from storage.repos._sql import table_of
 
-T = Lead.__table__
-E = LeadEvent.__table__
+T = table_of(Lead)
+E = table_of(LeadEvent)
 OPEN = OPEN_LEAD_STATUSES
 OWNED = OWNED_LEAD_STATUSES
 
@@ -142,7 +143,7 @@ async def stamp_first_response(session: AsyncSession, customer_id: int, kind: st
 
 async def sla_due(session: AsyncSession, horizon: datetime, limit: int = 2000) -> list[Any]:
     """Open leads whose deadline is before `horizon`, through the partial index of unanswered leads."""
-    C = Customer.__table__
+    C = table_of(Customer)
     stmt = (select(T.c.id, T.c.owner_id, T.c.status, T.c.first_response_due_at, T.c.reminded_minutes,
                    T.c.received_at, T.c.contact_name, T.c.customer_id, C.c.name.label("customer"))
             .outerjoin(C, C.c.id == T.c.customer_id)

@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.db import Database
 from storage.models import Evidence, Member, OutboxMessage
 from storage.models_media import EvidenceMedia
+from storage.repos._sql import table_of
 
-EM, EV, OB = EvidenceMedia.__table__, Evidence.__table__, OutboxMessage.__table__
+EM, EV, OB = table_of(EvidenceMedia), table_of(Evidence), table_of(OutboxMessage)
 KEY_PREFIX = "media_fetch:"  # outbox key of one download: media_fetch:<evidence id>
 
 

@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Customer
 from storage.models_history import Order
 from storage.models_scorecards import NpsSurvey
-from storage.repos._sql import insert_ignore
+from storage.repos._sql import insert_ignore, table_of
 
-OR, C, NS = Order.__table__, Customer.__table__, NpsSurvey.__table__
+OR, C, NS = table_of(Order), table_of(Customer), table_of(NpsSurvey)
 
 
 async def create_due(session: AsyncSession, dialect: str, now: datetime, since: datetime,

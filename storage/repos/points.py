@@ -17,10 +17,10 @@ from storage.models import Member
 from storage.models_history import CustomerEvent
 from storage.models_opportunities import ScriptUse
 from storage.models_scorecards import CompetitorTag, PointsEntry, Redemption, ScriptSubmission
-from storage.repos._sql import insert_ignore
+from storage.repos._sql import insert_ignore, table_of
 
-P, CE, SU, SS = PointsEntry.__table__, CustomerEvent.__table__, ScriptUse.__table__, ScriptSubmission.__table__
-M, CT, RD = Member.__table__, CompetitorTag.__table__, Redemption.__table__
+P, CE, SU, SS = table_of(PointsEntry), table_of(CustomerEvent), table_of(ScriptUse), table_of(ScriptSubmission)
+M, CT, RD = table_of(Member), table_of(CompetitorTag), table_of(Redemption)
 COLS = ["member_id", "kind", "points", "ref", "note", "at"]
 
 

@@ -17,10 +17,11 @@ from sales.pool import Owned, Windows
 from storage.models import Customer, Lead, Opportunity
 from storage.models_history import CustomerEvent, Order
 from storage.models_leads import LeadEvent
+from storage.repos._sql import table_of
 from storage.types import UTCDateTime
 
-C, L, OP, OR = Customer.__table__, Lead.__table__, Opportunity.__table__, Order.__table__
-CE, LE = CustomerEvent.__table__, LeadEvent.__table__
+C, L, OP, OR = table_of(Customer), table_of(Lead), table_of(Opportunity), table_of(Order)
+CE, LE = table_of(CustomerEvent), table_of(LeadEvent)
 CHUNK = 2000  # ids per IN list, under SQLite's bound-parameter limit
 
 

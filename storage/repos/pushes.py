@@ -22,11 +22,11 @@ from sales.stages import Pipeline
 from storage.models import Customer, Interaction, Lead, Member, Opportunity, Task, Team
 from storage.models_attack import AttackAction, AttackCard
 from storage.models_pushes import PushItem
-from storage.repos._sql import insert_ignore
+from storage.repos._sql import insert_ignore, table_of
 
-L, OP, C, IN, TK, M = (x.__table__ for x in (Lead, Opportunity, Customer, Interaction, Task, Member))
-AA, AC = AttackAction.__table__, AttackCard.__table__
-P = PushItem.__table__
+L, OP, C, IN, TK, M = (table_of(x) for x in (Lead, Opportunity, Customer, Interaction, Task, Member))
+AA, AC = table_of(AttackAction), table_of(AttackCard)
+P = table_of(PushItem)
 HORIZON = timedelta(days=3)  # candidates due later than this are not today's business
 SLA_LOOKBACK = timedelta(days=7)  # older unanswered leads are the manager's breakpoints, not a rep's must-do
 TASK_LOOKBACK = timedelta(days=30)  # tasks overdue for longer are stale; the manager sees the deal as stuck

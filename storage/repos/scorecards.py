@@ -13,9 +13,9 @@ from sqlalchemy.orm import aliased
 
 from storage.models import Member, Task
 from storage.models_scorecards import CoachingNote, ScorecardRow
-from storage.repos._sql import insert_ignore
+from storage.repos._sql import insert_ignore, table_of
 
-M, TK, S = Member.__table__, Task.__table__, ScorecardRow.__table__
+M, TK, S = table_of(Member), table_of(Task), table_of(ScorecardRow)
 COACHING = "coaching"
 CHUNK = 1000  # rows per multi-row insert: under SQLite's bound-parameter limit
 

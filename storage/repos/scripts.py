@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Member
 from storage.models_opportunities import Script, ScriptUse
-from storage.repos._sql import insert_ignore
+from storage.repos._sql import insert_ignore, table_of
 
 GENERIC = ("", "通用", "any")
 
@@ -64,7 +64,7 @@ async def record(session: AsyncSession, dialect: str, kind: str, script_ids: lis
         return
     rows = [{"kind": kind, "script_id": sid, "opportunity_id": opp_id, "member_id": member_id, "day": day,
              "at": at} for sid in script_ids]
-    stmt = insert_ignore(ScriptUse.__table__, dialect, ["kind", "script_id", "opportunity_id", "member_id", "day"])
+    stmt = insert_ignore(table_of(ScriptUse), dialect, ["kind", "script_id", "opportunity_id", "member_id", "day"])
     await session.execute(stmt, rows)
 
 

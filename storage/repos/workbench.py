@@ -22,9 +22,9 @@ from sales.stages import Pipeline
 from storage.models import Customer, Identity, Lead
 from storage.models_media import WorkbenchState
 from storage.repos import pushes
-from storage.repos._sql import insert_ignore
+from storage.repos._sql import insert_ignore, table_of
 
-L, C, WS = Lead.__table__, Customer.__table__, WorkbenchState.__table__
+L, C, WS = table_of(Lead), table_of(Customer), table_of(WorkbenchState)
 FOLLOW_UP = OWNED_LEAD_STATUSES  # a lead that is the owner's to follow up
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, cast
 
 from sqlalchemy import CursorResult, Result, Table, inspect
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import SQLModel
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped
+from sqlmodel import SQLModel, col
 
 
 def insert_ignore(table: Table, dialect: str, conflict: list[str]) -> Any:
@@ -28,3 +30,25 @@ def rowcount(result: Result[*tuple[Any, ...]]) -> int:
     if not isinstance(result, CursorResult):
         raise TypeError(f"{type(result).__name__} has no rowcount; pass the result of an UPDATE or DELETE")
     return result.rowcount
+
+
+def dialect_of(session: AsyncSession) -> str:
+    """Return "sqlite" or "postgresql" for the engine the session is bound to."""
+    return session.get_bind().dialect.name
+
+
+class _Stored(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def id_of(row: _Stored) -> int:
+    """Return a stored row's primary key (sqlmodel types it `int | None`: it is unset until the row is flushed)."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id yet: flush it first")
+    return row.id
+
+
+def pk_col(column: int | None) -> Mapped[int]:
+    """`col()` for a primary key: stored rows always have one (sqlmodel types it `int | None` for unsaved rows)."""
+    return cast("Mapped[int]", col(column))

@@ -72,7 +72,7 @@ async def facts(session: AsyncSession, since: datetime, now: datetime) -> dict[i
 
 async def owners(session: AsyncSession) -> dict[int, tuple[int, int, bool]]:
     """Return {member: (open leads, capacity, is_new)} for the owner-load and new-rep factors."""
-    loads = dict((await session.execute(select(LD.c.owner_id, func.count())
+    loads: dict[int, int] = dict((await session.execute(select(LD.c.owner_id, func.count())
                                         .where(LD.c.status.in_([s.value for s in OWNED_LEAD_STATUSES]))
                                         .group_by(LD.c.owner_id))).all())
     return {i: (loads.get(i, 0), cap or 1, bool(new)) for i, cap, new in

@@ -112,6 +112,7 @@ class InboxWriter:
 
     async def _flush(self, batch: list[tuple[dict, asyncio.Future]]) -> None:
         try:
+            assert self._writer is not None  # start() sets it before it starts the task that flushes
             results = await insert_batch(self._writer, [row for row, _ in batch], self.clock.now())
         except Exception as exc:  # every waiter must learn its event was not stored
             for _, fut in batch:

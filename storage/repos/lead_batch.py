@@ -12,10 +12,11 @@ from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models import Contact, Customer, Lead, Member
 from storage.models_leads import CustomerKey, LeadEvent
-from storage.repos._sql import insert_ignore, table_of
+from storage.repos._sql import dialect_of, insert_ignore, pk_col, table_of
 
 T = table_of(Lead)
 C = table_of(Customer)
@@ -29,7 +30,7 @@ async def begin_write(session: AsyncSession) -> None:
     SQLite has one writer at a time and its driver starts a transaction only at the first write; taking the write
     lock first serializes concurrent intakes as a whole. PostgreSQL needs nothing here: it locks rows instead.
     """
-    if session.bind.dialect.name == "sqlite":
+    if dialect_of(session) == "sqlite":
         await session.execute(update(T).where(T.c.id < 0).values(id=T.c.id))
 
 
@@ -116,7 +117,7 @@ async def claim_keys(session: AsyncSession, claims: dict[str, int]) -> bool:
     if not claims:
         return True
     KT = table_of(CustomerKey)
-    stmt = insert_ignore(KT, session.bind.dialect.name, ["key"]).returning(KT.c.key)
+    stmt = insert_ignore(KT, dialect_of(session), ["key"]).returning(KT.c.key)
     new = set((await session.execute(stmt, [{"key": k, "customer_id": c} for k, c in sorted(claims.items())]))
               .scalars())
     rest = sorted(set(claims) - new)  # claimed before: fine when by the same customer
@@ -136,5 +137,6 @@ async def member_names(session: AsyncSession, ids: Iterable[int]) -> dict[int, s
     ids = sorted({i for i in ids if i})
     if not ids:
         return {}
-    return dict((await session.execute(select(Member.id, Member.name).where(Member.id.in_(ids)))).all())
+    stmt = select(pk_col(Member.id), col(Member.name)).where(col(Member.id).in_(ids))
+    return dict((await session.execute(stmt)).all())
 

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import Integer, String, cast, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from bot.core.vocab import CustomerEventKind
 from storage.models import Member
@@ -64,7 +65,7 @@ async def balance(session: AsyncSession, member_id: int) -> tuple[int, int]:
 
 async def ledger(session: AsyncSession, member_id: int, limit: int = 8) -> list[PointsEntry]:
     """Return the member's latest ledger lines."""
-    stmt = select(PointsEntry).where(PointsEntry.member_id == member_id).order_by(PointsEntry.id.desc())
+    stmt = select(PointsEntry).where(col(PointsEntry.member_id) == member_id).order_by(col(PointsEntry.id).desc())
     return list((await session.execute(stmt.limit(limit))).scalars())
 
 

@@ -16,7 +16,7 @@ from storage.models import Customer, Interaction, Lead, Member, Opportunity, Tas
 from storage.models_leads import LeadEvent
 from storage.models_opportunities import StageChange
 from storage.models_pushes import DailyReport, PushItem
-from storage.repos._sql import insert_ignore, table_of
+from storage.repos._sql import insert_ignore, rowcount, table_of
 
 IN, LD, OP, TK, SC = (table_of(x) for x in (Interaction, Lead, Opportunity, Task, StageChange))
 P, DR = table_of(PushItem), table_of(DailyReport)
@@ -97,7 +97,7 @@ async def submit(session: AsyncSession, dialect: str, member_id: int, day: str, 
     await ensure_reports(session, dialect, day, {member_id: summary}, now)
     stmt = (update(DR).where(DR.c.member_id == member_id, DR.c.day == day, DR.c.submitted_at.is_(None))
             .values(submitted_at=now, summary=summary))
-    return bool((await session.execute(stmt)).rowcount)
+    return bool(rowcount(await session.execute(stmt)))
 
 
 async def week_numbers(session: AsyncSession, start: datetime, end: datetime,

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, false, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from bot.core.vocab import OWNED_LEAD_STATUSES
 from sales import breakpoints as bp
@@ -54,7 +55,7 @@ async def people(session: AsyncSession, roles: Sequence[str], ids: Sequence[int]
 
 async def teams(session: AsyncSession) -> list[Team]:
     """Return every team (with its group chat)."""
-    return list((await session.execute(select(Team).order_by(Team.id))).scalars())
+    return list((await session.execute(select(Team).order_by(col(Team.id)))).scalars())
 
 
 def _owned(col, owner_ids: Sequence[int] | None):

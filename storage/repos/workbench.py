@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from bot.core.vocab import OWNED_LEAD_STATUSES
 from sales import mustdo
@@ -99,7 +100,7 @@ async def page(session: AsyncSession, now: datetime, day: str, pipeline: Pipelin
 
 async def platform_ids(session: AsyncSession, platform: str) -> dict[int, str]:
     """Return {member: their user id on `platform`} for everyone linked there, in one query."""
-    stmt = select(Identity.member_id, Identity.platform_user_id).where(Identity.platform == platform)
+    stmt = select(col(Identity.member_id), col(Identity.platform_user_id)).where(col(Identity.platform) == platform)
     return dict((await session.execute(stmt)).all())
 
 

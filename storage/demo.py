@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel
 
 from sales.names import normalize_company
 from sales.parsing import parse_amount
@@ -16,6 +17,7 @@ from sales.stages import STAGES
 from storage import demo_life, demo_orders
 from storage import models as m
 from storage.db import Database
+from storage.repos._sql import table_of
 
 Row = dict[str, Any]
 H, D = timedelta(hours=1), timedelta(days=1)
@@ -88,18 +90,19 @@ class _Writer:
     """Bulk-insert rows with one executemany per batch, numbering them so children can point at them."""
 
     def __init__(self, session: AsyncSession, dialect: str) -> None:
-        self.s, self.dialect, self.counts = session, dialect, {}
+        self.s, self.dialect = session, dialect
+        self.counts: dict[str, int] = {}
 
-    async def number(self, model: Any, rows: list[Row]) -> None:
+    async def number(self, model: type[SQLModel], rows: list[Row]) -> None:
         """Give rows explicit ids after the table's largest (RETURNING would insert one row at a time on SQLite)."""
-        table = model.__table__
-        top = await self.s.scalar(select(func.coalesce(func.max(table.c.id), 0)))
+        table = table_of(model)
+        top = (await self.s.execute(select(func.coalesce(func.max(table.c.id), 0)))).scalar_one()
         for i, row in enumerate(rows, top + 1):
             row["id"] = i
 
-    async def add(self, model: Any, rows: list[Row], ids: bool = False) -> None:
+    async def add(self, model: type[SQLModel], rows: list[Row], ids: bool = False) -> None:
         """Insert rows, dropping keys that start with "_"; with ids, number them first."""
-        table = model.__table__
+        table = table_of(model)
         self.counts[table.name] = self.counts.get(table.name, 0) + len(rows)
         if not rows:
             return
@@ -128,7 +131,7 @@ def _mobile(rng: random.Random) -> str:
 
 async def _seed_org(w: _Writer, rng: random.Random, now: datetime) -> list[Row]:
     """Insert teams, the admin, managers, reps and their identities; return the reps."""
-    teams = [{"name": t[0], "group_platform": "playground"} for t in TEAMS]
+    teams: list[Row] = [{"name": t[0], "group_platform": "playground"} for t in TEAMS]
     await w.number(m.Team, teams)
     await w.add(m.Team, [{**t, "group_chat_id": f"group:{t['id']}"} for t in teams])
     taken = {"王总", "wangzong"}
@@ -247,8 +250,8 @@ def _customer(rng: random.Random, received: datetime, assigned: bool, teams: dic
 
 async def _seed_leads(w: _Writer, rng: random.Random, now: datetime, reps: list[Row]) -> list[Row]:
     """Insert about 2,000 leads with their customers and contacts; return the leads."""
-    total, seen, customers, leads = 2000, set(), [], []
-    teams, turns = {spec[1]: [r for r in reps if r["region"] in spec[1].split()] for spec in TEAMS}, Counter()
+    total, seen, customers, leads = 2000, set[str](), list[Row](), list[Row]()
+    teams, turns = {spec[1]: [r for r in reps if r["region"] in spec[1].split()] for spec in TEAMS}, Counter[str]()
     for received in sorted(_received(rng, now, i, total) for i in range(total)):
         channel = rng.choices(list(CHANNELS), (35, 20, 35, 10))[0]
         lead = {"channel": channel, "source": rng.choice(CHANNELS[channel]), "received_at": received,

@@ -19,6 +19,7 @@ from sales import pool as rules
 from storage import models as m
 from storage.models_history import CustomerEvent
 from storage.models_leads import LeadEvent
+from storage.repos._sql import table_of
 
 Row = dict[str, Any]
 
@@ -76,7 +77,7 @@ def _due(c: rules.Owned, w: rules.Windows) -> datetime:
 
 
 async def _apply(w: Any, leads: list[Row], stamps: list[Row], moved: dict[int, tuple[int, str, datetime]]) -> None:
-    C = m.Customer.__table__
+    C = table_of(m.Customer)
     await w.s.execute(update(C).where(C.c.id == bindparam("cid")).values(last_touch_at=bindparam("touch")), stamps)
     if moved:
         await w.s.execute(update(C).where(C.c.id == bindparam("cid")).values(
@@ -86,7 +87,7 @@ async def _apply(w: Any, leads: list[Row], stamps: list[Row], moved: dict[int, t
                                  "owner_from": owner, "owner_to": None, "reason": why, "detail": {}, "at": at}
                                 for cid, (owner, why, at) in moved.items()])
     pooled = [x for x in leads if x["customer_id"] in moved and x["status"] in OPEN_LEAD_STATUSES]
-    L = m.Lead.__table__
+    L = table_of(m.Lead)
     if pooled:
         await w.s.execute(update(L).where(L.c.id == bindparam("lid")).values(status=LeadStatus.POOL, owner_id=None),
                           [{"lid": x["id"]} for x in pooled])

@@ -9,8 +9,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.db import Database
 from storage.models_ops import AppToken
+from storage.repos._sql import table_of
 
-A = AppToken.__table__
+A = table_of(AppToken)
 
 
 async def read(db: Database, key: str) -> tuple[str, datetime] | None:

@@ -6,8 +6,10 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models_opportunities import Approval
+from storage.repos._sql import rowcount
 
 
 async def add(session: AsyncSession, approval: Approval) -> Approval:
@@ -24,21 +26,21 @@ async def get(session: AsyncSession, approval_id: int) -> Approval | None:
 
 async def pending_for(session: AsyncSession, opp_id: int) -> Approval | None:
     """Return the opportunity's pending approval, if any."""
-    stmt = (select(Approval).where(Approval.opportunity_id == opp_id, Approval.status == "pending")
-            .order_by(Approval.id.desc()).limit(1))
+    stmt = (select(Approval).where(col(Approval.opportunity_id) == opp_id, col(Approval.status) == "pending")
+            .order_by(col(Approval.id).desc()).limit(1))
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def latest_decided(session: AsyncSession, opp_id: int) -> Approval | None:
     """Return the opportunity's most recently decided approval (its remark shows on the card)."""
-    stmt = (select(Approval).where(Approval.opportunity_id == opp_id, Approval.status != "pending")
-            .order_by(Approval.id.desc()).limit(1))
+    stmt = (select(Approval).where(col(Approval.opportunity_id) == opp_id, col(Approval.status) != "pending")
+            .order_by(col(Approval.id).desc()).limit(1))
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def find(session: AsyncSession, platform: str, approval_id: str) -> Approval | None:
     """Resolve an `approval` event's id: the platform instance id first, then salesbot's own id."""
-    stmt = select(Approval).where(Approval.platform == platform, Approval.instance_id == approval_id)
+    stmt = select(Approval).where(col(Approval.platform) == platform, col(Approval.instance_id) == approval_id)
     found = (await session.execute(stmt)).scalar_one_or_none()
     if found is None and approval_id.isdigit():
         found = await get(session, int(approval_id))
@@ -47,14 +49,14 @@ async def find(session: AsyncSession, platform: str, approval_id: str) -> Approv
 
 async def attach_instance(session: AsyncSession, approval_id: int, instance_id: str) -> None:
     """Record the platform approval instance created for an approval (DingTalk OA, Feishu approval)."""
-    await session.execute(update(Approval).where(Approval.id == approval_id).values(instance_id=instance_id))
+    await session.execute(update(Approval).where(col(Approval.id) == approval_id).values(instance_id=instance_id))
 
 
 async def decide(session: AsyncSession, approval_id: int, status: str, member_id: int | None, remark: str,
                  at: datetime) -> bool:
     """Mark a pending approval decided; False when it was decided already (a second click or a replay)."""
-    stmt = (update(Approval).where(Approval.id == approval_id, Approval.status == "pending")
+    stmt = (update(Approval).where(col(Approval.id) == approval_id, col(Approval.status) == "pending")
             .values(status=status, decided_by=member_id, remark=remark, decided_at=at))
     result = await session.execute(stmt)
     await session.flush()
-    return result.rowcount == 1
+    return rowcount(result) == 1

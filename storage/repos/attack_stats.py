@@ -6,14 +6,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Case, ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Member, Opportunity, Task
 from storage.models_attack import AttackAction, AttackCard
+from storage.repos._sql import table_of
 
-TK, AA = Task.__table__, AttackAction.__table__
-AC, OP, MB = AttackCard.__table__, Opportunity.__table__, Member.__table__
+TK, AA = table_of(Task), table_of(AttackAction)
+AC, OP, MB = table_of(AttackCard), table_of(Opportunity), table_of(Member)
 _DONE = case((TK.c.done_at.is_not(None), 1), else_=0)
 
 
@@ -53,7 +54,8 @@ async def heatmap(session: AsyncSession, since: datetime, until: datetime, as_of
             .select_from(_JOINED.join(MB, MB.c.id == TK.c.owner_id))
             .where(*_scope(since, until, as_of, member_ids))
             .group_by(TK.c.owner_id, MB.c.name, MB.c.is_new, AC.c.scenario, AC.c.strategy, AA.c.position, AA.c.title))
-    return [Cell(*row[:7], int(row[7]), int(row[8] or 0)) for row in await session.execute(stmt)]
+    return [Cell(owner, name, new, scenario, strategy, position, title, int(due), int(done or 0))
+            for owner, name, new, scenario, strategy, position, title, due, done in await session.execute(stmt)]
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ class StrategyStat:
     won: int
 
 
-def _when(*conds) -> case:
+def _when(*conds: ColumnElement[bool]) -> Case[int]:
     return case((and_(*conds), 1), else_=0)
 
 

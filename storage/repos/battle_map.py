@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import BigInteger, String, cast, func, literal, null, select, union_all
+from sqlalchemy import BigInteger, ColumnElement, FromClause, String, cast, func, literal, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.vocab import CustomerEventKind, LeadStatus
@@ -18,9 +19,10 @@ from sales.battle_map import Signal
 from sales.stages import Pipeline
 from storage.models import Customer, Interaction, Lead, Member, Opportunity
 from storage.models_history import CustomerEvent, Order
+from storage.repos._sql import dialect_of, table_of
 
-LD, CU, OP, IN = Lead.__table__, Customer.__table__, Opportunity.__table__, Interaction.__table__
-CE, OR, MB = CustomerEvent.__table__, Order.__table__, Member.__table__
+LD, CU, OP, IN = table_of(Lead), table_of(Customer), table_of(Opportunity), table_of(Interaction)
+CE, OR, MB = table_of(CustomerEvent), table_of(Order), table_of(Member)
 RECORD_CAP = 2000  # oldest records fetched per kind; each cell shows its three oldest among them
 LEAD_CONVERT_DAYS = 14
 RECENT = timedelta(days=30)
@@ -45,6 +47,8 @@ def _sources(now: datetime, pipe: Pipeline, dormant_days: int, ids) -> dict[str,
     subject = func.coalesce(CU.c.name, LD.c.contact_name)
     quiet = now - timedelta(days=dormant_days)
     empty = cast(literal(""), String)
+    customers: FromClause
+    last: ColumnElement[Any]
     if ids is None:  # the whole company: one pass over the interactions beats 200k index seeks
         touches = select(IN.c.customer_id, func.max(IN.c.at).label("last")).group_by(IN.c.customer_id).subquery()
         customers, last = CU.join(touches, touches.c.customer_id == CU.c.id, isouter=True), touches.c.last
@@ -93,7 +97,7 @@ async def signals(session: AsyncSession, now: datetime, pipe: Pipeline, dormant_
     """
     counts: list[tuple[int | str, str, str, int]] = []
     records: list[Signal] = []
-    sources = {**_sources(now, pipe, dormant_days, ids), "order_overdue": _overdue(now, ids, session.bind.dialect.name)}
+    sources = {**_sources(now, pipe, dormant_days, ids), "order_overdue": _overdue(now, ids, dialect_of(session))}
     for kind, stmt in sources.items():
         for tag, key, ind, n, owner, cid, subject, at, detail in await session.execute(_one_pass(stmt, by_region)):
             if tag == "n":

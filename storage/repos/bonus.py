@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Customer
 from storage.models_history import Order
 from storage.models_scorecards import BonusDeferral
-from storage.repos._sql import insert_ignore
+from storage.repos._sql import insert_ignore, rowcount, table_of
 
-OR, C, BD = Order.__table__, Customer.__table__, BonusDeferral.__table__
+OR, C, BD = table_of(Order), table_of(Customer), table_of(BonusDeferral)
 
 
 def _accepted(customer_col):
@@ -62,7 +62,7 @@ async def release(session: AsyncSession) -> int:
     """Release every deferral whose customer has accepted a delivery, dated at that acceptance."""
     accepted = _accepted(BD.c.customer_id)
     stmt = update(BD).where(BD.c.released_at.is_(None), accepted.is_not(None)).values(released_at=accepted)
-    return (await session.execute(stmt)).rowcount or 0
+    return rowcount(await session.execute(stmt)) or 0
 
 
 async def released_in(session: AsyncSession, start: datetime, end: datetime,

@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.repos._sql import dialect_of
+
 SQLITE_DEFAULT_CACHE_KIB = 2000
 
 
@@ -21,7 +23,7 @@ async def big_cache(session: AsyncSession, mib: int = 128) -> AsyncIterator[None
     with thousand-key IN lists trigger JIT compilation that took 20× the statement itself (bench/pool_reclaim.py,
     bench/history.py).
     """
-    sqlite = session.bind.dialect.name == "sqlite"
+    sqlite = dialect_of(session) == "sqlite"
     if not sqlite:
         await session.execute(text("SET LOCAL jit = off"))
     if sqlite:

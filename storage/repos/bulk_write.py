@@ -52,6 +52,7 @@ async def _executemany(conn: AsyncConnection, table: str, columns: Sequence[str]
 
 async def _copy(conn: AsyncConnection, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
     raw = (await conn.get_raw_connection()).driver_connection  # psycopg's AsyncConnection, in our transaction
+    assert raw is not None  # only a pool connection invalidated under us has none
     async with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
             await copy.write_row(row)

@@ -6,9 +6,9 @@ from sqlalchemy import select, update
 
 from storage.db import Database
 from storage.models import CardRef
-from storage.repos._sql import insert_ignore
+from storage.repos._sql import insert_ignore, table_of
 
-T = CardRef.__table__
+T = table_of(CardRef)
 
 
 async def remember(db: Database, platform: str, key: str, message_id: str) -> None:

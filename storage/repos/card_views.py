@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from storage.models_fidelity import CardView
-from storage.repos._sql import insert_ignore
+from storage.repos._sql import insert_ignore, rowcount, table_of
 
-T = CardView.__table__
+T = table_of(CardView)
 
 
 async def save(session, dialect: str, views: dict[str, dict[str, Any]], now: datetime) -> None:
@@ -30,4 +30,4 @@ async def load(session, digest: str) -> dict[str, Any] | None:
 
 async def prune(session, before: datetime) -> int:
     """Delete views created before `before` (their links have expired); return how many."""
-    return (await session.execute(delete(T).where(T.c.created_at < before))).rowcount or 0
+    return rowcount(await session.execute(delete(T).where(T.c.created_at < before))) or 0

@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.vocab import OWNED_LEAD_STATUSES, CustomerEventKind
 from storage.models import Customer, Interaction, Lead, Member, Opportunity
 from storage.models_history import CustomerEvent, Order
+from storage.repos._sql import table_of
 
-CU, LD, OP, IN, MB = (t.__table__ for t in (Customer, Lead, Opportunity, Interaction, Member))
-CE, OR = CustomerEvent.__table__, Order.__table__
+CU, LD, OP, IN, MB = (table_of(t) for t in (Customer, Lead, Opportunity, Interaction, Member))
+CE, OR = table_of(CustomerEvent), table_of(Order)
 CHURN_KINDS = (CustomerEventKind.RECLAIMED.value, CustomerEventKind.CONTACT_DELETED.value)
 
 
@@ -71,7 +72,7 @@ async def facts(session: AsyncSession, since: datetime, now: datetime) -> dict[i
 
 async def owners(session: AsyncSession) -> dict[int, tuple[int, int, bool]]:
     """Return {member: (open leads, capacity, is_new)} for the owner-load and new-rep factors."""
-    loads = dict((await session.execute(select(LD.c.owner_id, func.count())
+    loads: dict[int, int] = dict((await session.execute(select(LD.c.owner_id, func.count())
                                         .where(LD.c.status.in_([s.value for s in OWNED_LEAD_STATUSES]))
                                         .group_by(LD.c.owner_id))).all())
     return {i: (loads.get(i, 0), cap or 1, bool(new)) for i, cap, new in

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models import Contact, Customer, Interaction, Lead, Member, Opportunity
 from storage.models_history import CustomerEvent, Order
@@ -34,14 +35,15 @@ async def load(session: AsyncSession, customer_id: int) -> CustomerPage | None:
     if customer is None:
         return None
     page = CustomerPage(customer, await session.get(Member, customer.owner_id) if customer.owner_id else None)
-    contacts = select(Contact).where(Contact.customer_id == customer_id).order_by(Contact.id)
+    contacts = select(Contact).where(col(Contact.customer_id) == customer_id).order_by(col(Contact.id))
     page.contacts = list((await session.execute(contacts)).scalars())
-    opps = (select(Opportunity, Member.name).outerjoin(Member, Member.id == Opportunity.owner_id)
-            .where(Opportunity.customer_id == customer_id, Opportunity.status == "open").order_by(Opportunity.id))
+    opps = (select(Opportunity, col(Member.name)).outerjoin(Member, col(Member.id) == Opportunity.owner_id)
+            .where(col(Opportunity.customer_id) == customer_id, col(Opportunity.status) == "open")
+            .order_by(col(Opportunity.id)))
     page.open_opps = [(o, name or "") for o, name in (await session.execute(opps)).all()]
-    recent = (select(Interaction, Member.name).outerjoin(Member, Member.id == Interaction.member_id)
-              .where(Interaction.customer_id == customer_id)
-              .order_by(Interaction.at.desc(), Interaction.id.desc()).limit(RECENT))
+    recent = (select(Interaction, col(Member.name)).outerjoin(Member, col(Member.id) == Interaction.member_id)
+              .where(col(Interaction.customer_id) == customer_id)
+              .order_by(col(Interaction.at).desc(), col(Interaction.id).desc()).limit(RECENT))
     page.interactions = [(i, name or "") for i, name in (await session.execute(recent)).all()]
     page.orders = await _newest(session, Order, Order.owner_id, Order.customer_id, Order.ordered_at, customer_id)
     page.leads = await _newest(session, Lead, Lead.owner_id, Lead.customer_id, Lead.received_at, customer_id)
@@ -54,6 +56,6 @@ async def load(session: AsyncSession, customer_id: int) -> CustomerPage | None:
 
 async def _newest(session: AsyncSession, model, who, customer_col, at_col, customer_id: int) -> list:
     """The customer's newest RECENT rows of one kind with a member's name (one statement)."""
-    stmt = (select(model, Member.name).outerjoin(Member, Member.id == who).where(customer_col == customer_id)
+    stmt = (select(model, col(Member.name)).outerjoin(Member, col(Member.id) == who).where(customer_col == customer_id)
             .order_by(at_col.desc(), model.id.desc()).limit(RECENT))
     return [(row, name or "") for row, name in (await session.execute(stmt)).all()]

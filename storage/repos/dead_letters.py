@@ -32,7 +32,7 @@ async def listing(db: Database, after: int, limit: int) -> list[dict[str, Any]]:
 
 async def summary(session: AsyncSession, limit: int = 5) -> tuple[dict[str, int], list[dict[str, Any]]]:
     """Count dead letters per platform and return the newest few (the daily admin card)."""
-    counts = dict((await session.execute(select(T.c.platform, func.count()).where(T.c.status == DEAD)
+    counts: dict[str, int] = dict((await session.execute(select(T.c.platform, func.count()).where(T.c.status == DEAD)
                                          .group_by(T.c.platform))).all())
     newest = (await session.execute(select(T.c.id, T.c.platform, T.c.idempotency_key, T.c.last_error)
                                     .where(T.c.status == DEAD).order_by(T.c.id.desc()).limit(limit))).all()

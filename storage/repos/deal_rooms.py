@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import or_, select, update
+from sqlmodel import col
 
 from storage.db import Database
 from storage.models import Customer, Member, Opportunity
@@ -13,12 +14,13 @@ from storage.repos import card_views
 
 async def managers_of(session, owner: Member) -> list[Member]:
     """The owner's managers: the named one, else the managers of the owner's team."""
-    cond = [Member.id == owner.manager_id] if owner.manager_id else []
+    cond = [col(Member.id) == owner.manager_id] if owner.manager_id else []
     if owner.team_id is not None:
-        cond.append((Member.team_id == owner.team_id) & (Member.role == "manager"))
+        cond.append((col(Member.team_id) == owner.team_id) & (col(Member.role) == "manager"))
     if not cond:
         return []
-    stmt = select(Member).where(or_(*cond), Member.id != owner.id, Member.active.is_(True)).order_by(Member.id)
+    stmt = (select(Member).where(or_(*cond), col(Member.id) != owner.id, col(Member.active).is_(True))
+            .order_by(col(Member.id)))
     return list((await session.execute(stmt)).scalars())
 
 
@@ -27,15 +29,17 @@ PLAYGROUND_PREFIX = "group:deal"  # the playground's deal rooms: group:deal<oppo
 
 async def bind_in(session, opportunity_id: int, platform: str, chat_id: str) -> None:
     """Bind a room to its opportunity in the caller's transaction."""
-    await session.execute(update(Opportunity).where(Opportunity.id == opportunity_id)
+    await session.execute(update(Opportunity).where(col(Opportunity.id) == opportunity_id)
                           .values(chat_platform=platform, chat_id=chat_id))
 
 
 async def playground_rooms(session) -> list[tuple[str, str]]:
     """(chat id, customer name) of the playground's deal rooms."""
-    stmt = (select(Opportunity.chat_id, Customer.name).join(Customer, Customer.id == Opportunity.customer_id)
-            .where(Opportunity.chat_platform == "playground", Opportunity.chat_id.like(PLAYGROUND_PREFIX + "%"))
-            .order_by(Opportunity.id))
+    stmt = (select(col(Opportunity.chat_id), col(Customer.name))
+            .join(Customer, col(Customer.id) == Opportunity.customer_id)
+            .where(col(Opportunity.chat_platform) == "playground",
+                   col(Opportunity.chat_id).like(PLAYGROUND_PREFIX + "%"))
+            .order_by(col(Opportunity.id)))
     return [(c, n) for c, n in (await session.execute(stmt)).all()]
 
 

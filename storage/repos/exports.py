@@ -7,17 +7,19 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models import Contact, Customer, Lead, Member, Opportunity
 from storage.models_history import Order
+from storage.repos._sql import pk_col, table_of
 
-C, CT, L, OP, OR = (x.__table__ for x in (Customer, Contact, Lead, Opportunity, Order))
+C, CT, L, OP, OR = (table_of(x) for x in (Customer, Contact, Lead, Opportunity, Order))
 PARTITION = 2000
 
 
 async def member_names(session: AsyncSession) -> dict[int, str]:
     """Every member's name by id (small)."""
-    return dict((await session.execute(select(Member.id, Member.name))).all())
+    return dict((await session.execute(select(pk_col(Member.id), col(Member.name)))).all())
 
 
 async def _stream(session: AsyncSession, stmt) -> AsyncIterator[Any]:

@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Member, Team
 from storage.models_opportunities import Feedback
+from storage.repos._sql import table_of
 
-F, M, T = Feedback.__table__, Member.__table__, Team.__table__
+F, M, T = table_of(Feedback), table_of(Member), table_of(Team)
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,11 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models import Customer, Interaction, Opportunity, Task
 from storage.models_lifecycle import FollowUpDraft
+from storage.repos._sql import id_of, rowcount
 
 NEXT_CONTACT = "next_contact"
 
@@ -17,8 +19,8 @@ async def add_interaction(session: AsyncSession, customer_id: int, member_id: in
                           at: datetime) -> None:
     """Record the touch and stamp the customer's last touch (the pool countdown restarts from it)."""
     session.add(Interaction(customer_id=customer_id, member_id=member_id, kind=kind, note=note, at=at))
-    await session.execute(update(Customer).where(Customer.id == customer_id,
-                                                 (Customer.last_touch_at.is_(None)) | (Customer.last_touch_at < at))
+    touch = col(Customer.last_touch_at)
+    await session.execute(update(Customer).where(col(Customer.id) == customer_id, touch.is_(None) | (touch < at))
                           .values(last_touch_at=at, pool_warned_at=None))
     await session.flush()
 
@@ -26,8 +28,8 @@ async def add_interaction(session: AsyncSession, customer_id: int, member_id: in
 async def set_next_contact(session: AsyncSession, owner_id: int, ref: str, title: str, due: datetime,
                            now: datetime) -> Task:
     """One open next-contact task per record: the newest date replaces an earlier open one."""
-    await session.execute(update(Task).where(Task.owner_id == owner_id, Task.kind == NEXT_CONTACT, Task.ref == ref,
-                                             Task.done_at.is_(None)).values(done_at=now))
+    await session.execute(update(Task).where(col(Task.owner_id) == owner_id, col(Task.kind) == NEXT_CONTACT,
+                                             col(Task.ref) == ref, col(Task.done_at).is_(None)).values(done_at=now))
     task = Task(kind=NEXT_CONTACT, title=title[:200], owner_id=owner_id, due_at=due, ref=ref, created_at=now)
     session.add(task)
     await session.flush()
@@ -36,8 +38,8 @@ async def set_next_contact(session: AsyncSession, owner_id: int, ref: str, title
 
 async def open_opps_of(session: AsyncSession, owner_id: int, limit: int = 5) -> list[Opportunity]:
     """The owner's open opportunities, newest first."""
-    stmt = (select(Opportunity).where(Opportunity.owner_id == owner_id, Opportunity.status == "open")
-            .order_by(Opportunity.id.desc()).limit(limit))
+    stmt = (select(Opportunity).where(col(Opportunity.owner_id) == owner_id, col(Opportunity.status) == "open")
+            .order_by(col(Opportunity.id).desc()).limit(limit))
     return list((await session.execute(stmt)).scalars())
 
 
@@ -47,13 +49,13 @@ async def add_draft(session: AsyncSession, member_id: int, kind: str, text: str,
     draft = FollowUpDraft(member_id=member_id, kind=kind, text=text, next_date=next_date, created_at=now)
     session.add(draft)
     await session.flush()
-    return draft.id
+    return id_of(draft)
 
 
 async def take_draft(session: AsyncSession, draft_id: int, member_id: int, now: datetime) -> FollowUpDraft | None:
     """Claim the draft once (a second click finds nothing)."""
-    stmt = (update(FollowUpDraft).where(FollowUpDraft.id == draft_id, FollowUpDraft.member_id == member_id,
-                                        FollowUpDraft.used_at.is_(None)).values(used_at=now))
-    if (await session.execute(stmt)).rowcount != 1:
+    stmt = (update(FollowUpDraft).where(col(FollowUpDraft.id) == draft_id, col(FollowUpDraft.member_id) == member_id,
+                                        col(FollowUpDraft.used_at).is_(None)).values(used_at=now))
+    if rowcount(await session.execute(stmt)) != 1:
         return None
     return await session.get(FollowUpDraft, draft_id)

@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Customer, Member
 from storage.models_grading import GradeProposal
-from storage.repos._sql import insert_ignore
+from storage.repos._sql import insert_ignore, rowcount, table_of
 
-C, M, GP = Customer.__table__, Member.__table__, GradeProposal.__table__
+C, M, GP = table_of(Customer), table_of(Member), table_of(GradeProposal)
 CHUNK = 2000
 
 
@@ -61,7 +61,7 @@ async def decide(session: AsyncSession, ids: Sequence[int], status: str, member_
     """Mark still-pending proposals approved or rejected; return how many this call decided."""
     stmt = (update(GP).where(GP.c.id.in_(list(ids)), GP.c.status == "pending")
             .values(status=status, decided_by=member_id, decided_at=now, decision_note=note[:200]))
-    return (await session.execute(stmt)).rowcount or 0
+    return rowcount(await session.execute(stmt)) or 0
 
 
 async def managers_with_pending(session: AsyncSession, quarter: str) -> dict[int, int]:

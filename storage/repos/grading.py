@@ -7,14 +7,16 @@ from datetime import UTC, datetime
 
 from sqlalchemy import JSON, BigInteger, String, bindparam, cast, delete, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from bot.core.vocab import CustomerEventKind, Grade
 from storage.models import Customer, Member
 from storage.models_grading import CustomerScore, GradeHistory, GradingRun
 from storage.models_history import CustomerEvent
+from storage.repos._sql import table_of
 from storage.types import UTCDateTime
 
-C, M, CS, GH, CE = (x.__table__ for x in (Customer, Member, CustomerScore, GradeHistory, CustomerEvent))
+C, M, CS, GH, CE = (table_of(x) for x in (Customer, Member, CustomerScore, GradeHistory, CustomerEvent))
 CHUNK = 5000
 
 
@@ -55,6 +57,7 @@ async def bulk_insert(session: AsyncSession, dialect: str, table: str, rows: lis
     conn = await session.connection()
     if dialect == "postgresql":  # COPY: one stream instead of a statement per row
         raw = (await conn.get_raw_connection()).driver_connection
+        assert raw is not None  # only a pool connection invalidated under us has none
         async with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
             for r in rows:
                 await copy.write_row(tuple(_naive(r[c], dialect) for c in cols))
@@ -123,13 +126,14 @@ async def dormant_since(session: AsyncSession) -> dict[int, datetime]:
 async def add_run(session: AsyncSession, now: datetime, kind: str, model: dict, thresholds: dict,
                   counts: dict) -> None:
     """Record one run: the model's parameters, the thresholds used, what changed."""
-    await session.execute(insert(GradingRun.__table__).values(at=now, kind=kind, model=model, thresholds=thresholds,
+    await session.execute(insert(table_of(GradingRun)).values(at=now, kind=kind, model=model, thresholds=thresholds,
                                                               counts=counts))
 
 
 async def latest_run(session: AsyncSession) -> GradingRun | None:
     """Return the newest daily run."""
-    stmt = select(GradingRun).where(GradingRun.kind == "daily").order_by(GradingRun.at.desc(), GradingRun.id.desc())
+    stmt = (select(GradingRun).where(col(GradingRun.kind) == "daily")
+            .order_by(col(GradingRun.at).desc(), col(GradingRun.id).desc()))
     return (await session.execute(stmt.limit(1))).scalars().first()
 
 
@@ -140,15 +144,15 @@ async def score_of(session: AsyncSession, customer_id: int) -> CustomerScore | N
 
 async def history_of(session: AsyncSession, customer_id: int, limit: int = 5) -> list[GradeHistory]:
     """Return a customer's latest grade changes, newest first."""
-    stmt = select(GradeHistory).where(GradeHistory.customer_id == customer_id)
-    return list((await session.execute(stmt.order_by(GradeHistory.at.desc(), GradeHistory.id.desc())
+    stmt = select(GradeHistory).where(col(GradeHistory.customer_id) == customer_id)
+    return list((await session.execute(stmt.order_by(col(GradeHistory.at).desc(), col(GradeHistory.id).desc())
                                        .limit(limit))).scalars())
 
 
 async def find_customers(session: AsyncSession, text: str, owner_id: int | None, limit: int = 5) -> list[Customer]:
     """Return customers whose name contains `text` (the member's own first), at most `limit`."""
-    stmt = select(Customer).where(Customer.name.contains(text, autoescape=True))
-    rows = list((await session.execute(stmt.order_by(Customer.id).limit(50))).scalars())
+    stmt = select(Customer).where(col(Customer.name).contains(text, autoescape=True))
+    rows = list((await session.execute(stmt.order_by(col(Customer.id)).limit(50))).scalars())
     exact = [c for c in rows if c.name == text]
     rows.sort(key=lambda c: (c.owner_id != owner_id, len(c.name)))
     return (exact or rows)[:limit]

@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Customer, Member
 from storage.models_grading import CustomerScore, GradeHistory
+from storage.repos._sql import table_of
 
-C, M, CS, GH = (x.__table__ for x in (Customer, Member, CustomerScore, GradeHistory))
+C, M, CS, GH = (table_of(x) for x in (Customer, Member, CustomerScore, GradeHistory))
 DOTS = 600  # the most valuable customers drawn; more would not be readable on a phone
 
 

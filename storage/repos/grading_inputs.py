@@ -15,9 +15,10 @@ from storage.models import Customer, Evidence, Interaction, Opportunity
 from storage.models_grading import CustomerScore
 from storage.models_history import Order
 from storage.models_opportunities import ScriptUse, StageChange
+from storage.repos._sql import table_of
 
-C, IN, OP, EV = (x.__table__ for x in (Customer, Interaction, Opportunity, Evidence))
-OR, SC, SU, CS = (x.__table__ for x in (Order, StageChange, ScriptUse, CustomerScore))
+C, IN, OP, EV = (table_of(x) for x in (Customer, Interaction, Opportunity, Evidence))
+OR, SC, SU, CS = (table_of(x) for x in (Order, StageChange, ScriptUse, CustomerScore))
 YEAR = timedelta(days=365)
 FUTURE, BEFORE_CUSTOMER = -2, -1  # bucket codes of events that are left out
 

@@ -6,11 +6,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models import Customer, Interaction, Task
+from storage.repos._sql import rowcount, table_of
 from storage.repos.grading import bulk_insert
 
-C, IN, TK = Customer.__table__, Interaction.__table__, Task.__table__
+C, IN, TK = table_of(Customer), table_of(Interaction), table_of(Task)
 CHUNK = 5000
 
 
@@ -26,8 +28,8 @@ async def add_tasks(session: AsyncSession, dialect: str, rows: list[dict]) -> No
 
 async def activation_tasks(session: AsyncSession, customer_id: int, since: datetime) -> list[Task]:
     """Return the customer's activation items created since `since`, in plan order."""
-    stmt = select(Task).where(Task.kind == "activation", Task.ref == customer_ref(customer_id),
-                              Task.created_at >= since).order_by(Task.id)
+    stmt = select(Task).where(col(Task.kind) == "activation", col(Task.ref) == customer_ref(customer_id),
+                              col(Task.created_at) >= since).order_by(col(Task.id))
     return list((await session.execute(stmt)).scalars())
 
 
@@ -72,5 +74,5 @@ async def close_cadence(session: AsyncSession, customer_ids: list[int], now: dat
         refs = [customer_ref(c) for c in customer_ids[i:i + CHUNK]]
         stmt = (update(TK).where(TK.c.kind == "cadence", TK.c.done_at.is_(None), TK.c.ref.in_(refs))
                 .values(done_at=now))
-        closed += (await session.execute(stmt)).rowcount or 0
+        closed += rowcount(await session.execute(stmt)) or 0
     return closed

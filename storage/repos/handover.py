@@ -11,11 +11,12 @@ from bot.core.vocab import OPEN_LEAD_STATUSES, OWNED_LEAD_STATUSES, CustomerEven
 from storage.models import Customer, Lead, Opportunity, Task
 from storage.models_history import CustomerEvent
 from storage.models_leads import LeadEvent
+from storage.repos._sql import table_of
 from storage.types import UTCDateTime
 
-C, L, OP, TK = Customer.__table__, Lead.__table__, Opportunity.__table__, Task.__table__
-CE, LE = CustomerEvent.__table__, LeadEvent.__table__
-JSONB = CustomerEvent.__table__.c.detail.type
+C, L, OP, TK = table_of(Customer), table_of(Lead), table_of(Opportunity), table_of(Task)
+CE, LE = table_of(CustomerEvent), table_of(LeadEvent)
+JSONB = table_of(CustomerEvent).c.detail.type
 
 
 def _open(table, member_id: int):

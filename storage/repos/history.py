@@ -8,11 +8,13 @@ from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models import Contact, Customer, Member
 from storage.repos import bulk_write
+from storage.repos._sql import pk_col, table_of
 
-C, CT = Customer.__table__, Contact.__table__
+C, CT = table_of(Customer), table_of(Contact)
 # Column orders of the plain tuples the import writes (storage/repos/bulk_write.py): no dict or ORM object per row.
 CUSTOMER_COLUMNS = ("name", "normalized_name", "industry", "region", "owner_id", "grade", "created_at", "in_pool",
                     "pool_since", "owned_since")
@@ -25,7 +27,7 @@ INTERACTION_COLUMNS = ("customer_id", "member_id", "kind", "note", "at", "import
 
 async def members(session: AsyncSession) -> dict[str, int]:
     """Every member's id by name (small: read once per import)."""
-    return dict((await session.execute(select(Member.name, Member.id))).all())
+    return dict((await session.execute(select(col(Member.name), pk_col(Member.id)))).all())
 
 
 async def customers(session: AsyncSession, keys: Iterable[str]) -> dict[str, tuple[int, int | None, str, str]]:

@@ -9,18 +9,18 @@ the platform's retry re-claims it). Hot statements are built once, at import.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import BindParameter, bindparam, func, or_, select, update
 
 from storage.db import Database
-from storage.models import InboxEvent
 from storage.repos.inbox_writer import LEASE as LEASE
 from storage.repos.inbox_writer import InboxWriter as InboxWriter
 from storage.repos.inbox_writer import Stored as Stored
 from storage.repos.inbox_writer import T
 
 MAX_ATTEMPTS = 5
-_NOW = bindparam("now")
+_NOW: BindParameter[datetime] = bindparam("now")
 _UNFINISHED = or_(T.c.status == "pending", (T.c.status == "processing") & (T.c.claimed_until < _NOW))
 _MARK_DONE = update(T).where(T.c.id == bindparam("iid")).values(status="done", done_at=_NOW, error="")
 _MARK_FAILED = update(T).where(T.c.id == bindparam("iid")).values(status="failed", error=bindparam("err"))
@@ -55,11 +55,18 @@ async def claim_batch(db: Database, now: datetime, limit: int) -> list[tuple[int
     return sorted(((r.id, r.event) for r in rows), key=lambda r: r[0])
 
 
-async def claim_unfinished(db: Database, now: datetime, max_attempts: int = MAX_ATTEMPTS) -> list[InboxEvent]:
-    """Claim every row a crash left unfinished (lease expired) or still waiting, as InboxEvent objects."""
-    out: list[InboxEvent] = []
+class Claimed(NamedTuple):
+    """A claimed inbox row: its id and the stored event."""
+
+    id: int
+    event: dict
+
+
+async def claim_unfinished(db: Database, now: datetime, max_attempts: int = MAX_ATTEMPTS) -> list[Claimed]:
+    """Claim every row a crash left unfinished (lease expired) or still waiting."""
+    out: list[Claimed] = []
     while batch := await claim_batch(db, now, 500):
-        out += [InboxEvent(id=i, event=e) for i, e in batch]
+        out += [Claimed(i, e) for i, e in batch]
     return out
 
 

@@ -16,9 +16,10 @@ from typing import Any, Protocol
 from bot.core.clock import Clock
 from storage.db import Database
 from storage.models import InboxEvent
+from storage.repos._sql import table_of
 
 LEASE = timedelta(minutes=2)
-T = InboxEvent.__table__
+T = table_of(InboxEvent)
 PROCESSING, PENDING, DONE = "processing", "pending", "done"
 
 
@@ -111,6 +112,7 @@ class InboxWriter:
 
     async def _flush(self, batch: list[tuple[dict, asyncio.Future]]) -> None:
         try:
+            assert self._writer is not None  # start() sets it before it starts the task that flushes
             results = await insert_batch(self._writer, [row for row, _ in batch], self.clock.now())
         except Exception as exc:  # every waiter must learn its event was not stored
             for _, fut in batch:

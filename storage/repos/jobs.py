@@ -8,9 +8,9 @@ from sqlalchemy import or_, update
 
 from storage.db import Database
 from storage.models import JobRun
-from storage.repos._sql import insert_ignore
+from storage.repos._sql import insert_ignore, table_of
 
-T = JobRun.__table__
+T = table_of(JobRun)
 STALE = timedelta(hours=1)  # a "running" claim older than this was left by a crashed process
 
 

@@ -7,14 +7,16 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from sales.sla import median_minutes
 from storage.db import Database
 from storage.models import Lead, Member, Team
 from storage.models_leads import IntakeReject
+from storage.repos._sql import table_of
 
-R = IntakeReject.__table__
-L = Lead.__table__
+R = table_of(IntakeReject)
+L = table_of(Lead)
 
 
 async def add_reject(db: Database, channel: str, content_type: str, body: bytes, reason: str,
@@ -84,10 +86,11 @@ async def numbers(db: Database, now: datetime, days: int = 30) -> dict[str, Any]
                                            .where(L.c.received_at >= since))).one()
         pairs = (await s.execute(select(L.c.received_at, L.c.first_response_at)
                                  .where(L.c.received_at >= since, L.c.first_response_at.is_not(None)))).all()
-        teams = (await s.execute(select(Team.name, func.count()).select_from(L)
-                                 .join(Member, Member.id == L.c.owner_id).join(Team, Team.id == Member.team_id)
+        teams = (await s.execute(select(col(Team.name), func.count()).select_from(L)
+                                 .join(Member, col(Member.id) == L.c.owner_id)
+                                 .join(Team, col(Team.id) == Member.team_id)
                                  .where(L.c.received_at >= since, L.c.breached_at.is_not(None))
-                                 .group_by(Team.name))).all()
+                                 .group_by(col(Team.name)))).all()
     minutes = [(b - a).total_seconds() / 60 for a, b in pairs if a and b]
     return {"days": days, "leads": total, "auto_assigned": assigned,
             "auto_distribution_rate": round(assigned / total, 4) if total else None,

@@ -12,15 +12,16 @@ from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models import Contact, Customer, Lead, Member
 from storage.models_leads import CustomerKey, LeadEvent
-from storage.repos._sql import insert_ignore
+from storage.repos._sql import dialect_of, insert_ignore, pk_col, table_of
 
-T = Lead.__table__
-C = Customer.__table__
-K = Contact.__table__
-E = LeadEvent.__table__
+T = table_of(Lead)
+C = table_of(Customer)
+K = table_of(Contact)
+E = table_of(LeadEvent)
 
 
 async def begin_write(session: AsyncSession) -> None:
@@ -29,7 +30,7 @@ async def begin_write(session: AsyncSession) -> None:
     SQLite has one writer at a time and its driver starts a transaction only at the first write; taking the write
     lock first serializes concurrent intakes as a whole. PostgreSQL needs nothing here: it locks rows instead.
     """
-    if session.bind.dialect.name == "sqlite":
+    if dialect_of(session) == "sqlite":
         await session.execute(update(T).where(T.c.id < 0).values(id=T.c.id))
 
 
@@ -108,15 +109,15 @@ async def insert_leads(session: AsyncSession, rows: Sequence[dict]) -> dict[str,
 async def insert_many(session: AsyncSession, model: Any, rows: Sequence[dict]) -> None:
     """Insert rows of contacts, customer keys or lead events in one statement (a unique clash raises)."""
     if rows:
-        await session.execute(model.__table__.insert(), list(rows))
+        await session.execute(table_of(model).insert(), list(rows))
 
 
 async def claim_keys(session: AsyncSession, claims: dict[str, int]) -> bool:
     """Claim {"m:<mobile>" | "x:<external userid>": customer}; False when a key belongs to another customer."""
     if not claims:
         return True
-    KT = CustomerKey.__table__
-    stmt = insert_ignore(KT, session.bind.dialect.name, ["key"]).returning(KT.c.key)
+    KT = table_of(CustomerKey)
+    stmt = insert_ignore(KT, dialect_of(session), ["key"]).returning(KT.c.key)
     new = set((await session.execute(stmt, [{"key": k, "customer_id": c} for k, c in sorted(claims.items())]))
               .scalars())
     rest = sorted(set(claims) - new)  # claimed before: fine when by the same customer
@@ -136,5 +137,6 @@ async def member_names(session: AsyncSession, ids: Iterable[int]) -> dict[int, s
     ids = sorted({i for i in ids if i})
     if not ids:
         return {}
-    return dict((await session.execute(select(Member.id, Member.name).where(Member.id.in_(ids)))).all())
+    stmt = select(pk_col(Member.id), col(Member.name)).where(col(Member.id).in_(ids))
+    return dict((await session.execute(stmt)).all())
 

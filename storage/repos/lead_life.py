@@ -5,27 +5,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import bindparam, case, select, update
+from sqlalchemy import BindParameter, bindparam, case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from bot.core.vocab import OPEN_LEAD_STATUSES, OWNED_LEAD_STATUSES
 from storage.models import Customer, Lead
 from storage.models_leads import LeadEvent, LeadLoad
+from storage.repos._sql import table_of
 
-L = LeadLoad.__table__
+L = table_of(LeadLoad)
 
 
 async def open_of_customer(session: AsyncSession, customer_id: int) -> list[Lead]:
     """The customer's open leads, newest first."""
-    stmt = (select(Lead).where(Lead.customer_id == customer_id, Lead.status.in_(OPEN_LEAD_STATUSES))
-            .order_by(Lead.id.desc()))
+    stmt = (select(Lead).where(col(Lead.customer_id) == customer_id, col(Lead.status).in_(OPEN_LEAD_STATUSES))
+            .order_by(col(Lead.id).desc()))
     return list((await session.execute(stmt)).scalars())
 
 
 async def owned_open(session: AsyncSession, member_id: int) -> list[Lead]:
     """A member's owned open leads, those with a running clock first, newest first."""
-    stmt = (select(Lead).where(Lead.owner_id == member_id, Lead.status.in_(OWNED_LEAD_STATUSES))
-            .order_by(Lead.first_response_at.is_not(None), Lead.id.desc()).limit(50))
+    stmt = (select(Lead).where(col(Lead.owner_id) == member_id, col(Lead.status).in_(OWNED_LEAD_STATUSES))
+            .order_by(col(Lead.first_response_at).is_not(None), col(Lead.id).desc()).limit(50))
     return list((await session.execute(stmt)).scalars())
 
 
@@ -34,7 +36,7 @@ async def release_loads(session: AsyncSession, counts: Mapping[int, int]) -> Non
     rows = [{"mid": m, "n": n} for m, n in counts.items() if m and n]
     if not rows:
         return
-    n = bindparam("n")
+    n: BindParameter[int] = bindparam("n")
     stmt = (update(L).where(L.c.member_id == bindparam("mid"))
             .values(open_leads=case((L.c.open_leads > n, L.c.open_leads - n), else_=0)))
     await session.execute(stmt, rows)
@@ -42,16 +44,16 @@ async def release_loads(session: AsyncSession, counts: Mapping[int, int]) -> Non
 
 async def customers_named(session: AsyncSession, normalized: str, name: str) -> list[Customer]:
     """Customers whose normalized name or display name is this word (indexed name first)."""
-    found = (await session.execute(select(Customer).where(Customer.normalized_name == normalized))).scalars().all()
+    found = (await session.execute(select(Customer).where(col(Customer.normalized_name) == normalized))).scalars().all()
     if found:
         return list(found)
-    return list((await session.execute(select(Customer).where(Customer.name == name).limit(5))).scalars())
+    return list((await session.execute(select(Customer).where(col(Customer.name) == name).limit(5))).scalars())
 
 
 async def open_by_contact(session: AsyncSession, contact: str) -> list[Lead]:
     """Open leads whose contact is called this (a lead without a company)."""
-    stmt = (select(Lead).where(Lead.contact_name == contact, Lead.status.in_(OPEN_LEAD_STATUSES))
-            .order_by(Lead.id.desc()).limit(5))
+    stmt = (select(Lead).where(col(Lead.contact_name) == contact, col(Lead.status).in_(OPEN_LEAD_STATUSES))
+            .order_by(col(Lead.id).desc()).limit(5))
     return list((await session.execute(stmt)).scalars())
 
 
@@ -67,6 +69,6 @@ async def add_events(session: AsyncSession, lead_ids: list[int], kind: str, memb
                      at: datetime) -> None:
     """The same timeline line on many leads (one multi-row insert)."""
     if lead_ids:
-        await session.execute(LeadEvent.__table__.insert(), [
+        await session.execute(table_of(LeadEvent).insert(), [
             {"lead_id": i, "kind": kind, "member_id": member_id, "note": note[:300], "data": {}, "at": at}
             for i in lead_ids])

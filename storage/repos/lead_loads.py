@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import and_, bindparam, case, false, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from bot.core.vocab import OWNED_LEAD_STATUSES
 from sales.distribution import Rotation
@@ -20,23 +21,23 @@ from sales.lead_loads import LoadMove
 from sales.lead_rules import Rep
 from storage.models import Lead, Member, Team
 from storage.models_leads import LeadLoad, LeadRotation
-from storage.repos._sql import insert_ignore
+from storage.repos._sql import dialect_of, insert_ignore, rowcount, table_of
 
-L = LeadLoad.__table__
-T = Lead.__table__
+L = table_of(LeadLoad)
+T = table_of(Lead)
 OWNED = OWNED_LEAD_STATUSES
 
 
 async def snapshot(session: AsyncSession, day_start: datetime, extra: Iterable[int] = (),
                    reps: bool = True) -> list[tuple[Rep, bool]]:
     """Return (member with its loads, is a rep) for every rep (unless reps=False) and the `extra` members."""
-    M = Member.__table__
+    M = table_of(Member)
     extra = sorted(set(extra))
     where = or_(M.c.role == "rep" if reps else false(), M.c.id.in_(extra))
-    stmt = (select(M.c.id, M.c.name, Team.name.label("team"), M.c.region, M.c.industries, M.c.active, M.c.on_leave,
+    stmt = (select(M.c.id, M.c.name, col(Team.name).label("team"), M.c.region, M.c.industries, M.c.active, M.c.on_leave,
                    M.c.work_start, M.c.work_end, M.c.capacity, M.c.role, L.c.member_id, L.c.open_leads,
                    L.c.new_today, L.c.today_since, M.c.leave_from, M.c.leave_until)
-            .select_from(M).outerjoin(Team, Team.id == M.c.team_id).outerjoin(L, L.c.member_id == M.c.id)
+            .select_from(M).outerjoin(Team, col(Team.id) == M.c.team_id).outerjoin(L, L.c.member_id == M.c.id)
             .where(where).order_by(M.c.id))
     rows = (await session.execute(stmt)).all()
     rebuilt = await _rebuild(session, [r.id for r in rows if r.member_id is None], day_start)
@@ -53,13 +54,13 @@ async def _rebuild(session: AsyncSession, ids: list[int], day_start: datetime) -
     """Count missing members' loads from the lead table (indexed by owner) and store them as their counters."""
     if not ids:
         return {}
-    open_n = dict((await session.execute(select(T.c.owner_id, func.count()).where(
+    open_n: dict[int, int] = dict((await session.execute(select(T.c.owner_id, func.count()).where(
         T.c.owner_id.in_(ids), T.c.status.in_(OWNED)).group_by(T.c.owner_id))).all())
-    today = dict((await session.execute(select(T.c.owner_id, func.count()).where(
+    today: dict[int, int] = dict((await session.execute(select(T.c.owner_id, func.count()).where(
         T.c.owner_id.in_(ids), T.c.assigned_at >= day_start).group_by(T.c.owner_id))).all())
     counts = {i: (open_n.get(i, 0), today.get(i, 0)) for i in ids}
     rows = [{"member_id": i, "open_leads": o, "new_today": t, "today_since": day_start} for i, (o, t) in counts.items()]
-    await session.execute(insert_ignore(L, session.bind.dialect.name, ["member_id"]), rows)
+    await session.execute(insert_ignore(L, dialect_of(session), ["member_id"]), rows)
     return counts
 
 
@@ -78,15 +79,15 @@ async def apply(session: AsyncSession, moves: Sequence[LoadMove], day_start: dat
                     today_since=day_start))
     rows = [{"mid": m.member_id, "d_open": m.d_open, "d_today": m.d_today, "need_open": m.need_open,
              "need_today": m.need_today, "open_limit": m.open_limit, "today_limit": m.today_limit} for m in moves]
-    return (await session.execute(stmt, rows)).rowcount == len(moves)
+    return rowcount(await session.execute(stmt, rows)) == len(moves)
 
 
 async def save_rotations(session: AsyncSession, rots: dict[str, Rotation]) -> None:
     """Upsert pools' rotation states in one statement."""
     if not rots:
         return
-    rt = LeadRotation.__table__
-    module = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    rt = table_of(LeadRotation)
+    module = postgresql if dialect_of(session) == "postgresql" else sqlite
     stmt = module.insert(rt).values([{"pool_key": k, "last_member_id": r.last_member_id, "position": r.position}
                                      for k, r in sorted(rots.items())])
     await session.execute(stmt.on_conflict_do_update(

@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.vocab import LeadStatus
 from storage.models import Customer, Lead, OutboxMessage
+from storage.repos._sql import table_of
 
-T = Lead.__table__
-OUT = OutboxMessage.__table__
+T = table_of(Lead)
+OUT = table_of(OutboxMessage)
 
 
 async def set_reminded_many(session: AsyncSession, reminders: Iterable[tuple[int, int]]) -> set[int]:
@@ -50,7 +51,7 @@ async def breached_between(session: AsyncSession, since: datetime, until: dateti
     The deadline bound lets the (status, first_response_due_at) index find them instead of a scan of every lead;
     `ids` (this scan's breaches) are read by primary key, so they are listed whatever their deadline.
     """
-    C = Customer.__table__
+    C = table_of(Customer)
     cols = (T.c.id, T.c.owner_id, T.c.received_at, T.c.first_response_due_at, T.c.breached_at, T.c.contact_name,
             C.c.name.label("customer"))
     base = select(*cols).outerjoin(C, C.c.id == T.c.customer_id)

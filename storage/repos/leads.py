@@ -7,15 +7,17 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from bot.core.vocab import OPEN_LEAD_STATUSES, OWNED_LEAD_STATUSES, LeadStatus
 from sales.distribution import Rep, Rotation
 from storage.models import Contact, Customer, Lead, Member
 from storage.models_leads import IntakeMapping, LeadEvent, LeadRotation
 from storage.repos import lead_loads
+from storage.repos._sql import pk_col, rowcount, table_of
 
-T = Lead.__table__
-E = LeadEvent.__table__
+T = table_of(Lead)
+E = table_of(LeadEvent)
 OPEN = OPEN_LEAD_STATUSES
 OWNED = OWNED_LEAD_STATUSES
 
@@ -27,39 +29,40 @@ async def get(session: AsyncSession, lead_id: int) -> Lead | None:
 
 async def by_intake_key(session: AsyncSession, key: str) -> Lead | None:
     """Find the lead an identical submission created."""
-    return (await session.execute(select(Lead).where(Lead.intake_key == key))).scalar_one_or_none()
+    return (await session.execute(select(Lead).where(col(Lead.intake_key) == key))).scalar_one_or_none()
 
 
 async def find_customer(session: AsyncSession, mobile: str | None, external_userid: str,
                         company_key: str) -> Customer | None:
     """Find the customer by mobile, WeCom external userid, then normalized company name (all indexed)."""
-    for column, value in ((Contact.mobile, mobile), (Contact.wecom_external_userid, external_userid)):
+    for column, value in ((col(Contact.mobile), mobile), (col(Contact.wecom_external_userid), external_userid)):
         if value:
-            stmt = select(Customer).join(Contact, Contact.customer_id == Customer.id).where(column == value).limit(1)
+            stmt = (select(Customer).join(Contact, col(Contact.customer_id) == Customer.id).where(column == value)
+                    .limit(1))
             found = (await session.execute(stmt)).scalar_one_or_none()
             if found:
                 return found
     if company_key:
-        return (await session.execute(select(Customer).where(Customer.normalized_name == company_key))
+        return (await session.execute(select(Customer).where(col(Customer.normalized_name) == company_key))
                 ).scalar_one_or_none()
     return None
 
 
 async def recent_lead_of(session: AsyncSession, customer_id: int, since: datetime) -> Lead | None:
     """Return the customer's newest lead received since `since` (the dedupe window)."""
-    stmt = (select(Lead).where(Lead.customer_id == customer_id, Lead.received_at >= since)
-            .order_by(Lead.received_at.desc(), Lead.id.desc()).limit(1))
+    stmt = (select(Lead).where(col(Lead.customer_id) == customer_id, col(Lead.received_at) >= since)
+            .order_by(col(Lead.received_at).desc(), col(Lead.id).desc()).limit(1))
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def ensure_contact(session: AsyncSession, customer_id: int, name: str, mobile: str | None,
                          external_userid: str) -> None:
     """Add the contact to the customer unless that mobile / external userid is already there."""
-    stmt = select(Contact.id).where(Contact.customer_id == customer_id)
+    stmt = select(col(Contact.id)).where(col(Contact.customer_id) == customer_id)
     if mobile:
-        stmt = stmt.where(Contact.mobile == mobile)
+        stmt = stmt.where(col(Contact.mobile) == mobile)
     elif external_userid:
-        stmt = stmt.where(Contact.wecom_external_userid == external_userid)
+        stmt = stmt.where(col(Contact.wecom_external_userid) == external_userid)
     if (await session.execute(stmt.limit(1))).first() is None:
         session.add(Contact(customer_id=customer_id, name=name[:80], mobile=mobile or "",
                             wecom_external_userid=external_userid or None))
@@ -107,7 +110,7 @@ async def add_event(session: AsyncSession, lead_id: int, kind: str, at: datetime
 
 async def timeline(session: AsyncSession, lead_id: int) -> list[tuple[str, datetime, str, str]]:
     """Return (kind, at, note, member name) for the lead, oldest first."""
-    stmt = (select(E.c.kind, E.c.at, E.c.note, Member.name).outerjoin(Member, Member.id == E.c.member_id)
+    stmt = (select(E.c.kind, E.c.at, E.c.note, col(Member.name)).outerjoin(Member, col(Member.id) == E.c.member_id)
             .where(E.c.lead_id == lead_id).order_by(E.c.at, E.c.id))
     return [(k, a, n, m or "") for k, a, n, m in (await session.execute(stmt)).all()]
 
@@ -122,7 +125,8 @@ async def save_mapping(session: AsyncSession, channel: str, pack: str, field_map
     """Store a mapping pack for a channel, replacing the previous one; True if it is new."""
     row = await session.get(IntakeMapping, channel)
     created = row is None
-    row = row or IntakeMapping(channel=channel)
+    if row is None:
+        row = IntakeMapping(channel=channel, pack=pack)
     row.pack, row.field_map, row.default_source, row.imported_at = pack, field_map, default_source, now
     session.add(row)
     await session.flush()
@@ -142,7 +146,7 @@ async def stamp_first_response(session: AsyncSession, customer_id: int, kind: st
 
 async def sla_due(session: AsyncSession, horizon: datetime, limit: int = 2000) -> list[Any]:
     """Open leads whose deadline is before `horizon`, through the partial index of unanswered leads."""
-    C = Customer.__table__
+    C = table_of(Customer)
     stmt = (select(T.c.id, T.c.owner_id, T.c.status, T.c.first_response_due_at, T.c.reminded_minutes,
                    T.c.received_at, T.c.contact_name, T.c.customer_id, C.c.name.label("customer"))
             .outerjoin(C, C.c.id == T.c.customer_id)
@@ -157,39 +161,40 @@ async def set_reminded(session: AsyncSession, lead_id: int, minutes: int) -> boo
     stmt = (update(T).where(T.c.id == lead_id, T.c.first_response_at.is_(None),
                             (T.c.reminded_minutes.is_(None)) | (T.c.reminded_minutes > minutes))
             .values(reminded_minutes=minutes))
-    return (await session.execute(stmt)).rowcount == 1
+    return rowcount(await session.execute(stmt)) == 1
 
 
 async def set_breached(session: AsyncSession, lead_id: int, at: datetime) -> bool:
     """Flag the breach once; False when another scan or a response got there first."""
     stmt = (update(T).where(T.c.id == lead_id, T.c.first_response_at.is_(None), T.c.breached_at.is_(None))
             .values(breached_at=at))
-    return (await session.execute(stmt)).rowcount == 1
+    return rowcount(await session.execute(stmt)) == 1
 
 
 async def unaccepted(session: AsyncSession, cutoff: datetime, limit: int = 500) -> list[Lead]:
     """Assigned leads nobody accepted since before `cutoff` (to reclaim)."""
-    stmt = (select(Lead).where(Lead.status == LeadStatus.ASSIGNED, Lead.assigned_at < cutoff,
-                               Lead.accepted_at.is_(None))
-            .order_by(Lead.assigned_at).limit(limit))
+    stmt = (select(Lead).where(col(Lead.status) == LeadStatus.ASSIGNED, col(Lead.assigned_at) < cutoff,
+                               col(Lead.accepted_at).is_(None))
+            .order_by(col(Lead.assigned_at)).limit(limit))
     return list((await session.execute(stmt)).scalars())
 
 
 async def pooled(session: AsyncSession, limit: int = 200) -> list[Lead]:
     """Leads waiting in the pool for an owner, oldest first."""
-    stmt = select(Lead).where(Lead.status == LeadStatus.NEW, Lead.owner_id.is_(None)).order_by(Lead.id).limit(limit)
+    stmt = (select(Lead).where(col(Lead.status) == LeadStatus.NEW, col(Lead.owner_id).is_(None))
+            .order_by(col(Lead.id)).limit(limit))
     return list((await session.execute(stmt)).scalars())
 
 
 async def team_managers(session: AsyncSession, member_ids: list[int]) -> dict[int, list[int]]:
     """Return {member: [their manager, else the managers of their team]} in two queries."""
-    rows = (await session.execute(select(Member.id, Member.manager_id, Member.team_id)
-                                  .where(Member.id.in_(member_ids)))).all()
+    rows = (await session.execute(select(pk_col(Member.id), col(Member.manager_id), col(Member.team_id))
+                                  .where(col(Member.id).in_(member_ids)))).all()
     teams = {t for _, _, t in rows if t}
-    by_team: dict[int, list[int]] = {}
+    by_team: dict[int | None, list[int]] = {}
     if teams:
-        mgrs = await session.execute(select(Member.team_id, Member.id).where(Member.role == "manager",
-                                                                               Member.team_id.in_(teams)))
+        mgrs = await session.execute(select(col(Member.team_id), pk_col(Member.id))
+                                     .where(col(Member.role) == "manager", col(Member.team_id).in_(teams)))
         for team_id, mid in mgrs.all():
             by_team.setdefault(team_id, []).append(mid)
     return {mid: [boss] if boss else by_team.get(team, []) for mid, boss, team in rows}
@@ -197,10 +202,11 @@ async def team_managers(session: AsyncSession, member_ids: list[int]) -> dict[in
 
 async def admins(session: AsyncSession) -> list[int]:
     """Return the ids of active admins (they get warnings nobody else can take)."""
-    return list((await session.execute(select(Member.id).where(Member.role == "admin", Member.active))).scalars())
+    stmt = select(pk_col(Member.id)).where(col(Member.role) == "admin", col(Member.active))
+    return list((await session.execute(stmt)).scalars())
 
 
 async def contacts_of(session: AsyncSession, customer_id: int) -> list[Contact]:
     """The customer's contacts, oldest first."""
-    stmt = select(Contact).where(Contact.customer_id == customer_id).order_by(Contact.id)
+    stmt = select(Contact).where(col(Contact.customer_id) == customer_id).order_by(col(Contact.id))
     return list((await session.execute(stmt)).scalars())

@@ -8,9 +8,9 @@ from sqlalchemy import or_, select, update
 
 from storage.db import Database
 from storage.models_ops import Lease
-from storage.repos._sql import insert_ignore
+from storage.repos._sql import insert_ignore, table_of
 
-L = Lease.__table__
+L = table_of(Lease)
 EXPIRED = datetime(2000, 1, 1, tzinfo=UTC)
 
 

@@ -7,12 +7,14 @@ from datetime import datetime
 
 from sqlalchemy import String, cast, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.db import Database
 from storage.models import Evidence, Member, OutboxMessage
 from storage.models_media import EvidenceMedia
+from storage.repos._sql import rowcount, table_of
 
-EM, EV, OB = EvidenceMedia.__table__, Evidence.__table__, OutboxMessage.__table__
+EM, EV, OB = table_of(EvidenceMedia), table_of(Evidence), table_of(OutboxMessage)
 KEY_PREFIX = "media_fetch:"  # outbox key of one download: media_fetch:<evidence id>
 
 
@@ -45,7 +47,7 @@ async def fail_dead(session: AsyncSession, now: datetime) -> int:
             .limit(1).scalar_subquery())
     stmt = (update(EM).where(EM.c.status == "queued", dead.is_not(None))
             .values(status="failed", error=func.substr(dead, 1, 300), updated_at=now))
-    return (await session.execute(stmt)).rowcount or 0
+    return rowcount(await session.execute(stmt)) or 0
 
 
 async def mark_stored(db: Database, evidence_id: int, path: str, sha256: str, size: int, now: datetime) -> None:
@@ -64,9 +66,9 @@ async def mark_failed(db: Database, evidence_id: int, error: str, now: datetime)
 
 async def of_evidence(session: AsyncSession, evidence_id: int) -> tuple[Evidence, EvidenceMedia | None, str] | None:
     """Return the evidence, its media row (None for links and notes) and who attached it; None if unknown."""
-    stmt = (select(Evidence, EvidenceMedia, Member.name)
-            .outerjoin(EvidenceMedia, EvidenceMedia.evidence_id == Evidence.id)
-            .outerjoin(Member, Member.id == Evidence.member_id).where(Evidence.id == evidence_id))
+    stmt = (select(Evidence, EvidenceMedia, col(Member.name))
+            .outerjoin(EvidenceMedia, col(EvidenceMedia.evidence_id) == Evidence.id)
+            .outerjoin(Member, col(Member.id) == Evidence.member_id).where(col(Evidence.id) == evidence_id))
     row = (await session.execute(stmt)).first()
     return (row[0], row[1], row[2] or "") if row else None
 

@@ -17,10 +17,11 @@ from sqlalchemy.orm import ORMExecuteState, Session
 
 from storage.models import Identity, Member
 from storage.repos import members
+from storage.repos._sql import table_of
 
 TTL = 30.0  # seconds: how stale a change made by another process may be seen
 MAX_ENTRIES = 50_000
-_WATCHED = frozenset({Member.__table__.name, Identity.__table__.name})
+_WATCHED = frozenset({table_of(Member).name, table_of(Identity).name})
 _generation = 0
 
 

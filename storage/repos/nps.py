@@ -6,13 +6,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models import Customer
 from storage.models_history import Order
 from storage.models_scorecards import NpsSurvey
-from storage.repos._sql import insert_ignore
+from storage.repos._sql import insert_ignore, rowcount, table_of
 
-OR, C, NS = Order.__table__, Customer.__table__, NpsSurvey.__table__
+OR, C, NS = table_of(Order), table_of(Customer), table_of(NpsSurvey)
 
 
 async def create_due(session: AsyncSession, dialect: str, now: datetime, since: datetime,
@@ -39,8 +40,8 @@ async def create_due(session: AsyncSession, dialect: str, now: datetime, since: 
 
 async def get(session: AsyncSession, survey_id: int) -> tuple[NpsSurvey, str] | None:
     """Return a survey with its customer's name."""
-    stmt = select(NpsSurvey, Customer.name).join(Customer, Customer.id == NpsSurvey.customer_id).where(
-        NpsSurvey.id == survey_id)
+    stmt = select(NpsSurvey, col(Customer.name)).join(Customer, col(Customer.id) == NpsSurvey.customer_id).where(
+        col(NpsSurvey.id) == survey_id)
     row = (await session.execute(stmt)).first()
     return (row[0], row[1]) if row else None
 
@@ -49,4 +50,4 @@ async def answer(session: AsyncSession, survey_id: int, score: int, comment: str
     """Record the answer; False when the survey was answered before (nothing is recorded twice)."""
     stmt = (update(NS).where(NS.c.id == survey_id, NS.c.answered_at.is_(None))
             .values(score=score, comment=comment, answered_at=now))
-    return bool((await session.execute(stmt)).rowcount)
+    return bool(rowcount(await session.execute(stmt)))

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models import Customer, Evidence, Interaction, Member, Opportunity
 from storage.models_opportunities import Feedback, StageChange
@@ -13,7 +14,7 @@ from storage.models_opportunities import Feedback, StageChange
 
 async def customer_by_normalized(session: AsyncSession, normalized: str) -> Customer | None:
     """Find a customer by normalized name (unique index)."""
-    stmt = select(Customer).where(Customer.normalized_name == normalized)
+    stmt = select(Customer).where(col(Customer.normalized_name) == normalized)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
@@ -26,41 +27,41 @@ async def add(session: AsyncSession, row):
 
 async def open_for_customer(session: AsyncSession, customer_id: int) -> Opportunity | None:
     """Return the customer's open opportunity, newest first."""
-    stmt = (select(Opportunity).where(Opportunity.customer_id == customer_id, Opportunity.status == "open")
-            .order_by(Opportunity.id.desc()).limit(1))
+    stmt = (select(Opportunity).where(col(Opportunity.customer_id) == customer_id, col(Opportunity.status) == "open")
+            .order_by(col(Opportunity.id).desc()).limit(1))
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def latest_in_chat(session: AsyncSession, platform: str, chat_id: str,
                          owner_id: int | None = None) -> Opportunity | None:
     """Return the newest open opportunity bound to a chat (only the owner's, when one is given)."""
-    stmt = (select(Opportunity).where(Opportunity.chat_platform == platform, Opportunity.chat_id == chat_id,
-                                      Opportunity.status == "open")
-            .order_by(Opportunity.id.desc()).limit(1))
+    stmt = (select(Opportunity).where(col(Opportunity.chat_platform) == platform, col(Opportunity.chat_id) == chat_id,
+                                      col(Opportunity.status) == "open")
+            .order_by(col(Opportunity.id).desc()).limit(1))
     if owner_id is not None:
-        stmt = stmt.where(Opportunity.owner_id == owner_id)
+        stmt = stmt.where(col(Opportunity.owner_id) == owner_id)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def latest_of_owner(session: AsyncSession, owner_id: int) -> Opportunity | None:
     """Return the owner's most recently created open opportunity."""
-    stmt = (select(Opportunity).where(Opportunity.owner_id == owner_id, Opportunity.status == "open")
-            .order_by(Opportunity.id.desc()).limit(1))
+    stmt = (select(Opportunity).where(col(Opportunity.owner_id) == owner_id, col(Opportunity.status) == "open")
+            .order_by(col(Opportunity.id).desc()).limit(1))
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def open_of_owner(session: AsyncSession, owner_id: int, limit: int = 10) -> list[Opportunity]:
     """Return the owner's open opportunities, newest first."""
-    stmt = (select(Opportunity).where(Opportunity.owner_id == owner_id, Opportunity.status == "open")
-            .order_by(Opportunity.id.desc()).limit(limit))
+    stmt = (select(Opportunity).where(col(Opportunity.owner_id) == owner_id, col(Opportunity.status) == "open")
+            .order_by(col(Opportunity.id).desc()).limit(limit))
     return list((await session.execute(stmt)).scalars())
 
 
 async def open_customer_names(session: AsyncSession, owner_id: int, limit: int = 6) -> list[str]:
     """Return the customers of the owner's open opportunities, newest first (at most `limit`)."""
-    stmt = (select(Customer.name).join(Opportunity, Opportunity.customer_id == Customer.id)
-            .where(Opportunity.owner_id == owner_id, Opportunity.status == "open")
-            .order_by(Opportunity.id.desc()).limit(limit))
+    stmt = (select(col(Customer.name)).join(Opportunity, col(Opportunity.customer_id) == Customer.id)
+            .where(col(Opportunity.owner_id) == owner_id, col(Opportunity.status) == "open")
+            .order_by(col(Opportunity.id).desc()).limit(limit))
     return list((await session.execute(stmt)).scalars())
 
 
@@ -76,8 +77,8 @@ async def get_customer(session: AsyncSession, customer_id: int) -> Customer | No
 
 async def evidence_of(session: AsyncSession, opp_id: int, stage: str) -> list[Evidence]:
     """Return evidence attached to one stage, oldest first."""
-    stmt = (select(Evidence).where(Evidence.opportunity_id == opp_id, Evidence.stage == stage)
-            .order_by(Evidence.id))
+    stmt = (select(Evidence).where(col(Evidence.opportunity_id) == opp_id, col(Evidence.stage) == stage)
+            .order_by(col(Evidence.id)))
     return list((await session.execute(stmt)).scalars())
 
 
@@ -90,8 +91,8 @@ async def log_interaction(session: AsyncSession, customer_id: int, member_id: in
 
 async def evidence_with_names(session: AsyncSession, opp_id: int, stage: str) -> list[tuple[Evidence, str]]:
     """Return a stage's evidence with the name of who attached it, oldest first."""
-    stmt = (select(Evidence, Member.name).outerjoin(Member, Member.id == Evidence.member_id)
-            .where(Evidence.opportunity_id == opp_id, Evidence.stage == stage).order_by(Evidence.id))
+    stmt = (select(Evidence, col(Member.name)).outerjoin(Member, col(Member.id) == Evidence.member_id)
+            .where(col(Evidence.opportunity_id) == opp_id, col(Evidence.stage) == stage).order_by(col(Evidence.id)))
     return [(e, name or "") for e, name in (await session.execute(stmt)).all()]
 
 
@@ -105,7 +106,7 @@ async def record_stage_change(session: AsyncSession, opp_id: int, from_stage: st
 
 async def stage_history(session: AsyncSession, opp_id: int) -> list[StageChange]:
     """Return an opportunity's stage moves, oldest first."""
-    stmt = select(StageChange).where(StageChange.opportunity_id == opp_id).order_by(StageChange.id)
+    stmt = select(StageChange).where(col(StageChange.opportunity_id) == opp_id).order_by(col(StageChange.id))
     return list((await session.execute(stmt)).scalars())
 
 

@@ -6,13 +6,14 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models_history import Order
 
 
 async def of_opportunity(session: AsyncSession, opportunity_id: int) -> Order | None:
     """The order a won deal wrote (None when it wrote none yet)."""
-    stmt = select(Order).where(Order.opportunity_id == opportunity_id).order_by(Order.id).limit(1)
+    stmt = select(Order).where(col(Order.opportunity_id) == opportunity_id).order_by(col(Order.id)).limit(1)
     return (await session.execute(stmt)).scalars().first()
 
 
@@ -31,12 +32,13 @@ async def add_for_deal(session: AsyncSession, customer_id: int, owner_id: int | 
 
 async def oldest_unaccepted(session: AsyncSession, customer_id: int) -> Order | None:
     """The customer's oldest order whose delivery nobody has recorded as accepted yet."""
-    stmt = (select(Order).where(Order.customer_id == customer_id, Order.accepted_at.is_(None))
-            .order_by(Order.ordered_at, Order.id).limit(1))
+    stmt = (select(Order).where(col(Order.customer_id) == customer_id, col(Order.accepted_at).is_(None))
+            .order_by(col(Order.ordered_at), col(Order.id)).limit(1))
     return (await session.execute(stmt)).scalars().first()
 
 
 async def any_accepted(session: AsyncSession, customer_id: int) -> bool:
     """True when some delivery of the customer was accepted already (the first acceptance is behind us)."""
-    stmt = select(Order.id).where(Order.customer_id == customer_id, Order.accepted_at.is_not(None)).limit(1)
+    stmt = (select(col(Order.id)).where(col(Order.customer_id) == customer_id, col(Order.accepted_at).is_not(None))
+            .limit(1))
     return (await session.execute(stmt)).first() is not None

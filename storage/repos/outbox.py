@@ -10,9 +10,9 @@ from sqlalchemy import func, or_, select, update
 
 from storage.db import Database
 from storage.models import OutboxMessage
-from storage.repos._sql import insert_ignore
+from storage.repos._sql import insert_ignore, table_of
 
-T = OutboxMessage.__table__
+T = table_of(OutboxMessage)
 LEASE = timedelta(seconds=30)  # renewed every LEASE/3 while a sender holds the row
 
 

@@ -11,16 +11,17 @@ from datetime import datetime
 
 from sqlalchemy import Integer, String, cast, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from bot.core.vocab import CustomerEventKind
 from storage.models import Member
 from storage.models_history import CustomerEvent
 from storage.models_opportunities import ScriptUse
 from storage.models_scorecards import CompetitorTag, PointsEntry, Redemption, ScriptSubmission
-from storage.repos._sql import insert_ignore
+from storage.repos._sql import insert_ignore, table_of
 
-P, CE, SU, SS = PointsEntry.__table__, CustomerEvent.__table__, ScriptUse.__table__, ScriptSubmission.__table__
-M, CT, RD = Member.__table__, CompetitorTag.__table__, Redemption.__table__
+P, CE, SU, SS = table_of(PointsEntry), table_of(CustomerEvent), table_of(ScriptUse), table_of(ScriptSubmission)
+M, CT, RD = table_of(Member), table_of(CompetitorTag), table_of(Redemption)
 COLS = ["member_id", "kind", "points", "ref", "note", "at"]
 
 
@@ -64,7 +65,7 @@ async def balance(session: AsyncSession, member_id: int) -> tuple[int, int]:
 
 async def ledger(session: AsyncSession, member_id: int, limit: int = 8) -> list[PointsEntry]:
     """Return the member's latest ledger lines."""
-    stmt = select(PointsEntry).where(PointsEntry.member_id == member_id).order_by(PointsEntry.id.desc())
+    stmt = select(PointsEntry).where(col(PointsEntry.member_id) == member_id).order_by(col(PointsEntry.id).desc())
     return list((await session.execute(stmt.limit(limit))).scalars())
 
 

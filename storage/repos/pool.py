@@ -17,10 +17,11 @@ from sales.pool import Owned, Windows
 from storage.models import Customer, Lead, Opportunity
 from storage.models_history import CustomerEvent, Order
 from storage.models_leads import LeadEvent
+from storage.repos._sql import dialect_of, rowcount, table_of
 from storage.types import UTCDateTime
 
-C, L, OP, OR = Customer.__table__, Lead.__table__, Opportunity.__table__, Order.__table__
-CE, LE = CustomerEvent.__table__, LeadEvent.__table__
+C, L, OP, OR = table_of(Customer), table_of(Lead), table_of(Opportunity), table_of(Order)
+CE, LE = table_of(CustomerEvent), table_of(LeadEvent)
 CHUNK = 2000  # ids per IN list, under SQLite's bound-parameter limit
 
 
@@ -58,7 +59,7 @@ def _chunks(ids: Sequence[int]) -> list[Sequence[int]]:
 def _in(session: AsyncSession, col, ids: Sequence[int]):
     """`col IN ids`: one array parameter on PostgreSQL (parsing thousands of parameters cost more than the
     statement), a plain IN list on SQLite."""
-    if session.bind.dialect.name == "postgresql":
+    if dialect_of(session) == "postgresql":
         return col == any_(literal(list(ids), ARRAY(Integer)))
     return col.in_(ids)
 
@@ -141,7 +142,7 @@ async def take(session: AsyncSession, customer_id: int, member_id: int, now: dat
     stmt = (update(C).where(C.c.id == customer_id, C.c.owner_id.is_(None))
             .values(owner_id=member_id, in_pool=False, pool_since=None, owned_since=now, pool_warned_at=None,
                     last_touch_at=None))
-    return (await session.execute(stmt)).rowcount == 1
+    return rowcount(await session.execute(stmt)) == 1
 
 
 async def take_leads(session: AsyncSession, customer_id: int, member_id: int, now: datetime) -> list[int]:

@@ -16,12 +16,12 @@ from storage.models import Customer, Interaction, Lead, Member, Opportunity, Tas
 from storage.models_leads import LeadEvent
 from storage.models_opportunities import StageChange
 from storage.models_pushes import DailyReport, PushItem
-from storage.repos._sql import insert_ignore
+from storage.repos._sql import insert_ignore, rowcount, table_of
 
-IN, LD, OP, TK, SC = (x.__table__ for x in (Interaction, Lead, Opportunity, Task, StageChange))
-P, DR = PushItem.__table__, DailyReport.__table__
+IN, LD, OP, TK, SC = (table_of(x) for x in (Interaction, Lead, Opportunity, Task, StageChange))
+P, DR = table_of(PushItem), table_of(DailyReport)
 CHUNK = 2000  # keys per IN list, under SQLite's bound-parameter limit
-LE = LeadEvent.__table__
+LE = table_of(LeadEvent)
 # Conversion counts real transitions (a `converted` lead_event), never a status only a seeder could write.
 _CONVERTED = select(LE.c.lead_id).where(LE.c.kind == LeadStatus.CONVERTED)
 DEMO_KEY, QUOTE_KEY = "demo", "quote"
@@ -97,7 +97,7 @@ async def submit(session: AsyncSession, dialect: str, member_id: int, day: str, 
     await ensure_reports(session, dialect, day, {member_id: summary}, now)
     stmt = (update(DR).where(DR.c.member_id == member_id, DR.c.day == day, DR.c.submitted_at.is_(None))
             .values(submitted_at=now, summary=summary))
-    return bool((await session.execute(stmt)).rowcount)
+    return bool(rowcount(await session.execute(stmt)))
 
 
 async def week_numbers(session: AsyncSession, start: datetime, end: datetime,
@@ -149,7 +149,7 @@ async def closed_deals(session: AsyncSession, since: datetime, until: datetime) 
     `quick_quote`: the deal entered the quote stage within 3 days of entering the demo stage (stage keys
     DEMO_KEY and QUOTE_KEY, the built-in pipeline's).
     """
-    C, M = Customer.__table__, Member.__table__
+    C, M = table_of(Customer), table_of(Member)
     during = (IN.c.customer_id == OP.c.customer_id) & (IN.c.at >= OP.c.created_at) & (IN.c.at <= OP.c.closed_at)
 
     def touched(kind: str):

@@ -10,17 +10,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage, Task
 from storage.models_pushes import Nudge, PushItem
-from storage.repos._sql import insert_ignore
+from storage.repos._sql import insert_ignore, rowcount, table_of
 
-P, TK = PushItem.__table__, Task.__table__
+P, TK = table_of(PushItem), table_of(Task)
 
 
 async def defer_pending(session: AsyncSession, key: str, until: datetime, exact: bool = False) -> int:
     """Hold still-pending outbox rows whose key starts with (or, exact, is) `key` until `until`; return how many."""
-    T = OutboxMessage.__table__
+    T = table_of(OutboxMessage)
     match = T.c.idempotency_key == key if exact else T.c.idempotency_key.startswith(key, autoescape=True)
     stmt = update(T).where(match, T.c.status == "pending").values(next_attempt_at=until)
-    return (await session.execute(stmt)).rowcount or 0
+    return rowcount(await session.execute(stmt)) or 0
 
 
 async def mark_item(session: AsyncSession, dialect: str, member_id: int, day: str, key: str,
@@ -39,12 +39,12 @@ async def finish_task(session: AsyncSession, task_id: int, owner_id: int, now: d
     stmt = (update(TK).where(TK.c.id == task_id, TK.c.owner_id == owner_id, TK.c.done_at.is_(None),
                              TK.c.kind != "coaching")
             .values(done_at=now))
-    return bool((await session.execute(stmt)).rowcount)
+    return bool(rowcount(await session.execute(stmt)))
 
 
 async def add_nudge(session: AsyncSession, dialect: str, key: str, day: str, owner_id: int, from_id: int,
                     text: str, now: datetime) -> bool:
     """Record a 催一下; False when this item was already nudged today."""
-    stmt = insert_ignore(Nudge.__table__, dialect, ["item_key", "day"]).values(
-        item_key=key, day=day, owner_id=owner_id, from_id=from_id, text=text, at=now).returning(Nudge.__table__.c.id)
+    stmt = insert_ignore(table_of(Nudge), dialect, ["item_key", "day"]).values(
+        item_key=key, day=day, owner_id=owner_id, from_id=from_id, text=text, at=now).returning(table_of(Nudge).c.id)
     return (await session.execute(stmt)).scalar() is not None

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, false, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from bot.core.vocab import OWNED_LEAD_STATUSES
 from sales import breakpoints as bp
@@ -22,11 +23,11 @@ from sales.stages import Pipeline
 from storage.models import Customer, Interaction, Lead, Member, Opportunity, Task, Team
 from storage.models_attack import AttackAction, AttackCard
 from storage.models_pushes import PushItem
-from storage.repos._sql import insert_ignore
+from storage.repos._sql import insert_ignore, table_of
 
-L, OP, C, IN, TK, M = (x.__table__ for x in (Lead, Opportunity, Customer, Interaction, Task, Member))
-AA, AC = AttackAction.__table__, AttackCard.__table__
-P = PushItem.__table__
+L, OP, C, IN, TK, M = (table_of(x) for x in (Lead, Opportunity, Customer, Interaction, Task, Member))
+AA, AC = table_of(AttackAction), table_of(AttackCard)
+P = table_of(PushItem)
 HORIZON = timedelta(days=3)  # candidates due later than this are not today's business
 SLA_LOOKBACK = timedelta(days=7)  # older unanswered leads are the manager's breakpoints, not a rep's must-do
 TASK_LOOKBACK = timedelta(days=30)  # tasks overdue for longer are stale; the manager sees the deal as stuck
@@ -54,7 +55,7 @@ async def people(session: AsyncSession, roles: Sequence[str], ids: Sequence[int]
 
 async def teams(session: AsyncSession) -> list[Team]:
     """Return every team (with its group chat)."""
-    return list((await session.execute(select(Team).order_by(Team.id))).scalars())
+    return list((await session.execute(select(Team).order_by(col(Team.id)))).scalars())
 
 
 def _owned(col, owner_ids: Sequence[int] | None):

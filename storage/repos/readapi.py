@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
+from sqlmodel import col
 
 from sales.stages import stage_name
 from storage.db import Database
@@ -17,15 +19,15 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
-async def _rows(db: Database, stmt) -> list:
+async def _rows(db: Database, stmt) -> Sequence[Any]:
     async with db.sessions() as session:
         return (await session.execute(stmt)).all()
 
 
 async def members(db: Database, after: int, limit: int) -> list[dict[str, Any]]:
     """Members with their team names."""
-    stmt = (select(Member, Team.name).outerjoin(Team, Team.id == Member.team_id)
-            .where(Member.id > after).order_by(Member.id).limit(limit))
+    stmt = (select(Member, col(Team.name)).outerjoin(Team, col(Team.id) == Member.team_id)
+            .where(col(Member.id) > after).order_by(col(Member.id)).limit(limit))
     return [{"id": m.id, "name": m.name, "role": m.role, "team": t, "region": m.region,
              "industries": m.industries, "active": m.active} for m, t in await _rows(db, stmt)]
 
@@ -33,9 +35,9 @@ async def members(db: Database, after: int, limit: int) -> list[dict[str, Any]]:
 async def leads(db: Database, after: int, limit: int) -> list[dict[str, Any]]:
     """Leads with owner and customer names."""
     owner = aliased(Member)
-    stmt = (select(Lead, owner.name, Customer.name).outerjoin(owner, owner.id == Lead.owner_id)
-            .outerjoin(Customer, Customer.id == Lead.customer_id)
-            .where(Lead.id > after).order_by(Lead.id).limit(limit))
+    stmt = (select(Lead, col(owner.name), col(Customer.name)).outerjoin(owner, col(owner.id) == Lead.owner_id)
+            .outerjoin(Customer, col(Customer.id) == Lead.customer_id)
+            .where(col(Lead.id) > after).order_by(col(Lead.id)).limit(limit))
     return [{"id": ld.id, "status": ld.status, "owner": o, "customer": c, "channel": ld.channel,
              "source": ld.source, "received_at": _iso(ld.received_at),
              "first_response_due_at": _iso(ld.first_response_due_at),
@@ -44,9 +46,10 @@ async def leads(db: Database, after: int, limit: int) -> list[dict[str, Any]]:
 
 async def opportunities(db: Database, after: int, limit: int) -> list[dict[str, Any]]:
     """Opportunities with the stage's Chinese name."""
-    stmt = (select(Opportunity, Member.name, Customer.name).outerjoin(Member, Member.id == Opportunity.owner_id)
-            .join(Customer, Customer.id == Opportunity.customer_id)
-            .where(Opportunity.id > after).order_by(Opportunity.id).limit(limit))
+    stmt = (select(Opportunity, col(Member.name), col(Customer.name))
+            .outerjoin(Member, col(Member.id) == Opportunity.owner_id)
+            .join(Customer, col(Customer.id) == Opportunity.customer_id)
+            .where(col(Opportunity.id) > after).order_by(col(Opportunity.id)).limit(limit))
     return [{"id": op.id, "customer": c, "stage": stage_name(op.stage), "status": op.status, "owner": o,
              "budget": op.budget_text, "budget_low": op.budget_low, "budget_high": op.budget_high,
              "created_at": _iso(op.created_at)} for op, o, c in await _rows(db, stmt)]
@@ -54,8 +57,8 @@ async def opportunities(db: Database, after: int, limit: int) -> list[dict[str, 
 
 async def tasks(db: Database, after: int, limit: int) -> list[dict[str, Any]]:
     """Tasks with owner names."""
-    stmt = (select(Task, Member.name).outerjoin(Member, Member.id == Task.owner_id)
-            .where(Task.id > after).order_by(Task.id).limit(limit))
+    stmt = (select(Task, col(Member.name)).outerjoin(Member, col(Member.id) == Task.owner_id)
+            .where(col(Task.id) > after).order_by(col(Task.id)).limit(limit))
     return [{"id": t.id, "kind": t.kind, "title": t.title, "owner": o, "due_at": _iso(t.due_at),
              "done": t.done_at is not None} for t, o in await _rows(db, stmt)]
 

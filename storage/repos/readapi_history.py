@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from storage.db import Database
 from storage.models import Customer, Member
@@ -17,9 +18,9 @@ def _iso(value) -> str | None:
 
 async def orders(db: Database, after: int, limit: int) -> list[dict[str, Any]]:
     """Orders with their customer's name; amount in yuan."""
-    stmt = (select(Order, Customer.name, Member.name).join(Customer, Customer.id == Order.customer_id)
-            .outerjoin(Member, Member.id == Order.owner_id)
-            .where(Order.id > after).order_by(Order.id).limit(limit))
+    stmt = (select(Order, col(Customer.name), col(Member.name)).join(Customer, col(Customer.id) == Order.customer_id)
+            .outerjoin(Member, col(Member.id) == Order.owner_id)
+            .where(col(Order.id) > after).order_by(col(Order.id)).limit(limit))
     async with db.sessions() as session:
         rows = (await session.execute(stmt)).all()
     return [{"id": o.id, "customer": c, "amount": o.amount, "ordered_at": _iso(o.ordered_at),

@@ -14,8 +14,9 @@ from sqlalchemy import delete, func, select
 
 from storage.db import Database
 from storage.models import RejectedRequest
+from storage.repos._sql import table_of
 
-T = RejectedRequest.__table__
+T = table_of(RejectedRequest)
 PRUNE_EVERY = 50  # rows: every 50th insert (by id, so replicas share the rhythm) prunes the table
 
 

@@ -15,10 +15,11 @@ from bot.core.vocab import OWNED_LEAD_STATUSES, LeadStatus
 from storage.models import Customer, Interaction, Lead, Member, Opportunity, Task
 from storage.models_leads import LeadEvent
 from storage.models_opportunities import ScriptUse
+from storage.repos._sql import table_of
 
-LD, LE, CU, MB, IN, OP, TK = (t.__table__ for t in (Lead, LeadEvent, Customer, Member, Interaction, Opportunity,
+LD, LE, CU, MB, IN, OP, TK = (table_of(t) for t in (Lead, LeadEvent, Customer, Member, Interaction, Opportunity,
                                                      Task))
-SU = ScriptUse.__table__
+SU = table_of(ScriptUse)
 MOVES = ("reassigned", "claimed", LeadStatus.POOL.value)
 COMPETITOR = ("%竞品%", "%竞争对手%")
 

@@ -17,9 +17,10 @@ from storage.models_history import CustomerEvent, Order
 from storage.models_leads import LeadEvent
 from storage.models_opportunities import StageChange
 from storage.models_scorecards import NpsSurvey
+from storage.repos._sql import table_of
 
-OR, C, L, OP = Order.__table__, Customer.__table__, Lead.__table__, Opportunity.__table__
-LE, SC, CE, NS = LeadEvent.__table__, StageChange.__table__, CustomerEvent.__table__, NpsSurvey.__table__
+OR, C, L, OP = table_of(Order), table_of(Customer), table_of(Lead), table_of(Opportunity)
+LE, SC, CE, NS = table_of(LeadEvent), table_of(StageChange), table_of(CustomerEvent), table_of(NpsSurvey)
 CHURN = (CustomerEventKind.RECLAIMED, CustomerEventKind.RELEASED, CustomerEventKind.CONTACT_DELETED)
 DWELL_LOOKBACK = timedelta(days=365)  # a stage entered longer ago than this before the window is not looked up
 

@@ -10,12 +10,13 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlmodel import col
 
 from storage.models import Member, Task
 from storage.models_scorecards import CoachingNote, ScorecardRow
-from storage.repos._sql import insert_ignore
+from storage.repos._sql import insert_ignore, rowcount, table_of
 
-M, TK, S = Member.__table__, Task.__table__, ScorecardRow.__table__
+M, TK, S = table_of(Member), table_of(Task), table_of(ScorecardRow)
 COACHING = "coaching"
 CHUNK = 1000  # rows per multi-row insert: under SQLite's bound-parameter limit
 
@@ -33,8 +34,8 @@ class Rep:
 async def reps(session: AsyncSession, team_id: int | None = None, ids: Sequence[int] | None = None) -> list[Rep]:
     """Return active reps (of one team, or only `ids`), each with their manager (else their team's first)."""
     boss = aliased(Member)
-    bosses = (select(boss.team_id, func.min(boss.id).label("boss_id"))
-              .where(boss.role == "manager", boss.active.is_(True)).group_by(boss.team_id).subquery())
+    bosses = (select(col(boss.team_id), func.min(col(boss.id)).label("boss_id"))
+              .where(col(boss.role) == "manager", col(boss.active).is_(True)).group_by(col(boss.team_id)).subquery())
     stmt = (select(M.c.id, M.c.name, M.c.team_id, func.coalesce(M.c.manager_id, bosses.c.boss_id))
             .select_from(M.outerjoin(bosses, bosses.c.team_id == M.c.team_id))
             .where(M.c.active.is_(True), M.c.role == "rep"))
@@ -63,14 +64,15 @@ async def latest(session: AsyncSession, ids: Sequence[int]) -> dict[int, Scoreca
     """Return each member's most recent weekly row."""
     last = (select(S.c.member_id, func.max(S.c.period).label("p")).where(S.c.member_id.in_(ids))
             .group_by(S.c.member_id).subquery())
-    on = (last.c.member_id == ScorecardRow.member_id) & (last.c.p == ScorecardRow.period)
+    on = (last.c.member_id == col(ScorecardRow.member_id)) & (last.c.p == col(ScorecardRow.period))
     stmt = select(ScorecardRow).join(last, on)
     return {r.member_id: r for r in (await session.execute(stmt)).scalars()}
 
 
 async def history(session: AsyncSession, member_id: int, weeks: int = 12) -> list[ScorecardRow]:
     """Return the member's last `weeks` weekly rows, oldest first."""
-    stmt = select(ScorecardRow).where(ScorecardRow.member_id == member_id).order_by(ScorecardRow.period.desc())
+    stmt = (select(ScorecardRow).where(col(ScorecardRow.member_id) == member_id)
+            .order_by(col(ScorecardRow.period).desc()))
     return list(reversed((await session.execute(stmt.limit(weeks))).scalars().all()))
 
 
@@ -93,13 +95,14 @@ async def keep_coaching_visible(session: AsyncSession, older_than: datetime, now
     """Re-date open coaching tasks overdue since before `older_than`, so the must-do list never drops them."""
     stmt = (update(TK).where(TK.c.kind == COACHING, TK.c.done_at.is_(None), TK.c.due_at < older_than)
             .values(due_at=now))
-    return (await session.execute(stmt)).rowcount or 0
+    return rowcount(await session.execute(stmt)) or 0
 
 
 async def coaching_task(session: AsyncSession, member_id: int) -> Task | None:
     """Return the rep's open coaching task."""
-    stmt = select(Task).where(Task.kind == COACHING, Task.ref == f"member:{member_id}", Task.done_at.is_(None))
-    return (await session.execute(stmt.order_by(Task.id))).scalars().first()
+    stmt = select(Task).where(col(Task.kind) == COACHING, col(Task.ref) == f"member:{member_id}",
+                              col(Task.done_at).is_(None))
+    return (await session.execute(stmt.order_by(col(Task.id)))).scalars().first()
 
 
 async def log_coaching(session: AsyncSession, task: Task | None, manager_id: int, member_id: int, notes: str,
@@ -113,8 +116,8 @@ async def log_coaching(session: AsyncSession, task: Task | None, manager_id: int
 
 async def listing(session: AsyncSession, after: int, limit: int) -> list[tuple[ScorecardRow, str]]:
     """Return a page of weekly rows with the member's name, by id."""
-    stmt = (select(ScorecardRow, Member.name).join(Member, Member.id == ScorecardRow.member_id)
-            .where(ScorecardRow.id > after).order_by(ScorecardRow.id).limit(limit))
+    stmt = (select(ScorecardRow, col(Member.name)).join(Member, col(Member.id) == ScorecardRow.member_id)
+            .where(col(ScorecardRow.id) > after).order_by(col(ScorecardRow.id)).limit(limit))
     return list((await session.execute(stmt)).all())
 
 

@@ -7,10 +7,11 @@ from datetime import datetime
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models import Member
 from storage.models_opportunities import Script, ScriptUse
-from storage.repos._sql import insert_ignore
+from storage.repos._sql import id_of, insert_ignore, table_of
 
 GENERIC = ("", "通用", "any")
 
@@ -19,7 +20,7 @@ async def upsert(session: AsyncSession, rows: Iterable[dict], pack: str, at: dat
     """Create or update scripts by key; return (created, updated)."""
     rows = list(rows)
     keys = [r["key"] for r in rows]
-    existing = {s.key: s for s in (await session.execute(select(Script).where(Script.key.in_(keys)))).scalars()}
+    existing = {s.key: s for s in (await session.execute(select(Script).where(col(Script.key).in_(keys)))).scalars()}
     for row in rows:
         script = existing.get(row["key"]) or Script(key=row["key"], title="", text="")
         for name, value in row.items():
@@ -32,28 +33,28 @@ async def upsert(session: AsyncSession, rows: Iterable[dict], pack: str, at: dat
 
 async def candidates(session: AsyncSession, stage: str, industry: str) -> list[Script]:
     """Active scripts for this stage (or any stage) and this industry (or any); unknown industry gets all."""
-    stmt = select(Script).where(Script.active, Script.stage.in_((stage, *GENERIC)))
+    stmt = select(Script).where(col(Script.active), col(Script.stage).in_((stage, *GENERIC)))
     if industry:
-        stmt = stmt.where(or_(Script.industry == industry, Script.industry.in_(GENERIC)))
-    return list((await session.execute(stmt.order_by(Script.id))).scalars())
+        stmt = stmt.where(or_(col(Script.industry) == industry, col(Script.industry).in_(GENERIC)))
+    return list((await session.execute(stmt.order_by(col(Script.id)))).scalars())
 
 
 async def by_ids(session: AsyncSession, ids: list[int]) -> dict[int, Script]:
     """Load scripts by id."""
-    return {s.id: s for s in (await session.execute(select(Script).where(Script.id.in_(ids)))).scalars()}
+    return {id_of(s): s for s in (await session.execute(select(Script).where(col(Script.id).in_(ids)))).scalars()}
 
 
 def _counts():
-    shown = func.sum(case((ScriptUse.kind == "shown", 1), else_=0))
-    used = func.sum(case((ScriptUse.kind == "used", 1), else_=0))
+    shown = func.sum(case((col(ScriptUse.kind) == "shown", 1), else_=0))
+    used = func.sum(case((col(ScriptUse.kind) == "used", 1), else_=0))
     return shown, used
 
 
 async def adoption(session: AsyncSession, script_ids: list[int]) -> dict[int, tuple[int, int]]:
     """Return {script id: (times shown, times used)} in one grouped query."""
     shown, used = _counts()
-    stmt = (select(ScriptUse.script_id, shown, used).where(ScriptUse.script_id.in_(script_ids))
-            .group_by(ScriptUse.script_id))
+    stmt = (select(col(ScriptUse.script_id), shown, used).where(col(ScriptUse.script_id).in_(script_ids))
+            .group_by(col(ScriptUse.script_id)))
     return {sid: (int(s or 0), int(u or 0)) for sid, s, u in (await session.execute(stmt)).all()}
 
 
@@ -64,15 +65,16 @@ async def record(session: AsyncSession, dialect: str, kind: str, script_ids: lis
         return
     rows = [{"kind": kind, "script_id": sid, "opportunity_id": opp_id, "member_id": member_id, "day": day,
              "at": at} for sid in script_ids]
-    stmt = insert_ignore(ScriptUse.__table__, dialect, ["kind", "script_id", "opportunity_id", "member_id", "day"])
+    stmt = insert_ignore(table_of(ScriptUse), dialect, ["kind", "script_id", "opportunity_id", "member_id", "day"])
     await session.execute(stmt, rows)
 
 
 async def stats_by_script(session: AsyncSession, limit: int = 10) -> list[tuple[str, int, int]]:
     """Return (title, shown, used) of the most-shown scripts, most used first."""
     shown, used = _counts()
-    stmt = (select(Script.title, shown, used).join(ScriptUse, ScriptUse.script_id == Script.id)
-            .group_by(Script.id, Script.title).order_by(used.desc(), shown.desc(), Script.id).limit(limit))
+    stmt = (select(col(Script.title), shown, used).join(ScriptUse, col(ScriptUse.script_id) == Script.id)
+            .group_by(col(Script.id), col(Script.title)).order_by(used.desc(), shown.desc(), col(Script.id))
+            .limit(limit))
     return [(t, int(s or 0), int(u or 0)) for t, s, u in (await session.execute(stmt)).all()]
 
 
@@ -80,8 +82,9 @@ async def stats_by_rep(session: AsyncSession, team_id: int | None = None,
                        limit: int = 20) -> list[tuple[str, int, int]]:
     """Return (rep name, shown, used) per rep (of one team when given), most used first."""
     shown, used = _counts()
-    stmt = (select(Member.name, shown, used).join(ScriptUse, ScriptUse.member_id == Member.id)
-            .group_by(Member.id, Member.name).order_by(used.desc(), shown.desc(), Member.id).limit(limit))
+    stmt = (select(col(Member.name), shown, used).join(ScriptUse, col(ScriptUse.member_id) == Member.id)
+            .group_by(col(Member.id), col(Member.name)).order_by(used.desc(), shown.desc(), col(Member.id))
+            .limit(limit))
     if team_id is not None:
-        stmt = stmt.where(Member.team_id == team_id)
+        stmt = stmt.where(col(Member.team_id) == team_id)
     return [(n, int(s or 0), int(u or 0)) for n, s, u in (await session.execute(stmt)).all()]

@@ -16,9 +16,9 @@ from sqlalchemy import func, select, update
 
 from storage.db import Database
 from storage.models_ops import SendSlot
-from storage.repos._sql import insert_ignore
+from storage.repos._sql import insert_ignore, table_of
 
-S = SendSlot.__table__
+S = table_of(SendSlot)
 NEVER = datetime(2000, 1, 1, tzinfo=UTC)
 STAMP_SLACK = 0.002  # seconds; a slower take re-stamps its slots with the time it really finished
 

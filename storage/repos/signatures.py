@@ -8,9 +8,9 @@ from sqlalchemy import delete, select
 
 from storage.db import Database
 from storage.models_security import SignatureSeen
-from storage.repos._sql import insert_ignore
+from storage.repos._sql import insert_ignore, table_of
 
-T = SignatureSeen.__table__
+T = table_of(SignatureSeen)
 PRUNE_EVERY = 100  # rows: every 100th new signature (by id) deletes the expired ones
 
 

@@ -13,9 +13,9 @@ from sqlalchemy import select, update
 
 from storage.db import Database
 from storage.models import CardRef
-from storage.repos._sql import insert_ignore
+from storage.repos._sql import insert_ignore, table_of
 
-T = CardRef.__table__
+T = table_of(CardRef)
 PLATFORM = "wecom"
 
 

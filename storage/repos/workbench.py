@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from bot.core.vocab import OWNED_LEAD_STATUSES
 from sales import mustdo
@@ -22,9 +23,9 @@ from sales.stages import Pipeline
 from storage.models import Customer, Identity, Lead
 from storage.models_media import WorkbenchState
 from storage.repos import pushes
-from storage.repos._sql import insert_ignore
+from storage.repos._sql import insert_ignore, table_of
 
-L, C, WS = Lead.__table__, Customer.__table__, WorkbenchState.__table__
+L, C, WS = table_of(Lead), table_of(Customer), table_of(WorkbenchState)
 FOLLOW_UP = OWNED_LEAD_STATUSES  # a lead that is the owner's to follow up
 
 
@@ -99,7 +100,7 @@ async def page(session: AsyncSession, now: datetime, day: str, pipeline: Pipelin
 
 async def platform_ids(session: AsyncSession, platform: str) -> dict[int, str]:
     """Return {member: their user id on `platform`} for everyone linked there, in one query."""
-    stmt = select(Identity.member_id, Identity.platform_user_id).where(Identity.platform == platform)
+    stmt = select(col(Identity.member_id), col(Identity.platform_user_id)).where(col(Identity.platform) == platform)
     return dict((await session.execute(stmt)).all())
 
 

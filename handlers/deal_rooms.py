@@ -35,17 +35,20 @@ async def open_room(event: Event, ctx: Context) -> Reply:
     if event.platform == "dingtalk" and not ctx.settings.dingtalk.scene_group_template_id:
         return Reply(card=notice_card("还不能建钉钉群", "管理员需要先在 [dingtalk] scene_group_template_id "
                                       "填上场景群模板（开放平台 → 场景群 → 模板，模板里要有机器人）。", Level.WARNING))
+    assert ctx.member is not None  # a command or click: dispatch found the member
     owner = await owner_of(ctx, opp) or ctx.member
     people = [owner, *await deal_rooms.managers_of(ctx.session, owner), ctx.member]
-    ids = await members_repo.identities_of(ctx.session, [p.id for p in people])
-    users = list(dict.fromkeys(ids.get(p.id, {}).get(event.platform) for p in people if event.platform in
-                               ids.get(p.id, {})))
+    member_ids = [p.id for p in people if p.id is not None]  # stored members: every one has an id
+    ids = await members_repo.identities_of(ctx.session, member_ids)
+    users = list(dict.fromkeys(ids.get(m, {}).get(event.platform) for m in member_ids if event.platform in
+                               ids.get(m, {})))
     view = await view_of(ctx, opp)
     if len(users) < 2 and event.platform == "wecom":
         return Reply(card=notice_card("人不够建群", "企业微信的群至少要两个人：负责人的主管还没有关联企业微信账号。",
                                       Level.WARNING))
     payload = {"kind": "room_create", "opportunity_id": opp.id, "name": f"商机群·{view.customer}"[:50],
                "owner": users[0], "users": users, "card": opportunity_card(view, "商机群：").to_dict()}
+    assert ctx.enqueue_raw is not None  # the runtime builds every handler's context with it
     queued = await ctx.enqueue_raw(ctx.session, f"room:{event.platform}:{opp.id}", event.platform,
                                    f"room:{opp.id}", payload)
     text = (f"正在建“{payload['name']}”（{len(users)} 人），建好后商机卡会发到群里；在群里说的话都算这个商机。"

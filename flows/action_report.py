@@ -10,8 +10,11 @@ calling it again on any later day of the month sends nothing twice.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
+from bot.core.cards import Card
 from bot.core.context import Context
+from bot.core.events import ChatRef
 from bot.core.signing import member_link
 from cards.views import action_report_card
 from flows.targets import personal_chats
@@ -49,6 +52,7 @@ async def _groups(ctx: Context, start: datetime, end: datetime, ids: list[int] |
 
 
 async def _card(ctx: Context, boss: Member, label: str, start: datetime, end: datetime, new: set[int]):
+    assert boss.id is not None  # a stored member
     ids = None if boss.role == "admin" else await attack_stats.team_member_ids(ctx.session, boss)
     scope = "all" if ids is None else f"mgr:{boss.id}"
     link = member_link(ctx.settings, "/dash/attack/report", {"scope": scope, "month": label}, boss.id, ctx.now())
@@ -60,13 +64,16 @@ async def queue_monthly_action_report(ctx: Context, fire_at: datetime) -> str:
     """Queue last month's report to every manager and admin for the first working day 09:00; say what was done."""
     tz = ctx.settings.tz
     local = fire_at.astimezone(tz)
-    label, start, end = month_bounds("上月", fire_at, tz)
+    month = month_bounds("上月", fire_at, tz)
+    assert month is not None  # "上月" always names a month
+    label, start, end = month
     first = first_working_day(local.year, local.month, ctx.settings.leads.work_days, ctx.settings.schedule.holidays)
     bosses = await action_report.bosses(ctx.session)
     new = await action_report.new_reps(ctx.session)
-    chats = await personal_chats(ctx.session, ctx.settings, [b.id for b in bosses])
-    items = [(f"{JOB}:{label}:{b.id}", chats.chats[b.id], await _card(ctx, b, label, start, end, new), "", {})
-             for b in bosses if b.id in chats.chats]
+    chats = await personal_chats(ctx.session, ctx.settings, [b.id for b in bosses if b.id is not None])
+    items: list[tuple[str, ChatRef, Card | None, str, dict[str, Any]]] = [
+        (f"{JOB}:{label}:{b.id}", chats.chats[b.id], await _card(ctx, b, label, start, end, new), "", {})
+        for b in bosses if b.id in chats.chats]
     fresh = await ctx.send_many(items)
     hold = datetime.combine(first, SEND_AT, tz)
     if hold > ctx.now():

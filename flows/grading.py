@@ -67,7 +67,7 @@ def decide(s: Scored, dormant_at: dict[int, datetime]) -> list[Change]:
         woke[i] = since is not None and not np.isnan(last) and last > since.timestamp()
     out = []
     for mask, source in ((fire, "dormant"), (woke, "revived")):
-        for i in np.flatnonzero(mask):
+        for i in np.flatnonzero(mask).tolist():  # plain ints for the helpers
             to = Grade.DORMANT.value if source == "dormant" else str(s.quadrant[i])
             out.append(Change(int(s.rows.ids[i]), s.rows.owner[i], str(cur[i]), to, source,
                               reason_of(s, i, to, source == "dormant"), inputs_of(s, i)))

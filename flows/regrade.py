@@ -43,7 +43,7 @@ async def propose(session: AsyncSession, dialect: str, cfg: GradingConfig, now: 
     rows = [{"quarter": quarter, "customer_id": int(s.rows.ids[i]), "owner_id": s.rows.owner[i],
              "from_grade": str(cur[i]), "to_grade": str(s.quadrant[i]), "status": "pending", "decision_note": "",
              "reason": reason_of(s, i, str(s.quadrant[i]), False), "numbers": inputs_of(s, i), "created_at": now}
-            for i in np.flatnonzero(moved)]
+            for i in np.flatnonzero(moved).tolist()]  # plain ints for the helpers
     return await repo.add_proposals(session, dialect, quarter, rows)
 
 
@@ -53,7 +53,7 @@ async def approve(session: AsyncSession, member_id: int, team_id: int | None, ev
     rows = await repo.pending_rows(session, team_id, everyone, ids, quarter)
     if not rows:
         return []
-    await repo.decide(session, [p.id for p in rows], "approved", member_id, "", now)
+    await repo.decide(session, [p.id for p in rows if p.id is not None], "approved", member_id, "", now)
     current = await repo.current_grades(session, [p.customer_id for p in rows])
     await grading.apply_changes(session, [Change(p.customer_id, p.owner_id, current.get(p.customer_id, ""),
                                                  p.to_grade, "review", p.reason, p.numbers) for p in rows], now)

@@ -29,10 +29,11 @@ async def run(ctx: Context, fire_at: datetime) -> str:
     cards = {p.id: weekly_card(f"上周周报：{p.name}", span, numbers.get(p.id, WeekNumbers())) for p in reps}
     personal = await send_personal(ctx, fire_at, "weekly_report", cards, {p.id: p.name for p in reps})
     teams = await pushes.teams(ctx.session)
-    by_team: dict[int, list[tuple[str, WeekNumbers]]] = defaultdict(list)
+    by_team: dict[int | None, list[tuple[str, WeekNumbers]]] = defaultdict(list)
     for p in reps:
         by_team[p.team_id].append((p.name, numbers.get(p.id, WeekNumbers())))
     team_cards = {t.id: weekly_card(f"团队周报：{t.name}", span, week_total([r for _, r in by_team[t.id]]),
-                                    by_team[t.id], link(ctx.settings, t.id, week)) for t in teams if by_team.get(t.id)}
+                                    by_team[t.id], link(ctx.settings, t.id, week))
+                  for t in teams if t.id is not None and by_team.get(t.id)}
     grouped = await send_team(ctx, fire_at, "weekly_report", team_cards, teams)
     return summary(LABEL, personal) + "；" + summary("团队周报", grouped, unit="个团队", missing="没有配置群")

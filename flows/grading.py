@@ -62,7 +62,7 @@ def decide(s: Scored, dormant_at: dict[int, datetime]) -> list[Change]:
     graded, cur = (s.skipped == "") & ~first_mask(s), s.rows.grade
     fire = graded & s.triggered & (cur != Grade.DORMANT.value)
     woke = np.zeros(len(cur), dtype=bool)
-    for i in np.flatnonzero(graded & (cur == Grade.DORMANT.value) & (s.quadrant != Grade.DORMANT.value)):
+    for i in np.flatnonzero(graded & (cur == Grade.DORMANT.value) & (s.quadrant != Grade.DORMANT.value)).tolist():
         since, last = dormant_at.get(int(s.rows.ids[i])), s.last_at[i]
         woke[i] = since is not None and not np.isnan(last) and last > since.timestamp()
     out = []

@@ -60,7 +60,8 @@ class Backtest:
 async def _span(session: AsyncSession, now: datetime) -> tuple[datetime | None, datetime | None]:
     at = col(Order.ordered_at)
     ok = and_(col(Order.amount) > 0, at <= now)
-    return tuple((await session.execute(select(func.min(at), func.max(at)).where(ok))).one())
+    first, last = (await session.execute(select(func.min(at), func.max(at)).where(ok))).one()
+    return first, last
 
 
 async def run(session: AsyncSession, cfg: GradingConfig, now: datetime, split: float = 0.7) -> Backtest | str:

@@ -52,7 +52,6 @@ async def _groups(ctx: Context, start: datetime, end: datetime, ids: list[int] |
 
 
 async def _card(ctx: Context, boss: Member, label: str, start: datetime, end: datetime, new: set[int]):
-    assert boss.id is not None  # a stored member
     ids = None if boss.role == "admin" else await attack_stats.team_member_ids(ctx.session, boss)
     scope = "all" if ids is None else f"mgr:{boss.id}"
     link = member_link(ctx.settings, "/dash/attack/report", {"scope": scope, "month": label}, boss.id, ctx.now())
@@ -70,7 +69,7 @@ async def queue_monthly_action_report(ctx: Context, fire_at: datetime) -> str:
     first = first_working_day(local.year, local.month, ctx.settings.leads.work_days, ctx.settings.schedule.holidays)
     bosses = await action_report.bosses(ctx.session)
     new = await action_report.new_reps(ctx.session)
-    chats = await personal_chats(ctx.session, ctx.settings, [b.id for b in bosses if b.id is not None])
+    chats = await personal_chats(ctx.session, ctx.settings, [b.id for b in bosses])
     items: list[tuple[str, ChatRef, Card | None, str, dict[str, Any]]] = [
         (f"{JOB}:{label}:{b.id}", chats.chats[b.id], await _card(ctx, b, label, start, end, new), "", {})
         for b in bosses if b.id in chats.chats]

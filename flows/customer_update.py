@@ -11,7 +11,7 @@ from storage.repos import pool as pool_repo
 
 async def update(ctx: Context, customer: Customer, fields: dict[str, str]) -> list[str]:
     """Apply the fields; return the names of those that changed (a customer_event `updated` lists them)."""
-    assert customer.id is not None and ctx.member is not None  # a member's command about a stored customer
+    assert ctx.member is not None  # a member's command: dispatch found the member
     changed: list[str] = [k for k in ("industry", "region") if k in fields and getattr(customer, k) != fields[k][:40]]
     for key in changed:
         setattr(customer, key, fields[key][:40])

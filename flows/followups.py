@@ -57,7 +57,6 @@ async def resolve(ctx: Context, event: Event, text: str) -> tuple[list[Target], 
 
 async def _for_customer(ctx: Context, customer: Customer) -> Target:
     """A named customer: its open lead, else its open deal, else the customer itself."""
-    assert customer.id is not None  # a stored customer
     leads = await lead_life.open_of_customer(ctx.session, customer.id)
     opp = None if leads else await opp_repo.open_for_customer(ctx.session, customer.id)
     return Target(customer, leads[0] if leads else None, opp)
@@ -65,7 +64,7 @@ async def _for_customer(ctx: Context, customer: Customer) -> Target:
 
 async def _mine(ctx: Context) -> list[Target]:
     """My leads whose clock is running (the card I was just sent), else all my open leads and deals."""
-    assert ctx.member is not None and ctx.member.id is not None  # called for a member's command or click
+    assert ctx.member is not None  # called for a member's command or click
     leads = await lead_life.owned_open(ctx.session, ctx.member.id)
     running = [x for x in leads if x.first_response_at is None]
     chosen: list[Target] = []
@@ -99,12 +98,11 @@ async def target_of(ctx: Context, ref: str) -> Target | None:
 
 async def record(ctx: Context, target: Target, kind: InteractionKind, note: str, next_date: date | None) -> None:
     """Write the interaction, stop the lead's clock, log it on the lead's timeline, set the next contact."""
-    assert ctx.member is not None and ctx.member.id is not None  # called for a member's command or click
-    assert target.customer.id is not None  # stored (or the id-0 stand-in for a lost customer)
+    assert ctx.member is not None  # called for a member's command or click
     now, me = ctx.now(), ctx.member.id
     await repo.add_interaction(ctx.session, target.customer.id, me, kind.value, note, now)
     await leads_repo.stamp_first_response(ctx.session, target.customer.id, kind.value, me, now)
-    if target.lead is not None and target.lead.id is not None and target.lead.status in OPEN_LEAD_STATUSES:
+    if target.lead is not None and target.lead.status in OPEN_LEAD_STATUSES:
         await leads_repo.add_event(ctx.session, target.lead.id, "followup", now, me, f"{kind.label}：{note}")
     if next_date is not None:
         due = datetime.combine(next_date, time(9, 0), ctx.settings.tz)

@@ -40,7 +40,6 @@ async def handover(ctx: Context, source_name: str, target_name: str, dry_run: bo
     if source is None or target is None:
         missing = source_name if source is None else target_name
         raise UserError(f"没有叫 {missing!r} 的成员 (unknown member); check the name with the members CSV")
-    assert source.id is not None and target.id is not None  # stored members
     if source.id == target.id:
         raise UserError("FROM and TO are the same member; name the colleague who takes over")
     if not target.active:

@@ -29,7 +29,7 @@ class Entered:
 
 async def enter(ctx: Context, t: NewLeadText) -> Entered:
     """Create the lead (and its customer) for the rep, unless the customer is someone else's or a recent lead."""
-    assert ctx.member is not None and ctx.member.id is not None  # 新线索 is a member's command or form
+    assert ctx.member is not None  # 新线索 is a member's command or form
     s, now, me = ctx.session, ctx.now(), ctx.member.id
     customer = await repo.find_customer(s, t.mobile, "", normalize_company(t.company) if t.company else "")
     if customer is not None and customer.owner_id not in (None, me):
@@ -39,7 +39,6 @@ async def enter(ctx: Context, t: NewLeadText) -> Entered:
     if customer is not None and customer.in_pool:
         return Entered(None, customer, f"这个客户在公海里：发“领取 {customer.name}”领取（受每日领取上限约束）。")
     if customer is not None:
-        assert customer.id is not None  # a stored customer
         since = now - timedelta(days=ctx.settings.leads.dedupe_window_days)
         recent = await repo.recent_lead_of(s, customer.id, since)
         if recent is not None and recent.status in OPEN_LEAD_STATUSES:
@@ -52,14 +51,12 @@ async def enter(ctx: Context, t: NewLeadText) -> Entered:
                             normalized_name=(normalize_company(t.company) if t.company else f"~{t.mobile}")[:120])
         s.add(customer)
         await s.flush()
-    assert customer.id is not None  # found, or flushed above
     await repo.ensure_contact(s, customer.id, t.name, t.mobile, "")
     lead = Lead(channel=CHANNEL, source="手动录入", customer_id=customer.id, contact_name=t.name, mobile=t.mobile,
                 need=t.need, owner_id=me, status=LeadStatus.ACCEPTED, received_at=now, assigned_at=now,
                 accepted_at=now, first_response_due_at=due_at(ctx, now), assign_reason="自己录入", extra={})
     s.add(lead)
     await s.flush()
-    assert lead.id is not None  # flushed
     await lead_life.add_loads(s, {me: 1})
     await lead_life.add_events(s, [lead.id], "received", me, "手动录入 · 聊天", now)
     await lead_life.add_events(s, [lead.id], LeadStatus.ACCEPTED.value, me, "自己录入", now)

@@ -31,7 +31,6 @@ async def move(ctx: Context, lead: Lead, status: LeadStatus, actor: int | None, 
     if rules.frees_capacity(old, status) and owner:
         await repo.release_loads(ctx.session, {owner: 1})
     detail = {"from": old, "owner": owner, **(data or {})}
-    assert lead.id is not None  # a stored lead
     await leads_repo.add_event(ctx.session, lead.id, status.value, now, actor, note, detail)
     return True
 
@@ -43,4 +42,4 @@ async def convert_customer(ctx: Context, customer_id: int, opportunity_id: int) 
     for lead in leads:
         await move(ctx, lead, LeadStatus.CONVERTED, actor, f"转为商机 #{opportunity_id}",
                    {"opportunity_id": opportunity_id})
-    return [lead.id for lead in leads if lead.id is not None]  # stored leads: all of them
+    return [lead.id for lead in leads]

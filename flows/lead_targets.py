@@ -29,7 +29,6 @@ async def open_leads(ctx: Context, word: str) -> list[Lead]:
         return [lead] if lead is not None else []
     out: list[Lead] = []
     for customer in await customers(ctx, word):
-        assert customer.id is not None  # a stored customer
         out += await repo.open_of_customer(ctx.session, customer.id)
     return out or await repo.open_by_contact(ctx.session, word)
 

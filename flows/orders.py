@@ -28,15 +28,11 @@ class Accepted:
 async def record_won(ctx: Context, opp: Opportunity) -> None:
     """Write the won deal's order in the closing transaction (a retry finds it and writes none)."""
     amount = order_amount(opp.amount, opp.budget_low, opp.budget_high)
-    assert opp.id is not None  # a stored deal
     await repo.add_for_deal(ctx.session, opp.customer_id, opp.owner_id, opp.id, amount, ctx.now())
 
 
 def _person(member: Member | None) -> Person | None:
-    if member is None:
-        return None
-    assert member.id is not None  # members are read from the database
-    return Person(member.id, member.role, member.team_id, member.manager_id)
+    return Person(member.id, member.role, member.team_id, member.manager_id) if member else None
 
 
 async def check_may_accept(ctx: Context, owner_id: int | None) -> Member | None:
@@ -51,7 +47,6 @@ async def check_may_accept(ctx: Context, owner_id: int | None) -> Member | None:
 
 async def accept(ctx: Context, customer: Customer, day: date | None) -> Accepted:
     """Stamp accepted_at on the customer's oldest order still waiting for its delivery to be accepted."""
-    assert customer.id is not None  # a stored customer
     order = await repo.oldest_unaccepted(ctx.session, customer.id)
     owner = await check_may_accept(ctx, order.owner_id if order and order.owner_id else customer.owner_id)
     if order is None:

@@ -83,8 +83,7 @@ class Outcome:
 
 async def claim(ctx: Context, customer: Customer) -> Outcome:
     """Take a pooled customer within the limits; its pooled leads come along, accepted."""
-    assert ctx.member is not None and ctx.member.id is not None  # a member's command or click
-    assert customer.id is not None  # a stored customer
+    assert ctx.member is not None  # a member's command or click: dispatch found the member
     me, now, cfg = ctx.member.id, ctx.now(), ctx.settings.pool
     if customer.owner_id is not None:
         return Outcome(False, customer.name, "这个客户已经有负责人了，不在公海里。")
@@ -109,7 +108,7 @@ async def claim(ctx: Context, customer: Customer) -> Outcome:
 
 async def release(ctx: Context, customer: Customer, reason: str, has_open_deal: bool) -> Outcome:
     """The owner gives the customer back to the pool with a reason; its open leads go too."""
-    assert ctx.member is not None and customer.id is not None  # a member's command about a stored customer
+    assert ctx.member is not None  # a member's command: dispatch found the member
     if customer.owner_id != ctx.member.id:
         return Outcome(False, customer.name, "这个客户不是你的，只有负责人自己能放弃。需要调整请找主管。")
     if has_open_deal:

@@ -53,7 +53,7 @@ async def approve(session: AsyncSession, member_id: int, team_id: int | None, ev
     rows = await repo.pending_rows(session, team_id, everyone, ids, quarter)
     if not rows:
         return []
-    await repo.decide(session, [p.id for p in rows if p.id is not None], "approved", member_id, "", now)
+    await repo.decide(session, [p.id for p in rows], "approved", member_id, "", now)
     current = await repo.current_grades(session, [p.customer_id for p in rows])
     await grading.apply_changes(session, [Change(p.customer_id, p.owner_id, current.get(p.customer_id, ""),
                                                  p.to_grade, "review", p.reason, p.numbers) for p in rows], now)

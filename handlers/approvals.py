@@ -35,14 +35,14 @@ log = logging.getLogger("salesbot.approvals")
 
 async def start(ctx: Context, opp: Opportunity, to_stage: str, reason: str) -> None:
     """Open an approval for entering to_stage, tell the rep, then post the manager's card (in that order)."""
-    assert ctx.member is not None and opp.id is not None  # 推进 on a stored deal: the dispatcher resolved the member
+    assert ctx.member is not None  # 推进 is a command or click: dispatch found the member
     chat = ctx.event.chat if ctx.event else None
     approval = await repo.add(ctx.session, Approval(
         opportunity_id=opp.id, requested_by=ctx.member.id, from_stage=opp.stage, to_stage=to_stage,
         amount=opp.amount, discount=opp.discount, reason=reason, platform=chat.platform if chat else "",
         chat_id=chat.chat_id if chat else "", created_at=ctx.now()))
     customer = await opp_repo.get_customer(ctx.session, opp.customer_id)
-    assert customer is not None and approval.id is not None  # a foreign key; a flushed row
+    assert customer is not None  # customer_id is a foreign key
     view = ApprovalView(approval.id, opp.id, customer.name, ctx.member.name, pipeline(ctx).stage_name(to_stage),
                         format_yuan(opp.amount), format_discount(opp.discount), reason,
                         format_budget(Budget(opp.budget_text, opp.budget_low, opp.budget_high)))
@@ -55,7 +55,7 @@ async def start(ctx: Context, opp: Opportunity, to_stage: str, reason: str) -> N
 
 async def _form(ctx: Context, view: ApprovalView, customer_id: int) -> dict:
     """What a platform approval form shows (with the signed customer page), plus who asks (their platform id)."""
-    assert ctx.member is not None and ctx.member.id is not None  # see start()
+    assert ctx.member is not None  # see start()
     ids = await members_repo.identities_of(ctx.session, [ctx.member.id])
     platform = ctx.event.chat.platform if ctx.event and ctx.event.chat else ""
     return {"customer": view.customer, "requester": view.requester, "stage": view.to_stage, "amount": view.amount,
@@ -67,7 +67,7 @@ async def _form(ctx: Context, view: ApprovalView, customer_id: int) -> dict:
 @router.action(DecideApproval)
 async def click_decide(event: Event, ctx: Context) -> Reply:
     """同意 / 驳回 buttons of the approval card."""
-    assert isinstance(event.action, DecideApproval) and ctx.member is not None  # guaranteed by the dispatcher
+    assert isinstance(event.action, DecideApproval) and ctx.member is not None  # dispatch: this action, with a member
     approval = await repo.get(ctx.session, event.action.approval_id)
     if approval is None:
         return Reply(card=notice_card("没找到这个审批", "卡片可能太旧了，发“卡在哪”看最新进度。", Level.WARNING))
@@ -77,7 +77,7 @@ async def click_decide(event: Event, ctx: Context) -> Reply:
     # the clicked card loses its live buttons on every platform that can update a card
     if was_pending and approval.status != "pending":
         opp = await opp_repo.get(ctx.session, approval.opportunity_id)
-        assert opp is not None and approval.id is not None  # an approval's deal is a foreign key
+        assert opp is not None  # an approval's deal is a foreign key
         view = await view_of(ctx, opp)
         await ctx.reply(Reply(card=approval_decided_card(approval.id, view.customer, approval.status == "approved",
                                                          ctx.member.name, approval.remark), update=True))
@@ -100,7 +100,7 @@ async def reject(event: Event, ctx: Context) -> Reply:
 
 async def _decide_in_chat(event: Event, ctx: Context, approve_it: bool) -> Reply:
     opp = await find(event, ctx)
-    approval = await repo.pending_for(ctx.session, opp.id) if opp and opp.id is not None else None
+    approval = await repo.pending_for(ctx.session, opp.id) if opp else None
     if approval is None:
         return not_found() if opp is None else Reply(card=notice_card("没有待审批的报价", "这个商机没有等审批的报价。"))
     return await _decide(ctx, approval, approve_it, event.text)
@@ -109,7 +109,7 @@ async def _decide_in_chat(event: Event, ctx: Context, approve_it: bool) -> Reply
 async def _decide(ctx: Context, approval: Approval, approve_it: bool, remark: str) -> Reply:
     """Check who decides, record the decision once, then advance or return the opportunity."""
     opp = await opp_repo.get(ctx.session, approval.opportunity_id)
-    assert opp is not None and approval.id is not None  # an approval's deal is a foreign key
+    assert opp is not None  # an approval's deal is a foreign key
     actor = person(ctx.member)  # None for a platform result whose approver is no member
     if actor is None:
         raise NotAllowed(NOT_YOURS)

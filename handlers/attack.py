@@ -73,7 +73,6 @@ async def click_strategy(event: Event, ctx: Context) -> Reply:
     await check_may_change(ctx, opp)
     if opp.status != "open":
         return Reply(card=notice_card("这单已经结束了", "已结束的商机不再开攻坚卡。", Level.WARNING))
-    assert opp.id is not None  # a stored deal
     existing = await open_card(ctx, opp.id, scenario.key)
     if existing is not None:
         return Reply(card=attack_card(await card_view(ctx, existing), "进行中："), toast="这个场景已有攻坚卡")
@@ -103,7 +102,7 @@ async def click_tick(event: Event, ctx: Context) -> Reply:
 async def done(event: Event, ctx: Context) -> Reply:
     """Complete the next undone action (or action N) of this deal's most urgent open card, with evidence."""
     opp = await find(event, ctx)
-    if opp is None or opp.id is None:
+    if opp is None:
         return not_found()
     cards = [c for c in await repo.open_cards(ctx.session, opp.id)
              if not await repo.close_if_complete(ctx.session, c, ctx.now())]
@@ -111,26 +110,25 @@ async def done(event: Event, ctx: Context) -> Reply:
         return Reply(card=notice_card("没有进行中的攻坚卡", "先发“攻坚”选场景和打法。", Level.WARNING))
     found = _NUMBER.match(event.text)
     number, evidence = (int(found.group(1)), event.text[found.end():].strip()) if found else (0, event.text)
-    lines = {c.id: await repo.checklist(ctx.session, c.id) for c in cards if c.id is not None}
-    pick = _by_number(lines, number) if number else _most_urgent(lines)
+    lines = {c.id: await repo.checklist(ctx.session, c.id) for c in cards}
+    pick = _by_number(cards, lines, number) if number else _most_urgent(cards, lines)
     if pick is None:
         return Reply(card=notice_card("没有这一项", f"清单里没有第 {number} 项，看攻坚卡上的序号再发。", Level.WARNING))
     return await tick(ctx, *pick, evidence)
 
 
-def _most_urgent(lines: dict[int, list[repo.Line]]) -> tuple[int, int] | None:
-    """(card id, action id) of the undone action due first across the deal's open cards (lines by card id)."""
-    undone = [(x.due_at, card_id, x.position, x.id) for card_id, xs in lines.items() for x in xs if x.done_at is None]
+def _most_urgent(cards: list[AttackCard], lines: dict[int, list[repo.Line]]) -> tuple[int, int] | None:
+    """(card id, action id) of the undone action due first across the deal's open cards."""
+    undone = [(x.due_at, c.id, x.position, x.id) for c in cards for x in lines[c.id] if x.done_at is None]
     if not undone:
         return None
     _, card_id, _, action_id = min(undone)
     return card_id, action_id
 
 
-def _by_number(lines: dict[int, list[repo.Line]], number: int) -> tuple[int, int] | None:
+def _by_number(cards: list[AttackCard], lines: dict[int, list[repo.Line]], number: int) -> tuple[int, int] | None:
     """(card id, action id) of item N: the oldest card where it is undone, else where it exists at all."""
-    found = [(x.done_at is not None, card_id, x.id)
-             for card_id, xs in lines.items() for x in xs if x.position == number]
+    found = [(x.done_at is not None, c.id, x.id) for c in cards for x in lines[c.id] if x.position == number]
     return min(found)[1:] if found else None
 
 
@@ -140,8 +138,7 @@ async def tick(ctx: Context, card_id: int, action_id: int, evidence: str, update
     opp = await opp_repo.get(ctx.session, card.opportunity_id) if card else None
     if card is None or opp is None:
         return not_here()
-    assert card.id is not None  # a stored card
-    assert ctx.member is not None and ctx.member.id is not None  # a command or click: the dispatcher resolved it
+    assert ctx.member is not None  # a command or click: dispatch found the member
     await check_may_change(ctx, opp)
     if opp.status != "open":
         return Reply(card=notice_card("这单已经结束了", "已结束的商机不再勾攻坚动作。", Level.WARNING))
@@ -156,7 +153,6 @@ async def create(ctx: Context, opp: Opportunity, scenario_key: str, scenario_nam
                  source: str) -> AttackCard:
     """Create a card for the deal's owner: one task per action, due `due_days` after now."""
     now = ctx.now()
-    assert opp.id is not None  # a stored deal
     customer = await opp_repo.get_customer(ctx.session, opp.customer_id)
     card = AttackCard(opportunity_id=opp.id, owner_id=opp.owner_id or (ctx.member.id if ctx.member else None),
                       scenario=scenario_key, scenario_name=scenario_name, strategy=strategy.key,
@@ -168,10 +164,9 @@ async def create(ctx: Context, opp: Opportunity, scenario_key: str, scenario_nam
 
 async def _scenarios(ctx: Context, opp: Opportunity, book: Playbook) -> Card:
     customer = await opp_repo.get_customer(ctx.session, opp.customer_id)
-    assert opp.id is not None and customer is not None  # a stored deal and its customer (a foreign key)
+    assert customer is not None  # customer_id is a foreign key
     active = []
     for c in await repo.open_cards(ctx.session, opp.id):
-        assert c.id is not None  # a stored card
         lines = await repo.checklist(ctx.session, c.id)
         finished = sum(x.done_at is not None for x in lines)
         active.append(f"{c.scenario_name} · {c.strategy_name}（{finished}/{len(lines)}）")
@@ -179,7 +174,6 @@ async def _scenarios(ctx: Context, opp: Opportunity, book: Playbook) -> Card:
 
 
 async def _start(ctx: Context, opp: Opportunity, scenario: Scenario, intro: str = "") -> Card:
-    assert opp.id is not None  # a stored deal
     existing = await open_card(ctx, opp.id, scenario.key)
     if existing is not None:
         return attack_card(await card_view(ctx, existing), "进行中：")
@@ -203,8 +197,7 @@ async def offer_for(ctx: Context, opp: Opportunity | None, text: str) -> Card | 
 @router.on("unmatched")
 async def offer(event: Event, ctx: Context) -> Reply | None:
     """A deal-chat remark the bot has no command for: offer the matching attack card, else let help answer."""
-    if ctx.member is None or ctx.member.id is None or event.chat is None \
-            or detect(event.text, await playbook(ctx)) is None:
+    if ctx.member is None or event.chat is None or detect(event.text, await playbook(ctx)) is None:
         return None
     opp = await opp_repo.latest_in_chat(ctx.session, event.chat.platform, event.chat.chat_id)
     if opp is None and not event.chat.is_group:

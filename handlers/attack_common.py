@@ -74,7 +74,6 @@ def _line(ctx: Context, line: repo.Line, now: datetime) -> AttackLine:
 
 async def card_view(ctx: Context, card: AttackCard) -> AttackView:
     """Compute what the attack card shows: undone actions first in checklist order, then the done ones."""
-    assert card.id is not None  # a stored card
     now, book = ctx.now(), await playbook(ctx)
     lines = [_line(ctx, x, now) for x in await repo.checklist(ctx.session, card.id)]
     lines = [x for x in lines if not x.done] + [x for x in lines if x.done]

@@ -69,7 +69,7 @@ async def close_prompt(ctx: Context, opp: Opportunity, outcome: str, heard: str 
     if stop:
         return stop
     customer = await repo.get_customer(ctx.session, opp.customer_id)
-    assert customer is not None and opp.id is not None  # a stored deal and its customer (a foreign key)
+    assert customer is not None  # customer_id is a foreign key
     card = close_reasons_card(opp.id, customer.name, outcome, _reasons(ctx, outcome))
     if heard:
         card.sections[0].text = f"“{heard[:30]}”不在原因列表里。" + card.sections[0].text
@@ -92,7 +92,7 @@ async def _close(ctx: Context, opp: Opportunity, outcome: str, reason: str) -> R
             assert customer is not None  # customer_id is a foreign key
             return Reply(card=notice_card(f"还不能标记赢单：{customer.name}", "赢单前还缺这些：", Level.WARNING,
                                           items=items))
-    assert ctx.member is not None and opp.id is not None  # a command or click on a stored deal
+    assert ctx.member is not None  # a command or click: dispatch found the member
     await repo.record_stage_change(ctx.session, opp.id, opp.stage, outcome, outcome,
                                    ctx.member.id, reason, ctx.now())
     opp.status, opp.closed_at = outcome, ctx.now()

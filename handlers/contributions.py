@@ -35,7 +35,7 @@ async def submit(event: Event, ctx: Context) -> Reply:
         example = "这样发：话术 投稿 价格异议：我们按效果付费，第一个月不满意全额退"
         return Reply(card=notice_card("话术写完整一点", example))
     title = (title or text[:20])[:120]
-    assert ctx.member is not None and ctx.member.id is not None  # a command or click: dispatch found the member
+    assert ctx.member is not None  # a command or click: dispatch found the member
     sid = await contrib.submit(ctx.session, ctx.member.id, title, text[:4000], ctx.now())
     rep = next(iter(await sc.reps(ctx.session, ids=[ctx.member.id])), None)
     boss = rep.manager_id if rep else ctx.member.manager_id
@@ -54,7 +54,6 @@ async def review(event: Event, ctx: Context) -> Reply:
     if not rows:
         return Reply(card=notice_card("没有待审核的投稿", "成员发“话术 投稿 …”后会出现在这里。"))
     sub, who = rows[0]
-    assert sub.id is not None  # a stored submission
     card = submission_card(sub.id, who, sub.title, sub.text)
     card.subtitle = f"待审核 {len(rows)} 条"
     return Reply(card=card)
@@ -80,7 +79,7 @@ async def click(event: Event, ctx: Context) -> Reply:
 
 
 async def _decide(ctx: Context, raw: str, approve: bool) -> Reply:
-    assert ctx.member is not None and ctx.member.id is not None  # a command or click: dispatch found the member
+    assert ctx.member is not None  # a command or click: dispatch found the member
     mine = {s.id for s, _ in await contrib.pending_submissions(
         ctx.session, None if ctx.member.role == "admin" else ctx.member.team_id)}
     if raw.isdigit() and int(raw) not in mine and await contrib.is_pending(ctx.session, ScriptSubmission, int(raw)):
@@ -109,8 +108,7 @@ async def competitor(event: Event, ctx: Context) -> Reply:
     if customer is None:
         return Reply(card=notice_card("没找到这个客户", f"没有叫“{customer_name}”的客户，检查一下名字。",
                                       Level.WARNING))
-    assert customer.id is not None  # a stored customer
-    assert ctx.member is not None and ctx.member.id is not None  # a command or click: dispatch found the member
+    assert ctx.member is not None  # a command or click: dispatch found the member
     tag = await points.add_tag(ctx.session, ctx.dialect, customer.id, rival, ctx.member.id, ctx.now())
     tags = "、".join(await points.tags(ctx.session, customer.id))
     if tag is None:

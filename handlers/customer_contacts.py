@@ -44,7 +44,6 @@ async def contact_changed(event: Event, ctx: Context) -> None:
         log.info("customer contact change for an unknown customer; nothing recorded",
                  extra={"change": change, "member": info.get("member")})
         return None
-    assert customer.id is not None  # a stored customer
     member_id = ctx.member.id if ctx.member else None
     at = _at(info, ctx)
     await opp_repo.log_interaction(ctx.session, customer.id, member_id, CONTACT_KINDS.get(change, "im_contact"),
@@ -65,6 +64,6 @@ async def group_changed(event: Event, ctx: Context) -> None:
     at = _at(info, ctx)
     for user in info.get("members") or []:
         customer = await leads_repo.find_customer(ctx.session, None, str(user), "")
-        if customer is not None and customer.id is not None:
+        if customer is not None:
             await opp_repo.log_interaction(ctx.session, customer.id, None, kind, note[:500], at)
     return None

@@ -38,10 +38,9 @@ async def open_room(event: Event, ctx: Context) -> Reply:
     assert ctx.member is not None  # a command or click: dispatch found the member
     owner = await owner_of(ctx, opp) or ctx.member
     people = [owner, *await deal_rooms.managers_of(ctx.session, owner), ctx.member]
-    member_ids = [p.id for p in people if p.id is not None]  # stored members: every one has an id
-    ids = await members_repo.identities_of(ctx.session, member_ids)
-    users = list(dict.fromkeys(ids.get(m, {}).get(event.platform) for m in member_ids if event.platform in
-                               ids.get(m, {})))
+    ids = await members_repo.identities_of(ctx.session, [p.id for p in people])
+    users = list(dict.fromkeys(ids.get(p.id, {}).get(event.platform) for p in people if event.platform in
+                               ids.get(p.id, {})))
     view = await view_of(ctx, opp)
     if len(users) < 2 and event.platform == "wecom":
         return Reply(card=notice_card("人不够建群", "企业微信的群至少要两个人：负责人的主管还没有关联企业微信账号。",

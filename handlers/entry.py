@@ -71,7 +71,7 @@ async def _enter(ctx: Context, parsed: NewLeadText, update: bool = False) -> Rep
                 spaced=True)
 async def customer(event: Event, ctx: Context) -> Reply:
     """Show the customer's fields, or update the ones given."""
-    assert ctx.member is not None and ctx.member.id is not None  # a command or click: dispatch found the member
+    assert ctx.member is not None  # a command or click: dispatch found the member
     if not event.text.strip():  # which customer: the rep's own, most recently touched first
         return Reply(card=customer_pick_card(await entry_repo.recent_customers(ctx.session, ctx.member.id)))
     parsed = parse_customer_fields(event.text)
@@ -116,7 +116,7 @@ async def _update(ctx: Context, target: Customer, fields: dict[str, str], update
 
 async def _card(ctx: Context, c: Customer, prefix: str):
     """The customer's fields in one glance, and how to change them."""
-    assert ctx.member is not None and c.id is not None  # a command or click about a stored customer
+    assert ctx.member is not None  # a command or click: dispatch found the member
     owner = await members_repo.get(ctx.session, c.owner_id) if c.owner_id else None
     contacts = await leads_repo.contacts_of(ctx.session, c.id)
     people = [f"{x.name or '—'} {mask_mobile(x.mobile) if x.mobile else ''}".strip() for x in contacts[:5]]

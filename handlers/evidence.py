@@ -92,7 +92,7 @@ async def attach(event: Event, ctx: Context, opp: Opportunity, attachments: list
     await check_may_change(ctx, opp)
     if opp.status != "open":
         return Reply(card=notice_card("这单已经结束了", "已结束的商机不再收凭证。", Level.WARNING))
-    assert opp.id is not None and ctx.member is not None  # a stored deal; every caller has checked the member
+    assert ctx.member is not None  # every caller has checked the member
     pipe = pipeline(ctx)
     have = [e.kind for e in await repo.evidence_of(ctx.session, opp.id, opp.stage)]
     kind, note = pick_kind(event.text, pipe.stage(opp.stage).evidence, pipe.missing_evidence(opp.stage, have))
@@ -149,5 +149,4 @@ async def click_evidence(event: Event, ctx: Context) -> Reply:
     if event.text:
         return await attach(event, ctx, opp, [], [])
     view = await view_of(ctx, opp)
-    assert opp.id is not None  # a stored deal
     return Reply(card=evidence_prompt_card(opp.id, view.missing))

@@ -54,7 +54,7 @@ async def _log(event: Event, ctx: Context, kind: InteractionKind) -> Reply:
         return Reply(card=notice_card("没找到要记的客户", "你名下没有进行中的线索或商机。发：跟进 <客户> <内容>",
                                       Level.WARNING))
     if len(targets) > 1:
-        assert ctx.member is not None and ctx.member.id is not None  # a command or click: dispatch found the member
+        assert ctx.member is not None  # a command or click: dispatch found the member
         draft = await repo.add_draft(ctx.session, ctx.member.id, kind.value, note,
                                      parsed.next_date.isoformat() if parsed.next_date else "", ctx.now())
         heading = "叫这个名字的客户不止一个" if named else "你有几条在跟的记录"
@@ -98,7 +98,7 @@ async def click_log(event: Event, ctx: Context) -> Reply:
 async def click_pick(event: Event, ctx: Context) -> Reply:
     """A "which one" button: log the kept draft on the picked record."""
     assert isinstance(event.action, PickFollowUp)  # the router sends only this action here
-    assert ctx.member is not None and ctx.member.id is not None  # a command or click: dispatch found the member
+    assert ctx.member is not None  # a command or click: dispatch found the member
     target = await followups.target_of(ctx, event.action.ref)
     if target is None:
         return _gone()

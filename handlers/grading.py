@@ -19,7 +19,7 @@ MANAGERS = ("manager", "admin")
 
 
 def _board(ctx: Context) -> str:
-    assert ctx.member is not None and ctx.member.id is not None  # a command or click: dispatch found the member
+    assert ctx.member is not None  # a command or click: dispatch found the member
     if ctx.member.role not in MANAGERS:
         return ""
     return grading_board_link(ctx.settings, ctx.member.id, ctx.member.team_id, ctx.now())
@@ -28,7 +28,7 @@ def _board(ctx: Context) -> str:
 @router.command("分级", "grade", summary="客户的级别、活跃度构成、预计价值和这个级别要做的事", usage="分级 [客户]")
 async def show(event: Event, ctx: Context) -> Reply:
     """分级 lists my customers per grade; 分级 <客户> explains one customer's grade."""
-    assert ctx.member is not None and ctx.member.id is not None  # a command or click: dispatch found the member
+    assert ctx.member is not None  # a command or click: dispatch found the member
     name = event.text.strip()
     if not name:
         counts = await grading.grade_counts(ctx.session, ctx.member.id)
@@ -38,7 +38,6 @@ async def show(event: Event, ctx: Context) -> Reply:
         return Reply(card=notice_card(f"没找到客户“{name[:30]}”", "换个叫法试试，比如公司简称：分级 华东医疗"))
     if len(found) > 1 and found[0].name != name:
         return Reply(card=notice_card("找到几位名字相近的客户", "发完整名字再看一次：", items=[c.name for c in found]))
-    assert found[0].id is not None  # a stored customer
     return await _customer(ctx, found[0].id)
 
 
@@ -130,7 +129,7 @@ async def _check_team(ctx: Context, proposal_id: int) -> None:
 
 
 def _who(ctx: Context) -> tuple[int, int | None, bool]:
-    assert ctx.member is not None and ctx.member.id is not None  # a command or click: dispatch found the member
+    assert ctx.member is not None  # a command or click: dispatch found the member
     return ctx.member.id, ctx.member.team_id, ctx.member.role == "admin"
 
 

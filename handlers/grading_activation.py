@@ -21,7 +21,7 @@ router = Router("grading_activation", feature="grading")
 async def tick(event: Event, ctx: Context) -> Reply:
     """Close the plan item (the owner's own), count it as an interaction, show the plan with it ticked."""
     assert isinstance(event.action, TickActivation)  # the router sends only this action here
-    assert ctx.member is not None and ctx.member.id is not None  # a command or click: dispatch found the member
+    assert ctx.member is not None  # a command or click: dispatch found the member
     task = await ctx.session.get(Task, event.action.task_id)
     if task is None or task.kind != "activation" or not task.ref.startswith("customer:"):
         return Reply(card=notice_card("这一项找不到了", "唤醒计划可能已被移交，发“分级 客户名”看最新情况。"))
@@ -41,7 +41,6 @@ async def tick(event: Event, ctx: Context) -> Reply:
     history = await grading.history_of(ctx.session, customer_id, 1)
     lines = []
     for t in tasks:
-        assert t.id is not None  # a stored task
         name = t.title.partition("：")[2] or t.title
         it = how.get(name)
         link = material_link(ctx.settings, customer_id, ctx.member.id, it.url, it.name, ctx.now()) \

@@ -37,7 +37,6 @@ async def invalid(event: Event, ctx: Context) -> Reply:
     lead = leads[0]
     reason = rules.parse_lost_reason(rest)
     if reason is None:
-        assert lead.id is not None  # a stored lead
         return Reply(card=lost_reasons_card(lead.id, await _name(ctx, lead), rules.LOST_REASONS))
     return await _lose(ctx, lead, reason)
 
@@ -56,8 +55,7 @@ async def click_reason(event: Event, ctx: Context) -> Reply:
 
 
 async def _lose(ctx: Context, lead: Lead, reason: rules.LostReason, update: bool = False) -> Reply:
-    assert ctx.member is not None and ctx.member.id is not None  # a command or click: dispatch found the member
-    assert lead.id is not None  # a stored lead
+    assert ctx.member is not None  # a command or click: dispatch found the member
     name = await _name(ctx, lead)
     if not await lead_life.move(ctx, lead, LeadStatus.LOST, ctx.member.id, reason.text(),
                                 {"reason": reason.reason, "note": reason.note}):

@@ -37,7 +37,7 @@ async def accept(event: Event, ctx: Context) -> Reply:
         now = ctx.now()
         lead.accepted_at, lead.status = now, LeadStatus.ACCEPTED
         await ctx.session.flush()
-        assert lead.id is not None and ctx.member is not None  # a stored lead; a click has its member
+        assert ctx.member is not None  # a click: dispatch found the member
         await repo.add_event(ctx.session, lead.id, LeadStatus.ACCEPTED, now, ctx.member.id)
     elif lead.accepted_at is None:
         return Reply(card=notice_card("这条线索现在不能接", f"状态：{status_label(lead.status)}。",
@@ -66,7 +66,6 @@ async def _lead_for(ctx: Context, lead_id: int) -> Lead:
 
 async def view(ctx: Context, lead: Lead) -> LeadView:
     """Compute what the owner's card shows."""
-    assert lead.id is not None  # a stored lead
     s, now = ctx.session, ctx.now()
     customer = await s.get(Customer, lead.customer_id) if lead.customer_id else None
     owner = await members_repo.get(s, lead.owner_id) if lead.owner_id else None

@@ -33,10 +33,7 @@ def pipeline(ctx: Context) -> Pipeline:
 
 def person(member: Member | None) -> Person | None:
     """The plain facts the permission rules need."""
-    if member is None:
-        return None
-    assert member.id is not None  # members are read from the database
-    return Person(member.id, member.role, member.team_id, member.manager_id)
+    return Person(member.id, member.role, member.team_id, member.manager_id) if member else None
 
 
 async def owner_of(ctx: Context, opp: Opportunity) -> Member | None:
@@ -49,7 +46,7 @@ async def owner_of(ctx: Context, opp: Opportunity) -> Member | None:
 async def check_may_change(ctx: Context, opp: Opportunity) -> None:
     """Refuse with "这不是你的商机" unless the actor is the owner, their manager or an admin."""
     actor = person(ctx.member)
-    assert actor is not None  # only commands and clicks change a deal; the dispatcher resolved their member
+    assert actor is not None  # only commands and clicks change a deal: dispatch found the member
     if not may_change(actor, person(await owner_of(ctx, opp))):
         raise NotAllowed(NOT_YOURS)
 
@@ -59,14 +56,14 @@ async def find(event: Event, ctx: Context, customer_name: str = "") -> Opportuni
     newest (a deal room has one), else my only open one — with several, ask which (Ambiguous)."""
     if customer_name:
         customer = await repo.customer_by_normalized(ctx.session, normalize_company(customer_name))
-        return await repo.open_for_customer(ctx.session, customer.id) if customer and customer.id else None
+        return await repo.open_for_customer(ctx.session, customer.id) if customer else None
     if event.chat:
         platform, chat_id = event.chat.platform, event.chat.chat_id
         mine = await repo.latest_in_chat(ctx.session, platform, chat_id, ctx.member.id) if ctx.member else None
         opp = mine or await repo.latest_in_chat(ctx.session, platform, chat_id)
         if opp:
             return opp
-    if ctx.member is None or ctx.member.id is None:
+    if ctx.member is None:
         return None
     names = await repo.open_customer_names(ctx.session, ctx.member.id)
     if len(names) > 1:  # a 1:1 chat (or an unbound group) and several deals: never act on a guess
@@ -84,7 +81,6 @@ def not_found(name: str = "") -> Reply:
 async def missing_items(ctx: Context, opp: Opportunity) -> list[str]:
     """Evidence still missing for the current stage, plus the quote when the next stage needs approval rules."""
     pipe, cfg = pipeline(ctx), ctx.settings.opportunities
-    assert opp.id is not None  # a stored deal
     evidence = await repo.evidence_of(ctx.session, opp.id, opp.stage)
     missing = pipe.missing_evidence(opp.stage, [e.kind for e in evidence])
     nxt = pipe.next_stage(opp.stage)
@@ -112,12 +108,11 @@ async def top_matches(ctx: Context, opp: Opportunity, customer) -> list[matcher.
     rows = await scripts_repo.candidates(ctx.session, opp.stage, industry)
     if not rows:
         return []
-    plain = [matcher.Script(r.id, r.title, r.stage, r.industry, r.band, r.scenario, tuple(r.keywords))
-             for r in rows if r.id is not None]
+    plain = [matcher.Script(r.id, r.title, r.stage, r.industry, r.band, r.scenario, tuple(r.keywords)) for r in rows]
     target = matcher.Target(opp.stage, industry, opp.budget_low, opp.budget_high, opp.need)
-    adoption = await scripts_repo.adoption(ctx.session, [s.id for s in plain])
+    adoption = await scripts_repo.adoption(ctx.session, [r.id for r in rows])
     matches = matcher.top(plain, target, adoption)
-    if ctx.member is not None and ctx.member.id is not None and opp.id is not None and matches:
+    if ctx.member is not None and matches:
         now = ctx.now()
         await scripts_repo.record(ctx.session, ctx.dialect, "shown", [m.script.id for m in matches], opp.id,
                                   ctx.member.id, now, now.astimezone(ctx.settings.tz).date().isoformat())
@@ -126,7 +121,6 @@ async def top_matches(ctx: Context, opp: Opportunity, customer) -> list[matcher.
 
 async def view_of(ctx: Context, opp: Opportunity) -> OpportunityView:
     """Compute what the opportunity card shows."""
-    assert opp.id is not None  # a stored deal
     customer = await repo.get_customer(ctx.session, opp.customer_id)
     assert customer is not None  # customer_id is a foreign key and customers are never deleted
     owner = await owner_of(ctx, opp)
@@ -189,7 +183,6 @@ async def _next_step(ctx: Context, opp: Opportunity, missing: list[str], pending
 
 async def _notes(ctx: Context, opp: Opportunity) -> list[str]:
     """The latest approval decision and override of this stage, so the rep sees the manager's words."""
-    assert opp.id is not None  # a stored deal
     notes = []
     decided = await approvals_repo.latest_decided(ctx.session, opp.id)
     if decided is not None and opp.stage in (decided.from_stage, decided.to_stage):
@@ -207,7 +200,6 @@ async def _notes(ctx: Context, opp: Opportunity) -> list[str]:
 
 async def move(ctx: Context, opp: Opportunity, to_stage: str, via: str, reason: str = "") -> None:
     """Move the deal to a stage and record who, when, how and why."""
-    assert opp.id is not None  # a stored deal
     await repo.record_stage_change(ctx.session, opp.id, opp.stage, to_stage, via,
                                    ctx.member.id if ctx.member else None, reason, ctx.now())
     opp.stage, opp.stage_entered_at = to_stage, ctx.now()
@@ -220,6 +212,6 @@ async def blocked(ctx: Context, opp: Opportunity) -> Reply | None:
     """Closed deals and deals waiting for an approval cannot move."""
     if opp.status != "open":
         return Reply(card=opportunity_card(await view_of(ctx, opp), "这单已经结束了："))
-    if opp.id is not None and await approvals_repo.pending_for(ctx.session, opp.id):
+    if await approvals_repo.pending_for(ctx.session, opp.id):
         return Reply(card=opportunity_card(await view_of(ctx, opp), "报价审批中："))
     return None

@@ -42,9 +42,8 @@ async def create(event: Event, ctx: Context) -> Reply:
     if parsed is None:
         example = "例：新建商机 华东医疗 预算50万 需求 影像设备"
         return Reply(card=notice_card("还差客户名", f"这样说：{USAGE}", items=[example]))
-    assert ctx.member is not None and ctx.member.id is not None  # a command: the dispatcher resolved the member
+    assert ctx.member is not None  # a command: dispatch found the member
     customer = await _customer(ctx, parsed.customer, parsed.industry)
-    assert customer.id is not None  # found or flushed
     existing = await repo.open_for_customer(ctx.session, customer.id)
     if existing:
         return Reply(card=opportunity_card(await view_of(ctx, existing), "已有商机："))
@@ -140,7 +139,7 @@ async def override(event: Event, ctx: Context) -> Reply:
     if opp is None:
         return not_found()
     actor = person(ctx.member)
-    assert actor is not None  # a command: the dispatcher resolved the member
+    assert actor is not None  # a command: dispatch found the member
     if not may_override(actor, person(await owner_of(ctx, opp))):
         raise NotAllowed(NOT_YOURS)
     stop = await blocked(ctx, opp)

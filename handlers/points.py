@@ -33,7 +33,7 @@ def _items(ctx: Context) -> list[tuple[str, int]]:
 @router.command("积分", "贡献值", "points", summary="我的过程贡献值、团队排行和可兑换的奖励")
 async def show(event: Event, ctx: Context) -> Reply:
     """Award what history earned, then show my balance, latest lines, the team board and the items."""
-    assert ctx.member is not None and ctx.member.id is not None  # a command or click: dispatch found the member
+    assert ctx.member is not None  # a command or click: dispatch found the member
     await points.award_history(ctx.session, ctx.dialect, ctx.settings.scorecard.points)
     total, held = await points.balance(ctx.session, ctx.member.id)
     tz = ctx.settings.tz
@@ -46,7 +46,7 @@ async def show(event: Event, ctx: Context) -> Reply:
 @router.command("兑换", "redeem", summary="用贡献值兑换奖励（主管审批）", usage="兑换 <奖励名称>")
 async def redeem(event: Event, ctx: Context) -> Reply:
     """Ask to redeem an item: checked against the available balance, sent to the manager for approval."""
-    assert ctx.member is not None and ctx.member.id is not None  # a command or click: dispatch found the member
+    assert ctx.member is not None  # a command or click: dispatch found the member
     items = dict(_items(ctx))
     name = event.text.strip()
     if name not in items:
@@ -101,7 +101,7 @@ async def click(event: Event, ctx: Context) -> Reply:
 
 
 async def _decide(ctx: Context, raw: str, approve: bool) -> Reply:
-    assert ctx.member is not None and ctx.member.id is not None  # a command or click: dispatch found the member
+    assert ctx.member is not None  # a command or click: dispatch found the member
     rows = {r.id: (r, n) for r, n in await contrib.pending_redemptions(
         ctx.session, None if ctx.member.role == "admin" else ctx.member.team_id)}
     if raw.isdigit() and int(raw) not in rows and await contrib.is_pending(ctx.session, Redemption, int(raw)):
@@ -109,7 +109,6 @@ async def _decide(ctx: Context, raw: str, approve: bool) -> Reply:
     if not raw.isdigit() or int(raw) not in rows:
         return Reply(card=notice_card("找不到这笔兑换", "它可能已经处理过，或不是你团队的。发“兑换审批”看待办。"))
     r, who = rows[int(raw)]
-    assert r.id is not None  # a stored redemption
     total, held = await points.balance(ctx.session, r.member_id)
     if approve and total - (held - r.points) < r.points:
         return Reply(card=notice_card("积分不足，不能批准", f"{who} 现在可用 {total - held + r.points} 分。",

@@ -23,7 +23,7 @@ router = Router("pool", feature="leads")
 @router.command("公海", "pool", summary="看公海里可以领取的客户和线索", spaced=True)
 async def show_pool(event: Event, ctx: Context) -> Reply:
     """List the pool, newest first, with my limits."""
-    assert ctx.member is not None and ctx.member.id is not None  # a command or click: dispatch found the member
+    assert ctx.member is not None  # a command or click: dispatch found the member
     tz, cfg = ctx.settings.tz, ctx.settings.pool
     items = [(ref, label, at.astimezone(tz).strftime("%m-%d") if at else "")
              for ref, label, at in await repo.listing(ctx.session)]
@@ -67,7 +67,7 @@ async def release(event: Event, ctx: Context) -> Reply:
     if not word or not reason:
         return Reply(card=notice_card("放弃要写客户和原因", "这样说：放弃 华东医疗 预算取消，明年再看", Level.WARNING))
     customer = await _customer_of(ctx, word)
-    if customer is None or customer.id is None:
+    if customer is None:
         return Reply(card=notice_card("没找到这个客户", f"没找到“{word}”。", Level.WARNING))
     has_deal = await opp_repo.open_for_customer(ctx.session, customer.id) is not None
     out = await flow.release(ctx, customer, reason, has_deal)

@@ -26,7 +26,7 @@ def _bounds(ctx: Context, day: str) -> tuple[datetime, datetime]:
 
 async def _state(ctx: Context, day: str) -> tuple[DayNumbers, list, bool]:
     """Return the member's numbers, must-do items and whether the report of `day` is submitted."""
-    assert ctx.member is not None and ctx.member.id is not None  # a command or click: dispatch found the member
+    assert ctx.member is not None  # a command or click: dispatch found the member
     mid = ctx.member.id
     start, end = _bounds(ctx, day)
     numbers = (await push_reports.day_numbers(ctx.session, start, end, [mid])).get(mid, DayNumbers())
@@ -45,7 +45,7 @@ async def report_card(ctx: Context, day: str) -> Card:
                 usage="日报 [序号 原因 | 提交]")
 async def report(event: Event, ctx: Context) -> Reply:
     """日报 shows the card; 日报 1 客户改期 gives item 1 its reason; 日报 提交 submits."""
-    assert ctx.member is not None and ctx.member.id is not None  # a command or click: dispatch found the member
+    assert ctx.member is not None  # a command or click: dispatch found the member
     day = local_day(ctx.now(), ctx.settings.tz)
     if ctx.member.role in ("manager", "admin") and not event.text.strip():
         return Reply(card=await _rollup(ctx, day))
@@ -66,7 +66,7 @@ async def click_reason(event: Event, ctx: Context) -> Reply:
     """A reason button: record it for that item, then ask for the next one (or offer 确认提交)."""
     a = event.action
     assert isinstance(a, ReportReason)  # the router sends only this action here
-    assert ctx.member is not None and ctx.member.id is not None  # a command or click: dispatch found the member
+    assert ctx.member is not None  # a command or click: dispatch found the member
     if not (await _state(ctx, a.day))[2]:
         await push_state.mark_item(ctx.session, ctx.dialect, ctx.member.id, a.day, a.key, reason=a.reason[:200])
     return Reply(card=await report_card(ctx, a.day), update=True)
@@ -89,7 +89,7 @@ async def _submit(ctx: Context, day: str) -> Reply:
             "还不能提交", "每个没做完的必做都要写原因：点日报卡上的原因按钮，或发“日报 序号 原因”。", Level.WARNING,
             items=[i.text for i in missing]))
     summary = {**asdict(numbers), "items": [asdict(i) for i in items]}
-    assert ctx.member is not None and ctx.member.id is not None  # a command or click: dispatch found the member
+    assert ctx.member is not None  # a command or click: dispatch found the member
     await push_reports.submit(ctx.session, ctx.dialect, ctx.member.id, day, summary, ctx.now())
     return Reply(card=await report_card(ctx, day), update=True, toast="日报已提交")
 

@@ -28,7 +28,7 @@ def _pipeline(ctx: Context) -> Pipeline:
 async def mustdo_now(ctx: Context) -> Card:
     """Rank the member's must-do items now, remember them for today's report, and build the card."""
     now, member = ctx.now(), ctx.member
-    assert member is not None and member.id is not None  # a command or click: dispatch found the member
+    assert member is not None  # a command or click: dispatch found the member
     day = local_day(now, ctx.settings.tz)
     items = (await repo.must_do(ctx.session, now, day, _pipeline(ctx), [member.id])).get(member.id, [])
     await repo.record_items(ctx.session, ctx.dialect, day, {member.id: items})
@@ -51,7 +51,7 @@ async def click_today(event: Event, ctx: Context) -> Reply:
 async def click_done(event: Event, ctx: Context) -> Reply:
     """完成: mark the item done for today (a task is closed for good) and show the next ones."""
     assert isinstance(event.action, MustDoDone)  # the router sends only this action here
-    assert ctx.member is not None and ctx.member.id is not None  # a command or click: dispatch found the member
+    assert ctx.member is not None  # a command or click: dispatch found the member
     now, key = ctx.now(), event.action.key
     day = local_day(now, ctx.settings.tz)
     await push_state.mark_item(ctx.session, ctx.dialect, ctx.member.id, day, key, done_at=now)
@@ -64,7 +64,7 @@ async def click_done(event: Event, ctx: Context) -> Reply:
 async def click_snooze(event: Event, ctx: Context) -> Reply:
     """明天再做: hide the item until tomorrow; the daily report takes this as its reason."""
     assert isinstance(event.action, MustDoSnooze)  # the router sends only this action here
-    assert ctx.member is not None and ctx.member.id is not None  # a command or click: dispatch found the member
+    assert ctx.member is not None  # a command or click: dispatch found the member
     now, tz = ctx.now(), ctx.settings.tz
     _, tomorrow = day_bounds(now, tz)
     await push_state.mark_item(ctx.session, ctx.dialect, ctx.member.id, local_day(now, tz), event.action.key,
@@ -114,7 +114,7 @@ async def click_nudge(event: Event, ctx: Context) -> Reply:
 
 async def _nudge(ctx: Context, line: bp.Breakpoint) -> Reply:
     """Send the owner a nudge card once per item and day (quiet hours hold it until morning)."""
-    assert ctx.member is not None and ctx.member.id is not None  # a command or click: dispatch found the member
+    assert ctx.member is not None  # a command or click: dispatch found the member
     now, tz = ctx.now(), ctx.settings.tz
     day = local_day(now, tz)
     chat = (await personal_chats(ctx.session, ctx.settings, [line.owner_id])).chats.get(line.owner_id)

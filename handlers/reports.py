@@ -29,7 +29,7 @@ async def _scope(ctx: Context, member: Member) -> list[int] | None:
 
 def _link(ctx: Context, path: str, params: dict[str, str]) -> str:
     ttl = timedelta(days=ctx.settings.reports.link_ttl_days)
-    assert ctx.member is not None and ctx.member.id is not None  # a command or click: dispatch found the member
+    assert ctx.member is not None  # a command or click: dispatch found the member
     return member_link(ctx.settings, path, params, ctx.member.id, ctx.now(), ttl)
 
 

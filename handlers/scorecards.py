@@ -32,11 +32,10 @@ async def show(event: Event, ctx: Context) -> Reply:
     target = me
     if name and name != me.name:
         other = await members.by_name(ctx.session, name)
-        if other is None or other.id is None or not await _may_see(ctx, other.id):
+        if other is None or not await _may_see(ctx, other.id):
             return Reply(card=notice_card("看不了这位成员", f"没有找到你团队里叫“{name}”的销售。"
                                           "发“健康度”看自己的，主管发“健康度”看团队。", Level.WARNING))
         target = other
-    assert target.id is not None  # a stored member
     return Reply(card=await _card(ctx, target.id, target.name, target.team_id))
 
 
@@ -86,7 +85,7 @@ async def coach(event: Event, ctx: Context) -> Reply:
     """辅导 张三 聊了新客户开发，约定每周拜访两家新客户: log the 1:1 and close the coaching task."""
     name, _, notes = event.text.strip().partition(" ")
     rep = await members.by_name(ctx.session, name) if name else None
-    if rep is None or rep.id is None:
+    if rep is None:
         return Reply(card=notice_card("辅导谁？", "这样发：辅导 张三 聊了新客户开发，约定每周拜访两家新客户"))
     return await _log(ctx, rep.id, rep.name, notes.strip())
 
@@ -96,13 +95,13 @@ async def click_coach(event: Event, ctx: Context) -> Reply:
     """The 记录一对一 form of the coaching card: the typed text is the notes."""
     assert isinstance(event.action, LogCoaching)  # the router sends only this action here
     rep = await members.get(ctx.session, event.action.member_id)
-    if rep is None or rep.id is None:
+    if rep is None:
         return Reply(card=notice_card("这位成员已不在名单里", "不需要再记录了。"))
     return await _log(ctx, rep.id, rep.name, (event.text or "").strip())
 
 
 async def _log(ctx: Context, rep_id: int, rep_name: str, notes: str) -> Reply:
-    assert ctx.member is not None and ctx.member.id is not None  # a command or click: dispatch found the member
+    assert ctx.member is not None  # a command or click: dispatch found the member
     if not await _may_see(ctx, rep_id) or rep_id == ctx.member.id:
         raise NotAllowed(f"{rep_name} 不是你团队的销售：只有 TA 的主管或管理员能记录一对一辅导。")
     if len(notes) < MIN_NOTES:

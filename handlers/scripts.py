@@ -33,7 +33,7 @@ async def click_show(event: Event, ctx: Context) -> Reply:
 
 async def _scripts(ctx: Context, opp: Opportunity) -> Reply:
     customer = await opp_repo.get_customer(ctx.session, opp.customer_id)
-    assert customer is not None and opp.id is not None  # a stored deal and its customer (a foreign key)
+    assert customer is not None  # customer_id is a foreign key
     matches = await top_matches(ctx, opp, customer)
     full = await repo.by_ids(ctx.session, [m.script.id for m in matches])
     lines = [ScriptLine(m.script.id, m.script.title, full[m.script.id].text, m.explain()) for m in matches]
@@ -44,13 +44,13 @@ async def _scripts(ctx: Context, opp: Opportunity) -> Reply:
 async def click_use(event: Event, ctx: Context) -> Reply:
     """用了这条: record adoption by this rep for this deal (once per day)."""
     assert isinstance(event.action, UseScript)  # the router sends only this action here
-    assert ctx.member is not None and ctx.member.id is not None  # a command or click: dispatch found the member
+    assert ctx.member is not None  # a command or click: dispatch found the member
     opp = await opp_repo.get(ctx.session, event.action.opportunity_id)
     if opp is None:
         return not_found()
     await check_may_change(ctx, opp)
     script = (await repo.by_ids(ctx.session, [event.action.script_id])).get(event.action.script_id)
-    if script is None or script.id is None or opp.id is None:
+    if script is None:
         return Reply(card=notice_card("这条话术已下架", "发“话术”看最新推荐。", Level.WARNING))
     now = ctx.now()
     await repo.record(ctx.session, ctx.dialect, "used", [script.id], opp.id, ctx.member.id, now,

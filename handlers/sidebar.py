@@ -22,9 +22,9 @@ router = Router("sidebar", feature="opportunities")
 async def create_for_customer(event: Event, ctx: Context) -> Reply:
     """新建商机 from the sidebar: the customer is known from the chat it was opened in."""
     assert isinstance(event.action, CreateDeal)  # the router sends only this action here
-    assert ctx.member is not None and ctx.member.id is not None  # a command or click: dispatch found the member
+    assert ctx.member is not None  # a command or click: dispatch found the member
     customer = await repo.get_customer(ctx.session, event.action.customer_id)
-    if customer is None or customer.id is None:
+    if customer is None:
         return Reply(card=notice_card("没找到这个客户", "客户可能已被合并，回到聊天里发“新建商机 客户名”。",
                                       Level.WARNING))
     existing = await repo.open_for_customer(ctx.session, customer.id)

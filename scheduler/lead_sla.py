@@ -113,7 +113,7 @@ async def _reclaim_and_place(ctx: Context, now: datetime, cutoff: datetime) -> t
             await reassign.give_up(ctx, distributor, lead, now)
             continue
         previous = lead.owner_id
-        assert previous is not None and lead.id is not None  # an assigned, stored lead always has its owner
+        assert previous is not None  # an assigned lead always has its owner
         lead.reassigned += 1
         distributor.release(previous, lead.assigned_at)
         lead.owner_id, lead.status = None, LeadStatus.NEW
@@ -121,10 +121,9 @@ async def _reclaim_and_place(ctx: Context, now: datetime, cutoff: datetime) -> t
         await repo.add_event(s, lead.id, "reclaimed", now, previous, f"{cfg.accept_minutes} 分钟未接单，收回公海")
         await leadflow.distribute(ctx, distributor, lead, await repo.cooled(s, lead.id, since))
     pooled = await repo.pooled(s)  # after the reclaims: a lead nobody could take yet is offered again quietly
-    cooled = await repo.cooled_many(s, [lead.id for lead in pooled if lead.id is not None], since)
+    cooled = await repo.cooled_many(s, [lead.id for lead in pooled], since)
     placed = 0
     for lead in pooled:
-        assert lead.id is not None  # a stored lead
         choice = await leadflow.distribute(ctx, distributor, lead, cooled.get(lead.id, set()), quiet=True)
         placed += choice.member_id is not None
     await distributor.flush()

@@ -33,7 +33,6 @@ async def run(ctx: Context, fire_at: datetime) -> str:
     for p in reps:
         by_team[p.team_id].append((p.name, numbers.get(p.id, WeekNumbers())))
     team_cards = {t.id: weekly_card(f"团队周报：{t.name}", span, week_total([r for _, r in by_team[t.id]]),
-                                    by_team[t.id], link(ctx.settings, t.id, week))
-                  for t in teams if t.id is not None and by_team.get(t.id)}
+                                    by_team[t.id], link(ctx.settings, t.id, week)) for t in teams if by_team.get(t.id)}
     grouped = await send_team(ctx, fire_at, "weekly_report", team_cards, teams)
     return summary(LABEL, personal) + "；" + summary("团队周报", grouped, unit="个团队", missing="没有配置群")

@@ -10,8 +10,11 @@ calling it again on any later day of the month sends nothing twice.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
+from bot.core.cards import Card
 from bot.core.context import Context
+from bot.core.events import ChatRef
 from bot.core.signing import member_link
 from cards.views import action_report_card
 from flows.targets import personal_chats
@@ -60,13 +63,16 @@ async def queue_monthly_action_report(ctx: Context, fire_at: datetime) -> str:
     """Queue last month's report to every manager and admin for the first working day 09:00; say what was done."""
     tz = ctx.settings.tz
     local = fire_at.astimezone(tz)
-    label, start, end = month_bounds("上月", fire_at, tz)
+    month = month_bounds("上月", fire_at, tz)
+    assert month is not None  # "上月" always names a month
+    label, start, end = month
     first = first_working_day(local.year, local.month, ctx.settings.leads.work_days, ctx.settings.schedule.holidays)
     bosses = await action_report.bosses(ctx.session)
     new = await action_report.new_reps(ctx.session)
     chats = await personal_chats(ctx.session, ctx.settings, [b.id for b in bosses])
-    items = [(f"{JOB}:{label}:{b.id}", chats.chats[b.id], await _card(ctx, b, label, start, end, new), "", {})
-             for b in bosses if b.id in chats.chats]
+    items: list[tuple[str, ChatRef, Card | None, str, dict[str, Any]]] = [
+        (f"{JOB}:{label}:{b.id}", chats.chats[b.id], await _card(ctx, b, label, start, end, new), "", {})
+        for b in bosses if b.id in chats.chats]
     fresh = await ctx.send_many(items)
     hold = datetime.combine(first, SEND_AT, tz)
     if hold > ctx.now():

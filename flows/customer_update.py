@@ -11,7 +11,8 @@ from storage.repos import pool as pool_repo
 
 async def update(ctx: Context, customer: Customer, fields: dict[str, str]) -> list[str]:
     """Apply the fields; return the names of those that changed (a customer_event `updated` lists them)."""
-    changed = [k for k in ("industry", "region") if k in fields and getattr(customer, k) != fields[k][:40]]
+    assert ctx.member is not None  # a member's command: dispatch found the member
+    changed: list[str] = [k for k in ("industry", "region") if k in fields and getattr(customer, k) != fields[k][:40]]
     for key in changed:
         setattr(customer, key, fields[key][:40])
     if "contact" in fields or "mobile" in fields:

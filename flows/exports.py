@@ -78,11 +78,11 @@ async def export(session: AsyncSession, settings: Settings, name: str, fmt: str,
     rows = EXPORTERS[name](session, settings, options or {})
     header = await anext(rows)
     if fmt == "xlsx":
-        writer, n = tabular.XlsxWriter(header), 0
+        book, n = tabular.XlsxWriter(header), 0
         async for row in rows:
-            writer.append(row)
+            book.append(row)
             n += 1
-        writer.save(out)
+        book.save(out)
         return n
     with out.open("w", encoding="utf-8", newline="") as fh:
         fh.write("\ufeff")

@@ -41,6 +41,7 @@ class Target:
 
 async def resolve(ctx: Context, event: Event, text: str) -> tuple[list[Target], str, bool]:
     """Return (candidates, note, a customer was named); one candidate means no question is needed."""
+    assert ctx.member is not None  # called for a member's command or click
     word, rest = lead_targets.split_target(text)
     named = [c for c in await lead_targets.customers(ctx, word) if await may_act(ctx.member, c.owner_id, ctx)]
     if named:
@@ -48,8 +49,9 @@ async def resolve(ctx: Context, event: Event, text: str) -> tuple[list[Target], 
     if event.chat is not None and event.chat.is_group:
         opp = (await opp_repo.latest_in_chat(ctx.session, event.chat.platform, event.chat.chat_id, ctx.member.id)
                or await opp_repo.latest_in_chat(ctx.session, event.chat.platform, event.chat.chat_id))
-        if opp is not None:
-            return [Target(await opp_repo.get_customer(ctx.session, opp.customer_id), opp=opp)], text, False
+        customer = await opp_repo.get_customer(ctx.session, opp.customer_id) if opp is not None else None
+        if opp is not None and customer is not None:  # customer_id is a foreign key: found whenever opp is
+            return [Target(customer, opp=opp)], text, False
     return await _mine(ctx), text, False
 
 
@@ -62,6 +64,7 @@ async def _for_customer(ctx: Context, customer: Customer) -> Target:
 
 async def _mine(ctx: Context) -> list[Target]:
     """My leads whose clock is running (the card I was just sent), else all my open leads and deals."""
+    assert ctx.member is not None  # called for a member's command or click
     leads = await lead_life.owned_open(ctx.session, ctx.member.id)
     running = [x for x in leads if x.first_response_at is None]
     chosen: list[Target] = []
@@ -95,6 +98,7 @@ async def target_of(ctx: Context, ref: str) -> Target | None:
 
 async def record(ctx: Context, target: Target, kind: InteractionKind, note: str, next_date: date | None) -> None:
     """Write the interaction, stop the lead's clock, log it on the lead's timeline, set the next contact."""
+    assert ctx.member is not None  # called for a member's command or click
     now, me = ctx.now(), ctx.member.id
     await repo.add_interaction(ctx.session, target.customer.id, me, kind.value, note, now)
     await leads_repo.stamp_first_response(ctx.session, target.customer.id, kind.value, me, now)

@@ -62,12 +62,12 @@ def decide(s: Scored, dormant_at: dict[int, datetime]) -> list[Change]:
     graded, cur = (s.skipped == "") & ~first_mask(s), s.rows.grade
     fire = graded & s.triggered & (cur != Grade.DORMANT.value)
     woke = np.zeros(len(cur), dtype=bool)
-    for i in np.flatnonzero(graded & (cur == Grade.DORMANT.value) & (s.quadrant != Grade.DORMANT.value)):
+    for i in np.flatnonzero(graded & (cur == Grade.DORMANT.value) & (s.quadrant != Grade.DORMANT.value)).tolist():
         since, last = dormant_at.get(int(s.rows.ids[i])), s.last_at[i]
         woke[i] = since is not None and not np.isnan(last) and last > since.timestamp()
     out = []
     for mask, source in ((fire, "dormant"), (woke, "revived")):
-        for i in np.flatnonzero(mask):
+        for i in np.flatnonzero(mask).tolist():  # plain ints for the helpers
             to = Grade.DORMANT.value if source == "dormant" else str(s.quadrant[i])
             out.append(Change(int(s.rows.ids[i]), s.rows.owner[i], str(cur[i]), to, source,
                               reason_of(s, i, to, source == "dormant"), inputs_of(s, i)))

@@ -13,13 +13,13 @@ from datetime import datetime
 import numpy as np
 from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from bot.config.sections import GradingConfig
 from sales.ltv_model import OrderStats, predict
 from storage.models_history import Order
 from storage.repos import grading_inputs as inputs
 
-OR = Order.__table__
 WEEK = 7 * 86400
 
 
@@ -58,14 +58,16 @@ class Backtest:
 
 
 async def _span(session: AsyncSession, now: datetime) -> tuple[datetime | None, datetime | None]:
-    ok = and_(OR.c.amount > 0, OR.c.ordered_at <= now)
-    return tuple((await session.execute(select(func.min(OR.c.ordered_at), func.max(OR.c.ordered_at)).where(ok))).one())
+    at = col(Order.ordered_at)
+    ok = and_(col(Order.amount) > 0, at <= now)
+    first, last = (await session.execute(select(func.min(at), func.max(at)).where(ok))).one()
+    return first, last
 
 
 async def run(session: AsyncSession, cfg: GradingConfig, now: datetime, split: float = 0.7) -> Backtest | str:
     """Run the backtest; return its figures, or a sentence saying why it cannot run yet."""
     first, last = await _span(session, now)
-    if first is None or (last - first).days < 60:
+    if first is None or last is None or (last - first).days < 60:  # both are None, or neither
         return "订单历史太短（少于两个月）或还没有订单：先导入订单（salesbot import orders FILE），再做回测。"
     cutoff = first + (last - first) * split
     rows = [r for r in await inputs.orders(session, cutoff) if r[1]]
@@ -89,6 +91,7 @@ async def run(session: AsyncSession, cfg: GradingConfig, now: datetime, split: f
 
 
 async def _after(session: AsyncSession, cutoff: datetime, end: datetime) -> dict[int, tuple[int, float]]:
-    stmt = (select(OR.c.customer_id, func.count(), func.sum(OR.c.amount))
-            .where(OR.c.amount > 0, OR.c.ordered_at > cutoff, OR.c.ordered_at <= end).group_by(OR.c.customer_id))
+    customer, amount, at = col(Order.customer_id), col(Order.amount), col(Order.ordered_at)
+    stmt = (select(customer, func.count(), func.sum(amount))
+            .where(amount > 0, at > cutoff, at <= end).group_by(customer))
     return {c: (int(k), float(v or 0)) for c, k, v in (await session.execute(stmt)).all()}

@@ -60,6 +60,7 @@ async def start_activations(session: AsyncSession, dialect: str, plan: Plan, cha
     await repo.add_tasks(session, dialect, rows)
     out = []
     for c in fired:
+        assert c.owner_id is not None  # filtered above
         ids = [t.id for t in await repo.activation_tasks(session, c.customer_id, now)]
         out.append(Activation(c.customer_id, c.owner_id, names.get(c.customer_id, ""), c.reason, ids))
     return out

@@ -65,7 +65,11 @@ class Importer:
 
     def __init__(self, session: AsyncSession, settings: Settings, kind: str, now: datetime) -> None:
         self.s, self.tz, self.kind, self.now = session, settings.tz, kind, now
-        self.report, self.seen, self.members, self.index = Report(), {}, {}, {}
+        self.report = Report()
+        self.seen: dict[str, int] = {}  # row key -> the line it first appeared on
+        self.members: dict[str, int] = {}
+        self.index: dict[str, tuple[int, int | None]] = {}
+        assert session.bind is not None  # sessions come from Database, always bound to its engine
         self._time = partial(bulk_write.driver_time, sqlite=session.bind.dialect.name == "sqlite")
 
     async def run(self, path: Path) -> Report:
@@ -163,7 +167,8 @@ class Importer:
         self._count(len(new), added)
 
     async def _interactions(self, batch: list[tabular.Row]) -> None:
-        new, latest = [], {}
+        new = []
+        latest: dict[int, datetime] = {}  # customer id -> newest interaction imported
         for line, r in self._parse(batch, rows.interaction_row):
             hit = self._customer_of(line, r.customer_key)
             member = self.members.get(r.member) if r.member else None

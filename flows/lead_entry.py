@@ -29,6 +29,7 @@ class Entered:
 
 async def enter(ctx: Context, t: NewLeadText) -> Entered:
     """Create the lead (and its customer) for the rep, unless the customer is someone else's or a recent lead."""
+    assert ctx.member is not None  # 新线索 is a member's command or form
     s, now, me = ctx.session, ctx.now(), ctx.member.id
     customer = await repo.find_customer(s, t.mobile, "", normalize_company(t.company) if t.company else "")
     if customer is not None and customer.owner_id not in (None, me):

@@ -38,7 +38,9 @@ def _person(member: Member | None) -> Person | None:
 async def check_may_accept(ctx: Context, owner_id: int | None) -> Member | None:
     """Refuse unless the actor is the owner, their manager or an admin; return the owner."""
     owner = await members_repo.get(ctx.session, owner_id) if owner_id else None
-    if not may_change(_person(ctx.member), _person(owner)):
+    actor = _person(ctx.member)
+    assert actor is not None  # a member's command or click: dispatch found the member
+    if not may_change(actor, _person(owner)):
         raise NotAllowed(NOT_YOUR_CUSTOMER)
     return owner
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
+from bot.core.cards import Card
 from bot.core.context import Context
+from bot.core.events import ChatRef
 from bot.core.vocab import CustomerEventKind
 from cards.views.pool import pool_reclaimed_card, pool_warning_card
 from flows.targets import personal_chats
@@ -56,7 +59,8 @@ async def _notify(ctx: Context, now: datetime, lost: dict[int, list[tuple[str, s
     """One card per owner for their reclaimed customers, one for their warnings (keyed by day: never twice)."""
     owners = sorted({*lost, *warns})
     chats = await personal_chats(ctx.session, ctx.settings, owners)
-    day, items = local_day(now, ctx.settings.tz), []
+    day = local_day(now, ctx.settings.tz)
+    items: list[tuple[str, ChatRef, Card | None, str, dict[str, Any]]] = []
     for owner in owners:
         chat = chats.chats.get(owner)
         if chat is None:
@@ -79,6 +83,7 @@ class Outcome:
 
 async def claim(ctx: Context, customer: Customer) -> Outcome:
     """Take a pooled customer within the limits; its pooled leads come along, accepted."""
+    assert ctx.member is not None  # a member's command or click: dispatch found the member
     me, now, cfg = ctx.member.id, ctx.now(), ctx.settings.pool
     if customer.owner_id is not None:
         return Outcome(False, customer.name, "这个客户已经有负责人了，不在公海里。")
@@ -103,6 +108,7 @@ async def claim(ctx: Context, customer: Customer) -> Outcome:
 
 async def release(ctx: Context, customer: Customer, reason: str, has_open_deal: bool) -> Outcome:
     """The owner gives the customer back to the pool with a reason; its open leads go too."""
+    assert ctx.member is not None  # a member's command: dispatch found the member
     if customer.owner_id != ctx.member.id:
         return Outcome(False, customer.name, "这个客户不是你的，只有负责人自己能放弃。需要调整请找主管。")
     if has_open_deal:

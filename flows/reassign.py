@@ -43,6 +43,7 @@ def exhausted(ctx: Context, lead: Lead) -> bool:
 async def give_up(ctx: Context, distributor: Distributor, lead: Lead, now: datetime) -> None:
     """Put the lead in the pool and tell the last owner's manager (or the admins) once."""
     previous = lead.owner_id
+    assert previous is not None  # an assigned lead always has its owner
     distributor.release(previous, lead.assigned_at)
     lead.owner_id, lead.status = None, LeadStatus.POOL
     await ctx.session.flush()

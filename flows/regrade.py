@@ -43,7 +43,7 @@ async def propose(session: AsyncSession, dialect: str, cfg: GradingConfig, now: 
     rows = [{"quarter": quarter, "customer_id": int(s.rows.ids[i]), "owner_id": s.rows.owner[i],
              "from_grade": str(cur[i]), "to_grade": str(s.quadrant[i]), "status": "pending", "decision_note": "",
              "reason": reason_of(s, i, str(s.quadrant[i]), False), "numbers": inputs_of(s, i), "created_at": now}
-            for i in np.flatnonzero(moved)]
+            for i in np.flatnonzero(moved).tolist()]  # plain ints for the helpers
     return await repo.add_proposals(session, dialect, quarter, rows)
 
 

@@ -48,12 +48,12 @@ async def gather(session: AsyncSession, w: Windows, ids: Sequence[int] | None = 
         out[m].health_amount, out[m].new_amount = amount, new_amount
     for m, n in (await q.wins(session, w.result_start, w.end, ids)).items():
         out[m].wins = n
-    for m, rows in (await q.conversions(session, w.health_start, w.end, ids)).items():
-        out[m].leads = rows
-    for m, rows in (await q.dwell(session, w.health_start, w.end, ids)).items():
-        out[m].stages = rows
-    for m, rows in (await q.nps(session, w.health_start, w.end, ids)).items():
-        out[m].nps = rows
+    for m, leads in (await q.conversions(session, w.health_start, w.end, ids)).items():
+        out[m].leads = leads
+    for m, stages in (await q.dwell(session, w.health_start, w.end, ids)).items():
+        out[m].stages = stages
+    for m, nps in (await q.nps(session, w.health_start, w.end, ids)).items():
+        out[m].nps = nps
     for m, (base, lost) in (await q.retention(session, w.health_start, w.end, ids)).items():
         out[m].base_customers, out[m].lost_customers = base, lost
     return out
@@ -106,6 +106,6 @@ def team_means(values: dict[int, dict[str, float | None]],
     for team, rows in teams.items():
         out[team] = {}
         for key in rows[0]:
-            present = [r[key] for r in rows if r[key] is not None]
+            present = [v for r in rows if (v := r[key]) is not None]
             out[team][key] = sum(present) / len(present) if present else None
     return out

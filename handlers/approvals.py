@@ -35,12 +35,14 @@ log = logging.getLogger("salesbot.approvals")
 
 async def start(ctx: Context, opp: Opportunity, to_stage: str, reason: str) -> None:
     """Open an approval for entering to_stage, tell the rep, then post the manager's card (in that order)."""
+    assert ctx.member is not None  # 推进 is a command or click: dispatch found the member
     chat = ctx.event.chat if ctx.event else None
     approval = await repo.add(ctx.session, Approval(
         opportunity_id=opp.id, requested_by=ctx.member.id, from_stage=opp.stage, to_stage=to_stage,
         amount=opp.amount, discount=opp.discount, reason=reason, platform=chat.platform if chat else "",
         chat_id=chat.chat_id if chat else "", created_at=ctx.now()))
     customer = await opp_repo.get_customer(ctx.session, opp.customer_id)
+    assert customer is not None  # customer_id is a foreign key
     view = ApprovalView(approval.id, opp.id, customer.name, ctx.member.name, pipeline(ctx).stage_name(to_stage),
                         format_yuan(opp.amount), format_discount(opp.discount), reason,
                         format_budget(Budget(opp.budget_text, opp.budget_low, opp.budget_high)))
@@ -53,6 +55,7 @@ async def start(ctx: Context, opp: Opportunity, to_stage: str, reason: str) -> N
 
 async def _form(ctx: Context, view: ApprovalView, customer_id: int) -> dict:
     """What a platform approval form shows (with the signed customer page), plus who asks (their platform id)."""
+    assert ctx.member is not None  # see start()
     ids = await members_repo.identities_of(ctx.session, [ctx.member.id])
     platform = ctx.event.chat.platform if ctx.event and ctx.event.chat else ""
     return {"customer": view.customer, "requester": view.requester, "stage": view.to_stage, "amount": view.amount,
@@ -64,6 +67,7 @@ async def _form(ctx: Context, view: ApprovalView, customer_id: int) -> dict:
 @router.action(DecideApproval)
 async def click_decide(event: Event, ctx: Context) -> Reply:
     """同意 / 驳回 buttons of the approval card."""
+    assert isinstance(event.action, DecideApproval) and ctx.member is not None  # dispatch: this action, with a member
     approval = await repo.get(ctx.session, event.action.approval_id)
     if approval is None:
         return Reply(card=notice_card("没找到这个审批", "卡片可能太旧了，发“卡在哪”看最新进度。", Level.WARNING))
@@ -72,7 +76,9 @@ async def click_decide(event: Event, ctx: Context) -> Reply:
     await ctx.session.refresh(approval)
     # the clicked card loses its live buttons on every platform that can update a card
     if was_pending and approval.status != "pending":
-        view = await view_of(ctx, await opp_repo.get(ctx.session, approval.opportunity_id))
+        opp = await opp_repo.get(ctx.session, approval.opportunity_id)
+        assert opp is not None  # an approval's deal is a foreign key
+        view = await view_of(ctx, opp)
         await ctx.reply(Reply(card=approval_decided_card(approval.id, view.customer, approval.status == "approved",
                                                          ctx.member.name, approval.remark), update=True))
     return reply
@@ -103,8 +109,11 @@ async def _decide_in_chat(event: Event, ctx: Context, approve_it: bool) -> Reply
 async def _decide(ctx: Context, approval: Approval, approve_it: bool, remark: str) -> Reply:
     """Check who decides, record the decision once, then advance or return the opportunity."""
     opp = await opp_repo.get(ctx.session, approval.opportunity_id)
-    refusal = approval_refusal(person(ctx.member), person(await owner_of(ctx, opp)), approval.requested_by) \
-        if ctx.member else NOT_YOURS
+    assert opp is not None  # an approval's deal is a foreign key
+    actor = person(ctx.member)  # None for a platform result whose approver is no member
+    if actor is None:
+        raise NotAllowed(NOT_YOURS)
+    refusal = approval_refusal(actor, person(await owner_of(ctx, opp)), approval.requested_by)
     if refusal:
         raise NotAllowed(refusal)
     if approval.status != "pending":
@@ -114,7 +123,7 @@ async def _decide(ctx: Context, approval: Approval, approve_it: bool, remark: st
         return Reply(card=notice_card("驳回要写原因", "发：驳回 <原因>，例：驳回 折扣超过底线，先争取 9 折",
                                       Level.WARNING))
     status = "approved" if approve_it else "rejected"
-    if not await repo.decide(ctx.session, approval.id, status, ctx.member.id, remark, ctx.now()):
+    if not await repo.decide(ctx.session, approval.id, status, actor.id, remark, ctx.now()):
         return Reply(card=notice_card("这个审批已经处理过了", "别人刚刚处理了它，发“卡在哪”看最新进度。"))
     if approve_it:
         await move(ctx, opp, approval.to_stage, "approval", remark)
@@ -153,6 +162,7 @@ async def approval_result(event: Event, ctx: Context) -> None:
 async def _tell_rep_and_manager(ctx: Context, approval: Approval, reply: Reply) -> None:
     """Send the result to the rep's and the manager's own chats too: a busy group buries it."""
     opp = await opp_repo.get(ctx.session, approval.opportunity_id)
+    assert opp is not None  # an approval's deal is a foreign key
     owner = await owner_of(ctx, opp)
     manager = (owner.manager_id if owner else None) or approval.decided_by
     ids = [m for m in (approval.requested_by, manager) if m is not None]

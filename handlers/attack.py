@@ -51,6 +51,7 @@ async def attack(event: Event, ctx: Context) -> Reply:
 @router.action(StartAttack)
 async def click_start(event: Event, ctx: Context) -> Reply:
     """A scenario button: its open card, or the strategy choice."""
+    assert isinstance(event.action, StartAttack)  # the router sends only this action here
     opp = await opp_repo.get(ctx.session, event.action.opportunity_id)
     scenario = (await playbook(ctx)).scenario(event.action.scenario)
     if opp is None or scenario is None:
@@ -63,10 +64,11 @@ async def click_start(event: Event, ctx: Context) -> Reply:
 async def click_strategy(event: Event, ctx: Context) -> Reply:
     """A strategy button: create the card and its checklist (once per deal and scenario while it is open)."""
     a = event.action
+    assert isinstance(a, ChooseStrategy)  # the router sends only this action here
     opp = await opp_repo.get(ctx.session, a.opportunity_id)
     scenario = (await playbook(ctx)).scenario(a.scenario)
     strategy = scenario.strategy(a.strategy) if scenario else None
-    if opp is None or strategy is None:
+    if opp is None or scenario is None or strategy is None:
         return not_here()
     await check_may_change(ctx, opp)
     if opp.status != "open":
@@ -81,6 +83,7 @@ async def click_strategy(event: Event, ctx: Context) -> Reply:
 @router.action(ShowAttack)
 async def click_show(event: Event, ctx: Context) -> Reply:
     """The 刷新 button."""
+    assert isinstance(event.action, ShowAttack)  # the router sends only this action here
     card = await repo.get_card(ctx.session, event.action.card_id)
     if card is None:
         return not_here()
@@ -91,6 +94,7 @@ async def click_show(event: Event, ctx: Context) -> Reply:
 @router.action(TickAttack)
 async def click_tick(event: Event, ctx: Context) -> Reply:
     """完成: one click completes the action shown first; the card comes back with the next one first."""
+    assert isinstance(event.action, TickAttack)  # the router sends only this action here
     return await tick(ctx, event.action.card_id, event.action.action_id, "", update=True)
 
 
@@ -134,6 +138,7 @@ async def tick(ctx: Context, card_id: int, action_id: int, evidence: str, update
     opp = await opp_repo.get(ctx.session, card.opportunity_id) if card else None
     if card is None or opp is None:
         return not_here()
+    assert ctx.member is not None  # a command or click: dispatch found the member
     await check_may_change(ctx, opp)
     if opp.status != "open":
         return Reply(card=notice_card("这单已经结束了", "已结束的商机不再勾攻坚动作。", Level.WARNING))
@@ -159,6 +164,7 @@ async def create(ctx: Context, opp: Opportunity, scenario_key: str, scenario_nam
 
 async def _scenarios(ctx: Context, opp: Opportunity, book: Playbook) -> Card:
     customer = await opp_repo.get_customer(ctx.session, opp.customer_id)
+    assert customer is not None  # customer_id is a foreign key
     active = []
     for c in await repo.open_cards(ctx.session, opp.id):
         lines = await repo.checklist(ctx.session, c.id)
@@ -172,6 +178,7 @@ async def _start(ctx: Context, opp: Opportunity, scenario: Scenario, intro: str 
     if existing is not None:
         return attack_card(await card_view(ctx, existing), "进行中：")
     customer = await opp_repo.get_customer(ctx.session, opp.customer_id)
+    assert customer is not None  # customer_id is a foreign key
     return attack_strategies_card(opp.id, customer.name, scenario.key, scenario.name, strategy_options(scenario),
                                   intro)
 

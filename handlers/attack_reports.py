@@ -40,6 +40,7 @@ def _days(words: str) -> int:
 async def heatmap(event: Event, ctx: Context) -> Reply:
     """Overall completion and the most-skipped actions (new reps vs the others), with a link to the SVG."""
     days, now = _days(event.text), ctx.now()
+    assert ctx.member is not None  # a command or click: dispatch found the member
     scope, ids, label = await scope_of(ctx, ctx.member)
     cells = await repo.heatmap(ctx.session, now - timedelta(days=days), now + SLACK, now, ids)
     done, due = completion(cells)
@@ -57,6 +58,7 @@ async def report(event: Event, ctx: Context) -> Reply:
     if month is None:
         return Reply(card=notice_card("哪个月？", "这样说：攻坚报告 2026-11，或 攻坚报告 上月", Level.WARNING))
     label, start, end = month
+    assert ctx.member is not None  # a command or click: dispatch found the member
     scope, ids, scope_label = await scope_of(ctx, ctx.member)
     strategies = await repo.strategy_stats(ctx.session, start, end, now, ids)
     actions = await repo.action_stats(ctx.session, start, end, now, ids)

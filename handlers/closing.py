@@ -40,6 +40,7 @@ async def _close_command(event: Event, ctx: Context, outcome: str) -> Reply:
 @router.action(AskClose)
 async def click_ask_close(event: Event, ctx: Context) -> Reply:
     """The 赢单/输单 buttons: show the reason pick-list (the second click closes)."""
+    assert isinstance(event.action, AskClose)  # the router sends only this action here
     opp = await repo.get(ctx.session, event.action.opportunity_id)
     return await close_prompt(ctx, opp, event.action.outcome) if opp else not_found()
 
@@ -47,6 +48,7 @@ async def click_ask_close(event: Event, ctx: Context) -> Reply:
 @router.action(CloseOpportunity)
 async def click_close(event: Event, ctx: Context) -> Reply:
     """A reason button of the pick-list."""
+    assert isinstance(event.action, CloseOpportunity)  # the router sends only this action here
     opp = await repo.get(ctx.session, event.action.opportunity_id)
     if opp is None:
         return not_found()
@@ -67,6 +69,7 @@ async def close_prompt(ctx: Context, opp: Opportunity, outcome: str, heard: str 
     if stop:
         return stop
     customer = await repo.get_customer(ctx.session, opp.customer_id)
+    assert customer is not None  # customer_id is a foreign key
     card = close_reasons_card(opp.id, customer.name, outcome, _reasons(ctx, outcome))
     if heard:
         card.sections[0].text = f"“{heard[:30]}”不在原因列表里。" + card.sections[0].text
@@ -86,8 +89,10 @@ async def _close(ctx: Context, opp: Opportunity, outcome: str, reason: str) -> R
             now_at, last = pipe.stage_name(opp.stage), pipe.stages[-1].name
             items = missing if pipe.is_last(opp.stage) else [f"先推进到“{last}”（现在在“{now_at}”）"]
             customer = await repo.get_customer(ctx.session, opp.customer_id)
+            assert customer is not None  # customer_id is a foreign key
             return Reply(card=notice_card(f"还不能标记赢单：{customer.name}", "赢单前还缺这些：", Level.WARNING,
                                           items=items))
+    assert ctx.member is not None  # a command or click: dispatch found the member
     await repo.record_stage_change(ctx.session, opp.id, opp.stage, outcome, outcome,
                                    ctx.member.id, reason, ctx.now())
     opp.status, opp.closed_at = outcome, ctx.now()

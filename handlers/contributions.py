@@ -35,6 +35,7 @@ async def submit(event: Event, ctx: Context) -> Reply:
         example = "这样发：话术 投稿 价格异议：我们按效果付费，第一个月不满意全额退"
         return Reply(card=notice_card("话术写完整一点", example))
     title = (title or text[:20])[:120]
+    assert ctx.member is not None  # a command or click: dispatch found the member
     sid = await contrib.submit(ctx.session, ctx.member.id, title, text[:4000], ctx.now())
     rep = next(iter(await sc.reps(ctx.session, ids=[ctx.member.id])), None)
     boss = rep.manager_id if rep else ctx.member.manager_id
@@ -48,6 +49,7 @@ async def submit(event: Event, ctx: Context) -> Reply:
 @router.command("投稿审核", "submissions", summary="（主管）待审核的话术投稿", roles=MANAGERS)
 async def review(event: Event, ctx: Context) -> Reply:
     """Show the oldest pending submission with its buttons, and how many wait."""
+    assert ctx.member is not None  # a command or click: dispatch found the member
     rows = await contrib.pending_submissions(ctx.session, None if ctx.member.role == "admin" else ctx.member.team_id)
     if not rows:
         return Reply(card=notice_card("没有待审核的投稿", "成员发“话术 投稿 …”后会出现在这里。"))
@@ -72,10 +74,12 @@ async def reject(event: Event, ctx: Context) -> Reply:
 @router.action(DecideSubmission, roles=MANAGERS)
 async def click(event: Event, ctx: Context) -> Reply:
     """The 收入话术库 / 不收录 buttons."""
+    assert isinstance(event.action, DecideSubmission)  # the router sends only this action here
     return await _decide(ctx, str(event.action.submission_id), event.action.approve)
 
 
 async def _decide(ctx: Context, raw: str, approve: bool) -> Reply:
+    assert ctx.member is not None  # a command or click: dispatch found the member
     mine = {s.id for s, _ in await contrib.pending_submissions(
         ctx.session, None if ctx.member.role == "admin" else ctx.member.team_id)}
     if raw.isdigit() and int(raw) not in mine and await contrib.is_pending(ctx.session, ScriptSubmission, int(raw)):
@@ -104,6 +108,7 @@ async def competitor(event: Event, ctx: Context) -> Reply:
     if customer is None:
         return Reply(card=notice_card("没找到这个客户", f"没有叫“{customer_name}”的客户，检查一下名字。",
                                       Level.WARNING))
+    assert ctx.member is not None  # a command or click: dispatch found the member
     tag = await points.add_tag(ctx.session, ctx.dialect, customer.id, rival, ctx.member.id, ctx.now())
     tags = "、".join(await points.tags(ctx.session, customer.id))
     if tag is None:

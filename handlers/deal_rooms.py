@@ -35,6 +35,7 @@ async def open_room(event: Event, ctx: Context) -> Reply:
     if event.platform == "dingtalk" and not ctx.settings.dingtalk.scene_group_template_id:
         return Reply(card=notice_card("还不能建钉钉群", "管理员需要先在 [dingtalk] scene_group_template_id "
                                       "填上场景群模板（开放平台 → 场景群 → 模板，模板里要有机器人）。", Level.WARNING))
+    assert ctx.member is not None  # a command or click: dispatch found the member
     owner = await owner_of(ctx, opp) or ctx.member
     people = [owner, *await deal_rooms.managers_of(ctx.session, owner), ctx.member]
     ids = await members_repo.identities_of(ctx.session, [p.id for p in people])
@@ -46,6 +47,7 @@ async def open_room(event: Event, ctx: Context) -> Reply:
                                       Level.WARNING))
     payload = {"kind": "room_create", "opportunity_id": opp.id, "name": f"商机群·{view.customer}"[:50],
                "owner": users[0], "users": users, "card": opportunity_card(view, "商机群：").to_dict()}
+    assert ctx.enqueue_raw is not None  # the runtime builds every handler's context with it
     queued = await ctx.enqueue_raw(ctx.session, f"room:{event.platform}:{opp.id}", event.platform,
                                    f"room:{opp.id}", payload)
     text = (f"正在建“{payload['name']}”（{len(users)} 人），建好后商机卡会发到群里；在群里说的话都算这个商机。"

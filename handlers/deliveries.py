@@ -37,11 +37,14 @@ async def accept_delivery(event: Event, ctx: Context) -> Reply:
 @router.action(AcceptDelivery)
 async def click_accept(event: Event, ctx: Context) -> Reply:
     """The 客户已验收 button of a won deal's card: accepted now."""
+    assert isinstance(event.action, AcceptDelivery)  # the router sends only this action here
     opp = await opp_repo.get(ctx.session, event.action.opportunity_id)
     if opp is None:
         return not_found()
     await check_may_change(ctx, opp)
-    return _answer(await flow.accept(ctx, await ctx.session.get(Customer, opp.customer_id), None))
+    customer = await ctx.session.get(Customer, opp.customer_id)
+    assert customer is not None  # customer_id is a foreign key
+    return _answer(await flow.accept(ctx, customer, None))
 
 
 def _which(word: str, found: list[Customer]) -> Reply:

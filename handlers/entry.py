@@ -40,6 +40,7 @@ async def new_lead(event: Event, ctx: Context) -> Reply:
 @router.action(LeadForm)
 async def lead_form(event: Event, ctx: Context) -> Reply:
     """The new-lead form: a quick pick re-renders it with that default; a submit creates the lead in one go."""
+    assert isinstance(event.action, LeadForm)  # the router sends only this action here
     if not event.text.strip():
         return Reply(card=_lead_form(ctx, event.action), update=True)
     parsed = parse_new_lead(event.text)
@@ -51,6 +52,7 @@ async def lead_form(event: Event, ctx: Context) -> Reply:
 
 def _lead_form(ctx: Context, picked: LeadForm | None, problem: str = ""):
     """The form with the picked defaults, else the member's first industry and their region."""
+    assert ctx.member is not None  # a command or click: dispatch found the member
     mine, region = list(ctx.member.industries or []), ctx.member.region
     industry = picked.industry if picked else (mine[0] if mine else "")
     return lead_form_card(industry, picked.region if picked else region, mine, [region] if region else [], problem)
@@ -69,6 +71,7 @@ async def _enter(ctx: Context, parsed: NewLeadText, update: bool = False) -> Rep
                 spaced=True)
 async def customer(event: Event, ctx: Context) -> Reply:
     """Show the customer's fields, or update the ones given."""
+    assert ctx.member is not None  # a command or click: dispatch found the member
     if not event.text.strip():  # which customer: the rep's own, most recently touched first
         return Reply(card=customer_pick_card(await entry_repo.recent_customers(ctx.session, ctx.member.id)))
     parsed = parse_customer_fields(event.text)
@@ -86,6 +89,7 @@ async def customer(event: Event, ctx: Context) -> Reply:
 async def customer_form(event: Event, ctx: Context) -> Reply:
     """The customer form: a quick pick applies its value in one click; a submit applies the typed fields."""
     a = event.action
+    assert isinstance(a, CustomerForm)  # the router sends only this action here
     target = await ctx.session.get(Customer, a.customer_id)
     if target is None:
         return Reply(card=notice_card("没找到这个客户", "卡片可能太旧了，再发一次“客户”。", Level.WARNING))
@@ -102,6 +106,7 @@ async def _update(ctx: Context, target: Customer, fields: dict[str, str], update
     """Apply the fields when the member may (owner, their manager, an admin); answer the card with its form."""
     if not fields:
         return Reply(card=await _card(ctx, target, "客户："), update=update)
+    assert ctx.member is not None  # a command or click: dispatch found the member
     if not await may_act(ctx.member, target.owner_id, ctx):
         raise NotAllowed("只有负责人、负责人的主管或管理员能改客户资料。")
     changed = await customer_update.update(ctx, target, fields)
@@ -111,6 +116,7 @@ async def _update(ctx: Context, target: Customer, fields: dict[str, str], update
 
 async def _card(ctx: Context, c: Customer, prefix: str):
     """The customer's fields in one glance, and how to change them."""
+    assert ctx.member is not None  # a command or click: dispatch found the member
     owner = await members_repo.get(ctx.session, c.owner_id) if c.owner_id else None
     contacts = await leads_repo.contacts_of(ctx.session, c.id)
     people = [f"{x.name or '—'} {mask_mobile(x.mobile) if x.mobile else ''}".strip() for x in contacts[:5]]

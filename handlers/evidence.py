@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from datetime import datetime
+from typing import Any, TypedDict
 
 from bot.core.actions import AskEvidence
 from bot.core.cards import Level, Section
@@ -22,6 +23,16 @@ MEDIA = {"image": "图片", "file": "文件"}
 EXTRA = "补充材料"
 _URL = re.compile(r"https?://\S+")
 USAGE = "凭证 <链接或说明>"
+
+
+class _Stamp(TypedDict):
+    """What every evidence row of one message shares."""
+
+    opportunity_id: int
+    stage: str
+    kind: str
+    member_id: int | None
+    created_at: datetime
 
 
 def parse_attachments(raw: dict[str, Any]) -> tuple[list[dict], list[str]]:
@@ -81,6 +92,7 @@ async def attach(event: Event, ctx: Context, opp: Opportunity, attachments: list
     await check_may_change(ctx, opp)
     if opp.status != "open":
         return Reply(card=notice_card("这单已经结束了", "已结束的商机不再收凭证。", Level.WARNING))
+    assert ctx.member is not None  # every caller has checked the member
     pipe = pipeline(ctx)
     have = [e.kind for e in await repo.evidence_of(ctx.session, opp.id, opp.stage)]
     kind, note = pick_kind(event.text, pipe.stage(opp.stage).evidence, pipe.missing_evidence(opp.stage, have))
@@ -89,7 +101,7 @@ async def attach(event: Event, ctx: Context, opp: Opportunity, attachments: list
     refusal = _not_enough(pipe.stage(opp.stage), kind, note, attachments)
     if refusal is not None:
         return refusal
-    common = {"opportunity_id": opp.id, "stage": opp.stage, "kind": kind, "member_id": ctx.member.id,
+    common: _Stamp = {"opportunity_id": opp.id, "stage": opp.stage, "kind": kind, "member_id": ctx.member.id,
               "created_at": ctx.now()}
     links = []
     for a in attachments:
@@ -130,6 +142,7 @@ def _usage(problems: list[str]) -> Reply:
 @router.action(AskEvidence)
 async def click_evidence(event: Event, ctx: Context) -> Reply:
     """The 补凭证 button: say exactly what to send; text typed into the card's form is attached like `凭证 …`."""
+    assert isinstance(event.action, AskEvidence)  # the router sends only this action here
     opp = await repo.get(ctx.session, event.action.opportunity_id)
     if opp is None:
         return not_found()

@@ -18,6 +18,7 @@ async def give(event: Event, ctx: Context) -> Reply:
     if not event.text:
         return Reply(card=notice_card("反馈写什么？", "这样说：反馈 新建商机时老要重复输行业"))
     chat = event.chat
+    assert ctx.member is not None  # a command or click: dispatch found the member
     await repo.add_feedback(ctx.session, ctx.member.id, event.text[:2000], chat.platform if chat else "",
                             chat.chat_id if chat else "", ctx.now())
     return Reply(card=notice_card("收到，谢谢", "管理员每周会看到所有反馈。", Level.SUCCESS, items=[event.text[:200]]))

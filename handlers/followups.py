@@ -54,6 +54,7 @@ async def _log(event: Event, ctx: Context, kind: InteractionKind) -> Reply:
         return Reply(card=notice_card("没找到要记的客户", "你名下没有进行中的线索或商机。发：跟进 <客户> <内容>",
                                       Level.WARNING))
     if len(targets) > 1:
+        assert ctx.member is not None  # a command or click: dispatch found the member
         draft = await repo.add_draft(ctx.session, ctx.member.id, kind.value, note,
                                      parsed.next_date.isoformat() if parsed.next_date else "", ctx.now())
         heading = "叫这个名字的客户不止一个" if named else "你有几条在跟的记录"
@@ -76,8 +77,9 @@ async def _done(ctx: Context, target: followups.Target, kind: InteractionKind, t
 @router.action(LogLeadFollowUp)
 async def click_log(event: Event, ctx: Context) -> Reply:
     """The lead card's 记跟进: with typed text, log it on this very lead; without, ask for the text."""
+    assert isinstance(event.action, LogLeadFollowUp) and ctx.member is not None  # dispatch: this action, with a member
     target = await followups.target_of(ctx, f"lead:{event.action.lead_id}")
-    if target is None:
+    if target is None or target.lead is None:  # a "lead:" ref always loads its lead
         return _gone()
     if not await may_act(ctx.member, target.lead.owner_id, ctx):
         raise NotAllowed("这条线索不是你的；只有负责人、负责人的主管或管理员能记跟进。")
@@ -95,6 +97,8 @@ async def click_log(event: Event, ctx: Context) -> Reply:
 @router.action(PickFollowUp)
 async def click_pick(event: Event, ctx: Context) -> Reply:
     """A "which one" button: log the kept draft on the picked record."""
+    assert isinstance(event.action, PickFollowUp)  # the router sends only this action here
+    assert ctx.member is not None  # a command or click: dispatch found the member
     target = await followups.target_of(ctx, event.action.ref)
     if target is None:
         return _gone()

@@ -19,6 +19,7 @@ MANAGERS = ("manager", "admin")
 
 
 def _board(ctx: Context) -> str:
+    assert ctx.member is not None  # a command or click: dispatch found the member
     if ctx.member.role not in MANAGERS:
         return ""
     return grading_board_link(ctx.settings, ctx.member.id, ctx.member.team_id, ctx.now())
@@ -27,6 +28,7 @@ def _board(ctx: Context) -> str:
 @router.command("分级", "grade", summary="客户的级别、活跃度构成、预计价值和这个级别要做的事", usage="分级 [客户]")
 async def show(event: Event, ctx: Context) -> Reply:
     """分级 lists my customers per grade; 分级 <客户> explains one customer's grade."""
+    assert ctx.member is not None  # a command or click: dispatch found the member
     name = event.text.strip()
     if not name:
         counts = await grading.grade_counts(ctx.session, ctx.member.id)
@@ -42,14 +44,16 @@ async def show(event: Event, ctx: Context) -> Reply:
 @router.action(ShowGrade)
 async def click_show(event: Event, ctx: Context) -> Reply:
     """The 分级 button on other cards."""
+    assert isinstance(event.action, ShowGrade)  # the router sends only this action here
     return await _customer(ctx, event.action.customer_id)
 
 
 async def _customer(ctx: Context, customer_id: int) -> Reply:
-    view = await grade_view(ctx.session, ctx.settings.grading, customer_id, ctx.settings.tz, ctx.now())
-    if view is None:
+    assert ctx.member is not None  # a command or click: dispatch found the member
+    found = await grade_view(ctx.session, ctx.settings.grading, customer_id, ctx.settings.tz, ctx.now())
+    if found is None:
         return Reply(card=notice_card("没找到这位客户", "可能已合并或删除，发“分级 客户名”再查。"))
-    owner, view = view
+    owner, view = found
     if ctx.member.role not in MANAGERS and owner not in (None, ctx.member.id):
         raise NotAllowed("这位客户不归你跟进：只有客户的负责人、主管或管理员能看它的分级；需要的话请主管转给你。")
     view.board = _board(ctx)
@@ -88,6 +92,7 @@ async def click_review(event: Event, ctx: Context) -> Reply:
 @router.action(ApproveAllGrades, roles=MANAGERS)
 async def click_all(event: Event, ctx: Context) -> Reply:
     """全部通过: every pending proposal of that quarter in the manager's team."""
+    assert isinstance(event.action, ApproveAllGrades)  # the router sends only this action here
     return await _decided(ctx, await regrade.approve(ctx.session, *_who(ctx), ctx.now(), quarter=event.action.quarter),
                           update=True)
 
@@ -95,6 +100,7 @@ async def click_all(event: Event, ctx: Context) -> Reply:
 @router.action(ApproveGrade, roles=MANAGERS)
 async def click_one(event: Event, ctx: Context) -> Reply:
     """通过#N: one proposal."""
+    assert isinstance(event.action, ApproveGrade)  # the router sends only this action here
     await _check_team(ctx, event.action.proposal_id)
     decided = await regrade.approve(ctx.session, *_who(ctx), ctx.now(), ids=[event.action.proposal_id])
     return await _decided(ctx, decided, update=True)
@@ -103,6 +109,7 @@ async def click_one(event: Event, ctx: Context) -> Reply:
 @router.action(RejectGrade, roles=MANAGERS)
 async def click_reject(event: Event, ctx: Context) -> Reply:
     """驳回 with the form's text as the reason (a reason is required)."""
+    assert isinstance(event.action, RejectGrade)  # the router sends only this action here
     await _check_team(ctx, event.action.proposal_id)
     note = event.text.strip()
     if not note:
@@ -114,6 +121,7 @@ async def click_reject(event: Event, ctx: Context) -> Reply:
 
 async def _check_team(ctx: Context, proposal_id: int) -> None:
     """Refuse (not "nothing to do") a pending proposal of another team's customer."""
+    assert ctx.member is not None  # a command or click: dispatch found the member
     if ctx.member.role == "admin" or not await grade_reviews.pending_rows(ctx.session, None, True, [proposal_id]):
         return
     if not await grade_reviews.pending_rows(ctx.session, ctx.member.team_id, False, [proposal_id]):
@@ -121,10 +129,12 @@ async def _check_team(ctx: Context, proposal_id: int) -> None:
 
 
 def _who(ctx: Context) -> tuple[int, int | None, bool]:
+    assert ctx.member is not None  # a command or click: dispatch found the member
     return ctx.member.id, ctx.member.team_id, ctx.member.role == "admin"
 
 
 async def _review_card(ctx: Context):
+    assert ctx.member is not None  # a command or click: dispatch found the member
     rows, total = await grade_reviews.pending(ctx.session, ctx.member.team_id, ctx.member.role == "admin",
                                               ctx.settings.grading.review_show)
     quarter = rows[0][6] if rows else regrade.quarter_before(ctx.now(), ctx.settings.tz)

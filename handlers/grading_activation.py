@@ -20,6 +20,8 @@ router = Router("grading_activation", feature="grading")
 @router.action(TickActivation)
 async def tick(event: Event, ctx: Context) -> Reply:
     """Close the plan item (the owner's own), count it as an interaction, show the plan with it ticked."""
+    assert isinstance(event.action, TickActivation)  # the router sends only this action here
+    assert ctx.member is not None  # a command or click: dispatch found the member
     task = await ctx.session.get(Task, event.action.task_id)
     if task is None or task.kind != "activation" or not task.ref.startswith("customer:"):
         return Reply(card=notice_card("这一项找不到了", "唤醒计划可能已被移交，发“分级 客户名”看最新情况。"))
@@ -31,6 +33,7 @@ async def tick(event: Event, ctx: Context) -> Reply:
         item = task.title.partition("：")[2] or task.title
         ctx.session.add(Interaction(customer_id=customer_id, member_id=ctx.member.id,
                                     kind=InteractionKind.FOLLOW_UP.value, note=f"唤醒计划：{item}", at=ctx.now()))
+    assert task.created_at is not None  # stamped when the plan was written
     tasks = await grading_tasks.activation_tasks(ctx.session, customer_id, task.created_at)
     plan = load_plan(ctx.settings.grading)
     how = {it.name: it for it in plan.items}

@@ -25,6 +25,7 @@ USAGE = "无效 <客户> <原因>"
                 spaced=True)
 async def invalid(event: Event, ctx: Context) -> Reply:
     """Close the named customer's open lead as lost; without a reason, offer the pick list."""
+    assert ctx.member is not None  # a command or click: dispatch found the member
     word, rest = lead_targets.split_target(event.text)
     if not word:
         return Reply(card=notice_card("哪个客户的线索？", f"这样说：{USAGE}，例：无效 华东医疗 空号错号",
@@ -43,6 +44,7 @@ async def invalid(event: Event, ctx: Context) -> Reply:
 @router.action(LoseLead)
 async def click_reason(event: Event, ctx: Context) -> Reply:
     """A pick-list button: close the lead with that reason."""
+    assert isinstance(event.action, LoseLead) and ctx.member is not None  # dispatch: this action, with a member
     lead = await leads_repo.get(ctx.session, event.action.lead_id)
     if lead is None:
         return Reply(card=notice_card("没找到这条线索", "它可能已被合并或删除。发“公海”或“今日必做”看看。",
@@ -53,6 +55,7 @@ async def click_reason(event: Event, ctx: Context) -> Reply:
 
 
 async def _lose(ctx: Context, lead: Lead, reason: rules.LostReason, update: bool = False) -> Reply:
+    assert ctx.member is not None  # a command or click: dispatch found the member
     name = await _name(ctx, lead)
     if not await lead_life.move(ctx, lead, LeadStatus.LOST, ctx.member.id, reason.text(),
                                 {"reason": reason.reason, "note": reason.note}):

@@ -31,11 +31,13 @@ EVENT_LABELS = {"received": "收到", "assigned": "分配", "queued": "等待分
 @router.action(AcceptLead)
 async def accept(event: Event, ctx: Context) -> Reply:
     """The 接单 button: the owner (or their manager / an admin) accepts the lead."""
+    assert isinstance(event.action, AcceptLead)  # the router sends only this action here
     lead = await _lead_for(ctx, event.action.lead_id)
     if lead.accepted_at is None and lead.status == LeadStatus.ASSIGNED:
         now = ctx.now()
         lead.accepted_at, lead.status = now, LeadStatus.ACCEPTED
         await ctx.session.flush()
+        assert ctx.member is not None  # a click: dispatch found the member
         await repo.add_event(ctx.session, lead.id, LeadStatus.ACCEPTED, now, ctx.member.id)
     elif lead.accepted_at is None:
         return Reply(card=notice_card("这条线索现在不能接", f"状态：{status_label(lead.status)}。",
@@ -46,12 +48,14 @@ async def accept(event: Event, ctx: Context) -> Reply:
 @router.action(ShowLead)
 async def show(event: Event, ctx: Context) -> Reply:
     """The 刷新 / 看线索 button."""
+    assert isinstance(event.action, ShowLead)  # the router sends only this action here
     lead = await _lead_for(ctx, event.action.lead_id)
     return Reply(card=lead_card(await view(ctx, lead), ""))
 
 
 async def _lead_for(ctx: Context, lead_id: int) -> Lead:
     """Load the lead and check the clicker is its owner, the owner's manager, or an admin."""
+    assert ctx.member is not None  # a command or click: dispatch found the member
     lead = await repo.get(ctx.session, lead_id)
     if lead is None:
         raise NotAllowed(f"线索 #{lead_id} 不存在了。")

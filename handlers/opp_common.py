@@ -45,7 +45,9 @@ async def owner_of(ctx: Context, opp: Opportunity) -> Member | None:
 
 async def check_may_change(ctx: Context, opp: Opportunity) -> None:
     """Refuse with "这不是你的商机" unless the actor is the owner, their manager or an admin."""
-    if not may_change(person(ctx.member), person(await owner_of(ctx, opp))):
+    actor = person(ctx.member)
+    assert actor is not None  # only commands and clicks change a deal: dispatch found the member
+    if not may_change(actor, person(await owner_of(ctx, opp))):
         raise NotAllowed(NOT_YOURS)
 
 
@@ -120,6 +122,7 @@ async def top_matches(ctx: Context, opp: Opportunity, customer) -> list[matcher.
 async def view_of(ctx: Context, opp: Opportunity) -> OpportunityView:
     """Compute what the opportunity card shows."""
     customer = await repo.get_customer(ctx.session, opp.customer_id)
+    assert customer is not None  # customer_id is a foreign key and customers are never deleted
     owner = await owner_of(ctx, opp)
     owner_name = owner.name if owner else "未分配"
     budget = format_budget(Budget(opp.budget_text, opp.budget_low, opp.budget_high))
@@ -134,6 +137,7 @@ async def view_of(ctx: Context, opp: Opportunity) -> OpportunityView:
     evidence = await repo.evidence_with_names(ctx.session, opp.id, opp.stage)
     missing = await missing_items(ctx, opp)
     pending = await approvals_repo.pending_for(ctx.session, opp.id)
+    assert opp.stage_entered_at is not None  # set when the deal is created and on every move
     days = max(0, (ctx.now() - opp.stage_entered_at).days)
     phase = "approval" if pending else "close" if pipe.is_last(opp.stage) else "open"
     matches = await top_matches(ctx, opp, customer)

@@ -42,6 +42,7 @@ async def create(event: Event, ctx: Context) -> Reply:
     if parsed is None:
         example = "例：新建商机 华东医疗 预算50万 需求 影像设备"
         return Reply(card=notice_card("还差客户名", f"这样说：{USAGE}", items=[example]))
+    assert ctx.member is not None  # a command: dispatch found the member
     customer = await _customer(ctx, parsed.customer, parsed.industry)
     existing = await repo.open_for_customer(ctx.session, customer.id)
     if existing:
@@ -59,6 +60,7 @@ async def create(event: Event, ctx: Context) -> Reply:
 
 async def _customer(ctx: Context, name: str, industry: str) -> Customer:
     """Find the customer by normalized name or create it owned by the actor (one customer, one owner)."""
+    assert ctx.member is not None  # called by `新建商机` only
     normalized = normalize_company(name)
     customer = await repo.customer_by_normalized(ctx.session, normalized)
     if customer is None:
@@ -83,6 +85,7 @@ async def status(event: Event, ctx: Context) -> Reply:
 @router.action(ShowOpportunity)
 async def click_show(event: Event, ctx: Context) -> Reply:
     """The 刷新 button."""
+    assert isinstance(event.action, ShowOpportunity)  # the router sends only this action here
     opp = await repo.get(ctx.session, event.action.opportunity_id)
     return Reply(card=opportunity_card(await view_of(ctx, opp))) if opp else not_found()
 
@@ -97,6 +100,7 @@ async def advance(event: Event, ctx: Context) -> Reply | None:
 @router.action(AdvanceStage)
 async def click_advance(event: Event, ctx: Context) -> Reply | None:
     """The 推进到下一阶段 button."""
+    assert isinstance(event.action, AdvanceStage)  # the router sends only this action here
     opp = await repo.get(ctx.session, event.action.opportunity_id)
     return await _advance(ctx, opp) if opp else not_found()
 
@@ -118,7 +122,8 @@ async def _advance(ctx: Context, opp: Opportunity) -> Reply | None:
         return await closing.close_prompt(ctx, opp, "won")
     reason = approval_rules.approval_reason(cfg.approval, cfg.discount_threshold, opp.discount)
     if nxt.key == cfg.approval_stage and reason:
-        return await approvals.start(ctx, opp, nxt.key, reason)  # answers itself: rep card, then manager card
+        await approvals.start(ctx, opp, nxt.key, reason)  # answers itself: rep card, then manager card
+        return None
     await move(ctx, opp, nxt.key, "evidence")
     return Reply(card=opportunity_card(await view_of(ctx, opp), f"已推进到{nxt.name}："))
 
@@ -133,7 +138,9 @@ async def override(event: Event, ctx: Context) -> Reply:
     opp = await find(event, ctx)
     if opp is None:
         return not_found()
-    if not may_override(person(ctx.member), person(await owner_of(ctx, opp))):
+    actor = person(ctx.member)
+    assert actor is not None  # a command: dispatch found the member
+    if not may_override(actor, person(await owner_of(ctx, opp))):
         raise NotAllowed(NOT_YOURS)
     stop = await blocked(ctx, opp)
     if stop:

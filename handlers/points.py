@@ -33,11 +33,12 @@ def _items(ctx: Context) -> list[tuple[str, int]]:
 @router.command("积分", "贡献值", "points", summary="我的过程贡献值、团队排行和可兑换的奖励")
 async def show(event: Event, ctx: Context) -> Reply:
     """Award what history earned, then show my balance, latest lines, the team board and the items."""
+    assert ctx.member is not None  # a command or click: dispatch found the member
     await points.award_history(ctx.session, ctx.dialect, ctx.settings.scorecard.points)
     total, held = await points.balance(ctx.session, ctx.member.id)
     tz = ctx.settings.tz
     lines = [f"{e.at.astimezone(tz):%m-%d} {e.note or e.kind}：{e.points:+d}"
-             for e in await points.ledger(ctx.session, ctx.member.id)]
+             for e in await points.ledger(ctx.session, ctx.member.id) if e.at is not None]  # stamped when written
     board = await points.leaderboard(ctx.session, ctx.member.team_id, month_start(ctx.now(), tz))
     return Reply(card=points_card(total, held, lines, board, _items(ctx)))
 
@@ -45,6 +46,7 @@ async def show(event: Event, ctx: Context) -> Reply:
 @router.command("兑换", "redeem", summary="用贡献值兑换奖励（主管审批）", usage="兑换 <奖励名称>")
 async def redeem(event: Event, ctx: Context) -> Reply:
     """Ask to redeem an item: checked against the available balance, sent to the manager for approval."""
+    assert ctx.member is not None  # a command or click: dispatch found the member
     items = dict(_items(ctx))
     name = event.text.strip()
     if name not in items:
@@ -64,12 +66,13 @@ async def redeem(event: Event, ctx: Context) -> Reply:
 
 async def _to_member(ctx: Context, manager_id: int | None, key: str, card: Card) -> bool:
     chat = (await personal_chats(ctx.session, ctx.settings, [manager_id])).chats.get(manager_id) if manager_id else None
-    return bool(chat) and await ctx.send(chat, card, key)
+    return chat is not None and await ctx.send(chat, card, key)
 
 
 @router.command("兑换审批", "redemptions", summary="（主管）待审批的积分兑换", roles=MANAGERS)
 async def pending(event: Event, ctx: Context) -> Reply:
     """List the team's pending redemptions."""
+    assert ctx.member is not None  # a command or click: dispatch found the member
     team = None if ctx.member.role == "admin" else ctx.member.team_id
     rows = await contrib.pending_redemptions(ctx.session, team)
     if not rows:
@@ -93,10 +96,12 @@ async def reject(event: Event, ctx: Context) -> Reply:
 @router.action(DecideRedemption, roles=MANAGERS)
 async def click(event: Event, ctx: Context) -> Reply:
     """The 批准 / 驳回 buttons of a redemption card."""
+    assert isinstance(event.action, DecideRedemption)  # the router sends only this action here
     return await _decide(ctx, str(event.action.redemption_id), event.action.approve)
 
 
 async def _decide(ctx: Context, raw: str, approve: bool) -> Reply:
+    assert ctx.member is not None  # a command or click: dispatch found the member
     rows = {r.id: (r, n) for r, n in await contrib.pending_redemptions(
         ctx.session, None if ctx.member.role == "admin" else ctx.member.team_id)}
     if raw.isdigit() and int(raw) not in rows and await contrib.is_pending(ctx.session, Redemption, int(raw)):

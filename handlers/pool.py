@@ -23,6 +23,7 @@ router = Router("pool", feature="leads")
 @router.command("公海", "pool", summary="看公海里可以领取的客户和线索", spaced=True)
 async def show_pool(event: Event, ctx: Context) -> Reply:
     """List the pool, newest first, with my limits."""
+    assert ctx.member is not None  # a command or click: dispatch found the member
     tz, cfg = ctx.settings.tz, ctx.settings.pool
     items = [(ref, label, at.astimezone(tz).strftime("%m-%d") if at else "")
              for ref, label, at in await repo.listing(ctx.session)]
@@ -44,6 +45,7 @@ async def claim(event: Event, ctx: Context) -> Reply:
 @router.action(ClaimFromPool)
 async def click_claim(event: Event, ctx: Context) -> Reply:
     """A 领取 button of the pool card."""
+    assert isinstance(event.action, ClaimFromPool)  # the router sends only this action here
     kind, _, ident = event.action.ref.partition(":")
     word = f"#{ident}" if kind == "lead" else ident
     customer = await ctx.session.get(Customer, int(ident)) if kind == "customer" else await _customer_of(ctx, word)

@@ -26,6 +26,7 @@ def _bounds(ctx: Context, day: str) -> tuple[datetime, datetime]:
 
 async def _state(ctx: Context, day: str) -> tuple[DayNumbers, list, bool]:
     """Return the member's numbers, must-do items and whether the report of `day` is submitted."""
+    assert ctx.member is not None  # a command or click: dispatch found the member
     mid = ctx.member.id
     start, end = _bounds(ctx, day)
     numbers = (await push_reports.day_numbers(ctx.session, start, end, [mid])).get(mid, DayNumbers())
@@ -36,6 +37,7 @@ async def _state(ctx: Context, day: str) -> tuple[DayNumbers, list, bool]:
 async def report_card(ctx: Context, day: str) -> Card:
     """Build the member's daily report card as it stands."""
     numbers, items, submitted = await _state(ctx, day)
+    assert ctx.member is not None  # a command or click: dispatch found the member
     return daily_report_card(ctx.member.name, day, numbers, items, submitted, REASONS)
 
 
@@ -43,6 +45,7 @@ async def report_card(ctx: Context, day: str) -> Card:
                 usage="日报 [序号 原因 | 提交]")
 async def report(event: Event, ctx: Context) -> Reply:
     """日报 shows the card; 日报 1 客户改期 gives item 1 its reason; 日报 提交 submits."""
+    assert ctx.member is not None  # a command or click: dispatch found the member
     day = local_day(ctx.now(), ctx.settings.tz)
     if ctx.member.role in ("manager", "admin") and not event.text.strip():
         return Reply(card=await _rollup(ctx, day))
@@ -62,6 +65,8 @@ async def report(event: Event, ctx: Context) -> Reply:
 async def click_reason(event: Event, ctx: Context) -> Reply:
     """A reason button: record it for that item, then ask for the next one (or offer 确认提交)."""
     a = event.action
+    assert isinstance(a, ReportReason)  # the router sends only this action here
+    assert ctx.member is not None  # a command or click: dispatch found the member
     if not (await _state(ctx, a.day))[2]:
         await push_state.mark_item(ctx.session, ctx.dialect, ctx.member.id, a.day, a.key, reason=a.reason[:200])
     return Reply(card=await report_card(ctx, a.day), update=True)
@@ -70,6 +75,7 @@ async def click_reason(event: Event, ctx: Context) -> Reply:
 @router.action(SubmitReport)
 async def click_submit(event: Event, ctx: Context) -> Reply:
     """确认提交: refused while an undone item has no reason."""
+    assert isinstance(event.action, SubmitReport)  # the router sends only this action here
     return await _submit(ctx, event.action.day)
 
 
@@ -83,12 +89,14 @@ async def _submit(ctx: Context, day: str) -> Reply:
             "还不能提交", "每个没做完的必做都要写原因：点日报卡上的原因按钮，或发“日报 序号 原因”。", Level.WARNING,
             items=[i.text for i in missing]))
     summary = {**asdict(numbers), "items": [asdict(i) for i in items]}
+    assert ctx.member is not None  # a command or click: dispatch found the member
     await push_reports.submit(ctx.session, ctx.dialect, ctx.member.id, day, summary, ctx.now())
     return Reply(card=await report_card(ctx, day), update=True, toast="日报已提交")
 
 
 async def _rollup(ctx: Context, day: str) -> Card:
     """The manager's team roll-up (an admin's: every rep), with who submitted."""
+    assert ctx.member is not None  # 日报 is a command
     start, end = _bounds(ctx, day)
     reps = [p for p in await pushes.people(ctx.session, ("rep",))
             if ctx.member.role == "admin" or p.team_id == ctx.member.team_id]

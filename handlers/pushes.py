@@ -28,6 +28,7 @@ def _pipeline(ctx: Context) -> Pipeline:
 async def mustdo_now(ctx: Context) -> Card:
     """Rank the member's must-do items now, remember them for today's report, and build the card."""
     now, member = ctx.now(), ctx.member
+    assert member is not None  # a command or click: dispatch found the member
     day = local_day(now, ctx.settings.tz)
     items = (await repo.must_do(ctx.session, now, day, _pipeline(ctx), [member.id])).get(member.id, [])
     await repo.record_items(ctx.session, ctx.dialect, day, {member.id: items})
@@ -49,6 +50,8 @@ async def click_today(event: Event, ctx: Context) -> Reply:
 @router.action(MustDoDone)
 async def click_done(event: Event, ctx: Context) -> Reply:
     """完成: mark the item done for today (a task is closed for good) and show the next ones."""
+    assert isinstance(event.action, MustDoDone)  # the router sends only this action here
+    assert ctx.member is not None  # a command or click: dispatch found the member
     now, key = ctx.now(), event.action.key
     day = local_day(now, ctx.settings.tz)
     await push_state.mark_item(ctx.session, ctx.dialect, ctx.member.id, day, key, done_at=now)
@@ -60,6 +63,8 @@ async def click_done(event: Event, ctx: Context) -> Reply:
 @router.action(MustDoSnooze)
 async def click_snooze(event: Event, ctx: Context) -> Reply:
     """明天再做: hide the item until tomorrow; the daily report takes this as its reason."""
+    assert isinstance(event.action, MustDoSnooze)  # the router sends only this action here
+    assert ctx.member is not None  # a command or click: dispatch found the member
     now, tz = ctx.now(), ctx.settings.tz
     _, tomorrow = day_bounds(now, tz)
     await push_state.mark_item(ctx.session, ctx.dialect, ctx.member.id, local_day(now, tz), event.action.key,
@@ -69,6 +74,7 @@ async def click_snooze(event: Event, ctx: Context) -> Reply:
 
 async def team_lines(ctx: Context) -> list[bp.Breakpoint]:
     """Return the manager's team breakpoints (an admin's: the whole org's) as of today's midnight."""
+    assert ctx.member is not None  # a command or click: dispatch found the member
     as_of, _ = day_bounds(ctx.now(), ctx.settings.tz)
     mine = None if ctx.member.role == "admin" else [ctx.member.team_id or 0]
     items = await repo.stuck(ctx.session, as_of, _pipeline(ctx), mine)
@@ -79,6 +85,7 @@ async def team_lines(ctx: Context) -> list[bp.Breakpoint]:
 @router.command("断点", "breakpoints", summary="（主管）团队卡住的 Top 10 线索和商机", roles=("manager", "admin"))
 async def breakpoints(event: Event, ctx: Context) -> Reply:
     """Answer with the team's breakpoint card."""
+    assert ctx.member is not None  # a command or click: dispatch found the member
     team = "全公司" if ctx.member.role == "admin" else await repo.team_name(ctx.session, ctx.member.team_id)
     return Reply(card=breakpoints_card(team, local_day(ctx.now(), ctx.settings.tz), await team_lines(ctx)))
 
@@ -98,6 +105,7 @@ async def nudge_command(event: Event, ctx: Context) -> Reply:
 @router.action(NudgeOwner, roles=("manager", "admin"))
 async def click_nudge(event: Event, ctx: Context) -> Reply:
     """The 催一下 button of the breakpoint card."""
+    assert isinstance(event.action, NudgeOwner)  # the router sends only this action here
     line = next((b for b in await team_lines(ctx) if b.key == event.action.key), None)
     if line is None:
         return Reply(card=notice_card("这一项已经不卡了", "它可能已经推进、或不在你的团队。发“断点”看最新。"))
@@ -106,6 +114,7 @@ async def click_nudge(event: Event, ctx: Context) -> Reply:
 
 async def _nudge(ctx: Context, line: bp.Breakpoint) -> Reply:
     """Send the owner a nudge card once per item and day (quiet hours hold it until morning)."""
+    assert ctx.member is not None  # a command or click: dispatch found the member
     now, tz = ctx.now(), ctx.settings.tz
     day = local_day(now, tz)
     chat = (await personal_chats(ctx.session, ctx.settings, [line.owner_id])).chats.get(line.owner_id)

@@ -29,6 +29,7 @@ async def _scope(ctx: Context, member: Member) -> list[int] | None:
 
 def _link(ctx: Context, path: str, params: dict[str, str]) -> str:
     ttl = timedelta(days=ctx.settings.reports.link_ttl_days)
+    assert ctx.member is not None  # a command or click: dispatch found the member
     return member_link(ctx.settings, path, params, ctx.member.id, ctx.now(), ttl)
 
 
@@ -37,6 +38,7 @@ def _link(ctx: Context, path: str, params: dict[str, str]) -> str:
 async def battle_map(event: Event, ctx: Context) -> Reply:
     """The biggest risk in one sentence and the three totals, with the member-bound link to the map."""
     now = ctx.now()
+    assert ctx.member is not None  # a command or click: dispatch found the member
     grid, scope = await grid_for(ctx.session, ctx.settings, await _scope(ctx, ctx.member), "", now)
     totals = [(label, grid.total(m)) for m, label in bm.METRICS.items()]
     return Reply(card=battle_map_card(scope, bm.biggest_risk(grid, now), totals, _link(ctx, "/dash/map", {})))
@@ -49,6 +51,7 @@ async def churn_features(event: Event, ctx: Context) -> Reply:
     digits = "".join(ch for ch in event.text if ch.isdigit())
     days = min(max(int(digits), 1), 3650) if digits else ctx.settings.reports.churn_days
     pipe = pipeline_from_config(ctx.settings.opportunities.stages)
+    assert ctx.member is not None  # a command or click: dispatch found the member
     a = await churn.analyse_in(ctx.session, days, ctx.now(), pipe, await _scope(ctx, ctx.member))
     link = _link(ctx, "/dash/churn", {"days": str(days)})
     return Reply(card=churn_card(days, a.lost, a.kept, a.conclusions, link))

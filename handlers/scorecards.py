@@ -26,6 +26,7 @@ MIN_NOTES = 4  # a 1:1 "logged with notes" needs a few words, not an empty tick
 async def show(event: Event, ctx: Context) -> Reply:
     """A rep gets their scorecard; a manager the team's lights, or one member's card when named."""
     me, name = ctx.member, event.text.strip()
+    assert me is not None  # a command or click: dispatch found the member
     if me.role in MANAGERS and not name:
         return Reply(card=await _team(ctx))
     target = me
@@ -39,6 +40,7 @@ async def show(event: Event, ctx: Context) -> Reply:
 
 
 async def _card(ctx: Context, member_id: int, name: str, team_id: int | None):
+    assert ctx.member is not None  # a command or click: dispatch found the member
     now = ctx.now()
     team = await repo.reps(ctx.session, team_id=team_id) if team_id else []
     reps = team if any(r.id == member_id for r in team) else await repo.reps(ctx.session, ids=[member_id])
@@ -55,6 +57,7 @@ async def _card(ctx: Context, member_id: int, name: str, team_id: int | None):
 
 
 async def _team(ctx: Context):
+    assert ctx.member is not None  # a command or click: dispatch found the member
     team_id = None if ctx.member.role == "admin" else ctx.member.team_id
     reps = await repo.reps(ctx.session, team_id=team_id)
     rows = await repo.latest(ctx.session, [r.id for r in reps])
@@ -67,6 +70,7 @@ async def _team(ctx: Context):
 
 async def _may_see(ctx: Context, member_id: int) -> bool:
     """A manager sees their own reps (or their team's); an admin sees everyone; a rep only themself."""
+    assert ctx.member is not None  # a command or click: dispatch found the member
     if ctx.member.role == "admin":
         return True
     if ctx.member.role != "manager":
@@ -89,6 +93,7 @@ async def coach(event: Event, ctx: Context) -> Reply:
 @router.action(LogCoaching, roles=MANAGERS)
 async def click_coach(event: Event, ctx: Context) -> Reply:
     """The 记录一对一 form of the coaching card: the typed text is the notes."""
+    assert isinstance(event.action, LogCoaching)  # the router sends only this action here
     rep = await members.get(ctx.session, event.action.member_id)
     if rep is None:
         return Reply(card=notice_card("这位成员已不在名单里", "不需要再记录了。"))
@@ -96,6 +101,7 @@ async def click_coach(event: Event, ctx: Context) -> Reply:
 
 
 async def _log(ctx: Context, rep_id: int, rep_name: str, notes: str) -> Reply:
+    assert ctx.member is not None  # a command or click: dispatch found the member
     if not await _may_see(ctx, rep_id) or rep_id == ctx.member.id:
         raise NotAllowed(f"{rep_name} 不是你团队的销售：只有 TA 的主管或管理员能记录一对一辅导。")
     if len(notes) < MIN_NOTES:

@@ -26,12 +26,14 @@ async def show(event: Event, ctx: Context) -> Reply:
 @router.action(ShowScripts)
 async def click_show(event: Event, ctx: Context) -> Reply:
     """The 看话术 button of the opportunity card."""
+    assert isinstance(event.action, ShowScripts)  # the router sends only this action here
     opp = await opp_repo.get(ctx.session, event.action.opportunity_id)
     return await _scripts(ctx, opp) if opp else not_found()
 
 
 async def _scripts(ctx: Context, opp: Opportunity) -> Reply:
     customer = await opp_repo.get_customer(ctx.session, opp.customer_id)
+    assert customer is not None  # customer_id is a foreign key
     matches = await top_matches(ctx, opp, customer)
     full = await repo.by_ids(ctx.session, [m.script.id for m in matches])
     lines = [ScriptLine(m.script.id, m.script.title, full[m.script.id].text, m.explain()) for m in matches]
@@ -41,6 +43,8 @@ async def _scripts(ctx: Context, opp: Opportunity) -> Reply:
 @router.action(UseScript)
 async def click_use(event: Event, ctx: Context) -> Reply:
     """用了这条: record adoption by this rep for this deal (once per day)."""
+    assert isinstance(event.action, UseScript)  # the router sends only this action here
+    assert ctx.member is not None  # a command or click: dispatch found the member
     opp = await opp_repo.get(ctx.session, event.action.opportunity_id)
     if opp is None:
         return not_found()
@@ -59,6 +63,7 @@ async def click_use(event: Event, ctx: Context) -> Reply:
                 roles=("manager", "admin"))
 async def stats(event: Event, ctx: Context) -> Reply:
     """Adoption per script and per rep; a manager sees their own team's reps."""
+    assert ctx.member is not None  # a command or click: dispatch found the member
     team = ctx.member.team_id if ctx.member.role == "manager" else None
     return Reply(card=script_stats_card(await repo.stats_by_script(ctx.session),
                                         await repo.stats_by_rep(ctx.session, team)))

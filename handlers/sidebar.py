@@ -21,6 +21,8 @@ router = Router("sidebar", feature="opportunities")
 @router.action(CreateDeal)
 async def create_for_customer(event: Event, ctx: Context) -> Reply:
     """新建商机 from the sidebar: the customer is known from the chat it was opened in."""
+    assert isinstance(event.action, CreateDeal)  # the router sends only this action here
+    assert ctx.member is not None  # a command or click: dispatch found the member
     customer = await repo.get_customer(ctx.session, event.action.customer_id)
     if customer is None:
         return Reply(card=notice_card("没找到这个客户", "客户可能已被合并，回到聊天里发“新建商机 客户名”。",
@@ -29,7 +31,9 @@ async def create_for_customer(event: Event, ctx: Context) -> Reply:
     if existing:
         return Reply(card=opportunity_card(await view_of(ctx, existing), "已有商机："))
     owner_id = customer.owner_id or ctx.member.id
-    if not may_change(person(ctx.member), person(await members_repo.get(ctx.session, owner_id))):
+    actor = person(ctx.member)
+    assert actor is not None  # asserted above
+    if not may_change(actor, person(await members_repo.get(ctx.session, owner_id))):
         raise NotAllowed("这不是你的客户：只有客户的负责人、负责人的主管或管理员能给它开商机；需要协作请找你的主管。")
     now = ctx.now()
     opp = await repo.add(ctx.session, Opportunity(customer_id=customer.id, owner_id=owner_id,

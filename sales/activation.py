@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class Plan:
     items: tuple[PlanItem, ...]
 
 
-def parse_plan(data: dict) -> Plan:
+def parse_plan(data: dict[str, Any]) -> Plan:
     """Build a Plan from the pack's TOML; raise ValueError saying what to fix."""
     raw = data.get("items")
     if not isinstance(raw, list) or not raw:

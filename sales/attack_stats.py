@@ -16,16 +16,33 @@ from typing import Protocol
 SMALL_SAMPLE = 5
 
 
-class CellLike(Protocol):
-    owner_id: int
-    name: str
-    is_new: bool
-    scenario: str
-    strategy: str
-    position: int
-    title: str
-    due: int
-    done: int
+class CellLike(Protocol):  # read-only members: the repositories hand frozen dataclasses
+    @property
+    def owner_id(self) -> int: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def is_new(self) -> bool: ...
+
+    @property
+    def scenario(self) -> str: ...
+
+    @property
+    def strategy(self) -> str: ...
+
+    @property
+    def position(self) -> int: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def due(self) -> int: ...
+
+    @property
+    def done(self) -> int: ...
 
 
 def rate(part: int, whole: int) -> str:
@@ -100,25 +117,55 @@ def completion(cells: Iterable[CellLike]) -> tuple[int, int]:
 
 
 class StrategyLike(Protocol):
-    scenario: str
-    strategy: str
-    cards: int
-    due: int
-    done: int
-    closed: int
-    won: int
+    @property
+    def scenario(self) -> str: ...
+
+    @property
+    def strategy(self) -> str: ...
+
+    @property
+    def cards(self) -> int: ...
+
+    @property
+    def due(self) -> int: ...
+
+    @property
+    def done(self) -> int: ...
+
+    @property
+    def closed(self) -> int: ...
+
+    @property
+    def won(self) -> int: ...
 
 
 class ActionLike(Protocol):
-    scenario: str
-    strategy: str
-    title: str
-    due: int
-    done: int
-    done_closed: int
-    done_won: int
-    skipped_closed: int
-    skipped_won: int
+    @property
+    def scenario(self) -> str: ...
+
+    @property
+    def strategy(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def due(self) -> int: ...
+
+    @property
+    def done(self) -> int: ...
+
+    @property
+    def done_closed(self) -> int: ...
+
+    @property
+    def done_won(self) -> int: ...
+
+    @property
+    def skipped_closed(self) -> int: ...
+
+    @property
+    def skipped_won(self) -> int: ...
 
 
 def strategy_line(s: StrategyLike) -> str:

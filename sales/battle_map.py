@@ -102,7 +102,7 @@ def build(counts: Iterable[tuple[int | str, str, str, int]], signals: Iterable[S
     def row_of(key: int | str) -> str | None:
         if by != "rep":
             return str(key) or UNSORTED
-        who = people.get(key)
+        who = people.get(key) if isinstance(key, int) else None  # rep rows are keyed by owner id
         return None if who is None else who[0]
 
     cells: dict[tuple[str, str], Cell] = defaultdict(Cell)

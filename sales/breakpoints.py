@@ -19,7 +19,7 @@ import heapq
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 LEAD_VALUE = 100_000  # a lead has no amount yet; count it like a 10万 deal
 LEAD_RESPONSE_DAYS = 1  # an unanswered lead a day after assignment is as late as a deal at its benchmark
@@ -74,7 +74,7 @@ def deal_value(amount: int | None, low: int | None, high: int | None) -> int:
     return sum(said) // len(said) if said else LEAD_VALUE
 
 
-def rank(items: Iterable[Stuck], as_of: datetime, tz, top: int = TOP) -> dict[int, list[Breakpoint]]:
+def rank(items: Iterable[Stuck], as_of: datetime, tz: tzinfo, top: int = TOP) -> dict[int, list[Breakpoint]]:
     """Return each team's top stuck items by value × staleness, best first."""
     by_team: dict[int, list[tuple[float, str, Stuck]]] = defaultdict(list)
     for item in items:
@@ -85,7 +85,7 @@ def rank(items: Iterable[Stuck], as_of: datetime, tz, top: int = TOP) -> dict[in
             for team, rows in by_team.items()}
 
 
-def _line(score: float, item: Stuck, as_of: datetime, tz) -> Breakpoint:
+def _line(score: float, item: Stuck, as_of: datetime, tz: tzinfo) -> Breakpoint:
     days = (as_of - item.since).days
     bench = f"{item.bench_days:g}"
     since = f"{item.since.astimezone(tz):%m-%d} 起，停 {days} 天（标准 {bench} 天）"

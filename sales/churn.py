@@ -128,9 +128,9 @@ def _who(stat: Stat) -> str:
     return parts[0] if len(parts) == 1 else f"{parts[0].removesuffix('客户').removesuffix('的')}、又是" + parts[1]
 
 
-def conclusions(singles: list[Stat], pairs: list[Stat], ways: Counter, lost: int) -> list[str]:
+def conclusions(singles: list[Stat], pairs: list[Stat], ways: Counter[str], lost: int) -> list[str]:
     """Three to five readable sentences, strongest first; none when nothing stands out."""
-    out = []
+    out: list[str] = []
     seen: set[str] = set()
     for s in _strong(singles):
         if s.factor in seen or len(out) >= 3:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time
+from typing import Any
 
 from sales.roster import on_leave
 
@@ -120,7 +121,7 @@ def pool_of(rule: Rule, reps: Sequence[Rep], facts: LeadFacts) -> tuple[list[Rep
     return list(reps), "no region/industry match: everyone"
 
 
-def parse_rules(raw: Sequence[Mapping]) -> tuple[Rule, ...]:
+def parse_rules(raw: Sequence[Mapping[str, Any]]) -> tuple[Rule, ...]:
     """Turn `[[leads.rules]]` tables into Rules (config checks report bad ones first)."""
     return tuple(Rule(name=str(r.get("name") or f"rule{i + 1}"), channel=str(r.get("channel", "")),
                       region=str(r.get("region", "")), industry=str(r.get("industry", "")),

@@ -69,7 +69,8 @@ def expected_orders(m: BgNbd, t: float, x: np.ndarray, t_x: np.ndarray, T: np.nd
     z = t / (alpha + T + t)
     head = (a + b + x - 1) / (a - 1)
     body = 1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z)
-    return np.maximum(head * body / _alive_denominator(m, x, t_x, T), 0.0)
+    orders: np.ndarray = np.maximum(head * body / _alive_denominator(m, x, t_x, T), 0.0)  # scipy is untyped
+    return orders
 
 
 def p_alive(m: BgNbd, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
@@ -103,4 +104,5 @@ def fit_gamma_gamma(n: np.ndarray, mean: np.ndarray, start: GammaGamma | None = 
 def expected_spend(m: GammaGamma, n: np.ndarray, mean: np.ndarray) -> np.ndarray:
     """Return each customer's expected spend per future order (their mean shrunk toward the population's)."""
     px = m.p * n
-    return (m.p * (m.gamma + mean * n)) / (px + m.q - 1)
+    spend: np.ndarray = (m.p * (m.gamma + mean * n)) / (px + m.q - 1)
+    return spend

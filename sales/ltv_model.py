@@ -12,12 +12,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import numpy as np
 
 from sales import ltv
 
 WEEKS_PER_YEAR = 52.1775
+P = TypeVar("P", ltv.BgNbd, ltv.GammaGamma)
 FIT_SAMPLE = 20_000  # customers the parameters are fitted on (a fixed-seed sample); predictions cover everyone
 
 
@@ -44,7 +46,7 @@ class Prediction:
     p_alive: np.ndarray
     growth: np.ndarray
     model: np.ndarray  # "bgnbd" | "project" | "trend" | "none" per customer
-    params: dict
+    params: dict[str, Any]
 
 
 def growth_rate(last12: np.ndarray, prev12: np.ndarray, cap: float) -> np.ndarray:
@@ -55,7 +57,7 @@ def growth_rate(last12: np.ndarray, prev12: np.ndarray, cap: float) -> np.ndarra
 
 
 def predict(s: OrderStats, horizon_weeks: float, pipeline_weight: float, min_fit: int,
-            trend_cap: float, start: dict | None = None) -> Prediction:
+            trend_cap: float, start: dict[str, Any] | None = None) -> Prediction:
     """Return every customer's predicted value over the horizon; `start` is the last run's parameters (warm start)."""
     years = horizon_weeks / WEEKS_PER_YEAR
     g = growth_rate(s.last12, s.prev12, trend_cap)
@@ -82,7 +84,8 @@ def predict(s: OrderStats, horizon_weeks: float, pipeline_weight: float, min_fit
                       model, params)
 
 
-def _fit(x, t_x, T, s: OrderStats, repeat: np.ndarray, min_fit: int, start: dict):
+def _fit(x: np.ndarray, t_x: np.ndarray, T: np.ndarray, s: OrderStats, repeat: np.ndarray, min_fit: int,
+         start: dict[str, Any]) -> tuple[ltv.BgNbd, ltv.GammaGamma] | None:
     """Fit BG/NBD on every customer with orders and Gamma-Gamma on the repeat ones; None when too few."""
     if int(repeat.sum()) < min_fit:
         return None
@@ -96,7 +99,7 @@ def _fit(x, t_x, T, s: OrderStats, repeat: np.ndarray, min_fit: int, start: dict
     return (bg, gg) if np.isfinite([bg.r, bg.alpha, bg.a, bg.b, gg.p, gg.q, gg.gamma]).all() else None
 
 
-def _params(kind: type, stored: dict | None):
+def _params(kind: type[P], stored: dict[str, float] | None) -> P | None:
     """Rebuild last run's parameters, or None when absent or unusable (then the fit starts from scratch)."""
     try:
         return kind(**stored) if stored else None
@@ -112,7 +115,8 @@ def _sample(mask: np.ndarray) -> np.ndarray:
     return np.sort(np.random.default_rng(14).choice(idx, FIT_SAMPLE, replace=False))
 
 
-def _trend(s: OrderStats, years: float, repeat: np.ndarray):
+def _trend(s: OrderStats, years: float, repeat: np.ndarray,
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
     """The fallback: a one-order customer gets the population's typical order × its repeat rate."""
     n = len(s.n)
     orders_per_year = np.where(repeat, s.n / np.maximum(s.first_age / WEEKS_PER_YEAR, 1.0), 0.0)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -90,7 +90,7 @@ def describe(c: Candidate, now: datetime) -> str:
     return f"{what}（{left}）"
 
 
-def rank(candidates: Iterable[Candidate], now: datetime, skip: set[tuple[int, str]] = frozenset(),
+def rank(candidates: Iterable[Candidate], now: datetime, skip: Set[tuple[int, str]] = frozenset(),
          top: int = TOP) -> dict[int, list[Item]]:
     """Return each owner's top items, best first, leaving out (owner, key) pairs in `skip`."""
     by_owner: dict[int, list[tuple[float, float, str, Candidate]]] = defaultdict(list)

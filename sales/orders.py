@@ -35,9 +35,12 @@ def parse_day(word: str, today: date) -> date | None:
     if word in _BACK:
         return today - timedelta(days=_BACK[word])
     iso, md = _ISO.match(word), _MD.match(word)
-    if iso is None and md is None:
+    if iso is not None:
+        year, month, day = iso.groups()
+    elif md is not None:
+        year, month, day = today.year, *md.groups()
+    else:
         return None
-    year, month, day = iso.groups() if iso else (today.year, *md.groups())
     try:
         return date(int(year), int(month), int(day))
     except ValueError:

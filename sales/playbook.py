@@ -12,6 +12,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from sales.playbook_lines import locate
 
@@ -20,6 +21,7 @@ MAX_STRATEGIES = 6  # the strategy choice card has one button per strategy; WeCo
 MAX_ACTIONS = 10
 MAX_TITLE = 60
 STANDARD = "standard"
+Path = tuple[str | int, ...]  # where in the pack: ("scenario", 0, "strategy", 1, "actions")
 EXAMPLE_ACTION = 'actions = [{ title = "发送行业ROI测算模板", due_days = 1 }]'
 
 
@@ -46,8 +48,8 @@ class Rules:
     """Phrase rules: plain phrases and patterns that mean the scenario, and patterns that cancel it."""
 
     phrases: tuple[str, ...] = ()
-    patterns: tuple[re.Pattern, ...] = ()
-    exclude: tuple[re.Pattern, ...] = ()
+    patterns: tuple[re.Pattern[str], ...] = ()
+    exclude: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -119,10 +121,10 @@ class _Checker:
         self.source, self.origin = source, origin
         self.problems: list[str] = []
 
-    def fail(self, path: tuple, what: str, fix: str) -> None:
+    def fail(self, path: Path, what: str, fix: str) -> None:
         self.problems.append(f"{self.origin} line {locate(self.source, path)}: {what} — {fix}")
 
-    def book(self, data: dict) -> Playbook:
+    def book(self, data: dict[str, Any]) -> Playbook:
         unknown = sorted(set(data) - {"name", "standard", "scenario"})
         for key in unknown:
             self.fail((key,), f"unknown top-level key {key!r}", "use only name, [standard] and [[scenario]]")
@@ -137,14 +139,14 @@ class _Checker:
             standard = self.strategy(data["standard"], ("standard",), STANDARD, fixed_key=True)
         return Playbook(str(data.get("name") or "playbook"), tuple(scenarios), standard)
 
-    def duplicates(self, keys: list[str], path: tuple, what: str) -> None:
+    def duplicates(self, keys: list[str], path: Path, what: str) -> None:
         seen: set[str] = set()
         for i, key in enumerate(keys):
             if key in seen:
                 self.fail((*path, i, "key"), f"{what} key {key!r} appears twice", "give each one its own key")
             seen.add(key)
 
-    def text(self, raw: dict, path: tuple, field: str, limit: int, required: bool = True) -> str:
+    def text(self, raw: dict[str, Any], path: Path, field: str, limit: int, required: bool = True) -> str:
         value = raw.get(field, "")
         if not isinstance(value, str) or (required and not value.strip()) or len(value.strip()) > limit:
             need = "is required: " if required else "must be "
@@ -153,7 +155,7 @@ class _Checker:
             return ""
         return value.strip()
 
-    def key(self, raw: dict, path: tuple) -> str:
+    def key(self, raw: dict[str, Any], path: Path) -> str:
         value = raw.get("key")
         if not isinstance(value, str) or not KEY.match(value):
             self.fail((*path, "key"), f"key {value!r} is not a short identifier",
@@ -161,15 +163,15 @@ class _Checker:
             return ""
         return value
 
-    def words(self, raw: dict, path: tuple, field: str) -> tuple[str, ...]:
+    def words(self, raw: dict[str, Any], path: Path, field: str) -> tuple[str, ...]:
         value = raw.get(field, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             self.fail((*path, field), f"{field} must be a list of non-empty texts", f'write {field} = ["…", "…"]')
             return ()
         return tuple(v.strip() for v in value)
 
-    def regexes(self, raw: dict, path: tuple, field: str) -> tuple[re.Pattern, ...]:
-        out = []
+    def regexes(self, raw: dict[str, Any], path: Path, field: str) -> tuple[re.Pattern[str], ...]:
+        out: list[re.Pattern[str]] = []
         for i, pattern in enumerate(self.words(raw, path, field)):
             try:
                 out.append(re.compile(pattern))
@@ -193,7 +195,7 @@ class _Checker:
         strategies = self.strategies(raw.get("strategy"), path, name or key)
         return Scenario(key, name, self.words(raw, path, "aliases"), strategies, rules)
 
-    def strategies(self, raw: object, path: tuple, label: str) -> tuple[Strategy, ...]:
+    def strategies(self, raw: object, path: Path, label: str) -> tuple[Strategy, ...]:
         if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_STRATEGIES:
             self.fail(path, f"scenario {label!r} needs 1 to {MAX_STRATEGIES} strategies",
                       "add [[scenario.strategy]] tables under it (the default pack has 3 each)")
@@ -202,7 +204,7 @@ class _Checker:
         self.duplicates([s.key for s in out], (*path, "strategy"), "strategy")
         return tuple(out)
 
-    def strategy(self, raw: object, path: tuple, key: str = "", fixed_key: bool = False) -> Strategy | None:
+    def strategy(self, raw: object, path: Path, key: str = "", fixed_key: bool = False) -> Strategy | None:
         if not isinstance(raw, dict):
             self.fail(path, "a strategy must be a table", "write [[scenario.strategy]] or [standard]")
             return None
@@ -213,7 +215,7 @@ class _Checker:
         name, why = self.text(raw, path, "name", 40), self.text(raw, path, "why", 80, required=False)
         return Strategy(key, name, why, self.steps(raw.get("actions"), (*path, "actions"), name or key))
 
-    def steps(self, raw: object, path: tuple, label: str) -> tuple[Step, ...]:
+    def steps(self, raw: object, path: Path, label: str) -> tuple[Step, ...]:
         if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_ACTIONS:
             self.fail(path, f"{label!r} needs 1 to {MAX_ACTIONS} actions", f"write {EXAMPLE_ACTION}")
             return ()
@@ -227,7 +229,7 @@ class _Checker:
                 out.append(step)
         return tuple(out)
 
-    def step(self, raw: object, path: tuple) -> Step | None:
+    def step(self, raw: object, path: Path) -> Step | None:
         if not isinstance(raw, dict) or set(raw) - {"title", "due_days"}:
             self.fail(path, "an action must be { title = \"…\", due_days = N } and nothing else",
                       f"write it like {EXAMPLE_ACTION}")

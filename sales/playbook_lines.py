@@ -44,7 +44,7 @@ def _item_line(lines: list[str], at: int, index: int) -> int:
     return at
 
 
-def locate(source: str, path: tuple) -> int:
+def locate(source: str, path: tuple[str | int, ...]) -> int:
     """Return the 1-based line of the pack where `path` is (the nearest found ancestor when it is missing)."""
     lines = source.splitlines()
     headers = _headers(lines)
@@ -52,7 +52,8 @@ def locate(source: str, path: tuple) -> int:
     while i < len(path):
         step = path[i]
         name = f"{prefix}.{step}" if prefix else str(step)
-        nth = path[i + 1] if i + 1 < len(path) and isinstance(path[i + 1], int) else None
+        after = path[i + 1] if i + 1 < len(path) else None
+        nth = after if isinstance(after, int) else None
         matches = [h for h, n in headers if n == name and start <= h < end]
         if matches:
             pick = matches[min(nth or 0, len(matches) - 1)]

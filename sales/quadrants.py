@@ -33,7 +33,7 @@ class Band:
     source: str
 
 
-def bands(industries: np.ndarray, values: dict[str, np.ndarray], configured: dict[str, dict],
+def bands(industries: np.ndarray, values: dict[str, np.ndarray], configured: dict[str, dict[str, float]],
           quantiles: dict[str, float], min_customers: int) -> dict[str, dict[str, Band]]:
     """Return {industry: {axis: Band}} for every industry present."""
     out: dict[str, dict[str, Band]] = {}
@@ -45,7 +45,8 @@ def bands(industries: np.ndarray, values: dict[str, np.ndarray], configured: dic
     return out
 
 
-def _band(conf: dict, axis: str, all_values: np.ndarray, rows: np.ndarray, q: float, min_customers: int) -> Band:
+def _band(conf: dict[str, float], axis: str, all_values: np.ndarray, rows: np.ndarray, q: float,
+          min_customers: int) -> Band:
     high, low = conf.get(f"{axis}_high"), conf.get(f"{axis}_low")
     if high is not None:
         return Band(float(low if low is not None else high), float(high), "配置")

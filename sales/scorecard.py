@@ -16,6 +16,7 @@ sum. A member with no data at all, or without any result or any health indicator
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from sales.benchmarks import Benchmarks
@@ -124,7 +125,7 @@ def stage_score(f: Facts, bench: Benchmarks) -> tuple[float | None, float | None
     return sum(d for _, d in f.stages.values()) / moves, 100 * total / moves
 
 
-def _weighted_bench(parts: dict[str, tuple], pick) -> float:
+def _weighted_bench(parts: Mapping[str, tuple[int, ...]], pick: Callable[[str], float]) -> float:
     weight = sum(p[0] for p in parts.values())
     return sum(p[0] * pick(ind) for ind, p in parts.items()) / weight
 
@@ -139,8 +140,8 @@ def score_rep(member_id: int, f: Facts, team_avg: dict[str, float], bench: Bench
         scores["conversion"] = 100 * min(1.0, raw["conversion"] / refs["conversion"]) if refs["conversion"] else 100.0
     raw["stage_progress"], scores["stage_progress"] = stage_score(f, bench)
     if raw["nps"] is not None:
-        refs["nps"] = _weighted_bench(f.nps, bench.nps)
-        scores["nps"] = 100 * max(0.0, min(1.0, (raw["nps"] + 100) / (refs["nps"] + 100)))
+        nps_ref = refs["nps"] = _weighted_bench(f.nps, bench.nps)
+        scores["nps"] = 100 * max(0.0, min(1.0, (raw["nps"] + 100) / (nps_ref + 100)))
     if raw["new_customer_development"] is not None:
         refs["new_customer_development"] = rules.new_share_target
         scores["new_customer_development"] = 100 * min(1.0, raw["new_customer_development"] / rules.new_share_target)
@@ -164,11 +165,11 @@ def _ratio_score(value: float | None, avg: float | None, cap: float) -> float | 
 
 
 def _group(inds: dict[str, Indicator], keys: tuple[str, ...]) -> float | None:
-    present = [inds[k] for k in keys if inds[k].score is not None and inds[k].weight > 0]
-    weight = sum(i.weight for i in present)
+    present = [(i.weight, i.score) for k in keys if (i := inds[k]).score is not None and i.weight > 0]
+    weight = sum(w for w, _ in present)
     if not weight:
         return None
-    return round(sum(i.weight * i.score for i in present) / weight, 1)
+    return round(sum(w * s for w, s in present if s is not None) / weight, 1)
 
 
 def team_averages(facts: dict[int, Facts], members: list[int]) -> dict[str, float]:

@@ -8,7 +8,9 @@ from sales.scorecard import HEALTH, LABELS, NO_DATA, RESULTS, Indicator, Scoreca
 def value_text(ind: Indicator) -> str:
     """Say an indicator's value and what it is compared with, in the member's own numbers."""
     v, ref = ind.value, ind.reference
-    if ind.score is None and ind.key != "stage_progress":
+    if ind.key == "stage_progress":
+        return NO_DATA if v is None else f"平均每阶段 {v:.1f} 天（对照行业标准天数）"
+    if ind.score is None or v is None or ref is None:  # a score is only ever computed from a value and a reference
         return NO_DATA
     match ind.key:
         case "signed_amount":
@@ -17,8 +19,6 @@ def value_text(ind: Indicator) -> str:
             return f"{v:.0f} 个（团队均值 {ref:.1f}）"
         case "conversion":
             return f"{v:.1%}（行业基准 {ref:.1%}）"
-        case "stage_progress":
-            return NO_DATA if v is None else f"平均每阶段 {v:.1f} 天（对照行业标准天数）"
         case "nps":
             return f"{v:.0f}（行业基准 {ref:.0f}）"
         case "new_customer_development":

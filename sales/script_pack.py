@@ -53,7 +53,8 @@ def check_row(raw: dict[str, Any], pipeline: Pipeline) -> dict[str, Any] | str:
             "band": band, "scenario": values["scenario"].strip(), "keywords": keywords}
 
 
-def check_rows(rows: list[Any], pipeline: Pipeline, first_line: int = 1) -> tuple[list[dict], list[tuple[int, str]]]:
+def check_rows(rows: list[Any], pipeline: Pipeline, first_line: int = 1,
+               ) -> tuple[list[dict[str, Any]], list[tuple[int, str]]]:
     """Validate every row; duplicate keys are rejected after the first. Return (valid, [(row number, why)])."""
     valid, rejected, seen = [], [], set()
     for number, raw in enumerate(rows, start=first_line):

@@ -125,7 +125,7 @@ def parse_stage(row: Any, index: int) -> Stage | str:
                  tuple((k, str(v)) for k, v in accepts.items()))
 
 
-def pipeline_problems(rows: list) -> list[str]:
+def pipeline_problems(rows: list[Any]) -> list[str]:
     """List what is wrong with configured stages (empty means fine)."""
     parsed = [parse_stage(r, i) for i, r in enumerate(rows)]
     problems = [p for p in parsed if isinstance(p, str)]
@@ -134,14 +134,15 @@ def pipeline_problems(rows: list) -> list[str]:
     return problems
 
 
-def pipeline_from_config(rows: list) -> Pipeline:
+def pipeline_from_config(rows: list[Any]) -> Pipeline:
     """Build the pipeline from config rows (validated by check-config); empty rows give the seed's stages."""
     if not rows:
         return DEFAULT
     problems = pipeline_problems(rows)
     if problems:
         raise ValueError("; ".join(problems) + " — fix [opportunities] stages in the config")
-    return Pipeline(tuple(parse_stage(r, i) for i, r in enumerate(rows)))  # type: ignore[misc]
+    parsed = [parse_stage(r, i) for i, r in enumerate(rows)]
+    return Pipeline(tuple(p for p in parsed if isinstance(p, Stage)))  # every row parsed: no problems above
 
 
 def pick_reason(text: str, reasons: list[str]) -> str | None:

@@ -8,8 +8,11 @@ A customer's first accepted delivery (Order.accepted_at) releases the deferred s
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
+from bot.core.cards import Card
 from bot.core.context import Context
+from bot.core.events import ChatRef
 from cards.views import notice_card
 from flows.scorecard_links import survey_link
 from flows.targets import personal_chats
@@ -27,7 +30,7 @@ async def run(ctx: Context, fire_at: datetime) -> str:
     valid = timedelta(days=ctx.settings.scorecard.nps_valid_days)
     made = await nps.create_due(ctx.session, ctx.dialect, fire_at, fire_at - valid, valid)
     chats = await personal_chats(ctx.session, ctx.settings, sorted({o for _, o, _ in made if o is not None}))
-    items = []
+    items: list[tuple[str, ChatRef, Card | None, str, dict[str, Any]]] = []
     for sid, owner, customer in made:
         if owner in chats.chats:
             link = survey_link(ctx.settings, sid, fire_at + valid)

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from typing import Any
 
+from bot.core.cards import Card
 from bot.core.context import Context
+from bot.core.events import ChatRef
 from bot.core.links import material_link
 from cards.views import ActivationItem, activation_card, grade_changes_card
 from flows.grading import run_daily
@@ -36,7 +39,7 @@ async def run(ctx: Context, fire_at: datetime) -> str:
     created, closed = await cadence(ctx.session, ctx.dialect, cfg, fire_at)
     sent = await _send_activations(ctx, fire_at, plan, acts)
     noted = await _send_changes(ctx, fire_at, result.first, [c for c in result.changes if c.source != "dormant"])
-    by = defaultdict(int)
+    by: defaultdict[str, int] = defaultdict(int)
     for c in result.changes:
         by[c.source] += 1
     first = sum(result.first.values())
@@ -51,7 +54,7 @@ async def _send_activations(ctx: Context, fire_at: datetime, plan: Plan, acts: l
         return 0
     day = local_day(fire_at, ctx.settings.tz)
     chats = await personal_chats(ctx.session, ctx.settings, [a.owner_id for a in acts])
-    items = []
+    items: list[tuple[str, ChatRef, Card | None, str, dict[str, Any]]] = []
     for a in acts:
         if a.owner_id not in chats.chats:
             continue

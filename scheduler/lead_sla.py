@@ -107,12 +107,13 @@ async def _reclaim_and_place(ctx: Context, now: datetime, cutoff: datetime) -> t
     since = now - timedelta(hours=cfg.cooldown_hours)
     distributor = await Distributor.load(ctx)
     unaccepted = reassign.due(ctx, await repo.unaccepted(s, cutoff), now)
-    await distributor.know(lead.owner_id for lead in unaccepted)
+    await distributor.know(lead.owner_id for lead in unaccepted if lead.owner_id is not None)
     for lead in unaccepted:
         if reassign.exhausted(ctx, lead):
             await reassign.give_up(ctx, distributor, lead, now)
             continue
         previous = lead.owner_id
+        assert previous is not None  # an assigned lead always has its owner
         lead.reassigned += 1
         distributor.release(previous, lead.assigned_at)
         lead.owner_id, lead.status = None, LeadStatus.NEW

@@ -45,6 +45,7 @@ async def run(ctx: Context, fire_at: datetime) -> str:
     platforms = fetching_platforms(ctx.settings)
     rows = await repo.take_pending(ctx.session, platforms, now, BATCH)
     store = ctx.settings.storage
+    assert ctx.enqueue_raw is not None  # the runtime builds every job's context with it
     for evidence_id, platform, ref, name in rows:
         payload = {"kind": "media_fetch", "evidence_id": evidence_id, "ref": ref, "name": name,
                    "media_dir": store.media_dir, "max_bytes": store.max_media_bytes}

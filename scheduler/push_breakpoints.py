@@ -19,12 +19,12 @@ async def run(ctx: Context, fire_at: datetime) -> str:
     if (skipped := gate(ctx, fire_at, "pushes", LABEL)) is not None:
         return skipped
     tz, day = ctx.settings.tz, local_day(fire_at, ctx.settings.tz)
-    managers = [p for p in await repo.people(ctx.session, ("manager",)) if p.team_id is not None]
+    managers = [(p, p.team_id) for p in await repo.people(ctx.session, ("manager",)) if p.team_id is not None]
     teams = {t.id: t.name for t in await repo.teams(ctx.session)}
     as_of, _ = day_bounds(fire_at, tz)
     ranked = await repo.breakpoints(ctx.session, as_of, tz, pipeline_from_config(ctx.settings.opportunities.stages),
-                                    sorted({m.team_id for m in managers}))
-    cards = {m.id: breakpoints_card(teams.get(m.team_id, ""), day, ranked.get(m.team_id, [])) for m in managers}
-    delivery = await send_personal(ctx, fire_at, "morning_breakpoints", cards, {m.id: m.name for m in managers})
+                                    sorted({team for _, team in managers}))
+    cards = {m.id: breakpoints_card(teams.get(team, ""), day, ranked.get(team, [])) for m, team in managers}
+    delivery = await send_personal(ctx, fire_at, "morning_breakpoints", cards, {m.id: m.name for m, _ in managers})
     stuck = sum(len(v) for v in ranked.values())
     return summary(LABEL, delivery, unit="位主管", extra=f"共 {stuck} 个断点")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from bot.core.cards import Card
 from bot.core.context import Context
@@ -52,7 +53,8 @@ async def send_personal(ctx: Context, fire_at: datetime, job: str, cards: dict[i
     if chats.unreachable:
         log.warning("members without a platform identity were not sent a push",
                     extra={"job": job, "member_ids": chats.unreachable})
-    items = [(f"{job}:{day}:{m}", chat, cards[m], "", {}) for m, chat in chats.chats.items()]
+    items: list[tuple[str, ChatRef, Card | None, str, dict[str, Any]]] = [
+        (f"{job}:{day}:{m}", chat, cards[m], "", {}) for m, chat in chats.chats.items()]
     new = await ctx.send_many(items)  # one statement for the whole org, not one per rep
     out.sent, out.already = len(new), len(items) - len(new)
     out.held_until = await _quiet(ctx, fire_at, f"{job}:{day}:")

@@ -35,7 +35,7 @@ async def run(ctx: Context, fire_at: datetime) -> str:
     for p in reps:
         by_team[p.team_id].append((p.id, p.name))
     managers = [m for m in await pushes.people(s, ("manager",)) if by_team.get(m.team_id)]
-    teams = {t.id: t.name for t in await pushes.teams(s)}
+    teams: dict[int | None, str] = {t.id: t.name for t in await pushes.teams(s)}  # a teamless manager gets ""
     rollups = {m.id: team_rollup_card(teams.get(m.team_id, ""), day, rollup_rows(by_team[m.team_id], numbers, items,
                                                                                   done)) for m in managers}
     bosses = await send_personal(ctx, fire_at, "daily_rollup", rollups, {m.id: m.name for m in managers})

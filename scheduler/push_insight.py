@@ -26,8 +26,8 @@ async def run(ctx: Context, fire_at: datetime) -> str:
     rows = await push_reports.closed_deals(ctx.session, end - HISTORY, end)
     by_team: dict[int | None, list[insight.Deal]] = defaultdict(list)
     by_rep: dict[int | None, list[insight.Deal]] = defaultdict(list)
-    for team, deal in rows:
-        by_team[team].append(deal)
+    for team_id, deal in rows:
+        by_team[team_id].append(deal)
         by_rep[deal.owner_id].append(deal)
     teams = await pushes.teams(ctx.session)
     team_cards = {}

@@ -29,7 +29,7 @@ async def run(ctx: Context, fire_at: datetime) -> str:
     cards = {p.id: weekly_card(f"上周周报：{p.name}", span, numbers.get(p.id, WeekNumbers())) for p in reps}
     personal = await send_personal(ctx, fire_at, "weekly_report", cards, {p.id: p.name for p in reps})
     teams = await pushes.teams(ctx.session)
-    by_team: dict[int, list[tuple[str, WeekNumbers]]] = defaultdict(list)
+    by_team: dict[int | None, list[tuple[str, WeekNumbers]]] = defaultdict(list)
     for p in reps:
         by_team[p.team_id].append((p.name, numbers.get(p.id, WeekNumbers())))
     team_cards = {t.id: weekly_card(f"团队周报：{t.name}", span, week_total([r for _, r in by_team[t.id]]),

@@ -8,8 +8,11 @@ later fires add nothing) and sends each manager with pending proposals the revie
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+from bot.core.cards import Card
 from bot.core.context import Context
+from bot.core.events import ChatRef
 from cards.views import ProposalLine, review_card
 from flows.regrade import propose, quarter_before
 from flows.targets import personal_chats
@@ -26,7 +29,7 @@ async def run(ctx: Context, fire_at: datetime) -> str:
     new = await propose(ctx.session, ctx.dialect, ctx.settings.grading, fire_at, quarter)
     counts = await grade_reviews.managers_with_pending(ctx.session, quarter)
     chats = await personal_chats(ctx.session, ctx.settings, list(counts))
-    items = []
+    items: list[tuple[str, ChatRef, Card | None, str, dict[str, Any]]] = []
     for manager in await pushes.people(ctx.session, ("manager",), list(chats.chats)):
         rows, total = await grade_reviews.pending(ctx.session, manager.team_id, False, ctx.settings.grading.review_show)
         team = await pushes.team_name(ctx.session, manager.team_id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.core.cards import Card
 from bot.core.context import Context
 from cards.views import root_cause_card
 from flows.root_cause import Finding, findings
@@ -40,9 +41,10 @@ async def run(ctx: Context, fire_at: datetime) -> str:
         return f"{LABEL}：各团队和大区的转化率没有连续两周下降，未推送"
     bosses = await repo.managers(ctx.session)
     teams = {t.id: t.name for t in await pushes.teams(ctx.session)}
-    cards, names = {}, {m: n for m, n, _, _ in bosses}
+    cards: dict[int, Card] = {}
+    names = {m: n for m, n, _, _ in bosses}
     for f in found:  # biggest fall first: each person gets the worst scope they own
-        name = teams.get(f.key, f"团队{f.key}") if f.kind == "team" else f"{f.key}大区"
+        name = teams.get(int(f.key), f"团队{f.key}") if f.kind == "team" else f"{f.key}大区"  # a team's key is its id
         owners = [m for m, _, role, team in bosses if f.kind == "team" and role == "manager" and team == f.key]
         owners = owners or [m for m, _, role, _ in bosses if role == "admin"]
         for m in owners:

@@ -8,8 +8,11 @@ manager a coaching task (kind "coaching", a 1:1 within `coaching_days`), sent to
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
+from bot.core.cards import Card
 from bot.core.context import Context
+from bot.core.events import ChatRef
 from cards.views import coaching_card
 from flows.scorecards import score, windows
 from flows.targets import personal_chats
@@ -60,8 +63,9 @@ async def _coach(ctx: Context, fire_at: datetime, flagged: list) -> int:
          "ref": f"member:{r.id}", "created_at": fire_at} for r, _, _ in todo])
     chats = await personal_chats(ctx.session, ctx.settings, sorted({m for _, m, _ in made}))
     day = due.astimezone(ctx.settings.tz).strftime("%m-%d")
-    items = [(f"coaching:{tid}", chats.chats[mgr], coaching_card(r.name, r.id, t, day, lt), "", {})
-             for (tid, mgr, _), (r, lt, t) in zip(made, todo, strict=True) if mgr in chats.chats]
+    items: list[tuple[str, ChatRef, Card | None, str, dict[str, Any]]] = [
+        (f"coaching:{tid}", chats.chats[mgr], coaching_card(r.name, r.id, t, day, lt), "", {})
+        for (tid, mgr, _), (r, lt, t) in zip(made, todo, strict=True) if mgr in chats.chats]
     await ctx.send_many(items)
     until = quiet_until(fire_at, ctx.settings.tz, ctx.settings.org.quiet_hours)
     if until is not None:  # a run inside the quiet hours reaches the managers when they end

@@ -7,9 +7,9 @@ from datetime import datetime
 
 from bot.context import Context
 from bot.core.vocab import LeadStatus
-from bot.leaddist import Distributor
 from bot.targets import personal_chats
 from cards.views.lead_life import pooled_after_reassign_card
+from flows.lead_distribution import Distributor
 from sales import sla
 from storage.models import Customer, Lead
 from storage.repos import leads as repo

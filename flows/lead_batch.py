@@ -1,4 +1,4 @@
-"""The lead flow over many submissions in one transaction; one intake request is a batch of one.
+"""The lead flow over many submissions in one transaction; one submitted lead (an intake event) is a batch of one.
 
 A batch runs in rounds. A round looks up every pending item's intake key, customer and recent lead with a few
 IN-queries on unique or foreign-key indexes, decides each item in arrival order in memory (duplicate, came back,
@@ -16,12 +16,12 @@ from typing import Any
 
 from bot.context import Context
 from bot.core.vocab import LeadStatus
-from bot.leaddist import Contended, Distributor, facts
-from bot.leadintake import Answer, Found, IntakeResult, Item, due_at, field_map, marks
-from bot.leadnew import NewLead, customer_row, lead_card_for, lead_row
 from bot.sendmany import Outgoing, send_many
 from bot.targets import personal_chats
 from cards.views import came_back_card
+from flows.lead_distribution import Contended, Distributor, facts
+from flows.lead_io import Answer, IntakeResult, Item, due_at, field_map
+from flows.lead_rows import Found, NewLead, customer_row, lead_card_for, lead_row, marks
 from sales import intake, reason_words
 from storage.models import Contact
 from storage.models_leads import LeadEvent
@@ -187,5 +187,3 @@ class _Batch:
                 self._event(card.id, "undeliverable", owner,
                             "owner has no identity on an enabled platform; link one with `salesbot import members`")
         await send_many(self.ctx, out)
-
-

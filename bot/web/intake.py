@@ -110,23 +110,34 @@ async def intake(request: web.Request) -> web.Response:
             sub = await lead_intake.check(await rt.context(s), name, body, request.content_type)
     except IntakeInvalid as exc:
         return await _refuse(request, name, body, exc, is_form)
-    result = await _submit(rt, sub)
+    result, handled = await _submit(rt, sub)
     rt.metrics.inc("salesbot_lead_intake_total", "Lead intake requests", channel=name,
-                   status=result.status if result else "pending")
-    if is_form:
-        return done_page(name, 201 if result else 202)
-    if result is None:
-        return web.json_response({"error": "线索已收下，还在处理：请稍后用同样的内容再发一次，取回 lead_id"},
-                                 status=503, headers={"Retry-After": RETRY_AFTER})
-    return web.json_response(result.to_json(), status=201)
+                   status=result.status if result else "failed" if handled else "pending")
+    return _respond(request, name, body, is_form, result, handled)
 
 
-async def _submit(rt: Runtime, sub: LeadSubmitted) -> IntakeResult | None:
-    """Send the lead event down the event path, wait (bounded) for its handler, and read the answer back."""
-    stored, _handled = await rt.dispatcher.ingest_and_handle(lead_submission.event_of(sub),
-                                                             rt.settings.intake.answer_timeout)
+def _respond(request: web.Request, name: str, body: bytes, is_form: bool, result: IntakeResult | None,
+             handled: bool) -> web.Response:
+    """201 with the answer; past the wait 503 + Retry-After (the expo form: thanks, or the form again)."""
+    if result is not None:
+        return done_page(name, 201) if is_form else web.json_response(result.to_json(), status=201)
+    if is_form and not handled:  # waiting in the inbox: it will be handled, the person need not do anything
+        return done_page(name, 202)
+    if is_form:  # the handler failed: the row waits for this same submission to be sent again
+        return form_page(request, name, body, {"_csrf": "刚才没有提交成功，请再提交一次"}, 503)
+    return web.json_response({"error": "线索已收下，还没处理完：请稍后用同样的内容再发一次，取回 lead_id"},
+                             status=503, headers={"Retry-After": RETRY_AFTER})
+
+
+async def _submit(rt: Runtime, sub: LeadSubmitted) -> tuple[IntakeResult | None, bool]:
+    """Send the lead event down the event path, wait (bounded) for its handler, and read the answer back.
+
+    Returns the answer (None when there is none yet) and whether this process handled the event in time.
+    """
+    stored, handled = await rt.dispatcher.ingest_and_handle(lead_submission.event_of(sub),
+                                                            rt.settings.intake.answer_timeout)
     async with rt.db.session() as s:
-        return await lead_submission.answer(await rt.context(s), sub, repeat=not stored.new)
+        return await lead_submission.answer(await rt.context(s), sub, repeat=not stored.new), handled
 
 
 async def _refuse(request: web.Request, name: str, body: bytes, exc: IntakeInvalid, is_form: bool) -> web.Response:

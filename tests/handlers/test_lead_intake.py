@@ -133,10 +133,14 @@ async def test_a_handler_failure_is_retried_by_the_same_submission(client, rt, m
     failed = await post(client, PAYLOAD)
     assert failed.status == 503 and "database" not in await failed.text()
     assert [r.status for r in await inbox_rows(rt)] == ["failed"]
+    html = await (await client.get("/intake/expo/form")).text()
+    token = html.split('name="_csrf" value="')[1].split('"')[0]
+    form = await client.post("/intake/expo", data={"_csrf": token, "手机号": "13100001234", "姓名": "林"})
+    assert form.status == 503 and "没有提交成功" in await form.text()  # never a thank-you for a lost lead
     monkeypatch.setattr(lead_intake, "take", real)
     retried = await post(client, PAYLOAD)
     assert retried.status == 201 and (await retried.json())["status"] == "assigned"
-    assert await count(rt, Lead) == 1
+    assert await count(rt, Lead) == 1 and [r.status for r in await inbox_rows(rt)] == ["done", "failed"]
 
 
 async def test_the_expo_form_thanks_the_person_even_past_the_wait(client, rt, monkeypatch):

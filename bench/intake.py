@@ -4,10 +4,11 @@ Every lead does the route's work without the HTTP layer — parse, map, dedupe l
 customer keys + lead rows, distribution over 200 reps (capacity and daily caps checked on the load counters,
 rotation persisted), timeline events, and the owner's rendered card in the outbox — on SQLite.
 
-The target figure (>= 1,000 leads/s for 100k leads) is bulk intake: `lead_intake.receive_many`, group-committed in
-batches of --batch leads per transaction. Two more figures show the per-request paths: one lead per transaction
-(`lead_intake.receive`, measured on the empty table and again after the bulk run — equal rates mean the per-lead
-cost does not grow with the table), and POST /intake through the aiohttp route (token check, body archive).
+The target figure (>= 1,000 leads/s for 100k leads) is bulk intake: `flows.lead_intake.receive_many`,
+group-committed in batches of --batch leads per transaction. Two more figures show the per-request paths: one lead
+per transaction (`flows.lead_intake.receive`, measured on the empty table and again after the bulk run — equal
+rates mean the per-lead cost does not grow with the table), and POST /intake through the aiohttp route on the
+one event path (token check, body checked into a lead event, inbox, the leads handler, the answer read back).
 
     .venv/bin/python -m bench.intake [--leads N] [--batch N] [--single N] [--http N]
 """

@@ -84,9 +84,9 @@ class Dispatcher:
     async def ingest_and_handle(self, event: Event, timeout: float) -> tuple[inbox.Stored, bool]:
         """Ingest, then wait until `timeout` (counted from the call) for this process to finish handling it.
 
-        A new event stored in a backlog is waited for too (this process's feeder claims it in order). False when
-        it was not handled here in time: a duplicate, handled by another replica, or slow. Either way the event
-        is durable when this returns, and a handler's effects are committed when it returns True.
+        A new event stored in a backlog is waited for too (this process's feeder claims it in order). True once
+        its handling here finished (effects committed, or the failure recorded); False for a duplicate, an event
+        another replica claimed, or one not done in time. Either way the event is durable when this returns.
         """
         stored, keys = await self._ingest_waiting(event, timeout, backlog=True)
         return stored, keys is not None

@@ -31,7 +31,8 @@ from storage.repos import lead_batch as rb
 async def process(ctx: Context, channel: str, items: Sequence[Item]) -> list[IntakeResult | intake.IntakeInvalid]:
     """Run items through the lead flow in the caller's transaction; invalid ones come back as IntakeInvalid."""
     await rb.begin_write(ctx.session)
-    batch = _Batch(ctx, channel, *await field_map(ctx, channel))
+    mapped = all(item.li is not None for item in items)  # a lead event's fields were mapped by its adapter
+    batch = _Batch(ctx, channel, *(({}, "") if mapped else await field_map(ctx, channel)))
     pending = list(range(len(items)))
     while pending:
         pending = await batch.round(items, pending)

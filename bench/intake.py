@@ -4,10 +4,11 @@ Every lead does the route's work without the HTTP layer — parse, map, dedupe l
 customer keys + lead rows, distribution over 200 reps (capacity and daily caps checked on the load counters,
 rotation persisted), timeline events, and the owner's rendered card in the outbox — on SQLite.
 
-The target figure (>= 1,000 leads/s for 100k leads) is bulk intake: `leadflow.receive_many`, group-committed in
-batches of --batch leads per transaction. Two more figures show the per-request paths: one lead per transaction
-(`leadflow.receive`, measured on the empty table and again after the bulk run — equal rates mean the per-lead
-cost does not grow with the table), and POST /intake through the aiohttp route (token check, body archive).
+The target figure (>= 1,000 leads/s for 100k leads) is bulk intake: `flows.lead_intake.receive_many`,
+group-committed in batches of --batch leads per transaction. Two more figures show the per-request paths: one lead
+per transaction (`flows.lead_intake.receive`, measured on the empty table and again after the bulk run — equal
+rates mean the per-lead cost does not grow with the table), and POST /intake through the aiohttp route on the
+one event path (token check, body checked into a lead event, inbox, the leads handler, the answer read back).
 
     .venv/bin/python -m bench.intake [--leads N] [--batch N] [--single N] [--http N]
 """
@@ -23,11 +24,11 @@ from datetime import UTC, datetime, timedelta
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot import leadflow
 from bot.config import load_settings
 from bot.core.clock import ManualClock
 from bot.runtime import Runtime
 from bot.web.app import create_app
+from flows import lead_intake
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.repos import members
@@ -61,24 +62,25 @@ async def setup(url: str, reps: int = 200) -> Runtime:
 
 
 async def direct(rt: Runtime, n: int, offset: int = 0) -> float:
-    """Run n leads through leadflow.receive, one transaction each; return leads/s."""
+    """Run n leads through lead_intake.receive, one transaction each; return leads/s."""
     started = time.perf_counter()
     for i in range(offset, offset + n):
         rt.clock.advance(timedelta(milliseconds=500))
         async with rt.db.session() as s:
-            result = await leadflow.receive(await rt.context(s), "web_form", body(i), "application/json")
+            result = await lead_intake.receive(await rt.context(s), "web_form", body(i), "application/json")
         assert result.status == "assigned", result
     return n / (time.perf_counter() - started)
 
 
 async def bulk(rt: Runtime, n: int, size: int, offset: int = 0) -> tuple[float, list[float]]:
-    """Run n leads through leadflow.receive_many, `size` per transaction; return leads/s and the rate per 10%."""
+    """Run n leads through lead_intake.receive_many, `size` per transaction; return leads/s and the rate per 10%."""
     started = last = time.perf_counter()
     tenths, step = [], max(size, n // 10)
     for start in range(offset, offset + n, size):
         chunk = [(body(i), "application/json") for i in range(start, min(start + size, offset + n))]
         rt.clock.advance(timedelta(milliseconds=500 * len(chunk)))
-        results = await leadflow.transact(rt, lambda ctx, chunk=chunk: leadflow.receive_many(ctx, "web_form", chunk))
+        results = await lead_intake.transact(
+            rt, lambda ctx, chunk=chunk: lead_intake.receive_many(ctx, "web_form", chunk))
         assert all(r.status == "assigned" for r in results), results[:3]
         if (start - offset + len(chunk)) % step < size:
             now = time.perf_counter()

@@ -45,26 +45,26 @@ class Dispatcher:
 
     async def ingest(self, event: Event) -> inbox.Stored:
         """Persist the event (the caller acks after this returns) and hand it to the workers once."""
-        stored, claimed = await self._store(event)
-        if claimed:
+        stored, status = await self._store(event)
+        if status == PROCESSING and stored.new:
             self.pool.push(stored.id, event)
         return stored
 
-    async def _store(self, event: Event) -> tuple[inbox.Stored, bool]:
+    async def _store(self, event: Event) -> tuple[inbox.Stored, str]:
         """Write the inbox row: done (no handler takes it), claimed here, or pending (workers are full)."""
         data = event.to_dict()
         if not self.rt.routes.wanted(event):
             stored = await self.rt.inbox.put(event.platform, event.dedupe_key, event.kind, data, DONE)
             self._count(event, stored, "unhandled")
-            return stored, False
+            return stored, DONE
         if self.pool.admit():
             stored = await self.rt.inbox.put(event.platform, event.dedupe_key, event.kind, data, PROCESSING)
             self._count(event, stored, "claimed")
-            return stored, stored.new
+            return stored, PROCESSING
         with self.pool.spilling():
             stored = await self.rt.inbox.put(event.platform, event.dedupe_key, event.kind, data, PENDING)
         self._count(event, stored, "queued")
-        return stored, False
+        return stored, PENDING
 
     async def ingest_and_wait(self, event: Event, timeout: float,
                               choose: Callable[[list[dict]], list[int]] = outbox.first_only,
@@ -74,24 +74,41 @@ class Dispatcher:
         `choose` picks which replies the platform's HTTP answer can carry; only those are marked sent.
         Every other reply, and any reply not ready in time, goes out through the sender. Never both.
         The event is durable before this returns, even when that takes longer than `timeout`.
+        A duplicate, an event no handler takes, or one stored in a backlog is answered at once.
         """
-        deadline = asyncio.get_running_loop().time() + timeout
-        stored, claimed = await self._store(event)
-        if not claimed:  # a duplicate, nothing to handle, or a backlog: answer now, replies go by the sender
+        stored, keys = await self._ingest_waiting(event, timeout, backlog=False)
+        if keys is None:
             return stored, []
-        waiter = asyncio.get_running_loop().create_future()
-        self._waiters[stored.id] = waiter
-        if claimed:
+        return stored, await outbox.take_inline(self.rt.db, keys, self.rt.clock.now(), choose)
+
+    async def ingest_and_handle(self, event: Event, timeout: float) -> tuple[inbox.Stored, bool]:
+        """Ingest, then wait until `timeout` (counted from the call) for this process to finish handling it.
+
+        A new event stored in a backlog is waited for too (this process's feeder claims it in order). True once
+        its handling here finished (effects committed, or the failure recorded); False for a duplicate, an event
+        another replica claimed, or one not done in time. Either way the event is durable when this returns.
+        """
+        stored, keys = await self._ingest_waiting(event, timeout, backlog=True)
+        return stored, keys is not None
+
+    async def _ingest_waiting(self, event: Event, timeout: float,
+                              backlog: bool) -> tuple[inbox.Stored, list[str] | None]:
+        """Store the event and wait for its handling by this process; None when it is not handled in time."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        stored, status = await self._store(event)
+        if not stored.new or status == DONE or (status == PENDING and not backlog):
+            return stored, None
+        waiter = self._waiters[stored.id] = loop.create_future()
+        if status == PROCESSING:
             self.pool.push(stored.id, event)
         try:
-            left = deadline - asyncio.get_running_loop().time()
             with self.pool.not_acking():
-                keys = await asyncio.wait_for(asyncio.shield(waiter), max(left, 0))
+                return stored, await asyncio.wait_for(asyncio.shield(waiter), max(deadline - loop.time(), 0))
         except TimeoutError:
-            return stored, []
+            return stored, None
         finally:
             self._waiters.pop(stored.id, None)
-        return stored, await outbox.take_inline(self.rt.db, keys, self.rt.clock.now(), choose)
 
     def _count(self, event: Event, stored: inbox.Stored, how: str) -> None:
         m = self.rt.metrics

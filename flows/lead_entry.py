@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from bot.core.context import Context
 from bot.core.vocab import OPEN_LEAD_STATUSES, LeadStatus
-from bot.leadintake import due_at
+from flows.lead_io import due_at
 from sales.entry import NewLeadText
 from sales.names import normalize_company
 from storage.models import Customer, Lead

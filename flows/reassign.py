@@ -7,8 +7,8 @@ from datetime import datetime
 
 from bot.core.context import Context
 from bot.core.vocab import LeadStatus
-from bot.leaddist import Distributor
 from cards.views.lead_life import pooled_after_reassign_card
+from flows.lead_distribution import Distributor
 from flows.targets import personal_chats
 from sales import sla
 from storage.models import Customer, Lead
@@ -43,7 +43,6 @@ def exhausted(ctx: Context, lead: Lead) -> bool:
 async def give_up(ctx: Context, distributor: Distributor, lead: Lead, now: datetime) -> None:
     """Put the lead in the pool and tell the last owner's manager (or the admins) once."""
     previous = lead.owner_id
-    assert previous is not None  # an assigned lead always has its owner
     distributor.release(previous, lead.assigned_at)
     lead.owner_id, lead.status = None, LeadStatus.POOL
     await ctx.session.flush()

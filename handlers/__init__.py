@@ -15,6 +15,7 @@ from handlers import (
     followups,
     grading,
     grading_activation,
+    lead_intake,
     lead_life,
     leads,
     opportunities,
@@ -30,7 +31,7 @@ from handlers import (
 from handlers import help as help_
 
 ROUTERS = [opportunities.router, evidence.router, closing.router, approvals.router, scripts.router, leads.router,
-           followups.router, lead_life.router, pool.router, entry.router,
+           lead_intake.router, followups.router, lead_life.router, pool.router, entry.router,
            feedback.router, customer_contacts.router, pushes.router, push_report.router, attack.router,
            attack_reports.router, grading.router, grading_activation.router, reports.router,
            scorecards.router, points.router, contributions.router,

@@ -14,7 +14,7 @@ from cards.views import lead_card, notice_card
 from cards.views.entry import CUSTOMER_EXAMPLE, customer_pick_card, lead_form_card, with_customer_form
 from flows import customer_update, lead_entry, lead_targets
 from flows.lead_targets import may_act
-from handlers.leads import view
+from flows.lead_view import view
 from sales.entry import NewLeadText, parse_customer_fields, parse_new_lead
 from sales.names import mask_mobile
 from storage.models import Customer

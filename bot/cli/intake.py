@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot import leadflow
 from bot.core.errors import UserError
 from bot.runtime import Runtime
+from flows import lead_intake
 from sales.intake import IntakeInvalid, parse_pack
 from storage.repos import lead_admin
 from storage.repos import leads as repo
@@ -54,7 +54,7 @@ async def replay(rt: Runtime, channel: str) -> ReplayReport:
         try:
             async with rt.db.session() as s:
                 ctx = await rt.context(s)
-                result = await leadflow.receive(ctx, channel, row.body.encode("utf-8"), row.content_type)
+                result = await lead_intake.receive(ctx, channel, row.body.encode("utf-8"), row.content_type)
                 await lead_admin.mark_replayed(s, row.id, result.lead_id, rt.clock.now())
             report.replayed += 1
         except IntakeInvalid as exc:

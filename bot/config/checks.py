@@ -188,6 +188,9 @@ def _feishu(s: Settings) -> list[ConfigProblem]:
 
 def _intake(s: Settings) -> list[ConfigProblem]:
     out = []
+    if not 0 < s.intake.answer_timeout <= 60:
+        out.append(_p(s, "intake.answer_timeout", f"must be more than 0 and at most 60 seconds, not "
+                      f"{s.intake.answer_timeout}", "set a few seconds, e.g. answer_timeout = 5"))
     for name, channel in s.intake.channels.items():
         if not isinstance(channel, dict):
             out.append(_p(s, f"intake.channels.{name}", "must be a table", f"write [intake.channels.{name}]"))

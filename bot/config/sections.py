@@ -168,6 +168,7 @@ class PlaygroundConfig:
 
 @dataclass
 class IntakeConfig:
+    answer_timeout: float = 5.0  # seconds POST /intake waits for the leads handler before answering 503
     channels: dict[str, dict] = field(default_factory=dict)
 
 

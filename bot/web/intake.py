@@ -1,52 +1,42 @@
-"""Lead intake: POST /intake/{channel} (token or HMAC) and GET /intake/{channel}/form (the expo QR form)."""
+"""Lead intake: POST /intake/{channel} (token or HMAC) and GET /intake/{channel}/form (the expo QR form).
+
+The route only translates: it authenticates, checks the body into a typed `LeadSubmitted` (a body that cannot
+be a lead is archived and answered 400 at once), and hands the lead event to the dispatcher like every chat
+message — inbox, then the leads handler (handlers/lead_intake.py) runs the lead flow. It waits a bounded time
+(`[intake] answer_timeout`) for that handling and answers from what the flow wrote; past the wait the lead is
+safe in the inbox and the answer is 503 + Retry-After: the same body sent again gets the 201 (`duplicate`).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import time
-from collections import defaultdict, deque
-from collections.abc import Callable
-from urllib.parse import parse_qs
 
 from aiohttp import web
 
-from bot import leadflow
-from bot.core.errors import BadRequest, BadSignature, NotFound
+from bot.core.errors import BadSignature, NotFound
+from bot.core.lead_submitted import LeadSubmitted
 from bot.platforms.http import RUNTIME, mark_authenticated, read_body, runtime
+from bot.runtime import Runtime
 from bot.web import api
-from bot.web.pages import ENV
+from bot.web.intake_form import (
+    LIMITER,
+    FormExpired,
+    RateLimiter,
+    TooManyRequests,
+    blank_page,
+    done_page,
+    form_page,
+    form_values,
+    limiter,
+    token_ok,
+)
+from flows import lead_intake, lead_submission
+from flows.lead_io import IntakeResult
 from sales.intake import IntakeInvalid
 from storage.repos import lead_admin
 
-FORM_TTL = 2 * 3600  # a printed QR form page stays usable for two hours after it was opened
-
-
-class TooManyRequests(BadRequest):
-    """A client address over the expo form's rate limit."""
-
-    status = 429
-
-
-class RateLimiter:
-    """At most `per_minute` hits per client address in any sliding minute; the clock is injected."""
-
-    def __init__(self, per_minute: Callable[[], int], now: Callable[[], float] = time.monotonic) -> None:
-        self.per_minute, self.now = per_minute, now
-        self.hits: dict[str, deque] = defaultdict(deque)
-
-    def allow(self, client: str) -> bool:
-        """Count a hit; False when the client is over its budget."""
-        t, hits = self.now(), self.hits[client]
-        while hits and hits[0] <= t - 60:
-            hits.popleft()
-        if len(hits) >= self.per_minute():
-            return False
-        hits.append(t)
-        return True
-
-
-LIMITER = web.AppKey("intake_limiter", RateLimiter)
+RETRY_AFTER = "5"  # seconds: a lead past the wait is normally handled within moments
 
 
 def setup(app: web.Application) -> None:
@@ -77,10 +67,6 @@ async def numbers(request: web.Request) -> web.Response:
     return web.json_response(await lead_admin.numbers(rt.db, rt.clock.now()))
 
 
-def _limiter(request: web.Request) -> RateLimiter:
-    return request.app[LIMITER]
-
-
 def _channel(request: web.Request) -> tuple[str, dict]:
     name = request.match_info["channel"]
     cfg = runtime(request).settings.intake.channels.get(name)
@@ -88,20 +74,6 @@ def _channel(request: web.Request) -> tuple[str, dict]:
         raise NotFound(f"没有这个线索渠道 {name!r}：在配置里加上 [intake.channels.{name}]",
                        {"channel": "unknown"})
     return name, cfg
-
-
-def csrf_token(secret: str, channel: str, issued: int) -> str:
-    """Sign (channel, issue time) with the server secret: the expo form's CSRF token."""
-    mac = hmac.new(secret.encode(), f"{channel}|{issued}".encode(), hashlib.sha256).hexdigest()
-    return f"{issued}.{mac}"
-
-
-def _form_token_ok(request: web.Request, channel: str, token: str) -> bool:
-    rt = runtime(request)
-    issued, _, _mac = token.partition(".")
-    if not issued.isdigit() or not 0 <= rt.clock.now().timestamp() - int(issued) <= FORM_TTL:
-        return False
-    return hmac.compare_digest(token, csrf_token(rt.settings.server.secret_key, channel, int(issued)))
 
 
 def _authenticate(request: web.Request, name: str, cfg: dict, body: bytes) -> bool:
@@ -114,81 +86,76 @@ def _authenticate(request: web.Request, name: str, cfg: dict, body: bytes) -> bo
         if hmac.compare_digest(sig[7:].lower().encode(), want.encode()):
             return False
     if cfg.get("form") and b"_csrf=" in body:
-        if _form_token_ok(request, name, form_values(body).get("_csrf", "")):
+        if token_ok(request, name, form_values(body).get("_csrf", "")):
             return True
         raise FormExpired("表单页面已过期（打开超过 2 小时），请重新扫码或刷新后再提交", {"_csrf": "expired"})
     raise BadSignature("渠道口令不对或缺少：请在 X-Intake-Token 头带上渠道的 token，"
                        "或用 X-Intake-Signature: sha256=<正文的 HMAC-SHA256 十六进制>")
 
 
-class FormExpired(BadSignature):
-    """An expo-form post whose CSRF token is stale or forged: the person gets the form again."""
-
-
-def form_values(body: bytes) -> dict[str, str]:
-    """The expo form's posted fields (first value of each)."""
-    return {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items() if v}
-
-
 async def intake(request: web.Request) -> web.Response:
-    """Accept one lead: 201 assigned|duplicate|queued, 400 with field reasons, 401, 413, 429."""
+    """Accept one lead: 201 assigned|duplicate|queued, 400 with field reasons, 401, 413, 429; 503 past the wait."""
     rt = runtime(request)
     name, cfg = _channel(request)
     body = await read_body(request)
     try:
         is_form = _authenticate(request, name, cfg, body)
     except FormExpired as exc:
-        return _form_page(request, name, body, {"_csrf": exc.reason}, 401)
+        return form_page(request, name, body, {"_csrf": exc.reason}, 401)
     mark_authenticated(request)
-    if is_form and not _limiter(request).allow(request.remote or "?"):
-        return _form_page(request, name, body, {"_csrf": "提交太频繁了，请一分钟后再试"}, 429)
+    if is_form and not limiter(request).allow(request.remote or "?"):
+        return form_page(request, name, body, {"_csrf": "提交太频繁了，请一分钟后再试"}, 429)
     try:
-        result = await _receive(rt, name, body, request.content_type)
+        async with rt.db.session() as s:
+            sub = await lead_intake.check(await rt.context(s), name, body, request.content_type)
     except IntakeInvalid as exc:
-        reject_id = await lead_admin.add_reject(rt.db, name, request.content_type, body, exc.reason, exc.fields,
-                                                rt.clock.now())
-        rt.metrics.inc("salesbot_lead_intake_total", "Lead intake requests", channel=name, status="rejected")
-        if is_form:
-            return _form_page(request, name, body, exc.fields, 400)
-        return web.json_response({"error": exc.reason, "fields": exc.fields, "reject_id": reject_id}, status=400)
-    rt.metrics.inc("salesbot_lead_intake_total", "Lead intake requests", channel=name, status=result.status)
-    rt.sender_wake()
-    if is_form:
-        html = ENV.get_template("intake_form.html").render(done=True, channel=name, token="", values={},
-                                                                errors={})
-        return web.Response(text=html, content_type="text/html", charset="utf-8", status=201)
-    return web.json_response(result.to_json(), status=201)
+        return await _refuse(request, name, body, exc, is_form)
+    result, handled = await _submit(rt, sub)
+    rt.metrics.inc("salesbot_lead_intake_total", "Lead intake requests", channel=name,
+                   status=result.status if result else "failed" if handled else "pending")
+    return _respond(request, name, body, is_form, result, handled)
 
 
-def _form_page(request: web.Request, name: str, body: bytes, problems: dict[str, str], status: int) -> web.Response:
-    """The expo form again, with what was typed and each problem in words next to its field (never raw JSON)."""
+def _respond(request: web.Request, name: str, body: bytes, is_form: bool, result: IntakeResult | None,
+             handled: bool) -> web.Response:
+    """201 with the answer; past the wait 503 + Retry-After (the expo form: thanks, or the form again)."""
+    if result is not None:
+        return done_page(name, 201) if is_form else web.json_response(result.to_json(), status=201)
+    if is_form and not handled:  # waiting in the inbox: it will be handled, the person need not do anything
+        return done_page(name, 202)
+    if is_form:  # the handler failed: the row waits for this same submission to be sent again
+        return form_page(request, name, body, {"_csrf": "刚才没有提交成功，请再提交一次"}, 503)
+    return web.json_response({"error": "线索已收下，还没处理完：请稍后用同样的内容再发一次，取回 lead_id"},
+                             status=503, headers={"Retry-After": RETRY_AFTER})
+
+
+async def _submit(rt: Runtime, sub: LeadSubmitted) -> tuple[IntakeResult | None, bool]:
+    """Send the lead event down the event path, wait (bounded) for its handler, and read the answer back.
+
+    Returns the answer (None when there is none yet) and whether this process handled the event in time.
+    """
+    stored, handled = await rt.dispatcher.ingest_and_handle(lead_submission.event_of(sub),
+                                                            rt.settings.intake.answer_timeout)
+    async with rt.db.session() as s:
+        return await lead_submission.answer(await rt.context(s), sub, repeat=not stored.new), handled
+
+
+async def _refuse(request: web.Request, name: str, body: bytes, exc: IntakeInvalid, is_form: bool) -> web.Response:
+    """Archive a body that cannot be a lead (for `salesbot intake replay`) and say why, per field."""
     rt = runtime(request)
-    token = csrf_token(rt.settings.server.secret_key, name, int(rt.clock.now().timestamp()))
-    errors = {FORM_FIELDS.get(k, k): v for k, v in problems.items()}
-    html = ENV.get_template("intake_form.html").render(done=False, channel=name, token=token,
-                                                            values=form_values(body), errors=errors)
-    return web.Response(text=html, content_type="text/html", charset="utf-8", status=status,
-                        headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"})
-
-
-FORM_FIELDS = {"contact_name": "姓名", "mobile_phone": "手机号", "company": "公司", "need": "需求", "_csrf": "表单"}
-
-
-async def _receive(rt, name: str, body: bytes, content_type: str) -> leadflow.IntakeResult:
-    """Run the lead flow in one transaction; a lost race (unique key, a rep's room) retries and sees the winner."""
-    return await leadflow.transact(rt, lambda ctx: leadflow.receive(ctx, name, body, content_type))
+    reject_id = await lead_admin.add_reject(rt.db, name, request.content_type, body, exc.reason, exc.fields,
+                                            rt.clock.now())
+    rt.metrics.inc("salesbot_lead_intake_total", "Lead intake requests", channel=name, status="rejected")
+    if is_form:
+        return form_page(request, name, body, exc.fields, 400)
+    return web.json_response({"error": exc.reason, "fields": exc.fields, "reject_id": reject_id}, status=400)
 
 
 async def form(request: web.Request) -> web.Response:
     """Serve the mobile lead form with a signed CSRF token (only for channels with form = true)."""
-    rt = runtime(request)
     name, cfg = _channel(request)
     if not cfg.get("form"):
         raise NotFound(f"渠道 {name!r} 没有网页表单：在 [intake.channels.{name}] 里设 form = true")
-    if not _limiter(request).allow(request.remote or "?"):
+    if not limiter(request).allow(request.remote or "?"):
         raise TooManyRequests("这个地址的请求太频繁了，请一分钟后再试", {"client": "rate limited"})
-    token = csrf_token(rt.settings.server.secret_key, name, int(rt.clock.now().timestamp()))
-    html = ENV.get_template("intake_form.html").render(done=False, channel=name, token=token, values={},
-                                                            errors={})
-    return web.Response(text=html, content_type="text/html", charset="utf-8",
-                        headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"})
+    return blank_page(request, name)

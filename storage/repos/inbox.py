@@ -82,6 +82,12 @@ async def mark_done(session, inbox_id: int, now: datetime) -> None:
     await session.execute(_MARK_DONE, {"iid": inbox_id, "now": now})
 
 
+async def status_of(session, platform: str, dedupe_key: str) -> str | None:
+    """Return the status of the stored event with this key, or None when none is stored (unique index)."""
+    stmt = select(T.c.status).where(T.c.platform == platform, T.c.dedupe_key == dedupe_key[:200])
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
 async def mark_failed(db: Database, inbox_id: int, error: str) -> None:
     """Release the claim after a handler error, keeping the reason."""
     async with db.engine.begin() as conn:

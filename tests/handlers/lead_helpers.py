@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot import leadflow
 from bot.runtime import Runtime
+from flows import lead_intake
 from sales.intake import validate
 from storage.models import Lead, Member
 from storage.models_leads import LeadEvent
@@ -16,7 +16,7 @@ async def new_lead(rt: Runtime, mobile: str, company: str, name: str = "王经�
     """Post a lead as the intake route would; return (lead id, status answer, owner)."""
     async with rt.db.session() as s:
         li = validate("web", {"手机号": mobile, "公司": company, "姓名": name}, {})
-        result = await leadflow.accept(await rt.context(s), li, {"手机号": mobile}, f"key-{mobile}")
+        result = await lead_intake.accept(await rt.context(s), li, {"手机号": mobile}, f"key-{mobile}")
     return result.lead_id, result.status, result.owner
 
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot import leadflow
 from bot.runtime import Runtime
+from flows import lead_intake
 from sales.intake import validate
 from scheduler.core import run_job
 from storage.models import Lead
@@ -21,7 +21,7 @@ async def new_lead(rt: Runtime, mobile: str = "13800138000", company: str = "华
         rt.settings.leads.accept_minutes = 24 * 60  # these tests are about the SLA, not about reclaiming
     async with rt.db.session() as s:
         li = validate("web", {"手机号": mobile, "公司": company}, {})
-        result = await leadflow.accept(await rt.context(s), li, {"手机号": mobile}, f"key-{mobile}")
+        result = await lead_intake.accept(await rt.context(s), li, {"手机号": mobile}, f"key-{mobile}")
     return result.lead_id
 
 

@@ -1,4 +1,4 @@
-"""The lead flow over many submissions in one transaction; one intake request is a batch of one.
+"""The lead flow over many submissions in one transaction; one submitted lead (an intake event) is a batch of one.
 
 A batch runs in rounds. A round looks up every pending item's intake key, customer and recent lead with a few
 IN-queries on unique or foreign-key indexes, decides each item in arrival order in memory (duplicate, came back,
@@ -17,10 +17,10 @@ from typing import Any
 from bot.core.context import Context
 from bot.core.sendmany import Outgoing, send_many
 from bot.core.vocab import LeadStatus
-from bot.leaddist import Contended, Distributor, facts
-from bot.leadintake import Answer, Found, IntakeResult, Item, due_at, field_map, marks
-from bot.leadnew import NewLead, customer_row, lead_card_for, lead_row
 from cards.views import came_back_card
+from flows.lead_distribution import Contended, Distributor, facts
+from flows.lead_io import Answer, IntakeResult, Item, due_at, field_map
+from flows.lead_rows import Found, NewLead, customer_row, lead_card_for, lead_row, marks
 from flows.targets import personal_chats
 from sales import intake, reason_words
 from storage.models import Contact
@@ -31,7 +31,8 @@ from storage.repos import lead_batch as rb
 async def process(ctx: Context, channel: str, items: Sequence[Item]) -> list[IntakeResult | intake.IntakeInvalid]:
     """Run items through the lead flow in the caller's transaction; invalid ones come back as IntakeInvalid."""
     await rb.begin_write(ctx.session)
-    batch = _Batch(ctx, channel, *await field_map(ctx, channel))
+    mapped = all(item.li is not None for item in items)  # a lead event's fields were mapped by its adapter
+    batch = _Batch(ctx, channel, *(({}, "") if mapped else await field_map(ctx, channel)))
     pending = list(range(len(items)))
     while pending:
         pending = await batch.round(items, pending)
@@ -187,5 +188,3 @@ class _Batch:
                 self._event(card.id, "undeliverable", owner,
                             "owner has no identity on an enabled platform; link one with `salesbot import members`")
         await send_many(self.ctx, out)
-
-

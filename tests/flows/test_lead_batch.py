@@ -9,9 +9,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot import leadflow
 from cards.views import lead_card
-from handlers.leads import view
+from flows import lead_intake
+from flows.lead_view import view
 from sales.intake import IntakeInvalid
 from scheduler.core import run_job
 from storage.models import Contact, Customer, Lead
@@ -59,7 +59,7 @@ async def test_a_batch_decides_like_one_request_after_another(rt_any):
     batch = [x, x, body(手机号="13800000001", 公司="别的公司"), body(手机号="13800000002", 公司="华东医疗"),
              body(姓名="没手机"), body(手机号="13800000003")]
     async with rt.db.session() as s:
-        answers = await leadflow.receive_many(await rt.context(s), "web", batch)
+        answers = await lead_intake.receive_many(await rt.context(s), "web", batch)
     lead = answers[0].lead_id
     assert [(a.lead_id, a.status, a.owner) for a in answers[:4]] == [
         (lead, "assigned", "甲"), (lead, "duplicate", "甲"), (lead, "duplicate", "甲"), (lead, "duplicate", "甲")]
@@ -81,7 +81,7 @@ async def test_the_card_of_a_batched_lead_is_the_card_its_refresh_shows(rt):
     configure(rt)
     owner = await rep(rt, "甲")
     async with rt.db.session() as s:
-        [answer] = await leadflow.receive_many(await rt.context(s), "web", [body(手机号="13800000001", 需求="报价")])
+        [answer] = await lead_intake.receive_many(await rt.context(s), "web", [body(手机号="13800000001", 需求="报价")])
     [sent] = await sent_cards(rt, f"dm:{owner}")
     async with rt.db.session() as s:
         ctx = await rt.context(s)
@@ -94,7 +94,7 @@ async def test_counters_follow_reclaims_and_the_pool(rt):
     await rep(rt, "甲", capacity=1)
     await rep(rt, "乙", capacity=1)
     async with rt.db.session() as s:
-        answers = await leadflow.receive_many(await rt.context(s), "web",
+        answers = await lead_intake.receive_many(await rt.context(s), "web",
                                               [body(手机号=f"1380000000{i}") for i in range(3)])
     assert [a.status for a in answers] == ["assigned", "assigned", "queued"]
     await counters_match_the_leads(rt)
@@ -114,7 +114,7 @@ async def test_concurrent_intakes_never_exceed_a_reps_capacity(rt_any):
 
     async def post(i: int):
         data, ctype = body(手机号=f"1390000{i:04d}")
-        return await leadflow.transact(rt, lambda ctx: leadflow.receive(ctx, "web", data, ctype))
+        return await lead_intake.transact(rt, lambda ctx: lead_intake.receive(ctx, "web", data, ctype))
 
     answers = await asyncio.gather(*(post(i) for i in range(8)))
     assert sorted(a.status for a in answers) == ["assigned"] * 3 + ["queued"] * 5
@@ -133,7 +133,7 @@ async def test_concurrent_intakes_of_one_customer_make_one_lead_with_one_owner(r
 
     async def post(i: int):  # the same person, a different company name each time
         data, ctype = body(手机号="13700001111", 公司=f"公司{i}")
-        return await leadflow.transact(rt, lambda ctx: leadflow.receive(ctx, "web", data, ctype))
+        return await lead_intake.transact(rt, lambda ctx: lead_intake.receive(ctx, "web", data, ctype))
 
     answers = await asyncio.gather(*(post(i) for i in range(6)))
     assert len({a.lead_id for a in answers}) == 1 and len({a.owner for a in answers}) == 1
@@ -154,14 +154,33 @@ async def test_a_returning_customer_keeps_its_owner_even_a_manager_and_is_counte
         boss = (await members.by_name(s, "主管")).id
     async with rt.db.session() as s:
         ctx = await rt.context(s)
-        [first] = await leadflow.receive_many(ctx, "web", [body(手机号="13800000001", 公司="华东医疗")])
+        [first] = await lead_intake.receive_many(ctx, "web", [body(手机号="13800000001", 公司="华东医疗")])
         customer = await s.get(Customer, (await s.get(Lead, first.lead_id)).customer_id)
         customer.owner_id = boss  # the manager took the account over
     rt.clock.advance(timedelta(days=2))
     async with rt.db.session() as s:
-        [again] = await leadflow.receive_many(await rt.context(s), "web", [body(手机号="13800000001")])
+        [again] = await lead_intake.receive_many(await rt.context(s), "web", [body(手机号="13800000001")])
     assert (again.status, again.owner) == ("assigned", "主管") and again.lead_id != first.lead_id
     async with rt.db.session() as s:
         lead = await s.get(Lead, again.lead_id)
         assert lead.assign_reason == "老客户，仍归原负责人（一个客户只有一个负责人）"
         assert (await s.get(LeadLoad, boss)).open_leads == 1
+
+
+async def test_lead_events_racing_on_two_replicas_retry_inside_the_handlers_transaction(rt_any):
+    rt = rt_any
+    configure(rt)
+    for name in ("甲", "乙", "丙"):
+        await rep(rt, name)
+
+    async def handle(i: int):  # each as the leads handler runs it: in the dispatcher's open transaction
+        data, ctype = body(手机号="13700001111", 公司=f"公司{i}")
+        async with rt.db.session() as s:
+            ctx = await rt.context(s)
+            return await lead_intake.take(ctx, await lead_intake.check(ctx, "web", data, ctype))
+
+    answers = await asyncio.gather(*(handle(i) for i in range(6)))
+    assert sorted(a.status for a in answers) == ["assigned"] + ["duplicate"] * 5
+    assert len({a.lead_id for a in answers}) == 1 and len({a.owner for a in answers}) == 1
+    assert await scalar(rt, select(func.count()).select_from(Customer)) == 1
+    await counters_match_the_leads(rt)

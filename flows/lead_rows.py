@@ -1,4 +1,5 @@
-"""A lead the batch flow is creating: the rows it becomes and the owner's first card, built in memory."""
+"""What a batch of the lead flow reads and writes: the customers a round found, and each new lead's rows and
+its owner's first card, built in memory."""
 
 from __future__ import annotations
 
@@ -10,9 +11,41 @@ from bot.core.cards import Card
 from bot.core.context import Context
 from bot.core.vocab import LeadStatus
 from cards.views import LeadView, lead_card
-from handlers.leads import EVENT_LABELS
+from flows.lead_io import Item
+from flows.lead_view import EVENT_LABELS
 from sales import intake, sla
 from sales.names import mask_mobile
+
+
+@dataclass
+class Found:
+    """What a round's lookups found for its items' customers."""
+
+    by_mobile: dict[str, int]
+    by_ext: dict[str, int]
+    by_name: dict[str, int]
+    rows: dict[int, Any] = field(default_factory=dict)
+    recent: dict[int, Any] = field(default_factory=dict)
+
+    def has(self, key: str) -> bool:
+        """True when a contact already carries this "m:<mobile>" / "x:<WeCom id>" (nothing to race for)."""
+        kind, _, value = key.partition(":")
+        return value in (self.by_mobile if kind == "m" else self.by_ext)
+
+    def customer(self, li: intake.LeadInput) -> int | None:
+        """The customer by mobile, then WeCom external userid, then normalized company (like the single flow)."""
+        ext = li.get("wecom_external_userid")
+        return ((li.mobile and self.by_mobile.get(li.mobile)) or (ext and self.by_ext.get(ext))
+                or (li.company_key and self.by_name.get(li.company_key)) or None)
+
+
+def marks(item: Item, customer_id: int | None) -> set[str]:
+    """What an item would create: its customer (found or by its keys) and its intake key."""
+    li, ext = item.li, item.li.get("wecom_external_userid")
+    marks = {f"k:{item.key}", f"c:{customer_id}" if customer_id else ""}
+    marks |= {f"m:{li.mobile}" if li.mobile else "", f"x:{ext}" if ext else "", f"n:{li.company_key}"}
+    return marks - {"", "n:"}
+
 
 FACTS = ("company", "region", "industry", "product_line", "email", "title")
 
@@ -93,7 +126,7 @@ def lead_row(n: NewLead, now: datetime, due: datetime) -> dict[str, Any]:
 
 
 def lead_card_for(ctx: Context, n: NewLead, owner: str, now: datetime) -> Card:
-    """The owner's first card, as `handlers.leads.view` would show it (timeline: received, assigned)."""
+    """The owner's first card, as `flows.lead_view.view` would show it (timeline: received, assigned)."""
     li = n.li
     when = now.astimezone(ctx.settings.tz).strftime("%m-%d %H:%M")
     events = (("received", f"{li.channel} · {li.get('source')}"), ("assigned", n.reason[:300]))

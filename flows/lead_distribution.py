@@ -12,9 +12,14 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from bot.core.context import Context
+from bot.core.vocab import LeadStatus
+from cards.views import lead_card
+from flows.lead_view import view
+from flows.targets import personal_chats
 from sales import distribution as dist
 from sales.lead_loads import Ledger
 from sales.lead_rules import Rep
+from storage.models import Customer, Lead
 from storage.repos import lead_loads
 from storage.repos import leads as repo
 
@@ -87,3 +92,40 @@ class Distributor:
             raise Contended("a rep's load changed under this transaction; retry it")
         changed = {k: self.ledger.rotations[k] for k in self.ledger.changed_pools}
         await lead_loads.save_rotations(self.ctx.session, changed)
+
+
+async def distribute(ctx: Context, distributor: Distributor, lead: Lead, cooled: set[int],
+                     quiet: bool = False) -> dist.Assignment:
+    """Pick an owner for a lead in the pool (skipping reps cooling down on it); quiet: no "queued" event."""
+    choice = distributor.choose(facts(lead.channel, lead.extra), cooled)
+    if choice.member_id is None:
+        lead.status, lead.assign_reason = LeadStatus.NEW, choice.reason[:200]
+        if not quiet:
+            await repo.add_event(ctx.session, lead.id, "queued", ctx.now(), note=choice.reason,
+                                 data={"skipped": choice.skipped})
+        return choice
+    customer = await ctx.session.get(Customer, lead.customer_id) if lead.customer_id else None
+    if customer is not None and (customer.owner_id is None or customer.owner_id in cooled):
+        customer.owner_id = choice.member_id  # one customer, one owner: the owner moves with a reclaim
+        customer.owned_since, customer.in_pool = ctx.now(), False
+    await set_owner(ctx, lead, choice.member_id, choice.reason, choice.skipped)
+    return choice
+
+
+async def set_owner(ctx: Context, lead: Lead, member_id: int, reason: str, skipped: dict | None = None) -> None:
+    """Assign the lead, record why on its timeline, and send the owner their card (loads: the Distributor's)."""
+    now = ctx.now()
+    lead.owner_id, lead.status, lead.assigned_at, lead.assign_reason = member_id, LeadStatus.ASSIGNED, now, reason[:200]
+    await ctx.session.flush()
+    await repo.add_event(ctx.session, lead.id, LeadStatus.ASSIGNED, now, member_id, reason, {"skipped": skipped or {}})
+    await send_card(ctx, lead, f"lead_card:{lead.id}:{member_id}:{int(now.timestamp())}")
+
+
+async def send_card(ctx: Context, lead: Lead, key: str, prefix: str = "新线索：") -> bool:
+    """Send the owner's lead card to their personal chat; False (and logged on the timeline) if unreachable."""
+    chats = await personal_chats(ctx.session, ctx.settings, [lead.owner_id])
+    if lead.owner_id not in chats.chats:
+        await repo.add_event(ctx.session, lead.id, "undeliverable", ctx.now(), lead.owner_id,
+                             "owner has no identity on an enabled platform; link one with `salesbot import members`")
+        return False
+    return await ctx.send(chats.chats[lead.owner_id], lead_card(await view(ctx, lead), prefix), key)

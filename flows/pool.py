@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.core.context import Context
+from bot.core.ports import Outgoing
 from bot.core.vocab import CustomerEventKind
 from cards.views.pool import pool_reclaimed_card, pool_warning_card
 from flows.targets import personal_chats
@@ -62,10 +63,10 @@ async def _notify(ctx: Context, now: datetime, lost: dict[int, list[tuple[str, s
         if chat is None:
             continue
         if owner in lost:
-            items.append((f"pool_reclaimed:{day}:{owner}", chat, pool_reclaimed_card(lost[owner]), "", {}))
+            items.append(Outgoing(f"pool_reclaimed:{day}:{owner}", chat, pool_reclaimed_card(lost[owner])))
         if owner in warns:
-            items.append((f"pool_warn:{day}:{owner}", chat, pool_warning_card(warns[owner]), "", {}))
-    return len(await ctx.send_many(items))
+            items.append(Outgoing(f"pool_warn:{day}:{owner}", chat, pool_warning_card(warns[owner])))
+    return len(await ctx.outbox.send_many(items))
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.context import Context
+from bot.core.ports import Outgoing
 from cards.views import ProposalLine, review_card
 from flows.regrade import propose, quarter_before
 from flows.targets import personal_chats
@@ -31,7 +32,7 @@ async def run(ctx: Context, fire_at: datetime) -> str:
         rows, total = await grade_reviews.pending(ctx.session, manager.team_id, False, ctx.settings.grading.review_show)
         team = await pushes.team_name(ctx.session, manager.team_id)
         card = review_card(quarter, team, [ProposalLine(*r[:6]) for r in rows], total)
-        items.append((f"regrade:{quarter}:{manager.id}", chats.chats[manager.id], card, "", {}))
-    sent = await ctx.send_many(items)
+        items.append(Outgoing(f"regrade:{quarter}:{manager.id}", chats.chats[manager.id], card))
+    sent = await ctx.outbox.send_many(items)
     missing = f"，{len(chats.unreachable)} 位主管无绑定账号" if chats.unreachable else ""
     return f"{LABEL}：{quarter} 新增调整建议 {new} 条，已发复核卡 {len(sent)} 位主管{missing}"

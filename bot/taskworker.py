@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
@@ -45,10 +46,10 @@ class TaskWorker:
         self.rate_clock: Clock = rate_clock or SystemClock()
         self.slots = SlotStore(db)
         self.lease = timedelta(seconds=cfg.lease_seconds)
-        self.running: dict[int, asyncio.Task] = {}
+        self.running: dict[int, asyncio.Task[None]] = {}
         self.held: dict[int, str] = {}  # task id -> claim token
         self.wake_up = asyncio.Event()
-        self._loop: asyncio.Task | None = None
+        self._loop: asyncio.Task[None] | None = None
 
     def now(self) -> datetime:
         """The worker's clock."""
@@ -111,9 +112,13 @@ class TaskWorker:
             self.held[row.id] = row.claim_token
             job = asyncio.get_running_loop().create_task(self._run(row), name=f"task-{row.kind}")
             self.running[row.id] = job
-            job.add_done_callback(lambda _t, i=row.id: (self.running.pop(i, None), self.held.pop(i, None),
-                                                        self.wake_up.set()))
+            job.add_done_callback(functools.partial(self._finished, row.id))
         return len(rows)
+
+    def _finished(self, task_id: int, _job: asyncio.Task[None]) -> None:
+        self.running.pop(task_id, None)
+        self.held.pop(task_id, None)
+        self.wake_up.set()  # room for another task
 
     async def renew(self) -> None:
         """Extend the leases of the tasks running here; forget the ones another worker has taken over."""

@@ -24,7 +24,7 @@ class QueuedTask(SQLModel, table=True):
 
     __tablename__ = "task_queue"
     __table_args__ = (Index("ix_task_queue_status_next", "status", "next_attempt_at"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # assigned on insert (storage/models.py says why int)
     idempotency_key: str = Field(max_length=200, unique=True)
     kind: str = Field(max_length=40)  # fetch_media, create_approval, read_approval, create_room, set_workbench
     platform: str = Field(max_length=16)

@@ -16,16 +16,19 @@ from bot.core.events import ChatRef, Event
 from bot.core.routing import RouteTable
 from bot.dispatch import Dispatcher, resolve_member
 from bot.metrics import Metrics
+from bot.outbox import RenderingOutbox
 from bot.platforms.connections import Board
+from bot.platforms.tasks import TaskRegistry
 from bot.sender import Sender
+from bot.taskqueue import SessionTasks
+from bot.taskworker import TaskWorker
 from handlers import ROUTERS
 from storage.db import Database
-from storage.repos import card_views, outbox
 from storage.repos.inbox import InboxWriter
 from storage.repos.member_cache import MemberCache
 
 if TYPE_CHECKING:
-    from scheduler.core import Scheduler
+    pass
 
 log = logging.getLogger("salesbot")
 
@@ -46,7 +49,10 @@ class Runtime:
         self.apis = apis if apis is not None else platforms.build_apis(self)
         self.sender = Sender(self.db, self.clock, self.apis, settings.outbox, self.metrics)
         self.dispatcher = Dispatcher(self)
-        self.scheduler: Scheduler | None = None  # set by bot/serve.py when serving
+        self.tasks = TaskRegistry(self.apis, settings)
+        self.worker = TaskWorker(self.db, self.clock, self.tasks.specs, settings.outbox, self.metrics, self.post,
+                                 self.dispatcher.ingest)
+        self.scheduler = None  # set by scheduler.core.attach when serving
         self.connections = Board(self.clock)  # long connections' states for /readyz (bot/platforms/connections.py)
 
     def feature_on(self, feature: str | None) -> bool:
@@ -54,38 +60,24 @@ class Runtime:
         return feature is None or bool(getattr(self.settings.features, feature, False))
 
     def sender_wake(self) -> None:
-        """Nudge the sender after new outbox rows commit."""
+        """Nudge the sender and the task worker after new outbox or task rows commit."""
         self.sender.wake()
+        self.worker.wake()
 
     async def context(self, session: AsyncSession, event: Event | None = None) -> Context:
-        """Build the handler/job context for a session."""
+        """Build the handler/job context for a session, with its outbox and task queue in that session."""
         member = await resolve_member(session, event, self.members) if event else None
-        return Context(settings=self.settings, session=session, clock_now=self.clock.now, enqueue=self.enqueue,
-                       dialect=self.db.dialect, member=member, event=event,
-                       help_commands=self.routes.help_commands(),
-                       approvals=lambda p: platforms.runs_approvals(self.settings, p), enqueue_raw=self.enqueue_raw,
-                       enqueue_many=self.enqueue_many)
+        return Context(settings=self.settings, session=session, clock_now=self.clock.now,
+                       outbox=RenderingOutbox(session, self.db.dialect, self.clock.now),
+                       tasks=SessionTasks(session, self.db.dialect, self.clock.now, self.tasks),
+                       dialect=self.db.dialect, member=member, event=event, help_commands=self.routes.help_commands())
 
-    async def enqueue(self, session: AsyncSession, key: str, to: ChatRef, card: Card | None, text: str,
-                      extra: dict[str, Any]) -> bool:
-        """Render for the target platform and queue in the caller's transaction."""
-        payload = platforms.render(to, card, text, {**extra, "idempotency_key": key})
-        await card_views.save(session, self.db.dialect, payload.pop("views", {}), self.clock.now())
-        return await outbox.enqueue(session, self.db.dialect, key, to.platform, to.chat_id, payload,
-                                    self.clock.now())
-
-    async def enqueue_many(self, session: AsyncSession,
-                           items: list[tuple[str, ChatRef, Card | None, str, dict[str, Any]]]) -> set[str]:
-        """Render each (key, to, card, text, extra) like `enqueue`, queue all in one statement; return new keys."""
-        rows = [(key, to.platform, to.chat_id, platforms.render(to, card, text, {**extra, "idempotency_key": key}))
-                for key, to, card, text, extra in items]
-        views = {d: c for *_, payload in rows for d, c in payload.pop("views", {}).items()}
-        await card_views.save(session, self.db.dialect, views, self.clock.now())
-        return await outbox.enqueue_many(session, self.db.dialect, rows, self.clock.now())
-
-    async def enqueue_raw(self, session: AsyncSession, key: str, platform: str, target: str, payload: dict) -> bool:
-        """Queue an already-built platform payload (approval requests and the like) in the caller's transaction."""
-        return await outbox.enqueue(session, self.db.dialect, key, platform, target, payload, self.clock.now())
+    async def post(self, to: ChatRef, card: Card | None, key: str) -> bool:
+        """Queue one message in its own transaction through the one outbox and wake the sender (task handlers)."""
+        async with self.db.session() as session:
+            queued = await RenderingOutbox(session, self.db.dialect, self.clock.now).send(to, card, key)
+        self.sender.wake()
+        return queued
 
     async def start(self, serve_sender: bool = True) -> None:
         """Start background services and replay what a crash left unfinished."""
@@ -93,12 +85,13 @@ class Runtime:
         await self.dispatcher.replay_unfinished()
         if serve_sender:
             self.sender.start()
-        if serve_sender:
+            self.worker.start()
             await platforms.start_adapters(self)
 
     async def stop(self) -> None:
         """Drain handlers, stop services, close the database."""
         await platforms.stop_adapters(self)  # no new events while draining
+        await self.worker.stop()  # a task finishing now may ingest a result: the dispatcher drains it next
         await self.dispatcher.stop()
         await self.sender.stop()
         await self.inbox.stop()

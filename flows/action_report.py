@@ -10,17 +10,15 @@ calling it again on any later day of the month sends nothing twice.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
-from bot.core.cards import Card
 from bot.core.context import Context
-from bot.core.events import ChatRef
+from bot.core.ports import Outgoing
 from bot.core.signing import member_link
 from cards.views import action_report_card
 from flows.targets import personal_chats
 from sales.attack_stats import action_line, least_done, month_bounds, strategy_line
 from storage.models import Member
-from storage.repos import action_report, attack_stats, push_state, pushes
+from storage.repos import action_report, attack_stats, pushes
 
 JOB = "monthly_action_report"
 SEND_AT = time(9, 0)
@@ -70,12 +68,8 @@ async def queue_monthly_action_report(ctx: Context, fire_at: datetime) -> str:
     bosses = await action_report.bosses(ctx.session)
     new = await action_report.new_reps(ctx.session)
     chats = await personal_chats(ctx.session, ctx.settings, [b.id for b in bosses])
-    items: list[tuple[str, ChatRef, Card | None, str, dict[str, Any]]] = [
-        (f"{JOB}:{label}:{b.id}", chats.chats[b.id], await _card(ctx, b, label, start, end, new), "", {})
-        for b in bosses if b.id in chats.chats]
-    fresh = await ctx.send_many(items)
-    hold = datetime.combine(first, SEND_AT, tz)
-    if hold > ctx.now():
-        await push_state.defer_pending(ctx.session, f"{JOB}:{label}:", hold)
+    items = [Outgoing(f"{JOB}:{label}:{b.id}", chats.chats[b.id], await _card(ctx, b, label, start, end, new))
+             for b in bosses if b.id in chats.chats]
+    fresh = await ctx.outbox.send_many(items, not_before=datetime.combine(first, SEND_AT, tz))
     missing = f"，{len(chats.unreachable)} 人无绑定账号" if chats.unreachable else ""
     return f"月度动作完成报告（{label}）：排队 {len(fresh)} 份，{first:%m-%d} 09:00 送达{missing}"

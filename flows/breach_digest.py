@@ -15,7 +15,7 @@ from datetime import datetime, time, timedelta
 
 from bot.core.context import Context
 from bot.core.events import ChatRef
-from bot.core.sendmany import Outgoing
+from bot.core.ports import Outgoing
 from cards.views.lead_life import breach_digest_card
 from sales import sla
 from storage.repos import lead_batch as rb

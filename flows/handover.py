@@ -66,4 +66,4 @@ async def _tell(ctx: Context, source: int, target: int, title: str, counts: dict
     stamp = int(ctx.now().timestamp())
     for member in people:
         if member in chats.chats:
-            await ctx.send(chats.chats[member], card, f"handover:{source}:{target}:{stamp}:{member}")
+            await ctx.outbox.send(chats.chats[member], card, f"handover:{source}:{target}:{stamp}:{member}")

@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.core.context import Context
-from bot.core.sendmany import Outgoing, send_many
+from bot.core.ports import Outgoing
 from bot.core.vocab import LeadStatus
 from cards.views import came_back_card
 from flows.lead_distribution import Contended, Distributor, facts
@@ -187,4 +187,6 @@ class _Batch:
             elif isinstance(card, NewLead):
                 self._event(card.id, "undeliverable", owner,
                             "owner has no identity on an enabled platform; link one with `salesbot import members`")
-        await send_many(self.ctx, out)
+        await self.ctx.outbox.send_many(out)
+
+

@@ -128,4 +128,4 @@ async def send_card(ctx: Context, lead: Lead, key: str, prefix: str = "新线索
         await repo.add_event(ctx.session, lead.id, "undeliverable", ctx.now(), lead.owner_id,
                              "owner has no identity on an enabled platform; link one with `salesbot import members`")
         return False
-    return await ctx.send(chats.chats[lead.owner_id], lead_card(await view(ctx, lead), prefix), key)
+    return await ctx.outbox.send(chats.chats[lead.owner_id], lead_card(await view(ctx, lead), prefix), key)

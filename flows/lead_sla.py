@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from bot.core.cards import Card
 from bot.core.context import Context
 from bot.core.events import ChatRef
-from bot.core.sendmany import Outgoing, send_many
+from bot.core.ports import Outgoing
 from bot.core.vocab import LeadStatus
 from cards.views import sla_reminder_card
 from flows import breach_digest, reassign
@@ -54,7 +54,7 @@ async def remind_and_flag(ctx: Context, now: datetime) -> tuple[int, int, set[in
             events.append(_event(row.id, LeadStatus.BREACHED, now, row.owner_id, f"收到后 {elapsed} 未响应"))
     if breached:  # one card per manager per day, updated in place by later scans (flows/breach_digest.py)
         out += await breach_digest.outgoing(ctx, now, breached, chats.chats)
-    queued = await send_many(ctx, out)
+    queued = await ctx.outbox.send_many(out)
     await rb.insert_many(ctx.session, LeadEvent, events)
     sent_reminders = sum(o.key in queued for o in out if o.key.startswith("sla_remind:"))
     return sent_reminders, len(breached), set(chats.unreachable)

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from bot.core.cards import Card
 from bot.core.context import Context
-from bot.core.events import ChatRef
+from bot.core.ports import Outgoing
 from bot.core.vocab import CustomerEventKind
 from cards.views.pool import pool_reclaimed_card, pool_warning_card
 from flows.targets import personal_chats
@@ -60,16 +58,16 @@ async def _notify(ctx: Context, now: datetime, lost: dict[int, list[tuple[str, s
     owners = sorted({*lost, *warns})
     chats = await personal_chats(ctx.session, ctx.settings, owners)
     day = local_day(now, ctx.settings.tz)
-    items: list[tuple[str, ChatRef, Card | None, str, dict[str, Any]]] = []
+    items: list[Outgoing] = []
     for owner in owners:
         chat = chats.chats.get(owner)
         if chat is None:
             continue
         if owner in lost:
-            items.append((f"pool_reclaimed:{day}:{owner}", chat, pool_reclaimed_card(lost[owner]), "", {}))
+            items.append(Outgoing(f"pool_reclaimed:{day}:{owner}", chat, pool_reclaimed_card(lost[owner])))
         if owner in warns:
-            items.append((f"pool_warn:{day}:{owner}", chat, pool_warning_card(warns[owner]), "", {}))
-    return len(await ctx.send_many(items))
+            items.append(Outgoing(f"pool_warn:{day}:{owner}", chat, pool_warning_card(warns[owner])))
+    return len(await ctx.outbox.send_many(items))
 
 
 @dataclass(frozen=True)

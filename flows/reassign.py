@@ -56,4 +56,4 @@ async def give_up(ctx: Context, distributor: Distributor, lead: Lead, now: datet
     card = pooled_after_reassign_card(lead.id, customer.name if customer else lead.contact_name, lead.reassigned)
     for boss in bosses:
         if boss in chats.chats:
-            await ctx.send(chats.chats[boss], card, f"lead_pooled:{lead.id}:{boss}")
+            await ctx.outbox.send(chats.chats[boss], card, f"lead_pooled:{lead.id}:{boss}")

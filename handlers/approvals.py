@@ -1,9 +1,10 @@
 """Quote approvals: the in-chat manager card, 同意/驳回, and `approval` events from DingTalk OA / Feishu.
 
 Entering the approval stage (config `[opportunities] approval_stage`) with a discount over the threshold,
-or always, opens an Approval and posts the approval card in the chat. A platform adapter that runs the
-approval in DingTalk OA or Feishu approval records its instance with storage.repos.approvals.attach_instance
-and later feeds the result back as an Event(kind="approval") — see bot/core/events.py for the contract.
+or always, opens an Approval and posts the approval card in the chat. On a platform that runs approvals in
+its own app (DingTalk OA, Feishu approval: it registers a `create_approval` task handler) a task creates the
+instance instead and records it with storage.repos.approvals.attach_instance; the result comes back as a new
+inbox fact, Event(kind="approval") carrying bot/core/facts.ApprovalDecided.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from bot.core.cards import Level
 from bot.core.context import Context
 from bot.core.errors import NotAllowed
 from bot.core.events import ChatRef, Event, Reply
+from bot.core.facts import ApprovalDecided
 from bot.core.links import customer_link
 from bot.core.routing import Router
 from cards.views import ApprovalView, approval_card, approval_decided_card, notice_card, opportunity_card
 from flows.targets import personal_chats
 from handlers.opp_common import find, move, not_found, owner_of, person, pipeline, view_of
-from sales.approvals import RESULTS, format_discount
+from sales.approvals import format_discount
 from sales.opportunity_access import NOT_YOURS, approval_refusal
 from sales.parsing import Budget, format_budget, format_yuan
 from storage.models import Opportunity
@@ -47,10 +49,12 @@ async def start(ctx: Context, opp: Opportunity, to_stage: str, reason: str) -> N
                         format_yuan(opp.amount), format_discount(opp.discount), reason,
                         format_budget(Budget(opp.budget_text, opp.budget_low, opp.budget_high)))
     await ctx.reply(Reply(card=opportunity_card(await view_of(ctx, opp), "已提交报价审批：")))
-    if await ctx.request_platform_approval(approval.platform, approval.id, await _form(ctx, view, opp.customer_id)):
-        return  # the manager decides in the platform's approval app; its result comes back as an event
+    if ctx.tasks.runs("create_approval", approval.platform):  # decided in the platform's app; the result is an event
+        payload = {"approval_id": approval.id, "form": await _form(ctx, view, opp.customer_id)}
+        await ctx.tasks.add("create_approval", approval.platform, f"approval_create:{approval.id}", payload)
+        return
     if chat is not None:
-        await ctx.send(chat, approval_card(view), f"approval:{approval.id}:card")
+        await ctx.outbox.send(chat, approval_card(view), f"approval:{approval.id}:card")
 
 
 async def _form(ctx: Context, view: ApprovalView, customer_id: int) -> dict:
@@ -134,16 +138,15 @@ async def _decide(ctx: Context, approval: Approval, approve_it: bool, remark: st
 @router.on("approval")
 async def approval_result(event: Event, ctx: Context) -> None:
     """A DingTalk OA / Feishu approval finished: apply it and tell the opportunity's chat."""
-    raw = event.raw
-    approval_id, result = str(raw.get("approval_id") or ""), raw.get("result")
-    approval = await repo.find(ctx.session, event.platform, approval_id) if approval_id else None
-    if approval is None or result not in RESULTS:
+    decided = ApprovalDecided.of(event)
+    approval = await repo.find(ctx.session, event.platform, decided.approval_id) if decided else None
+    if decided is None or approval is None:
         log.warning("approval event ignored: unknown approval or result",
                     extra={"platform": event.platform, "dedupe_key": event.dedupe_key})
         return None
     chat = ChatRef(approval.platform, approval.chat_id, True) if approval.chat_id else event.chat
-    approved = result == "approved"
-    remark = str(raw.get("remark") or "") or ("审批流已通过" if approved else "审批流驳回（未写原因）")
+    approved = decided.result == "approved"
+    remark = decided.remark or ("审批流已通过" if approved else "审批流驳回（未写原因）")
     was_pending = approval.status == "pending"
     try:
         reply = await _decide(ctx, approval, approved, remark)
@@ -169,7 +172,7 @@ async def _tell_rep_and_manager(ctx: Context, approval: Approval, reply: Reply) 
     personal = await personal_chats(ctx.session, ctx.settings, ids)
     for member_id, to in personal.chats.items():
         if (to.platform, to.chat_id) != (approval.platform, approval.chat_id):  # that chat has it already
-            await ctx.send(to, reply.card, f"approval:{approval.id}:result:{member_id}", reply.text)
+            await ctx.outbox.send(to, reply.card, f"approval:{approval.id}:result:{member_id}", reply.text)
     if personal.unreachable:
         log.warning("approval result not sent personally: no chat for these members",
                     extra={"approval": approval.id, "members": personal.unreachable})

@@ -41,7 +41,7 @@ async def submit(event: Event, ctx: Context) -> Reply:
     boss = rep.manager_id if rep else ctx.member.manager_id
     chat = (await personal_chats(ctx.session, ctx.settings, [boss])).chats.get(boss) if boss else None
     if chat:
-        await ctx.send(chat, submission_card(sid, ctx.member.name, title, text), f"submission:{sid}")
+        await ctx.outbox.send(chat, submission_card(sid, ctx.member.name, title, text), f"submission:{sid}")
     return Reply(card=notice_card("投稿已提交", f"#{sid} {title}：主管审核通过后进入话术库，你会得到贡献值；"
                                   "同事每采用一次，你还会再得分。", Level.SUCCESS))
 

@@ -1,8 +1,8 @@
 """开群: a deal room per opportunity — an internal group with the owner, their manager and the bot.
 
-The room is created by the platform's API client from an outbox row (kind "room_create"): WeCom appchat,
-a DingTalk scene group, a Feishu chat. The client binds the new group to the opportunity and posts its card
-there, so every message in the room acts on that deal without naming it.
+The room is created by the platform's `create_room` task (key `room:<platform>:<opportunity>`): WeCom
+appchat, a DingTalk scene group, a Feishu chat. The task binds the new group to the opportunity and posts
+its card there, so every message in the room acts on that deal without naming it.
 """
 
 from __future__ import annotations
@@ -45,11 +45,9 @@ async def open_room(event: Event, ctx: Context) -> Reply:
     if len(users) < 2 and event.platform == "wecom":
         return Reply(card=notice_card("人不够建群", "企业微信的群至少要两个人：负责人的主管还没有关联企业微信账号。",
                                       Level.WARNING))
-    payload = {"kind": "room_create", "opportunity_id": opp.id, "name": f"商机群·{view.customer}"[:50],
+    payload = {"opportunity_id": opp.id, "name": f"商机群·{view.customer}"[:50],
                "owner": users[0], "users": users, "card": opportunity_card(view, "商机群：").to_dict()}
-    assert ctx.enqueue_raw is not None  # the runtime builds every handler's context with it
-    queued = await ctx.enqueue_raw(ctx.session, f"room:{event.platform}:{opp.id}", event.platform,
-                                   f"room:{opp.id}", payload)
+    queued = await ctx.tasks.add("create_room", event.platform, f"room:{event.platform}:{opp.id}", payload)
     text = (f"正在建“{payload['name']}”（{len(users)} 人），建好后商机卡会发到群里；在群里说的话都算这个商机。"
             if queued else "这个商机已经建过群了，去群里看看。")
     return Reply(card=notice_card(f"开群：{view.customer}", text, Level.SUCCESS if queued else Level.INFO))
@@ -60,7 +58,7 @@ async def _playground_room(event: Event, ctx: Context, opp) -> Reply:
     room = f"{deal_rooms.PLAYGROUND_PREFIX}{opp.id}"
     view = await view_of(ctx, opp)
     await deal_rooms.bind_in(ctx.session, opp.id, "playground", room)
-    await ctx.send(ChatRef("playground", room, True, {}), opportunity_card(view, "商机群："),
-                   f"room:playground:{opp.id}")
+    await ctx.outbox.send(ChatRef("playground", room, True, {}), opportunity_card(view, "商机群："),
+                          f"room:playground:{opp.id}")
     return Reply(card=notice_card(f"开群：{view.customer}", "建好了：群列表里多了“商机群·"
                                   f"{view.customer}”，在那里说的话都算这个商机。", Level.SUCCESS))

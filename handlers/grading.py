@@ -152,7 +152,7 @@ async def _decided(ctx: Context, decided: list[regrade.Decided], update: bool = 
     for d in decided:
         p = d.proposal
         if p.owner_id in chats.chats:
-            await ctx.send(chats.chats[p.owner_id], outcome_card(names.get(p.customer_id, ""), p.from_grade,
+            await ctx.outbox.send(chats.chats[p.owner_id], outcome_card(names.get(p.customer_id, ""), p.from_grade,
                                                                  p.to_grade, d.approved, p.decision_note),
                            f"regrade_outcome:{p.id}")
     done = sum(d.approved for d in decided)

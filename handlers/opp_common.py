@@ -163,7 +163,7 @@ def _evidence_line(ctx: Context, e, who: str) -> str:
 
 async def _next_step(ctx: Context, opp: Opportunity, missing: list[str], pending) -> str:
     pipe = pipeline(ctx)
-    if pending is not None and ctx.approvals(pending.platform):
+    if pending is not None and ctx.tasks.runs("create_approval", pending.platform):
         return f"报价审批中（{pending.reason}），主管会在审批应用里处理，结果会自动同步到这里"
     if pending is not None:
         return f"报价审批中（{pending.reason}），等主管点“同意”或“驳回”"

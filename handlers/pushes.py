@@ -124,11 +124,8 @@ async def _nudge(ctx: Context, line: bp.Breakpoint) -> Reply:
     text = bp.nudge_text(ctx.member.name, line)
     if not await push_state.add_nudge(ctx.session, ctx.dialect, line.key, day, line.owner_id, ctx.member.id, text, now):
         return Reply(toast="今天已经催过了", card=notice_card("今天已经催过了", f"{line.owner}：{line.subject}"))
-    key = f"nudge:{day}:{line.key}"
-    await ctx.send(chat, nudge_card(text, line.key), key)
     held = quiet_until(now, tz, ctx.settings.org.quiet_hours)
-    if held is not None:
-        await push_state.defer_pending(ctx.session, key, held, exact=True)
+    await ctx.outbox.send(chat, nudge_card(text, line.key), f"nudge:{day}:{line.key}", not_before=held)
     when = f"，静默时段过后（{held:%H:%M}）送达" if held else ""
     return Reply(toast=f"已催 {line.owner}", card=notice_card(
         f"已催 {line.owner}", f"{line.subject}（{line.where}）的提醒已发出{when}。", Level.SUCCESS,

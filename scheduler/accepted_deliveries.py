@@ -8,16 +8,14 @@ A customer's first accepted delivery (Order.accepted_at) releases the deferred s
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
-from bot.core.cards import Card
 from bot.core.context import Context
-from bot.core.events import ChatRef
+from bot.core.ports import Outgoing
 from cards.views import notice_card
 from flows.scorecard_links import survey_link
 from flows.targets import personal_chats
 from sales.pushtime import quiet_until
-from storage.repos import bonus, nps, push_state
+from storage.repos import bonus, nps
 
 LABEL = "验收后跟进"
 
@@ -30,15 +28,13 @@ async def run(ctx: Context, fire_at: datetime) -> str:
     valid = timedelta(days=ctx.settings.scorecard.nps_valid_days)
     made = await nps.create_due(ctx.session, ctx.dialect, fire_at, fire_at - valid, valid)
     chats = await personal_chats(ctx.session, ctx.settings, sorted({o for _, o, _ in made if o is not None}))
-    items: list[tuple[str, ChatRef, Card | None, str, dict[str, Any]]] = []
+    items: list[Outgoing] = []
     for sid, owner, customer in made:
         if owner in chats.chats:
             link = survey_link(ctx.settings, sid, fire_at + valid)
             text = "客户已经验收首次交付。把下面的链接发给客户（手机可直接打开，只需 10 秒）："
             card = notice_card(f"请{customer}做个满意度评价", text, items=[link])
-            items.append((f"nps_survey:{sid}", chats.chats[owner], card, "", {}))
-    await ctx.send_many(items)
-    until = quiet_until(fire_at, ctx.settings.tz, ctx.settings.org.quiet_hours)
-    if until is not None:  # a run inside the quiet hours reaches the reps when they end
-        await push_state.defer_pending(ctx.session, "nps_survey:", until)
+            items.append(Outgoing(f"nps_survey:{sid}", chats.chats[owner], card))
+    # a run inside the quiet hours reaches the reps when they end
+    await ctx.outbox.send_many(items, not_before=quiet_until(fire_at, ctx.settings.tz, ctx.settings.org.quiet_hours))
     return f"{LABEL}：释放递延奖金 {released} 笔，新发满意度调查 {len(made)} 份（送达负责人 {len(items)} 份）"

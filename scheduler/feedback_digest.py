@@ -42,7 +42,7 @@ async def run(ctx: Context, fire_at: datetime) -> str:
     chats = await personal_chats(ctx.session, ctx.settings, list(admins))
     out = Delivery(unreachable=[admins[m] for m in chats.unreachable])
     for admin_id, chat in chats.chats.items():
-        if await ctx.send(chat, card, f"feedback_digest:{week}:{admin_id}"):
+        if await ctx.outbox.send(chat, card, f"feedback_digest:{week}:{admin_id}"):
             out.sent += 1
         else:
             out.already += 1

@@ -15,6 +15,7 @@ from bot.core.cards import Card
 from bot.core.context import Context
 from bot.core.events import ChatRef
 from bot.core.links import material_link
+from bot.core.ports import Outgoing
 from cards.views import ActivationItem, activation_card, grade_changes_card
 from flows.grading import run_daily
 from flows.grading_tasks import Activation, cadence, load_plan, start_activations
@@ -22,7 +23,7 @@ from flows.targets import personal_chats
 from sales.activation import Plan
 from sales.pushtime import local_day, quiet_until
 from scheduler.push_common import send_personal
-from storage.repos import grading_tasks, push_state, pushes
+from storage.repos import grading_tasks, pushes
 from storage.repos.grading import Change
 
 LABEL = "客户分级"
@@ -62,12 +63,9 @@ async def _send_activations(ctx: Context, fire_at: datetime, plan: Plan, acts: l
                                 material_link(ctx.settings, a.customer_id, a.owner_id, it.url, it.name, fire_at)
                                 if it.url else "") for tid, it in zip(a.tasks, plan.items, strict=False)]
         card = activation_card(a.name, a.reason, plan.intro, lines)
-        items.append((f"grading_activation:{a.customer_id}:{day}", chats.chats[a.owner_id], card, "", {}))
-    new = await ctx.send_many(items)
+        items.append(Outgoing(f"grading_activation:{a.customer_id}:{day}", chats.chats[a.owner_id], card))
     until = quiet_until(fire_at, ctx.settings.tz, ctx.settings.org.quiet_hours)
-    if until is not None:
-        await push_state.defer_pending(ctx.session, "grading_activation:", until)
-    return len(new)
+    return len(await ctx.outbox.send_many(items, not_before=until))
 
 
 async def _send_changes(ctx: Context, fire_at: datetime, first: dict[int, int], changes: list[Change]) -> int:

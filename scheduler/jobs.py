@@ -1,7 +1,7 @@
 """The scheduled jobs (names per INTERFACE.md): a thin registry; each push lives in scheduler/push_<name>.py.
 
 A job is `async def fn(ctx, fire_at) -> str | None`: it runs in one transaction with a job Context,
-sends with `ctx.send(to, card, key)` using keys that include the fire date (so nothing is sent twice),
+sends with `ctx.outbox.send(to, card, key)` using keys that include the fire date (so nothing is sent twice),
 and returns a one-line summary for the log, `salesbot run-job` and the playground.
 """
 

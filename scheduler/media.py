@@ -1,56 +1,36 @@
-"""Evidence media downloads: the `media_fetch` job queues them, the platform's API fetches, we store the file.
+"""Evidence media downloads: the `media_fetch` job queues them as tasks, the platform fetches, we store the file.
 
 An image or file sent as evidence is stored at once as a reference (the platform's media id) with an
-`evidence_media` row "pending". Every minute `media_fetch` turns pending rows of platforms whose API
-module declares `MEDIA_FETCH = True` into outbox rows (kind "media_fetch", key `media_fetch:<evidence id>`),
-so the sender's retries, backoff and dead letters apply; the API downloads with `fetch_media(ref,
-max_bytes)` and calls `fetch_into`, which writes the bytes into the content-addressed store off the event
-loop and marks the row "stored" (or "failed" with the reason). Rows of other platforms stay pending, with
-that said on the evidence page, and are picked up once their API can download.
+`evidence_media` row "pending". Every minute `media_fetch` turns pending rows of platforms that register a
+`fetch_media` task handler into tasks (key `media_fetch:<evidence id>`), so the task worker's retries,
+backoff and dead letters apply; the handler downloads with the API's `fetch_media(ref, max_bytes)` and
+bot/platforms/tasks.fetch_into writes the bytes into the content-addressed store off the event loop and
+marks the row "stored" (or "failed" with the reason). Rows of other platforms stay pending, with that said
+on the evidence page, and are picked up once their platform can download.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
 
 from bot.core.context import Context
-from bot.core.errors import DeliveryError, TransientDeliveryError
-from bot.platforms import ADAPTERS
-from storage import media_store
-from storage.db import Database
+from bot.core.ports import NewTask
 from storage.repos import media as repo
 
 BATCH = 500  # downloads queued per run; the rest wait a minute
 NAMES = {"wecom": "企业微信", "dingtalk": "钉钉", "feishu": "飞书", "playground": "演练场"}
 
 
-def fetching_platforms(settings) -> list[str]:
-    """Return the enabled platforms whose API module declares MEDIA_FETCH."""
-    out = []
-    for name in ADAPTERS:
-        if getattr(settings, name).enabled:
-            module = importlib.import_module(f"bot.platforms.{name}.api")
-            if getattr(module, "MEDIA_FETCH", False):
-                out.append(name)
-    return out
-
-
 async def run(ctx: Context, fire_at: datetime) -> str:
-    """Fail downloads the sender gave up on, queue pending ones, and say what is where."""
+    """Fail downloads the worker gave up on, queue pending ones, and say what is where."""
     now = ctx.now()
     failed = await repo.fail_dead(ctx.session, now)
-    platforms = fetching_platforms(ctx.settings)
+    platforms = ctx.tasks.platforms("fetch_media")
     rows = await repo.take_pending(ctx.session, platforms, now, BATCH)
     store = ctx.settings.storage
-    assert ctx.enqueue_raw is not None  # the runtime builds every job's context with it
-    for evidence_id, platform, ref, name in rows:
-        payload = {"kind": "media_fetch", "evidence_id": evidence_id, "ref": ref, "name": name,
-                   "media_dir": store.media_dir, "max_bytes": store.max_media_bytes}
-        await ctx.enqueue_raw(ctx.session, f"{repo.KEY_PREFIX}{evidence_id}", platform, f"media:{evidence_id}",
-                              payload)
+    await ctx.tasks.add_many([NewTask("fetch_media", platform, f"{repo.KEY_PREFIX}{evidence_id}", {
+        "evidence_id": evidence_id, "ref": ref, "name": name, "media_dir": store.media_dir,
+        "max_bytes": store.max_media_bytes}) for evidence_id, platform, ref, name in rows])
     waiting = {p: n for (p, status), n in (await repo.counts(ctx.session)).items()
                if status == "pending" and p not in platforms}
     return summary(len(rows), failed, waiting)
@@ -64,24 +44,3 @@ def summary(queued: int, failed: int, waiting: dict[str, int]) -> str:
     for platform, n in sorted(waiting.items()):
         parts.append(f"{n} 个{NAMES.get(platform, platform)}附件等平台接入下载（保留平台引用）")
     return "，".join(parts)
-
-
-async def fetch_into(db: Database | None, payload: dict[str, Any], fetch: Callable[[str, int], Awaitable[bytes]],
-                     now: Callable[[], datetime]) -> None:
-    """Download one evidence file with the platform's `fetch` and store it; a permanent failure is recorded."""
-    if db is None:
-        raise DeliveryError("media_fetch needs the database; build the API with the runtime's db")
-    evidence_id = int(payload["evidence_id"])
-    try:
-        data = await fetch(payload["ref"], int(payload["max_bytes"]))
-    except TransientDeliveryError:
-        raise  # still "queued": the sender retries, and fail_dead records it if it never works
-    except DeliveryError as exc:
-        await repo.mark_failed(db, evidence_id, str(exc), now())
-        raise
-    try:
-        path, digest = await media_store.save(payload["media_dir"], data, payload.get("name") or "")
-    except OSError as exc:  # retried by the sender; dead-lettered (and marked failed) if it never works
-        raise TransientDeliveryError(f"cannot write into [storage] media_dir {payload['media_dir']!r}: "
-                                     f"{exc.strerror or exc}; make the folder writable") from exc
-    await repo.mark_stored(db, evidence_id, path, digest, len(data), now())

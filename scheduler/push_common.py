@@ -1,9 +1,10 @@
 """Delivery shared by the push jobs: feature and holiday gates, personal and team sends, quiet hours, summaries.
 
-Every message goes through `ctx.send`/`ctx.send_many` with the key `<job>:<org-local date>:<member or team id>`, so a
-restart, a re-fire the same day or a second replica finds the key taken and sends nothing twice. Members
+Every message goes through `ctx.outbox.send`/`send_many` with the key `<job>:<org-local date>:<member or team id>`, so
+a restart, a re-fire the same day or a second replica finds the key taken and sends nothing twice. Members
 without an identity on an enabled platform are counted, named in the summary and logged — never skipped
-silently. A run inside the quiet hours ([org] quiet_hours) queues its messages for the end of the quiet hours.
+silently. A run inside the quiet hours ([org] quiet_hours) queues its messages with `not_before` = the end of the
+quiet hours (decided before the rows are written); a run on a holiday writes nothing.
 """
 
 from __future__ import annotations
@@ -11,15 +12,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from bot.core.cards import Card
 from bot.core.context import Context
 from bot.core.events import ChatRef
+from bot.core.ports import Outgoing
 from flows.targets import personal_chats
 from sales.pushtime import is_holiday, local_day, quiet_until
 from storage.models import Team
-from storage.repos import push_state
 
 log = logging.getLogger("salesbot.pushes")
 SHOW_NAMES = 5  # unreachable people named in a summary; the log lists them all
@@ -53,18 +53,17 @@ async def send_personal(ctx: Context, fire_at: datetime, job: str, cards: dict[i
     if chats.unreachable:
         log.warning("members without a platform identity were not sent a push",
                     extra={"job": job, "member_ids": chats.unreachable})
-    items: list[tuple[str, ChatRef, Card | None, str, dict[str, Any]]] = [
-        (f"{job}:{day}:{m}", chat, cards[m], "", {}) for m, chat in chats.chats.items()]
-    new = await ctx.send_many(items)  # one statement for the whole org, not one per rep
+    out.held_until = hold_until(ctx, fire_at)
+    items = [Outgoing(f"{job}:{day}:{m}", chat, cards[m]) for m, chat in chats.chats.items()]
+    new = await ctx.outbox.send_many(items, not_before=out.held_until)  # one statement for the org, not one per rep
     out.sent, out.already = len(new), len(items) - len(new)
-    out.held_until = await _quiet(ctx, fire_at, f"{job}:{day}:")
     return out
 
 
 async def send_team(ctx: Context, fire_at: datetime, job: str, cards: dict[int, Card], teams: list[Team]) -> Delivery:
     """Send each team's card to the team's group chat, keyed `<job>:<date>:team<id>`."""
     day = local_day(fire_at, ctx.settings.tz)
-    out = Delivery()
+    out = Delivery(held_until=hold_until(ctx, fire_at))
     for team in teams:
         if team.id not in cards:
             continue
@@ -75,23 +74,19 @@ async def send_team(ctx: Context, fire_at: datetime, job: str, cards: dict[int, 
         await _count(ctx, out, chat, cards[team.id], f"{job}:{day}:team{team.id}")
     if out.unreachable:
         log.warning("teams without a group chat were not sent a push", extra={"job": job, "teams": out.unreachable})
-    out.held_until = await _quiet(ctx, fire_at, f"{job}:{day}:")
     return out
 
 
 async def _count(ctx: Context, out: Delivery, chat: ChatRef, card: Card, key: str) -> None:
-    if await ctx.send(chat, card, key):
+    if await ctx.outbox.send(chat, card, key, not_before=out.held_until):
         out.sent += 1
     else:
         out.already += 1
 
 
-async def _quiet(ctx: Context, fire_at: datetime, prefix: str) -> datetime | None:
-    """Hold this run's messages until the quiet hours end, when the run falls inside them."""
-    until = quiet_until(fire_at, ctx.settings.tz, ctx.settings.org.quiet_hours)
-    if until is not None:
-        await push_state.defer_pending(ctx.session, prefix, until)
-    return until
+def hold_until(ctx: Context, at: datetime) -> datetime | None:
+    """When a push made at `at` may reach people: the end of the org's quiet hours around it, else None (now)."""
+    return quiet_until(at, ctx.settings.tz, ctx.settings.org.quiet_hours)
 
 
 def summary(label: str, d: Delivery, unit: str = "人", missing: str = "无绑定账号", extra: str = "") -> str:

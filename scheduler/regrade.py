@@ -8,11 +8,9 @@ later fires add nothing) and sends each manager with pending proposals the revie
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from bot.core.cards import Card
 from bot.core.context import Context
-from bot.core.events import ChatRef
+from bot.core.ports import Outgoing
 from cards.views import ProposalLine, review_card
 from flows.regrade import propose, quarter_before
 from flows.targets import personal_chats
@@ -29,12 +27,12 @@ async def run(ctx: Context, fire_at: datetime) -> str:
     new = await propose(ctx.session, ctx.dialect, ctx.settings.grading, fire_at, quarter)
     counts = await grade_reviews.managers_with_pending(ctx.session, quarter)
     chats = await personal_chats(ctx.session, ctx.settings, list(counts))
-    items: list[tuple[str, ChatRef, Card | None, str, dict[str, Any]]] = []
+    items: list[Outgoing] = []
     for manager in await pushes.people(ctx.session, ("manager",), list(chats.chats)):
         rows, total = await grade_reviews.pending(ctx.session, manager.team_id, False, ctx.settings.grading.review_show)
         team = await pushes.team_name(ctx.session, manager.team_id)
         card = review_card(quarter, team, [ProposalLine(*r[:6]) for r in rows], total)
-        items.append((f"regrade:{quarter}:{manager.id}", chats.chats[manager.id], card, "", {}))
-    sent = await ctx.send_many(items)
+        items.append(Outgoing(f"regrade:{quarter}:{manager.id}", chats.chats[manager.id], card))
+    sent = await ctx.outbox.send_many(items)
     missing = f"，{len(chats.unreachable)} 位主管无绑定账号" if chats.unreachable else ""
     return f"{LABEL}：{quarter} 新增调整建议 {new} 条，已发复核卡 {len(sent)} 位主管{missing}"

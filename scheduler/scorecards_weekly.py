@@ -8,17 +8,15 @@ manager a coaching task (kind "coaching", a 1:1 within `coaching_days`), sent to
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
-from bot.core.cards import Card
 from bot.core.context import Context
-from bot.core.events import ChatRef
+from bot.core.ports import Outgoing
 from cards.views import coaching_card
 from flows.scorecards import score, windows
 from flows.targets import personal_chats
 from sales.lights import light, week_label
 from sales.pushtime import day_bounds, quiet_until
-from storage.repos import points, push_state
+from storage.repos import points
 from storage.repos import scorecards as repo
 
 LABEL = "计分卡周评"
@@ -63,11 +61,8 @@ async def _coach(ctx: Context, fire_at: datetime, flagged: list) -> int:
          "ref": f"member:{r.id}", "created_at": fire_at} for r, _, _ in todo])
     chats = await personal_chats(ctx.session, ctx.settings, sorted({m for _, m, _ in made}))
     day = due.astimezone(ctx.settings.tz).strftime("%m-%d")
-    items: list[tuple[str, ChatRef, Card | None, str, dict[str, Any]]] = [
-        (f"coaching:{tid}", chats.chats[mgr], coaching_card(r.name, r.id, t, day, lt), "", {})
-        for (tid, mgr, _), (r, lt, t) in zip(made, todo, strict=True) if mgr in chats.chats]
-    await ctx.send_many(items)
-    until = quiet_until(fire_at, ctx.settings.tz, ctx.settings.org.quiet_hours)
-    if until is not None:  # a run inside the quiet hours reaches the managers when they end
-        await push_state.defer_pending(ctx.session, "coaching:", until)
+    items = [Outgoing(f"coaching:{tid}", chats.chats[mgr], coaching_card(r.name, r.id, t, day, lt))
+             for (tid, mgr, _), (r, lt, t) in zip(made, todo, strict=True) if mgr in chats.chats]
+    # a run inside the quiet hours reaches the managers when they end
+    await ctx.outbox.send_many(items, not_before=quiet_until(fire_at, ctx.settings.tz, ctx.settings.org.quiet_hours))
     return len(made)

@@ -1,12 +1,13 @@
 """WeCom workbench key data (`wecom_workbench`, every [schedule] workbench_minutes): 今日必做 n, 待跟进线索 n, 已超时 n.
 
 Each run computes every member's three counts set-based (storage/repos/workbench.py) and queues one
-outbox row (payload kind "workbench", platform "wecom", target `workbench:<userid>`) for each member
+`set_workbench` task (platform "wecom"; not a message, so not the outbox) for each member
 whose counts changed since the last push, or whose last push is older than REFRESH (so the signed link
 behind the numbers never expires and a dead-lettered update heals itself). The key is
 `workbench:<member>:<hash>`, the hash chained on the previous one: a re-run of the same state sends
-nothing, and counts going 3 → 2 → 3 still send the third update. Members without a WeCom identity
-are counted in the summary. Nothing runs unless [wecom] is enabled.
+nothing, and counts going 3 → 2 → 3 still send the third update. A queued update that a newer one
+replaced before it ran is skipped (tasks are not ordered; the newest numbers win). Members without a WeCom
+identity are counted in the summary. Nothing runs unless [wecom] is enabled.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from datetime import datetime, timedelta
 
 from bot.core.context import Context
 from bot.core.links import me_link
+from bot.core.ports import NewTask
 from sales.pushtime import local_day
 from sales.stages import pipeline_from_config
 from scheduler.push_common import SHOW_NAMES
-from storage.repos import outbox, pushes
+from storage.repos import pushes
 from storage.repos import workbench as repo
 
 PLATFORM = "wecom"
@@ -62,12 +64,13 @@ async def run(ctx: Context, fire_at: datetime) -> str:
         if not _due(prev, c, fire_at):
             continue
         digest, user = chain(prev[1] if prev else "", c, p.id), userids[p.id]
-        payload = {"kind": "workbench", "userid": user, "items": items(c, me_link(ctx.settings, p.id, fire_at))}
-        rows.append((f"workbench:{p.id}:{digest}", PLATFORM, f"workbench:{user}", payload))
+        payload = {"userid": user, "items": items(c, me_link(ctx.settings, p.id, fire_at)), "member_id": p.id,
+                   "chain": digest}
+        rows.append(NewTask("set_workbench", PLATFORM, f"workbench:{p.id}:{digest}", payload))
         saves.append({"member_id": p.id, "counts": c.label(), "chain": digest, "pushed_at": fire_at})
     sent = 0
     for start in range(0, len(rows), CHUNK):
-        sent += len(await outbox.enqueue_many(ctx.session, ctx.dialect, rows[start:start + CHUNK], ctx.now()))
+        sent += len(await ctx.tasks.add_many(rows[start:start + CHUNK]))
     await repo.save_states(ctx.session, ctx.dialect, saves)
     return summary(sent, len(people) - len(missing) - len(rows), missing)
 

@@ -262,6 +262,7 @@ from storage import (  # noqa: E402,F401
     models_opportunities,
     models_ops,
     models_pushes,
+    models_queue,
     models_scorecards,
     models_security,
 )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import itertools
 
+from bot.core.ports import TaskRun
 from bot.runtime import Runtime
-from storage.repos import members, outbox
+from storage.repos import members, outbox, task_queue
 
 _ids = itertools.count(1)
 
@@ -24,10 +25,24 @@ def message(member_id: int, text: str, chat_id: str = "group:1", skin: str = "we
             "client_id": client_id or f"c{next(_ids)}"}
 
 
+async def run_queues(rt: Runtime) -> None:
+    """Finish handlers, then run the sender and the task worker until neither has anything due."""
+    await rt.dispatcher.drain()
+    while await rt.sender.run_once() + await rt.worker.run_once():
+        await rt.dispatcher.drain()  # a task may have ingested a result (a new event)
+
+
+async def run_task_again(rt: Runtime, key: str) -> None:
+    """Run a finished task's handler once more, as a worker would after a crash between the run and its mark."""
+    row = await task_queue.get(rt.db, key)
+    assert row is not None, f"no task {key}"
+    spec = rt.worker.specs[(row.platform, row.kind)]
+    await spec.run(TaskRun(row.idempotency_key, row.kind, row.platform, dict(row.payload), row.attempts + 1,
+                           rt.clock.now, rt.post, rt.dispatcher.ingest))
+
+
 async def sent_cards(rt: Runtime, chat_id: str = "group:1") -> list[dict]:
     """Deliver what is queued, then return the payloads sent to a chat, oldest first."""
-    await rt.dispatcher.drain()
-    while await rt.sender.run_once():
-        pass
+    await run_queues(rt)
     rows = await outbox.recent(rt.db, "playground", target=chat_id, status="sent", limit=500)
     return [r.payload for r in rows]

@@ -1,4 +1,5 @@
-"""`salesbot outbox retry ID…|--all`: send dead letters again once their cause is fixed."""
+"""`salesbot outbox retry ID…|--all`: send dead letters again once their cause is fixed; `retry-tasks` does the
+same for dead tasks (media downloads, platform approvals, deal rooms, workbench numbers)."""
 
 from __future__ import annotations
 
@@ -15,21 +16,23 @@ if TYPE_CHECKING:
 
 def add_parser(sub) -> argparse.ArgumentParser:
     """Add the `outbox` command to the CLI's subparsers."""
-    p = sub.add_parser("outbox", help="the outbox: resend dead letters")
-    p.add_argument("action", choices=["retry"])
-    p.add_argument("ids", nargs="*", type=int, help="dead-letter ids (see /api/v1/dead_letters)")
-    p.add_argument("--all", action="store_true", help="every dead letter")
+    p = sub.add_parser("outbox", help="the outbox: resend dead letters (retry), rerun dead tasks (retry-tasks)")
+    p.add_argument("action", choices=["retry", "retry-tasks"])
+    p.add_argument("ids", nargs="*", type=int, help="dead-letter ids (see /api/v1/dead_letters) or task ids")
+    p.add_argument("--all", action="store_true", help="every dead letter (or dead task)")
     p.add_argument("--config", dest="sub_config", help=argparse.SUPPRESS)
     return p
 
 
 async def cli_outbox(args: argparse.Namespace, settings: Settings, db: Database) -> int:
-    """Queue the chosen dead letters again; a running `salesbot serve` sends them within its poll interval."""
+    """Queue the chosen dead letters (or dead tasks) again; a running `salesbot serve` takes them within its poll."""
     if bool(args.ids) == bool(args.all):
-        raise UserError("name dead-letter ids (salesbot outbox retry 12 15) or --all, not both and not neither")
-    from storage.repos import dead_letters  # the database layer loads only when a command needs it (fast CLI)
+        raise UserError(f"name ids (salesbot outbox {args.action} 12 15) or --all, not both and not neither")
+    from storage.repos import dead_letters, task_queue  # the database layer loads only when needed (fast CLI)
 
-    queued = await dead_letters.retry(db, None if args.all else list(args.ids), SystemClock().now())
-    missing = "" if args.all or queued == len(set(args.ids)) else "; the other ids are not dead letters"
+    retry = task_queue.retry if args.action == "retry-tasks" else dead_letters.retry
+    queued = await retry(db, None if args.all else list(args.ids), SystemClock().now())
+    what = "dead tasks" if args.action == "retry-tasks" else "dead letters"
+    missing = "" if args.all or queued == len(set(args.ids)) else f"; the other ids are not {what}"
     print(f"queued again: {queued}{missing}")
     return 0 if queued or args.all else 3

@@ -10,7 +10,8 @@ Contracts inside `raw` that handlers rely on (adapters fill them; everything els
 - Approval results. A DingTalk OA / Feishu approval that finished arrives as kind "approval" with
   ``raw = {"approval_id": <the platform instance id recorded by storage.repos.approvals.attach_instance,
   or salesbot's approval id>, "result": "approved" | "rejected", "remark": <approver's comment>}`` and
-  `actor` = the approver's platform user id; handlers/approvals.py applies it.
+  `actor` = the approver's platform user id — `bot/core/facts.ApprovalDecided` writes and reads that shape;
+  handlers/approvals.py applies it.
 - Card forms. A card with `Card.form` (bot/core/cards.py) submitted on a platform that renders forms (Feishu)
   arrives as kind "card_action" with `action` = the form's Action and `text` = what was typed (trimmed,
   at most 1000 chars); a plain button click of the same Action has `text` empty. Checklist ticks

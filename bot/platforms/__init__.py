@@ -107,10 +107,3 @@ async def stop_adapters(rt: Runtime) -> None:
         if hasattr(module, "stop"):
             await module.stop(rt)
 
-
-def runs_approvals(settings: Settings, platform: str) -> bool:
-    """Whether a platform takes quote approvals in its own approval app (its module says when it is set up)."""
-    if platform not in ADAPTERS or not getattr(settings, platform).enabled:
-        return False
-    module = importlib.import_module(f"bot.platforms.{platform}")
-    return bool(getattr(module, "approvals_enabled", lambda _s: False)(settings))

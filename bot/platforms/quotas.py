@@ -37,23 +37,20 @@ def wecom(app: str, target: str, payload: dict[str, Any]) -> list[Limit]:
 
 
 def feishu(app: str, target: str, payload: dict[str, Any]) -> list[Limit]:
-    """Feishu: 50/s and 1000/min per app, 5/s per chat or user, 5/s per PATCHed message, approvals 100/min."""
-    kind = payload.get("kind")
-    if kind == "media_fetch":
-        return []
-    if kind == "approval_create":
-        return [Limit(f"feishu:{app}:approval", 100, MINUTE)]
+    """Feishu: 50/s and 1000/min per app, 5/s per chat or user, 5/s per PATCHed message."""
     app_caps = [Limit(f"feishu:{app}:app", 50, SECOND), Limit(f"feishu:{app}:app_min", 1000, MINUTE)]
     if payload.get("update_message_id"):
         return [*app_caps, Limit(f"feishu:{app}:message:{payload['update_message_id']}", 5, SECOND)]
     return [*app_caps, Limit(f"feishu:{app}:chat:{target.removeprefix('dm:')}", 5, SECOND)]
 
 
+def feishu_approvals(app: str) -> list[Limit]:
+    """Feishu approval instance create: 100/min per app (a `create_approval` task's cap)."""
+    return [Limit(f"feishu:{app}:approval", 100, MINUTE)]
+
+
 def dingtalk(app: str, target: str, payload: dict[str, Any]) -> list[Limit]:
     """DingTalk: custom robots 20/min each; robot replies 20/min per conversation and 20/s per app."""
-    kind = payload.get("kind")
-    if kind in ("media_fetch", "approval_create", "approval_result"):
-        return []
     if target.startswith("webhook:"):
         return [Limit(f"dingtalk:robot:{target.removeprefix('webhook:')}", 20, MINUTE)]
     return [Limit(f"dingtalk:{app}:chat:{target.removeprefix('dm:')}", 20, MINUTE),

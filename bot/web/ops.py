@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from bot.platforms.http import runtime
 from storage import schema_version
-from storage.repos import inbox, lead_admin, outbox
+from storage.repos import inbox, lead_admin, outbox, task_queue
 
 
 def setup(app: web.Application) -> None:
@@ -49,10 +49,14 @@ async def metrics(request: web.Request) -> web.Response:
     rt = runtime(request)
     out_rows = await outbox.counts(rt.db)
     in_rows = await inbox.counts(rt.db)
-    gauges: dict[str, tuple[str, dict[tuple, float]]] = {
+    task_rows = await task_queue.counts(rt.db)
+    gauges = {
         "salesbot_outbox_messages": ("Outbox rows by status",
                                      {(("status", s),): float(out_rows.get(s, 0))
                                       for s in ("pending", "sending", "sent", "dead")}),
+        "salesbot_tasks": ("Task queue rows by status (media downloads, platform approvals, rooms, workbench)",
+                           {(("status", s),): float(task_rows.get(s, 0))
+                            for s in ("pending", "running", "done", "dead")}),
         "salesbot_inbox_events": ("Inbox rows by platform and status",
                                   {(("platform", p), ("status", s)): float(n) for (p, s), n in in_rows.items()}),
     }

@@ -10,12 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.db import Database
-from storage.models import Evidence, Member, OutboxMessage
+from storage.models import Evidence, Member
 from storage.models_media import EvidenceMedia
-from storage.repos._sql import rowcount, table_of
+from storage.models_queue import QueuedTask
+from storage.repos._sql import rowcount
 
-EM, EV, OB = table_of(EvidenceMedia), table_of(Evidence), table_of(OutboxMessage)
-KEY_PREFIX = "media_fetch:"  # outbox key of one download: media_fetch:<evidence id>
+EM, EV, TQ = EvidenceMedia.__table__, Evidence.__table__, QueuedTask.__table__
+KEY_PREFIX = "media_fetch:"  # task key of one download: media_fetch:<evidence id>
 
 
 async def add_pending(session: AsyncSession, evidence_id: int, platform: str, ref: str, now: datetime) -> None:
@@ -41,9 +42,9 @@ async def take_pending(session: AsyncSession, platforms: Sequence[str], now: dat
 
 
 async def fail_dead(session: AsyncSession, now: datetime) -> int:
-    """Mark queued downloads whose outbox row was dead-lettered as failed, keeping the reason; return how many."""
+    """Mark queued downloads whose task was dead-lettered as failed, keeping the reason; return how many."""
     key = literal(KEY_PREFIX) + cast(EM.c.evidence_id, String)
-    dead = (select(OB.c.last_error).where(OB.c.idempotency_key == key, OB.c.status == "dead")
+    dead = (select(TQ.c.last_error).where(TQ.c.idempotency_key == key, TQ.c.status == "dead")
             .limit(1).scalar_subquery())
     stmt = (update(EM).where(EM.c.status == "queued", dead.is_not(None))
             .values(status="failed", error=func.substr(dead, 1, 300), updated_at=now))
@@ -51,7 +52,7 @@ async def fail_dead(session: AsyncSession, now: datetime) -> int:
 
 
 async def mark_stored(db: Database, evidence_id: int, path: str, sha256: str, size: int, now: datetime) -> None:
-    """Record the stored copy (its own transaction: called by the sender after the download)."""
+    """Record the stored copy (its own transaction: called by the task worker after the download)."""
     async with db.session() as s:
         await s.execute(update(EM).where(EM.c.evidence_id == evidence_id).values(
             status="stored", path=path, sha256=sha256, size=size, error="", updated_at=now))

@@ -17,20 +17,22 @@ LEASE = timedelta(seconds=30)  # renewed every LEASE/3 while a sender holds the 
 
 
 async def enqueue(session, dialect: str, key: str, platform: str, target: str, payload: dict,
-                  now: datetime) -> bool:
-    """Queue a message; return False when the key was queued before (nothing new is sent)."""
+                  now: datetime, due: datetime | None = None) -> bool:
+    """Queue a message, sent from `due` (or now); return False when the key was queued before."""
     stmt = insert_ignore(T, dialect, ["idempotency_key"]).values(
         idempotency_key=key[:200], platform=platform, target=target, payload=payload, status="pending",
-        attempts=0, next_attempt_at=now, last_error="", created_at=now).returning(T.c.id)
+        attempts=0, next_attempt_at=max(due, now) if due else now, last_error="", created_at=now).returning(T.c.id)
     return (await session.execute(stmt)).scalar() is not None
 
 
-async def enqueue_many(session, dialect: str, rows: list[tuple[str, str, str, dict]], now: datetime) -> set[str]:
-    """Queue (key, platform, target, payload) rows in one statement; return the keys that were new."""
+async def enqueue_many(session, dialect: str, rows: list[tuple[str, str, str, dict]], now: datetime,
+                       due: datetime | None = None) -> set[str]:
+    """Queue (key, platform, target, payload) rows in one statement, sent from `due` (or now); return new keys."""
+    at = max(due, now) if due else now
     fresh: dict[str, dict] = {}
     for key, platform, target, payload in rows:
         fresh.setdefault(key[:200], {"idempotency_key": key[:200], "platform": platform, "target": target,
-                                     "payload": payload, "status": "pending", "attempts": 0, "next_attempt_at": now,
+                                     "payload": payload, "status": "pending", "attempts": 0, "next_attempt_at": at,
                                      "last_error": "", "created_at": now})
     if not fresh:
         return set()

@@ -1,5 +1,6 @@
-"""Writes of the pushes: a member's item state (done, snoozed, reason), tasks closed from a card, nudges, and
-holding queued messages through the quiet hours."""
+"""Writes of the pushes: a member's item state (done, snoozed, reason), tasks closed from a card, and nudges.
+
+Quiet hours are not applied here: a push decides its `not_before` before its rows are written (ctx.outbox)."""
 
 from __future__ import annotations
 
@@ -8,19 +9,11 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import OutboxMessage, Task
+from storage.models import Task
 from storage.models_pushes import Nudge, PushItem
 from storage.repos._sql import insert_ignore, rowcount, table_of
 
 P, TK = table_of(PushItem), table_of(Task)
-
-
-async def defer_pending(session: AsyncSession, key: str, until: datetime, exact: bool = False) -> int:
-    """Hold still-pending outbox rows whose key starts with (or, exact, is) `key` until `until`; return how many."""
-    T = table_of(OutboxMessage)
-    match = T.c.idempotency_key == key if exact else T.c.idempotency_key.startswith(key, autoescape=True)
-    stmt = update(T).where(match, T.c.status == "pending").values(next_attempt_at=until)
-    return rowcount(await session.execute(stmt)) or 0
 
 
 async def mark_item(session: AsyncSession, dialect: str, member_id: int, day: str, key: str,

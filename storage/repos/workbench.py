@@ -20,6 +20,7 @@ from bot.core.vocab import OWNED_LEAD_STATUSES
 from sales import mustdo
 from sales.mustdo import Candidate, Item
 from sales.stages import Pipeline
+from storage.db import Database
 from storage.models import Customer, Identity, Lead
 from storage.models_media import WorkbenchState
 from storage.repos import pushes
@@ -108,6 +109,13 @@ async def states(session: AsyncSession) -> dict[int, tuple[str, str, datetime | 
     """Return {member: (counts label, chain, pushed_at)} of every member pushed before."""
     rows = await session.execute(select(WS.c.member_id, WS.c.counts, WS.c.chain, WS.c.pushed_at))
     return {m: (c, ch, at) for m, c, ch, at in rows.all()}
+
+
+async def is_latest(db: Database, member_id: int, chain: str) -> bool:
+    """Whether `chain` is the member's newest pushed state (an older queued update is superseded by it)."""
+    async with db.engine.connect() as conn:
+        latest = (await conn.execute(select(WS.c.chain).where(WS.c.member_id == member_id))).scalar()
+    return latest is None or latest == chain
 
 
 async def save_states(session: AsyncSession, dialect: str, rows: list[dict]) -> None:

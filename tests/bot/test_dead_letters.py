@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.cli import main
 from scheduler.core import run_job
 from storage.db import Database
 from storage.migrate import upgrade
-from storage.repos import dead_letters, outbox
+from storage.repos import dead_letters, outbox, task_queue
 from tests.helpers import add_member, sent_cards
 
 AUTH = {"Authorization": "Bearer test-admin-token"}
@@ -75,6 +75,28 @@ def test_the_cli_retries_by_id_or_all(tmp_path, clock, capsys):
     assert main(["--config", str(config), "outbox", "retry", "999"]) == 3
 
 
+async def _dead_task(url: str, clock) -> int:
+    db = Database(url)
+    await upgrade(db)
+    async with db.session() as s:
+        await task_queue.add_many(s, db.dialect, [("fetch_media", "wecom", "media_fetch:1", {})], clock.now())
+    [row] = await task_queue.claim(db, clock.now(), [("wecom", "fetch_media")], 1, timedelta(seconds=30))
+    await task_queue.mark_dead(db, row.id, row.claim_token, "permanent: 40007")
+    await db.close()
+    return row.id
+
+
+def test_the_cli_reruns_dead_tasks(tmp_path, clock, capsys):
+    url = f"sqlite+aiosqlite:///{tmp_path}/cli.db"
+    task_id = asyncio.run(_dead_task(url, clock))
+    config = tmp_path / "config.toml"
+    config.write_text(f'[database]\nurl = "{url}"\n', "utf-8")
+    assert main(["--config", str(config), "outbox", "retry-tasks", str(task_id + 1)]) == 3
+    assert "not dead tasks" in capsys.readouterr().out
+    assert main(["--config", str(config), "outbox", "retry-tasks", "--all"]) == 0
+    assert "queued again: 1" in capsys.readouterr().out
+
+
 async def test_admins_get_a_daily_card_of_dead_letters_once(rt):
     admin = await add_member(rt, "王总", role="admin")
     quiet = await run_job(rt, "dead_letters", FIRE)
@@ -88,5 +110,13 @@ async def test_admins_get_a_daily_card_of_dead_letters_once(rt):
     assert card["title"] == "未送达消息日报" and card["sections"][0]["title"] == "共 3 条消息没有送达"
     assert sorted(f[0] for f in card["sections"][0]["fields"]) == ["企业微信", "飞书"]
     assert card["sections"][1]["items"][0].endswith("平台未启用（在配置里启用后重试）")
+    async with rt.db.session() as s:  # a download that can never succeed is reported too
+        await task_queue.add_many(s, rt.db.dialect, [("fetch_media", "wecom", "media_fetch:1", {})], rt.clock.now())
+    [row] = await task_queue.claim(rt.db, rt.clock.now(), [("wecom", "fetch_media")], 1, timedelta(seconds=30))
+    await task_queue.mark_dead(rt.db, row.id, row.claim_token, "permanent: 40007")
+    result = await run_job(rt, "dead_letters", FIRE.replace(day=30))
+    assert result.summary.endswith("3 条未送达，1 个后台任务失败")
+    card = [c["card"] for c in await sent_cards(rt, f"dm:{admin}")][-1]
+    assert card["sections"][2]["title"] == "1 个后台任务没有完成" and "retry-tasks" in card["sections"][2]["text"]
     again = await run_job(rt, "dead_letters", FIRE.replace(day=29, hour=12))
     assert again.status == "already claimed" or "已推送 0 人" in (again.summary or "")

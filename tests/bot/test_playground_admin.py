@@ -6,6 +6,7 @@ import json
 from datetime import timedelta
 
 from storage.models import Lead
+from storage.repos import outbox
 from tests.helpers import add_member, sent_cards
 
 TOKEN = "web-token-0123456789"
@@ -37,7 +38,8 @@ async def test_numbers_rejects_and_dead_letters_are_counted(client, rt):
         answered.first_response_at = answered.received_at + timedelta(minutes=30)
         late.breached_at = late.received_at + timedelta(hours=4)
     async with rt.db.session() as s:  # a platform that is not enabled: the sender dead-letters it
-        await rt.enqueue_raw(s, "t:1", "wecom", "zhangsan", {"msgtype": "text", "text": {"content": "hi"}})
+        text = {"msgtype": "text", "text": {"content": "hi"}}
+        await outbox.enqueue(s, rt.db.dialect, "t:1", "wecom", "zhangsan", text, rt.clock.now())
     await sent_cards(rt, f"dm:{rep}")
     body = await (await client.get("/playground/api/admin")).json()
     assert (body["leads"], body["auto_assigned"], body["auto_distribution_rate"]) == (2, 2, 1.0)

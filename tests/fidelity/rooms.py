@@ -10,7 +10,7 @@ from bot.core.events import ChatRef, Event
 from bot.runtime import Runtime
 from storage.models import Opportunity
 from storage.repos import members
-from tests.helpers import add_member
+from tests.helpers import add_member, run_queues
 
 _ids = itertools.count(1)
 
@@ -27,9 +27,7 @@ async def team(rt: Runtime, platform: str, rep_id: str, boss_id: str) -> tuple[i
 async def say(rt: Runtime, platform: str, actor: str, chat: ChatRef, text: str) -> None:
     """A message as the platform's adapter would ingest it, then every handler and send finished."""
     await rt.dispatcher.ingest(Event(platform, "message", f"m{next(_ids)}", actor, chat, text))
-    await rt.dispatcher.drain()
-    while await rt.sender.run_once():
-        pass
+    await run_queues(rt)
 
 
 async def opportunity(rt: Runtime) -> Opportunity:

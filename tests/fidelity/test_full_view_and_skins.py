@@ -19,7 +19,7 @@ HELP = next(c for n, c in catalog() if n == "help:real")
 
 async def _enqueue(rt, key: str, to: ChatRef, card) -> None:
     async with rt.db.session() as s:
-        await rt.enqueue(s, key, to, card, "", {})
+        await (await rt.context(s)).outbox.send(to, card, key)
 
 
 async def test_a_shortened_wecom_card_opens_its_stored_full_view_with_buttons_for_the_person(rt, client):

@@ -13,6 +13,7 @@ from scheduler.core import run_job
 from storage.repos import outbox
 from tests.cards.catalog import catalog, help_entries
 from tests.handlers.opp_helpers import Chat
+from tests.helpers import run_queues
 from tests.scheduler.push_helpers import build_org
 
 URL = re.compile(r"(?:https?|dingtalk)://\S+|/[\w./-]*\?\S*|/(?:a|v|dash|intake|m)/\S*")
@@ -56,8 +57,7 @@ async def test_a_scripted_day_sends_no_english_to_anyone(client, rt):
         await dm.say(org.rep, text)
     for job in registry.names():
         await run_job(rt, job)
-    while await rt.sender.run_once():
-        pass
+    await run_queues(rt)
     rows = await outbox.recent(rt.db, "playground", 0, limit=500)
     cards = [(r.idempotency_key, Card.from_dict(r.payload["card"])) for r in rows if r.payload.get("card")]
     assert len(cards) > 20

@@ -10,6 +10,7 @@ from bot.runtime import Runtime
 from storage.db import Database
 from storage.migrate import upgrade
 from tests.fakes.wecom import FakeWecom
+from tests.helpers import run_queues
 from tests.platforms.wecom.conftest import wecom_settings
 
 
@@ -37,7 +38,5 @@ async def wrt(sqlite_url, fake, clock, tmp_path) -> AsyncIterator[Runtime]:
 
 
 async def deliver(rt: Runtime) -> None:
-    """Finish handlers and run the sender until nothing is due."""
-    await rt.dispatcher.drain()
-    while await rt.sender.run_once():
-        pass
+    """Finish handlers and run the sender and the task worker until nothing is due."""
+    await run_queues(rt)

@@ -16,9 +16,10 @@ from bot.runtime import Runtime
 from bot.web.app import create_app
 from scheduler.core import run_job
 from scheduler.media import summary
-from storage.models import Evidence, OutboxMessage
+from storage.models import Evidence
 from storage.models_media import EvidenceMedia
-from storage.repos import members, outbox
+from storage.models_queue import QueuedTask
+from storage.repos import members, outbox, task_queue
 from tests.helpers import add_member
 from tests.scheduler.conftest import deliver
 
@@ -102,9 +103,7 @@ async def test_an_unwritable_store_is_retried_not_lost(wrt, fake, tmp_path):
     await _deal_with_image(wrt, "MEDIA_1")
     await run_job(wrt, "media_fetch")
     await deliver(wrt)
-    async with wrt.db.session() as s:
-        row = (await s.execute(select(OutboxMessage).where(OutboxMessage.idempotency_key.startswith("media_fetch:"))
-                               )).scalar_one()
+    row = await task_queue.get(wrt.db, "media_fetch:1")
     assert row.status == "pending" and "make the folder writable" in row.last_error
     assert (await _media(wrt)).status == "queued"
 
@@ -113,7 +112,7 @@ async def test_a_download_the_sender_gave_up_on_is_marked_failed(wrt, fake):
     await _deal_with_image(wrt, "MEDIA_1")
     await run_job(wrt, "media_fetch")
     async with wrt.db.session() as s:  # e.g. eight timeouts in a row
-        row = (await s.execute(select(OutboxMessage).where(OutboxMessage.idempotency_key.startswith("media_fetch:"))
+        row = (await s.execute(select(QueuedTask).where(QueuedTask.idempotency_key.startswith("media_fetch:"))
                                )).scalar_one()
         row.status, row.last_error = "dead", "WeCom unreachable (TimeoutError) on media/get"
     wrt.clock.advance(timedelta(minutes=1))

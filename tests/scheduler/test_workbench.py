@@ -5,15 +5,18 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
+from sqlalchemy import select
+
 from bot.runtime import Runtime
 from scheduler.core import run_job
 from scheduler.workbench import chain
 from storage.models import Lead
+from storage.models_queue import QueuedTask
 from storage.repos import members
 from storage.repos.workbench import Counts
 from tests.helpers import add_member
 from tests.scheduler.conftest import deliver
-from tests.scheduler.push_helpers import build_org, outbox_keys
+from tests.scheduler.push_helpers import build_org
 
 
 async def _link(rt: Runtime, member_id: int, userid: str) -> None:
@@ -52,10 +55,30 @@ async def test_unchanged_numbers_send_nothing_and_a_return_to_old_numbers_sends_
         (await s.get(Lead, org.old_lead)).status = "breached"
     wrt.clock.advance(timedelta(minutes=15))
     assert "更新 1 人" in (await run_job(wrt, "wecom_workbench")).summary
-    keys = await outbox_keys(wrt, f"workbench:{org.rep}:")
+    keys = await task_keys(wrt, f"workbench:{org.rep}:")
     assert len(keys) == len(set(keys)) == 3
-    await deliver(wrt)
+    await deliver(wrt)  # the two older updates were replaced before they ran: only the newest numbers go out
+    assert [[i["data"] for i in b["keydata"]["items"]][1] for b in fake.workbench] == ["2"]
+
+
+async def test_each_update_sent_in_its_turn_arrives(wrt, fake):
+    org = await build_org(wrt)
+    await _link(wrt, org.rep, "lina")
+    for status in (None, "lost", "breached"):  # 2 → 1 → 2 open leads, each delivered before the next
+        if status:
+            async with wrt.db.session() as s:
+                (await s.get(Lead, org.old_lead)).status = status
+        wrt.clock.advance(timedelta(minutes=15))
+        await run_job(wrt, "wecom_workbench")
+        await deliver(wrt)
     assert [[i["data"] for i in b["keydata"]["items"]][1] for b in fake.workbench] == ["2", "1", "2"]
+
+
+async def task_keys(rt: Runtime, prefix: str) -> list[str]:
+    """The keys of the tasks queued under `prefix`."""
+    async with rt.db.session() as s:
+        rows = await s.execute(select(QueuedTask.idempotency_key).where(QueuedTask.idempotency_key.startswith(prefix)))
+        return list(rows.scalars())
 
 
 async def test_old_numbers_are_refreshed_before_their_link_expires(wrt, fake):
@@ -72,7 +95,7 @@ async def test_nothing_runs_without_wecom(rt):
     await add_member(rt, "李娜")
     result = await run_job(rt, "wecom_workbench")
     assert result.summary == "企业微信工作台：未开启企业微信（[wecom] enabled = false），未更新"
-    assert await outbox_keys(rt, "workbench:") == []
+    assert await task_keys(rt, "workbench:") == []
 
 
 def test_the_chained_key_differs_for_the_same_numbers_after_a_change():

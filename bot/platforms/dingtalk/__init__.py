@@ -1,8 +1,8 @@
 """DingTalk (钉钉): Stream and HTTP robot, interactive cards, custom-robot pushes, OA quote approvals.
 
-`build_api(rt)` wires the API client (with the runtime-bound OA approvals) and renderer; `start(rt)`/
-`stop(rt)` run the Stream client when `[dingtalk] mode = "stream"` (and register HTTP card callbacks when
-mode = "http"); `approvals_enabled(settings)` tells handlers that quotes are approved in DingTalk OA.
+`build_api(rt)` wires the API client and renderer (tasks.py registers the OA approval, room and download
+tasks); `start(rt)`/`stop(rt)` run the Stream client when `[dingtalk] mode = "stream"` (and register HTTP
+card callbacks when mode = "http"); `approvals_enabled(settings)` says quotes are approved in DingTalk OA.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from bot.platforms.connections import Held
 from bot.platforms.dingtalk import render
 from bot.platforms.dingtalk.api import DingTalkAPI
-from bot.platforms.dingtalk.approvals import OAApprovals
 from bot.platforms.tokens import SharedTokens
 
 if TYPE_CHECKING:
@@ -27,7 +26,6 @@ def build_api(rt: Runtime) -> DingTalkAPI:
     """Create the API client and bind the renderer to this runtime's settings and clock."""
     render.configure(rt.settings, rt.clock)
     api = DingTalkAPI(rt.settings.dingtalk, rt.clock)
-    api.approvals = OAApprovals(api, rt)
     api.db = rt.db  # evidence downloads record the stored file
     api.tokens = SharedTokens(rt.db, lambda: rt.clock.now().timestamp())  # one refresher across replicas
     return api

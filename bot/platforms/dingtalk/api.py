@@ -3,7 +3,7 @@
 Replies go to the message's sessionWebhook while it is valid, else through the robot API
 (groupMessages/send, oToMessages/batchSend ≤ 20 users a call); team pushes go to custom group
 robots signed with 加签. Interactive cards use createAndDeliver and PUT /v1.0/card/instances.
-Evidence files (payload kind "media_fetch") are downloaded by media.py.
+Evidence downloads (media.py), scene-group rooms and OA approvals run as tasks (tasks.py), not sends.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 import aiohttp
@@ -20,7 +20,6 @@ from bot.config import DingtalkConfig
 from bot.core.clock import Clock
 from bot.core.errors import DeliveryError, TransientDeliveryError
 from bot.core.errors import Throttled as ThrottledError
-from bot.platforms.dingtalk import rooms
 from bot.platforms.dingtalk.adapter import canonical_target
 from bot.platforms.dingtalk.crypto import webhook_query
 from bot.platforms.dingtalk.media import DingTalkMedia
@@ -28,15 +27,11 @@ from bot.platforms.dingtalk.throttle import throttled
 from bot.platforms.tokens import SharedTokens
 from storage.repos import card_refs
 
-if TYPE_CHECKING:
-    from bot.platforms.dingtalk.approvals import OAApprovals
-
 log = logging.getLogger("salesbot.dingtalk")
 TOKEN_MARGIN = timedelta(minutes=5)  # refresh before DingTalk's 7200 s expiry, like the SDK
 WEBHOOK_MARGIN_MS = 60_000  # a sessionWebhook this close to expiry is not worth a failed call
 THROTTLE = timedelta(minutes=10)  # a custom robot over its limit is muted for 10 minutes
 BATCH = 20  # oToMessages/batchSend takes at most 20 userIds
-MEDIA_FETCH = True  # scheduler/media.py queues evidence downloads only for platforms whose API says so
 
 
 class TokenRejected(TransientDeliveryError):
@@ -62,7 +57,6 @@ class DingTalkAPI(DingTalkMedia):
         self._http: aiohttp.ClientSession | None = None
         self.tokens = SharedTokens(None, lambda: clock.now().timestamp())  # build_api shares it via the database
         self._muted: dict[str, datetime] = {}
-        self.approvals: OAApprovals | None = None  # bound by build_api(rt): it needs the database
 
     def _session(self) -> aiohttp.ClientSession:
         if self._http is None or self._http.closed:
@@ -174,20 +168,14 @@ class DingTalkAPI(DingTalkMedia):
             await self.call("POST", "/v1.0/robot/oToMessages/batchSend", {**robot, "userIds": ids[start:start + BATCH]})
 
     async def send(self, target: str, payload: dict[str, Any]) -> None:
-        """Deliver one rendered payload; raise TransientDeliveryError to retry, DeliveryError to give up."""
+        """Deliver one rendered message; raise TransientDeliveryError to retry, DeliveryError to give up."""
         kind = payload.get("kind")
-        if kind == "room_create":  # 开群 (handlers/deal_rooms.py)
-            await rooms.create(self, payload)
-        elif kind == "message":
+        if kind == "message":
             await self.send_message(target, payload)
         elif kind == "card":
             await self.send_card(payload)
         elif kind == "card_update":
             await self.call("PUT", "/v1.0/card/instances", payload["update"])
-        elif kind in ("approval_create", "approval_result") and self.approvals is not None:
-            await self.approvals.handle(target, payload)
-        elif kind == "media_fetch":
-            await self.store_media(payload)
         else:
             raise DeliveryError(f"unknown DingTalk payload kind {kind!r}; re-render the message")
 

@@ -1,11 +1,12 @@
 """Quote-approval results from DingTalk OA: a finished instance becomes an `approval` Event.
 
 The `bpms_instance_change` push says that an instance finished and how, but its `staffId` is the
-originator, and it carries no remark. So the push is stored as a `platform` event and queues an
-`approval_result` outbox row (one per instance); the sender reads the instance
-(`GET /v1.0/workflow/processInstances`) and ingests Event(kind="approval") with the approver who
-decided (operationRecords) as the actor and their remark. Duplicate pushes share the row and the
-inbox key; `bpms_task_change` pushes (one approver of several) change nothing.
+originator, and it carries no remark. So the push is stored as a `platform` event and queues a
+`read_approval` task (one per instance, key `dingtalk:approval_result:<instance id>`); the task worker reads
+the instance (`GET /v1.0/workflow/processInstances`) and ingests Event(kind="approval") carrying
+ApprovalDecided, with the approver who decided (operationRecords) as the actor and their remark — a new
+fact in the inbox, never a message through the sender. Duplicate pushes share the task and the inbox key;
+`bpms_task_change` pushes (one approver of several) change nothing.
 """
 
 from __future__ import annotations
@@ -16,13 +17,16 @@ from urllib.parse import quote
 
 from bot.core.errors import TransientDeliveryError
 from bot.core.events import Event
+from bot.core.facts import ApprovalDecided
 from bot.core.payloads import text
+from bot.core.ports import TaskRun
 from storage.repos import approvals as repo
 
 if TYPE_CHECKING:
     from bot.config import DingtalkConfig
     from bot.platforms.dingtalk.api import DingTalkAPI
     from bot.runtime import Runtime
+    from storage.db import Database
 
 log = logging.getLogger("salesbot.dingtalk.approvals")
 RESULTS = {"agree": "approved", "refuse": "rejected"}
@@ -34,15 +38,15 @@ async def instance(api: DingTalkAPI, instance_id: str) -> dict[str, Any]:
     return data.get("result") or {}
 
 
-def result_row(cfg: DingtalkConfig, event_type: str, data: dict[str, Any]) -> tuple[str, str, dict] | None:
-    """The outbox row (key, target, payload) that fetches a finished quote approval, or None if not ours."""
+def result_row(cfg: DingtalkConfig, event_type: str, data: dict[str, Any]) -> tuple[str, dict] | None:
+    """The read_approval task (key, payload) of a finished quote approval, or None if not ours."""
     what = "DingTalk bpms_instance_change"
     if event_type != "bpms_instance_change" or text(data, "type", what) != "finish" or not cfg.approval_process_code:
         return None
     code, pid = text(data, "processCode", what), text(data, "processInstanceId", what)
     if not pid or (code and code != cfg.approval_process_code):
         return None  # another approval form of the company (leave, expenses …): not ours to read
-    return f"dingtalk:approval_result:{pid}", f"approval:{pid}", {"kind": "approval_result", "instance_id": pid}
+    return f"dingtalk:approval_result:{pid}", {"instance_id": pid}
 
 
 async def queue_result(rt: Runtime, event_type: str, data: dict[str, Any]) -> None:
@@ -51,7 +55,7 @@ async def queue_result(rt: Runtime, event_type: str, data: dict[str, Any]) -> No
     if row is None:
         return
     async with rt.db.session() as session:
-        await rt.enqueue_raw(session, row[0], "dingtalk", row[1], row[2])
+        await (await rt.context(session)).tasks.add("read_approval", "dingtalk", row[0], row[1])
     rt.sender_wake()
 
 
@@ -70,9 +74,9 @@ def decision(detail: dict[str, Any]) -> tuple[str, str | None, str] | None:
     return result, (str(tasks[-1].get("userId") or "") or None) if tasks else None, ""
 
 
-async def apply_result(api: DingTalkAPI, rt: Runtime, instance_id: str) -> None:
+async def apply_result(api: DingTalkAPI, db: Database, task: TaskRun, instance_id: str) -> None:
     """Read a finished instance and ingest its `approval` Event (nothing when it is not ours or already decided)."""
-    async with rt.db.session() as session:
+    async with db.session() as session:
         approval = await repo.find(session, "dingtalk", instance_id)
     if approval is None or approval.status != "pending":
         log.info("DingTalk approval result not applied: unknown instance or already decided",
@@ -87,5 +91,5 @@ async def apply_result(api: DingTalkAPI, rt: Runtime, instance_id: str) -> None:
         log.info("DingTalk approval ended without a decision", extra={"instance": instance_id, "status": status})
         return
     result, actor, remark = found
-    raw = {"approval_id": instance_id, "result": result, "remark": remark, "actor": actor or ""}
-    await rt.dispatcher.ingest(Event("dingtalk", "approval", f"approval:{instance_id}", actor, None, raw=raw))
+    decided = ApprovalDecided(instance_id, result, remark, actor)
+    await task.ingest(Event("dingtalk", "approval", f"approval:{instance_id}", actor, None, raw=decided.to_raw()))

@@ -1,12 +1,12 @@
 """Quote approvals in DingTalk OA: create the instance, fall back to the in-chat card, create the form.
 
-`approval_create` (queued by Context.request_platform_approval) → `POST /v1.0/workflow/processInstances`
-with our fields by label. DingTalk has no idempotency key for this call, so before creating, we look for
-an instance that an earlier, unanswered try may have made: the requester's instances of our form since
-the approval was opened (`/v1.0/workflow/processes/instanceIds/query`) whose "salesbot 单号" is ours.
-The instance id is linked at once (attach_instance). A refusal (bad process code, unknown user, missing
-permission), or DingTalk failing for two minutes, posts the in-chat approval card instead, so the rep is never
-stuck.
+The `create_approval` task (queued by handlers/approvals.start, key `approval_create:<id>`) →
+`POST /v1.0/workflow/processInstances` with our fields by label. DingTalk has no idempotency key for this
+call, so before creating, we look for an instance that an earlier, unanswered try may have made: the
+requester's instances of our form since the approval was opened (`/v1.0/workflow/processes/instanceIds/query`)
+whose "salesbot 单号" is ours. The instance id is linked at once (attach_instance). A refusal (bad process
+code, unknown user, missing permission), or DingTalk failing for two minutes, posts the in-chat approval card
+instead (through the one outbox), so the rep is never stuck.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.core.clock import as_utc
 from bot.core.errors import DeliveryError, TransientDeliveryError, UserError
+from bot.core.ports import TaskRun
 from bot.platforms.dingtalk import approval_results
 from bot.platforms.dingtalk.adapter import chat_for_target
 from cards.views import ApprovalView, approval_card
@@ -26,7 +27,6 @@ from storage.repos import approvals as repo
 if TYPE_CHECKING:
     from bot.config import Settings
     from bot.platforms.dingtalk.api import DingTalkAPI
-    from bot.runtime import Runtime
     from storage.db import Database
 
 log = logging.getLogger("salesbot.dingtalk.approvals")
@@ -37,7 +37,7 @@ FIELDS = (("customer", "客户"), ("requester", "申请人"), ("stage", "申请�
           ("discount", "折扣"), ("budget", "客户预算"), ("reason", "申请理由"), ("customer_url", "客户档案"))
 REF = "salesbot 单号"
 LOOKBACK = timedelta(minutes=2)  # clock skew between us and DingTalk when looking for an earlier try
-GIVE_UP = timedelta(minutes=2)  # DingTalk down this long: decide in the chat (the sender's retries last ~4 min)
+GIVE_UP = timedelta(minutes=2)  # DingTalk down this long: decide in the chat (the task's retries last ~4 min)
 FIX = ("check [dingtalk] approval_process_code (`salesbot dingtalk create-approval-form` prints it), the app's "
        "Workflow.Instance.Write/Read permissions, and the requester's DingTalk userid "
        "(`salesbot sync members --platform dingtalk`)")
@@ -55,38 +55,43 @@ def form_values(form: dict[str, Any], approval_id: int) -> list[dict[str, str]]:
 
 
 class OAApprovals:
-    """Deliver the approval payloads of the outbox; bound to the runtime for the database and the sender."""
+    """The approval tasks of one DingTalkAPI (which carries the database and the clock)."""
 
-    def __init__(self, api: DingTalkAPI, rt: Runtime) -> None:
-        self.api, self.rt = api, rt
+    def __init__(self, api: DingTalkAPI) -> None:
+        self.api = api
 
-    async def handle(self, target: str, payload: dict[str, Any]) -> None:
-        """Send one approval payload; raise like DingTalkAPI.send."""
-        if payload["kind"] == "approval_result":
-            await approval_results.apply_result(self.api, self.rt, str(payload["instance_id"]))
-        else:
-            await self.create(int(payload["approval_id"]), payload.get("form") or {})
+    @property
+    def db(self) -> Database:
+        """The database build_api bound to the API client."""
+        if self.api.db is None:
+            raise DeliveryError("DingTalk approvals need the database; build the client with build_api(rt)")
+        return self.api.db
 
-    async def create(self, approval_id: int, form: dict[str, Any]) -> None:
-        """Create the instance once and link it; on a permanent refusal post the in-chat card instead."""
-        async with self.rt.db.session() as session:
+    async def read(self, task: TaskRun) -> None:
+        """The `read_approval` task: read a finished instance and ingest its decision."""
+        await approval_results.apply_result(self.api, self.db, task, str(task.payload["instance_id"]))
+
+    async def create(self, task: TaskRun) -> None:
+        """The `create_approval` task: create the instance once and link it; on a refusal post the card instead."""
+        approval_id, form = int(task.payload["approval_id"]), task.payload.get("form") or {}
+        async with self.db.session() as session:
             approval = await repo.get(session, approval_id)
         if approval is None:
             raise DeliveryError(f"approval #{approval_id} no longer exists; nothing to create in DingTalk")
         if approval.instance_id or approval.status != "pending":
             return  # created by an earlier try, or decided in the chat meanwhile
         try:
-            instance_id = await self._earlier_try(approval, form) or await self._start(approval, form)
+            instance_id = await self._earlier_try(approval, form, task) or await self._start(approval, form)
         except TransientDeliveryError as exc:
-            if self.rt.clock.now() - as_utc(approval.created_at or self.rt.clock.now()) < GIVE_UP:
+            if task.now() - as_utc(approval.created_at or task.now()) < GIVE_UP:
                 raise
-            await self._fallback(approval, form)  # before the sender gives up: the rep must not wait on an outage
+            await self._fallback(approval, form, task)  # before the retries end: the rep must not wait on an outage
             raise DeliveryError(f"DingTalk kept failing for {GIVE_UP} ({exc}); posted the approval card "
                                 "in the chat instead") from exc
         except DeliveryError as exc:
-            await self._fallback(approval, form)
+            await self._fallback(approval, form, task)
             raise DeliveryError(f"{exc}; posted the approval card in the chat instead") from exc
-        async with self.rt.db.session() as session:
+        async with self.db.session() as session:
             await repo.attach_instance(session, approval.id, instance_id)
 
     async def _start(self, approval: Approval, form: dict[str, Any]) -> str:
@@ -106,14 +111,14 @@ class OAApprovals:
             raise TransientDeliveryError(f"DingTalk answered no instanceId: {str(data)[:200]}")
         return str(data["instanceId"])
 
-    async def _earlier_try(self, approval: Approval, form: dict[str, Any]) -> str | None:
+    async def _earlier_try(self, approval: Approval, form: dict[str, Any], task: TaskRun) -> str | None:
         """The instance an earlier unanswered try created, if any (the requester's recent ones, by our ref)."""
         originator = str(form.get("originator_user_id") or "")
         if not originator or approval.created_at is None:
             return None
         start = as_utc(approval.created_at) - LOOKBACK
         body = {"processCode": self.api.cfg.approval_process_code, "startTime": int(start.timestamp() * 1000),
-                "endTime": int((self.rt.clock.now() + LOOKBACK).timestamp() * 1000), "nextToken": 0,
+                "endTime": int((task.now() + LOOKBACK).timestamp() * 1000), "nextToken": 0,
                 "maxResults": 20, "userIds": [originator]}
         try:
             data = await self.api.call("POST", "/v1.0/workflow/processes/instanceIds/query", body)
@@ -129,18 +134,15 @@ class OAApprovals:
                 return str(instance_id)
         return None
 
-    async def _fallback(self, approval: Approval, form: dict[str, Any]) -> None:
-        """Post the in-chat approval card (the same one platforms without an approval app get)."""
+    async def _fallback(self, approval: Approval, form: dict[str, Any], task: TaskRun) -> None:
+        """Post the in-chat approval card (the same one, under the same key, platforms without an approval app get)."""
         if not approval.chat_id:
             return
         view = ApprovalView(approval.id, approval.opportunity_id, str(form.get("customer") or ""),
                             str(form.get("requester") or ""), str(form.get("stage") or approval.to_stage),
                             str(form.get("amount") or ""), str(form.get("discount") or ""),
                             approval.reason, str(form.get("budget") or ""))
-        async with self.rt.db.session() as session:
-            await self.rt.enqueue(session, f"approval:{approval.id}:card", chat_for_target(approval.chat_id),
-                                  approval_card(view), "", {})
-        self.rt.sender_wake()
+        await task.send(chat_for_target(approval.chat_id), approval_card(view), f"approval:{approval.id}:card")
         log.warning("DingTalk OA approval not created; the in-chat card was posted", extra={"approval": approval.id})
 
 

@@ -43,7 +43,7 @@ def attachments_of(data: dict[str, Any]) -> list[dict[str, str]]:
 class DingTalkMedia:
     """The download half of DingTalkAPI (needs its call(), _session(), robot_code and clock)."""
 
-    db: Database | None = None  # set by build_api(rt): fetch_into records the stored file
+    db: Database | None = None  # set by build_api(rt): the fetch_media task records the stored file
 
     async def fetch_media(self, download_code: str, max_bytes: int = MAX_MEDIA) -> bytes:
         """Trade the downloadCode for a download URL and fetch it; refuse more than max_bytes."""
@@ -72,9 +72,3 @@ class DingTalkMedia:
                 return await read_capped(resp, max_bytes, what)
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise TransientDeliveryError(f"{what}: {type(exc).__name__}") from exc
-
-    async def store_media(self, payload: dict[str, Any]) -> None:
-        """Deliver a media_fetch outbox row: download and store the file (scheduler/media.py)."""
-        from scheduler.media import fetch_into  # the platform-neutral download-and-store step
-
-        await fetch_into(self.db, payload, self.fetch_media, self.clock.now)

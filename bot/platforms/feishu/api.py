@@ -1,5 +1,5 @@
-"""Outbound Feishu open-platform client (aiohttp): tenant token, send/reply/PATCH cards, bot identity,
-evidence downloads (payload kind "media_fetch", media.py).
+"""Outbound Feishu open-platform client (aiohttp): tenant token, send/reply/PATCH cards, bot identity;
+evidence downloads (media.py), approvals and rooms run as tasks (tasks.py), not sends.
 
 Every call goes to settings.feishu.api_base, so tests and proxies can stand in for open.feishu.cn.
 Targets are ChatRef.chat_id values ("dm:<id>" for personal chats, see flows/targets.py); the
@@ -20,7 +20,6 @@ import aiohttp
 
 from bot.config import FeishuConfig
 from bot.core.errors import DeliveryError, Throttled, TransientDeliveryError
-from bot.platforms.feishu import rooms
 from bot.platforms.feishu.delayed import DelayedUpdates
 from bot.platforms.feishu.limits import MAX_WAIT, Throttle
 from bot.platforms.feishu.media import FeishuMedia
@@ -35,7 +34,6 @@ TOKEN_PATH = "/open-apis/auth/v3/tenant_access_token/internal"
 TOKEN_INVALID = {99991661, 99991663, 99991671, 99991677}  # missing / invalid / malformed / expired token
 RATE_LIMITED = {99991400, 230020}  # gateway throttling; per-chat frequency limit
 REFRESH_EARLY = 600  # seconds before expiry a token is replaced (the SDK does the same)
-MEDIA_FETCH = True  # scheduler/media.py queues evidence downloads only for platforms whose API says so
 
 
 def receive_id_type(target: str) -> str:
@@ -148,18 +146,7 @@ class FeishuAPI(FeishuMedia):
         return self._bot_open_id
 
     async def send(self, target: str, payload: dict[str, Any]) -> None:
-        """Deliver an outbox payload: create an approval, PATCH a card, reply, or send to a chat or person."""
-        if payload.get("kind") == "approval_create":  # queued by Context.request_platform_approval
-            if self.approvals is None:
-                raise DeliveryError("Feishu approvals are not wired; build the client with build_api(rt)")
-            await self.approvals.create(payload)
-            return
-        if payload.get("kind") == "room_create":  # 开群 (handlers/deal_rooms.py)
-            await rooms.create(self, payload)
-            return
-        if payload.get("kind") == "media_fetch":  # queued by the media_fetch job; not a message to a chat
-            await self.store_media(payload)
-            return
+        """Deliver an outbox message: PATCH a card, reply, or send to a chat or person."""
         await self.throttle.acquire(target)
         if payload.get("delayed_update") and await self.delayed.try_update(payload):
             return  # a late first reply replaced the clicked card

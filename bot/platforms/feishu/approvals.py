@@ -1,10 +1,10 @@
 """Quote approvals in Feishu approval v4: create the instance, subscribe to its events, read who decided.
 
-handlers/approvals.start → Context.request_platform_approval queues {"kind": "approval_create", …}; the
-sender hands it to FeishuAPI.send → FeishuApprovals.create: POST /open-apis/approval/v4/instances with a
-`uuid` derived from our approval (a retried create is refused with 60012, and the instance is then read back
-by that uuid), then storage.repos.approvals.attach_instance. A refusal that retrying cannot fix posts the
-in-chat approval card instead and dead-letters the row with the fix. Results arrive as `approval_instance`
+handlers/approvals.start queues a `create_approval` task (key `approval_create:<id>`); the task worker runs
+FeishuApprovals.create: POST /open-apis/approval/v4/instances with a `uuid` derived from our approval (a
+retried create is refused with 60012, and the instance is then read back by that uuid), then
+storage.repos.approvals.attach_instance. A refusal that retrying cannot fix posts the in-chat approval card
+instead (through the one outbox) and dead-letters the task with the fix. Results arrive as `approval_instance`
 events (approval_events.py); with_decider adds the approver before the event is stored.
 
 The approval definition needs one single-line text widget per WIDGETS key (ids: see the README).
@@ -21,13 +21,13 @@ from bot.config.sections import FEISHU_APPROVAL_WIDGETS as WIDGETS
 from bot.core.clock import Clock
 from bot.core.errors import DeliveryError, TransientDeliveryError
 from bot.core.events import ChatRef, Event
-from bot.platforms.feishu import approval_events, render
+from bot.core.ports import TaskRun
+from bot.platforms.feishu import approval_events
 from bot.platforms.feishu.api import Refused
 from cards.views import ApprovalView, approval_card
 from storage.db import Database
 from storage.models_opportunities import Approval
 from storage.repos import approvals as repo
-from storage.repos import outbox
 
 if TYPE_CHECKING:
     from bot.platforms.feishu.api import FeishuAPI
@@ -76,8 +76,9 @@ class FeishuApprovals:
         self.api, self.db, self.clock = api, db, clock
         self.task: asyncio.Task | None = None  # the start-up subscription
 
-    async def create(self, payload: dict[str, Any]) -> None:
-        """Create the instance once and link it; on a permanent refusal post the in-chat card and re-raise."""
+    async def create(self, task: TaskRun) -> None:
+        """The `create_approval` task: create the instance once and link it; on a refusal post the card instead."""
+        payload = task.payload
         async with self.db.session() as s:
             approval = await repo.get(s, int(payload.get("approval_id") or 0))
         if approval is None:
@@ -90,7 +91,7 @@ class FeishuApprovals:
         except TransientDeliveryError:
             raise
         except DeliveryError as exc:
-            await self._fallback(approval, form)
+            await self._fallback(approval, form, task)
             raise DeliveryError(f"{exc}; posted the in-chat approval card instead") from exc
         async with self.db.session() as s:
             await repo.attach_instance(s, approval.id, code)
@@ -112,18 +113,14 @@ class FeishuApprovals:
             raise TransientDeliveryError("Feishu answered the approval create without an instance_code")
         return code
 
-    async def _fallback(self, approval: Approval, form: dict[str, Any]) -> None:
+    async def _fallback(self, approval: Approval, form: dict[str, Any], task: TaskRun) -> None:
         """Queue the in-chat approval card (the key handlers/approvals.start would have used)."""
         if not approval.chat_id:
             log.error("Feishu approval failed and the approval has no chat", extra={"approval_id": approval.id})
             return
         view = ApprovalView(approval.id, approval.opportunity_id, *(str(form.get(k) or "—") for k in (
             "customer", "requester", "stage", "amount", "discount", "reason", "budget")))
-        key = f"approval:{approval.id}:card"
-        payload = render.render(ChatRef(PLATFORM, approval.chat_id, True), approval_card(view), "",
-                                {"idempotency_key": key})
-        async with self.db.session() as s:
-            await outbox.enqueue(s, self.db.dialect, key, PLATFORM, approval.chat_id, payload, self.clock.now())
+        await task.send(ChatRef(PLATFORM, approval.chat_id, True), approval_card(view), f"approval:{approval.id}:card")
 
     async def subscribe(self) -> None:
         """Subscribe the app to the definition's events; "subscription existed" (1390007) counts as done."""

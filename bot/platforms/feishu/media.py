@@ -9,7 +9,6 @@ the bytes, or JSON `{"code", "msg"}` (234003 the key is not in that message, 234
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -74,7 +73,7 @@ def _attachment(message_id: str, kind: str, key: str, name: str) -> dict[str, st
 class FeishuMedia:
     """The media download half of FeishuAPI (needs its token(), _http() and base)."""
 
-    db: Database | None = None  # set by build_api(rt): fetch_into records the stored file
+    db: Database | None = None  # set by build_api(rt): the fetch_media task records the stored file
     clock: Clock | None = None
 
     async def fetch_media(self, ref: str, max_bytes: int = MAX_MEDIA) -> bytes:
@@ -113,12 +112,3 @@ class FeishuMedia:
         if error and isinstance(error.get("code"), int) and error["code"] != 0 and "msg" in error:
             return b"", error
         return data, {}
-
-    async def store_media(self, payload: dict[str, Any]) -> None:
-        """Deliver a media_fetch outbox row: download and store the file (scheduler/media.py)."""
-        from scheduler.media import fetch_into  # the platform-neutral download-and-store step
-
-        await fetch_into(self.db, payload, self.fetch_media, self._now)
-
-    def _now(self) -> datetime:
-        return self.clock.now() if self.clock is not None else datetime.now(UTC)

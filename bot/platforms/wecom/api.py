@@ -1,5 +1,5 @@
-"""Outbound WeCom PlatformAPI: message/send, update_template_card, webhook/send, robot response_url,
-agent/set_workbench_data (payload kind "workbench") and media/get (kind "media_fetch", evidence downloads).
+"""Outbound WeCom PlatformAPI: message/send, update_template_card, webhook/send, robot response_url; and, run
+as tasks (tasks.py), agent/set_workbench_data, appchat rooms and media/get (evidence downloads).
 
 Limits: the sender allows 20 messages a minute per target (≤ 20/min per webhook key, < 30/min per
 member); Windows here also hold 30/min per member and 20/min per key across targets — over them the
@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 
 from bot.core.clock import Clock
 from bot.core.errors import DeliveryError, Throttled
-from bot.platforms.wecom import rooms
 from bot.platforms.wecom.client import TRANSIENT, checked, raise_for
 from bot.platforms.wecom.limits import Windows
 from bot.platforms.wecom.media import WecomMedia
@@ -27,7 +26,6 @@ log = logging.getLogger("salesbot.wecom")
 CODE_TTL = timedelta(hours=72)  # a response_code works once within 72 h
 MAX_WAIT = 2.0  # seconds a send may wait for a rate-limit slot before going back to the outbox
 WECOM_HOST = "qyapi.weixin.qq.com"
-MEDIA_FETCH = True  # scheduler/media.py queues evidence downloads only for platforms whose API says so
 
 
 class WecomAPI(WecomMedia):
@@ -42,7 +40,7 @@ class WecomAPI(WecomMedia):
         self._used_urls: set[str] = set()
 
     async def send(self, target: str, payload: dict[str, Any]) -> None:
-        """Deliver one rendered payload (render.py documents the kinds)."""
+        """Deliver one rendered message (render.py documents the kinds)."""
         kind = payload.get("kind")
         if kind == "app":
             await self.send_app(payload["touser"], payload["body"])
@@ -52,14 +50,6 @@ class WecomAPI(WecomMedia):
             await self.webhook(payload["name"], payload["body"])
         elif kind == "robot":
             await self.robot(payload)
-        elif kind == "room_create":  # 开群 (handlers/deal_rooms.py)
-            await rooms.create(self, payload)
-        elif kind == "workbench":
-            await self.set_workbench(payload["userid"], payload["items"])
-        elif kind == "media_fetch":
-            from scheduler.media import fetch_into  # the platform-neutral download-and-store step
-
-            await fetch_into(self.db, payload, self.fetch_media, self.clock.now)
         else:
             raise DeliveryError(f"unknown WeCom payload kind {kind!r} for {target}; re-render the message")
 

@@ -8,8 +8,10 @@ from itertools import count
 from sqlalchemy import select
 
 from bot.platforms.dingtalk import crypto
-from storage.models import Opportunity, OutboxMessage
+from storage.models import Opportunity
 from storage.models_opportunities import Approval
+from storage.models_queue import QueuedTask
+from storage.repos import task_queue
 from tests.fakes.dingtalk import CLIENT_ID
 from tests.fakes.dingtalk_oa import PROCESS_CODE
 from tests.platforms.dingtalk.conftest import dingtalk_settings, robot_headers, robot_message, vector
@@ -20,10 +22,10 @@ _msg = count(1)
 
 
 async def deliver(rt) -> None:
-    """Run handlers and the sender until nothing is left (results ingest new events from the sender)."""
+    """Run handlers, the sender and the task worker until nothing is left (results ingest new events)."""
     while True:
         await rt.dispatcher.drain()
-        if not await rt.sender.run_once() and not rt.dispatcher.tasks:
+        if not await rt.sender.run_once() + await rt.worker.run_once() and not rt.dispatcher.tasks:
             return
 
 
@@ -65,10 +67,11 @@ async def state(rt) -> tuple[str, str, str, str | None]:
     return approval.status, approval.remark, opp.stage, approval.instance_id
 
 
-async def create_row(rt) -> OutboxMessage:
-    """The approval_create outbox row."""
-    async with rt.db.sessions() as s:
-        return (await s.execute(select(OutboxMessage).where(OutboxMessage.target == "approval"))).scalar_one()
+async def create_row(rt) -> QueuedTask:
+    """The create_approval task (key approval_create:<id>, as the outbox row was keyed)."""
+    row = await task_queue.get(rt.db, "approval_create:1")
+    assert row is not None and row.kind == "create_approval"
+    return row
 
 
 def titles(fake) -> list[str]:

@@ -84,7 +84,7 @@ async def test_a_burst_through_the_sender_never_trips_the_custom_robot(drt, fake
     to = ChatRef("dingtalk", "webhook:east", True)
     async with drt.db.session() as s:
         for i in range(45):
-            await drt.enqueue(s, f"push:{i}", to, notice_card(f"晨报 {i}", "今日必做"), "", {})
+            await (await drt.context(s)).outbox.send(to, notice_card(f"晨报 {i}", "今日必做"), f"push:{i}")
     sent_per_minute = []
     drt.sender.rate_clock = clock  # the robot's caps count on the test's clock
     for _ in range(4):

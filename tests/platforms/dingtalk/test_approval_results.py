@@ -1,4 +1,4 @@
-"""Which outbox row an approval push queues, and who decided a finished instance."""
+"""Which read_approval task an approval push queues, and who decided a finished instance."""
 
 from __future__ import annotations
 
@@ -20,8 +20,7 @@ def test_approvals_run_in_dingtalk_only_when_enabled_with_a_process_code(tmp_pat
 
 def test_only_finished_instances_of_our_form_are_read():
     finish = {"processInstanceId": "pi-1", "processCode": "PROC-Q", "type": "finish", "result": "agree"}
-    assert result_row(CFG, "bpms_instance_change", finish) == (
-        "dingtalk:approval_result:pi-1", "approval:pi-1", {"kind": "approval_result", "instance_id": "pi-1"})
+    assert result_row(CFG, "bpms_instance_change", finish) == ("dingtalk:approval_result:pi-1", {"instance_id": "pi-1"})
     assert result_row(CFG, "bpms_instance_change", {**finish, "processCode": ""}) is not None  # may be absent
     assert result_row(CFG, "bpms_instance_change", {**finish, "processCode": "PROC-LEAVE"}) is None
     assert result_row(CFG, "bpms_instance_change", {**finish, "type": "start"}) is None

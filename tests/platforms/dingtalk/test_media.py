@@ -14,9 +14,11 @@ from sqlalchemy import select
 from bot.core.errors import DeliveryError, TransientDeliveryError
 from bot.platforms.dingtalk import adapter
 from scheduler.core import run_job
-from storage.models import Evidence, OutboxMessage
+from storage.models import Evidence
 from storage.models_media import EvidenceMedia
+from storage.repos import task_queue
 from tests.fakes.dingtalk import ROBOT_CODE
+from tests.helpers import run_queues
 from tests.platforms.dingtalk.conftest import add_dingtalk_member, robot_headers, robot_message
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"whiteboard" * 50
@@ -62,9 +64,7 @@ async def _deal_and_picture(client, rt, fake, tmp_path, group: bool) -> None:
 
 
 async def _deliver(rt) -> None:
-    await rt.dispatcher.drain()
-    while await rt.sender.run_once():
-        pass
+    await run_queues(rt)
 
 
 async def _media(rt) -> EvidenceMedia:
@@ -105,10 +105,8 @@ async def test_a_failed_download_is_retried_then_recorded(dclient, drt, fake, tm
     await run_job(drt, "media_fetch")
     fake.fail_file_next(503)
     await _deliver(drt)
-    async with drt.db.session() as s:
-        outbox_row = (await s.execute(select(OutboxMessage).where(
-            OutboxMessage.idempotency_key.startswith("media_fetch:")))).scalar_one()
-    assert outbox_row.status == "pending" and "HTTP 503" in outbox_row.last_error
+    task = await task_queue.get(drt.db, "media_fetch:1")
+    assert task.status == "pending" and "HTTP 503" in task.last_error
     assert (await _media(drt)).status == "queued"  # retrying, not failed yet
     fake.fail_next("server_error")  # now messageFiles/download itself
     drt.clock.advance(timedelta(minutes=1))

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from bot.platforms.dingtalk import crypto
 from storage.models import InboxEvent, Opportunity, RejectedRequest
+from tests.helpers import run_queues
 from tests.platforms.dingtalk.conftest import (
     add_dingtalk_member,
     card_headers,
@@ -23,9 +24,7 @@ from tests.platforms.dingtalk.conftest import (
 
 
 async def _deliver(rt) -> None:
-    await rt.dispatcher.drain()
-    while await rt.sender.run_once():
-        pass
+    await run_queues(rt)
 
 
 async def _count(rt, model) -> int:

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from bot.platforms import dingtalk
 from bot.platforms.dingtalk.stream import StreamClient, in_thread
 from storage.models import InboxEvent, Opportunity, RejectedRequest
+from tests.helpers import run_queues
 from tests.platforms.dingtalk.conftest import add_dingtalk_member, dingtalk_settings, make_runtime, robot_message
 
 BOT_TOPIC, CARD_TOPIC = "/v1.0/im/bot/messages/get", "/v1.0/card/instances/callback"
@@ -38,9 +39,7 @@ async def srt(sqlite_url, fake, clock):
 
 
 async def _deliver(rt) -> None:
-    await rt.dispatcher.drain()
-    while await rt.sender.run_once():
-        pass
+    await run_queues(rt)
 
 
 async def _count(rt, model) -> int:

@@ -42,7 +42,7 @@ async def test_through_the_sender_a_throttled_reply_waits_and_goes_out(drt, fake
     drt.settings.outbox.max_attempts = 1  # one failed attempt would dead-letter it; throttling is not one
     async with drt.db.session() as s:
         to = ChatRef("dingtalk", "group:cid1", True)
-        await drt.enqueue(s, "reply:1", to, notice_card("晨报", "今日必做"), "", {})
+        await (await drt.context(s)).outbox.send(to, notice_card("晨报", "今日必做"), "reply:1")
     fake.fail_next("throttled")
     await drt.sender.run_once()
     [row] = await outbox.recent(drt.db)

@@ -12,12 +12,12 @@ from bot.config import load_settings
 from bot.core.errors import ConfigError
 from bot.platforms import feishu
 from bot.platforms.feishu import approvals as feishu_approvals
-from storage.models import Opportunity, OutboxMessage
+from storage.models import Opportunity
 from storage.models_opportunities import Approval
-from storage.repos import members
+from storage.repos import members, task_queue
 from tests.fakes.feishu import BOT_OPEN_ID
 from tests.fakes.feishu_approval import APPROVAL_CODE
-from tests.helpers import add_member
+from tests.helpers import add_member, run_queues, run_task_again
 from tests.platforms.feishu.conftest import envelope, mention, signed, text_message
 
 REP, BOSS, PEER = "ou_rep_lina", "ou_boss_han", "ou_peer_he"
@@ -38,9 +38,7 @@ async def _post(client, rt, payload: dict):
 
 
 async def _deliver(rt) -> None:
-    await rt.dispatcher.drain()
-    while await rt.sender.run_once():
-        pass
+    await run_queues(rt)
 
 
 async def request_approval(client, rt, approval_code: str = APPROVAL_CODE) -> None:
@@ -76,9 +74,7 @@ async def test_approval_runs_in_feishu_and_an_approved_push_advances_the_deal(fc
     assert (form["customer"], form["requester"], form["stage"]) == ("华东医疗", "李娜", "报价反馈")
     assert not any(t.startswith("报价审批") for t in _titles(fake))  # the manager decides in Feishu, not in chat
     assert await _state(frt) == ("pending", code, "", "demo")
-    async with frt.db.session() as s:
-        row = (await s.execute(select(OutboxMessage).where(OutboxMessage.target == "approval"))).scalar_one()
-    await frt.apis["feishu"].send("approval", row.payload)  # a row delivered again (a crash before mark_sent)
+    await run_task_again(frt, "approval_create:1")  # a task run again (a crash before its mark)
     assert fake.approval.creates == 1 and fake.approval.refused_uuids == 0
 
     push = fake.approval.decide(code, "APPROVED", BOSS, "可以，月底前签")
@@ -122,8 +118,7 @@ async def test_a_refused_create_dead_letters_with_the_fix_and_posts_the_in_chat_
     await request_approval(fclient, frt, "NOT-A-CODE")
     assert fake.approval.instances == {}
     assert "报价审批：华东医疗" in _titles(fake)
-    async with frt.db.session() as s:
-        row = (await s.execute(select(OutboxMessage).where(OutboxMessage.target == "approval"))).scalar_one()
+    row = await task_queue.get(frt.db, "approval_create:1")
     assert row.status == "dead" and "feishu.approval_code" in row.last_error and "in-chat" in row.last_error
 
 
@@ -180,8 +175,7 @@ async def test_widget_ids_of_a_definition_made_in_the_admin_ui_are_mapped(fclien
 async def test_a_form_the_definition_does_not_know_is_refused_with_the_fix(fclient, frt, fake):
     fake.approval.widgets = fake.approval.widgets - {"budget"}
     await request_approval(fclient, frt)
-    async with frt.db.session() as s:
-        row = (await s.execute(select(OutboxMessage).where(OutboxMessage.target == "approval"))).scalar_one()
+    row = await task_queue.get(frt.db, "approval_create:1")
     assert row.status == "dead" and "1390001" in row.last_error and "approval_widgets" in row.last_error
     assert "报价审批：华东医疗" in _titles(fake)
 

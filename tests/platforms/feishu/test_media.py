@@ -14,11 +14,11 @@ from sqlalchemy import select
 from bot.core.errors import DeliveryError, TransientDeliveryError
 from bot.platforms.feishu import adapter, media
 from scheduler.core import run_job
-from storage.models import Evidence, OutboxMessage
+from storage.models import Evidence
 from storage.models_media import EvidenceMedia
-from storage.repos import members
+from storage.repos import members, task_queue
 from tests.fakes.feishu import BOT_OPEN_ID
-from tests.helpers import add_member
+from tests.helpers import add_member, run_queues
 from tests.platforms.feishu.conftest import envelope, mention, signed, text_message
 
 REP = "ou_rep_lina"
@@ -84,9 +84,7 @@ async def _deal_and_image(client, rt, tmp_path, group: bool) -> None:
 
 
 async def _deliver(rt) -> None:
-    await rt.dispatcher.drain()
-    while await rt.sender.run_once():
-        pass
+    await run_queues(rt)
 
 
 async def _media(rt) -> EvidenceMedia:
@@ -127,10 +125,8 @@ async def test_a_failed_download_is_retried_then_recorded(fclient, frt, fake, tm
     await run_job(frt, "media_fetch")
     fake.fail_next("server_error")
     await _deliver(frt)
-    async with frt.db.session() as s:
-        outbox_row = (await s.execute(select(OutboxMessage).where(
-            OutboxMessage.idempotency_key.startswith("media_fetch:")))).scalar_one()
-    assert outbox_row.status == "pending" and "HTTP 500" in outbox_row.last_error
+    task = await task_queue.get(frt.db, "media_fetch:1")
+    assert task.status == "pending" and "HTTP 500" in task.last_error
     assert (await _media(frt)).status == "queued"  # retrying, not failed yet
     fake.fail_next("server_error")
     frt.clock.advance(timedelta(minutes=1))

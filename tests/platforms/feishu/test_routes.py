@@ -12,7 +12,7 @@ from bot.platforms.feishu import routes
 from storage.models import RejectedRequest
 from storage.repos import members
 from tests.fakes.feishu import BOT_OPEN_ID
-from tests.helpers import add_member
+from tests.helpers import add_member, run_queues
 from tests.platforms.feishu.conftest import (
     ENCRYPT_KEY,
     click,
@@ -39,9 +39,7 @@ async def _post(client, rt, payload: dict, ts: int | None = None):
 
 
 async def _deliver(rt) -> None:
-    await rt.dispatcher.drain()
-    while await rt.sender.run_once():
-        pass
+    await run_queues(rt)
 
 
 def _new_opportunity(text: str = "@_user_1 新建商机 华东医疗 预算50万", message_id: str = "om_1",

@@ -15,7 +15,7 @@ from storage.models import RejectedRequest
 from storage.models_opportunities import Approval
 from storage.repos import members
 from tests.fakes.feishu import BOT_OPEN_ID
-from tests.helpers import add_member
+from tests.helpers import add_member, run_queues
 from tests.platforms.feishu.conftest import click, envelope, mention, text_message
 from tests.platforms.feishu.test_approvals import BOSS, request_approval
 
@@ -37,9 +37,7 @@ async def _rep(rt) -> None:
 
 
 async def _deliver(rt) -> None:
-    await rt.dispatcher.drain()
-    while await rt.sender.run_once():
-        pass
+    await run_queues(rt)
 
 
 def _ack(frame) -> dict:

@@ -19,7 +19,7 @@ from storage.migrate import upgrade
 from storage.repos import members
 from tests.conftest import make_settings
 from tests.fakes.wecom import AGENT_ID, CORP_ID, SECRET, WEBHOOK_KEY, FakeWecom
-from tests.helpers import add_member
+from tests.helpers import add_member, run_queues
 
 TOKEN, AES_KEY = "appToken", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 BOT_TOKEN, BOT_KEY = "botToken", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefg"
@@ -73,10 +73,8 @@ async def rep(rt: Runtime, name: str = "李娜", userid: str = "lina") -> int:
 
 
 async def deliver(rt: Runtime) -> None:
-    """Finish handlers and run the sender until nothing is due."""
-    await rt.dispatcher.drain()
-    while await rt.sender.run_once():
-        pass
+    """Finish handlers and run the sender and the task worker until nothing is due."""
+    await run_queues(rt)
 
 
 def seal(plain: str, ts: int, token: str, key: str, receive_id: str) -> tuple[str, str, str]:

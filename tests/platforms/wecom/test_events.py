@@ -107,7 +107,7 @@ async def _queue(rt, chat: ChatRef, count: int, prefix: str) -> None:
     async with rt.db.session() as s:
         ctx = await rt.context(s)
         for i in range(count):
-            await ctx.send(chat, notice_card(f"推送 {i}", "内容"), f"{prefix}:{i}")
+            await ctx.outbox.send(chat, notice_card(f"推送 {i}", "内容"), f"{prefix}:{i}")
 
 
 async def test_webhook_push_reaches_the_team_group_as_markdown(wrt, fake):

@@ -96,7 +96,7 @@ def test_the_playground_preview_draws_the_table_and_the_link():
 async def test_a_team_push_reaches_the_group_robot_as_markdown_v2(wrt, fake):
     async with wrt.db.session() as s:
         ctx = await wrt.context(s)
-        await ctx.send(HOOK, _breakpoints(5), "breakpoints:2026-11-27:team1")
+        await ctx.outbox.send(HOOK, _breakpoints(5), "breakpoints:2026-11-27:team1")
     await deliver(wrt)
     [push] = fake.webhooks
     assert push["msgtype"] == "markdown_v2" and "| ⑤ 华东医疗" in push["markdown_v2"]["content"]

@@ -6,7 +6,10 @@ import pytest
 
 from bot.config import WecomConfig
 from bot.core.errors import DeliveryError, TransientDeliveryError
+from bot.core.ports import TaskRun
 from bot.platforms.wecom.api import WecomAPI
+from bot.platforms.wecom.tasks import handlers
+from tests.conftest import make_settings
 from tests.fakes.wecom import AGENT_ID, CORP_ID, SECRET
 
 ITEMS = [{"key": "今日必做", "data": "3", "jump_url": "https://bot.example.com/dash/me?member=1"}]
@@ -20,8 +23,21 @@ async def api(fake, clock):
     await client.close()
 
 
-async def test_workbench_key_data_is_set_for_the_member(api, fake):
-    await api.send("workbench:lina", {"kind": "workbench", "userid": "lina", "items": ITEMS})
+def _task(kind: str, payload: dict, clock) -> TaskRun:
+    return TaskRun(f"{kind}:1", kind, "wecom", payload, 1, clock.now, _no_send, _no_ingest)
+
+
+async def _no_send(*_args) -> bool:
+    raise AssertionError("this task sends nothing")
+
+
+async def _no_ingest(*_args) -> None:
+    raise AssertionError("this task ingests nothing")
+
+
+async def test_workbench_key_data_is_set_for_the_member_by_its_task(api, fake, clock):
+    spec = handlers(api, make_settings("sqlite+aiosqlite://"))["set_workbench"]
+    await spec.run(_task("set_workbench", {"userid": "lina", "items": ITEMS}, clock))
     assert fake.workbench == [{"agentid": AGENT_ID, "userid": "lina", "type": "keydata", "keydata": {"items": ITEMS}}]
 
 
@@ -63,9 +79,15 @@ async def test_media_over_the_limit_is_refused(api, fake):
     assert await api.fetch_media("BIG", max_bytes=5000) == b"x" * 5000
 
 
-async def test_a_media_fetch_payload_needs_the_database(api, fake):
+async def test_a_fetch_media_task_needs_the_database(api, fake, clock):
     fake.add_media("M1", b"x")
-    payload = {"kind": "media_fetch", "evidence_id": 1, "ref": "M1", "name": "", "media_dir": "/nonexistent",
-               "max_bytes": 100}
+    payload = {"evidence_id": 1, "ref": "M1", "name": "", "media_dir": "/nonexistent", "max_bytes": 100}
+    spec = handlers(api, make_settings("sqlite+aiosqlite://"))["fetch_media"]
     with pytest.raises(DeliveryError, match="database"):
-        await api.send("media:1", payload)
+        await spec.run(_task("fetch_media", payload, clock))
+
+
+async def test_tasks_are_not_messages(api, fake):
+    for kind in ("workbench", "media_fetch", "room_create"):  # once outbox kinds; now tasks (wecom/tasks.py)
+        with pytest.raises(DeliveryError, match="unknown WeCom payload kind"):
+            await api.send("x", {"kind": kind})

@@ -10,7 +10,7 @@ from sales.benchmarks import PackError, parse_pack
 from sales.scorecard import HEALTH, RESULTS
 
 MIN_HEALTH = 0.30
-PACK = Path(__file__).resolve().parent.parent / "packs" / "benchmarks" / "industries.toml"
+PACK = Path(__file__).resolve().parents[2] / "packs" / "benchmarks" / "industries.toml"
 
 
 def scorecard_checks(s: Settings) -> list[ConfigProblem]:

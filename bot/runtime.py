@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import platforms
+from bot import leadflow
 from bot.config import Settings
 from bot.core.cards import Card
 from bot.core.clock import Clock, OffsetClock
@@ -16,6 +16,7 @@ from bot.core.events import ChatRef, Event
 from bot.core.routing import RouteTable
 from bot.dispatch import Dispatcher, resolve_member
 from bot.metrics import Metrics
+from bot.platforms import registry
 from bot.platforms.connections import Board
 from bot.sender import Sender
 from handlers import ROUTERS
@@ -39,8 +40,8 @@ class Runtime:
         self.inbox = InboxWriter(self.db, self.clock)
         self.members = MemberCache()
         self.routes = RouteTable(ROUTERS, self.feature_on)
-        platforms.configure_renderers(settings, self.clock)  # playground previews sign links too
-        self.apis = apis if apis is not None else platforms.build_apis(self)
+        self.renderers = registry.Renderers(settings, self.clock)  # every platform's: playground previews sign links
+        self.apis = apis if apis is not None else registry.build_apis(self, self.renderers)
         self.sender = Sender(self.db, self.clock, self.apis, settings.outbox, self.metrics)
         self.dispatcher = Dispatcher(self)
         self.scheduler = None  # set by scheduler.core.attach when serving
@@ -60,13 +61,13 @@ class Runtime:
         return Context(settings=self.settings, session=session, clock_now=self.clock.now, enqueue=self.enqueue,
                        dialect=self.db.dialect, member=member, event=event,
                        help_commands=self.routes.help_commands(),
-                       approvals=lambda p: platforms.runs_approvals(self.settings, p), enqueue_raw=self.enqueue_raw,
+                       approvals=lambda p: registry.runs_approvals(self.settings, p), enqueue_raw=self.enqueue_raw,
                        enqueue_many=self.enqueue_many)
 
     async def enqueue(self, session: AsyncSession, key: str, to: ChatRef, card: Card | None, text: str,
                       extra: dict[str, Any]) -> bool:
         """Render for the target platform and queue in the caller's transaction."""
-        payload = platforms.render(to, card, text, {**extra, "idempotency_key": key})
+        payload = self.renderers.render(to, card, text, {**extra, "idempotency_key": key})
         await card_views.save(session, self.db.dialect, payload.pop("views", {}), self.clock.now())
         return await outbox.enqueue(session, self.db.dialect, key, to.platform, to.chat_id, payload,
                                     self.clock.now())
@@ -74,7 +75,8 @@ class Runtime:
     async def enqueue_many(self, session: AsyncSession,
                            items: list[tuple[str, ChatRef, Card | None, str, dict[str, Any]]]) -> set[str]:
         """Render each (key, to, card, text, extra) like `enqueue`, queue all in one statement; return new keys."""
-        rows = [(key, to.platform, to.chat_id, platforms.render(to, card, text, {**extra, "idempotency_key": key}))
+        render = self.renderers.render
+        rows = [(key, to.platform, to.chat_id, render(to, card, text, {**extra, "idempotency_key": key}))
                 for key, to, card, text, extra in items]
         views = {d: c for *_, payload in rows for d, c in payload.pop("views", {}).items()}
         await card_views.save(session, self.db.dialect, views, self.clock.now())
@@ -84,18 +86,19 @@ class Runtime:
         """Queue an already-built platform payload (approval requests and the like) in the caller's transaction."""
         return await outbox.enqueue(session, self.db.dialect, key, platform, target, payload, self.clock.now())
 
+    async def receive_lead(self, channel: str, body: bytes, content_type: str) -> leadflow.IntakeResult:
+        """Run the lead flow for one intake body in its own transaction (the intake platform's routes call it)."""
+        return await leadflow.transact(self, lambda ctx: leadflow.receive(ctx, channel, body, content_type))
+
     async def start(self, serve_sender: bool = True) -> None:
-        """Start background services and replay what a crash left unfinished."""
+        """Start background services and replay what a crash left unfinished (platform clients: bot/serve.py)."""
         self.inbox.start()
         await self.dispatcher.replay_unfinished()
         if serve_sender:
             self.sender.start()
-        if serve_sender:
-            await platforms.start_adapters(self)
 
     async def stop(self) -> None:
-        """Drain handlers, stop services, close the database."""
-        await platforms.stop_adapters(self)  # no new events while draining
+        """Drain handlers, stop services, close the database (stop the platforms' clients first: bot/serve.py)."""
         await self.dispatcher.stop()
         await self.sender.stop()
         await self.inbox.stop()

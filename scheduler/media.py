@@ -1,26 +1,20 @@
 """Evidence media downloads: the `media_fetch` job queues them, the platform's API fetches, we store the file.
 
 An image or file sent as evidence is stored at once as a reference (the platform's media id) with an
-`evidence_media` row "pending". Every minute `media_fetch` turns pending rows of platforms whose API
-module declares `MEDIA_FETCH = True` into outbox rows (kind "media_fetch", key `media_fetch:<evidence id>`),
-so the sender's retries, backoff and dead letters apply; the API downloads with `fetch_media(ref,
-max_bytes)` and calls `fetch_into`, which writes the bytes into the content-addressed store off the event
+`evidence_media` row "pending". Every minute `media_fetch` turns pending rows of platforms whose `Platform`
+says `fetches_media` into outbox rows (kind "media_fetch", key `media_fetch:<evidence id>`), so the sender's
+retries, backoff and dead letters apply; the API downloads with `fetch_media(ref, max_bytes)` and calls
+`fetch_into` (bot/platforms/download.py), which writes the bytes into the content-addressed store off the event
 loop and marks the row "stored" (or "failed" with the reason). Rows of other platforms stay pending, with
 that said on the evidence page, and are picked up once their API can download.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
 
 from bot.core.context import Context
-from bot.core.errors import DeliveryError, TransientDeliveryError
-from bot.platforms import ADAPTERS
-from storage import media_store
-from storage.db import Database
+from bot.platforms import registry
 from storage.repos import media as repo
 
 BATCH = 500  # downloads queued per run; the rest wait a minute
@@ -28,14 +22,8 @@ NAMES = {"wecom": "企业微信", "dingtalk": "钉钉", "feishu": "飞书", "pla
 
 
 def fetching_platforms(settings) -> list[str]:
-    """Return the enabled platforms whose API module declares MEDIA_FETCH."""
-    out = []
-    for name in ADAPTERS:
-        if getattr(settings, name).enabled:
-            module = importlib.import_module(f"bot.platforms.{name}.api")
-            if getattr(module, "MEDIA_FETCH", False):
-                out.append(name)
-    return out
+    """Return the enabled platforms whose API downloads evidence media."""
+    return [p.name for p in registry.enabled(settings) if p.fetches_media]
 
 
 async def run(ctx: Context, fire_at: datetime) -> str:
@@ -63,24 +51,3 @@ def summary(queued: int, failed: int, waiting: dict[str, int]) -> str:
     for platform, n in sorted(waiting.items()):
         parts.append(f"{n} 个{NAMES.get(platform, platform)}附件等平台接入下载（保留平台引用）")
     return "，".join(parts)
-
-
-async def fetch_into(db: Database | None, payload: dict[str, Any], fetch: Callable[[str, int], Awaitable[bytes]],
-                     now: Callable[[], datetime]) -> None:
-    """Download one evidence file with the platform's `fetch` and store it; a permanent failure is recorded."""
-    if db is None:
-        raise DeliveryError("media_fetch needs the database; build the API with the runtime's db")
-    evidence_id = int(payload["evidence_id"])
-    try:
-        data = await fetch(payload["ref"], int(payload["max_bytes"]))
-    except TransientDeliveryError:
-        raise  # still "queued": the sender retries, and fail_dead records it if it never works
-    except DeliveryError as exc:
-        await repo.mark_failed(db, evidence_id, str(exc), now())
-        raise
-    try:
-        path, digest = await media_store.save(payload["media_dir"], data, payload.get("name") or "")
-    except OSError as exc:  # retried by the sender; dead-lettered (and marked failed) if it never works
-        raise TransientDeliveryError(f"cannot write into [storage] media_dir {payload['media_dir']!r}: "
-                                     f"{exc.strerror or exc}; make the folder writable") from exc
-    await repo.mark_stored(db, evidence_id, path, digest, len(data), now())

@@ -27,7 +27,7 @@ async def flood(posts: int, body_bytes: int = 1_048_000) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         path = f"{tmp}/flood.db"
         rt = await harness.runtime(f"sqlite+aiosqlite:///{path}")
-        client = TestClient(TestServer(create_app(rt, start_services=False)))
+        client = TestClient(TestServer(create_app(rt)))
         await client.start_server()
         try:
             before, started = _size(path), time.monotonic()

@@ -11,7 +11,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from bench import prove_payloads
-from bot.platforms.wecom import safexml
+from bot.platforms.wecom.extras import safexml
 
 _TRICKY = ["", "0", "-1", "1e400", "help|", "lead.claim|1", "lead.claim|99999999999999999999", "\x00", "\ud800"]
 _scalars = (st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats()

@@ -16,14 +16,14 @@ from bot.core.actions import unpack
 from bot.core.errors import ActionError, BadRequest
 from bot.core.payloads import json_object
 from bot.platforms.dingtalk import adapter as dingtalk
-from bot.platforms.dingtalk.crypto import EventCrypto
+from bot.platforms.dingtalk.extras.crypto import EventCrypto
 from bot.platforms.feishu import adapter as feishu
-from bot.platforms.feishu import crypto as feishu_crypto
-from bot.platforms.feishu import frames
+from bot.platforms.feishu.extras import crypto as feishu_crypto
+from bot.platforms.feishu.extras import frames
 from bot.platforms.playground import adapter as playground
 from bot.platforms.wecom import adapter as wecom
-from bot.platforms.wecom import robot, safexml
-from bot.platforms.wecom.crypto import WecomCrypto
+from bot.platforms.wecom.extras import robot, safexml
+from bot.platforms.wecom.extras.crypto import WecomCrypto
 from sales import intake
 
 Check = Callable[[Any], None]

@@ -96,7 +96,7 @@ async def served() -> AsyncIterator[tuple[Runtime, TestClient]]:
     with tempfile.TemporaryDirectory() as tmp:
         async with database(os.environ.get("PROVE_DATABASE_URL"), tmp) as url:
             rt = await runtime(url)
-            client = TestClient(TestServer(create_app(rt, start_services=False)))
+            client = TestClient(TestServer(create_app(rt)))
             await client.start_server()
             try:
                 yield rt, client

@@ -35,8 +35,8 @@ from yarl import URL
 
 from bot.core.clock import SystemClock
 from bot.core.errors import BadRequest
-from bot.platforms.wecom import safexml
-from bot.platforms.wecom.crypto import WecomCrypto
+from bot.platforms.wecom.extras import safexml
+from bot.platforms.wecom.extras.crypto import WecomCrypto
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.repos.inbox import InboxWriter, counts

@@ -91,7 +91,7 @@ async def bulk(rt: Runtime, n: int, size: int, offset: int = 0) -> tuple[float, 
 
 async def over_http(rt: Runtime, n: int, offset: int) -> float:
     """Post n leads through the aiohttp route (sequentially); return leads/s."""
-    client = TestClient(TestServer(create_app(rt, start_services=False)))
+    client = TestClient(TestServer(create_app(rt)))
     await client.start_server()
     try:
         started = time.perf_counter()

@@ -100,7 +100,7 @@ async def _app(url: str):
         member = await members.by_name(s, "模糊测试")
         for platform, uid in (("wecom", "lina"), ("dingtalk", "u001"), ("feishu", "ou_rep1")):
             await members.link_identity(s, member.id, platform, uid)
-    client = TestClient(TestServer(create_app(rt, start_services=False)))
+    client = TestClient(TestServer(create_app(rt)))
     await client.start_server()
     return rt, client
 

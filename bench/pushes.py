@@ -31,7 +31,7 @@ from bench.pgschema import throwaway_schema
 from bot.config import load_settings
 from bot.core.clock import SystemClock
 from bot.core.errors import TransientDeliveryError
-from bot.platforms.feishu.limits import Throttle
+from bot.platforms.feishu.extras.limits import Throttle
 from bot.runtime import Runtime
 from sales.pushtime import day_bounds, local_day
 from sales.stages import DEFAULT

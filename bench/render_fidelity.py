@@ -9,10 +9,10 @@ from __future__ import annotations
 import sys
 import time
 
-from bot import platforms
 from bot.config import load_settings
 from bot.core.clock import ManualClock
 from bot.core.events import ChatRef
+from bot.platforms.registry import Renderers
 from cards.facts import missing
 from tests.cards.catalog import catalog
 
@@ -26,11 +26,11 @@ CARRIERS = {"wecom.app": ChatRef("wecom", "dm:lina", False, {}),
 def main(rounds: int = 20) -> None:
     """Print µs per card for each carrier and the facts check's share."""
     settings = load_settings(env={"SALESBOT__SERVER__SECRET_KEY": "k" * 32})
-    platforms.configure_renderers(settings, ManualClock())
+    renderers = Renderers(settings, ManualClock())
     cards = catalog()
     for name, chat in CARRIERS.items():
         start = time.perf_counter()
-        payloads = [platforms.render(chat, card, "", {}) for _ in range(rounds) for _, card in cards]
+        payloads = [renderers.render(chat, card, "", {}) for _ in range(rounds) for _, card in cards]
         render_us = (time.perf_counter() - start) / len(payloads) * 1e6
         start = time.perf_counter()
         for _ in range(rounds):

@@ -20,9 +20,9 @@ from urllib.parse import urlencode
 
 from aiohttp import ClientSession, ClientTimeout, DummyCookieJar, TCPConnector, web
 
-from bot.platforms.dingtalk import crypto as ding
-from bot.platforms.feishu import crypto as lark
-from bot.platforms.wecom.crypto import WecomCrypto
+from bot.platforms.dingtalk.extras import crypto as ding
+from bot.platforms.feishu.extras import crypto as lark
+from bot.platforms.wecom.extras.crypto import WecomCrypto
 
 FS_KEY, FS_TOKEN, FS_APP = "benchEncryptKey", "benchVerifyToken", "cli_bench"
 WC_CORP, WC_TOKEN, WC_AGENT = "wwbench0000000001", "benchToken", 1000002

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import platforms
 from bot.config import Settings
 from bot.core.cards import Card
 from bot.core.clock import Clock, OffsetClock
@@ -17,6 +16,7 @@ from bot.core.routing import RouteTable
 from bot.dispatch import Dispatcher, resolve_member
 from bot.metrics import Metrics
 from bot.outbox import RenderingOutbox
+from bot.platforms import registry
 from bot.platforms.connections import Board
 from bot.platforms.tasks import TaskRegistry
 from bot.sender import Sender
@@ -26,9 +26,6 @@ from handlers import ROUTERS
 from storage.db import Database
 from storage.repos.inbox import InboxWriter
 from storage.repos.member_cache import MemberCache
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger("salesbot")
 
@@ -45,8 +42,8 @@ class Runtime:
         self.inbox = InboxWriter(self.db, self.clock)
         self.members = MemberCache()
         self.routes = RouteTable(ROUTERS, self.feature_on)
-        platforms.configure_renderers(settings, self.clock)  # playground previews sign links too
-        self.apis = apis if apis is not None else platforms.build_apis(self)
+        self.renderers = registry.Renderers(settings, self.clock)  # every platform's: playground previews sign links
+        self.apis = apis if apis is not None else registry.build_apis(self, self.renderers)
         self.sender = Sender(self.db, self.clock, self.apis, settings.outbox, self.metrics)
         self.dispatcher = Dispatcher(self)
         self.tasks = TaskRegistry(self.apis, settings)
@@ -79,18 +76,17 @@ class Runtime:
         self.sender.wake()
         return queued
 
+
     async def start(self, serve_sender: bool = True) -> None:
-        """Start background services and replay what a crash left unfinished."""
+        """Start background services and replay what a crash left unfinished (platform clients: bot/serve.py)."""
         self.inbox.start()
         await self.dispatcher.replay_unfinished()
         if serve_sender:
             self.sender.start()
             self.worker.start()
-            await platforms.start_adapters(self)
 
     async def stop(self) -> None:
-        """Drain handlers, stop services, close the database."""
-        await platforms.stop_adapters(self)  # no new events while draining
+        """Drain handlers, stop services, close the database (stop the platforms' clients first: bot/serve.py)."""
         await self.worker.stop()  # a task finishing now may ingest a result: the dispatcher drains it next
         await self.dispatcher.stop()
         await self.sender.stop()

@@ -1,4 +1,10 @@
-"""Render Cards with each platform's jinja2 templates (cards/templates/<platform>/)."""
+"""The one jinja2 Environment for cards: every platform's templates (cards/templates/<platform>/).
+
+HTML templates (*.html.j2, the playground) are escaped; markdown (*.md.j2) is what a chat client reads, so it
+is not; JSON templates (*.json.j2) pass every value through `tojson` inside `{% autoescape false %}`.
+The web pages (bot/web/templates/) have their own Environment in bot/web/pages.py: they belong to the app
+shell, are HTML only, and treat a missing value as empty where a card template must fail on one.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ from markupsafe import Markup, escape
 from bot.core.cards import Card
 
 TEMPLATES = Path(__file__).with_name("templates")
-_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
+_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "html.j2"], default=False),
                    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
@@ -22,7 +28,13 @@ def mdbold(text: str) -> Markup:
     return Markup(_BOLD.sub(r"<b>\1</b>", str(escape(text))))
 
 
+def oneline(value: object) -> str:
+    """Fold a value onto one line: a newline would break a markdown line (a heading, a field, an item)."""
+    return " ".join(str(value).split())
+
+
 _env.filters["mdbold"] = mdbold
+_env.filters["oneline"] = oneline
 
 
 def plain(text: str) -> str:

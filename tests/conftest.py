@@ -118,4 +118,4 @@ async def rt_any(db_url, clock) -> AsyncIterator[Runtime]:
 @pytest.fixture
 async def client(aiohttp_client, rt):
     """An aiohttp test client over the full app (services driven by the tests)."""
-    return await aiohttp_client(create_app(rt, start_services=False))
+    return await aiohttp_client(create_app(rt))

@@ -22,7 +22,7 @@ async def test_light_start_lead_to_followup_help_and_weekly_report(aiohttp_clien
     rt = Runtime(make_settings(sqlite_url, features=LIGHT), clock=clock, db=db, apis={"playground": PlaygroundAPI()})
     rt.inbox.start()
     try:
-        client = await aiohttp_client(create_app(rt, start_services=False))
+        client = await aiohttp_client(create_app(rt))
         rep = await add_member(rt, "李娜")
         lead_id, answer, _ = await new_lead(rt, "13800138001", "华东医疗")
         assert answer == "assigned"

@@ -197,26 +197,25 @@ async def _intake(args, settings: Settings, db) -> int:
 
 
 async def _sync(args, settings: Settings, db) -> int:
-    import importlib
+    from bot.core.clock import SystemClock
+    from bot.platforms.registry import BY_NAME
 
-    try:  # each platform that supports it has bot/platforms/<platform>/sync.py with cli_sync(settings, db)
-        module = importlib.import_module(f"bot.platforms.{args.platform}.sync")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"bot.platforms.{args.platform}.sync":
-            raise
-        raise UserError(f"sync members is not available for {args.platform} yet; use salesbot import members") from None
+    sync = BY_NAME[args.platform].sync  # each Platform that reads a user list names its sync
+    if sync is None:
+        raise UserError(f"sync members is not available for {args.platform} yet; use salesbot import members")
     if not getattr(settings, args.platform).enabled:
         raise UserError(f"[{args.platform}] enabled is false; configure the platform first")
-    print("\n".join(await module.cli_sync(settings, db)))
+    print("\n".join(await sync(settings, db, SystemClock())))
     return 0
 
 
 async def _dingtalk(args, settings: Settings, db) -> int:
-    from bot.platforms.dingtalk.approvals import cli_create_form
+    from bot.core.clock import SystemClock
+    from bot.platforms.dingtalk.extras.approvals import cli_create_form
 
     if not settings.dingtalk.enabled:
         raise UserError("[dingtalk] enabled is false; configure the platform first")
-    print("\n".join(await cli_create_form(settings, db)))
+    print("\n".join(await cli_create_form(settings, db, SystemClock())))
     return 0
 
 

@@ -11,7 +11,7 @@ from bot.core.vocab import Grade
 from sales.activation import parse_plan
 from sales.activity import DEFAULT_WEIGHTS
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[2]  # bot/config/grading.py -> the repository
 THRESHOLD_KEYS = ("value_high", "value_low", "activity_high", "activity_low")
 RANGES = {"window_days": (7, 730), "half_life_days": (1, 365), "ltv_horizon_months": (1, 60),
           "pipeline_weight": (0, 1), "min_fit_customers": (5, 10**6), "trend_cap": (0, 10),

@@ -3,7 +3,8 @@
 A platform splits events at random between every connection opened with the same app credentials, so
 exactly one replica per app may hold the connection. `Held` takes a database lease named after the app
 and runs the connection only while it holds it; it renews the lease every third of its length, and when
-the holder dies (kill -9, lost host) the lease lapses and another replica opens the connection. `Board`
+the holder dies (kill -9, lost host) the lease lapses and another replica opens the connection; `HeldClient`
+builds the platform's client when the lease is taken and stops it when it is lost. `Board`
 keeps each connection's state for `/readyz` and `/metrics`: standby (another replica holds it),
 connecting, up, down.
 """
@@ -14,9 +15,10 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Generic, Protocol, TypeVar
 
 from bot.core.clock import Clock
 from bot.platforms.tokens import REPLICA
@@ -128,3 +130,42 @@ class Held:
             await self._stop_client()
             with contextlib.suppress(Exception):
                 await leases.release(self.db, f"conn:{self.name}", self.holder)
+
+
+class Client(Protocol):
+    """A long connection's client: started when built, stopped by `stop()`."""
+
+    async def stop(self) -> None:
+        """Close the connection and end its loop."""
+        ...
+
+
+C = TypeVar("C", bound=Client)
+
+
+class HeldClient(Generic[C]):
+    """One platform client run under its lease: `client` is the running one, None while another replica holds it."""
+
+    def __init__(self, db: Database, clock: Clock, board: Board, name: str, ttl: float,
+                 make: Callable[[], C]) -> None:
+        self.client: C | None = None
+        self._make = make
+        self.lease = Held(db, clock, board, name, ttl, self._open, self._close)
+
+    def _open(self) -> None:
+        self.client = self._make()
+
+    async def _close(self) -> None:
+        client, self.client = self.client, None
+        if client is not None:
+            await client.stop()
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[HeldClient[C]]:
+        """Compete for the lease while the block runs (a free lease is taken at once); hand it over after."""
+        await self.lease.step()  # the first replica connects now, not a lease period later
+        self.lease.start()
+        try:
+            yield self
+        finally:
+            await self.lease.stop()

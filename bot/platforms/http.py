@@ -1,12 +1,12 @@
-"""What every route module shares: the runtime key and body readers.
+"""What every route module shares: the runtime and page keys, and the body readers.
 
-The Runtime is named for type checkers only: platform packages are handed the runtime by the app shell and
-never import it, so the shell can import every platform without a cycle.
+The Runtime is named for type checkers only: platform packages are handed the runtime (and the shell's page
+templates, `PAGE`) by the app shell and never import it, so the shell can import every platform without a cycle.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aiohttp import web
 
@@ -15,7 +15,17 @@ from bot.core.payloads import json_object
 if TYPE_CHECKING:
     from bot.runtime import Runtime
 
+
+class PageText(Protocol):
+    """Render one of the shell's page templates (bot/web/templates/) to HTML."""
+
+    def __call__(self, template: str, **values: Any) -> str:
+        """Return the rendered page."""
+        ...
+
+
 RUNTIME: web.AppKey[Runtime] = web.AppKey("runtime")
+PAGE: web.AppKey[PageText] = web.AppKey("page")  # set by the shell (bot/web/app.py) before any routes are added
 RAW_BODY = web.RequestKey("raw_body", bytes)
 AUTHENTICATED = web.RequestKey("authenticated", bool)  # set once a signature/token check passed
 

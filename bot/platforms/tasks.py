@@ -57,7 +57,7 @@ class TaskRegistry:
         self.specs: dict[Pair, TaskSpec] = {}
         for name in PLATFORMS:
             if name in apis:
-                module = importlib.import_module(f"bot.platforms.{name}.tasks")
+                module = importlib.import_module(f"bot.platforms.{name}.extras.tasks")
                 self.specs.update({(name, kind): spec for kind, spec in module.handlers(apis[name], settings).items()})
 
     def runs(self, kind: str, platform: str) -> bool:

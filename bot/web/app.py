@@ -1,4 +1,4 @@
-"""The aiohttp application: middlewares, routes, and the runtime's start/stop."""
+"""The aiohttp application: middlewares and routes (bot/serve.py starts and stops the services)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot import platforms
-from bot.platforms import refusals
-from bot.platforms.http import RUNTIME
+from bot.platforms import refusals, registry
+from bot.platforms.http import PAGE, RUNTIME
 from bot.runtime import Runtime
 from bot.web import (
     acks,
@@ -22,10 +21,10 @@ from bot.web import (
     feishu_workbench,
     fullview,
     guards,
-    intake,
     me,
     me_actions,
     ops,
+    pages,
     playground,
     sidebar,
     weekly,
@@ -39,16 +38,16 @@ log = logging.getLogger("salesbot.web")
 STATIC = Path(__file__).with_name("static")
 
 
-def create_app(rt: Runtime, start_services: bool = True) -> web.Application:
-    """Build the web application around a Runtime."""
+def create_app(rt: Runtime) -> web.Application:
+    """Build the web application around a Runtime (its services are started by bot/serve.py, or by tests)."""
     app = web.Application(middlewares=[guards.error_middleware], client_max_size=rt.settings.server.max_body_bytes,
                           handler_args=guards.handler_args(rt.settings.security.header_timeout))
     app[RUNTIME] = rt
+    app[PAGE] = pages.html  # platform routes draw pages (the expo form) with the shell's templates
     refusals.setup(app)
     app.middlewares.append(acks.acks_first)
     ops.setup(app)
     api.setup(app)
-    intake.setup(app)
     actionlinks.setup(app)
     weekly.setup(app)
     attack.setup(app)
@@ -67,19 +66,8 @@ def create_app(rt: Runtime, start_services: bool = True) -> web.Application:
         dingtalk_workbench.setup(app)
     if rt.settings.feishu.enabled:
         feishu_workbench.setup(app)
-    platforms.setup_routes(app, rt.settings)
+    registry.setup_routes(app, rt.settings)
     if rt.settings.playground.enabled:
         playground.setup(app)
         app.router.add_static("/static/", STATIC)
-    if start_services:
-        app.on_startup.append(_start)
-        app.on_cleanup.append(_stop)
     return app
-
-
-async def _start(app: web.Application) -> None:
-    await app[RUNTIME].start()
-
-
-async def _stop(app: web.Application) -> None:
-    await app[RUNTIME].stop()

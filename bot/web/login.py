@@ -10,10 +10,10 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.core.errors import DeliveryError
-from bot.platforms.dingtalk import oauth as dingtalk_oauth
-from bot.platforms.feishu import oauth as feishu_oauth
+from bot.platforms.dingtalk.extras import oauth as dingtalk_oauth
+from bot.platforms.feishu.extras import oauth as feishu_oauth
 from bot.platforms.http import runtime
-from bot.platforms.wecom import oauth as wecom_oauth
+from bot.platforms.wecom.extras import oauth as wecom_oauth
 from bot.web.access import COOKIE, SESSION_TTL, session_value
 from bot.web.pages import Refusal, refusal_page
 from storage.repos import members

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -27,9 +28,14 @@ class Refusal(Exception):
         self.status, self.title, self.text, self.fix = status, title, text, fix
 
 
+def html(template: str, **values: Any) -> str:
+    """Render a page template to HTML (platform routes reach it as `app[PAGE]`, bot/platforms/http.py)."""
+    return ENV.get_template(template).render(**values)
+
+
 def render(template: str, http_status: int = 200, **values) -> web.Response:
     """Render a page template (which extends base.html) into a private HTML response."""
-    text = ENV.get_template(template).render(**values)
+    text = html(template, **values)
     return web.Response(text=text, status=http_status, content_type="text/html", charset="utf-8", headers=HEADERS)
 
 

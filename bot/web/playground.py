@@ -9,7 +9,6 @@ from aiohttp import web
 from bot.core.errors import BadRequest, UserError
 from bot.core.payloads import whole_number
 from bot.platforms.http import read_json, runtime
-from bot.platforms.playground import adapter
 from bot.web.pages import ENV
 from scheduler import jobs  # noqa: F401  (registers every job)
 from scheduler.core import run_job
@@ -20,13 +19,11 @@ SKINS = [("wecom", "企业微信"), ("dingtalk", "钉钉"), ("feishu", "飞书")
 
 
 def setup(app: web.Application) -> None:
-    """Add the page and its JSON API."""
+    """Add the page and its console's JSON API (its messages and clicks are the playground platform's routes)."""
     r = app.router
     r.add_get("/playground", page)
     r.add_get("/", home)
     r.add_get("/playground/api/state", state)
-    r.add_post("/playground/api/message", message)
-    r.add_post("/playground/api/click", click)
     r.add_get("/playground/api/timeline", timeline)
     r.add_get("/playground/api/outbox", outbox_view)
     r.add_get("/playground/api/admin", admin_view)
@@ -59,21 +56,6 @@ async def state(request: web.Request) -> web.Response:
                     for m in people],
         "groups": [{"id": f"group:{t.id}", "name": f"{t.name} 销售群"} for t in teams]
         + [{"id": chat, "name": f"商机群·{name}"} for chat, name in rooms]})
-
-
-async def message(request: web.Request) -> web.Response:
-    """A typed message enters the same path as a platform callback."""
-    rt = runtime(request)
-    event = adapter.message_event(await read_json(request), rt.settings.org.bot_name)
-    stored = await rt.dispatcher.ingest(event)
-    return web.json_response({"inbox_id": stored.id, "duplicate": not stored.new}, status=202)
-
-
-async def click(request: web.Request) -> web.Response:
-    """A button click enters the same path as a platform card callback."""
-    rt = runtime(request)
-    stored = await rt.dispatcher.ingest(adapter.click_event(await read_json(request)))
-    return web.json_response({"inbox_id": stored.id, "duplicate": not stored.new}, status=202)
 
 
 def _cursor(raw: str) -> tuple[int, int]:

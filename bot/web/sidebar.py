@@ -21,7 +21,7 @@ from bot.core.errors import BadRequest, BadSignature, DeliveryError
 from bot.core.events import ChatRef, Event
 from bot.core.signing import sign
 from bot.platforms.http import RUNTIME, read_json, runtime
-from bot.platforms.wecom import jssdk
+from bot.platforms.wecom.extras import jssdk
 from bot.web.pages import Refusal, refusal_page, render
 from cards.render import render_html
 from cards.views import opportunity_card

@@ -7,7 +7,7 @@ from datetime import timedelta
 from bot.config import load_settings
 from bot.config.checks import check_all
 from bot.platforms.connections import Board, Held
-from bot.platforms.dingtalk.stream import is_disconnect
+from bot.platforms.dingtalk.extras.stream import is_disconnect
 
 
 class Conn:

@@ -47,7 +47,7 @@ async def test_an_unexpected_error_is_a_declared_503_and_the_body_is_archived(cl
 
 async def _server(aiohttp_server, rt, header: float, body: float):
     rt.settings.security.header_timeout, rt.settings.security.body_timeout = header, body
-    return await aiohttp_server(create_app(rt, start_services=False))
+    return await aiohttp_server(create_app(rt))
 
 
 async def _closed(reader: asyncio.StreamReader, within: float) -> bytes | None:

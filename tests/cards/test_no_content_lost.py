@@ -3,18 +3,17 @@ on the message itself or links its full view (the signed page of that exact card
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from html import unescape
 
 import pytest
 
-from bot import platforms
 from bot.core.clock import ManualClock
 from bot.core.events import ChatRef
 from bot.core.viewlinks import digest
 from bot.platforms.dingtalk import render as dingtalk_render
-from bot.platforms.wecom import markdown_v2
+from bot.platforms.registry import Renderers
+from bot.platforms.wecom.extras import markdown_v2
 from bot.web.fullview import page
 from cards.facts import facts, missing, norm
 from tests.cards.catalog import catalog, help_entries
@@ -36,11 +35,14 @@ TARGETS = {
 CARDS = catalog()
 
 
-@pytest.fixture(autouse=True)
-def signed_links():
-    """Bind every renderer to a secret and a public URL, as a running server does."""
-    settings = make_settings("sqlite://", server={"secret_key": "k" * 32, "public_url": "https://bot.test"})
-    platforms.configure_renderers(settings, ManualClock())
+def _renderers(**dingtalk) -> Renderers:
+    """Every renderer with a secret and a public URL, as a running server has them."""
+    settings = make_settings("sqlite://", server={"secret_key": "k" * 32, "public_url": "https://bot.test"},
+                             dingtalk=dingtalk)
+    return Renderers(settings, ManualClock())
+
+
+render = _renderers().render
 
 
 def _lossless(card, payload) -> bool:
@@ -60,17 +62,17 @@ def _lossless(card, payload) -> bool:
 def test_every_card_keeps_every_fact_on_every_carrier(target):
     lost = []
     for name, card in CARDS:
-        payload = platforms.render(TARGETS[target], card, "", {"idempotency_key": f"k:{name}"})
+        payload = render(TARGETS[target], card, "", {"idempotency_key": f"k:{name}"})
         if not _lossless(card, payload):
             lost.append((name, missing(card, payload)[:2]))
         _within_limits(target, payload)
     assert not lost, lost
 
 
-def test_dingtalk_interactive_cards_keep_every_fact(monkeypatch):
-    monkeypatch.setattr(dingtalk_render, "_cfg", dataclasses.replace(dingtalk_render._cfg, card_template_id="tpl.1"))
+def test_dingtalk_interactive_cards_keep_every_fact():
+    interactive = _renderers(card_template_id="tpl.1")
     for name, card in CARDS:
-        payload = platforms.render(TARGETS["dingtalk.user"], card, "", {})
+        payload = interactive.render(TARGETS["dingtalk.user"], card, "", {})
         assert payload["kind"] == "card" and _lossless(card, payload), name
 
 
@@ -96,7 +98,7 @@ def test_the_full_view_page_shows_every_fact_of_every_card():
 def test_wecom_help_lists_every_command_on_the_card_or_its_full_view():
     [(_, card)] = [(n, c) for n, c in CARDS if n == "help:real"]
     assert len(card.sections[0].items) == len(help_entries()) >= 23  # every command, 开群 included
-    payload = platforms.render(TARGETS["wecom.app"], card, "", {})
+    payload = render(TARGETS["wecom.app"], card, "", {})
     tc = payload["body"]["template_card"]
     assert tc["sub_title_text"].endswith("点卡片看全部") and "/v/" in tc["card_action"]["url"]
     assert all("…" not in line for line in tc["sub_title_text"].splitlines()[:-1])  # whole lines, none cut
@@ -105,7 +107,7 @@ def test_wecom_help_lists_every_command_on_the_card_or_its_full_view():
 
 def test_wecom_scripts_show_all_three_and_distinct_buttons():
     [card] = [c for n, c in CARDS if n == "opp.scripts:real"]
-    payload = platforms.render(TARGETS["wecom.app"], card, "", {})
+    payload = render(TARGETS["wecom.app"], card, "", {})
     tc = payload["body"]["template_card"]
     assert [b["text"] for b in tc["button_list"]] == ["用了第1条", "用了第2条", "用了第3条"]
     assert _lossless(card, payload) and len(card.sections) == 3
@@ -115,13 +117,13 @@ def test_team_daily_and_weekly_reach_all_seven_reps():
     for name in ("daily.team:real", "weekly:real"):
         [card] = [c for n, c in CARDS if n == name]
         for target in ("wecom.app", "wecom.webhook", "dingtalk.group", "feishu.group"):
-            payload = platforms.render(TARGETS[target], card, "", {})
+            payload = render(TARGETS[target], card, "", {})
             assert _lossless(card, payload), (name, target)
         assert sum(r in str(card.to_dict()) for r in ("王芳", "李强", "张伟", "刘洋", "陈静", "杨帆", "赵磊")) == 7
 
 
 def test_breakpoint_buttons_are_short_and_distinct():
     [card] = [c for n, c in CARDS if n == "breakpoints:real"]
-    tc = platforms.render(TARGETS["wecom.app"], card, "", {})["body"]["template_card"]
+    tc = render(TARGETS["wecom.app"], card, "", {})["body"]["template_card"]
     labels = [b["text"] for b in tc["button_list"]]
     assert len(set(labels)) == len(labels) and all(len(x) <= 10 and "…" not in x for x in labels)

@@ -128,7 +128,7 @@ class FakeDingTalk(FakeOA, FakeRobotFiles):
             await asyncio.sleep(2)
         if kind == "bad_token":
             return web.json_response({"code": "InvalidAuthentication"}, status=401)
-        if kind == "throttled":  # the new API's QPS answer (see bot/platforms/dingtalk/throttle.py)
+        if kind == "throttled":  # the new API's QPS answer (see bot/platforms/dingtalk/extras/throttle.py)
             return web.json_response({"code": "Forbidden.AccessDenied.QpsLimitForApi",
                                       "message": "当前接口调用QPS超过限制"}, status=403)
         return web.json_response({"code": "ServiceUnavailable"}, status=503)

@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from bot.platforms.feishu import frames
+from bot.platforms.feishu.extras import frames
 from tests.fakes.feishu_approval import FakeApproval
 from tests.fakes.feishu_contact import FakeContact
 from tests.fakes.feishu_media import FakeResources

@@ -6,13 +6,15 @@ import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from bot import platforms
 from bot.core.cards import Card
+from bot.core.clock import ManualClock
 from bot.core.events import ChatRef
 from bot.core.viewlinks import digest, full_view
+from bot.platforms.registry import Renderers
 from cards.facts import facts, norm
 from storage.repos import card_views, outbox
 from tests.cards.catalog import catalog
+from tests.conftest import make_settings
 
 HELP = next(c for n, c in catalog() if n == "help:real")
 
@@ -24,7 +26,7 @@ async def _enqueue(rt, key: str, to: ChatRef, card) -> None:
 
 async def test_a_shortened_wecom_card_opens_its_stored_full_view_with_buttons_for_the_person(rt, client):
     rt.settings.server.secret_key = "s" * 32
-    platforms.configure_renderers(rt.settings, rt.clock)
+    rt.renderers = Renderers(rt.settings, rt.clock)  # rebuilt: the secret key changed
     await _enqueue(rt, "help:1", ChatRef("wecom", "dm:lina", False, {}), HELP)
     [row] = [r for r in await _outbox(rt) if r.platform == "wecom"]
     assert "views" not in row.payload  # stored in card_view, not sent to WeCom
@@ -51,7 +53,6 @@ async def test_a_shortened_wecom_card_opens_its_stored_full_view_with_buttons_fo
 
 
 async def test_the_stored_view_is_exactly_the_card(rt):
-    platforms.configure_renderers(rt.settings, rt.clock)
     await _enqueue(rt, "help:2", ChatRef("wecom", "webhook:east", True, {"format": "text_notice"}), HELP)
     async with rt.db.session() as s:
         assert await card_views.load(s, digest(HELP.to_dict())) == HELP.to_dict()
@@ -71,7 +72,8 @@ async def test_a_push_is_shown_in_the_skin_the_viewer_chose(rt, client):
 
 
 async def test_a_reply_keeps_the_skin_it_was_sent_from():
-    payload = platforms.render(ChatRef("playground", "group:1", True, {"skin": "feishu"}), HELP, "", {})
+    renderers = Renderers(make_settings("sqlite+aiosqlite://"), ManualClock())
+    payload = renderers.render(ChatRef("playground", "group:1", True, {"skin": "feishu"}), HELP, "", {})
     assert list(payload["skins"]) == ["feishu"] and payload["skin"] == "feishu"
 
 

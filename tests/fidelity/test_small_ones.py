@@ -7,10 +7,12 @@ import re
 from pathlib import Path
 
 from bot.cli.scripts import import_scripts
+from bot.core.clock import ManualClock
 from bot.core.events import ChatRef
-from bot.platforms.dingtalk import render as dingtalk_render
+from bot.platforms.dingtalk.render import DingTalkRenderer
 from cards.views import weekly_card
 from sales.reports import WeekNumbers
+from tests.conftest import make_settings
 from tests.handlers.opp_helpers import Chat, section
 from tests.helpers import add_member
 
@@ -50,7 +52,8 @@ async def test_scripts_follow_the_recorded_industry_and_never_cross_on_a_guess(c
 
 def test_dingtalk_links_are_never_glued_to_a_font_tag():
     card = weekly_card("团队周报：华东", "11-17 至 11-23", WeekNumbers(leads=3), link="https://bot.test/weekly?t=1")
-    text = dingtalk_render.render(ChatRef("dingtalk", "group:c1", True), card, "", {})["body"]["markdown"]["text"]
+    renderer = DingTalkRenderer(make_settings("sqlite://"), ManualClock())
+    text = renderer.render(ChatRef("dingtalk", "group:c1", True), card, "", {})["body"]["markdown"]["text"]
     assert "https://bot.test/weekly?t=1" in text and not re.search(r"https?://[^\s)]*</font>", text)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot import platforms
 from bot.core.events import ChatRef, Event
 from handlers.evidence import parse_attachments, pick_kind
 from storage.models import Evidence
@@ -35,13 +34,14 @@ def test_pick_kind_names_the_item_or_takes_the_first_missing():
     assert pick_kind("补一张图", required, []) == ("补充材料", "补一张图")
 
 
-def _stub_renderer(chat, card, text, extra):
-    return {"card": card.to_dict() if card else None, "text": text}
+class _StubRenderer:
+    def render(self, chat, card, text, extra):
+        return {"card": card.to_dict() if card else None, "text": text}
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
 async def test_images_and_files_become_evidence_on_every_platform(rt, monkeypatch, platform):
-    monkeypatch.setitem(platforms.RENDERERS, platform, _stub_renderer)
+    monkeypatch.setitem(rt.renderers.by_name, platform, _StubRenderer())
     rep = await add_member(rt, "唐宁")
     async with rt.db.session() as s:
         await members.link_identity(s, rep, platform, f"u-{platform}")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.core.clock import ManualClock
 from bot.core.signing import member_link
-from bot.platforms.wecom.render import template_card
+from bot.platforms.wecom.render import WecomRenderer
 from bot.web.access import COOKIE, session_value
 from cards.views import battle_map_card
+from tests.conftest import make_settings
 from tests.helpers import add_member, message, sent_cards
 from tests.reports.conftest import path_of
 
@@ -85,5 +87,5 @@ def test_the_wecom_card_opens_the_map_when_tapped():
     link = "https://bot.example.com/dash/map?viewer=2&exp=1&sig=" + "a" * 32
     totals = [("卡点", 1), ("风险客户", 0), ("线索密度", 2)]
     card = battle_map_card("我的团队", "最大风险在李娜·医疗：1 个卡点", totals, link)
-    rendered = template_card(card, "task1")
+    rendered = WecomRenderer(make_settings("sqlite://"), ManualClock()).template_card(card, "task1")
     assert rendered["card_action"] == {"type": 1, "url": link}  # the sub-title cuts long links

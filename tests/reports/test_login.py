@@ -35,7 +35,7 @@ async def app_client(aiohttp_client, rt, fake, world):
         await members.link_identity(session, world.li, "wecom", "lina")
         await members.link_identity(session, world.wang, "dingtalk", "ding-wang")
         await members.link_identity(session, world.mgr_a, "feishu", "ou_boss")
-    client = await aiohttp_client(create_app(rt, start_services=False))
+    client = await aiohttp_client(create_app(rt))
     yield client
     for name in ("wecom", "dingtalk", "feishu"):
         await rt.apis[name].close()

@@ -63,7 +63,7 @@ async def test_an_image_is_fetched_stored_and_opened_from_the_card(wrt, fake, ai
     assert (row.status, row.sha256, row.size, row.path) == ("stored", digest, len(JPEG), f"{digest[:2]}/{digest}.jpg")
     assert (Path(wrt.settings.storage.media_dir) / row.path).read_bytes() == JPEG
     url = urlsplit(_link(wrt))
-    client = await aiohttp_client(create_app(wrt, start_services=False))
+    client = await aiohttp_client(create_app(wrt))
     resp = await client.get(f"{url.path}?{url.query}")
     assert resp.status == 200 and await resp.read() == JPEG
     assert resp.headers["Content-Type"] == "image/jpeg" and resp.headers["X-Content-Type-Options"] == "nosniff"
@@ -79,7 +79,7 @@ async def test_an_expired_media_id_fails_with_the_reason_and_the_page_says_so(wr
     row = await _media(wrt)
     assert row.status == "failed" and "40007" in row.error and "3 days" in row.error
     url = urlsplit(_link(wrt))
-    client = await aiohttp_client(create_app(wrt, start_services=False))
+    client = await aiohttp_client(create_app(wrt))
     page = await (await client.get(f"{url.path}?{url.query}")).text()
     assert "原件没能从企业微信下载" in page and "重新发给我" in page
 
@@ -132,7 +132,7 @@ async def test_platforms_without_downloads_keep_the_reference_pending(rt, aiohtt
     assert result.summary == "附件下载：排队 0 个，1 个演练场附件等平台接入下载（保留平台引用）"
     async with rt.db.session() as s:
         evidence = (await s.execute(select(Evidence))).scalar_one()
-    client = await aiohttp_client(create_app(rt, start_services=False))
+    client = await aiohttp_client(create_app(rt))
     page = await (await client.get(f"/dash/evidence/{evidence.id}",
                                    headers={"Authorization": "Bearer test-admin-token"})).text()
     assert "原件还在演练场的聊天记录里" in page and "pg-file-1" in page

@@ -19,7 +19,7 @@ from bot.core.actions import Action, unpack
 from bot.core.errors import ActionError, BadRequest
 from bot.core.events import ChatRef, Event
 from bot.core.payloads import integer, items, json_object, obj, objects, text
-from bot.platforms.dingtalk import media
+from bot.platforms.dingtalk.extras import media
 
 PLATFORM = "dingtalk"
 WHAT, CARD = "DingTalk robot message", "DingTalk card callback"

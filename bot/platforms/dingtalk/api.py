@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import aiohttp
@@ -21,11 +21,14 @@ from bot.core.clock import Clock
 from bot.core.errors import DeliveryError, TransientDeliveryError
 from bot.core.errors import Throttled as ThrottledError
 from bot.platforms.dingtalk.adapter import canonical_target
-from bot.platforms.dingtalk.crypto import webhook_query
-from bot.platforms.dingtalk.media import DingTalkMedia
-from bot.platforms.dingtalk.throttle import throttled
+from bot.platforms.dingtalk.extras.crypto import webhook_query
+from bot.platforms.dingtalk.extras.media import DingTalkMedia
+from bot.platforms.dingtalk.extras.throttle import throttled
 from bot.platforms.tokens import SharedTokens
 from storage.repos import card_refs
+
+if TYPE_CHECKING:
+    from bot.platforms.dingtalk.render import DingTalkRenderer
 
 log = logging.getLogger("salesbot.dingtalk")
 TOKEN_MARGIN = timedelta(minutes=5)  # refresh before DingTalk's 7200 s expiry, like the SDK
@@ -50,12 +53,13 @@ class DingTalkAPI(DingTalkMedia):
     # 19 leaves room for network jitter compressing our sliding window at DingTalk's end.
     per_minute: int | None = 19
 
-    def __init__(self, cfg: DingtalkConfig, clock: Clock, timeout: float = 10) -> None:
-        self.cfg, self.clock = cfg, clock
+    def __init__(self, cfg: DingtalkConfig, clock: Clock, timeout: float = 10,
+                 renderer: DingTalkRenderer | None = None) -> None:
+        self.cfg, self.clock, self.renderer = cfg, clock, renderer  # the renderer draws a deal room's card
         self.robot_code = cfg.robot_code or cfg.client_id
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._http: aiohttp.ClientSession | None = None
-        self.tokens = SharedTokens(None, lambda: clock.now().timestamp())  # build_api shares it via the database
+        self.tokens = SharedTokens(None, lambda: clock.now().timestamp())  # build_api shares it through the database
         self._muted: dict[str, datetime] = {}
 
     def _session(self) -> aiohttp.ClientSession:

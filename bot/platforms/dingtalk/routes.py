@@ -17,7 +17,8 @@ from bot.core.errors import BadRequest, Forbidden
 from bot.core.events import Event
 from bot.core.payloads import json_object, text
 from bot.platforms import replay
-from bot.platforms.dingtalk import adapter, approval_results, crypto, render
+from bot.platforms.dingtalk import adapter, render
+from bot.platforms.dingtalk.extras import approval_results, crypto
 from bot.platforms.http import mark_authenticated, read_body, read_json, runtime
 
 if TYPE_CHECKING:

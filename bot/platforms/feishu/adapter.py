@@ -12,7 +12,7 @@ from bot.core.actions import Action, unpack
 from bot.core.errors import ActionError, BadRequest, BadSignature
 from bot.core.events import ChatRef, Event
 from bot.core.payloads import items, json_object, obj, objects, text
-from bot.platforms.feishu import approval_events, crypto, media
+from bot.platforms.feishu.extras import approval_events, crypto, media
 from bot.platforms.feishu.render import FORM_FIELD
 
 PLATFORM = "feishu"

@@ -20,14 +20,15 @@ import aiohttp
 
 from bot.config import FeishuConfig
 from bot.core.errors import DeliveryError, Throttled, TransientDeliveryError
-from bot.platforms.feishu.delayed import DelayedUpdates
-from bot.platforms.feishu.limits import MAX_WAIT, Throttle
-from bot.platforms.feishu.media import FeishuMedia
+from bot.platforms.feishu.extras.delayed import DelayedUpdates
+from bot.platforms.feishu.extras.limits import MAX_WAIT, Throttle
+from bot.platforms.feishu.extras.media import FeishuMedia
 from bot.platforms.tokens import SharedTokens
 from storage.repos import card_refs
 
 if TYPE_CHECKING:
-    from bot.platforms.feishu.approvals import FeishuApprovals
+    from bot.platforms.feishu.extras.approvals import FeishuApprovals
+    from bot.platforms.feishu.render import FeishuRenderer
 
 log = logging.getLogger("salesbot.feishu")
 TOKEN_PATH = "/open-apis/auth/v3/tenant_access_token/internal"
@@ -52,8 +53,9 @@ class FeishuAPI(FeishuMedia):
 
     def __init__(self, cfg: FeishuConfig, monotonic: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, timeout: float = 10.0,
-                 wall: Callable[[], float] = time.time) -> None:
+                 wall: Callable[[], float] = time.time, renderer: FeishuRenderer | None = None) -> None:
         self.cfg, self._mono, self._sleep = cfg, monotonic, sleep
+        self.renderer = renderer  # draws a deal room's card and the in-chat approval card a refusal falls back to
         self.delayed = DelayedUpdates(self, wall)  # wall: epoch seconds, to judge a click token's age
         self.base = cfg.api_base.rstrip("/")
         self.throttle = Throttle(monotonic=monotonic, sleep=sleep)
@@ -62,7 +64,7 @@ class FeishuAPI(FeishuMedia):
         self._token = ""
         self.tokens = SharedTokens(None, monotonic, sleep)  # build_api shares it through the database
         self._bot_open_id: str | None = None
-        self.approvals: FeishuApprovals | None = None  # set by build_api(rt): it needs the database
+        self.approvals: FeishuApprovals | None = None  # set by platform.py's build_api(rt): it needs the database
 
     async def close(self) -> None:
         """Close the HTTP session."""

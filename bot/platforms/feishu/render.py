@@ -22,7 +22,7 @@ from typing import Any
 
 from bot.config import Settings
 from bot.core.cards import Card, Level
-from bot.core.clock import Clock, SystemClock
+from bot.core.clock import Clock
 from bot.core.events import ChatRef
 from bot.core.viewlinks import attach, full_view
 from cards.facts import missing
@@ -30,7 +30,6 @@ from cards.render import render_template
 
 MAX_CARD_BYTES = 30_000  # Feishu rejects bigger cards with 230025; keep a margin under 30 KB (feishu.md §2)
 MORE_LINK = "查看完整内容"
-_cfg: dict[str, Any] = {"public_url": "http://127.0.0.1:8080", "secret_key": "", "clock": None}
 COLOURS = {Level.INFO: "blue", Level.SUCCESS: "green", Level.WARNING: "orange", Level.DANGER: "red"}
 TOASTS = {Level.INFO: "info", Level.SUCCESS: "success", Level.WARNING: "warning", Level.DANGER: "error"}
 BUTTON_TYPES = {"primary": "primary", "danger": "danger"}
@@ -65,22 +64,6 @@ def _view(card: Card, limit: int | None, more: str = "") -> dict[str, Any]:
             "sections": sections, "buttons": buttons, "form": form,
             "footer": (md_escape(_cut(card.footer, limit or 500)) + (f"\n[{MORE_LINK}]({more})" if more else "")
                        ).strip()}
-
-
-def configure(settings: Settings, clock: Clock) -> None:
-    """Bind the renderer to the running settings and clock, so full-view links are signed."""
-    _cfg.update(public_url=settings.server.public_url.rstrip("/"), secret_key=settings.server.secret_key, clock=clock)
-
-
-def fit_card(card: Card, chat: ChatRef) -> tuple[dict[str, Any], dict]:
-    """The card within 30 KB; when anything had to be shortened, its footer links the full view."""
-    data = card_json(card)
-    if not missing(card, data):
-        return data, {}
-    now = (_cfg["clock"] or SystemClock()).now()
-    url, views = full_view(card, _cfg["public_url"], _cfg["secret_key"], now, "feishu",
-                           str(chat.meta.get("sender") or ""), chat.chat_id)
-    return card_json(card, url), views
 
 
 def card_json(card: Card, more: str = "") -> dict[str, Any]:
@@ -125,17 +108,39 @@ def toast(card: Card | None, text: str, explicit: str) -> dict[str, str]:
     return {"type": TOASTS[level], "content": _cut(content, 120)}
 
 
-def render(chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -> dict[str, Any]:
-    """Return the outbox payload for a Feishu chat (see the module docstring for its shape)."""
-    payload: dict[str, Any] = {"uuid": message_uuid(extra.get("idempotency_key"))}
-    if card is not None:
-        data, views = fit_card(card, chat)
-        attach(payload, views)
-        payload.update(msg_type="interactive", card=data,
-                       inline="toast" if card.level in (Level.WARNING, Level.DANGER) else "card")
-    else:
-        payload.update(msg_type="text", text=text, inline="toast")
-    payload["toast"] = toast(card, text, str(extra.get("toast") or ""))
+class FeishuRenderer:
+    """Render cards for Feishu chats, signing full-view links with the server's key and clock."""
+
+    def __init__(self, settings: Settings, clock: Clock) -> None:
+        self.public_url, self.secret_key = settings.server.public_url.rstrip("/"), settings.server.secret_key
+        self.clock = clock
+
+    def fit_card(self, card: Card, chat: ChatRef) -> tuple[dict[str, Any], dict]:
+        """The card within 30 KB; when anything had to be shortened, its footer links the full view."""
+        data = card_json(card)
+        if not missing(card, data):
+            return data, {}
+        url, views = full_view(card, self.public_url, self.secret_key, self.clock.now(), "feishu",
+                               str(chat.meta.get("sender") or ""), chat.chat_id)
+        return card_json(card, url), views
+
+    def render(self, chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -> dict[str, Any]:
+        """Return the outbox payload for a Feishu chat (see the module docstring for its shape)."""
+        payload: dict[str, Any] = {"uuid": message_uuid(extra.get("idempotency_key"))}
+        if card is not None:
+            data, views = self.fit_card(card, chat)
+            attach(payload, views)
+            payload.update(msg_type="interactive", card=data,
+                           inline="toast" if card.level in (Level.WARNING, Level.DANGER) else "card")
+        else:
+            payload.update(msg_type="text", text=text, inline="toast")
+        payload["toast"] = toast(card, text, str(extra.get("toast") or ""))
+        _address(payload, chat, extra)
+        return payload
+
+
+def _address(payload: dict[str, Any], chat: ChatRef, extra: dict[str, Any]) -> None:
+    """Say where the payload goes: PATCH the clicked card, reply under a message, or a card later sends update."""
     if extra.get("update") and chat.meta.get("message_id"):
         payload["update_message_id"] = chat.meta["message_id"]
     elif chat.meta.get("reply_to"):
@@ -147,7 +152,6 @@ def render(chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -
     if payload.get("inline") == "card" and "update_message_id" not in payload and _first_reply(extra) \
             and chat.meta.get("update_token") and chat.meta.get("token_until"):
         payload["delayed_update"] = {"token": chat.meta["update_token"], "until": chat.meta["token_until"]}
-    return payload
 
 
 def _first_reply(extra: dict[str, Any]) -> bool:

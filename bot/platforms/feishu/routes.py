@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -12,8 +11,9 @@ from aiohttp import web
 from bot.core.errors import TransientDeliveryError
 from bot.core.events import Event
 from bot.core.payloads import text
-from bot.platforms.feishu import adapter, approvals
-from bot.platforms.http import RUNTIME, mark_authenticated, read_body, runtime
+from bot.platforms.feishu import adapter
+from bot.platforms.feishu.extras import approvals
+from bot.platforms.http import mark_authenticated, read_body, runtime
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -21,19 +21,11 @@ if TYPE_CHECKING:
 log = logging.getLogger("salesbot.feishu")
 CARD_WAIT = 2.0  # seconds from arrival within which a click is answered inline (Feishu gives up at 3 s)
 BOT_ID_WAIT = 1.0  # seconds to wait for /bot/v3/info before matching @mentions by name
-WARM = web.AppKey("feishu_warm", dict)  # filled before the app freezes; holds the warm-up task
 
 
 def setup(app: web.Application) -> None:
-    """Add the webhook route and close the API client on shutdown."""
+    """Add the webhook route (the long connection of ws mode is platform.py's lifespan)."""
     app.router.add_post("/feishu/events", events)
-    app[WARM] = {}
-    if app[RUNTIME].settings.feishu.mode == "ws":  # stops before _close shuts the API client
-        from bot.platforms.feishu import ws
-
-        ws.attach(app)
-    app.on_startup.append(_warm)
-    app.on_cleanup.append(_close)
 
 
 async def events(request: web.Request) -> web.Response:
@@ -82,22 +74,3 @@ async def bot_open_id(rt: Runtime) -> str | None:
         return await asyncio.wait_for(asyncio.shield(api.bot_open_id()), BOT_ID_WAIT)
     except TimeoutError:
         return None
-
-
-async def _warm(app: web.Application) -> None:
-    """Fetch the bot's open_id in the background so the first group message need not wait."""
-    api = app[RUNTIME].apis.get("feishu")
-    if api is not None:
-        app[WARM]["task"] = asyncio.get_running_loop().create_task(api.bot_open_id())
-
-
-async def _close(app: web.Application) -> None:
-    warm = app[WARM].get("task")
-    if warm is not None:
-        warm.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await warm
-    api = app[RUNTIME].apis.get("feishu")
-    if api is not None and hasattr(api, "close"):
-        await api.close()
-

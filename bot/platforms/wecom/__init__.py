@@ -1,16 +1,6 @@
-"""WeCom (企业微信): callback crypto (WXBizMsgCrypt), inbound adapter, outbound API and card rendering."""
+"""WeCom (企业微信): the self-built app and the intelligent robot (callback crypto), group-robot webhooks, cards.
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from bot.platforms.wecom.api import WecomAPI
-    from bot.runtime import Runtime
-
-
-def build_api(rt: Runtime) -> WecomAPI:
-    """Create the app/robot/webhook client (called when [wecom] is enabled)."""
-    from bot.platforms.wecom.api import build_api as build
-
-    return build(rt.settings, rt.db, rt.clock)
+adapter.py (the app callback: verify → decrypt → Event), api.py (WecomAPI), render.py (WecomRenderer),
+routes.py (/wecom/app, /wecom/bot), platform.py (the Platform); the rest — the robot's callback, crypto,
+safe XML, the HTTP client, limits, markdown_v2, media, rooms, sync, JS-SDK, OAuth, preview — is in extras/.
+"""

@@ -17,8 +17,8 @@ from bot.core.actions import Action, unpack
 from bot.core.errors import ActionError, BadRequest
 from bot.core.events import ChatRef, Event
 from bot.core.payloads import text
-from bot.platforms.wecom import safexml
-from bot.platforms.wecom.crypto import WecomCrypto
+from bot.platforms.wecom.extras import safexml
+from bot.platforms.wecom.extras.crypto import WecomCrypto
 
 PLATFORM = "wecom"
 CARD_EVENTS = ("template_card_event", "template_card_menu_event")

@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from bot.config import WecomConfig
 from bot.core.clock import Clock
 from bot.core.errors import DeliveryError, Throttled
-from bot.platforms.wecom.client import TRANSIENT, checked, raise_for
-from bot.platforms.wecom.limits import Windows
-from bot.platforms.wecom.media import WecomMedia
+from bot.platforms.wecom.extras.client import TRANSIENT, checked, raise_for
+from bot.platforms.wecom.extras.limits import Windows
+from bot.platforms.wecom.extras.media import WecomMedia
 from storage.db import Database
 from storage.repos import wecom_cards
+
+if TYPE_CHECKING:
+    from bot.platforms.wecom.render import WecomRenderer
 
 log = logging.getLogger("salesbot.wecom")
 CODE_TTL = timedelta(hours=72)  # a response_code works once within 72 h
@@ -34,10 +38,12 @@ class WecomAPI(WecomMedia):
     name = "wecom"
     per_minute: int | None = 20
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, cfg: WecomConfig, db: Database | None, clock: Clock, *args: Any,
+                 renderer: WecomRenderer | None = None, **kwargs: Any) -> None:
+        super().__init__(cfg, db, clock, *args, **kwargs)
         self.members, self.keys = Windows(30, self._mono), Windows(20, self._mono)
         self._used_urls: set[str] = set()
+        self.renderer = renderer  # a deal room's card is rendered once the room exists (extras/rooms.py)
 
     async def send(self, target: str, payload: dict[str, Any]) -> None:
         """Deliver one rendered message (render.py documents the kinds)."""
@@ -145,10 +151,3 @@ def _as_app(body: dict[str, Any]) -> dict[str, Any]:
     """A robot body as an app message: cards as they are, markdown as app markdown."""
     return body if body.get("msgtype") == "template_card" else {"msgtype": "markdown", "markdown": body["markdown"]}
 
-
-def build_api(settings, db: Database | None, clock: Clock) -> WecomAPI:
-    """Create the API client and bind the renderer to the settings (called when [wecom] is enabled)."""
-    from bot.platforms.wecom import render
-
-    render.configure(settings, clock)
-    return WecomAPI(settings.wecom, db, clock)

@@ -17,8 +17,9 @@ from bot.core.errors import BadRequest, BadSignature
 from bot.core.events import Event
 from bot.platforms.http import RUNTIME, mark_authenticated, read_body, runtime
 from bot.platforms.refusals import refuse
-from bot.platforms.wecom import adapter, robot
-from bot.platforms.wecom.crypto import WecomCrypto
+from bot.platforms.wecom import adapter
+from bot.platforms.wecom.extras import robot
+from bot.platforms.wecom.extras.crypto import WecomCrypto
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -30,7 +31,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def setup(app: web.Application) -> None:
-    """Mount the callbacks whose Token and EncodingAESKey are configured; close the client on shutdown."""
+    """Mount the callbacks whose Token and EncodingAESKey are configured."""
     cfg = app[RUNTIME].settings.wecom
     app[CRYPTO] = {}
     if cfg.token and cfg.encoding_aes_key:
@@ -41,7 +42,6 @@ def setup(app: web.Application) -> None:
         app[CRYPTO]["bot"] = WecomCrypto(cfg.bot_token, cfg.bot_encoding_aes_key, "")  # the robot's receiveid is ""
         app.router.add_get("/wecom/bot", _guard(verify_url("bot")))
         app.router.add_post("/wecom/bot", _guard(bot_callback))
-    app.on_cleanup.append(_close)
 
 
 def _guard(handler: Handler) -> Handler:
@@ -112,8 +112,3 @@ def passive_body(payload: dict[str, Any]) -> dict[str, Any]:
     content = body.get("markdown", {}).get("content", "")
     return {"msgtype": "stream", "stream": {"id": secrets.token_hex(8), "finish": True, "content": content}}
 
-
-async def _close(app: web.Application) -> None:
-    api = app[RUNTIME].apis.get("wecom")
-    if api is not None and hasattr(api, "close"):
-        await api.close()

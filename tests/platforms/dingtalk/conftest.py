@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.platforms.dingtalk import crypto
+from bot.platforms.dingtalk.extras import crypto
 from bot.runtime import Runtime
 from bot.web.app import create_app
 from storage.db import Database
@@ -72,7 +72,7 @@ async def drt(sqlite_url, fake, clock) -> AsyncIterator[Runtime]:
 @pytest.fixture
 async def dclient(aiohttp_client, drt):
     """A test client over the full app with the DingTalk routes."""
-    return await aiohttp_client(create_app(drt, start_services=False))
+    return await aiohttp_client(create_app(drt))
 
 
 async def add_dingtalk_member(rt: Runtime, name: str, staff_id: str, role: str = "rep") -> int:
@@ -125,7 +125,7 @@ async def oa(aiohttp_client, db_url, fake, clock):
 
     fake.now_ms = lambda: int(clock.now().timestamp() * 1000)
     runtime = await make_runtime(oa_settings(db_url, fake), clock)
-    client = await aiohttp_client(create_app(runtime, start_services=False))
+    client = await aiohttp_client(create_app(runtime))
     await add_dingtalk_member(runtime, "张三", "u001")
     await add_dingtalk_member(runtime, "韩总", "u009", role="manager")
     yield runtime, client

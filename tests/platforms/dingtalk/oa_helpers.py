@@ -7,7 +7,7 @@ from itertools import count
 
 from sqlalchemy import select
 
-from bot.platforms.dingtalk import crypto
+from bot.platforms.dingtalk.extras import crypto
 from storage.models import Opportunity
 from storage.models_opportunities import Approval
 from storage.models_queue import QueuedTask

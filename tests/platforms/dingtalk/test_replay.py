@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot.platforms.dingtalk import crypto
+from bot.platforms.dingtalk.extras import crypto
 from bot.web.app import create_app
 from storage.models import InboxEvent, Opportunity
 from storage.models_security import SignatureSeen
@@ -49,7 +49,7 @@ async def test_the_platform_retrying_the_same_body_is_let_through_and_deduped(dc
 async def test_a_second_replica_on_the_same_database_refuses_the_replay(aiohttp_client, drt, dclient, fake, clock):
     other = await make_runtime(dingtalk_settings(drt.settings.database.url, fake), clock)
     try:
-        replica = await aiohttp_client(create_app(other, start_services=False))
+        replica = await aiohttp_client(create_app(other))
         headers = robot_headers(drt)
         body = robot_message(drt, fake, "帮助", msg_id="m-1")
         assert (await dclient.post("/dingtalk/robot", json=body, headers=headers)).status == 200

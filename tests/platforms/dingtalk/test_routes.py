@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 from sqlalchemy import func, select
 
-from bot.platforms.dingtalk import crypto
+from bot.platforms.dingtalk.extras import crypto
 from storage.models import InboxEvent, Opportunity, RejectedRequest
 from tests.helpers import run_queues
 from tests.platforms.dingtalk.conftest import (
@@ -104,7 +104,7 @@ async def test_card_click_is_answered_inline_with_the_new_card(aiohttp_client, s
 
     rt = await make_runtime(dingtalk_settings(sqlite_url, fake, card_template_id="tpl.sales"), clock)
     try:
-        client = await aiohttp_client(create_app(rt, start_services=False))
+        client = await aiohttp_client(create_app(rt))
         await add_dingtalk_member(rt, "张三", "u001")
         await client.post("/dingtalk/robot", json=robot_message(rt, fake, "新建商机 华东医疗"),
                           headers=robot_headers(rt))
@@ -151,7 +151,7 @@ async def test_event_check_url_vector_answers_encrypted_success(aiohttp_client, 
     clock.set(datetime.fromtimestamp(int(v["timestamp"]) / 1000, UTC))
     rt = await make_runtime(_event_settings(sqlite_url, fake), clock)
     try:
-        client = await aiohttp_client(create_app(rt, start_services=False))
+        client = await aiohttp_client(create_app(rt))
         query = {"msg_signature": v["msg_signature"], "timestamp": v["timestamp"], "nonce": v["nonce"]}
         resp = await client.post("/dingtalk/events", params=query, json={"encrypt": v["encrypt"]})
         assert resp.status == 200
@@ -176,7 +176,7 @@ async def test_approval_event_is_stored_once(aiohttp_client, sqlite_url, fake, c
     v = vector("dingtalk-http-event-crypto")["inputs"]
     rt = await make_runtime(_event_settings(sqlite_url, fake), clock)
     try:
-        client = await aiohttp_client(create_app(rt, start_services=False))
+        client = await aiohttp_client(create_app(rt))
         box = crypto.EventCrypto(v["token"], v["encoding_aes_key"], v["receiveid"])
         plain = {"EventType": "bpms_instance_change", "processInstanceId": "pi-1", "type": "finish",
                  "result": "agree", "staffId": "u001", "eventId": "ev-1"}

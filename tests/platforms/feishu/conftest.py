@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.platforms.feishu import crypto
+from bot.platforms.feishu.extras import crypto
 from bot.runtime import Runtime
 from bot.web.app import create_app
 from storage.db import Database
@@ -60,7 +60,7 @@ async def frt(feishu_settings, clock) -> AsyncIterator[Runtime]:
 @pytest.fixture
 async def fclient(aiohttp_client, frt):
     """A test client over the full app with the Feishu route mounted."""
-    return await aiohttp_client(create_app(frt, start_services=False))
+    return await aiohttp_client(create_app(frt))
 
 
 def signed(payload: dict, ts: int, key: str = ENCRYPT_KEY, nonce: str = "n0nce") -> tuple[bytes, dict[str, str]]:

@@ -9,7 +9,7 @@ import pytest
 from bot.config import FeishuConfig
 from bot.core.errors import DeliveryError, TransientDeliveryError
 from bot.platforms.feishu.api import FeishuAPI, receive_id_type
-from bot.platforms.feishu.limits import Throttle
+from bot.platforms.feishu.extras.limits import Throttle
 from tests.fakes.feishu import APP_ID, APP_SECRET, BOT_OPEN_ID
 
 CARD = {"schema": "2.0", "config": {"update_multi": True}, "header": {}, "body": {"elements": []}}

@@ -6,13 +6,17 @@ import json
 
 from bot.core.actions import AdvanceStage, ShowHelp
 from bot.core.cards import Button, Card, Check, Field, Form, Level, Section
+from bot.core.clock import ManualClock
 from bot.core.events import ChatRef
-from bot.platforms import render as render_any
-from bot.platforms.feishu.preview import preview_html
-from bot.platforms.feishu.render import FORM_FIELD, MAX_CARD_BYTES, card_json, message_uuid, render, size_of
+from bot.platforms.feishu.extras.preview import preview_html
+from bot.platforms.feishu.render import FORM_FIELD, MAX_CARD_BYTES, FeishuRenderer, card_json, message_uuid, size_of
+from bot.platforms.registry import BY_NAME, Renderers
 from cards.views import OpportunityView, error_card, opportunity_card
+from tests.conftest import make_settings
 
 CHAT = ChatRef("feishu", "oc_1", True, {"reply_to": "om_1"})
+SETTINGS = make_settings("sqlite://")
+render = FeishuRenderer(SETTINGS, ManualClock()).render
 
 
 def _opportunity(customer: str = "华东医疗") -> Card:
@@ -73,7 +77,7 @@ def test_oversized_cards_are_shortened_with_an_ellipsis():
 
 
 def test_registered_as_the_feishu_renderer():
-    assert render_any(CHAT, _opportunity(), "", {})["msg_type"] == "interactive"
+    assert Renderers(SETTINGS, ManualClock()).render(CHAT, _opportunity(), "", {})["msg_type"] == "interactive"
 
 
 def test_preview_shows_the_json_that_is_sent():
@@ -87,9 +91,7 @@ def test_preview_shows_the_json_that_is_sent():
 
 
 def test_preview_is_registered_for_the_playground():
-    from bot.platforms import PREVIEWS
-
-    assert PREVIEWS["feishu"] is preview_html
+    assert BY_NAME["feishu"].preview is preview_html
 
 
 def _checklist() -> Card:

@@ -61,7 +61,7 @@ async def wrt(sqlite_url, fake, clock) -> AsyncIterator[Runtime]:
 @pytest.fixture
 async def wclient(aiohttp_client, wrt):
     """A test client over the full app with the WeCom routes mounted."""
-    return await aiohttp_client(create_app(wrt, start_services=False))
+    return await aiohttp_client(create_app(wrt))
 
 
 async def rep(rt: Runtime, name: str = "李娜", userid: str = "lina") -> int:

@@ -8,12 +8,18 @@ import pytest
 
 from bot.core.actions import AcceptLead, ShowOpportunity
 from bot.core.cards import Button, Card, Field, Level, Section
+from bot.core.clock import ManualClock
 from bot.core.errors import BadRequest, BadSignature
 from bot.core.events import ChatRef
-from bot.platforms.wecom import adapter, limits, preview, render, robot, safexml
-from bot.platforms.wecom.crypto import WecomCrypto
+from bot.platforms.wecom import adapter
+from bot.platforms.wecom.extras import limits, preview, robot, safexml
+from bot.platforms.wecom.extras.crypto import WecomCrypto
+from bot.platforms.wecom.render import WecomRenderer
+from tests.conftest import make_settings
 from tests.fakes.wecom import check_card, check_webhook
-from tests.platforms.test_wecom_crypto import crypto_for, vector
+from tests.platforms.wecom.extras.test_crypto import crypto_for, vector
+
+render = WecomRenderer(make_settings("sqlite://"), ManualClock())
 
 
 @pytest.mark.parametrize("vid, user, text", [("wecom-A-decrypt-post", "mycreate", "hello"),

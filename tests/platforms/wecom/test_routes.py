@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from bot.core.actions import AcceptLead
 from bot.platforms.wecom import routes
-from bot.platforms.wecom.crypto import WecomCrypto
+from bot.platforms.wecom.extras.crypto import WecomCrypto
 from storage.models import Opportunity, RejectedRequest
 from tests.fakes.wecom import CORP_ID
 from tests.platforms.wecom.conftest import (

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from bot.platforms.wecom import jssdk
+from bot.platforms.wecom.extras import jssdk
 from bot.web.sidebar import session_token
 from storage.models import Contact, Customer, Opportunity
 from tests.fakes.wecom import AGENT_ID, CORP_ID

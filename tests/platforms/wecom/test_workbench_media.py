@@ -8,7 +8,7 @@ from bot.config import WecomConfig
 from bot.core.errors import DeliveryError, TransientDeliveryError
 from bot.core.ports import TaskRun
 from bot.platforms.wecom.api import WecomAPI
-from bot.platforms.wecom.tasks import handlers
+from bot.platforms.wecom.extras.tasks import handlers
 from tests.conftest import make_settings
 from tests.fakes.wecom import AGENT_ID, CORP_ID, SECRET
 

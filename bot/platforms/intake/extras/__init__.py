@@ -1,0 +1,1 @@
+"""Lead intake's extras: the expo form's per-address rate limit."""

@@ -14,18 +14,19 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import platforms
 from bot.core.cards import Card
 from bot.core.events import ChatRef
 from bot.core.ports import Outgoing
 from storage.repos import card_views, outbox
 
+Render = Callable[[ChatRef, "Card | None", str, dict[str, Any]], dict[str, Any]]
+
 
 class RenderingOutbox:
     """Render for the target platform and queue in the caller's transaction, at most once per key."""
 
-    def __init__(self, session: AsyncSession, dialect: str, now: Callable[[], datetime]) -> None:
-        self.session, self.dialect, self.now = session, dialect, now
+    def __init__(self, session: AsyncSession, dialect: str, now: Callable[[], datetime], render: Render) -> None:
+        self.session, self.dialect, self.now, self.render = session, dialect, now, render
 
     async def send(self, to: ChatRef, card: Card | None, key: str, text: str = "", *,
                    not_before: datetime | None = None, **extra: Any) -> bool:
@@ -37,7 +38,7 @@ class RenderingOutbox:
         if not items:
             return set()
         rows = [(o.key, o.to.platform, o.to.chat_id,
-                 platforms.render(o.to, o.card, o.text, {**o.extra, "idempotency_key": o.key})) for o in items]
+                 self.render(o.to, o.card, o.text, {**o.extra, "idempotency_key": o.key})) for o in items]
         views = {d: c for *_, payload in rows for d, c in payload.pop("views", {}).items()}
         now = self.now()
         await card_views.save(self.session, self.dialect, views, now)

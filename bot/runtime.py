@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,6 +27,9 @@ from storage.db import Database
 from storage.repos.inbox import InboxWriter
 from storage.repos.member_cache import MemberCache
 
+if TYPE_CHECKING:
+    from scheduler.core import Scheduler
+
 log = logging.getLogger("salesbot")
 
 
@@ -49,7 +52,7 @@ class Runtime:
         self.tasks = TaskRegistry(self.apis, settings)
         self.worker = TaskWorker(self.db, self.clock, self.tasks.specs, settings.outbox, self.metrics, self.post,
                                  self.dispatcher.ingest)
-        self.scheduler = None  # set by scheduler.core.attach when serving
+        self.scheduler: Scheduler | None = None  # set by bot/serve.py when serving
         self.connections = Board(self.clock)  # long connections' states for /readyz (bot/platforms/connections.py)
 
     def feature_on(self, feature: str | None) -> bool:
@@ -65,14 +68,15 @@ class Runtime:
         """Build the handler/job context for a session, with its outbox and task queue in that session."""
         member = await resolve_member(session, event, self.members) if event else None
         return Context(settings=self.settings, session=session, clock_now=self.clock.now,
-                       outbox=RenderingOutbox(session, self.db.dialect, self.clock.now),
+                       outbox=RenderingOutbox(session, self.db.dialect, self.clock.now, self.renderers.render),
                        tasks=SessionTasks(session, self.db.dialect, self.clock.now, self.tasks),
                        dialect=self.db.dialect, member=member, event=event, help_commands=self.routes.help_commands())
 
     async def post(self, to: ChatRef, card: Card | None, key: str) -> bool:
         """Queue one message in its own transaction through the one outbox and wake the sender (task handlers)."""
         async with self.db.session() as session:
-            queued = await RenderingOutbox(session, self.db.dialect, self.clock.now).send(to, card, key)
+            out = RenderingOutbox(session, self.db.dialect, self.clock.now, self.renderers.render)
+            queued = await out.send(to, card, key)
         self.sender.wake()
         return queued
 

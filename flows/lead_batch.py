@@ -44,7 +44,8 @@ class _Batch:
 
     def __init__(self, ctx: Context, channel: str, fmap: dict[str, str], source: str) -> None:
         self.ctx, self.s, self.channel, self.fmap, self.source = ctx, ctx.session, channel, fmap, source
-        self.now, self.dist = ctx.now(), None
+        self.now = ctx.now()
+        self.dist: Distributor | None = None
         self.answers: dict[int, Answer | intake.IntakeInvalid] = {}
         self.events: list[dict] = []
         self.cards: list[tuple[int, str, Any]] = []  # (owner, key, card or a NewLead to render)
@@ -56,19 +57,21 @@ class _Batch:
         fresh = [i for i in pending if self._known_or_valid(i, items[i], known)]
         if not fresh:
             return []
-        found = await self._lookup([items[i].li for i in fresh])
-        later, taken, created = [], set(), []
+        found = await self._lookup([items[i].lead() for i in fresh])
+        later: list[int] = []
+        taken: set[str] = set()
+        created: list[NewLead] = []
         for i in fresh:
             item = items[i]
-            cid = found.customer(item.li)
+            cid = found.customer(item.lead())
             wants = marks(item, cid)
             if wants & taken:  # an item before it in this round creates what it would find: ask again next round
                 later.append(i)
-            elif cid in found.recent:
+            elif cid is not None and cid in found.recent:
                 self._came_back(i, item, found.rows[cid], found.recent[cid])
             else:
                 taken |= wants
-                created.append(self._create(i, item, found.rows.get(cid)))
+                created.append(self._create(i, item, found.rows.get(cid) if cid is not None else None))
         await self._write(created, found)
         return later
 
@@ -90,19 +93,19 @@ class _Batch:
 
     async def _lookup(self, lis: list[intake.LeadInput]) -> Found:
         """Find the customers (locked), their recent leads and owners for a round's items."""
-        found = Found(*await rb.customer_ids(self.s, (li.mobile for li in lis),
-                                              (li.get("wecom_external_userid") for li in lis),
+        found = Found(*await rb.customer_ids(self.s, (li.mobile or "" for li in lis),
+                                              (li.get("wecom_external_userid") or "" for li in lis),
                                               (li.company_key for li in lis)))
         ids = {cid for li in lis if (cid := found.customer(li))}
         found.rows = await rb.lock_customers(self.s, ids)
         found.recent = await rb.recent_leads(self.s, ids, self.window)
-        self.dist = self.dist or await Distributor.load(self.ctx)
-        await self.dist.know(r.owner_id for r in found.rows.values())
+        dist = self.dist = self.dist or await Distributor.load(self.ctx)
+        await dist.know(r.owner_id for r in found.rows.values())
         return found
 
     def _came_back(self, i: int, item: Item, customer: Any, lead: Any) -> None:
         """Keep the existing lead and owner; archive the payload on its timeline and tell the owner."""
-        li = item.li
+        li = item.lead()
         self._event(lead.id, "came_back", note=f"{li.channel} · {li.get('source')}",
                     data={"raw": item.payload, "intake_key": item.key})
         if lead.owner_id:
@@ -112,17 +115,24 @@ class _Batch:
 
     def _create(self, i: int, item: Item, customer: Any | None) -> NewLead:
         """Decide the new lead's owner: the customer's active owner, else distribution."""
-        li, owner = item.li, customer.owner_id if customer is not None else None
+        li, owner = item.lead(), customer.owner_id if customer is not None else None
         new = NewLead(i, item.key, li, item.payload or {}, customer)
-        member = self.dist.member(owner)
+        dist = self._distributor()
+        member = dist.member(owner) if owner else None
         if owner and member is not None and member.active:
-            self.dist.take(owner)
+            dist.take(owner)
             new.owner, new.reason = owner, reason_words.EXISTING
         else:
-            choice = self.dist.choose(facts(li.channel, new.extra()))
+            choice = dist.choose(facts(li.channel, new.extra()))
             new.owner, new.reason, new.skipped = choice.member_id, choice.reason, choice.skipped
             new.sets_customer_owner = choice.member_id is not None and owner is None
         return new
+
+    def _distributor(self) -> Distributor:
+        """The distributor `_lookup` loaded for this batch."""
+        if self.dist is None:
+            raise RuntimeError("the batch decides owners only after its first lookup")
+        return self.dist
 
     async def _write(self, created: list[NewLead], found: Found) -> None:
         """Insert the round's new customers, their keys and contacts, and the leads; set customers' owners."""
@@ -139,7 +149,7 @@ class _Batch:
         due = due_at(self.ctx, self.now)
         lead_ids = await rb.insert_leads(self.s, [lead_row(n, self.now, due) for n in created])
         await rb.set_customer_owners(self.s, {n.customer_id: n.owner for n in created
-                                              if n.customer is not None and n.sets_customer_owner})
+                                              if n.customer is not None and n.sets_customer_owner and n.owner})
         for n in created:
             n.id, n.due = lead_ids[n.key], due
             self._record(n)
@@ -172,7 +182,8 @@ class _Batch:
         out: list[IntakeResult | intake.IntakeInvalid] = []
         for i in range(count):
             a = self.answers[i]
-            out.append(a if isinstance(a, intake.IntakeInvalid) else IntakeResult(a[0], a[1], names.get(a[2])))
+            owner = names.get(a[2]) if not isinstance(a, intake.IntakeInvalid) and a[2] else None
+            out.append(a if isinstance(a, intake.IntakeInvalid) else IntakeResult(a[0], a[1], owner))
         return out
 
     async def _send_cards(self, names: dict[int, str]) -> None:

@@ -57,9 +57,9 @@ class Distributor:
         ledger = Ledger(reps, await repo.rotations(ctx.session), ctx.settings.leads.max_new_per_day)
         return cls(ctx, ledger, local, day_start)
 
-    async def know(self, member_ids: Iterable[int]) -> None:
+    async def know(self, member_ids: Iterable[int | None]) -> None:
         """Load members who may own leads without being reps (a customer's owner can be a manager)."""
-        missing = {i for i in member_ids if i and i not in self.ledger.members}
+        missing = {i for i in member_ids if i is not None and i and i not in self.ledger.members}
         if missing:
             self.ledger.add(rep for rep, _ in await lead_loads.snapshot(self.ctx.session, self.day_start, missing,
                                                                          reps=False))
@@ -82,9 +82,10 @@ class Distributor:
         """Count a lead for an owner chosen without the caps (the customer's existing owner)."""
         self.ledger.take(member_id, bounded=False)
 
-    def release(self, member_id: int, assigned_at: datetime | None) -> None:
-        """Count a lead taken back from its owner."""
-        self.ledger.release(member_id, assigned_at, self.day_start)
+    def release(self, member_id: int | None, assigned_at: datetime | None) -> None:
+        """Count a lead taken back from its owner (a lead without one frees nothing)."""
+        if member_id is not None:
+            self.ledger.release(member_id, assigned_at, self.day_start)
 
     async def flush(self) -> None:
         """Write the counters (checked) and the turns, once at the end; raise Contended if a rep filled up."""
@@ -123,7 +124,7 @@ async def set_owner(ctx: Context, lead: Lead, member_id: int, reason: str, skipp
 
 async def send_card(ctx: Context, lead: Lead, key: str, prefix: str = "新线索：") -> bool:
     """Send the owner's lead card to their personal chat; False (and logged on the timeline) if unreachable."""
-    chats = await personal_chats(ctx.session, ctx.settings, [lead.owner_id])
+    chats = await personal_chats(ctx.session, ctx.settings, [lead.owner_id] if lead.owner_id else [])
     if lead.owner_id not in chats.chats:
         await repo.add_event(ctx.session, lead.id, "undeliverable", ctx.now(), lead.owner_id,
                              "owner has no identity on an enabled platform; link one with `salesbot import members`")

@@ -56,6 +56,8 @@ async def take(ctx: Context, sub: LeadSubmitted, attempts: int = 5) -> IntakeRes
         try:
             async with ctx.session.begin_nested():
                 [answer] = await lead_batch.process(ctx, sub.channel, [_item(sub)])
+            if isinstance(answer, intake.IntakeInvalid):  # checked by lead_intake.check before it was an event
+                raise answer
             return answer
         except RACES as exc:
             if attempt == attempts - 1 or not lost_race(exc):
@@ -85,6 +87,8 @@ async def receive_many(ctx: Context, channel: str,
 async def accept(ctx: Context, li: intake.LeadInput, payload: dict, key: str) -> IntakeResult:
     """Merge a validated lead into the customer's recent lead, or create the lead and distribute it."""
     [answer] = await lead_batch.process(ctx, li.channel, [Item(key, li=li, payload=payload)])
+    if isinstance(answer, intake.IntakeInvalid):  # a validated lead cannot be refused
+        raise answer
     return answer
 
 

@@ -36,6 +36,12 @@ class Item:
     li: intake.LeadInput | None = None
     payload: dict | None = None
 
+    def lead(self) -> intake.LeadInput:
+        """The validated lead (set by the adapter, or by the batch before an item goes on)."""
+        if self.li is None:
+            raise ValueError(f"intake item {self.key} was not validated")
+        return self.li
+
 
 async def field_map(ctx: Context, channel: str) -> tuple[dict[str, str], str]:
     """Return the channel's effective field map (pack, then config on top) and default source."""

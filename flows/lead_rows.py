@@ -41,7 +41,8 @@ class Found:
 
 def marks(item: Item, customer_id: int | None) -> set[str]:
     """What an item would create: its customer (found or by its keys) and its intake key."""
-    li, ext = item.li, item.li.get("wecom_external_userid")
+    li = item.lead()
+    ext = li.get("wecom_external_userid")
     marks = {f"k:{item.key}", f"c:{customer_id}" if customer_id else ""}
     marks |= {f"m:{li.mobile}" if li.mobile else "", f"x:{ext}" if ext else "", f"n:{li.company_key}"}
     return marks - {"", "n:"}
@@ -63,8 +64,8 @@ class NewLead:
     reason: str = ""
     skipped: dict[str, str] = field(default_factory=dict)
     sets_customer_owner: bool = False
-    customer_id: int | None = None
-    id: int | None = None
+    customer_id: int = 0  # 0 until the batch inserts the new customer (an existing one sets it here)
+    id: int = 0  # 0 until the batch inserts the lead
     due: datetime | None = None
 
     def __post_init__(self) -> None:

@@ -22,6 +22,7 @@ router = Router("leads", feature="leads")
 @router.action(AcceptLead)
 async def accept(event: Event, ctx: Context) -> Reply:
     """The 接单 button: the owner (or their manager / an admin) accepts the lead."""
+    assert isinstance(event.action, AcceptLead) and ctx.member is not None  # dispatch: this action, with a member
     lead = await _lead_for(ctx, event.action.lead_id)
     if lead.accepted_at is None and lead.status == LeadStatus.ASSIGNED:
         now = ctx.now()
@@ -37,6 +38,7 @@ async def accept(event: Event, ctx: Context) -> Reply:
 @router.action(ShowLead)
 async def show(event: Event, ctx: Context) -> Reply:
     """The 刷新 / 看线索 button."""
+    assert isinstance(event.action, ShowLead)  # dispatch routes only this action here
     lead = await _lead_for(ctx, event.action.lead_id)
     return Reply(card=lead_card(await view(ctx, lead), ""))
 
@@ -46,7 +48,7 @@ async def _lead_for(ctx: Context, lead_id: int) -> Lead:
     lead = await repo.get(ctx.session, lead_id)
     if lead is None:
         raise NotAllowed(f"线索 #{lead_id} 不存在了。")
-    if not await may_act(ctx.member, lead.owner_id, ctx):
+    if ctx.member is None or not await may_act(ctx.member, lead.owner_id, ctx):
         raise NotAllowed("这条线索不是你的；只有负责人、负责人的主管或管理员能操作。")
     return lead
 

@@ -66,7 +66,7 @@ async def redeem(event: Event, ctx: Context) -> Reply:
 
 async def _to_member(ctx: Context, manager_id: int | None, key: str, card: Card) -> bool:
     chat = (await personal_chats(ctx.session, ctx.settings, [manager_id])).chats.get(manager_id) if manager_id else None
-    return bool(chat) and await ctx.outbox.send(chat, card, key)
+    return chat is not None and await ctx.outbox.send(chat, card, key)
 
 
 @router.command("兑换审批", "redemptions", summary="（主管）待审批的积分兑换", roles=MANAGERS)

@@ -9,11 +9,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
-from typing import Any
 
-from bot.core.cards import Card
 from bot.core.context import Context
-from bot.core.events import ChatRef
 from bot.core.links import material_link
 from bot.core.ports import Outgoing
 from cards.views import ActivationItem, activation_card, grade_changes_card
@@ -55,7 +52,7 @@ async def _send_activations(ctx: Context, fire_at: datetime, plan: Plan, acts: l
         return 0
     day = local_day(fire_at, ctx.settings.tz)
     chats = await personal_chats(ctx.session, ctx.settings, [a.owner_id for a in acts])
-    items: list[tuple[str, ChatRef, Card | None, str, dict[str, Any]]] = []
+    items: list[Outgoing] = []
     for a in acts:
         if a.owner_id not in chats.chats:
             continue

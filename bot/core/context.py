@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from bot.core.events import Event, Reply
     from bot.core.ports import Outbox, Tasks
+    from bot.core.routing import Command
     from storage.models import Member
 
 
@@ -32,7 +33,7 @@ class Context:
     dialect: str
     member: Member | None = None
     event: Event | None = None
-    help_commands: list = field(default_factory=list)
+    help_commands: list[Command] = field(default_factory=list)
     reply_keys: list[str] = field(default_factory=list)
     _sent: int = 0
 

@@ -8,6 +8,7 @@ redirects to the member's signed page, where today's items can be done.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
 from urllib.parse import quote
 
 from aiohttp import web
@@ -17,6 +18,9 @@ from bot.core.links import me_link
 from bot.platforms.http import runtime
 from bot.web.pages import message, render
 from storage.repos import members
+
+if TYPE_CHECKING:
+    from bot.platforms.dingtalk.api import DingTalkAPI
 
 JSAPI = "https://g.alicdn.com/dingding/dingtalk-jsapi/3.0.25/dingtalk.open.js"
 
@@ -38,7 +42,7 @@ async def entry(request: web.Request) -> web.Response:
 async def login(request: web.Request) -> web.Response:
     """Code → userid → member → their page (a spent or forged code is refused)."""
     rt = runtime(request)
-    api = rt.apis.get("dingtalk")
+    api = cast("DingTalkAPI | None", rt.apis.get("dingtalk"))  # the DingTalk client, when DingTalk is on
     code = request.query.get("code", "")
     if api is None or not code:
         return message("打不开", "钉钉没有开启，或链接里没有登录码：从钉钉工作台重新打开", 404)

@@ -50,7 +50,7 @@ async def metrics(request: web.Request) -> web.Response:
     out_rows = await outbox.counts(rt.db)
     in_rows = await inbox.counts(rt.db)
     task_rows = await task_queue.counts(rt.db)
-    gauges = {
+    gauges: dict[str, tuple[str, dict[tuple, float]]] = {
         "salesbot_outbox_messages": ("Outbox rows by status",
                                      {(("status", s),): float(out_rows.get(s, 0))
                                       for s in ("pending", "sending", "sent", "dead")}),

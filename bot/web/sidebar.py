@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Mapping
+from typing import cast
 
 from aiohttp import web
 
@@ -22,6 +24,7 @@ from bot.core.events import ChatRef, Event
 from bot.core.signing import sign
 from bot.platforms.http import RUNTIME, read_json, runtime
 from bot.platforms.wecom.extras import jssdk
+from bot.platforms.wecom.extras.client import WecomClient
 from bot.web.pages import Refusal, refusal_page, render
 from cards.render import render_html
 from cards.views import opportunity_card
@@ -39,9 +42,14 @@ _UNKNOWN = Refusal(403, "还没有关联成员", "这个企业微信账号还没
                    "请管理员运行 salesbot sync members --platform wecom 后再打开。")
 
 
+def _wecom(apis: Mapping[str, object]) -> WecomClient:
+    """The WeCom client (the sidebar is mounted only when WeCom is enabled, so it is there)."""
+    return cast(WecomClient, apis["wecom"])
+
+
 def setup(app: web.Application) -> None:
     """Mount the sidebar (WeCom enabled)."""
-    app[TICKETS] = jssdk.JsTickets(app[RUNTIME].apis["wecom"])
+    app[TICKETS] = jssdk.JsTickets(_wecom(app[RUNTIME].apis))
     app.router.add_get("/wecom/sidebar", page)
     app.router.add_get("/wecom/sidebar/config", config)
     app.router.add_get("/wecom/sidebar/deal", deal)
@@ -76,7 +84,7 @@ async def page(request: web.Request) -> web.StreamResponse:
         back = f"{rt.settings.server.public_url.rstrip('/')}/wecom/sidebar"
         raise web.HTTPFound(jssdk.authorize_url(rt.settings.wecom.corp_id, rt.settings.wecom.agent_id, back, "sb"))
     try:
-        userid = await jssdk.user_by_code(rt.apis["wecom"], code)
+        userid = await jssdk.user_by_code(_wecom(rt.apis), code)
     except DeliveryError:  # a spent or forged code: WeCom says 40029
         return refusal_page(_SPENT)
     async with rt.db.sessions() as s:
@@ -102,7 +110,7 @@ async def deal(request: web.Request) -> web.Response:
     rt = runtime(request)
     member_id, _ = read_session(rt.settings.server.secret_key, request.query.get("t", ""), rt.clock.now().timestamp())
     chat, contact = request.query.get("chat", ""), request.query.get("contact", "")
-    externals = [contact] if contact else await jssdk.group_externals(rt.apis["wecom"], chat) if chat else []
+    externals = [contact] if contact else await jssdk.group_externals(_wecom(rt.apis), chat) if chat else []
     async with rt.db.sessions() as s:
         customer = await lookup.customer_of_externals(s, externals)
         if customer is None:

@@ -13,9 +13,9 @@ from storage.db import Database
 from storage.models import Evidence, Member
 from storage.models_media import EvidenceMedia
 from storage.models_queue import QueuedTask
-from storage.repos._sql import rowcount
+from storage.repos._sql import rowcount, table_of
 
-EM, EV, TQ = EvidenceMedia.__table__, Evidence.__table__, QueuedTask.__table__
+EM, EV, TQ = table_of(EvidenceMedia), table_of(Evidence), table_of(QueuedTask)
 KEY_PREFIX = "media_fetch:"  # task key of one download: media_fetch:<evidence id>
 
 

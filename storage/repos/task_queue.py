@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
 from storage.models_queue import QueuedTask
-from storage.repos._sql import insert_ignore
+from storage.repos._sql import insert_ignore, table_of
 
-T = QueuedTask.__table__
+T = table_of(QueuedTask)
 Pair = tuple[str, str]  # (platform, kind): what a registered handler runs
 
 

@@ -46,7 +46,8 @@ class Runtime:
         self.members = MemberCache()
         self.routes = RouteTable(ROUTERS, self.feature_on)
         self.renderers = registry.Renderers(settings, self.clock)  # every platform's: playground previews sign links
-        self.apis = apis if apis is not None else registry.build_apis(self, self.renderers)
+        # one client per platform, each with its own methods: callers know which platform they hold
+        self.apis: dict[str, Any] = apis if apis is not None else registry.build_apis(self, self.renderers)
         self.sender = Sender(self.db, self.clock, self.apis, settings.outbox, self.metrics)
         self.dispatcher = Dispatcher(self)
         self.tasks = TaskRegistry(self.apis, settings)

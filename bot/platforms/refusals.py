@@ -34,7 +34,8 @@ class SourceGate:
 
     def __init__(self, per_source: int, total: int, sample_every: int, now: Callable[[], float]) -> None:
         self.per_source, self.total, self.sample_every, self.now = per_source, total, sample_every, now
-        self.minute, self.counts = -1, {}
+        self.minute = -1
+        self.counts: dict[str, int] = {}
 
     def admit(self, source: str) -> tuple[bool, int]:
         """Count one refusal; return (archive it?, refusals over the cap it stands for when sampled)."""

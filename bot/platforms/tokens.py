@@ -16,6 +16,7 @@ import secrets
 import socket
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import TypeGuard
 
 from storage.db import Database
 from storage.repos import app_tokens, leases
@@ -35,7 +36,8 @@ class SharedTokens:
         self._locks: dict[str, asyncio.Lock] = {}
         self.fetches = 0
 
-    def _fresh(self, entry: tuple[str, float] | None, margin: float, rejected: str | None) -> bool:
+    def _fresh(self, entry: tuple[str, float] | None, margin: float,
+               rejected: str | None) -> TypeGuard[tuple[str, float]]:
         return bool(entry and entry[0] and entry[0] != rejected and entry[1] - margin > self._seconds())
 
     async def get(self, key: str, fetch: Fetch, margin: float, rejected: str | None = None) -> str:
@@ -45,7 +47,7 @@ class SharedTokens:
         async with self._locks.setdefault(key, asyncio.Lock()):
             if self._fresh(self._cache.get(key), margin, rejected):
                 return self._cache[key][0]
-            token = await (self._shared(key, fetch, margin, rejected) if self.db is not None
+            token = await (self._shared(self.db, key, fetch, margin, rejected) if self.db is not None
                            else self._fetch(key, fetch))
             return token
 
@@ -57,26 +59,26 @@ class SharedTokens:
             await app_tokens.store(self.db, key, token, datetime.fromtimestamp(self._cache[key][1], UTC))
         return token
 
-    async def _from_db(self, key: str) -> tuple[str, float] | None:
-        row = await app_tokens.read(self.db, key)
+    async def _from_db(self, db: Database, key: str) -> tuple[str, float] | None:
+        row = await app_tokens.read(db, key)
         return (row[0], row[1].timestamp()) if row else None
 
-    async def _shared(self, key: str, fetch: Fetch, margin: float, rejected: str | None) -> str:
+    async def _shared(self, db: Database, key: str, fetch: Fetch, margin: float, rejected: str | None) -> str:
         for _ in range(50):  # about 10 s of waiting for another replica's refresh
-            entry = await self._from_db(key)
+            entry = await self._from_db(db, key)
             if self._fresh(entry, margin, rejected):
                 self._cache[key] = entry
                 return entry[0]
             now = datetime.fromtimestamp(self._seconds(), UTC)
-            if await leases.acquire(self.db, f"token:{key}", self.holder, now, REFRESH_LEASE):
+            if await leases.acquire(db, f"token:{key}", self.holder, now, REFRESH_LEASE):
                 try:
-                    entry = await self._from_db(key)  # another replica may have refreshed just before us
+                    entry = await self._from_db(db, key)  # another replica may have refreshed just before us
                     if self._fresh(entry, margin, rejected):
                         self._cache[key] = entry
                         return entry[0]
                     return await self._fetch(key, fetch)
                 finally:
-                    await leases.release(self.db, f"token:{key}", self.holder)
+                    await leases.release(db, f"token:{key}", self.holder)
             if self._fresh(entry, 0.0, rejected):  # still valid: use it while the other replica refreshes
                 return entry[0]
             await self._sleep(0.2)

@@ -133,11 +133,11 @@ class DingTalkRenderer:
             return attach(payload, views)
         body, views = self.fit_action_card(chat, card) if card is not None else \
             ({"msgtype": "text", "text": {"content": text}}, {})
-        payload: dict[str, Any] = attach({"kind": "message", "body": body, "robot": robot_message(body)}, views)
+        message: dict[str, Any] = attach({"kind": "message", "body": body, "robot": robot_message(body)}, views)
         if chat.meta.get("session_webhook"):
-            payload["session_webhook"] = chat.meta["session_webhook"]
-            payload["session_webhook_expires"] = int(chat.meta.get("session_webhook_expires") or 0)
-        return payload
+            message["session_webhook"] = chat.meta["session_webhook"]
+            message["session_webhook_expires"] = int(chat.meta.get("session_webhook_expires") or 0)
+        return message
 
     def view_link(self, chat: ChatRef, card: Card) -> tuple[str, dict]:
         """The card's full view opened inside DingTalk (PC side panel), and the view to store."""

@@ -59,7 +59,7 @@ def _verify(cfg: FeishuConfig, headers: Mapping[str, str], body: bytes, now: flo
 
 def _check_token(cfg: FeishuConfig, payload: dict[str, Any]) -> None:
     """Compare the Verification Token; it is the only proof of origin when no Encrypt Key is set."""
-    header = payload.get("header") if isinstance(payload.get("header"), dict) else {}
+    header = got if isinstance(got := payload.get("header"), dict) else {}
     token = header.get("token") or payload.get("token") or ""
     token = token if isinstance(token, str) else ""
     if cfg.verification_token:
@@ -72,8 +72,8 @@ def _check_token(cfg: FeishuConfig, payload: dict[str, Any]) -> None:
 
 def needs_bot_id(payload: dict[str, Any]) -> bool:
     """Say whether parsing this payload needs the bot's open_id (group messages only)."""
-    event = payload.get("event") if isinstance(payload.get("event"), dict) else {}
-    message = event.get("message") if isinstance(event.get("message"), dict) else {}
+    event = got if isinstance(got := payload.get("event"), dict) else {}
+    message = got if isinstance(got := event.get("message"), dict) else {}
     return _event_type(payload) == "im.message.receive_v1" and message.get("chat_type") != "p2p"
 
 
@@ -162,7 +162,7 @@ def message_text(msg: dict[str, Any]) -> str | None:
     if kind == "text":
         return text(content, "text", "event.message.content")
     if kind == "post":  # rich text: keep text and link runs; @ runs are mentions
-        lines = content.get("content") if isinstance(content.get("content"), list) else []
+        lines = got if isinstance(got := content.get("content"), list) else []
         runs = [text(el, "text", "post run") for line in lines if isinstance(line, list) for el in line
                 if isinstance(el, dict) and el.get("tag") in ("text", "a")]
         return " ".join(filter(None, runs))
@@ -199,7 +199,7 @@ def token_until(create_time: Any) -> float:
 
 def typed_text(action: dict[str, Any]) -> str:
     """What the user typed into the card's form (or a standalone input), trimmed to MAX_TYPED characters."""
-    form = action.get("form_value") if isinstance(action.get("form_value"), dict) else {}
+    form = got if isinstance(got := action.get("form_value"), dict) else {}
     value = form.get(FORM_FIELD, action.get("input_value"))
     return str(value).strip()[:MAX_TYPED] if isinstance(value, str | int | float) else ""
 

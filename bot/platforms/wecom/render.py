@@ -162,7 +162,7 @@ class WecomRenderer:
 
     def _robot(self, chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -> dict[str, Any]:
         meta = chat.meta
-        actor, views = str(meta.get("userid", "")), {}
+        actor, views = str(meta.get("userid", "")), dict[str, Any]()
         if card is None:
             body: dict[str, Any] = {"msgtype": "markdown",
                                     "markdown": {"content": L.cut_bytes(text, L.MARKDOWN_BYTES)}}
@@ -195,7 +195,7 @@ class WecomRenderer:
 
     def _markdown_v2(self, card: Card, chat_id: str) -> tuple[dict[str, Any], dict]:
         """A tabular card as markdown_v2 (周报's people, 断点's items), with its full view when rows had to go."""
-        content, views = markdown_v2.render(card, ICONS.get(card.level, "")), {}
+        content, views = markdown_v2.render(card, ICONS.get(card.level, "")), dict[str, Any]()
         if not markdown_v2.complete(card, content):
             url, views = self._view_url(card, "", chat_id)
             content = fit_markdown(markdown_v2.render(card, ICONS.get(card.level, ""), more=url), url)[0]

@@ -34,7 +34,7 @@ RESULTS = {"agree": "approved", "refuse": "rejected"}
 
 async def instance(api: DingTalkAPI, instance_id: str) -> dict[str, Any]:
     """Read one approval instance (status, result, operationRecords, formComponentValues)."""
-    data = await api.call("GET", f"/v1.0/workflow/processInstances?processInstanceId={quote(instance_id)}", None)
+    data = await api.call("GET", f"/v1.0/workflow/processInstances?processInstanceId={quote(instance_id)}", {})
     return data.get("result") or {}
 
 

@@ -28,7 +28,7 @@ KINDS = {"picture": "image", "file": "file", "video": "file"}  # msgtype -> atta
 def attachments_of(data: dict[str, Any]) -> list[dict[str, str]]:
     """The pictures/files of a robot message as bot/core/events.py attachments (platform_id = downloadCode)."""
     what = "DingTalk robot message"
-    content = data.get("content") if isinstance(data.get("content"), dict) else {}  # a text's content is a str
+    content = got if isinstance(got := data.get("content"), dict) else {}  # a text's content is a str
     msgtype = text(data, "msgtype", what)
     if msgtype in KINDS and text(content, "downloadCode", what + ".content"):
         return [{"kind": KINDS[msgtype], "platform_id": text(content, "downloadCode", what + ".content"),
@@ -44,6 +44,15 @@ class DingTalkMedia:
     """The download half of DingTalkAPI (needs its call(), _session(), robot_code and clock)."""
 
     db: Database | None = None  # set by build_api(rt): the fetch_media task records the stored file
+    robot_code: str
+
+    async def call(self, method: str, path: str, body: dict) -> dict:
+        """Call the open API (DingTalkAPI's)."""
+        raise NotImplementedError
+
+    def _session(self) -> aiohttp.ClientSession:
+        """The HTTP session (DingTalkAPI's)."""
+        raise NotImplementedError
 
     async def fetch_media(self, download_code: str, max_bytes: int = MAX_MEDIA) -> bytes:
         """Trade the downloadCode for a download URL and fetch it; refuse more than max_bytes."""

@@ -83,7 +83,7 @@ def preview_html(payload: dict[str, Any]) -> str:
         shown, route = _card(payload["create"]["cardData"]["cardParamMap"]), "互动卡片 createAndDeliver"
     elif kind == "card_update":
         update = payload["update"]
-        data = update.get("cardData") or next(iter(update.get("privateData", {}).values()), {})
+        data: dict[str, Any] = update.get("cardData") or next(iter(update.get("privateData", {}).values()), {})
         shown, route = _card(data.get("cardParamMap", {})), "互动卡片更新 PUT /v1.0/card/instances"
     else:
         shown, route = "<div>(unknown payload)</div>", "?"

@@ -33,6 +33,7 @@ async def create(api: DingTalkAPI, payload: dict[str, Any]) -> None:
                             f"{str(data.get('errmsg'))[:200]}; check [dingtalk] scene_group_template_id")
     target = f"group:{cid}"
     message = api.renderer.render(ChatRef("dingtalk", target, True), Card.from_dict(payload["card"]), "", {})
+    assert api.db is not None and api.clock is not None  # build_api gives the API both
     await deal_rooms.bind(api.db, payload["opportunity_id"], "dingtalk", target, message.pop("views", {}),
                           api.clock.now())
     await api.send(target, message)

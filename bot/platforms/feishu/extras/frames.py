@@ -77,10 +77,12 @@ def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
 
 def _fields(data: bytes) -> list[tuple[int, int | bytes]]:
     """Split a message into (field number, int or bytes); other wire types are an error."""
-    out, pos = [], 0
+    out: list[tuple[int, int | bytes]] = []
+    pos = 0
     while pos < len(data):
         key, pos = _read_varint(data, pos)
         number, wire = key >> 3, key & 7
+        value: int | bytes
         if wire == _VARINT:
             value, pos = _read_varint(data, pos)
         elif wire == _BYTES:

@@ -53,7 +53,7 @@ def attachments_of(msg: dict[str, Any], message_id: str) -> list[dict[str, str]]
         return []
     kind = msg.get("message_type")
     if kind == "post":
-        lines = content.get("content") if isinstance(content.get("content"), list) else []
+        lines = got if isinstance(got := content.get("content"), list) else []
         items = [el for line in lines if isinstance(line, list) for el in line if isinstance(el, dict)]
     else:
         items = [{**content, "tag": {"image": "img", "file": "media", "media": "media"}.get(str(kind), "")}]
@@ -75,6 +75,15 @@ class FeishuMedia:
 
     db: Database | None = None  # set by build_api(rt): the fetch_media task records the stored file
     clock: Clock | None = None
+    base: str
+
+    async def token(self, force: bool = False) -> str:
+        """The tenant access token (FeishuAPI's)."""
+        raise NotImplementedError
+
+    def _http(self) -> aiohttp.ClientSession:
+        """The HTTP session (FeishuAPI's)."""
+        raise NotImplementedError
 
     async def fetch_media(self, ref: str, max_bytes: int = MAX_MEDIA) -> bytes:
         """Download a message's image or file; refuse more than max_bytes."""

@@ -53,7 +53,8 @@ def _element(el: dict[str, Any]) -> str:
                        for c in el.get("columns", []))
         return f'<div class="fs-columns" style="display:flex;gap:8px">{cols}</div>'
     if tag == "button":
-        value = next((b.get("value") for b in el.get("behaviors", []) if b.get("type") == "callback"), {}) or {}
+        value: dict[str, Any] = next((b.get("value") for b in el.get("behaviors", [])
+                                      if b.get("type") == "callback"), {}) or {}
         style, packed = escape(el.get("type", "default")), escape(value.get("a", ""))
         return f'<button class="btn btn-{style}" data-action="{packed}">{escape(_text(el.get("text")))}</button>'
     if tag == "checker":

@@ -32,6 +32,7 @@ async def create(api: FeishuAPI, payload: dict[str, Any]) -> None:
         raise DeliveryError(f"Feishu chat not created: {str(data)[:200]}; the app needs im:chat permission")
     message = api.renderer.render(ChatRef("feishu", chat, True), Card.from_dict(payload["card"]), "",
                             {"idempotency_key": f"room-card:{opp}"})
+    assert api.db is not None and api.clock is not None  # build_api gives the API both
     await deal_rooms.bind(api.db, opp, "feishu", chat, message.pop("views", {}), api.clock.now())
     sent = await api.call("POST", "/open-apis/im/v1/messages",
                           {"receive_id": chat, "msg_type": "interactive", "content": json.dumps(message["card"],

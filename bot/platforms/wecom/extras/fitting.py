@@ -21,7 +21,7 @@ def _lines(card: Card, long_fields: list) -> list[str]:
 
 def sub_title(card: Card, long_fields: list) -> str:
     """Whole lines only, as many as fit; the rest is counted and reached by tapping the card (its full view)."""
-    lines, kept = _lines(card, long_fields), []
+    lines, kept = _lines(card, long_fields), list[str]()
     for i, line in enumerate(lines):
         room = L.SUB_TITLE - (len(L.more_line(len(lines) - i - 1)) + 1 if i < len(lines) - 1 else 0)
         if len("\n".join([*kept, line])) > room:

@@ -50,13 +50,14 @@ def _pairs(cell: str) -> list[tuple[str, str]]:
 def _item_table(section: Section) -> Table | None:
     """`name：k v · k v` items with the same keys in the same order → a table, else None."""
     matches = [_ROW_ITEM.match(" ".join(i.split())) for i in section.items]
-    if len(matches) < MIN_ROWS or not all(matches):
+    found = [m for m in matches if m is not None]
+    if len(matches) < MIN_ROWS or len(found) != len(matches):
         return None
-    rows = [[p for cell in m[2].split(" · ") for p in _pairs(cell)] for m in matches]
+    rows = [[p for cell in m[2].split(" · ") for p in _pairs(cell)] for m in found]
     keys = [k for k, _ in rows[0]]
     if len(keys) < 2 or any([k for k, _ in row] != keys for row in rows):
         return None
-    cells = [[m[1], *(v for _, v in row)] for m, row in zip(matches, rows, strict=True)]
+    cells = [[m[1], *(v for _, v in row)] for m, row in zip(found, rows, strict=True)]
     return Table([section.title or "名称", *keys], [[_cell(c) for c in r] for r in cells],
                  covers=list(section.items), cut=_any_cut(c for r in cells for c in r))
 

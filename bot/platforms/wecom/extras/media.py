@@ -31,7 +31,7 @@ class WecomMedia(WecomClient):
                 return data
             if error.get("errcode") not in TOKEN_INVALID:
                 break
-        raise_for("media/get", error, "the media id is unknown or older than 3 days; ask for the file again")
+        raise_for("media/get", error or {}, "the media id is unknown or older than 3 days; ask for the file again")
         return b""  # unreachable: raise_for always raises
 
     async def _download(self, url: str, params: dict[str, Any],

@@ -37,6 +37,7 @@ async def create(api: WecomAPI, payload: dict[str, Any]) -> None:
         checked("appchat/create", data)
     card = Card.from_dict(payload["card"])
     content, views = api.renderer.markdown_body(card, f"robot:{chat}")
+    assert api.db is not None and api.clock is not None  # build_api gives the API both
     await deal_rooms.bind(api.db, payload["opportunity_id"], "wecom", f"robot:{chat}", views, api.clock.now())
     checked("appchat/send", await api.call("appchat/send", {"chatid": chat, "msgtype": "markdown",
                                                              "markdown": {"content": L.cut_bytes(content, 4096)}}))

@@ -24,9 +24,7 @@ from bench import harness, security_objects
 from bench.security_objects import Objects
 from bot.core.actions import Action
 from handlers.attack_common import default_playbook
-from storage.models import Lead, Opportunity
-from storage.models_attack import AttackAction, AttackCard
-from storage.models_opportunities import Approval
+from storage.models import Approval, AttackAction, AttackCard, Lead, Opportunity
 from storage.repos import members, outbox
 
 ROLES = ("owner", "peer", "manager", "other_manager", "admin")

@@ -12,8 +12,7 @@ import dataclasses
 from datetime import datetime
 
 from bot.core.vocab import Grade, InteractionKind
-from storage.models import Customer, Task
-from storage.models_grading import GradeProposal
+from storage.models import Customer, GradeProposal, Task
 from storage.repos import contributions
 from storage.repos import followups as drafts
 

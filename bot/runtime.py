@@ -12,6 +12,7 @@ from bot.core.cards import Card
 from bot.core.clock import Clock, OffsetClock
 from bot.core.context import Context
 from bot.core.events import ChatRef, Event
+from bot.core.lead_submitted import LeadSubmitted
 from bot.core.routing import RouteTable
 from bot.dispatch import Dispatcher, resolve_member
 from bot.metrics import Metrics
@@ -22,6 +23,8 @@ from bot.platforms.tasks import TaskRegistry
 from bot.sender import Sender
 from bot.taskqueue import SessionTasks
 from bot.taskworker import TaskWorker
+from flows import lead_intake, lead_submission
+from flows.lead_io import IntakeResult
 from handlers import ROUTERS
 from storage.db import Database
 from storage.repos.inbox import InboxWriter
@@ -72,6 +75,21 @@ class Runtime:
                        outbox=RenderingOutbox(session, self.db.dialect, self.clock.now, self.renderers.render),
                        tasks=SessionTasks(session, self.db.dialect, self.clock.now, self.tasks),
                        dialect=self.db.dialect, member=member, event=event, help_commands=self.routes.help_commands())
+
+    async def check_lead(self, channel: str, body: bytes, content_type: str) -> LeadSubmitted:
+        """Check an intake body into a typed submission; raise IntakeInvalid when it cannot be a lead."""
+        async with self.db.session() as session:
+            return await lead_intake.check(await self.context(session), channel, body, content_type)
+
+    async def submit_lead(self, sub: LeadSubmitted) -> tuple[IntakeResult | None, bool]:
+        """Send the lead event down the event path, wait (bounded) for its handler, and read the answer back.
+
+        Returns the answer (None when there is none yet) and whether this process handled the event in time.
+        """
+        stored, handled = await self.dispatcher.ingest_and_handle(lead_submission.event_of(sub),
+                                                                  self.settings.intake.answer_timeout)
+        async with self.db.session() as session:
+            return await lead_submission.answer(await self.context(session), sub, repeat=not stored.new), handled
 
     async def post(self, to: ChatRef, card: Card | None, key: str) -> bool:
         """Queue one message in its own transaction through the one outbox and wake the sender (task handlers)."""

@@ -27,7 +27,7 @@ from bot.core.ports import TaskRun
 from bot.metrics import Metrics
 from bot.platforms.tasks import Pair, TaskSpec
 from storage.db import Database
-from storage.models_queue import QueuedTask
+from storage.models import QueuedTask
 from storage.repos import task_queue
 from storage.repos.send_slots import SlotStore
 

@@ -17,7 +17,7 @@ from sqlmodel import col
 
 from bot.config.sections import GradingConfig
 from sales.ltv_model import OrderStats, predict
-from storage.models_history import Order
+from storage.models import Order
 from storage.repos import grading_inputs as inputs
 
 WEEK = 7 * 86400

@@ -23,8 +23,7 @@ from flows.lead_io import Answer, IntakeResult, Item, due_at, field_map
 from flows.lead_rows import Found, NewLead, customer_row, lead_card_for, lead_row, marks
 from flows.targets import personal_chats
 from sales import intake, reason_words
-from storage.models import Contact
-from storage.models_leads import LeadEvent
+from storage.models import Contact, LeadEvent
 from storage.repos import lead_batch as rb
 
 

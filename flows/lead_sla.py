@@ -21,7 +21,7 @@ from flows import breach_digest, reassign
 from flows.lead_distribution import Contended, Distributor, distribute
 from flows.targets import personal_chats
 from sales import sla
-from storage.models_leads import LeadEvent
+from storage.models import LeadEvent
 from storage.repos import lead_batch as rb
 from storage.repos import lead_sla
 from storage.repos import leads as repo

@@ -13,7 +13,7 @@ from bot.config.sections import GradingConfig
 from bot.core.vocab import Grade
 from flows.grading import VALID, inputs_of, reason_of
 from flows.grading_compute import compute
-from storage.models_grading import GradeProposal
+from storage.models import GradeProposal
 from storage.repos import grade_reviews as repo
 from storage.repos import grading
 from storage.repos.grading import Change

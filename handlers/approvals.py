@@ -25,8 +25,7 @@ from handlers.opp_common import find, move, not_found, owner_of, person, pipelin
 from sales.approvals import format_discount
 from sales.opportunity_access import NOT_YOURS, approval_refusal
 from sales.parsing import Budget, format_budget, format_yuan
-from storage.models import Opportunity
-from storage.models_opportunities import Approval
+from storage.models import Approval, Opportunity
 from storage.repos import approvals as repo
 from storage.repos import members as members_repo
 from storage.repos import opportunities as opp_repo

@@ -20,8 +20,7 @@ from handlers.attack_common import card_view, not_here, open_card, playbook, str
 from handlers.opp_common import check_may_change, find, not_found
 from sales.objections import detect
 from sales.playbook import STANDARD, Playbook, Scenario, Strategy
-from storage.models import Opportunity
-from storage.models_attack import AttackCard
+from storage.models import AttackCard, Opportunity
 from storage.repos import attack as repo
 from storage.repos import members as members_repo
 from storage.repos import opportunities as opp_repo

@@ -14,7 +14,7 @@ from bot.core.events import Reply
 from cards.views import AttackLine, AttackView, StrategyOption, notice_card
 from handlers.opp_common import local
 from sales.playbook import Playbook, Scenario, parse_pack
-from storage.models_attack import AttackCard
+from storage.models import AttackCard
 from storage.repos import attack as repo
 from storage.repos import members as members_repo
 from storage.repos import opportunities as opp_repo

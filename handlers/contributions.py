@@ -13,7 +13,7 @@ from bot.core.routing import Router
 from cards.views import notice_card, submission_card
 from flows.targets import personal_chats
 from sales.names import normalize_company
-from storage.models_scorecards import ScriptSubmission
+from storage.models import ScriptSubmission
 from storage.repos import contributions as contrib
 from storage.repos import opportunities as opp_repo
 from storage.repos import points

@@ -12,7 +12,7 @@ from bot.core.events import Event, Reply
 from bot.core.routing import Router
 from cards.views import notice_card, points_card, redemption_card
 from flows.targets import personal_chats
-from storage.models_scorecards import Redemption
+from storage.models import Redemption
 from storage.repos import contributions as contrib
 from storage.repos import points
 from storage.repos import scorecards as sc

@@ -17,8 +17,7 @@ from bot.config.sections import PoolConfig
 from bot.core.vocab import OPEN_LEAD_STATUSES, CustomerEventKind, LeadStatus
 from sales import pool as rules
 from storage import models as m
-from storage.models_history import CustomerEvent
-from storage.models_leads import LeadEvent
+from storage.models import CustomerEvent, LeadEvent
 from storage.repos._sql import table_of
 
 Row = dict[str, Any]

@@ -11,7 +11,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from storage.models_history import Order
+from storage.models import Order
 
 Row = dict[str, Any]
 D = timedelta(days=1)

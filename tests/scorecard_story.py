@@ -11,11 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.runtime import Runtime
-from storage.models import Customer, Lead, Opportunity
-from storage.models_history import CustomerEvent, Order
-from storage.models_leads import LeadEvent
-from storage.models_opportunities import StageChange
-from storage.models_scorecards import NpsSurvey
+from storage.models import Customer, CustomerEvent, Lead, LeadEvent, NpsSurvey, Opportunity, Order, StageChange
 from storage.repos import members
 from tests.helpers import add_member
 

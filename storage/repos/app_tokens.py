@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.db import Database
-from storage.models_ops import AppToken
+from storage.models import AppToken
 from storage.repos._sql import table_of
 
 A = table_of(AppToken)

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models_opportunities import Approval
+from storage.models import Approval
 from storage.repos._sql import rowcount
 
 

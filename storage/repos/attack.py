@@ -9,8 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import Member, Task
-from storage.models_attack import AttackAction, AttackCard, AttackPlaybook
+from storage.models import AttackAction, AttackCard, AttackPlaybook, Member, Task
 from storage.repos._sql import id_of, rowcount, table_of
 
 TASK_KIND = "attack_action"

@@ -9,8 +9,7 @@ from datetime import datetime
 from sqlalchemy import Case, ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Member, Opportunity, Task
-from storage.models_attack import AttackAction, AttackCard
+from storage.models import AttackAction, AttackCard, Member, Opportunity, Task
 from storage.repos._sql import table_of
 
 TK, AA = table_of(Task), table_of(AttackAction)

@@ -17,8 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.vocab import CustomerEventKind, LeadStatus
 from sales.battle_map import Signal
 from sales.stages import Pipeline
-from storage.models import Customer, Interaction, Lead, Member, Opportunity
-from storage.models_history import CustomerEvent, Order
+from storage.models import Customer, CustomerEvent, Interaction, Lead, Member, Opportunity, Order
 from storage.repos._sql import dialect_of, table_of
 
 LD, CU, OP, IN = table_of(Lead), table_of(Customer), table_of(Opportunity), table_of(Interaction)

@@ -9,9 +9,7 @@ from typing import Any
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Customer
-from storage.models_history import Order
-from storage.models_scorecards import BonusDeferral
+from storage.models import BonusDeferral, Customer, Order
 from storage.repos._sql import insert_ignore, rowcount, table_of
 
 OR, C, BD = table_of(Order), table_of(Customer), table_of(BonusDeferral)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from storage.models_fidelity import CardView
+from storage.models import CardView
 from storage.repos._sql import insert_ignore, rowcount, table_of
 
 T = table_of(CardView)

@@ -9,8 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.vocab import OWNED_LEAD_STATUSES, CustomerEventKind
-from storage.models import Customer, Interaction, Lead, Member, Opportunity
-from storage.models_history import CustomerEvent, Order
+from storage.models import Customer, CustomerEvent, Interaction, Lead, Member, Opportunity, Order
 from storage.repos._sql import table_of
 
 CU, LD, OP, IN, MB = (table_of(t) for t in (Customer, Lead, Opportunity, Interaction, Member))

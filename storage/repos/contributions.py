@@ -8,9 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import Member
-from storage.models_opportunities import Script
-from storage.models_scorecards import Redemption, ScriptSubmission
+from storage.models import Member, Redemption, Script, ScriptSubmission
 from storage.repos._sql import id_of, rowcount, table_of
 
 SS, RD, M = table_of(ScriptSubmission), table_of(Redemption), table_of(Member)

@@ -8,8 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import Contact, Customer, Interaction, Lead, Member, Opportunity
-from storage.models_history import CustomerEvent, Order
+from storage.models import Contact, Customer, CustomerEvent, Interaction, Lead, Member, Opportunity, Order
 
 RECENT = 30  # timeline entries shown; the page is a glance before approving, not the full history
 

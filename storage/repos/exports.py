@@ -9,8 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import Contact, Customer, Lead, Member, Opportunity
-from storage.models_history import Order
+from storage.models import Contact, Customer, Lead, Member, Opportunity, Order
 from storage.repos._sql import pk_col, table_of
 
 C, CT, L, OP, OR = (table_of(x) for x in (Customer, Contact, Lead, Opportunity, Order))

@@ -8,8 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Member, Team
-from storage.models_opportunities import Feedback
+from storage.models import Feedback, Member, Team
 from storage.repos._sql import table_of
 
 F, M, T = table_of(Feedback), table_of(Member), table_of(Team)

@@ -8,8 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import Customer, Interaction, Opportunity, Task
-from storage.models_lifecycle import FollowUpDraft
+from storage.models import Customer, FollowUpDraft, Interaction, Opportunity, Task
 from storage.repos._sql import id_of, rowcount
 
 NEXT_CONTACT = "next_contact"

@@ -8,8 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Customer, Member
-from storage.models_grading import GradeProposal
+from storage.models import Customer, GradeProposal, Member
 from storage.repos._sql import insert_ignore, rowcount, table_of
 
 C, M, GP = table_of(Customer), table_of(Member), table_of(GradeProposal)

@@ -10,9 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.core.vocab import CustomerEventKind, Grade
-from storage.models import Customer, Member
-from storage.models_grading import CustomerScore, GradeHistory, GradingRun
-from storage.models_history import CustomerEvent
+from storage.models import Customer, CustomerEvent, CustomerScore, GradeHistory, GradingRun, Member
 from storage.repos._sql import table_of
 from storage.types import UTCDateTime
 

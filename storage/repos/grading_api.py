@@ -13,8 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.db import Database
-from storage.models import Customer, Member
-from storage.models_grading import CustomerScore, GradeProposal
+from storage.models import Customer, CustomerScore, GradeProposal, Member
 from storage.repos._sql import id_of
 
 

@@ -9,8 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Customer, Member
-from storage.models_grading import CustomerScore, GradeHistory
+from storage.models import Customer, CustomerScore, GradeHistory, Member
 from storage.repos._sql import table_of
 
 C, M, CS, GH = (table_of(x) for x in (Customer, Member, CustomerScore, GradeHistory))

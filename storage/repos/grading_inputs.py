@@ -11,10 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from storage.models import Customer, Evidence, Interaction, Opportunity
-from storage.models_grading import CustomerScore
-from storage.models_history import Order
-from storage.models_opportunities import ScriptUse, StageChange
+from storage.models import Customer, CustomerScore, Evidence, Interaction, Opportunity, Order, ScriptUse, StageChange
 from storage.repos._sql import table_of
 
 C, IN, OP, EV = (table_of(x) for x in (Customer, Interaction, Opportunity, Evidence))

@@ -8,9 +8,7 @@ from sqlalchemy import Integer, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.vocab import OPEN_LEAD_STATUSES, OWNED_LEAD_STATUSES, CustomerEventKind
-from storage.models import Customer, Lead, Opportunity, Task
-from storage.models_history import CustomerEvent
-from storage.models_leads import LeadEvent
+from storage.models import Customer, CustomerEvent, Lead, LeadEvent, Opportunity, Task
 from storage.repos._sql import table_of
 from storage.types import UTCDateTime
 

@@ -11,8 +11,7 @@ from sqlmodel import col
 
 from sales.sla import median_minutes
 from storage.db import Database
-from storage.models import Lead, Member, Team
-from storage.models_leads import IntakeReject
+from storage.models import IntakeReject, Lead, Member, Team
 from storage.repos._sql import table_of
 
 R = table_of(IntakeReject)

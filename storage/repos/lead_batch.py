@@ -14,8 +14,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import Contact, Customer, Lead, Member
-from storage.models_leads import CustomerKey, LeadEvent
+from storage.models import Contact, Customer, CustomerKey, Lead, LeadEvent, Member
 from storage.repos._sql import dialect_of, insert_ignore, pk_col, table_of
 
 T = table_of(Lead)

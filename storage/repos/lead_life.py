@@ -10,8 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.core.vocab import OPEN_LEAD_STATUSES, OWNED_LEAD_STATUSES
-from storage.models import Customer, Lead
-from storage.models_leads import LeadEvent, LeadLoad
+from storage.models import Customer, Lead, LeadEvent, LeadLoad
 from storage.repos._sql import table_of
 
 L = table_of(LeadLoad)

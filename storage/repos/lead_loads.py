@@ -19,8 +19,7 @@ from bot.core.vocab import OWNED_LEAD_STATUSES
 from sales.distribution import Rotation
 from sales.lead_loads import LoadMove
 from sales.lead_rules import Rep
-from storage.models import Lead, Member, Team
-from storage.models_leads import LeadLoad, LeadRotation
+from storage.models import Lead, LeadLoad, LeadRotation, Member, Team
 from storage.repos._sql import dialect_of, insert_ignore, rowcount, table_of
 
 L = table_of(LeadLoad)

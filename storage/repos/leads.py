@@ -11,8 +11,7 @@ from sqlmodel import col
 
 from bot.core.vocab import OPEN_LEAD_STATUSES, OWNED_LEAD_STATUSES, LeadStatus
 from sales.distribution import Rep, Rotation
-from storage.models import Contact, Customer, Lead, Member
-from storage.models_leads import IntakeMapping, LeadEvent, LeadRotation
+from storage.models import Contact, Customer, IntakeMapping, Lead, LeadEvent, LeadRotation, Member
 from storage.repos import lead_loads
 from storage.repos._sql import pk_col, rowcount, table_of
 

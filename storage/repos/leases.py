@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import or_, select, update
 
 from storage.db import Database
-from storage.models_ops import Lease
+from storage.models import Lease
 from storage.repos._sql import insert_ignore, table_of
 
 L = table_of(Lease)

@@ -10,9 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.db import Database
-from storage.models import Evidence, Member
-from storage.models_media import EvidenceMedia
-from storage.models_queue import QueuedTask
+from storage.models import Evidence, EvidenceMedia, Member, QueuedTask
 from storage.repos._sql import rowcount, table_of
 
 EM, EV, TQ = table_of(EvidenceMedia), table_of(Evidence), table_of(QueuedTask)

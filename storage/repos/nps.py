@@ -8,9 +8,7 @@ from sqlalchemy import and_, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import Customer
-from storage.models_history import Order
-from storage.models_scorecards import NpsSurvey
+from storage.models import Customer, NpsSurvey, Order
 from storage.repos._sql import insert_ignore, rowcount, table_of
 
 OR, C, NS = table_of(Order), table_of(Customer), table_of(NpsSurvey)

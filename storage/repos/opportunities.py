@@ -8,8 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import Customer, Evidence, Interaction, Member, Opportunity
-from storage.models_opportunities import Feedback, StageChange
+from storage.models import Customer, Evidence, Feedback, Interaction, Member, Opportunity, StageChange
 
 
 async def customer_by_normalized(session: AsyncSession, normalized: str) -> Customer | None:

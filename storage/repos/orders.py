@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models_history import Order
+from storage.models import Order
 
 
 async def of_opportunity(session: AsyncSession, opportunity_id: int) -> Order | None:

@@ -14,10 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.core.vocab import CustomerEventKind
-from storage.models import Member
-from storage.models_history import CustomerEvent
-from storage.models_opportunities import ScriptUse
-from storage.models_scorecards import CompetitorTag, PointsEntry, Redemption, ScriptSubmission
+from storage.models import CompetitorTag, CustomerEvent, Member, PointsEntry, Redemption, ScriptSubmission, ScriptUse
 from storage.repos._sql import insert_ignore, table_of
 
 P, CE, SU, SS = table_of(PointsEntry), table_of(CustomerEvent), table_of(ScriptUse), table_of(ScriptSubmission)

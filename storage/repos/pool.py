@@ -14,9 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.vocab import OPEN_LEAD_STATUSES, OWNED_LEAD_STATUSES, CustomerEventKind, LeadStatus
 from sales.pool import Owned, Windows
-from storage.models import Customer, Lead, Opportunity
-from storage.models_history import CustomerEvent, Order
-from storage.models_leads import LeadEvent
+from storage.models import Customer, CustomerEvent, Lead, LeadEvent, Opportunity, Order
 from storage.repos._sql import dialect_of, rowcount, table_of
 from storage.types import UTCDateTime
 

@@ -12,10 +12,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.vocab import LeadStatus
 from sales.insight import Deal
 from sales.reports import DayNumbers, ReportItem, WeekNumbers
-from storage.models import Customer, Interaction, Lead, Member, Opportunity, Task
-from storage.models_leads import LeadEvent
-from storage.models_opportunities import StageChange
-from storage.models_pushes import DailyReport, PushItem
+from storage.models import (
+    Customer,
+    DailyReport,
+    Interaction,
+    Lead,
+    LeadEvent,
+    Member,
+    Opportunity,
+    PushItem,
+    StageChange,
+    Task,
+)
 from storage.repos._sql import insert_ignore, rowcount, table_of
 
 IN, LD, OP, TK, SC = (table_of(x) for x in (Interaction, Lead, Opportunity, Task, StageChange))

@@ -9,8 +9,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Task
-from storage.models_pushes import Nudge, PushItem
+from storage.models import Nudge, PushItem, Task
 from storage.repos._sql import insert_ignore, rowcount, table_of
 
 P, TK = table_of(PushItem), table_of(Task)

@@ -20,9 +20,18 @@ from sales import breakpoints as bp
 from sales import mustdo
 from sales.mustdo import CADENCE_DAYS, QUOTE_FOLLOWUP_DAYS, Candidate, Item
 from sales.stages import Pipeline
-from storage.models import Customer, Interaction, Lead, Member, Opportunity, Task, Team
-from storage.models_attack import AttackAction, AttackCard
-from storage.models_pushes import PushItem
+from storage.models import (
+    AttackAction,
+    AttackCard,
+    Customer,
+    Interaction,
+    Lead,
+    Member,
+    Opportunity,
+    PushItem,
+    Task,
+    Team,
+)
 from storage.repos._sql import insert_ignore, table_of
 
 L, OP, C, IN, TK, M = (table_of(x) for x in (Lead, Opportunity, Customer, Interaction, Task, Member))

@@ -8,8 +8,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from storage.db import Database
-from storage.models import Customer, Member
-from storage.models_history import Order
+from storage.models import Customer, Member, Order
 
 
 def _iso(value) -> str | None:

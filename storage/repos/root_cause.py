@@ -12,9 +12,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.vocab import OWNED_LEAD_STATUSES, LeadStatus
-from storage.models import Customer, Interaction, Lead, Member, Opportunity, Task
-from storage.models_leads import LeadEvent
-from storage.models_opportunities import ScriptUse
+from storage.models import Customer, Interaction, Lead, LeadEvent, Member, Opportunity, ScriptUse, Task
 from storage.repos._sql import table_of
 
 LD, LE, CU, MB, IN, OP, TK = (table_of(t) for t in (Lead, LeadEvent, Customer, Member, Interaction, Opportunity,

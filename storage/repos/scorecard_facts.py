@@ -12,11 +12,7 @@ from sqlalchemy import and_, case, exists, func, not_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.vocab import CustomerEventKind, LeadStatus
-from storage.models import Customer, Lead, Opportunity
-from storage.models_history import CustomerEvent, Order
-from storage.models_leads import LeadEvent
-from storage.models_opportunities import StageChange
-from storage.models_scorecards import NpsSurvey
+from storage.models import Customer, CustomerEvent, Lead, LeadEvent, NpsSurvey, Opportunity, Order, StageChange
 from storage.repos._sql import table_of
 
 OR, C, L, OP = table_of(Order), table_of(Customer), table_of(Lead), table_of(Opportunity)

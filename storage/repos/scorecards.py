@@ -12,8 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from storage.models import Member, Task
-from storage.models_scorecards import CoachingNote, ScorecardRow
+from storage.models import CoachingNote, Member, ScorecardRow, Task
 from storage.repos._sql import insert_ignore, rowcount, table_of
 
 M, TK, S = table_of(Member), table_of(Task), table_of(ScorecardRow)

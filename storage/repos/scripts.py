@@ -9,8 +9,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import Member
-from storage.models_opportunities import Script, ScriptUse
+from storage.models import Member, Script, ScriptUse
 from storage.repos._sql import id_of, insert_ignore, table_of
 
 GENERIC = ("", "通用", "any")

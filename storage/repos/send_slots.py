@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select, update
 
 from storage.db import Database
-from storage.models_ops import SendSlot
+from storage.models import SendSlot
 from storage.repos._sql import insert_ignore, table_of
 
 S = table_of(SendSlot)

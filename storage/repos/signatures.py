@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 
 from storage.db import Database
-from storage.models_security import SignatureSeen
+from storage.models import SignatureSeen
 from storage.repos._sql import insert_ignore, table_of
 
 T = table_of(SignatureSeen)

@@ -17,7 +17,7 @@ from sqlalchemy import and_, false, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
-from storage.models_queue import QueuedTask
+from storage.models import QueuedTask
 from storage.repos._sql import insert_ignore, table_of
 
 T = table_of(QueuedTask)

@@ -21,8 +21,7 @@ from sales import mustdo
 from sales.mustdo import Candidate, Item
 from sales.stages import Pipeline
 from storage.db import Database
-from storage.models import Customer, Identity, Lead
-from storage.models_media import WorkbenchState
+from storage.models import Customer, Identity, Lead, WorkbenchState
 from storage.repos import pushes
 from storage.repos._sql import insert_ignore, table_of
 

@@ -10,8 +10,7 @@ from sqlalchemy import select
 from bot.core.links import grading_board_link, material_link
 from bot.core.vocab import Grade, InteractionKind
 from flows.grading import run_daily
-from storage.models import Interaction, Member
-from storage.models_grading import GradeProposal
+from storage.models import GradeProposal, Interaction, Member
 from tests.flows.grading_helpers import seed_case
 from tests.helpers import add_member
 

@@ -9,8 +9,7 @@ from sqlalchemy import update
 
 from bot.core.links import evidence_link, me_link
 from storage import media_store
-from storage.models import Evidence, Opportunity
-from storage.models_media import EvidenceMedia
+from storage.models import Evidence, EvidenceMedia, Opportunity
 from tests.helpers import add_member
 from tests.scheduler.push_helpers import build_org
 

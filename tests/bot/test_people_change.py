@@ -17,9 +17,7 @@ from flows import handover
 from sales import lead_rules
 from sales.stages import pipeline_from_config
 from storage.db import Database
-from storage.models import Customer, Lead, Member, Opportunity, Task
-from storage.models_history import CustomerEvent
-from storage.models_leads import LeadEvent
+from storage.models import Customer, CustomerEvent, Lead, LeadEvent, Member, Opportunity, Task
 from storage.repos import members, pushes
 from tests.handlers.lead_helpers import new_lead
 from tests.helpers import add_member, sent_cards

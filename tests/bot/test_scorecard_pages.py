@@ -8,8 +8,7 @@ from datetime import timedelta
 
 from flows.scorecard_links import scorecard_link, survey_link
 from scheduler.core import run_job
-from storage.models import Customer
-from storage.models_scorecards import NpsSurvey
+from storage.models import Customer, NpsSurvey
 from tests.handlers.opp_helpers import Chat
 from tests.helpers import add_member
 from tests.scorecard_story import build_story

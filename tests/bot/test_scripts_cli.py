@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.cli import main
 from storage.db import Database
-from storage.models_opportunities import Script
+from storage.models import Script
 
 STARTER = Path(__file__).resolve().parents[2] / "packs" / "scripts" / "starter.toml"
 

@@ -16,8 +16,7 @@ import pytest
 from bot.core.cards import Card, Level, Section
 from bot.core.viewlinks import full_view
 from flows.scorecard_links import survey_link
-from storage.models import Customer
-from storage.models_scorecards import NpsSurvey
+from storage.models import Customer, NpsSurvey
 from storage.repos import card_views
 from tests.browser.cdp import Browser, chromium_path
 from tests.browser.pages import PAGES

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.runtime import Runtime
-from storage.models import Customer, Interaction, Opportunity
-from storage.models_history import Order
+from storage.models import Customer, Interaction, Opportunity, Order
 
 D = timedelta(days=1)
 

@@ -6,8 +6,7 @@ import numpy as np
 
 from bot.cli import main
 from flows.grading_backtest import Backtest, run
-from storage.models import Customer
-from storage.models_history import Order
+from storage.models import Customer, Order
 from tests.flows.grading_helpers import D
 
 

@@ -6,8 +6,7 @@ from sqlalchemy import select
 
 from bot.core.vocab import Grade
 from flows.grading import run_daily
-from storage.models import Customer
-from storage.models_grading import CustomerScore
+from storage.models import Customer, CustomerScore
 from tests.flows.grading_helpers import seed_case
 from tests.helpers import add_member
 

@@ -14,8 +14,7 @@ from sqlalchemy import func, select
 
 from bot.cli import main
 from storage.db import Database
-from storage.models import Contact, Customer, Interaction
-from storage.models_history import CustomerEvent, Order
+from storage.models import Contact, Customer, CustomerEvent, Interaction, Order
 
 MEMBERS = ("name,role,team,manager,region,industries,capacity,mobile,wecom_userid,dingtalk_userid,feishu_open_id\n"
            "李娜,rep,华东,,,,,,,,\n王强,rep,华东,,,,,,,,\n")

@@ -14,8 +14,7 @@ from flows import lead_intake
 from flows.lead_view import view
 from sales.intake import IntakeInvalid
 from scheduler.core import run_job
-from storage.models import Contact, Customer, Lead
-from storage.models_leads import LeadEvent, LeadLoad
+from storage.models import Contact, Customer, Lead, LeadEvent, LeadLoad
 from storage.repos import members
 from tests.helpers import sent_cards
 

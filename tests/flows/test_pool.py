@@ -8,9 +8,7 @@ from sqlalchemy import select
 
 from bot.core.vocab import CustomerEventKind, Grade, LeadStatus
 from scheduler.core import run_job
-from storage.models import Customer, Opportunity
-from storage.models_history import CustomerEvent, Order
-from storage.models_leads import LeadLoad
+from storage.models import Customer, CustomerEvent, LeadLoad, Opportunity, Order
 from tests.handlers.lead_helpers import dm, events, lead, new_lead
 from tests.helpers import add_member, sent_cards
 

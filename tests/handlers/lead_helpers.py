@@ -7,8 +7,7 @@ from sqlalchemy import select
 from bot.runtime import Runtime
 from flows import lead_intake
 from sales.intake import validate
-from storage.models import Lead, Member
-from storage.models_leads import LeadEvent
+from storage.models import Lead, LeadEvent, Member
 from tests.handlers.opp_helpers import Chat
 
 

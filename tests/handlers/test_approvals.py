@@ -7,8 +7,7 @@ import logging
 from sqlalchemy import select
 
 from bot.core.events import ChatRef, Event
-from storage.models import Opportunity
-from storage.models_opportunities import Approval
+from storage.models import Approval, Opportunity
 from storage.repos import approvals as approvals_repo
 from tests.handlers.opp_helpers import Chat, fields, section
 from tests.helpers import add_member

@@ -7,8 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from storage.models import Member, Opportunity, Task
-from storage.models_attack import AttackAction, AttackCard
+from storage.models import AttackAction, AttackCard, Member, Opportunity, Task
 from tests.handlers.opp_helpers import Chat, button, fields, section
 from tests.helpers import add_member, sent_cards
 

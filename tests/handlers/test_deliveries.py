@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from storage.models_history import Order
+from storage.models import Order
 from tests.handlers.opp_helpers import Chat, button
 from tests.helpers import add_member
 

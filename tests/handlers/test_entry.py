@@ -5,8 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.core.vocab import CustomerEventKind, LeadStatus
-from storage.models import Contact, Customer, Lead
-from storage.models_history import CustomerEvent
+from storage.models import Contact, Customer, CustomerEvent, Lead
 from tests.handlers.lead_helpers import dm, new_lead
 from tests.handlers.opp_helpers import fields
 from tests.helpers import add_member

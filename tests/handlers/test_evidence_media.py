@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from storage.models_media import EvidenceMedia
+from storage.models import EvidenceMedia
 from tests.handlers.opp_helpers import Chat, section
 from tests.helpers import add_member
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from scheduler.core import run_job
-from storage.models_grading import CustomerScore
+from storage.models import CustomerScore
 from tests.flows.grading_helpers import D, add_customer, add_interactions, add_orders, seed_case
 from tests.handlers.opp_helpers import Chat
 from tests.helpers import add_member

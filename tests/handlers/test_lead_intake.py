@@ -15,8 +15,7 @@ from bot.core.routing import RouteTable
 from flows import lead_intake, lead_submission
 from handlers import ROUTERS
 from handlers import lead_intake as intake_handler
-from storage.models import Customer, Lead
-from storage.models_leads import LeadEvent
+from storage.models import Customer, Lead, LeadEvent
 from storage.repos import inbox
 from tests.conftest import make_settings
 from tests.helpers import add_member, sent_cards

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from storage.models import Customer, Opportunity
-from storage.models_history import Order
+from storage.models import Customer, Opportunity, Order
 from storage.repos import members
 from storage.repos import orders as repo
 

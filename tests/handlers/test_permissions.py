@@ -6,8 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from sales.opportunity_access import NOT_APPROVER, OWN_QUOTE
-from storage.models import Evidence, Opportunity
-from storage.models_opportunities import Approval
+from storage.models import Approval, Evidence, Opportunity
 from tests.handlers.opp_helpers import Chat, button
 from tests.helpers import add_member
 

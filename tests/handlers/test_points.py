@@ -5,10 +5,16 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from storage.models import Customer, Opportunity
-from storage.models_history import CustomerEvent
-from storage.models_opportunities import Script, ScriptUse
-from storage.models_scorecards import CompetitorTag, PointsEntry, Redemption
+from storage.models import (
+    CompetitorTag,
+    Customer,
+    CustomerEvent,
+    Opportunity,
+    PointsEntry,
+    Redemption,
+    Script,
+    ScriptUse,
+)
 from storage.repos import members
 from tests.handlers.opp_helpers import Chat, button
 from tests.helpers import add_member, sent_cards

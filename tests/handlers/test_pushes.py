@@ -5,8 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from scheduler.core import run_job
-from storage.models import Task
-from storage.models_pushes import DailyReport, Nudge
+from storage.models import DailyReport, Nudge, Task
 from tests.handlers.opp_helpers import Chat, button
 from tests.helpers import sent_cards
 from tests.scheduler.push_helpers import build_org, drop_identities

@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.cli.scripts import import_scripts
-from storage.models_opportunities import Feedback, ScriptUse
+from storage.models import Feedback, ScriptUse
 from tests.handlers.opp_helpers import Chat, button, section
 from tests.helpers import add_member
 

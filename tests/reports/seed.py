@@ -6,9 +6,7 @@ import itertools
 from datetime import datetime, timedelta
 
 from bot.runtime import Runtime
-from storage.models import Customer, Interaction, Lead, Member, Opportunity, Team
-from storage.models_history import CustomerEvent, Order
-from storage.models_leads import LeadEvent
+from storage.models import Customer, CustomerEvent, Interaction, Lead, LeadEvent, Member, Opportunity, Order, Team
 
 _n = itertools.count(1)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from scheduler.core import run_job
-from storage.models_opportunities import StageChange
+from storage.models import StageChange
 from storage.repos import outbox
 from tests.helpers import add_member
 from tests.reports.seed import Seed

@@ -11,9 +11,7 @@ from bot.core.vocab import Grade
 from flows import regrade
 from sales.stages import pipeline_from_config
 from scheduler.core import run_job
-from storage.models import Customer, Interaction, Member, Task
-from storage.models_grading import GradeHistory, GradeProposal
-from storage.models_history import CustomerEvent
+from storage.models import Customer, CustomerEvent, GradeHistory, GradeProposal, Interaction, Member, Task
 from storage.repos import push_reports, pushes
 from tests.flows.grading_helpers import D, add_customer, add_interactions, add_orders
 from tests.handlers.opp_helpers import Chat

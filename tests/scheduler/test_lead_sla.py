@@ -10,8 +10,7 @@ from bot.runtime import Runtime
 from flows import lead_intake
 from sales.intake import validate
 from scheduler.core import run_job
-from storage.models import Lead
-from storage.models_leads import LeadEvent
+from storage.models import Lead, LeadEvent
 from storage.repos import members
 from tests.helpers import add_member, sent_cards
 

@@ -16,9 +16,7 @@ from bot.runtime import Runtime
 from bot.web.app import create_app
 from scheduler.core import run_job
 from scheduler.media import summary
-from storage.models import Evidence
-from storage.models_media import EvidenceMedia
-from storage.models_queue import QueuedTask
+from storage.models import Evidence, EvidenceMedia, QueuedTask
 from storage.repos import members, outbox, task_queue
 from tests.helpers import add_member
 from tests.scheduler.conftest import deliver

@@ -11,9 +11,7 @@ from sqlalchemy import select, update
 
 from flows.scorecard_export import export_scorecards
 from scheduler.core import run_job
-from storage.models import Customer
-from storage.models_history import Order
-from storage.models_scorecards import BonusDeferral, NpsSurvey
+from storage.models import BonusDeferral, Customer, NpsSurvey, Order
 from tests.helpers import sent_cards
 from tests.scorecard_story import build_story
 

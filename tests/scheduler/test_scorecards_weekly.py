@@ -10,8 +10,7 @@ from sqlalchemy import select
 from bot.core.actions import LogCoaching, unpack
 from bot.core.events import ChatRef, Event
 from scheduler.core import run_job
-from storage.models import OutboxMessage, Task
-from storage.models_scorecards import CoachingNote, ScorecardRow
+from storage.models import CoachingNote, OutboxMessage, ScorecardRow, Task
 from tests.handlers.opp_helpers import Chat, button
 from tests.helpers import sent_cards
 from tests.scorecard_story import build_story

@@ -10,8 +10,7 @@ from sqlalchemy import select
 from bot.runtime import Runtime
 from scheduler.core import run_job
 from scheduler.workbench import chain
-from storage.models import Lead
-from storage.models_queue import QueuedTask
+from storage.models import Lead, QueuedTask
 from storage.repos import members
 from storage.repos.workbench import Counts
 from tests.helpers import add_member

@@ -8,8 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import select, update
 
-from storage.models import Customer, Member, Opportunity, Task, Team, metadata
-from storage.models_attack import AttackCard
+from storage.models import AttackCard, Customer, Member, Opportunity, Task, Team, metadata
 from storage.repos import attack, attack_stats
 
 T0 = datetime(2026, 11, 10, 2, 0, tzinfo=UTC)

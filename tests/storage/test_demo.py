@@ -15,8 +15,7 @@ from storage import models as m
 from storage.db import Database
 from storage.demo import is_empty, seed_demo
 from storage.migrate import upgrade
-from storage.models_history import CustomerEvent, Order
-from storage.models_leads import LeadEvent
+from storage.models import CustomerEvent, LeadEvent, Order
 from storage.repos import push_reports
 from tests.conftest import make_settings
 

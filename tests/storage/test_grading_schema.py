@@ -1,4 +1,4 @@
-"""Migration 1400 creates exactly what storage/models_grading.py declares, on each backend."""
+"""Migration 1400 creates exactly what storage/models/grading.py declares, on each backend."""
 
 from __future__ import annotations
 

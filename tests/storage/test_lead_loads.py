@@ -10,8 +10,7 @@ from sqlalchemy import select
 
 from sales.distribution import Rotation
 from sales.lead_loads import LoadMove
-from storage.models import Customer, Lead, Member, metadata
-from storage.models_leads import LeadLoad
+from storage.models import Customer, Lead, LeadLoad, Member, metadata
 from storage.repos import lead_batch, lead_loads, outbox
 from storage.repos import leads as repo
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from storage.models import Customer, Member, Opportunity
-from storage.models_opportunities import Approval
+from storage.models import Approval, Customer, Member, Opportunity
 from storage.repos import approvals, scripts
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)

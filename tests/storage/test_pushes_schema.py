@@ -1,4 +1,4 @@
-"""The 0600 migration creates exactly what storage/models_pushes.py declares."""
+"""The 0600 migration creates exactly what storage/models/pushes.py declares."""
 
 from __future__ import annotations
 

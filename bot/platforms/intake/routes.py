@@ -14,18 +14,15 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.core.errors import NotFound
-from bot.core.lead_submitted import LeadSubmitted
 from bot.platforms.http import PAGE, RUNTIME, mark_authenticated, read_body, runtime
 from bot.platforms.intake import adapter
 from bot.platforms.intake.extras.limits import RateLimiter, TooManyRequests
 from bot.platforms.intake.render import IntakeRenderer
-from flows import lead_intake, lead_submission
-from flows.lead_io import IntakeResult
 from sales.intake import IntakeInvalid
 from storage.repos import lead_admin
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
+    from flows.lead_io import IntakeResult
 
 RETRY_AFTER = "5"  # seconds: a lead past the wait is normally handled within moments
 LIMITER = web.AppKey("intake_limiter", RateLimiter)
@@ -54,11 +51,10 @@ async def intake(request: web.Request) -> web.Response:
     if is_form and not request.app[LIMITER].allow(request.remote or "?"):
         return forms.form(name, body, {"_csrf": "提交太频繁了，请一分钟后再试"}, 429)
     try:
-        async with rt.db.session() as session:
-            sub = await lead_intake.check(await rt.context(session), name, body, request.content_type)
+        sub = await rt.check_lead(name, body, request.content_type)
     except IntakeInvalid as exc:
         return await _refuse(request, name, body, exc, is_form)
-    result, handled = await _submit(rt, sub)
+    result, handled = await rt.submit_lead(sub)
     rt.metrics.inc("salesbot_lead_intake_total", "Lead intake requests", channel=name,
                    status=result.status if result else "failed" if handled else "pending")
     return _respond(forms, name, body, is_form, result, handled)
@@ -75,17 +71,6 @@ def _respond(forms: IntakeRenderer, name: str, body: bytes, is_form: bool, resul
         return forms.form(name, body, {"_csrf": "刚才没有提交成功，请再提交一次"}, 503)
     return web.json_response({"error": "线索已收下，还没处理完：请稍后用同样的内容再发一次，取回 lead_id"},
                              status=503, headers={"Retry-After": RETRY_AFTER})
-
-
-async def _submit(rt: Runtime, sub: LeadSubmitted) -> tuple[IntakeResult | None, bool]:
-    """Send the lead event down the event path, wait (bounded) for its handler, and read the answer back.
-
-    Returns the answer (None when there is none yet) and whether this process handled the event in time.
-    """
-    stored, handled = await rt.dispatcher.ingest_and_handle(lead_submission.event_of(sub),
-                                                            rt.settings.intake.answer_timeout)
-    async with rt.db.session() as session:
-        return await lead_submission.answer(await rt.context(session), sub, repeat=not stored.new), handled
 
 
 async def _refuse(request: web.Request, name: str, body: bytes, exc: IntakeInvalid, is_form: bool) -> web.Response:

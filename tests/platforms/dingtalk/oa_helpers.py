@@ -8,9 +8,7 @@ from itertools import count
 from sqlalchemy import select
 
 from bot.platforms.dingtalk.extras import crypto
-from storage.models import Opportunity
-from storage.models_opportunities import Approval
-from storage.models_queue import QueuedTask
+from storage.models import Approval, Opportunity, QueuedTask
 from storage.repos import task_queue
 from tests.fakes.dingtalk import CLIENT_ID
 from tests.fakes.dingtalk_oa import PROCESS_CODE

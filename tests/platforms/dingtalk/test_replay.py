@@ -8,8 +8,7 @@ from sqlalchemy import func, select
 
 from bot.platforms.dingtalk.extras import crypto
 from bot.web.app import create_app
-from storage.models import InboxEvent, Opportunity
-from storage.models_security import SignatureSeen
+from storage.models import InboxEvent, Opportunity, SignatureSeen
 from storage.repos import signatures
 from tests.platforms.dingtalk.conftest import (
     CARD_SECRET,

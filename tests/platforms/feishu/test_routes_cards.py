@@ -8,8 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.platforms.feishu import routes
-from storage.models import Evidence
-from storage.models_attack import AttackAction
+from storage.models import AttackAction, Evidence
 from storage.repos import members
 from tests.fakes.feishu import BOT_OPEN_ID
 from tests.helpers import add_member

@@ -10,8 +10,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from bot.cli.intake import replay
-from storage.models import Customer, Lead, RejectedRequest
-from storage.models_leads import IntakeReject, LeadEvent
+from storage.models import Customer, IntakeReject, Lead, LeadEvent, RejectedRequest
 from tests.helpers import add_member, sent_cards
 
 TOKEN = "web-token-0123456789"

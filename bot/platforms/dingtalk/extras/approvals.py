@@ -22,7 +22,7 @@ from bot.platforms.dingtalk.adapter import chat_for_target
 from bot.platforms.dingtalk.api import DingTalkAPI
 from bot.platforms.dingtalk.extras import approval_results
 from cards.views import ApprovalView, approval_card
-from storage.models_opportunities import Approval
+from storage.models import Approval
 from storage.repos import approvals as repo
 
 if TYPE_CHECKING:

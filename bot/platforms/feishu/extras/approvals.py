@@ -27,7 +27,7 @@ from bot.platforms.feishu.extras import approval_events
 from bot.platforms.feishu.render import FeishuRenderer
 from cards.views import ApprovalView, approval_card
 from storage.db import Database
-from storage.models_opportunities import Approval
+from storage.models import Approval
 from storage.repos import approvals as repo
 
 if TYPE_CHECKING:

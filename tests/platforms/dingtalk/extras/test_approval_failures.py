@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from storage.models_queue import QueuedTask
+from storage.models import QueuedTask
 from tests.fakes.dingtalk_oa import PROCESS_CODE
 from tests.helpers import run_task_again
 from tests.platforms.dingtalk.oa_helpers import QUOTE_STEPS, create_row, deliver, push_event, say, state, titles

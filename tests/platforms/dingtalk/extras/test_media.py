@@ -14,8 +14,7 @@ from sqlalchemy import select
 from bot.core.errors import DeliveryError, TransientDeliveryError
 from bot.platforms.dingtalk import adapter
 from scheduler.core import run_job
-from storage.models import Evidence
-from storage.models_media import EvidenceMedia
+from storage.models import Evidence, EvidenceMedia
 from storage.repos import task_queue
 from tests.fakes.dingtalk import ROBOT_CODE
 from tests.helpers import run_queues

@@ -12,8 +12,7 @@ from bot.config import load_settings
 from bot.core.errors import ConfigError
 from bot.platforms.feishu.extras import approvals as feishu_approvals
 from bot.platforms.feishu.platform import approvals_enabled, lifespan
-from storage.models import Opportunity
-from storage.models_opportunities import Approval
+from storage.models import Approval, Opportunity
 from storage.repos import members, task_queue
 from tests.fakes.feishu import BOT_OPEN_ID
 from tests.fakes.feishu_approval import APPROVAL_CODE

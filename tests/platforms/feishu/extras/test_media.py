@@ -15,8 +15,7 @@ from bot.core.errors import DeliveryError, TransientDeliveryError
 from bot.platforms.feishu import adapter
 from bot.platforms.feishu.extras import media
 from scheduler.core import run_job
-from storage.models import Evidence
-from storage.models_media import EvidenceMedia
+from storage.models import Evidence, EvidenceMedia
 from storage.repos import members, task_queue
 from tests.fakes.feishu import BOT_OPEN_ID
 from tests.helpers import add_member, run_queues

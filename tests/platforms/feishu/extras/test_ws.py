@@ -11,8 +11,7 @@ from sqlalchemy import select
 
 from bot.platforms.feishu.extras.ws import LongConnection
 from bot.platforms.feishu.platform import lifespan
-from storage.models import RejectedRequest
-from storage.models_opportunities import Approval
+from storage.models import Approval, RejectedRequest
 from storage.repos import members
 from tests.fakes.feishu import BOT_OPEN_ID
 from tests.helpers import add_member, run_queues

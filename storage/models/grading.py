@@ -1,4 +1,4 @@
-"""Tables of customer grading: the latest score per customer, grade history, quarterly proposals, runs."""
+"""Customer grading: scores, grade history, quarterly proposals and runs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.models import _ts
+from storage.models.columns import timestamp
 
 
 class CustomerScore(SQLModel, table=True):
@@ -16,7 +16,7 @@ class CustomerScore(SQLModel, table=True):
     __tablename__ = "customer_score"
     customer_id: int = Field(sa_column=Column(Integer, ForeignKey("customer.id"), primary_key=True,
                                               autoincrement=False))
-    computed_at: datetime | None = _ts()
+    computed_at: datetime | None = timestamp()
     activity: float = 0.0  # its parts are recomputed for one customer when shown (flows/grading_view.py)
     ltv: float = 0.0
     ltv_orders: float = 0.0
@@ -27,7 +27,7 @@ class CustomerScore(SQLModel, table=True):
     growth: float = 0.0
     model: str = Field(default="none", max_length=12)  # bgnbd | project | trend | none
     orders: int = 0
-    last_interaction_at: datetime | None = _ts()
+    last_interaction_at: datetime | None = timestamp()
     quadrant: str = Field(default="", max_length=16)  # the grade the numbers point to today
     skipped: str = Field(default="", max_length=200)  # why the customer was not graded ("" when graded)
     notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # inputs left out, and why
@@ -41,7 +41,7 @@ class GradeHistory(SQLModel, table=True):
                       Index("ix_grade_history_at", "at"))
     id: int = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id")
-    at: datetime | None = _ts()
+    at: datetime | None = timestamp()
     from_grade: str = Field(default="", max_length=16)
     to_grade: str = Field(max_length=16)
     source: str = Field(max_length=12)  # first | dormant | revived | review
@@ -65,9 +65,9 @@ class GradeProposal(SQLModel, table=True):
     numbers: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     status: str = Field(default="pending", max_length=12)  # pending | approved | rejected
     decided_by: int | None = Field(default=None, foreign_key="member.id")
-    decided_at: datetime | None = _ts()
+    decided_at: datetime | None = timestamp()
     decision_note: str = Field(default="", max_length=200)
-    created_at: datetime | None = _ts()
+    created_at: datetime | None = timestamp()
 
 
 class GradingRun(SQLModel, table=True):
@@ -75,7 +75,7 @@ class GradingRun(SQLModel, table=True):
 
     __tablename__ = "grading_run"
     id: int = Field(default=None, primary_key=True)
-    at: datetime | None = _ts(index=True)
+    at: datetime | None = timestamp(index=True)
     kind: str = Field(default="daily", max_length=12)
     model: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     thresholds: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -1,6 +1,4 @@
-"""Tables of the balanced scorecards: weekly history, NPS surveys, the bonus deferrals, coaching 1:1 notes,
-and the contribution-points ledger with what earns and spends points (competitor tags, script submissions,
-redemptions)."""
+"""Balanced scorecards: monthly rows, NPS surveys, deferred bonus, coaching, points and redemptions."""
 
 from __future__ import annotations
 
@@ -9,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.models import _ts
+from storage.models.columns import timestamp
 
 
 class ScorecardRow(SQLModel, table=True):
@@ -21,14 +19,14 @@ class ScorecardRow(SQLModel, table=True):
     id: int = Field(default=None, primary_key=True)
     member_id: int = Field(foreign_key="member.id")
     period: str = Field(max_length=10)  # ISO week of the week scored, "2026-W49"
-    period_end: datetime | None = _ts()
+    period_end: datetime | None = timestamp()
     result_score: float | None = None
     health_score: float | None = None
     health_weight: float = 0.0
     total: float | None = None
     light: str = Field(default="", max_length=8)
     parts: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    created_at: datetime | None = _ts()
+    created_at: datetime | None = timestamp()
 
 
 class NpsSurvey(SQLModel, table=True):
@@ -39,9 +37,9 @@ class NpsSurvey(SQLModel, table=True):
     customer_id: int = Field(foreign_key="customer.id", unique=True)
     member_id: int | None = Field(default=None, foreign_key="member.id", index=True)  # owner when sent
     order_id: int | None = Field(default=None, foreign_key="customer_order.id")
-    sent_at: datetime | None = _ts()
-    expires_at: datetime | None = _ts()
-    answered_at: datetime | None = _ts(index=True)
+    sent_at: datetime | None = timestamp()
+    expires_at: datetime | None = timestamp()
+    answered_at: datetime | None = timestamp(index=True)
     score: int | None = None
     comment: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
@@ -55,8 +53,8 @@ class BonusDeferral(SQLModel, table=True):
     customer_id: int = Field(foreign_key="customer.id", unique=True)
     month: str = Field(max_length=7)  # the statement month that earned it, "2026-11"
     amount: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))  # yuan
-    released_at: datetime | None = _ts(index=True)
-    created_at: datetime | None = _ts()
+    released_at: datetime | None = timestamp(index=True)
+    created_at: datetime | None = timestamp()
 
 
 class CoachingNote(SQLModel, table=True):
@@ -68,7 +66,7 @@ class CoachingNote(SQLModel, table=True):
     manager_id: int = Field(foreign_key="member.id")
     member_id: int = Field(foreign_key="member.id", index=True)
     notes: str = Field(sa_column=Column(Text, nullable=False))
-    at: datetime | None = _ts()
+    at: datetime | None = timestamp()
 
 
 class PointsEntry(SQLModel, table=True):
@@ -81,7 +79,7 @@ class PointsEntry(SQLModel, table=True):
     points: int
     ref: str = Field(max_length=60, unique=True)
     note: str = Field(default="", max_length=200)
-    at: datetime | None = _ts()
+    at: datetime | None = timestamp()
 
 
 class CompetitorTag(SQLModel, table=True):
@@ -94,7 +92,7 @@ class CompetitorTag(SQLModel, table=True):
     customer_id: int = Field(foreign_key="customer.id")
     competitor: str = Field(max_length=60)
     member_id: int | None = Field(default=None, foreign_key="member.id")
-    at: datetime | None = _ts()
+    at: datetime | None = timestamp()
 
 
 class ScriptSubmission(SQLModel, table=True):
@@ -108,8 +106,8 @@ class ScriptSubmission(SQLModel, table=True):
     status: str = Field(default="pending", max_length=12)  # pending | approved | rejected
     decided_by: int | None = Field(default=None, foreign_key="member.id")
     script_id: int | None = Field(default=None, foreign_key="script.id", index=True)
-    created_at: datetime | None = _ts()
-    decided_at: datetime | None = _ts()
+    created_at: datetime | None = timestamp()
+    decided_at: datetime | None = timestamp()
 
 
 class Redemption(SQLModel, table=True):
@@ -122,5 +120,5 @@ class Redemption(SQLModel, table=True):
     points: int
     status: str = Field(default="pending", max_length=12)  # pending | approved | rejected
     decided_by: int | None = Field(default=None, foreign_key="member.id")
-    created_at: datetime | None = _ts()
-    decided_at: datetime | None = _ts()
+    created_at: datetime | None = timestamp()
+    decided_at: datetime | None = timestamp()

@@ -1,4 +1,4 @@
-"""Tables of the scheduled pushes: each day's must-do items (done, snoozed, why not done), daily reports, nudges."""
+"""Must-do tasks, push items, daily reports, nudges and workbench state."""
 
 from __future__ import annotations
 
@@ -7,7 +7,19 @@ from datetime import datetime
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.models import _json, _ts
+from storage.models.columns import json_object, timestamp
+
+
+class Task(SQLModel, table=True):
+    __table_args__ = (Index("ix_task_owner_done_due", "owner_id", "done_at", "due_at"),)
+    id: int = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=24)
+    title: str = Field(max_length=200)
+    owner_id: int | None = Field(default=None, foreign_key="member.id")
+    due_at: datetime | None = timestamp()
+    done_at: datetime | None = timestamp()
+    ref: str = Field(default="", max_length=80)
+    created_at: datetime | None = timestamp()
 
 
 class PushItem(SQLModel, table=True):
@@ -23,8 +35,8 @@ class PushItem(SQLModel, table=True):
     kind: str = Field(max_length=12)
     text: str = Field(default="", max_length=200)
     rank: int = 0
-    done_at: datetime | None = _ts()
-    snoozed_until: datetime | None = _ts()
+    done_at: datetime | None = timestamp()
+    snoozed_until: datetime | None = timestamp()
     reason: str = Field(default="", max_length=200)  # why it was not done (daily report)
 
 
@@ -36,9 +48,9 @@ class DailyReport(SQLModel, table=True):
     id: int = Field(default=None, primary_key=True)
     member_id: int = Field(foreign_key="member.id")
     day: str = Field(max_length=10)
-    summary: dict = _json()
-    created_at: datetime | None = _ts()
-    submitted_at: datetime | None = _ts()
+    summary: dict = json_object()
+    created_at: datetime | None = timestamp()
+    submitted_at: datetime | None = timestamp()
 
 
 class Nudge(SQLModel, table=True):
@@ -52,4 +64,14 @@ class Nudge(SQLModel, table=True):
     owner_id: int = Field(foreign_key="member.id")
     from_id: int = Field(foreign_key="member.id")
     text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    at: datetime | None = _ts()
+    at: datetime | None = timestamp()
+
+
+class WorkbenchState(SQLModel, table=True):
+    """What a member's WeCom workbench last got: the counts' digest, the chained key part, and when."""
+
+    __tablename__ = "workbench_state"
+    member_id: int = Field(foreign_key="member.id", primary_key=True)
+    counts: str = Field(max_length=40)  # "3/5/1": 今日必做/待跟进线索/已超时
+    chain: str = Field(max_length=16)  # the last outbox key's hash; the next one chains on it, so A→B→A resends
+    pushed_at: datetime | None = timestamp()

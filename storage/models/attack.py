@@ -1,9 +1,4 @@
-"""Tables of attack task cards (攻坚任务卡): the card bound to a deal, its checklist, and imported playbooks.
-
-An action's due date and done time live in its `task` row (kind "attack_action", ref
-"attack:<card id>:<action id>") so the must-do ranking, the daily report and the weekly completion rate
-see attack actions without knowing about this module; finishing the task anywhere ticks the action.
-"""
+"""Attack task cards (攻坚任务卡): cards, their actions and the playbooks they come from."""
 
 from __future__ import annotations
 
@@ -12,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.models import _ts
+from storage.models.columns import timestamp
 
 
 class AttackCard(SQLModel, table=True):
@@ -31,8 +26,8 @@ class AttackCard(SQLModel, table=True):
     source: str = Field(default="command", max_length=12)  # command | offer | followup | new_rep
     status: str = Field(default="open", max_length=12)  # open | done
     created_by: int | None = Field(default=None, foreign_key="member.id")
-    created_at: datetime | None = _ts()
-    done_at: datetime | None = _ts()
+    created_at: datetime | None = timestamp()
+    done_at: datetime | None = timestamp()
 
 
 class AttackAction(SQLModel, table=True):
@@ -56,4 +51,4 @@ class AttackPlaybook(SQLModel, table=True):
     id: int = Field(default=None, primary_key=True)
     name: str = Field(max_length=80)
     source: str = Field(sa_column=Column(Text, nullable=False))
-    imported_at: datetime | None = _ts(index=True)
+    imported_at: datetime | None = timestamp(index=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +25,9 @@ from storage.repos import card_views, outbox
 from storage.repos.inbox import InboxWriter
 from storage.repos.member_cache import MemberCache
 
+if TYPE_CHECKING:
+    from scheduler.core import Scheduler
+
 log = logging.getLogger("salesbot")
 
 
@@ -41,10 +44,10 @@ class Runtime:
         self.members = MemberCache()
         self.routes = RouteTable(ROUTERS, self.feature_on)
         self.renderers = registry.Renderers(settings, self.clock)  # every platform's: playground previews sign links
-        self.apis = apis if apis is not None else registry.build_apis(self, self.renderers)
+        self.apis: dict[str, Any] = apis if apis is not None else registry.build_apis(self, self.renderers)
         self.sender = Sender(self.db, self.clock, self.apis, settings.outbox, self.metrics)
         self.dispatcher = Dispatcher(self)
-        self.scheduler = None  # set by scheduler.core.attach when serving
+        self.scheduler: Scheduler | None = None  # set by bot/serve.py while serving
         self.connections = Board(self.clock)  # long connections' states for /readyz (bot/platforms/connections.py)
 
     def feature_on(self, feature: str | None) -> bool:

@@ -3,7 +3,7 @@
 Replies go to the message's sessionWebhook while it is valid, else through the robot API
 (groupMessages/send, oToMessages/batchSend ≤ 20 users a call); team pushes go to custom group
 robots signed with 加签. Interactive cards use createAndDeliver and PUT /v1.0/card/instances.
-Evidence files (payload kind "media_fetch") are downloaded by media.py.
+Evidence files (payload kind "media_fetch") are downloaded by extras/media.py.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ TOKEN_MARGIN = timedelta(minutes=5)  # refresh before DingTalk's 7200 s expiry, 
 WEBHOOK_MARGIN_MS = 60_000  # a sessionWebhook this close to expiry is not worth a failed call
 THROTTLE = timedelta(minutes=10)  # a custom robot over its limit is muted for 10 minutes
 BATCH = 20  # oToMessages/batchSend takes at most 20 userIds
-MEDIA_FETCH = True  # scheduler/media.py queues evidence downloads only for platforms whose API says so
+MEDIA_FETCH = True  # platform.py declares it (Platform.fetches_media): scheduler/media.py queues the downloads
 
 
 class TokenRejected(TransientDeliveryError):

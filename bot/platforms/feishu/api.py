@@ -1,5 +1,5 @@
 """Outbound Feishu open-platform client (aiohttp): tenant token, send/reply/PATCH cards, bot identity,
-evidence downloads (payload kind "media_fetch", media.py).
+evidence downloads (payload kind "media_fetch", extras/media.py).
 
 Every call goes to settings.feishu.api_base, so tests and proxies can stand in for open.feishu.cn.
 Targets are ChatRef.chat_id values ("dm:<id>" for personal chats, see flows/targets.py); the
@@ -36,7 +36,7 @@ TOKEN_PATH = "/open-apis/auth/v3/tenant_access_token/internal"
 TOKEN_INVALID = {99991661, 99991663, 99991671, 99991677}  # missing / invalid / malformed / expired token
 RATE_LIMITED = {99991400, 230020}  # gateway throttling; per-chat frequency limit
 REFRESH_EARLY = 600  # seconds before expiry a token is replaced (the SDK does the same)
-MEDIA_FETCH = True  # scheduler/media.py queues evidence downloads only for platforms whose API says so
+MEDIA_FETCH = True  # platform.py declares it (Platform.fetches_media): scheduler/media.py queues the downloads
 
 
 def receive_id_type(target: str) -> str:

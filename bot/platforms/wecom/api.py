@@ -32,7 +32,7 @@ log = logging.getLogger("salesbot.wecom")
 CODE_TTL = timedelta(hours=72)  # a response_code works once within 72 h
 MAX_WAIT = 2.0  # seconds a send may wait for a rate-limit slot before going back to the outbox
 WECOM_HOST = "qyapi.weixin.qq.com"
-MEDIA_FETCH = True  # scheduler/media.py queues evidence downloads only for platforms whose API says so
+MEDIA_FETCH = True  # platform.py declares it (Platform.fetches_media): scheduler/media.py queues the downloads
 
 
 class WecomAPI(WecomMedia):

@@ -12,7 +12,7 @@ Targets (ChatRef.chat_id = outbox target) and the payload each gets — WecomAPI
   template_card); `update_card` (a click's answer with Reply(update=True)) keeps the clicked card's task_id
   for the passive update_template_card answer.
 - ``webhook:<name>``: group robot push to [wecom] webhook_keys[name]. ``{"kind": "webhook", "name", "body"}``
-  (markdown; markdown_v2 with a table when the card is a list of rows — see markdown_v2.py — or when
+  (markdown; markdown_v2 with a table when the card is a list of rows — see extras/markdown_v2.py — or when
   ChatRef.meta["format"] = "markdown_v2"; "text_notice" sends a template card). The key stays in the config.
 """
 
@@ -162,7 +162,7 @@ class WecomRenderer:
 
     def _robot(self, chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -> dict[str, Any]:
         meta = chat.meta
-        actor, views = str(meta.get("userid", "")), {}
+        actor, views = str(meta.get("userid", "")), dict[str, Any]()
         if card is None:
             body: dict[str, Any] = {"msgtype": "markdown",
                                     "markdown": {"content": L.cut_bytes(text, L.MARKDOWN_BYTES)}}
@@ -195,7 +195,7 @@ class WecomRenderer:
 
     def _markdown_v2(self, card: Card, chat_id: str) -> tuple[dict[str, Any], dict]:
         """A tabular card as markdown_v2 (周报's people, 断点's items), with its full view when rows had to go."""
-        content, views = markdown_v2.render(card, ICONS.get(card.level, "")), {}
+        content, views = markdown_v2.render(card, ICONS.get(card.level, "")), dict[str, Any]()
         if not markdown_v2.complete(card, content):
             url, views = self._view_url(card, "", chat_id)
             content = fit_markdown(markdown_v2.render(card, ICONS.get(card.level, ""), more=url), url)[0]

@@ -65,13 +65,13 @@ async def running(rt: Runtime, scheduler: bool = True) -> AsyncIterator[None]:
 @contextlib.asynccontextmanager
 async def _scheduled(rt: Runtime) -> AsyncIterator[None]:
     """Fire scheduled jobs while the block runs; a job already running finishes before the database closes."""
-    rt.scheduler = Scheduler(rt)
-    rt.scheduler.start()
+    scheduler = rt.scheduler = Scheduler(rt)
+    scheduler.start()
     try:
         yield
     finally:
-        rt.scheduler.shutdown()
-        await rt.scheduler.drain()
+        scheduler.shutdown()
+        await scheduler.drain()
 
 
 async def _prepare(settings: Settings) -> None:

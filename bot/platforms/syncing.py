@@ -1,6 +1,6 @@
 """Link a platform's users to members, shared by `salesbot sync members --platform wecom|dingtalk|feishu`.
 
-Each platform's sync.py only reads its directory and hands the users over as PlatformUser. A user is
+Each platform's extras/sync.py only reads its directory and hands the users over as PlatformUser. A user is
 linked to the member with the same mobile, else to the member with the same name — but only when exactly
 one user carries that name: two 张伟s in the directory must never be guessed apart. Whoever is left is
 listed so an admin can put the id into the members CSV instead.

@@ -133,7 +133,7 @@ def subscription_event(event_type: str, data: dict[str, Any], event_id: str) -> 
     """An event-subscription push (HTTP or Stream EVENT frame), kept as a `platform` event.
 
     Approval pushes too: their staffId is the originator and they carry no remark, so the `approval`
-    Event is made after reading the instance (approval_results.py).
+    Event is made after reading the instance (extras/approval_results.py).
     """
     raw = {"eventType": event_type, **data}
     actor = text(data, "staffId", "DingTalk event") or None

@@ -126,11 +126,11 @@ class DingTalkRenderer:
             return {"kind": "card_update", "update": card_update(chat.meta["out_track_id"], card, user)}
         if card is not None and interactive:
             views = self.fitted_markdown(chat, card, MAX_BUTTONS)[1]
-            payload = {"kind": "card", "create": self.template_card(chat, card)}
+            created: dict[str, Any] = {"kind": "card", "create": self.template_card(chat, card)}
             if extra.get("card_ref"):  # a card later sends update by name: the API remembers its outTrackId
-                payload["card_ref"] = {"key": str(extra["card_ref"])[:200], "update": bool(extra.get("update")),
+                created["card_ref"] = {"key": str(extra["card_ref"])[:200], "update": bool(extra.get("update")),
                                        "body": card_update("", card)}
-            return attach(payload, views)
+            return attach(created, views)
         body, views = self.fit_action_card(chat, card) if card is not None else \
             ({"msgtype": "text", "text": {"content": text}}, {})
         message: dict[str, Any] = attach({"kind": "message", "body": body, "robot": robot_message(body)}, views)

@@ -7,7 +7,7 @@ Outbox payload (what FeishuAPI.send reads):
      "receive_id_type"?: override of the type guessed from the target's prefix,
      "toast": {"type", "content"}, "inline": "card" | "toast",
      "delayed_update"?: {"token", "until"} — a click's first card reply: if it misses the inline answer,
-                         the sender replaces the clicked card with the click's token (delayed.py)}
+                         the sender replaces the clicked card with the click's token (extras/delayed.py)}
 `inline` tells the card-callback route how to answer in the HTTP response: replace the clicked card,
 or (refusals and warnings) show only a toast and leave the card as it was.
 """

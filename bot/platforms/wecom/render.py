@@ -12,7 +12,7 @@ Targets (ChatRef.chat_id = outbox target) and the payload each gets — WecomAPI
   template_card); `update_card` (a click's answer with Reply(update=True)) keeps the clicked card's task_id
   for the passive update_template_card answer.
 - ``webhook:<name>``: group robot push to [wecom] webhook_keys[name]. ``{"kind": "webhook", "name", "body"}``
-  (markdown; markdown_v2 with a table when the card is a list of rows — see markdown_v2.py — or when
+  (markdown; markdown_v2 with a table when the card is a list of rows — see extras/markdown_v2.py — or when
   ChatRef.meta["format"] = "markdown_v2"; "text_notice" sends a template card). The key stays in the config.
 """
 

@@ -6,7 +6,6 @@ import json
 from datetime import timedelta
 
 from bot.core.events import ChatRef
-from bot.platforms.feishu.render import FeishuRenderer
 from cards.views import notice_card
 from scheduler.core import run_job
 from storage.repos import members
@@ -52,8 +51,8 @@ async def test_an_update_whose_first_card_was_never_sent_arrives_as_a_new_card(f
     await _member(rt, "主管老周", "ou_boss", "manager")
     api = rt.apis["feishu"]
     chat = ChatRef("feishu", "dm:ou_boss")
-    payload = FeishuRenderer(rt.settings, rt.clock).render(chat, notice_card("超时未跟进：2 条线索", "两条"), "",
-                     {"card_ref": "sla_breach:20261127:1", "update": True, "idempotency_key": "k1"})
+    payload = rt.renderers.render(chat, notice_card("超时未跟进：2 条线索", "两条"), "",
+                                  {"card_ref": "sla_breach:20261127:1", "update": True, "idempotency_key": "k1"})
     await api.send("dm:ou_boss", payload)
     await api.send("dm:ou_boss", dict(payload, uuid="sb-other"))
     assert [m["op"] for m in fake.messages] == ["create", "patch"]

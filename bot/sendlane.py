@@ -22,6 +22,7 @@ from bot.errors import DeliveryError, Throttled, TransientDeliveryError
 from bot.platforms.quotas import limits_for
 from storage.models import OutboxMessage
 from storage.repos import outbox
+from storage.repos.send_slots import Grant
 
 if TYPE_CHECKING:
     from bot.sender import Sender
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("salesbot.sender")
 MAX_BACKOFF = timedelta(minutes=10)
 SLOT_TRIES = 8
+HOLD_MARGIN = 1.0  # seconds past the send timeout a taken slot stays held if its settle never comes (a crash)
 
 
 class Lane:
@@ -44,6 +46,7 @@ class Lane:
         self.rows: dict[int, str] = {}  # held row id -> claim token
         self.leases: dict[str, datetime] = {}  # claim token -> lease end as last confirmed
         self.sent: dict[int, tuple[str, int]] = {}  # delivered, not yet marked: id -> (token, attempts)
+        self.settles: list[tuple[Grant, datetime]] = []  # answered sends whose slots still hold ahead
         self.wake = asyncio.Event()
         self._taking = asyncio.Lock()
         self._renewed = datetime.min.replace(tzinfo=UTC)
@@ -97,7 +100,7 @@ class Lane:
             if claimed and len(self.inflight) < self.cfg.concurrency:
                 continue
             self.wake.clear()
-            wait = self.cfg.flush_seconds if (self.inflight or self.sent) else self.cfg.poll_seconds
+            wait = self.cfg.flush_seconds if (self.inflight or self.sent or self.settles) else self.cfg.poll_seconds
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), wait)
 
@@ -123,7 +126,13 @@ class Lane:
         self.leases = {t: now + self.lease for t in set(self.rows.values())}
 
     async def flush(self) -> None:
-        """Mark delivered rows sent in one statement (fenced by their claim tokens)."""
+        """Mark delivered rows sent in one statement (fenced by their claim tokens); settle answered sends' slots."""
+        try:
+            await self._mark()
+        finally:
+            await self._settle()
+
+    async def _mark(self) -> None:
         if not self.sent:
             return
         batch, self.sent = self.sent, {}
@@ -137,6 +146,16 @@ class Lane:
         if marked < len(batch):
             log.warning("delivered rows lost their claim before the mark", extra={"rows": len(batch) - marked})
         self.s.count("salesbot_outbox_sent_total", "Messages delivered", marked, self.platform)
+
+    async def _settle(self) -> None:
+        if not self.settles:
+            return
+        batch, self.settles = self.settles, []
+        try:
+            await self.s.slots.settle(batch)
+        except Exception as exc:  # the slots stay held a while longer (never shorter): only capacity is lost
+            self.settles = batch + self.settles
+            log.info("send slots not settled yet; retrying", extra={"platform": self.platform, "error": str(exc)[:200]})
 
     def _release(self, msg_id: int) -> None:
         token = self.rows.pop(msg_id, None)
@@ -167,29 +186,33 @@ class Lane:
         if not self.holds(row):
             self._release(row.id)
             return None
-        wait = await self._slot(row)
-        if wait:
-            later = self.now() + timedelta(seconds=wait)
+        grant = await self._slot(row)
+        if grant.wait:
+            later = self.now() + timedelta(seconds=grant.wait)
             await outbox.postpone(self.s.db, row.id, row.claim_token, later)
             await outbox.postpone_target(self.s.db, self.platform, row.target, later)
             self._release(row.id)
             return later
-        if not self.holds(row):  # the wait ate the lease: leave the row to whoever holds it now
-            self._release(row.id)
-            return None
-        return await self._send(row)
+        try:
+            if not self.holds(row):  # the wait ate the lease: leave the row to whoever holds it now
+                self._release(row.id)
+                return None
+            return await self._send(row)
+        finally:  # sent, failed or never sent: the platform saw it no later than now
+            if grant.slots:
+                self.settles.append((grant, self.rate_now()))
 
-    async def _slot(self, row: OutboxMessage) -> float:
+    async def _slot(self, row: OutboxMessage) -> Grant:
         limits = limits_for(self.platform, self.api, row.target, row.payload, self.cfg.per_target_per_minute)
-        waited = 0.0
+        waited, hold = 0.0, self.cfg.send_timeout_seconds + HOLD_MARGIN
         for _ in range(SLOT_TRIES):  # wait in line up to max_wait; longer waits go back to the outbox
             async with self._taking:  # one take at a time per lane: no pile-up of failing transactions
-                wait = await self.s.slots.acquire(limits, self.rate_now)
-            if not wait or waited + wait > self.cfg.max_wait_seconds:
-                return wait
-            await self._sleep(wait)
-            waited += wait
-        return wait
+                grant = await self.s.slots.acquire(limits, self.rate_now, hold)
+            if not grant.wait or waited + grant.wait > self.cfg.max_wait_seconds:
+                return grant
+            await self._sleep(grant.wait)
+            waited += grant.wait
+        return grant
 
     async def _send(self, row: OutboxMessage) -> datetime | None:
         attempts = row.attempts + 1

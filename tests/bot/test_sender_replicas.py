@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from bot.clock import ManualClock
 from bot.config import OutboxConfig
 from bot.errors import Throttled
 from bot.metrics import Metrics
+from bot.platforms import quotas
 from bot.sender import Sender
 from storage.repos import outbox
-from storage.repos.send_slots import SlotStore
+from storage.repos.send_slots import Limit, SlotStore
 
 
 class SlowAPI:
@@ -172,12 +174,12 @@ async def test_a_row_whose_bookkeeping_failed_is_released_and_sent_after_its_lea
     sender = _sender(migrated_db, clock, {"slow": api})
     real, calls = sender.slots.acquire, 0
 
-    async def flaky(limits, now):
+    async def flaky(limits, now, hold=0.0):
         nonlocal calls
         calls += 1
         if calls == 1:
             raise ConnectionError("server closed the connection unexpectedly")
-        return await real(limits, now)
+        return await real(limits, now, hold)
 
     sender.slots.acquire = flaky
     await sender.run_once()
@@ -187,3 +189,45 @@ async def test_a_row_whose_bookkeeping_failed_is_released_and_sent_after_its_lea
     clock.advance(timedelta(seconds=31))
     await sender.run_once()
     assert api.keys == ["k"] and await outbox.counts(migrated_db) == {"sent": 1}
+
+
+class LateAPI(SlowAPI):
+    """The first `late` sends reach the platform 0.9 s after their slots were taken (a local pause, a token
+    refresh); the platform counts each send when it arrives."""
+
+    def __init__(self, clock, late: int) -> None:
+        super().__init__(clock, seconds=0)
+        self.late, self.arrivals = late, []
+
+    async def send(self, target: str, payload: dict) -> None:
+        if self.late:
+            self.late -= 1
+            await asyncio.sleep(0)  # the other late send has taken its slot too
+            self.clock.set(max(self.clock.now(), START + timedelta(seconds=0.9)))
+        self.arrivals.append(self.clock.now())
+        await super().send(target, payload)
+
+
+START = ManualClock().now()
+
+
+def _busiest(times: list, window: float) -> int:
+    return max(sum(1 for t in times if timedelta(0) <= t - first < timedelta(seconds=window)) for first in times)
+
+
+async def test_a_send_that_reaches_the_platform_late_still_counts_from_its_arrival(migrated_db, clock, monkeypatch):
+    """Issue 19 / make prove: Feishu's 50 a second per app was overrun by 2–4 when sends went out late.
+
+    A slot stamped when it was taken frees a window later even if its send only went out at the end of
+    that window: the next sends then land in the same second at the platform."""
+    monkeypatch.setitem(quotas.QUOTAS, "tiny", lambda app, target, payload: [Limit("tiny:app", 2, 1.03)])
+    await _queue(migrated_db, clock, "tiny", [(f"r{i}", f"chat{i}", {}) for i in range(4)])
+    api = LateAPI(clock, late=2)
+    sender = _sender(migrated_db, clock, {"tiny": api})
+    for _ in range(400):
+        await sender.run_once()
+        if len(api.keys) == 4:
+            break
+        clock.advance(timedelta(milliseconds=10))
+    assert len(api.keys) == 4
+    assert _busiest(api.arrivals, 1.0) <= 2, [str(t - START) for t in api.arrivals]

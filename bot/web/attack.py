@@ -13,6 +13,7 @@ from aiohttp import web
 
 from bot.errors import BadRequest
 from bot.web.access import Access, open_page, require_manager
+from bot.web.checks import as_id
 from bot.web.common import runtime
 from bot.web.pages import Refusal, refusal_page, render, stamp
 from handlers.attack_common import playbook_in
@@ -51,7 +52,7 @@ async def heatmap_page(request: web.Request) -> web.Response:
             access = await open_page(request, s, rt.settings, now)
             ids = await _members(s, access)
             days = access.params.get("days", "30")
-            if not days.isdigit() or not 1 <= int(days) <= 365:
+            if as_id(days) is None or not 1 <= int(days) <= 365:
                 raise BadRequest("days must be a whole number from 1 to 365", {"days": days})
             cells = await repo.heatmap(s, now - timedelta(days=int(days)), now + timedelta(seconds=1), now, ids)
             order = [STANDARD, *(sc.key for sc in (await playbook_in(s)).scenarios)]

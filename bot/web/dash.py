@@ -17,6 +17,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.errors import BadRequest, BadSignature
+from bot.web.checks import as_id, same_secret
 
 DEFAULT_TTL = timedelta(days=7)
 
@@ -41,7 +42,7 @@ def signed_url(settings: Settings, path: str, params: dict[str, str], now: datet
 
 def _admin(request: web.Request, settings: Settings) -> bool:
     token, given = settings.server.admin_token, request.headers.get("Authorization", "")
-    return bool(token) and given.startswith("Bearer ") and hmac.compare_digest(given[7:].encode(), token.encode())
+    return bool(token) and given.startswith("Bearer ") and same_secret(given[7:], token)
 
 
 def verify(request: web.Request, settings: Settings, now: datetime) -> dict[str, str]:
@@ -53,13 +54,12 @@ def verify(request: web.Request, settings: Settings, now: datetime) -> dict[str,
     if _admin(request, settings):
         return params
     signed = {k: v for k, v in request.query.items() if k != "sig"}
-    if not hmac.compare_digest(request.query.get("sig", ""), _mac(settings.server.secret_key, request.path, signed)):
+    if not same_secret(request.query.get("sig", ""), _mac(settings.server.secret_key, request.path, signed)):
         raise BadSignature("dashboard link signature does not match; open the link from the latest card, "
                            "or send Authorization: Bearer <admin_token>")
-    try:
-        expires = int(signed.get("exp", ""))
-    except ValueError:
-        raise BadRequest("the link has no valid exp; open the link from the latest card") from None
+    expires = as_id(signed.get("exp", ""))
+    if expires is None:
+        raise BadRequest("the link has no valid exp; open the link from the latest card")
     if now.timestamp() > expires:
         raise BadSignature("this dashboard link has expired; send the command again in chat for a fresh link")
     return params

@@ -14,6 +14,7 @@ from aiohttp import web
 from bot import leadflow
 from bot.errors import BadRequest, BadSignature, NotFound
 from bot.web import api
+from bot.web.checks import as_id, same_secret
 from bot.web.common import RUNTIME, mark_authenticated, read_body, runtime
 from bot.web.pages import ENV
 from sales.intake import IntakeInvalid
@@ -97,19 +98,20 @@ def csrf_token(secret: str, channel: str, issued: int) -> str:
 def _form_token_ok(request: web.Request, channel: str, token: str) -> bool:
     rt = runtime(request)
     issued, _, _mac = token.partition(".")
-    if not issued.isdigit() or not 0 <= rt.clock.now().timestamp() - int(issued) <= FORM_TTL:
+    at = as_id(issued)
+    if at is None or not 0 <= rt.clock.now().timestamp() - at <= FORM_TTL:
         return False
-    return hmac.compare_digest(token, csrf_token(rt.settings.server.secret_key, channel, int(issued)))
+    return same_secret(token, csrf_token(rt.settings.server.secret_key, channel, at))
 
 
 def _authenticate(request: web.Request, name: str, cfg: dict, body: bytes) -> bool:
     """Check token or HMAC signature (constant time); return True when this is an expo-form post."""
     token, sig = request.headers.get("X-Intake-Token", ""), request.headers.get("X-Intake-Signature", "")
-    if cfg.get("token") and token and hmac.compare_digest(token.encode(), str(cfg["token"]).encode()):
+    if cfg.get("token") and token and same_secret(token, str(cfg["token"])):
         return False
     if cfg.get("secret") and sig.startswith("sha256="):
         want = hmac.new(str(cfg["secret"]).encode(), body, hashlib.sha256).hexdigest()
-        if hmac.compare_digest(sig[7:].lower().encode(), want.encode()):
+        if same_secret(sig[7:].lower(), want):
             return False
     if cfg.get("form") and b"_csrf=" in body:
         if _form_token_ok(request, name, form_values(body).get("_csrf", "")):

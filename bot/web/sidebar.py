@@ -11,7 +11,6 @@ one tap away. Results arrive in the person's app chat, like any card click. Ever
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 
 from aiohttp import web
@@ -19,6 +18,7 @@ from aiohttp import web
 from bot.errors import BadRequest, BadSignature, DeliveryError
 from bot.events import ChatRef, Event
 from bot.platforms.wecom import jssdk
+from bot.web.checks import as_id, same_secret
 from bot.web.common import RUNTIME, read_json, runtime
 from bot.web.dash import sign
 from bot.web.pages import Refusal, refusal_page, render
@@ -60,7 +60,7 @@ def read_session(secret: str, token: str, now: float) -> tuple[int, str]:
     try:
         member_id, userid, exp, mac = token.split(".")
         expected = sign(secret, "/wecom/sidebar", {"m": member_id, "u": userid, "exp": exp})
-        ok = hmac.compare_digest(expected, mac) and now <= int(exp)
+        ok = same_secret(mac, expected) and now <= (as_id(exp) or 0)
     except ValueError:
         ok = False
     if not ok:

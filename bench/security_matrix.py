@@ -26,6 +26,7 @@ from cards.actions import Action
 from handlers.attack_common import default_playbook
 from storage.models import Lead, Opportunity
 from storage.models_attack import AttackAction, AttackCard
+from storage.models_history import Order
 from storage.models_opportunities import Approval
 from storage.repos import members, outbox
 
@@ -137,6 +138,8 @@ async def scene(client: TestClient, rt) -> Scene:
     sc.objs = await security_objects.make(rt, sc.people, now)
     async with rt.db.session() as s:
         sc.opp = (await s.execute(select(Opportunity.id))).scalar_one()
+        deal = await s.get(Opportunity, sc.opp)  # an earlier order of its customer waits for 客户已验收
+        s.add(Order(customer_id=deal.customer_id, owner_id=owner, amount=300_000, ordered_at=now, created_at=now))
         sc.approval = (await s.execute(select(Approval.id))).scalar_one()
         lead = Lead(channel="web", owner_id=owner, status="assigned", received_at=now, assigned_at=now,
                     contact_name="陈", mobile="13800000000", customer_id=sc.objs.customer)

@@ -2,10 +2,10 @@
 
 Each lane claims a few rows per target under a fresh claim token and a short lease, sends different
 targets in parallel (one send in flight per target, so a chat sees its messages in order), renews the
-lease while it works, and marks delivered rows in batches. A row is sent only while its lease has at
-least `send_timeout` left, and every mark names the claim token, so a replica whose lease lapsed (a
-long pause, a lost database) neither sends nor marks rows another replica has taken over. A platform
-that hangs holds up only its own lane.
+lease while it works, and marks delivered rows in batches, settling their send slots with them
+(bot/sendslots.py). A row is sent only while its lease has at least `send_timeout` left, and every mark
+names the claim token, so a replica whose lease lapsed (a long pause, a lost database) neither sends nor
+marks rows another replica has taken over. A platform that hangs holds up only its own lane.
 """
 
 from __future__ import annotations
@@ -20,17 +20,15 @@ from typing import TYPE_CHECKING, Any
 from bot.clock import as_utc
 from bot.errors import DeliveryError, Throttled, TransientDeliveryError
 from bot.platforms.quotas import limits_for
+from bot.sendslots import LaneSlots
 from storage.models import OutboxMessage
 from storage.repos import outbox
-from storage.repos.send_slots import Grant
 
 if TYPE_CHECKING:
     from bot.sender import Sender
 
 log = logging.getLogger("salesbot.sender")
 MAX_BACKOFF = timedelta(minutes=10)
-SLOT_TRIES = 8
-HOLD_MARGIN = 1.0  # seconds past the send timeout a taken slot stays held if its settle never comes (a crash)
 
 
 class Lane:
@@ -38,7 +36,7 @@ class Lane:
 
     def __init__(self, sender: Sender, platform: str, api: Any,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
-        self.s, self.platform, self.api, self._sleep = sender, platform, api, sleep
+        self.s, self.platform, self.api = sender, platform, api
         self.cfg = sender.cfg
         self.lease = timedelta(seconds=self.cfg.lease_seconds)
         self.budget = timedelta(seconds=self.cfg.send_timeout_seconds)
@@ -46,9 +44,8 @@ class Lane:
         self.rows: dict[int, str] = {}  # held row id -> claim token
         self.leases: dict[str, datetime] = {}  # claim token -> lease end as last confirmed
         self.sent: dict[int, tuple[str, int]] = {}  # delivered, not yet marked: id -> (token, attempts)
-        self.settles: list[tuple[Grant, datetime]] = []  # answered sends whose slots still hold ahead
+        self.slots = LaneSlots(sender.slots, self.rate_now, self.cfg, sleep)
         self.wake = asyncio.Event()
-        self._taking = asyncio.Lock()
         self._renewed = datetime.min.replace(tzinfo=UTC)
 
     def now(self) -> datetime:
@@ -100,7 +97,8 @@ class Lane:
             if claimed and len(self.inflight) < self.cfg.concurrency:
                 continue
             self.wake.clear()
-            wait = self.cfg.flush_seconds if (self.inflight or self.sent or self.settles) else self.cfg.poll_seconds
+            busy = self.inflight or self.sent or self.slots.settles
+            wait = self.cfg.flush_seconds if busy else self.cfg.poll_seconds
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), wait)
 
@@ -130,7 +128,7 @@ class Lane:
         try:
             await self._mark()
         finally:
-            await self._settle()
+            await self.slots.settle(self.platform)
 
     async def _mark(self) -> None:
         if not self.sent:
@@ -146,16 +144,6 @@ class Lane:
         if marked < len(batch):
             log.warning("delivered rows lost their claim before the mark", extra={"rows": len(batch) - marked})
         self.s.count("salesbot_outbox_sent_total", "Messages delivered", marked, self.platform)
-
-    async def _settle(self) -> None:
-        if not self.settles:
-            return
-        batch, self.settles = self.settles, []
-        try:
-            await self.s.slots.settle(batch)
-        except Exception as exc:  # the slots stay held a while longer (never shorter): only capacity is lost
-            self.settles = batch + self.settles
-            log.info("send slots not settled yet; retrying", extra={"platform": self.platform, "error": str(exc)[:200]})
 
     def _release(self, msg_id: int) -> None:
         token = self.rows.pop(msg_id, None)
@@ -186,7 +174,8 @@ class Lane:
         if not self.holds(row):
             self._release(row.id)
             return None
-        grant = await self._slot(row)
+        grant = await self.slots.take(limits_for(self.platform, self.api, row.target, row.payload,
+                                                 self.cfg.per_target_per_minute))
         if grant.wait:
             later = self.now() + timedelta(seconds=grant.wait)
             await outbox.postpone(self.s.db, row.id, row.claim_token, later)
@@ -198,21 +187,8 @@ class Lane:
                 self._release(row.id)
                 return None
             return await self._send(row)
-        finally:  # sent, failed or never sent: the platform saw it no later than now
-            if grant.slots:
-                self.settles.append((grant, self.rate_now()))
-
-    async def _slot(self, row: OutboxMessage) -> Grant:
-        limits = limits_for(self.platform, self.api, row.target, row.payload, self.cfg.per_target_per_minute)
-        waited, hold = 0.0, self.cfg.send_timeout_seconds + HOLD_MARGIN
-        for _ in range(SLOT_TRIES):  # wait in line up to max_wait; longer waits go back to the outbox
-            async with self._taking:  # one take at a time per lane: no pile-up of failing transactions
-                grant = await self.s.slots.acquire(limits, self.rate_now, hold)
-            if not grant.wait or waited + grant.wait > self.cfg.max_wait_seconds:
-                return grant
-            await self._sleep(grant.wait)
-            waited += grant.wait
-        return grant
+        finally:
+            self.slots.answered(grant, row.id)
 
     async def _send(self, row: OutboxMessage) -> datetime | None:
         attempts = row.attempts + 1
@@ -225,6 +201,8 @@ class Lane:
             self.s.count("salesbot_outbox_throttled_total", "Throttling answers (retried)", 1, self.platform)
             return later
         except (TransientDeliveryError, TimeoutError) as exc:
+            if isinstance(exc, TimeoutError) or isinstance(exc.__cause__, TimeoutError):
+                self.slots.unanswered.add(row.id)  # it may still reach the platform
             await self._retry_or_die(row, attempts, str(exc) or f"no answer in {self.cfg.send_timeout_seconds:g} s")
         except DeliveryError as exc:
             await self._dead(row, attempts, f"permanent: {exc}")

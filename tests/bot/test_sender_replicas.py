@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from bot.clock import ManualClock
 from bot.config import OutboxConfig
-from bot.errors import Throttled
+from bot.errors import Throttled, TransientDeliveryError
 from bot.metrics import Metrics
 from bot.platforms import quotas
 from bot.sender import Sender
@@ -231,3 +231,27 @@ async def test_a_send_that_reaches_the_platform_late_still_counts_from_its_arriv
         clock.advance(timedelta(milliseconds=10))
     assert len(api.keys) == 4
     assert _busiest(api.arrivals, 1.0) <= 2, [str(t - START) for t in api.arrivals]
+
+
+async def test_a_send_that_timed_out_keeps_its_slot_held_as_it_may_still_arrive(migrated_db, clock, monkeypatch):
+    """A platform may still take a request whose answer we gave up on (make prove's hanging Feishu did, 20 s
+    later): its slots stay held for another send timeout, so the retry cannot crowd the same second."""
+    monkeypatch.setitem(quotas.QUOTAS, "tiny", lambda app, target, payload: [Limit("tiny:app", 1, 1.03)])
+    await _queue(migrated_db, clock, "tiny", [("r0", "chat0", {})])
+
+    class TimesOutOnce(SlowAPI):
+        async def send(self, target: str, payload: dict) -> None:
+            if not self.keys and not getattr(self, "gave_up", False):
+                self.gave_up = True
+                raise TransientDeliveryError("Feishu unreachable: TimeoutError()") from TimeoutError()
+            await super().send(target, payload)
+
+    api = TimesOutOnce(clock, seconds=0)
+    sender = _sender(migrated_db, clock, {"tiny": api}, send_timeout_seconds=15, base_backoff_seconds=2)
+    await sender.run_once()
+    clock.advance(timedelta(seconds=5))  # the retry is due, but the lost request may still land now
+    await sender.run_once()
+    assert api.keys == []
+    clock.advance(timedelta(seconds=12))
+    await _drain(clock, sender)
+    assert api.keys == ["r0"]

@@ -36,6 +36,7 @@ from bench.prove_load import (
     members_csv,
     outbox_busy,
     post_all,
+    unhandled,
     wait_done,
     write_config,
 )
@@ -49,14 +50,14 @@ LEASE = 120.0  # the inbox's claim lease (storage/repos/inbox.py): the bound for
 Row = tuple[str, int, int, int, str]
 
 
-def _exactly_once(label: str, acked: set[str], platform: Platform, states: dict[str, str]) -> list[Row]:
+def _exactly_once(label: str, acked: set[str], platform: Platform, states: dict[str, str], why: str = "") -> list[Row]:
     handled = sum(1 for s in states.values() if s == "done")
     delivered = Counter(m["reply_to"] for m in platform.fake.messages if m["op"] == "reply")
     once = sum(1 for m in acked if delivered[m] == 1)
     repeated = sum(1 for m in acked if platform.replies[m] > 1)
     failed = [s for s in states.values() if s != "done"]
     return [(f"{label}: acknowledged events handled", len(acked), handled, len(acked) - handled,
-             f"not handled: {dict(Counter(failed))}" if failed else ""),
+             f"not handled: {dict(Counter(failed))}; {why}" if failed else ""),
             (f"{label}: replies delivered exactly once", len(acked), once, len(acked) - once,
              f"{sum(1 for m in acked if delivered[m] > 1)} delivered twice; {repeated} requests repeated after a "
              "crash between send and mark (Feishu answers a repeated uuid from its cache: delivered once)")]
@@ -98,7 +99,8 @@ async def mixed(n: int, a: Replica, b: Replica, db: Database, platform: Platform
     acked |= more | rest
     took = await wait_done(db, acked, LEASE + 30 + _sending_time(len(acked)))
     ran = sum("done" in r.stdout for r in runs)
-    rows = _exactly_once("replicas + kill -9", acked, platform, await inbox_state(db, acked))
+    rows = _exactly_once("replicas + kill -9", acked, platform, await inbox_state(db, acked),
+                         await unhandled(db, acked))
     rows.append(("replicas + kill -9: a job fired on both replicas ran once", 2, 2 if ran == 1 else 0,
                  0 if ran == 1 else 2, "; ".join(r.stdout.strip()[:80] for r in runs)))
     return rows + _caps("replicas + kill -9", platform) + await _drained("replicas + kill -9", db, took)
@@ -125,7 +127,9 @@ async def faults(n: int, db: Database, platform: Platform, pg: Cluster) -> list[
     counts, platform.faults = dict(platform.faults.counts), Faults()
     took = await wait_done(db, acked, LEASE + 60 + _sending_time(len(acked)))
     note = f"faults {counts}; PostgreSQL away {away:.1f} s; {refused + refused2} posts not acknowledged"
-    rows = _exactly_once("faults + PostgreSQL restart", acked, platform, await inbox_state(db, acked))
+    rows = _exactly_once("faults + PostgreSQL restart", acked, platform, await inbox_state(db, acked),
+                         await unhandled(db, acked))
+    rows += _caps("faults + PostgreSQL restart (all sends so far)", platform)
     rows += await _drained("faults + PostgreSQL restart", db, took)
     rows.append(("faults + PostgreSQL restart: faults played", sum(counts.values()), sum(counts.values()), 0, note))
     return rows

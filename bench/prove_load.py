@@ -140,6 +140,18 @@ async def inbox_state(db: Database, ids: set[str]) -> dict[str, str]:
     return {i: keyed.get(i, "missing") for i in ids}
 
 
+async def unhandled(db: Database, ids: set[str], limit: int = 3) -> str:
+    """A few acknowledged events not done, as the note explains them: status, claims, lease left, error."""
+    keys = [f"msg:{i}" for i in sorted(ids)]
+    async with db.engine.connect() as conn:
+        rows = (await conn.execute(text(
+            "SELECT dedupe_key, status, attempts, claimed_until, error, now() AT TIME ZONE 'UTC' FROM inbox "
+            "WHERE platform = 'feishu' AND status <> 'done' AND dedupe_key = ANY(:keys) ORDER BY id LIMIT :n"),
+            {"keys": keys, "n": limit})).all()
+    return "; ".join(f"{k} {s} after {a} claims, lease {((c - now).total_seconds() if c else 0):+.0f} s, "
+                     f"error {e[:80]!r}" for k, s, a, c, e, now in rows)
+
+
 async def outbox_busy(db: Database) -> int:
     """Rows still to send (pending or being sent)."""
     async with db.engine.connect() as conn:

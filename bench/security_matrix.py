@@ -24,7 +24,7 @@ from bench import harness, security_objects
 from bench.security_objects import Objects
 from bot.core.actions import Action
 from handlers.attack_common import default_playbook
-from storage.models import Approval, AttackAction, AttackCard, Lead, Opportunity
+from storage.models import Approval, AttackAction, AttackCard, Lead, Opportunity, Order
 from storage.repos import members, outbox
 
 ROLES = ("owner", "peer", "manager", "other_manager", "admin")
@@ -135,6 +135,8 @@ async def scene(client: TestClient, rt) -> Scene:
     sc.objs = await security_objects.make(rt, sc.people, now)
     async with rt.db.session() as s:
         sc.opp = (await s.execute(select(Opportunity.id))).scalar_one()
+        deal = await s.get(Opportunity, sc.opp)  # an earlier order of its customer waits for 客户已验收
+        s.add(Order(customer_id=deal.customer_id, owner_id=owner, amount=300_000, ordered_at=now, created_at=now))
         sc.approval = (await s.execute(select(Approval.id))).scalar_one()
         lead = Lead(channel="web", owner_id=owner, status="assigned", received_at=now, assigned_at=now,
                     contact_name="陈", mobile="13800000000", customer_id=sc.objs.customer)

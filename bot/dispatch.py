@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.core.cards import Level
@@ -17,6 +18,7 @@ from bot.core.vocab import role_words
 from bot.workers import WorkerPool
 from cards.views import error_card, notice_card
 from handlers.help import short_help
+from storage.db import transient
 from storage.repos import inbox, outbox
 from storage.repos.inbox_writer import DONE, PENDING, PROCESSING
 from storage.repos.member_cache import MemberCache
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("salesbot.dispatch")
 WORKERS_SQLITE, WORKERS_PG = 1, 4  # SQLite writes one at a time: more workers only queue acks behind handler steps
+DB_PAUSES = (0.5, 1.0, 2.0)  # seconds between tries of a handler that hit a database error (a restart, a lock)
+RETRY_LATER = timedelta(seconds=15)  # then the row goes back to the inbox, claimable again after this
 
 
 class Dispatcher:
@@ -42,6 +46,7 @@ class Dispatcher:
         self.pool = WorkerPool(rt.db, rt.clock, self.process, size, capacity or size * 4)
         self.tasks: set[asyncio.Task] = set()  # other tracked background work (stream acks), drained too
         self._waiters: dict[int, asyncio.Future] = {}
+        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep  # tests inject one that does not wait
 
     async def ingest(self, event: Event) -> inbox.Stored:
         """Persist the event (the caller acks after this returns) and hand it to the workers once."""
@@ -155,26 +160,51 @@ class Dispatcher:
     async def process(self, inbox_id: int, event: Event) -> None:
         """Route one event; effects, replies and the done mark commit in one transaction."""
         started = time.perf_counter()
-        outcome, keys = "ok", []
-        try:
-            async with self.rt.db.session() as session:
-                ctx = await self.rt.context(session, event)
-                reply = await self.route(event, ctx)
-                if reply is not None:
-                    await ctx.reply(reply)
-                await inbox.mark_done(session, inbox_id, self.rt.clock.now())
-            keys = ctx.reply_keys
-        except UserError as exc:
-            outcome = "refused"
-            keys = await self._answer(inbox_id, event, notice_card(exc.title, exc.user_message, Level.WARNING))
-        except Exception as exc:
-            outcome = "failed"
-            keys = await self._fail(inbox_id, event, exc)
+        outcome, keys = await self._attempt(inbox_id, event)
         self._resolve(inbox_id, keys)
         self.rt.metrics.observe(time.perf_counter() - started, platform=event.platform, kind=event.kind)
         self.rt.metrics.inc("salesbot_events_handled_total", "Handled events", platform=event.platform,
                             outcome=outcome)
         self.rt.sender_wake()
+
+    async def _attempt(self, inbox_id: int, event: Event) -> tuple[str, list[str]]:
+        """Handle the event: (outcome, reply keys). A database error rolled the whole attempt back, so it is
+        tried again after a pause, then handed back to the inbox; any other error goes to the error funnel."""
+        for pause in (*DB_PAUSES, None):
+            try:
+                return "ok", await self._handle(inbox_id, event)
+            except UserError as exc:
+                return "refused", await self._answer(inbox_id, event, notice_card(exc.title, exc.user_message,
+                                                                                  Level.WARNING))
+            except Exception as exc:
+                if not transient(exc):
+                    return "failed", await self._fail(inbox_id, event, exc)
+                if pause is None:
+                    return await self._hand_back(inbox_id, event, exc)
+                await self.sleep(pause)
+        raise AssertionError("unreachable: the last pause is None")
+
+    async def _handle(self, inbox_id: int, event: Event) -> list[str]:
+        async with self.rt.db.session() as session:
+            ctx = await self.rt.context(session, event)
+            reply = await self.route(event, ctx)
+            if reply is not None:
+                await ctx.reply(reply)
+            await inbox.mark_done(session, inbox_id, self.rt.clock.now())
+        return ctx.reply_keys
+
+    async def _hand_back(self, inbox_id: int, event: Event, exc: Exception) -> tuple[str, list[str]]:
+        """The database is still failing: leave the event for a later attempt, or fail it when none is left."""
+        try:
+            again = await inbox.retry_later(self.rt.db, inbox_id, self.rt.clock.now() + RETRY_LATER, _reason(exc))
+        except Exception:  # still away: the claim's lease lapses and a sweeper claims the row again
+            again = True
+        if not again:
+            return "failed", await self._fail(inbox_id, event, exc)
+        log.warning("handler kept hitting database errors; the event will be tried again",
+                    extra={"platform": event.platform, "dedupe_key": event.dedupe_key, "error": _reason(exc)[:300]})
+        self.pool.wake_in(RETRY_LATER.total_seconds())
+        return "retried", []
 
     async def route(self, event: Event, ctx: Context) -> Reply | None:
         """Pick the handler for an event and run it."""
@@ -226,7 +256,7 @@ class Dispatcher:
         log.error("handler failed", exc_info=exc,
                   extra={"platform": event.platform, "dedupe_key": event.dedupe_key, "kind": event.kind})
         try:
-            await inbox.mark_failed(self.rt.db, inbox_id, f"{type(exc).__name__}: {exc}")
+            await inbox.mark_failed(self.rt.db, inbox_id, _reason(exc))
             if event.kind in ("message", "card_action"):
                 async with self.rt.db.session() as session:
                     ctx = await self.rt.context(session, event)
@@ -236,6 +266,10 @@ class Dispatcher:
         except Exception:
             log.exception("error funnel could not record the failure")
         return []
+
+
+def _reason(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _with_text(event: Event, text: str) -> Event:

@@ -2,10 +2,10 @@
 
 Each lane claims a few rows per target under a fresh claim token and a short lease, sends different
 targets in parallel (one send in flight per target, so a chat sees its messages in order), renews the
-lease while it works, and marks delivered rows in batches. A row is sent only while its lease has at
-least `send_timeout` left, and every mark names the claim token, so a replica whose lease lapsed (a
-long pause, a lost database) neither sends nor marks rows another replica has taken over. A platform
-that hangs holds up only its own lane.
+lease while it works, and marks delivered rows in batches, settling their send slots with them
+(bot/sendslots.py). A row is sent only while its lease has at least `send_timeout` left, and every mark
+names the claim token, so a replica whose lease lapsed (a long pause, a lost database) neither sends nor
+marks rows another replica has taken over. A platform that hangs holds up only its own lane.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from bot.core.clock import as_utc
 from bot.core.errors import DeliveryError, Throttled, TransientDeliveryError
 from bot.platforms.quotas import limits_for
+from bot.sendslots import LaneSlots
 from storage.models import OutboxMessage
 from storage.repos import outbox
 
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("salesbot.sender")
 MAX_BACKOFF = timedelta(minutes=10)
-SLOT_TRIES = 8
 
 
 class Lane:
@@ -36,7 +36,7 @@ class Lane:
 
     def __init__(self, sender: Sender, platform: str, api: Any,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
-        self.s, self.platform, self.api, self._sleep = sender, platform, api, sleep
+        self.s, self.platform, self.api = sender, platform, api
         self.cfg = sender.cfg
         self.lease = timedelta(seconds=self.cfg.lease_seconds)
         self.budget = timedelta(seconds=self.cfg.send_timeout_seconds)
@@ -44,8 +44,8 @@ class Lane:
         self.rows: dict[int, str] = {}  # held row id -> claim token
         self.leases: dict[str, datetime] = {}  # claim token -> lease end as last confirmed
         self.sent: dict[int, tuple[str, int]] = {}  # delivered, not yet marked: id -> (token, attempts)
+        self.slots = LaneSlots(sender.slots, self.rate_now, self.cfg, sleep)
         self.wake = asyncio.Event()
-        self._taking = asyncio.Lock()
         self._renewed = datetime.min.replace(tzinfo=UTC)
 
     def now(self) -> datetime:
@@ -97,7 +97,8 @@ class Lane:
             if claimed and len(self.inflight) < self.cfg.concurrency:
                 continue
             self.wake.clear()
-            wait = self.cfg.flush_seconds if (self.inflight or self.sent) else self.cfg.poll_seconds
+            busy = self.inflight or self.sent or self.slots.settles
+            wait = self.cfg.flush_seconds if busy else self.cfg.poll_seconds
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), wait)
 
@@ -123,7 +124,13 @@ class Lane:
         self.leases = {t: now + self.lease for t in set(self.rows.values())}
 
     async def flush(self) -> None:
-        """Mark delivered rows sent in one statement (fenced by their claim tokens)."""
+        """Mark delivered rows sent in one statement (fenced by their claim tokens); settle answered sends' slots."""
+        try:
+            await self._mark()
+        finally:
+            await self.slots.settle(self.platform)
+
+    async def _mark(self) -> None:
         if not self.sent:
             return
         batch, self.sent = self.sent, {}
@@ -167,29 +174,21 @@ class Lane:
         if not self.holds(row):
             self._release(row.id)
             return None
-        wait = await self._slot(row)
-        if wait:
-            later = self.now() + timedelta(seconds=wait)
+        grant = await self.slots.take(limits_for(self.platform, self.api, row.target, row.payload,
+                                                 self.cfg.per_target_per_minute))
+        if grant.wait:
+            later = self.now() + timedelta(seconds=grant.wait)
             await outbox.postpone(self.s.db, row.id, row.claim_token, later)
             await outbox.postpone_target(self.s.db, self.platform, row.target, later)
             self._release(row.id)
             return later
-        if not self.holds(row):  # the wait ate the lease: leave the row to whoever holds it now
-            self._release(row.id)
-            return None
-        return await self._send(row)
-
-    async def _slot(self, row: OutboxMessage) -> float:
-        limits = limits_for(self.platform, self.api, row.target, row.payload, self.cfg.per_target_per_minute)
-        waited = 0.0
-        for _ in range(SLOT_TRIES):  # wait in line up to max_wait; longer waits go back to the outbox
-            async with self._taking:  # one take at a time per lane: no pile-up of failing transactions
-                wait = await self.s.slots.acquire(limits, self.rate_now)
-            if not wait or waited + wait > self.cfg.max_wait_seconds:
-                return wait
-            await self._sleep(wait)
-            waited += wait
-        return wait
+        try:
+            if not self.holds(row):  # the wait ate the lease: leave the row to whoever holds it now
+                self._release(row.id)
+                return None
+            return await self._send(row)
+        finally:
+            self.slots.answered(grant, row.id)
 
     async def _send(self, row: OutboxMessage) -> datetime | None:
         attempts = row.attempts + 1
@@ -202,6 +201,8 @@ class Lane:
             self.s.count("salesbot_outbox_throttled_total", "Throttling answers (retried)", 1, self.platform)
             return later
         except (TransientDeliveryError, TimeoutError) as exc:
+            if isinstance(exc, TimeoutError) or isinstance(exc.__cause__, TimeoutError):
+                self.slots.unanswered.add(row.id)  # it may still reach the platform
             await self._retry_or_die(row, attempts, str(exc) or f"no answer in {self.cfg.send_timeout_seconds:g} s")
         except DeliveryError as exc:
             await self._dead(row, attempts, f"permanent: {exc}")

@@ -108,6 +108,14 @@ class WorkerPool:
             self._acking += 1
             self._acks_done.clear()
 
+    def wake_in(self, seconds: float) -> None:
+        """Look for claimable rows again after `seconds` (a row handed back becomes claimable then)."""
+        asyncio.get_running_loop().call_later(seconds, self._wake)
+
+    def _wake(self) -> None:
+        self.spilled = True  # claimed like spilled rows, batch by batch
+        self._feed.set()
+
     def push(self, inbox_id: int, event: Event) -> None:
         """Hand a row claimed by this process to the workers."""
         self.start()
@@ -194,8 +202,10 @@ class WorkerPool:
                 log.exception("inbox sweeper failed; retrying at the next sweep")
 
     async def sweep(self) -> int:
-        """Renew the leases of rows held here, then claim abandoned and waiting rows; return how many."""
+        """Renew the leases of rows held here, fail rows out of attempts, then claim abandoned and waiting rows."""
         now = self.clock.now()
         await inbox.renew(self.db, sorted(self.held), now + inbox.LEASE)
+        if failed := await inbox.give_up(self.db, now):
+            log.error("inbox rows failed after their last attempt lapsed", extra={"rows": failed})
         self.spilled = True  # abandoned rows are claimed like spilled ones, batch by batch
         return await self.feed()

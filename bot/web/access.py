@@ -24,6 +24,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.core.checks import as_id, same_secret
 from bot.core.signing import member_link, sign, signed_url
 from bot.web.pages import Refusal
 from storage.models import Member
@@ -62,28 +63,31 @@ def session_member(secret: str, value: str, now: datetime) -> int | None:
     """Return the member id of a valid, unexpired session cookie, else None."""
     member, _, rest = value.partition(".")
     exp, _, sig = rest.partition(".")
-    good = hmac.new(secret.encode(), f"session.{member}.{exp}".encode(), hashlib.sha256).hexdigest()[:32]
-    if not (member.isdigit() and exp.isdigit() and hmac.compare_digest(sig, good)) or now.timestamp() > int(exp):
+    member_id, expires = as_id(member), as_id(exp)
+    if member_id is None or expires is None:
         return None
-    return int(member)
+    good = hmac.new(secret.encode(), f"session.{member}.{exp}".encode(), hashlib.sha256).hexdigest()[:32]
+    if not same_secret(sig, good) or now.timestamp() > expires:
+        return None
+    return member_id
 
 
 def _admin_token(request: web.Request, settings: Settings) -> bool:
     token, given = settings.server.admin_token, request.headers.get("Authorization", "")
-    return bool(token) and given.startswith("Bearer ") and hmac.compare_digest(given[7:].encode(), token.encode())
+    return bool(token) and given.startswith("Bearer ") and same_secret(given[7:], token)
 
 
 def _signed_params(request: web.Request, settings: Settings, now: datetime) -> dict[str, str]:
     """Check a signed link's signature and expiry; raise Refusal (403/410) when it is not good."""
     keys = [k for k, _ in request.query.items()]
     signed = {k: v for k, v in request.query.items() if k != "sig"}
-    if len(keys) != len(set(keys)) or not hmac.compare_digest(
+    if len(keys) != len(set(keys)) or not same_secret(
             request.query.get("sig", ""), sign(settings.server.secret_key, request.path, signed)):
         raise Refusal(403, *_TAMPERED)
-    exp = signed.get("exp", "")
-    if not exp.isdigit():
+    exp = as_id(signed.get("exp", ""))
+    if exp is None:
         raise Refusal(403, *_TAMPERED)
-    if now.timestamp() > int(exp):
+    if now.timestamp() > exp:
         raise Refusal(410, *_EXPIRED)
     return {k: v for k, v in signed.items() if k != "exp"}
 
@@ -106,7 +110,7 @@ async def open_page(request: web.Request, session: AsyncSession, settings: Setti
                           "在聊天里自己发一次指令，拿你自己的链接。")
         if not bound:  # signed for exactly this page: the signature decides, whoever is logged in
             return _unbound(params)
-        viewer = await session.get(Member, int(bound)) if bound.isdigit() else None
+        viewer = await session.get(Member, as_id(bound)) if as_id(bound) is not None else None
         if viewer is None or not viewer.active:
             raise Refusal(403, "链接无效", "这个链接的主人已不在成员名单里。")
         return Access(viewer, params)

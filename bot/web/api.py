@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import hmac
-
 from aiohttp import web
 
+from bot.core.checks import same_secret
 from bot.core.errors import BadSignature
 from bot.core.payloads import whole_number
 from bot.platforms.http import runtime
@@ -29,7 +28,7 @@ def _authorize(request: web.Request) -> None:
     if not expected:
         raise BadSignature("the read API is off: set server.admin_token (SALESBOT__SERVER__ADMIN_TOKEN)")
     given = request.headers.get("Authorization", "")
-    if not given.startswith("Bearer ") or not hmac.compare_digest(given[7:].encode(), expected.encode()):
+    if not given.startswith("Bearer ") or not same_secret(given[7:], expected):
         raise BadSignature("missing or wrong bearer token: send 'Authorization: Bearer <admin_token>'")
 
 

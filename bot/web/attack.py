@@ -12,6 +12,7 @@ from html import escape
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.checks import as_id
 from bot.core.errors import BadRequest
 from bot.platforms.http import runtime
 from bot.web.access import Access, open_page, require_manager
@@ -52,7 +53,7 @@ async def heatmap_page(request: web.Request) -> web.Response:
             access = await open_page(request, s, rt.settings, now)
             ids = await _members(s, access)
             days = access.params.get("days", "30")
-            if not days.isdigit() or not 1 <= int(days) <= 365:
+            if as_id(days) is None or not 1 <= int(days) <= 365:
                 raise BadRequest("days must be a whole number from 1 to 365", {"days": days})
             cells = await repo.heatmap(s, now - timedelta(days=int(days)), now + timedelta(seconds=1), now, ids)
             order = [STANDARD, *(sc.key for sc in (await playbook_in(s)).scenarios)]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot.core.checks import as_id
 from bot.platforms.http import runtime
 from bot.web.access import link_for, open_page, require_manager, visible_members
 from bot.web.pages import Refusal, not_enough, refusal_page, render, stamp
@@ -38,7 +39,7 @@ async def page(request: web.Request) -> web.StreamResponse:
     except Refusal as exc:
         return refusal_page(exc)
     raw = access.params.get("days", str(rt.settings.reports.churn_days))
-    days = int(raw) if raw.isdigit() and 1 <= int(raw) <= 3650 else rt.settings.reports.churn_days
+    days = int(raw) if as_id(raw) is not None and 1 <= int(raw) <= 3650 else rt.settings.reports.churn_days
     pipe = pipeline_from_config(rt.settings.opportunities.stages)
     a = await churn.analyse(rt.db, days, now, pipe, ids)
     fmt = access.params.get("fmt", "")

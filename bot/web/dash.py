@@ -8,19 +8,19 @@ never from the raw query, so nothing unsigned reaches them.
 
 from __future__ import annotations
 
-import hmac
 from datetime import datetime
 
 from aiohttp import web
 
 from bot.config import Settings
+from bot.core.checks import as_id, same_secret
 from bot.core.errors import BadRequest, BadSignature
 from bot.core.signing import mac
 
 
 def _admin(request: web.Request, settings: Settings) -> bool:
     token, given = settings.server.admin_token, request.headers.get("Authorization", "")
-    return bool(token) and given.startswith("Bearer ") and hmac.compare_digest(given[7:].encode(), token.encode())
+    return bool(token) and given.startswith("Bearer ") and same_secret(given[7:], token)
 
 
 def verify(request: web.Request, settings: Settings, now: datetime) -> dict[str, str]:
@@ -32,13 +32,12 @@ def verify(request: web.Request, settings: Settings, now: datetime) -> dict[str,
     if _admin(request, settings):
         return params
     signed = {k: v for k, v in request.query.items() if k != "sig"}
-    if not hmac.compare_digest(request.query.get("sig", ""), mac(settings.server.secret_key, request.path, signed)):
+    if not same_secret(request.query.get("sig", ""), mac(settings.server.secret_key, request.path, signed)):
         raise BadSignature("dashboard link signature does not match; open the link from the latest card, "
                            "or send Authorization: Bearer <admin_token>")
-    try:
-        expires = int(signed.get("exp", ""))
-    except ValueError:
-        raise BadRequest("the link has no valid exp; open the link from the latest card") from None
+    expires = as_id(signed.get("exp", ""))
+    if expires is None:
+        raise BadRequest("the link has no valid exp; open the link from the latest card")
     if now.timestamp() > expires:
         raise BadSignature("this dashboard link has expired; send the command again in chat for a fresh link")
     return params

@@ -15,6 +15,7 @@ from statistics import median
 
 from aiohttp import web
 
+from bot.core.checks import as_id
 from bot.core.links import customer_link
 from bot.core.vocab import Grade
 from bot.platforms.http import runtime
@@ -52,8 +53,8 @@ async def board_page(request: web.Request) -> web.Response:
             exc.fix = "请在聊天里发“分级”拿新的看板链接。"
             return refusal_page(exc)
         member_id, team_id = access.params.get("member", ""), access.params.get("team", "")
-        viewer = access.viewer or (await s.get(Member, int(member_id)) if member_id.isdigit() else None)
-        if not team_id.isdigit() or (viewer is None and member_id):
+        viewer = access.viewer or (await s.get(Member, as_id(member_id)) if as_id(member_id) else None)
+        if as_id(team_id) is None or (viewer is None and member_id):
             return _page("链接不完整", "<p>请在聊天里发“分级”拿新的看板链接。</p>", 400)
         team = await s.get(Team, int(team_id))
         if team is None:

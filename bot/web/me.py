@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from bot.core.checks import as_id
 from bot.core.links import grading_board_link
 from bot.platforms.http import runtime
 from bot.web.access import check_member, open_page
@@ -46,7 +47,7 @@ async def me_page(request: web.Request) -> web.Response:
         async with rt.db.sessions() as s:
             access = await open_page(request, s, rt.settings, now)
             member_id = access.params.get("member", "") or (str(access.viewer.id) if access.viewer else "")
-            if not member_id.isdigit():
+            if as_id(member_id) is None:
                 raise Refusal(403, "链接无效", "链接里没有指明是谁的页面。", "请从企业微信工作台或聊天卡片打开。")
             await check_member(s, access, int(member_id))
             member = await members.get(s, int(member_id))

@@ -16,6 +16,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.core.actions import Action, AdvanceStage, AskEvidence, MustDoDone, MustDoSnooze
+from bot.core.checks import as_id
 from bot.core.events import Event
 from bot.core.links import LINK_TTL, me_link
 from bot.core.signing import signed_url
@@ -41,7 +42,7 @@ def action_url(settings: Settings, member_id: int, key: str, what: str, now: dat
 def _action(what: str, key: str, text: str) -> Action | None:
     if what in ACTIONS:
         return ACTIONS[what](key=key)
-    if what in DEAL_ACTIONS and key.isdigit() and (what != "evidence" or text):
+    if what in DEAL_ACTIONS and as_id(key) is not None and (what != "evidence" or text):
         return DEAL_ACTIONS[what](opportunity_id=int(key))
     return None
 
@@ -56,7 +57,7 @@ async def do(request: web.Request) -> web.StreamResponse:
         return refusal_page(exc)
     member_id, key, what = params.get("member", ""), params.get("key", ""), params.get("do", "")
     text = str((await request.post()).get("text", "")).strip()[:500]  # the evidence box
-    action = _action(what, key, text) if member_id.isdigit() and key else None
+    action = _action(what, key, text) if as_id(member_id) is not None and key else None
     if action is None:
         return message("没有做成", "这个按钮不完整：补凭证要先写上内容；或从工作台重新打开页面再点。", 400)
     # every member has the ("playground", <id>) identity: the page acts as that person on no chat at all

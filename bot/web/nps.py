@@ -7,12 +7,12 @@ an answer is stored once (the UPDATE only takes an unanswered survey).
 
 from __future__ import annotations
 
-import hmac
 from datetime import datetime
 
 from aiohttp import web
 
 from bot.config import Settings
+from bot.core.checks import as_id, same_secret
 from bot.platforms.http import runtime
 from bot.web.pages import render
 from flows.scorecard_links import nps_mac
@@ -34,10 +34,10 @@ def setup(app: web.Application) -> None:
 def _parse(settings: Settings, token: str, now: datetime) -> tuple[int | None, str]:
     """Return (survey id, "") for a good token, else (None, the friendly reason)."""
     parts = token.split(".")
-    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+    sid, exp = (as_id(parts[0]), as_id(parts[1])) if len(parts) == 3 else (None, None)
+    if sid is None or exp is None:
         return None, "bad"
-    sid, exp = int(parts[0]), int(parts[1])
-    if not hmac.compare_digest(parts[2].encode(), nps_mac(settings, sid, exp).encode()):
+    if not same_secret(parts[2], nps_mac(settings, sid, exp)):
         return None, "bad"
     if now.timestamp() > exp:
         return None, "expired"
@@ -79,7 +79,7 @@ async def survey_answer(request: web.Request) -> web.Response:
         found = await repo.get(s, sid)
         if found is None:
             return _page("bad", 404)
-        if not raw.isdigit() or not 0 <= int(raw) <= 10:
+        if as_id(raw) is None or not 0 <= int(raw) <= 10:
             return _page("ask", 400, customer=found[1], scores=range(11), error="请先选一个 0 到 10 之间的分数")
         if not await repo.answer(s, sid, int(raw), comment, now):
             return _page("done")

@@ -10,6 +10,7 @@ import re
 from aiohttp import web
 
 from bot.config import Settings
+from bot.core.checks import as_id
 from bot.platforms.http import runtime
 from bot.web.access import check_member, open_page
 from bot.web.charts import bars, trend
@@ -43,7 +44,7 @@ async def scorecard_page(request: web.Request) -> web.Response:
             access = await open_page(request, s, rt.settings, now)
             mid = access.params.get("member", "") or (str(access.viewer.id) if access.viewer else "")
             month = access.params.get("month") or previous_month(now, rt.settings.tz)
-            if not mid.isdigit() or not _MONTH.match(month):
+            if as_id(mid) is None or not _MONTH.match(month):
                 raise _BAD
             await check_member(s, access, int(mid))
             member = await members.get(s, int(mid))

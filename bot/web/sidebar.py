@@ -11,7 +11,6 @@ one tap away. Results arrive in the person's app chat, like any card click. Ever
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 from collections.abc import Mapping
 from typing import cast
@@ -19,6 +18,7 @@ from typing import cast
 from aiohttp import web
 
 from bot.core.actions import AdvanceStage, AskEvidence, CreateDeal, ShowScripts, StartAttack, unpack
+from bot.core.checks import as_id, same_secret
 from bot.core.errors import BadRequest, BadSignature, DeliveryError
 from bot.core.events import ChatRef, Event
 from bot.core.signing import sign
@@ -68,7 +68,7 @@ def read_session(secret: str, token: str, now: float) -> tuple[int, str]:
     try:
         member_id, userid, exp, mac = token.split(".")
         expected = sign(secret, "/wecom/sidebar", {"m": member_id, "u": userid, "exp": exp})
-        ok = hmac.compare_digest(expected, mac) and now <= int(exp)
+        ok = same_secret(mac, expected) and now <= (as_id(exp) or 0)
     except ValueError:
         ok = False
     if not ok:

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from aiohttp import web
 
 from bot.config import Settings
+from bot.core.checks import same_secret
 from bot.platforms.http import runtime
 from bot.web.access import Access, check_team, link_for, open_page
 from bot.web.pages import Refusal, refusal_page, render, stamp
@@ -33,7 +34,7 @@ def setup(app: web.Application) -> None:
 
 async def _access(request: web.Request, session, settings: Settings, now: datetime, tid: int, week: str) -> Access:
     if "exp" not in request.query and "sig" in request.query:  # a link from before expiring links
-        if not hmac.compare_digest(request.query.get("sig", ""), _sig(settings.server.secret_key, tid, week)):
+        if not same_secret(request.query.get("sig", ""), _sig(settings.server.secret_key, tid, week)):
             raise Refusal(403, "链接无效", "这个链接被改动过或不完整，打不开。")
         return Access(None, {})
     access = await open_page(request, session, settings, now)

@@ -2,8 +2,9 @@
 claimed in batches by the dispatcher's workers, marked done with the handler's effects, or failed.
 
 Statuses: `pending` (stored, waiting for a worker), `processing` (claimed until `claimed_until`; a claim
-that outlives its lease was abandoned by a dead process and is claimed again), `done`, `failed` (released:
-the platform's retry re-claims it). Hot statements are built once, at import.
+that outlives its lease was abandoned by a dead process, or handed back after a database error, and is
+claimed again — at most MAX_ATTEMPTS claims, then it is failed), `done`, `failed` (the error card went
+out; a platform's retry re-claims it). Hot statements are built once, at import.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import BindParameter, bindparam, func, or_, select, update
+from sqlalchemy import BindParameter, bindparam, func, literal, or_, select, update
 
 from storage.db import Database
 from storage.repos.inbox_writer import LEASE as LEASE
@@ -23,7 +24,12 @@ MAX_ATTEMPTS = 5
 _NOW: BindParameter[datetime] = bindparam("now")
 _UNFINISHED = or_(T.c.status == "pending", (T.c.status == "processing") & (T.c.claimed_until < _NOW))
 _MARK_DONE = update(T).where(T.c.id == bindparam("iid")).values(status="done", done_at=_NOW, error="")
-_MARK_FAILED = update(T).where(T.c.id == bindparam("iid")).values(status="failed", error=bindparam("err"))
+_MARK_FAILED = (update(T).where(T.c.id == bindparam("iid"), T.c.status == "processing")
+                .values(status="failed", error=bindparam("err")))
+_RETRY_LATER = (update(T).where(T.c.id == bindparam("iid"), T.c.status == "processing", T.c.attempts < MAX_ATTEMPTS)
+                .values(claimed_until=bindparam("until"), error=bindparam("err")).returning(T.c.id))
+_GIVE_UP = (update(T).where(T.c.status == "processing", T.c.claimed_until < _NOW, T.c.attempts >= MAX_ATTEMPTS)
+            .values(status="failed", error=literal("gave up after its last claim lapsed; before: ") + T.c.error))
 _RENEW = (update(T).where(T.c.id.in_(bindparam("ids", expanding=True)), T.c.status == "processing")
           .values(claimed_until=bindparam("until")))
 _BACKLOG = select(func.count(), func.min(T.c.received_at)).where(T.c.status.in_(("pending", "processing")))
@@ -89,9 +95,22 @@ async def status_of(session, platform: str, dedupe_key: str) -> str | None:
 
 
 async def mark_failed(db: Database, inbox_id: int, error: str) -> None:
-    """Release the claim after a handler error, keeping the reason."""
+    """Close a claimed row as failed after a handler error, keeping the reason (a done row stays done)."""
     async with db.engine.begin() as conn:
         await conn.execute(_MARK_FAILED, {"iid": inbox_id, "err": error[:2000]})
+
+
+async def retry_later(db: Database, inbox_id: int, until: datetime, error: str) -> bool:
+    """Hand a claimed row back, claimable again at `until`; False when it has used up its attempts."""
+    async with db.engine.begin() as conn:
+        row = (await conn.execute(_RETRY_LATER, {"iid": inbox_id, "until": until, "err": error[:2000]})).first()
+    return row is not None
+
+
+async def give_up(db: Database, now: datetime) -> int:
+    """Fail abandoned rows that have used up their attempts (else they would wait as `processing` forever)."""
+    async with db.engine.begin() as conn:
+        return (await conn.execute(_GIVE_UP, {"now": now})).rowcount or 0
 
 
 async def backlog(db: Database) -> tuple[int, datetime | None]:

@@ -4,6 +4,12 @@ A send takes, in one transaction, one slot older than the window in every scope 
 (member, chat, app…). Taking a slot is a conditional UPDATE, so two replicas can never both take the
 same one, and on PostgreSQL SKIP LOCKED lets them take different ones without waiting. When any scope
 has no free slot the transaction rolls back and the caller learns how long until one frees.
+
+A slot records when the platform may have seen the send, which is any moment between taking the slot and
+the send's answer (the lane's loop, a token refresh, a local pause all come between). So a send in flight
+holds its slots stamped `hold` seconds ahead, and `settle` stamps them with the moment its answer came:
+the next send through a slot then reaches the platform at least a whole window after this one did, however
+late this one went out.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from storage.db import Database
 from storage.models import SendSlot
@@ -21,6 +27,8 @@ from storage.repos._sql import insert_ignore, table_of
 S = table_of(SendSlot)
 NEVER = datetime(2000, 1, 1, tzinfo=UTC)
 STAMP_SLACK = 0.002  # seconds; a slower take re-stamps its slots with the time it really finished
+_SETTLE = (update(S).where(S.c.scope == bindparam("s_scope"), S.c.slot == bindparam("s_slot"),
+                           S.c.at == bindparam("s_held")).values(at=bindparam("s_at")))
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,15 @@ class Limit:
     scope: str
     count: int
     window: float
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What `acquire` got: `wait` > 0 (nothing taken), or the slots taken and the stamp they hold until settled."""
+
+    wait: float = 0.0
+    slots: tuple[tuple[str, int], ...] = ()
+    held: datetime | None = None
 
 
 class _Full(Exception):
@@ -44,15 +61,16 @@ class SlotStore:
         self.db = db
         self._seeded: set[tuple[str, int]] = set()
 
-    async def acquire(self, limits: Sequence[Limit], clock: Callable[[], datetime]) -> float:
-        """Take a slot in every limit's scope at once; return 0.0, or the seconds until all could be taken.
+    async def acquire(self, limits: Sequence[Limit], clock: Callable[[], datetime], hold: float = 0.0) -> Grant:
+        """Take a slot in every limit's scope at once; return the grant, or the seconds until all could be taken.
 
-        The slots are stamped with the time read after they were taken, not before: a transaction that
-        waited for a lock must not record a send earlier than it happened, or the next window opens early.
+        The slots are stamped with the time read after they were taken, not before (a transaction that
+        waited for a lock must not record a send earlier than it happened), plus `hold` seconds while the
+        send is in flight: `settle` brings the stamp back to when the send was answered.
         """
         todo = sorted({lim.scope: lim for lim in limits if lim.count > 0}.values(), key=lambda lim: lim.scope)
         if not todo:
-            return 0.0
+            return Grant()
         try:
             async with self.db.engine.begin() as conn:
                 now = clock()
@@ -61,13 +79,23 @@ class SlotStore:
                     await self._seed(conn, lim)
                     taken.append((lim.scope, await self._take(conn, lim, now)))
                 later = clock()
-                if (later - now).total_seconds() > STAMP_SLACK:
+                held = later + timedelta(seconds=hold)
+                if hold or (later - now).total_seconds() > STAMP_SLACK:
                     for scope, slot in taken:
-                        await conn.execute(update(S).where(S.c.scope == scope, S.c.slot == slot).values(at=later))
+                        await conn.execute(update(S).where(S.c.scope == scope, S.c.slot == slot).values(at=held))
+                else:
+                    held = now
         except _Full as full:
-            return max(full.wait, 0.001)
-        return 0.0
+            return Grant(wait=max(full.wait, 0.001))
+        return Grant(slots=tuple(taken), held=held)
 
+    async def settle(self, grants: Sequence[tuple[Grant, datetime]]) -> None:
+        """Stamp each grant's slots with when its send was answered (only slots still holding its stamp)."""
+        params = [{"s_scope": scope, "s_slot": slot, "s_held": grant.held, "s_at": at}
+                  for grant, at in grants for scope, slot in grant.slots]
+        if params:
+            async with self.db.engine.begin() as conn:
+                await conn.execute(_SETTLE, params)
     async def _seed(self, conn, lim: Limit) -> None:
         if (lim.scope, lim.count) in self._seeded:
             return
@@ -88,7 +116,8 @@ class SlotStore:
             return got.slot
         oldest = (await conn.execute(select(func.min(S.c.at)).where(
             S.c.scope == lim.scope, S.c.slot < lim.count))).scalar()
-        raise _Full(((oldest or now) - cutoff).total_seconds())
+        # A slot held by a send still in flight frees a window after that send is answered: guess "now".
+        raise _Full((min(oldest or now, now) - cutoff).total_seconds())
 
     async def used(self, scope: str, now: datetime, window: float) -> int:
         """Count sends in `scope` within the last `window` seconds (metrics and tests)."""

@@ -6,11 +6,13 @@ import asyncio
 from datetime import timedelta
 
 from bot.config import OutboxConfig
-from bot.core.errors import Throttled
+from bot.core.clock import ManualClock
+from bot.core.errors import Throttled, TransientDeliveryError
 from bot.metrics import Metrics
+from bot.platforms import quotas
 from bot.sender import Sender
 from storage.repos import outbox
-from storage.repos.send_slots import SlotStore
+from storage.repos.send_slots import Limit, SlotStore
 
 
 class SlowAPI:
@@ -172,12 +174,12 @@ async def test_a_row_whose_bookkeeping_failed_is_released_and_sent_after_its_lea
     sender = _sender(migrated_db, clock, {"slow": api})
     real, calls = sender.slots.acquire, 0
 
-    async def flaky(limits, now):
+    async def flaky(limits, now, hold=0.0):
         nonlocal calls
         calls += 1
         if calls == 1:
             raise ConnectionError("server closed the connection unexpectedly")
-        return await real(limits, now)
+        return await real(limits, now, hold)
 
     sender.slots.acquire = flaky
     await sender.run_once()
@@ -187,3 +189,69 @@ async def test_a_row_whose_bookkeeping_failed_is_released_and_sent_after_its_lea
     clock.advance(timedelta(seconds=31))
     await sender.run_once()
     assert api.keys == ["k"] and await outbox.counts(migrated_db) == {"sent": 1}
+
+
+class LateAPI(SlowAPI):
+    """The first `late` sends reach the platform 0.9 s after their slots were taken (a local pause, a token
+    refresh); the platform counts each send when it arrives."""
+
+    def __init__(self, clock, late: int) -> None:
+        super().__init__(clock, seconds=0)
+        self.late, self.arrivals = late, []
+
+    async def send(self, target: str, payload: dict) -> None:
+        if self.late:
+            self.late -= 1
+            await asyncio.sleep(0)  # the other late send has taken its slot too
+            self.clock.set(max(self.clock.now(), START + timedelta(seconds=0.9)))
+        self.arrivals.append(self.clock.now())
+        await super().send(target, payload)
+
+
+START = ManualClock().now()
+
+
+def _busiest(times: list, window: float) -> int:
+    return max(sum(1 for t in times if timedelta(0) <= t - first < timedelta(seconds=window)) for first in times)
+
+
+async def test_a_send_that_reaches_the_platform_late_still_counts_from_its_arrival(migrated_db, clock, monkeypatch):
+    """Issue 19 / make prove: Feishu's 50 a second per app was overrun by 2–4 when sends went out late.
+
+    A slot stamped when it was taken frees a window later even if its send only went out at the end of
+    that window: the next sends then land in the same second at the platform."""
+    monkeypatch.setitem(quotas.QUOTAS, "tiny", lambda app, target, payload: [Limit("tiny:app", 2, 1.03)])
+    await _queue(migrated_db, clock, "tiny", [(f"r{i}", f"chat{i}", {}) for i in range(4)])
+    api = LateAPI(clock, late=2)
+    sender = _sender(migrated_db, clock, {"tiny": api})
+    for _ in range(400):
+        await sender.run_once()
+        if len(api.keys) == 4:
+            break
+        clock.advance(timedelta(milliseconds=10))
+    assert len(api.keys) == 4
+    assert _busiest(api.arrivals, 1.0) <= 2, [str(t - START) for t in api.arrivals]
+
+
+async def test_a_send_that_timed_out_keeps_its_slot_held_as_it_may_still_arrive(migrated_db, clock, monkeypatch):
+    """A platform may still take a request whose answer we gave up on (make prove's hanging Feishu did, 20 s
+    later): its slots stay held for another send timeout, so the retry cannot crowd the same second."""
+    monkeypatch.setitem(quotas.QUOTAS, "tiny", lambda app, target, payload: [Limit("tiny:app", 1, 1.03)])
+    await _queue(migrated_db, clock, "tiny", [("r0", "chat0", {})])
+
+    class TimesOutOnce(SlowAPI):
+        async def send(self, target: str, payload: dict) -> None:
+            if not self.keys and not getattr(self, "gave_up", False):
+                self.gave_up = True
+                raise TransientDeliveryError("Feishu unreachable: TimeoutError()") from TimeoutError()
+            await super().send(target, payload)
+
+    api = TimesOutOnce(clock, seconds=0)
+    sender = _sender(migrated_db, clock, {"tiny": api}, send_timeout_seconds=15, base_backoff_seconds=2)
+    await sender.run_once()
+    clock.advance(timedelta(seconds=5))  # the retry is due, but the lost request may still land now
+    await sender.run_once()
+    assert api.keys == []
+    clock.advance(timedelta(seconds=12))
+    await _drain(clock, sender)
+    assert api.keys == ["r0"]

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from bot.config import Settings
+from bot.core.checks import as_id, same_secret
 from bot.core.errors import BadSignature, NotFound
 
 FORM_TTL = 2 * 3600  # a printed QR form page stays usable for two hours after it was opened
@@ -42,9 +43,10 @@ def csrf_token(secret: str, channel: str, issued: int) -> str:
 def form_token_ok(secret: str, channel: str, token: str, now: datetime) -> bool:
     """Whether a CSRF token was issued by this server for the channel within FORM_TTL."""
     issued, _, _mac = token.partition(".")
-    if not issued.isdigit() or not 0 <= now.timestamp() - int(issued) <= FORM_TTL:
+    at = as_id(issued)
+    if at is None or not 0 <= now.timestamp() - at <= FORM_TTL:
         return False
-    return hmac.compare_digest(token, csrf_token(secret, channel, int(issued)))
+    return same_secret(token, csrf_token(secret, channel, at))
 
 
 def form_values(body: bytes) -> dict[str, str]:
@@ -55,11 +57,11 @@ def form_values(body: bytes) -> dict[str, str]:
 def authenticate(headers: Any, name: str, cfg: dict[str, Any], body: bytes, secret: str, now: datetime) -> bool:
     """Check token or HMAC signature (constant time); return True when this is an expo-form post."""
     token, sig = headers.get("X-Intake-Token", ""), headers.get("X-Intake-Signature", "")
-    if cfg.get("token") and token and hmac.compare_digest(token.encode(), str(cfg["token"]).encode()):
+    if cfg.get("token") and token and same_secret(token, str(cfg["token"])):
         return False
     if cfg.get("secret") and sig.startswith("sha256="):
         want = hmac.new(str(cfg["secret"]).encode(), body, hashlib.sha256).hexdigest()
-        if hmac.compare_digest(sig[7:].lower().encode(), want.encode()):
+        if same_secret(sig[7:].lower(), want):
             return False
     if cfg.get("form") and b"_csrf=" in body:
         if form_token_ok(secret, name, form_values(body).get("_csrf", ""), now):

@@ -8,10 +8,12 @@ import pytest
 
 from bot.core.errors import Throttled
 from bot.core.events import ChatRef
+from bot.platforms.dingtalk.api import DingTalkAPI
 from bot.platforms.dingtalk.extras.throttle import throttled
 from cards.views import notice_card
 from storage.repos import outbox
-from tests.platforms.dingtalk.test_api import TEXT, api  # noqa: F401  (the api fixture)
+from tests.platforms.dingtalk.conftest import dingtalk_settings
+from tests.platforms.dingtalk.test_api import TEXT
 
 
 @pytest.mark.parametrize(("status", "body", "after"), [
@@ -32,14 +34,26 @@ def test_other_answers_are_not_throttling():
     assert throttled("x", 200, "not json") is None
 
 
-async def test_a_throttled_api_call_raises_throttled(api, fake):  # noqa: F811
+async def _no_wait(_seconds: float) -> None:
+    """Tests never wait in real time: every back-off runs on the manual clock."""
+
+
+async def test_a_throttled_api_call_raises_throttled(sqlite_url, fake, clock):
+    # Not the `api` fixture: its 0.5 s client timeout is for the timeout test, and on a loaded machine a slow
+    # answer from the fake's thread turned this throttling answer into a timeout.
+    client = DingTalkAPI(dingtalk_settings(sqlite_url, fake).dingtalk, clock)
     fake.fail_next("throttled")
-    with pytest.raises(Throttled, match="QpsLimitForApi"):
-        await api.send("group:cid1", TEXT)
+    try:
+        with pytest.raises(Throttled, match="QpsLimitForApi"):
+            await client.send("group:cid1", TEXT)
+    finally:
+        await client.close()
 
 
 async def test_through_the_sender_a_throttled_reply_waits_and_goes_out(drt, fake, clock):
     drt.settings.outbox.max_attempts = 1  # one failed attempt would dead-letter it; throttling is not one
+    drt.sender.rate_clock, drt.sender._sleep = clock, _no_wait  # rate windows and waits on the manual clock
+    drt.apis["dingtalk"].tokens._sleep = _no_wait
     async with drt.db.session() as s:
         to = ChatRef("dingtalk", "group:cid1", True)
         await (await drt.context(s)).outbox.send(to, notice_card("晨报", "今日必做"), "reply:1")

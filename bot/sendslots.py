@@ -1,0 +1,64 @@
+"""A lane's side of the shared send caps: take the slots a send counts against, settle them once it is answered.
+
+The platform counts a send when it arrives, which is any moment between taking its slots and its answer (the
+lane's loop, a token refresh, a local pause come between). So taken slots are held ahead while the send is in
+flight (storage/repos/send_slots.py) and settled, in batches with the lane's marks, at the moment the send was
+answered. A send that timed out may still reach the platform later (make prove's hanging Feishu took requests
+20 s late), so its slots stay held for one more send timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime, timedelta
+
+from bot.config import OutboxConfig
+from storage.repos.send_slots import Grant, Limit, SlotStore
+
+log = logging.getLogger("salesbot.sender")
+SLOT_TRIES = 8
+HOLD_MARGIN = 1.0  # seconds past the send timeout a taken slot stays held if its settle never comes (a crash)
+
+
+class LaneSlots:
+    """Take slots one lane at a time, remember answered sends, and settle their slots in one statement."""
+
+    def __init__(self, store: SlotStore, clock: Callable[[], datetime], cfg: OutboxConfig,
+                 sleep: Callable[[float], Awaitable[None]]) -> None:
+        self.store, self.clock, self.cfg, self._sleep = store, clock, cfg, sleep
+        self.settles: list[tuple[Grant, datetime]] = []  # answered sends whose slots still hold ahead
+        self.unanswered: set[int] = set()  # rows whose send timed out
+        self._taking = asyncio.Lock()
+
+    async def take(self, limits: Sequence[Limit]) -> Grant:
+        """Take a slot in every limit, waiting in line up to max_wait; a grant with `wait` means later."""
+        waited, hold = 0.0, self.cfg.send_timeout_seconds + HOLD_MARGIN
+        grant = Grant()
+        for _ in range(SLOT_TRIES):
+            async with self._taking:  # one take at a time per lane: no pile-up of failing transactions
+                grant = await self.store.acquire(limits, self.clock, hold)
+            if not grant.wait or waited + grant.wait > self.cfg.max_wait_seconds:
+                return grant
+            await self._sleep(grant.wait)
+            waited += grant.wait
+        return grant
+
+    def answered(self, grant: Grant, row_id: int) -> None:
+        """The send of `row_id` is over (delivered, refused, failed or never sent): settle its slots next flush."""
+        late = timedelta(seconds=self.cfg.send_timeout_seconds) if row_id in self.unanswered else timedelta(0)
+        self.unanswered.discard(row_id)
+        if grant.slots:
+            self.settles.append((grant, self.clock() + late))
+
+    async def settle(self, platform: str) -> None:
+        """Stamp the answered sends' slots; on failure keep them (held longer, never shorter: only capacity lost)."""
+        if not self.settles:
+            return
+        batch, self.settles = self.settles, []
+        try:
+            await self.store.settle(batch)
+        except Exception as exc:
+            self.settles = batch + self.settles
+            log.info("send slots not settled yet; retrying", extra={"platform": platform, "error": str(exc)[:200]})

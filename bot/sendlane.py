@@ -22,6 +22,7 @@ from bot.errors import DeliveryError, Throttled, TransientDeliveryError
 from bot.platforms.quotas import limits_for
 from storage.models import OutboxMessage
 from storage.repos import outbox
+from storage.repos.send_slots import Key, Limit
 
 if TYPE_CHECKING:
     from bot.sender import Sender
@@ -29,6 +30,15 @@ if TYPE_CHECKING:
 log = logging.getLogger("salesbot.sender")
 MAX_BACKOFF = timedelta(minutes=10)
 SLOT_TRIES = 8
+SLOT_BATCH = 32  # sends whose slots one transaction takes at most
+# Slots are taken stamped HOLD seconds ahead (storage/repos/send_slots.py), which the send must start before;
+# then they are re-stamped with the real start. A send that could not start in time (the event loop stalled
+# that long) takes fresh slots: starting late could land in the next window of a slot's previous send.
+HOLD = 0.3
+SEND_SLACK = timedelta(seconds=0.005)
+LATE_RETRY = 0.05  # seconds to come back after slots kept arriving too late to use
+NAP = 0.1  # longest sleep between two looks for a free slot
+Grant = tuple[list[Key], datetime]  # the slots taken for one send and the stamp they carry
 
 
 class Lane:
@@ -45,7 +55,9 @@ class Lane:
         self.leases: dict[str, datetime] = {}  # claim token -> lease end as last confirmed
         self.sent: dict[int, tuple[str, int]] = {}  # delivered, not yet marked: id -> (token, attempts)
         self.wake = asyncio.Event()
-        self._taking = asyncio.Lock()
+        self._asks: list[tuple[list[Limit], asyncio.Future[tuple[float, Grant]]]] = []  # waiting for slots
+        self._taker: asyncio.Task[None] | None = None
+        self.restamps: list[tuple[list[Key], datetime, datetime]] = []  # (slots, stamp taken, send started)
         self._renewed = datetime.min.replace(tzinfo=UTC)
 
     def now(self) -> datetime:
@@ -108,6 +120,8 @@ class Lane:
             _done, hung = await asyncio.wait(tasks, timeout=min(self.cfg.send_timeout_seconds, 2.0))
             for task in hung:  # its row stays claimed and is taken over after the lease
                 task.cancel()
+        if self._taker is not None:
+            self._taker.cancel()
         with contextlib.suppress(Exception):
             await self.flush()
 
@@ -123,7 +137,13 @@ class Lane:
         self.leases = {t: now + self.lease for t in set(self.rows.values())}
 
     async def flush(self) -> None:
-        """Mark delivered rows sent in one statement (fenced by their claim tokens)."""
+        """Mark delivered rows sent in one statement (fenced by their claim tokens); re-stamp their slots."""
+        if self.restamps:
+            restamps, self.restamps = self.restamps, []
+            try:
+                await self.s.slots.restamp(restamps)
+            except Exception:  # the slots keep their later stamps: only capacity is lost, never a cap
+                log.warning("send slots kept their stamps", extra={"platform": self.platform}, exc_info=True)
         if not self.sent:
             return
         batch, self.sent = self.sent, {}
@@ -167,7 +187,7 @@ class Lane:
         if not self.holds(row):
             self._release(row.id)
             return None
-        wait = await self._slot(row)
+        wait, grant = await self._slot(row)
         if wait:
             later = self.now() + timedelta(seconds=wait)
             await outbox.postpone(self.s.db, row.id, row.claim_token, later)
@@ -177,24 +197,61 @@ class Lane:
         if not self.holds(row):  # the wait ate the lease: leave the row to whoever holds it now
             self._release(row.id)
             return None
-        return await self._send(row)
+        return await self._send(row, grant)
 
-    async def _slot(self, row: OutboxMessage) -> float:
+    async def _slot(self, row: OutboxMessage) -> tuple[float, Grant | None]:
+        """Take the row's slots: (0.0, its grant), or (seconds to wait, None) when they are not free soon."""
         limits = limits_for(self.platform, self.api, row.target, row.payload, self.cfg.per_target_per_minute)
-        waited = 0.0
-        for _ in range(SLOT_TRIES):  # wait in line up to max_wait; longer waits go back to the outbox
-            async with self._taking:  # one take at a time per lane: no pile-up of failing transactions
-                wait = await self.s.slots.acquire(limits, self.rate_now)
-            if not wait or waited + wait > self.cfg.max_wait_seconds:
-                return wait
-            await self._sleep(wait)
-            waited += wait
-        return wait
+        if not limits:
+            return 0.0, None
+        waited, late = 0.0, 0
+        while True:  # wait in line up to max_wait; longer waits go back to the outbox
+            wait, grant = await self._ask(limits)
+            if not wait and self.rate_now() <= grant[1] + SEND_SLACK:
+                return 0.0, grant
+            if not wait:  # its stamp passed before the send could start (a stalled loop): that slot stays spent
+                self.s.count("salesbot_outbox_slot_late_total", "Send slots taken too late to use", 1, self.platform)
+                late += 1
+                if late < SLOT_TRIES:
+                    continue
+                wait = LATE_RETRY
+            if waited + wait > self.cfg.max_wait_seconds or late >= SLOT_TRIES:
+                return wait, None
+            nap = min(wait, NAP)  # look again soon: waits count slots still stamped ahead, freed by re-stamping
+            await self._sleep(nap)
+            waited += nap
 
-    async def _send(self, row: OutboxMessage) -> datetime | None:
+    async def _ask(self, limits: list[Limit]) -> tuple[float, Grant]:
+        """Queue for the lane's next slot batch: one transaction takes the slots of every send waiting."""
+        future: asyncio.Future[tuple[float, Grant]] = asyncio.get_running_loop().create_future()
+        self._asks.append((limits, future))
+        if self._taker is None or self._taker.done():
+            self._taker = asyncio.get_running_loop().create_task(self._take_asks(), name=f"slots-{self.platform}")
+        return await future
+
+    async def _take_asks(self) -> None:
+        """One take at a time per lane (no pile-up of failing transactions), each for every send waiting."""
+        await asyncio.sleep(0)  # the sends started in the same pass queue up first
+        while self._asks:
+            asks, self._asks = self._asks[:SLOT_BATCH], self._asks[SLOT_BATCH:]
+            try:
+                taken = await self.s.slots.acquire_many([limits for limits, _ in asks], self.rate_now, HOLD)
+            except Exception as exc:  # each send handles it as it handled its own failed take
+                for _, future in asks:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for (_, future), wait, keys in zip(asks, taken.waits, taken.slots, strict=True):
+                if not future.done():  # a send cancelled meanwhile (shutdown) leaves its slot unused
+                    future.set_result((wait, (keys, taken.stamp)))
+
+    async def _send(self, row: OutboxMessage, grant: Grant | None) -> datetime | None:
         attempts = row.attempts + 1
+        if grant is not None and grant[0]:  # its slots move back to now once the batch of marks is written
+            self.restamps.append((grant[0], grant[1], self.rate_now()))
         try:
-            await asyncio.wait_for(self.api.send(row.target, row.payload), self.cfg.send_timeout_seconds)
+            async with asyncio.timeout(self.cfg.send_timeout_seconds):  # in this task: no hop before it starts
+                await self.api.send(row.target, row.payload)
         except Throttled as exc:
             later = self.now() + timedelta(seconds=max(exc.retry_after, 0.5))
             await outbox.postpone(self.s.db, row.id, row.claim_token, later, f"throttled: {exc}")

@@ -19,6 +19,7 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_dbapi,
     SQLiteDialect_aiosqlite,
 )
+from sqlalchemy.util import immutabledict
 from sqlalchemy.util.concurrency import await_
 
 DRIVER = "sqlite+salesbot"
@@ -48,12 +49,12 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
     def __init__(self, adapt_connection: AsyncAdapt_aiosqlite_connection) -> None:
         self._adapt_connection = adapt_connection
         self._connection = adapt_connection._connection
-        self._cursor = None  # no driver cursor lives between calls
-        self._soft_closed_memoized = {}
+        self._cursor = None  # type: ignore[assignment]  # no driver cursor lives between calls
+        self._soft_closed_memoized = immutabledict()
         self._rows = collections.deque()
         self._description: Any = None
         self._rowcount = -1
-        self._lastrowid: int | None = None
+        self._lastrowid: Any = None
 
     @property
     def description(self) -> Any:
@@ -64,7 +65,7 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
         return self._rowcount
 
     @property
-    def lastrowid(self) -> int | None:
+    def lastrowid(self) -> int:
         return self._lastrowid
 
     async def _async_soft_close(self) -> None:
@@ -94,7 +95,7 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
     """aiosqlite's adapted connection handing out one-hop cursors."""
 
     __slots__ = ()
-    _cursor_cls = OneHopCursor
+    _cursor_cls = OneHopCursor  # type: ignore[assignment]  # (mypy sees the base's attribute as exact)
 
 
 class OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):

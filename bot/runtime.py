@@ -36,6 +36,7 @@ class Runtime:
         self.clock = clock or OffsetClock()
         self.db = db or Database(settings.database.url, settings.database.echo)
         self.metrics = Metrics()
+        self._queued: set[str] = set()  # platforms given outbox rows since the sender was last nudged
         self.inbox = InboxWriter(self.db, self.clock)
         self.members = MemberCache()
         self.routes = RouteTable(ROUTERS, self.feature_on)
@@ -43,6 +44,7 @@ class Runtime:
         self.apis = apis if apis is not None else platforms.build_apis(self)
         self.sender = Sender(self.db, self.clock, self.apis, settings.outbox, self.metrics)
         self.dispatcher = Dispatcher(self)
+        self.sender.yield_to_acks = self.dispatcher.pool.yield_to_acks  # no new sender transaction mid-ack
         self.scheduler = None  # set by scheduler.core.attach when serving
         self.connections = Board(self.clock)  # long connections' states for /readyz (bot/connections.py)
 
@@ -51,8 +53,10 @@ class Runtime:
         return feature is None or bool(getattr(self.settings.features, feature, False))
 
     def sender_wake(self) -> None:
-        """Nudge the sender after new outbox rows commit."""
-        self.sender.wake()
+        """Nudge the sender after new outbox rows commit: the lanes of the platforms queued to since the last
+        nudge (each wake of a lane is a claim), or every lane when the rows came another way."""
+        queued, self._queued = self._queued, set()
+        self.sender.wake(queued or None)
 
     async def context(self, session: AsyncSession, event: Event | None = None) -> Context:
         """Build the handler/job context for a session."""
@@ -67,6 +71,7 @@ class Runtime:
                       extra: dict[str, Any]) -> bool:
         """Render for the target platform and queue in the caller's transaction."""
         payload = platforms.render(to, card, text, {**extra, "idempotency_key": key})
+        self._queued.add(to.platform)
         await card_views.save(session, self.db.dialect, payload.pop("views", {}), self.clock.now())
         return await outbox.enqueue(session, self.db.dialect, key, to.platform, to.chat_id, payload,
                                     self.clock.now())
@@ -76,12 +81,14 @@ class Runtime:
         """Render each (key, to, card, text, extra) like `enqueue`, queue all in one statement; return new keys."""
         rows = [(key, to.platform, to.chat_id, platforms.render(to, card, text, {**extra, "idempotency_key": key}))
                 for key, to, card, text, extra in items]
+        self._queued.update(platform for _, platform, _, _ in rows)
         views = {d: c for *_, payload in rows for d, c in payload.pop("views", {}).items()}
         await card_views.save(session, self.db.dialect, views, self.clock.now())
         return await outbox.enqueue_many(session, self.db.dialect, rows, self.clock.now())
 
     async def enqueue_raw(self, session: AsyncSession, key: str, platform: str, target: str, payload: dict) -> bool:
         """Queue an already-built platform payload (approval requests and the like) in the caller's transaction."""
+        self._queued.add(platform)
         return await outbox.enqueue(session, self.db.dialect, key, platform, target, payload, self.clock.now())
 
     async def start(self, serve_sender: bool = True) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
 from bot.clock import Clock, SystemClock
@@ -38,6 +38,7 @@ class Sender:
         self.slots = SlotStore(db)
         self._sleep = sleep
         self.lanes: dict[str, Lane] = {}
+        self.yield_to_acks: Callable[[], Awaitable[None]] = _nothing  # the runtime's: let acks go first
         self._tasks: list[asyncio.Task] = []
 
     def lane(self, platform: str) -> Lane:
@@ -51,10 +52,11 @@ class Sender:
         if value:
             self.metrics.inc(name, help_, value, platform=platform)
 
-    def wake(self) -> None:
-        """Tell every lane new rows are waiting."""
-        for lane in self.lanes.values():
-            lane.wake.set()
+    def wake(self, platforms: Collection[str] | None = None) -> None:
+        """Tell the lanes of `platforms` (default: every lane) that new rows are waiting."""
+        for platform, lane in self.lanes.items():
+            if platforms is None or platform in platforms:
+                lane.wake.set()
 
     def start(self) -> None:
         """Run one lane per enabled platform in the background."""
@@ -89,3 +91,7 @@ class Sender:
             log.warning("outbox rows for a disabled platform dead-lettered", extra={"platform": platform, "rows": n})
             self.count("salesbot_outbox_dead_total", "Messages dead-lettered", n, platform)
         return sum(dead.values())
+
+
+async def _nothing() -> None:
+    return None

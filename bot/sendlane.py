@@ -73,6 +73,7 @@ class Lane:
         free = self.cfg.concurrency - len(self.inflight)
         if free <= 0:
             return 0
+        await self.s.yield_to_acks()
         now = self.now()
         rows = await outbox.claim_due(self.s.db, now, free * self.cfg.claim_per_target, self.lease,
                                       [self.platform], self.cfg.claim_per_target, set(self.inflight))
@@ -138,6 +139,8 @@ class Lane:
 
     async def flush(self) -> None:
         """Mark delivered rows sent in one statement (fenced by their claim tokens); re-stamp their slots."""
+        if self.restamps or self.sent:
+            await self.s.yield_to_acks()
         if self.restamps:
             restamps, self.restamps = self.restamps, []
             try:
@@ -233,6 +236,7 @@ class Lane:
         """One take at a time per lane (no pile-up of failing transactions), each for every send waiting."""
         await asyncio.sleep(0)  # the sends started in the same pass queue up first
         while self._asks:
+            await self.s.yield_to_acks()
             asks, self._asks = self._asks[:SLOT_BATCH], self._asks[SLOT_BATCH:]
             try:
                 taken = await self.s.slots.acquire_many([limits for limits, _ in asks], self.rate_now, HOLD)

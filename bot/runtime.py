@@ -64,7 +64,8 @@ class Runtime:
         return feature is None or bool(getattr(self.settings.features, feature, False))
 
     def sender_wake(self) -> None:
-        """Nudge the sender and the task worker after new outbox or task rows commit."""
+        """Nudge the sender after new outbox rows commit: the lanes of the platforms queued to since the last
+        nudge (each wake of a lane is a claim), or every lane when the rows came another way."""
         self.sender.wake()
         self.worker.wake()
 

@@ -136,13 +136,18 @@ class WorkerPool:
             if self.busy():
                 await asyncio.sleep(0.002)  # the feeder is claiming or a spilled store is committing
 
+    async def yield_to_acks(self) -> None:
+        """Wait (at most ACK_HOLD: under a never-ending stream of acks, still progress) until no callback is
+        being answered; background work calls this before it starts a transaction of its own."""
+        if not self._acks_done.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._acks_done.wait(), ACK_HOLD)
+
     async def _worker(self) -> None:
         while True:
             inbox_id, event = await self.queue.get()
             try:
-                if not self._acks_done.is_set():  # under a never-ending stream of acks, still progress
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._acks_done.wait(), ACK_HOLD)
+                await self.yield_to_acks()
                 async with self._in_order(event):
                     await self.handle(inbox_id, event)
             except Exception:  # the handler funnels its own errors; this guards the worker itself
@@ -183,6 +188,7 @@ class WorkerPool:
         claimed = 0
         while self.spilled and (room := self.capacity - len(self.held)) > 0:
             spills, spilling = self._spills, self._spilling
+            await self.yield_to_acks()
             rows = await inbox.claim_batch(self.db, self.clock.now(), room)
             for inbox_id, data in rows:
                 self.push(inbox_id, Event.from_dict(data))

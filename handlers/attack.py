@@ -17,12 +17,11 @@ from bot.core.events import Event, Reply
 from bot.core.routing import Router
 from cards.views import attack_card, attack_scenarios_card, attack_strategies_card, notice_card
 from handlers.attack_common import card_view, not_here, open_card, playbook, strategy_options
-from handlers.opp_common import check_may_change, find, not_found
+from handlers.opp_common import check_may_change, find, not_found, owner_of
 from sales.objections import detect
 from sales.playbook import STANDARD, Playbook, Scenario, Strategy
 from storage.models import AttackCard, Opportunity
 from storage.repos import attack as repo
-from storage.repos import members as members_repo
 from storage.repos import opportunities as opp_repo
 
 router = Router("attack", feature="attack")
@@ -218,9 +217,11 @@ async def new_rep_checklist(ctx: Context, opp: Opportunity, reply: Reply) -> Rep
     """A new rep's new deal: send the deal card, then the standard first-week checklist (already on the card)."""
     if not ctx.settings.features.attack:
         return reply
-    owner = await members_repo.get(ctx.session, opp.owner_id) if opp.owner_id else None
+    owner = await owner_of(ctx, opp)
+    if owner is None or not owner.is_new:
+        return reply
     book = await playbook(ctx)
-    if owner is None or not owner.is_new or book.standard is None:
+    if book.standard is None:
         return reply
     card = await create(ctx, opp, STANDARD, book.standard.name, book.standard, "new_rep")
     await ctx.reply(reply)

@@ -16,6 +16,7 @@ from sales.opportunity_access import NOT_YOURS, Person, may_change
 from sales.parsing import Budget, format_budget, format_yuan
 from sales.stages import Pipeline, pipeline_from_config
 from storage.models import Member, Opportunity
+from storage.models_opportunities import Approval
 from storage.repos import approvals as approvals_repo
 from storage.repos import leads as leads_repo
 from storage.repos import members as members_repo
@@ -80,9 +81,14 @@ def not_found(name: str = "") -> Reply:
 
 async def missing_items(ctx: Context, opp: Opportunity) -> list[str]:
     """Evidence still missing for the current stage, plus the quote when the next stage needs approval rules."""
-    pipe, cfg = pipeline(ctx), ctx.settings.opportunities
     evidence = await repo.evidence_of(ctx.session, opp.id, opp.stage)
-    missing = pipe.missing_evidence(opp.stage, [e.kind for e in evidence])
+    return _missing(ctx, opp, [e.kind for e in evidence])
+
+
+def _missing(ctx: Context, opp: Opportunity, kinds: list[str]) -> list[str]:
+    """missing_items for the evidence kinds already read."""
+    pipe, cfg = pipeline(ctx), ctx.settings.opportunities
+    missing = pipe.missing_evidence(opp.stage, kinds)
     nxt = pipe.next_stage(opp.stage)
     if nxt and nxt.key == cfg.approval_stage and rules.quote_needed(cfg.approval) and opp.discount is None:
         missing.append(QUOTE_ITEM)
@@ -119,8 +125,9 @@ async def top_matches(ctx: Context, opp: Opportunity, customer) -> list[matcher.
     return matches
 
 
-async def view_of(ctx: Context, opp: Opportunity) -> OpportunityView:
-    """Compute what the opportunity card shows."""
+async def view_of(ctx: Context, opp: Opportunity, fresh: bool = False) -> OpportunityView:
+    """Compute what the opportunity card shows; `fresh`: created in this transaction (no evidence, approvals
+    or stage history to read yet)."""
     customer = await repo.get_customer(ctx.session, opp.customer_id)
     assert customer is not None  # customer_id is a foreign key and customers are never deleted
     owner = await owner_of(ctx, opp)
@@ -134,10 +141,9 @@ async def view_of(ctx: Context, opp: Opportunity) -> OpportunityView:
                                f"这单已经结束了（原因：{reason or '未填'}）", phase="closed", quote=quote_label(opp),
                                awaiting_acceptance=await _awaiting_acceptance(ctx, opp))
     stage = pipe.stage(opp.stage)
-    evidence = await repo.evidence_with_names(ctx.session, opp.id, opp.stage)
-    missing = await missing_items(ctx, opp)
-    pending = await approvals_repo.pending_for(ctx.session, opp.id)
-    assert opp.stage_entered_at is not None  # set when the deal is created and on every move
+    evidence = [] if fresh else await repo.evidence_with_names(ctx.session, opp.id, opp.stage)
+    missing = _missing(ctx, opp, [e.kind for e, _ in evidence])
+    pending, decided = (None, None) if fresh else await approvals_repo.pending_and_decided(ctx.session, opp.id)
     days = max(0, (ctx.now() - opp.stage_entered_at).days)
     phase = "approval" if pending else "close" if pipe.is_last(opp.stage) else "open"
     matches = await top_matches(ctx, opp, customer)
@@ -145,7 +151,8 @@ async def view_of(ctx: Context, opp: Opportunity) -> OpportunityView:
         opp.id, customer.name, owner_name, stage.name, budget, opp.need, pipe.days_in_stage_label(days, opp.stage),
         missing, [_evidence_line(ctx, e, who) for e, who in evidence],
         await _next_step(ctx, opp, missing, pending), overdue=days > stage.benchmark_days, phase=phase,
-        quote=quote_label(opp), notes=await _notes(ctx, opp), scripts=[m.script.title for m in matches])
+        quote=quote_label(opp), notes=[] if fresh else await _notes(ctx, opp, decided),
+        scripts=[m.script.title for m in matches])
 
 
 async def _awaiting_acceptance(ctx: Context, opp: Opportunity) -> bool:
@@ -181,10 +188,9 @@ async def _next_step(ctx: Context, opp: Opportunity, missing: list[str], pending
     return f"凭证齐了，点“推进到下一阶段”进入{nxt.name}" + ("（会先请主管审批报价）" if needs_ok else "")
 
 
-async def _notes(ctx: Context, opp: Opportunity) -> list[str]:
+async def _notes(ctx: Context, opp: Opportunity, decided: Approval | None) -> list[str]:
     """The latest approval decision and override of this stage, so the rep sees the manager's words."""
     notes = []
-    decided = await approvals_repo.latest_decided(ctx.session, opp.id)
     if decided is not None and opp.stage in (decided.from_stage, decided.to_stage):
         who = await members_repo.get(ctx.session, decided.decided_by) if decided.decided_by else None
         word = "同意了报价" if decided.status == "approved" else "退回了报价"

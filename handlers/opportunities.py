@@ -42,9 +42,9 @@ async def create(event: Event, ctx: Context) -> Reply:
     if parsed is None:
         example = "例：新建商机 华东医疗 预算50万 需求 影像设备"
         return Reply(card=notice_card("还差客户名", f"这样说：{USAGE}", items=[example]))
-    assert ctx.member is not None  # a command: dispatch found the member
-    customer = await _customer(ctx, parsed.customer, parsed.industry)
-    existing = await repo.open_for_customer(ctx.session, customer.id)
+    customer, created = await _customer(ctx, parsed.customer, parsed.industry)
+    # a customer created just now has no opportunity and no lead yet: nothing to look up
+    existing = None if created else await repo.open_for_customer(ctx.session, customer.id)
     if existing:
         return Reply(card=opportunity_card(await view_of(ctx, existing), "已有商机："))
     now, chat = ctx.now(), event.chat
@@ -54,25 +54,27 @@ async def create(event: Event, ctx: Context) -> Reply:
         budget_text=parsed.budget.text, budget_low=parsed.budget.low, budget_high=parsed.budget.high,
         need=parsed.need, created_at=now))
     await repo.log_interaction(ctx.session, customer.id, ctx.member.id, "opportunity", parsed.need, now)
-    await lead_life.convert_customer(ctx, customer.id, opp.id)  # the lead's clock stops; its slot is freed
-    return await attack.new_rep_checklist(ctx, opp, Reply(card=opportunity_card(await view_of(ctx, opp), "新商机：")))
+    if not created:
+        await lead_life.convert_customer(ctx, customer.id, opp.id)  # the lead's clock stops; its slot is freed
+    card = opportunity_card(await view_of(ctx, opp, fresh=True), "新商机：")
+    return await attack.new_rep_checklist(ctx, opp, Reply(card=card))
 
 
-async def _customer(ctx: Context, name: str, industry: str) -> Customer:
-    """Find the customer by normalized name or create it owned by the actor (one customer, one owner)."""
-    assert ctx.member is not None  # called by `新建商机` only
+async def _customer(ctx: Context, name: str, industry: str) -> tuple[Customer, bool]:
+    """Find the customer by normalized name or create it owned by the actor (one customer, one owner);
+    return it and whether it was created."""
     normalized = normalize_company(name)
     customer = await repo.customer_by_normalized(ctx.session, normalized)
     if customer is None:
         return await repo.add(ctx.session, Customer(name=name, normalized_name=normalized, industry=industry,
-                                                    owner_id=ctx.member.id, created_at=ctx.now()))
+                                                    owner_id=ctx.member.id, created_at=ctx.now())), True
     if customer.owner_id not in (None, ctx.member.id) and ctx.member.role == "rep":
         owner = await members_repo.get(ctx.session, customer.owner_id)
         raise NotAllowed(f"{customer.name} 已由 {owner.name if owner else '其他同事'} 负责（一个客户只有一个负责人）。"
                          "需要协作请找你的主管。")
     if industry and not customer.industry:
         customer.industry = industry
-    return customer
+    return customer, False
 
 
 @router.command("卡在哪", "进度", "status", summary="看客户现在卡在哪、还缺什么、下一步", usage="卡在哪 [客户]")

@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.dialects import registry
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 
@@ -35,10 +37,17 @@ class Database:
         await self.engine.dispose()
 
 
+# `sqlite+aiosqlite` runs through storage/sqlite_driver.py (one thread hop per statement); loaded on first use.
+registry.register("sqlite.salesbot", "storage.sqlite_driver", "OneHopDialect")
+
+
 def make_engine(url: str, echo: bool = False) -> AsyncEngine:
     """Create the engine; for SQLite switch on WAL, foreign keys and a busy timeout per connection."""
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        parsed = make_url(url)
+        if parsed.drivername == "sqlite+aiosqlite":
+            parsed = parsed.set(drivername="sqlite+salesbot")
+        engine = create_async_engine(parsed, echo=echo, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)

@@ -54,6 +54,30 @@ def unstorable(value: Any) -> str:
     return ""
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # a \\uD800–\\uDFFF escape in JSON text
+
+
+def unstorable_text(data: str | bytes, value: Any) -> str:
+    """unstorable(value) for a value just parsed from `data`, looking at the text first: JSON text carries a
+    NUL or a lone surrogate only as an escape (or as the character itself), so most bodies need no second
+    pass over the parsed value."""
+    if isinstance(data, bytes):
+        raw, odd = data.decode("latin-1"), b"\xed" in data  # 0xED leads every UTF-8-encoded surrogate
+    else:
+        raw, odd = data, not _encodable(data)
+    if odd or ("\\u" in raw and ("\\u0000" in raw or _SURROGATE_ESCAPE.search(raw))):
+        return unstorable(value)
+    return ""
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def no_constants(name: str) -> Any:
     """json.loads(parse_constant=…): NaN and ±Infinity are not JSON (RFC 8259) and PostgreSQL refuses them."""
     raise ValueError(f"{name} is not a JSON value")

@@ -15,15 +15,19 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.core.errors import BadRequest
-from bot.core.jsondepth import MAX_DEPTH, finite, no_constants, too_deep, unstorable
+from bot.core.jsondepth import MAX_DEPTH, finite, no_constants, too_deep, unstorable_text
 
 _DIGITS = re.compile(r"[0-9]{1,19}")
+
+
+_DECODER = json.JSONDecoder(parse_constant=no_constants, parse_float=finite)  # built once, not per body
 
 
 def json_object(data: str | bytes, what: str) -> dict[str, Any]:
     """Parse `data` as a JSON object of bounded depth or raise BadRequest naming `what` and the problem."""
     try:
-        value = json.loads(data, parse_constant=no_constants, parse_float=finite)
+        plain = data if isinstance(data, str) else data.decode(json.detect_encoding(data), "surrogatepass")
+        value = _DECODER.decode(plain)
     except RecursionError:
         raise BadRequest(f"{what} nests deeper than {MAX_DEPTH} levels") from None
     except ValueError as exc:
@@ -32,7 +36,7 @@ def json_object(data: str | bytes, what: str) -> dict[str, Any]:
         raise BadRequest(f"{what} must be a JSON object")
     if too_deep(data, value):
         raise BadRequest(f"{what} nests deeper than {MAX_DEPTH} levels")
-    if problem := unstorable(value):
+    if problem := unstorable_text(data, value):
         raise BadRequest(f"{what} {problem}; no platform sends that and it cannot be stored")
     return value
 

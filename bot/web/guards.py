@@ -40,6 +40,9 @@ def handler_args(header_timeout: float) -> dict:
 async def _read_in_time(request: web.Request, timeout: float) -> None:
     if request.method not in BODY_METHODS or not request.body_exists:
         return
+    if request.content.is_eof():  # the whole body has arrived with the headers: reading cannot wait
+        await read_body(request)
+        return
     try:
         async with asyncio.timeout(timeout):
             await read_body(request)

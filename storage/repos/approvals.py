@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -36,6 +36,16 @@ async def latest_decided(session: AsyncSession, opp_id: int) -> Approval | None:
     stmt = (select(Approval).where(col(Approval.opportunity_id) == opp_id, col(Approval.status) != "pending")
             .order_by(col(Approval.id).desc()).limit(1))
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def pending_and_decided(session: AsyncSession, opp_id: int) -> tuple[Approval | None, Approval | None]:
+    """Return (pending_for, latest_decided) of an opportunity in one round trip."""
+    of_opp = Approval.opportunity_id == opp_id
+    pending = select(func.max(Approval.id)).where(of_opp, Approval.status == "pending").scalar_subquery()
+    decided = select(func.max(Approval.id)).where(of_opp, Approval.status != "pending").scalar_subquery()
+    rows = (await session.execute(select(Approval).where(Approval.id.in_([pending, decided])))).scalars().all()
+    return (next((a for a in rows if a.status == "pending"), None),
+            next((a for a in rows if a.status != "pending"), None))
 
 
 async def find(session: AsyncSession, platform: str, approval_id: str) -> Approval | None:

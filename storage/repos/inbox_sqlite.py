@@ -11,12 +11,14 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.engine import make_url
 
+BUSY_MS, RETRY_S, LOCK_WAIT_S = 2, 0.0005, 30.0
 _COLS = ("platform", "dedupe_key", "kind", "status", "attempts", "claimed_until", "error", "event",
          "received_at", "done_at")
 _ROW = "(" + ", ".join("?" * len(_COLS)) + ")"
@@ -25,6 +27,18 @@ _INSERT = (f"INSERT INTO inbox ({', '.join(_COLS)}) VALUES {{rows}} "
 _RECLAIM = ("UPDATE inbox SET status = ?, attempts = attempts + 1, claimed_until = ?, done_at = ? "
             "WHERE platform = ? AND dedupe_key = ? AND (status = 'failed' OR "
             "(status = 'processing' AND claimed_until < ?)) RETURNING id")
+
+
+def _run(conn: sqlite3.Connection, sql: str, params: Any) -> list[Any]:
+    """Run one autocommit statement, retrying every RETRY_S while another connection holds the write lock."""
+    deadline = time.monotonic() + LOCK_WAIT_S
+    while True:
+        try:
+            return conn.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(RETRY_S)
 
 
 def sql_time(value: datetime | None) -> str | None:
@@ -56,8 +70,10 @@ class SqliteBatchWriter:
 
     def _connect(self) -> sqlite3.Connection:
         if self._conn is None:
-            conn = sqlite3.connect(self._path, timeout=30, isolation_level=None)
-            for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=30000"):
+            # SQLite's own busy handler sleeps up to 100 ms at a time, so an ack could wait that long after the
+            # lock it waits for was released; this connection gives up within BUSY_MS and retries (_run).
+            conn = sqlite3.connect(self._path, timeout=BUSY_MS / 1000, isolation_level=None)
+            for pragma in ("journal_mode=WAL", "synchronous=NORMAL", f"busy_timeout={BUSY_MS}"):
                 conn.execute(f"PRAGMA {pragma}")
             self._conn = conn
         return self._conn
@@ -65,15 +81,15 @@ class SqliteBatchWriter:
     def _insert(self, rows: list[dict], now: datetime) -> dict[tuple[str, str], int]:
         conn = self._connect()
         params = [value for row in rows for value in _params(row)]
-        got = conn.execute(_INSERT.format(rows=", ".join([_ROW] * len(rows))), params).fetchall()
+        got = _run(conn, _INSERT.format(rows=", ".join([_ROW] * len(rows))), params)
         out = {(platform, key): i for i, platform, key in got}
         missing = [row for row in rows if (row["platform"], row["dedupe_key"]) not in out]
         at = sql_time(now)
         for row in missing:  # duplicates: a retry of a failed or abandoned row takes it over, as stored now
-            got = conn.execute(_RECLAIM, (row["status"], sql_time(row["claimed_until"]), sql_time(row["done_at"]),
-                                          row["platform"], row["dedupe_key"], at)).fetchone()
-            if got is not None:
-                out[(row["platform"], row["dedupe_key"])] = got[0]
+            got = _run(conn, _RECLAIM, (row["status"], sql_time(row["claimed_until"]), sql_time(row["done_at"]),
+                                        row["platform"], row["dedupe_key"], at))
+            if got:
+                out[(row["platform"], row["dedupe_key"])] = got[0][0]
         return out
 
     def _close(self) -> None:

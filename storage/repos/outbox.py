@@ -71,6 +71,9 @@ async def claim_due(db: Database, now: datetime, limit: int = 50, lease: timedel
     stmt = (update(T).where(T.c.id.in_(pick.scalar_subquery()), _due(now))
             .values(status="sending", claimed_until=now + lease, claim_token=token).returning(*T.c))
     async with db.engine.begin() as conn:
+        # SQLite: look before taking the one write lock; a claim that finds nothing then takes no lock at all
+        if db.dialect == "sqlite" and (await conn.execute(scan.with_only_columns(T.c.id).limit(1))).first() is None:
+            return []
         rows = (await conn.execute(stmt)).all()
     return [OutboxMessage(**r._mapping) for r in sorted(rows, key=lambda r: r.id)]
 

@@ -128,7 +128,8 @@ def _message(payload: dict[str, Any], bot_open_id: str | None, bot_name: str) ->
     chat = ChatRef(PLATFORM, chat_id, is_group, {"reply_to": message_id, "chat_type": chat_type})
     mentions = objects(items(msg, "mentions", MSG))
     mentioned = any(_is_bot(m, bot_open_id, bot_name) for m in mentions)
-    said, attachments = message_text(msg), media.attachments_of(msg, message_id)
+    content = content_of(msg)  # parsed once for the words and the attachments
+    said, attachments = message_text(msg, content), media.attachments_of(msg, message_id, content)
     # Feishu's retry ladder resends the same message under new event ids sometimes: dedupe by message id.
     key = f"msg:{message_id}"
     by_user = sender.get("sender_type") in (None, "user")
@@ -156,9 +157,9 @@ def content_of(msg: dict[str, Any]) -> dict[str, Any]:
         return {}
 
 
-def message_text(msg: dict[str, Any]) -> str | None:
+def message_text(msg: dict[str, Any], content: dict[str, Any] | None = None) -> str | None:
     """Return the text of a text or post message (None for images, files and other types)."""
-    content, kind = content_of(msg), text(msg, "message_type", MSG)
+    content, kind = content_of(msg) if content is None else content, text(msg, "message_type", MSG)
     if kind == "text":
         return text(content, "text", "event.message.content")
     if kind == "post":  # rich text: keep text and link runs; @ runs are mentions

@@ -137,6 +137,11 @@ class FeishuAPI(FeishuMedia):
             return data
         raise TransientDeliveryError(f"Feishu {path}: the token was rejected twice; check app_id/app_secret")
 
+    @property
+    def known_bot_open_id(self) -> str | None:
+        """The bot's open_id once bot_open_id() has read it, else None (no I/O)."""
+        return self._bot_open_id
+
     async def bot_open_id(self) -> str | None:
         """Return the bot's open_id (cached); None while /bot/v3/info is unreachable."""
         if self._bot_open_id is None:

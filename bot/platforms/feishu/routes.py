@@ -70,6 +70,8 @@ async def bot_open_id(rt: Runtime) -> str | None:
     api = rt.apis.get("feishu")
     if api is None:
         return None
+    if known := getattr(api, "known_bot_open_id", None):  # cached: no lookup task per message
+        return str(known)
     try:  # shielded: a slow lookup still fills the cache for the next message
         return await asyncio.wait_for(asyncio.shield(api.bot_open_id()), BOT_ID_WAIT)
     except TimeoutError:

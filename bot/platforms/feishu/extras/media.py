@@ -44,14 +44,19 @@ def parse_ref(ref: str) -> tuple[str, str, str]:
     return message_id, kind, key
 
 
-def attachments_of(msg: dict[str, Any], message_id: str) -> list[dict[str, str]]:
-    """Images and files of an image, file, media (video) or post message, as bot/core/events.py attachments."""
-    raw = msg.get("content")
-    try:
-        content = json_object(raw, "event.message.content") if isinstance(raw, str) and raw else {}
-    except BadRequest:
-        return []
+def attachments_of(msg: dict[str, Any], message_id: str,
+                   content: dict[str, Any] | None = None) -> list[dict[str, str]]:
+    """Images and files of an image, file, media (video) or post message, as bot/core/events.py attachments
+    (`content`: the message's content already parsed)."""
     kind = msg.get("message_type")
+    if kind == "text":
+        return []
+    if content is None:
+        raw = msg.get("content")
+        try:
+            content = json_object(raw, "event.message.content") if isinstance(raw, str) and raw else {}
+        except BadRequest:
+            return []
     if kind == "post":
         lines = got if isinstance(got := content.get("content"), list) else []
         items = [el for line in lines if isinstance(line, list) for el in line if isinstance(el, dict)]

@@ -26,6 +26,7 @@ run: install
 
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest -q
 
 bench: install  # the route benchmark (issue 20); BENCH_PG=postgresql+psycopg://… adds PostgreSQL

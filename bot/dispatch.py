@@ -51,7 +51,7 @@ class Dispatcher:
     async def ingest(self, event: Event) -> inbox.Stored:
         """Persist the event (the caller acks after this returns) and hand it to the workers once."""
         stored, status = await self._store(event)
-        if status == PROCESSING and stored.new:
+        if status == PROCESSING and stored.new and stored.id is not None:
             self.pool.push(stored.id, event)
         return stored
 
@@ -102,18 +102,19 @@ class Dispatcher:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         stored, status = await self._store(event)
-        if not stored.new or status == DONE or (status == PENDING and not backlog):
+        if not stored.new or stored.id is None or status == DONE or (status == PENDING and not backlog):
             return stored, None
-        waiter = self._waiters[stored.id] = loop.create_future()
+        row = stored.id
+        waiter = self._waiters[row] = loop.create_future()
         if status == PROCESSING:
-            self.pool.push(stored.id, event)
+            self.pool.push(row, event)
         try:
             with self.pool.not_acking():
                 return stored, await asyncio.wait_for(asyncio.shield(waiter), max(deadline - loop.time(), 0))
         except TimeoutError:
             return stored, None
         finally:
-            self._waiters.pop(stored.id, None)
+            self._waiters.pop(row, None)
 
     def _count(self, event: Event, stored: inbox.Stored, how: str) -> None:
         m = self.rt.metrics
@@ -223,7 +224,7 @@ class Dispatcher:
             cmd, args = found
             if cmd.needs_member and ctx.member is None:
                 return _unknown_member()
-            if cmd.roles and ctx.member.role not in cmd.roles:
+            if cmd.roles and (ctx.member is None or ctx.member.role not in cmd.roles):
                 raise UserError("这个指令只有" + role_words(cmd.roles) + "能用。")
             return await cmd.handler(_with_text(event, args), ctx)
         if event.kind == "card_action":

@@ -15,6 +15,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from bot.core.clock import as_utc
@@ -72,8 +73,13 @@ class Lane:
         for target, batch in by_target.items():
             task = asyncio.get_running_loop().create_task(self._target(batch), name=f"send-{self.platform}")
             self.inflight[target] = task
-            task.add_done_callback(lambda _t, key=target: (self.inflight.pop(key, None), self.wake.set()))
+            task.add_done_callback(partial(self._target_done, target))
         return len(rows)
+
+    def _target_done(self, target: str, _task: asyncio.Task[Any]) -> None:
+        """A target's sends finished: free its place and look for more work."""
+        self.inflight.pop(target, None)
+        self.wake.set()
 
     async def run_once(self) -> int:
         """Claim, send everything claimed, mark; return rows claimed."""

@@ -139,8 +139,9 @@ class TaskWorker:
     async def _run(self, row: QueuedTask) -> None:
         spec = self.specs[(row.platform, row.kind)]
         try:
-            if spec.limits and (wait := await self.slots.acquire(spec.limits(row.payload), self.rate_clock.now)):
-                raise Throttled(f"rate window full for {wait:.1f} s", wait)
+            grant = await self.slots.acquire(spec.limits(row.payload), self.rate_clock.now) if spec.limits else None
+            if grant is not None and grant.wait:  # a task is one call: its slot keeps the stamp it was taken with
+                raise Throttled(f"rate window full for {grant.wait:.1f} s", grant.wait)
             await asyncio.wait_for(spec.run(self._task_run(row)), self.cfg.send_timeout_seconds)
         except Throttled as exc:
             later = self.now() + timedelta(seconds=max(exc.retry_after, 0.5))

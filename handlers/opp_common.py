@@ -15,8 +15,7 @@ from sales.names import normalize_company
 from sales.opportunity_access import NOT_YOURS, Person, may_change
 from sales.parsing import Budget, format_budget, format_yuan
 from sales.stages import Pipeline, pipeline_from_config
-from storage.models import Member, Opportunity
-from storage.models_opportunities import Approval
+from storage.models import Approval, Member, Opportunity
 from storage.repos import approvals as approvals_repo
 from storage.repos import leads as leads_repo
 from storage.repos import members as members_repo
@@ -144,7 +143,7 @@ async def view_of(ctx: Context, opp: Opportunity, fresh: bool = False) -> Opport
     evidence = [] if fresh else await repo.evidence_with_names(ctx.session, opp.id, opp.stage)
     missing = _missing(ctx, opp, [e.kind for e, _ in evidence])
     pending, decided = (None, None) if fresh else await approvals_repo.pending_and_decided(ctx.session, opp.id)
-    days = max(0, (ctx.now() - opp.stage_entered_at).days)
+    days = max(0, (ctx.now() - (opp.stage_entered_at or ctx.now())).days)
     phase = "approval" if pending else "close" if pipe.is_last(opp.stage) else "open"
     matches = await top_matches(ctx, opp, customer)
     return OpportunityView(

@@ -38,6 +38,7 @@ USAGE = "新建商机 <客户> [预算 <金额>] [行业 <行业>] [需求 <文�
 @router.command("新建商机", "new", summary="建一个商机，绑定到这个群", usage=USAGE)
 async def create(event: Event, ctx: Context) -> Reply:
     """Create the customer (if new) and an opportunity bound to this chat; answer with its card."""
+    assert ctx.member is not None  # a command: dispatch found the member
     parsed = parse_new_opportunity(event.text)
     if parsed is None:
         example = "例：新建商机 华东医疗 预算50万 需求 影像设备"
@@ -63,6 +64,7 @@ async def create(event: Event, ctx: Context) -> Reply:
 async def _customer(ctx: Context, name: str, industry: str) -> tuple[Customer, bool]:
     """Find the customer by normalized name or create it owned by the actor (one customer, one owner);
     return it and whether it was created."""
+    assert ctx.member is not None  # called by `新建商机` only, which needs a member
     normalized = normalize_company(name)
     customer = await repo.customer_by_normalized(ctx.session, normalized)
     if customer is None:

@@ -40,10 +40,10 @@ async def latest_decided(session: AsyncSession, opp_id: int) -> Approval | None:
 
 async def pending_and_decided(session: AsyncSession, opp_id: int) -> tuple[Approval | None, Approval | None]:
     """Return (pending_for, latest_decided) of an opportunity in one round trip."""
-    of_opp = Approval.opportunity_id == opp_id
-    pending = select(func.max(Approval.id)).where(of_opp, Approval.status == "pending").scalar_subquery()
-    decided = select(func.max(Approval.id)).where(of_opp, Approval.status != "pending").scalar_subquery()
-    rows = (await session.execute(select(Approval).where(Approval.id.in_([pending, decided])))).scalars().all()
+    of_opp = col(Approval.opportunity_id) == opp_id
+    pending = select(func.max(Approval.id)).where(of_opp, col(Approval.status) == "pending").scalar_subquery()
+    decided = select(func.max(Approval.id)).where(of_opp, col(Approval.status) != "pending").scalar_subquery()
+    rows = (await session.execute(select(Approval).where(col(Approval.id).in_([pending, decided])))).scalars().all()
     return (next((a for a in rows if a.status == "pending"), None),
             next((a for a in rows if a.status != "pending"), None))
 

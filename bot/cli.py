@@ -104,19 +104,13 @@ async def _require_current(db) -> None:
 
 async def _demo(args, settings: Settings, db) -> int:
     from bot.clock import SystemClock
-    from storage.demo import seed_demo
+    from bot.demo import seed_demo
 
-    counts = await seed_demo(db, SystemClock().now(), reset=args.reset, seed=args.seed)
+    counts = await seed_demo(db, settings, SystemClock().now(), reset=args.reset, seed=args.seed)
     if not counts:
         print("demo: the database already has members; nothing seeded (use --reset to start over)")
         return 0
     print("demo seeded: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-    starter = Path(__file__).resolve().parent.parent / "packs" / "scripts" / "starter.toml"
-    if starter.exists():  # so 话术 has something to offer in the playground from the first minute
-        from bot.scripts_cli import import_scripts
-
-        report = await import_scripts(db, settings, starter)
-        print(f"demo scripts: {starter.name} loaded ({report.created} created, {report.updated} updated)")
     return 0
 
 

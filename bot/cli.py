@@ -22,6 +22,8 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="seed the demo company")
     demo.add_argument("--reset", action="store_true", help="wipe the database first")
     demo.add_argument("--seed", type=int, default=7, help="random seed: the same seed gives the same company")
+    demo.add_argument("--days", type=int, default=90, choices=range(1, 366), metavar="1..365",
+                      help="how many days of the company's life to play up to now (default 90)")
     db = sub.add_parser("db", help="database")
     db.add_argument("action", choices=["upgrade"])
     check = sub.add_parser("check-config", help="validate the config")
@@ -106,7 +108,8 @@ async def _demo(args, settings: Settings, db) -> int:
     from bot.clock import SystemClock
     from bot.demo import seed_demo
 
-    counts = await seed_demo(db, settings, SystemClock().now(), reset=args.reset, seed=args.seed)
+    counts = await seed_demo(db, settings, SystemClock().now(), reset=args.reset, seed=args.seed,
+                             days=args.days)
     if not counts:
         print("demo: the database already has members; nothing seeded (use --reset to start over)")
         return 0

@@ -49,7 +49,7 @@ def fires(settings: Settings, name: str, start: datetime, end: datetime) -> list
 def job_times(settings: Settings, start: datetime, end: datetime) -> list[tuple[datetime, str]]:
     """(time, job) for every fire the demo makes, in time order."""
     times = [(at, name) for name in ALL_ALONG for at in fires(settings, name, start, end)]
-    recent = end - timedelta(days=LAST_DAYS)
+    recent = max(start, end - timedelta(days=LAST_DAYS))
     times += [(at, name) for name in WEEKLY for at in fires(settings, name, start, recent)
               if at.astimezone(settings.tz).isoweekday() == 1]
     times += [(at, name) for name in LAST_DAY_JOBS for at in fires(settings, name, recent, end)]

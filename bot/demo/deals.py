@@ -67,7 +67,7 @@ class Deals:
         if self.rng.random() < VISIT[fate]:
             visit = f"拜访 {p.company} {self.rng.choice(world.VISITS)}"
             self.later((1, 8), lambda: self.sim.say(rep, f"dm:{rep}", visit))
-        self.later((1, 4), lambda: self.needs(deal))
+        self.later((1, 3), lambda: self.needs(deal))
 
     def hand_over(self, source: int, target: int) -> None:
         """`salesbot handover` moved the source's deals: the target works them from now on."""
@@ -116,7 +116,7 @@ class Deals:
             self.later((2, 10), lambda: self.close(deal, "lost"))
             return
         await self.advance(deal)
-        self.later((2, 9), lambda: self.demo(deal))
+        self.later((2, 6), lambda: self.demo(deal))
 
     async def demo(self, deal: Deal) -> None:
         """方案演示: the demo note and recording, the quote (a big discount asks the manager), then 推进."""
@@ -130,7 +130,7 @@ class Deals:
         discount = self.rng.choice((0, 5, 8, 10, 12)) if self.rng.random() < .75 else self.rng.choice((18, 20, 25))
         await self.say_in_deal_chat(deal, f"报价 {amount}万 折扣 {discount}%")
         await self.advance(deal)
-        self.later((2, 8), lambda: self.quote(deal))
+        self.later((2, 6), lambda: self.quote(deal))
 
     async def say_in_deal_chat(self, deal: Deal, text: str) -> None:
         """Say it where the bot knows which deal is meant: the team group when it is the rep's newest deal there,
@@ -146,4 +146,4 @@ class Deals:
         """报价反馈: the quote mail as evidence, then the close (a slow deal is still waiting at the end)."""
         await self.evidence(deal, "报价邮件或截图 已发正式报价邮件，客户确认收到，正在走内部流程")
         if deal.fate != "slow":
-            self.later((1, 10), lambda: self.close(deal, deal.fate))
+            self.later((1, 7), lambda: self.close(deal, deal.fate))

@@ -71,7 +71,6 @@ class Leads:
         self.sim, self.org, self.rng = sim, org, rng
         self.names = world.Names()
         self.stories: dict[int, Story] = {}
-        self.by_company: dict[str, int] = {}
         self.deals = Deals(sim, org, rng)
         sim.watchers.append(self.on_card)
 
@@ -80,7 +79,7 @@ class Leads:
         tz, day = self.sim.rt.settings.tz, start
         while day < end:
             busy = day.astimezone(tz).isoweekday() <= 5
-            for _ in range(self.rng.choice((4, 5, 6, 7)) if busy else self.rng.choice((1, 2))):
+            for _ in range(self.rng.choice((3, 4, 5, 6)) if busy else self.rng.choice((1, 2))):
                 local = day.astimezone(tz).replace(hour=0, minute=0) + H * self.rng.triangular(8, 21, 10.5)
                 self.sim.at(local, self._arrive)
             day += D
@@ -96,7 +95,7 @@ class Leads:
         name, source = world.channel(self.rng)
         result = await self.sim.post(name, world.lead_body(p, source))
         self.stories.setdefault(result.lead_id, Story(p))
-        self.by_company.setdefault(p.company, result.lead_id)
+        await self.sim.observe()  # its card, now that the story knows the lead
         if result.status == "queued":  # nobody could take it (night, weekend): the scan places it in hours
             self.sim.at(working(self.sim.rt.settings, self.sim.now()) + M, self._place)
 
@@ -155,7 +154,7 @@ class Leads:
         """Answer from the card (记跟进 with text) or by typing 跟进, sometimes with a next date; then plan the end."""
         note = self.rng.choice(world.FIRST_CALLS)
         if self.rng.random() < .4:
-            note += f" 下次 {self.rng.choice(('明天', '周三', '周五', '下周一'))}"
+            note += f" 下次 {self.rng.choice(('明天', '周三', '周五', '3天后'))}"
         if self.rng.random() < .5:
             await self.sim.click(rep, card.chat, card.buttons["记跟进"], note)
         else:

@@ -31,7 +31,7 @@ class PoolWatch:
         owner = int(card.chat[3:])
         if card.title.endswith("快进公海了"):
             for line in card.lines:
-                if self.rng.random() < .4:
+                if self.rng.random() < .3:
                     self._later(owner, H * self.rng.uniform(1, 30), self._rescue(line.split("：")[0]))
         elif card.title.endswith("已收回公海") and self.rng.random() < .7:
             mates = self.org.teammates(owner) if owner in self.org.people else []

@@ -24,15 +24,16 @@ from storage import demo as store
 from storage.db import Database
 
 DAYS = 90
-# Who leaves the company two months in (members CSV `active` = 0, then `salesbot handover`), and who takes over.
-LEAVER, SUCCESSOR, LEAVES_ON_DAY = "李博", "赵刚", 62
+# Who leaves the company two thirds of the way in (members CSV `active` = 0, then `salesbot handover`), and who
+# takes over.
+LEAVER, SUCCESSOR, LEAVES_AFTER = "李博", "赵刚", 0.7
 COUNTED = ("team", "member", "customer", "contact", "lead", "lead_event", "opportunity", "evidence", "approval",
            "interaction", "task", "customer_order", "customer_event", "grade_history", "outbox")
 
 
-async def seed_demo(db: Database, settings: Settings, now: datetime, reset: bool = False,
-                    seed: int = 7) -> dict[str, int]:
-    """Play the demo company's last DAYS days up to `now`; return rows per table, or {} when members exist."""
+async def seed_demo(db: Database, settings: Settings, now: datetime, reset: bool = False, seed: int = 7,
+                    days: int = DAYS) -> dict[str, int]:
+    """Play the demo company's last `days` days up to `now`; return rows per table, or {} when members exist."""
     if now.tzinfo is None:
         raise ValueError("seed_demo needs an aware datetime: pass datetime.now(UTC)")
     if reset:
@@ -40,7 +41,7 @@ async def seed_demo(db: Database, settings: Settings, now: datetime, reset: bool
     elif not await store.is_empty(db):
         return {}
     end = now.astimezone(UTC).replace(microsecond=0)
-    start = end - timedelta(days=DAYS)
+    start = end - timedelta(days=days)
     clock = ManualClock(start)
     rt = Runtime(offline(settings), clock=clock, db=db, apis={"playground": PlaygroundAPI()})
     rt.inbox.start()
@@ -71,7 +72,7 @@ async def _play(rt: Runtime, clock: ManualClock, rng: random.Random, start: date
     leads.arrivals(start, end)
     for at, name in job_times(rt.settings, start, end):
         sim.at(at, partial(sim.job, name))
-    leaves = working(rt.settings, start + timedelta(days=LEAVES_ON_DAY, hours=2))
+    leaves = working(rt.settings, start + (end - start) * LEAVES_AFTER)
     sim.at(leaves, partial(_leave, sim, org, leads))
     await sim.run()
     await sim.job("sla_scan")  # the minute the demo ends, as the every-minute scan would

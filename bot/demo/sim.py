@@ -83,11 +83,9 @@ class Sim:
         self.clock.set(self.end)
 
     async def post(self, channel: str, body: dict[str, str]) -> IntakeResult:
-        """Post a lead as its channel would, through the intake route's flow."""
+        """Post a lead as its channel would, through the intake route's flow (the caller looks at the cards)."""
         raw = json.dumps(body, ensure_ascii=False).encode()
-        result = await leadflow.transact(self.rt, lambda ctx: leadflow.receive(ctx, channel, raw, "application/json"))
-        await self.observe()
-        return result
+        return await leadflow.transact(self.rt, lambda ctx: leadflow.receive(ctx, channel, raw, "application/json"))
 
     async def say(self, member: int, chat: str, text: str) -> list[Card]:
         """Type a message as member in a playground chat (@-mentioning the bot in groups); return the answers."""

@@ -20,7 +20,7 @@ from storage.models import Customer, Lead
 from storage.repos import leads as repo
 from storage.repos import members as members_repo
 
-router = Router("leads", feature="leads")
+router = Router("leads")
 EVENT_LABELS = {"received": "收到", "assigned": "分配", "queued": "等待分配", "accepted": "接单",
                 "first_response": "首次响应", "reclaimed": "收回", "came_back": "再次来访", "duplicate": "重复提交",
                 "reminded": "提醒", "breached": "超时", "undeliverable": "无法送达", "converted": "转为商机",
@@ -72,7 +72,8 @@ async def view(ctx: Context, lead: Lead) -> LeadView:
     return LeadView(lead.id, customer.name if customer else lead.contact_name, lead.contact_name,
                     mask_mobile(lead.mobile) if lead.mobile else "", f"{lead.channel} · {lead.source}", lead.need,
                     owner.name if owner else "未分配", status_label(lead.status), clock,
-                    lead.assign_reason or "—", lines, accepted=lead.accepted_at is not None, overdue=overdue)
+                    lead.assign_reason or "—", lines, accepted=lead.accepted_at is not None, overdue=overdue,
+                    deals=ctx.settings.features.opportunities)
 
 
 def timeline_line(when: str, kind: str, note: str, who: str) -> str:

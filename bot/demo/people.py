@@ -94,6 +94,8 @@ class Leads:
             p = world.prospect(self.rng, self.names)
         name, source = world.channel(self.rng)
         result = await self.sim.post(name, world.lead_body(p, source))
+        if result is None:
+            return
         self.stories.setdefault(result.lead_id, Story(p))
         await self.sim.observe()  # its card, now that the story knows the lead
         if result.status == "queued":  # nobody could take it (night, weekend): the scan places it in hours

@@ -19,18 +19,19 @@ import json
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot import leadflow
 from bot.clock import ManualClock
 from bot.leadintake import IntakeResult
 from bot.platforms.playground import adapter
 from bot.runtime import Runtime
+from sales.intake import IntakeInvalid
 from scheduler.core import RunResult, run_job
-from storage.repos import outbox
+from storage.repos import lead_admin, outbox
 
 Act = Callable[[], Awaitable[object]]
-MINUTE = timedelta(minutes=1)
+JSON = "application/json"
 
 
 @dataclass(frozen=True)
@@ -82,10 +83,15 @@ class Sim:
             await act()
         self.clock.set(self.end)
 
-    async def post(self, channel: str, body: dict[str, str]) -> IntakeResult:
-        """Post a lead as its channel would, through the intake route's flow (the caller looks at the cards)."""
+    async def post(self, channel: str, body: dict[str, str]) -> IntakeResult | None:
+        """Post a lead as its channel would, through the intake route's flow (the caller looks at the cards);
+        a body the channel's field map refuses is archived as a reject, as the route does, and gives None."""
         raw = json.dumps(body, ensure_ascii=False).encode()
-        return await leadflow.transact(self.rt, lambda ctx: leadflow.receive(ctx, channel, raw, "application/json"))
+        try:
+            return await leadflow.transact(self.rt, lambda ctx: leadflow.receive(ctx, channel, raw, JSON))
+        except IntakeInvalid as exc:
+            await lead_admin.add_reject(self.rt.db, channel, JSON, raw, exc.reason, exc.fields, self.now())
+            return None
 
     async def say(self, member: int, chat: str, text: str) -> list[Card]:
         """Type a message as member in a playground chat (@-mentioning the bot in groups); return the answers."""

@@ -29,6 +29,16 @@ async def wipe(db: Database) -> None:
                 await s.execute(delete(table))
 
 
+async def cards_since(db: Database, after: int, limit: int = 2000) -> list[tuple[int, str, dict | None]]:
+    """(id, chat, card) of the playground's outbox rows after `after`, oldest first — the card only, not the
+    rendered skins, so reading back what the bot said stays cheap."""
+    T = m.OutboxMessage.__table__
+    stmt = (select(T.c.id, T.c.target, T.c.payload["card"]).where(T.c.id > after, T.c.platform == "playground")
+            .order_by(T.c.id).limit(limit))
+    async with db.session() as s:
+        return [(i, target, card) for i, target, card in (await s.execute(stmt)).all()]
+
+
 async def row_counts(db: Database, tables: tuple[str, ...]) -> dict[str, int]:
     """Count the rows of the named tables."""
     by_name = m.metadata.tables

@@ -28,7 +28,8 @@ from bot.platforms.playground import adapter
 from bot.runtime import Runtime
 from sales.intake import IntakeInvalid
 from scheduler.core import RunResult, run_job
-from storage.repos import lead_admin, outbox
+from storage import demo as store
+from storage.repos import lead_admin
 
 Act = Callable[[], Awaitable[object]]
 JSON = "application/json"
@@ -44,9 +45,8 @@ class Card:
     lines: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, chat: str, payload: dict) -> Card | None:
-        """Read a playground outbox payload; None when it carries no card."""
-        card = payload.get("card")
+    def of(cls, chat: str, card: dict | None) -> Card | None:
+        """Read a card as the playground's outbox holds it; None when the message carries no card."""
         if not card:
             return None
         return cls(chat, card.get("title", ""), {b["label"]: b["value"] for b in card.get("buttons", [])},
@@ -126,11 +126,10 @@ class Sim:
 
     async def observe(self) -> list[Card]:
         """Read the cards sent since the last look, show them to the watchers, and return them."""
-        rows = await outbox.recent(self.rt.db, "playground", self._cursor, limit=2000)
         cards = []
-        for row in rows:
-            self._cursor = max(self._cursor, row.id)
-            card = Card.of(row.target, row.payload)
+        for row_id, chat, data in await store.cards_since(self.rt.db, self._cursor):
+            self._cursor = max(self._cursor, row_id)
+            card = Card.of(chat, data)
             if card is not None:
                 cards.append(card)
                 for watch in self.watchers:

@@ -79,7 +79,7 @@ class Leads:
         tz, day = self.sim.rt.settings.tz, start
         while day < end:
             busy = day.astimezone(tz).isoweekday() <= 5
-            for _ in range(self.rng.choice((2, 3, 4, 5)) if busy else self.rng.choice((0, 1, 2))):
+            for _ in range(self.rng.choice((2, 3, 4)) if busy else self.rng.choice((0, 1))):
                 local = day.astimezone(tz).replace(hour=0, minute=0) + H * self.rng.triangular(8, 21, 10.5)
                 self.sim.at(local, self._arrive)
             day += D

@@ -29,9 +29,12 @@ def working(settings: Settings, at: datetime, start: time = time(9), end: time =
     return local
 
 
-def in_work(settings: Settings, at: datetime, delay: timedelta) -> datetime:
-    """`delay` after `at`, counted from the next working moment (a rep answers in office hours)."""
-    return working(settings, working(settings, at) + delay)
+def in_work(settings: Settings, at: datetime, delay: timedelta, spread: timedelta = timedelta(0)) -> datetime:
+    """`delay` after `at`, counted from the next working moment (a rep answers in office hours); a moment that
+    lands on the start of a working day moves on by `spread`, so a team's mornings do not all start at 09:00:00."""
+    when = working(settings, working(settings, at) + delay)
+    local = when.astimezone(settings.tz)
+    return when + spread if (local.hour, local.minute, local.second) == (9, 0, 0) else when
 
 
 def fires(settings: Settings, name: str, start: datetime, end: datetime) -> list[datetime]:

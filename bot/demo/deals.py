@@ -50,7 +50,8 @@ class Deals:
 
     def later(self, days: tuple[float, float], act) -> None:
         """Schedule the next step a few working days on."""
-        self.sim.at(in_work(self.sim.rt.settings, self.sim.now(), D * self.rng.uniform(*days)), act)
+        spread = H * self.rng.uniform(0, 6)
+        self.sim.at(in_work(self.sim.rt.settings, self.sim.now(), D * self.rng.uniform(*days), spread), act)
 
     async def open(self, rep: int, p: world.Prospect) -> None:
         """`新建商机` for the lead's customer in the team group: the lead converts, the deal starts."""

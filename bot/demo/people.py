@@ -118,7 +118,7 @@ class Leads:
         if first and rep not in self.org.leaving and self.rng.random() < .05:
             self._probes(lead, None, None)  # never accepted: the scan takes it back and hands it on
             return
-        accept = in_work(self.sim.rt.settings, self.sim.now(), M * self.rng.uniform(2, 25))
+        accept = in_work(self.sim.rt.settings, self.sim.now(), M * self.rng.uniform(2, 25), M * self.rng.uniform(0, 40))
         self.sim.at(accept, lambda: self.sim.click(rep, card.chat, card.buttons["接单"]))
         due = lead.first_response_due_at
         late = self.rng.random() < .08 and due is not None
@@ -126,6 +126,10 @@ class Leads:
         answer = max(due, accept) + H * self.rng.uniform(.3, 6) if late else quick
         self.sim.at(answer, lambda: self._first_response(rep, card, action.lead_id, story))
         self._probes(lead, accept, answer)
+
+    def _spread(self) -> timedelta:
+        """How far into a working day a planned act lands when its day starts."""
+        return H * self.rng.uniform(0, 6)
 
     async def _lead(self, lead_id: int) -> Lead:
         async with self.sim.rt.db.session() as s:
@@ -167,12 +171,12 @@ class Leads:
         """Convert (新建商机), close as lost (无效), or leave it — then some get one more follow-up, some nothing."""
         roll, now, cfg, p = self.rng.random(), self.sim.now(), self.sim.rt.settings, story.prospect
         if roll < .32:
-            self.sim.at(in_work(cfg, now, D * self.rng.uniform(.3, 6)), lambda: self.deals.open(rep, p))
+            self.sim.at(in_work(cfg, now, D * self.rng.uniform(.3, 6), self._spread()), lambda: self.deals.open(rep, p))
         elif roll < .62:
             reason = self.rng.choices(LOST_REASONS[:-1], (2, 4, 3, 1, 3))[0]
-            self.sim.at(in_work(cfg, now, D * self.rng.uniform(1, 12)),
+            self.sim.at(in_work(cfg, now, D * self.rng.uniform(1, 12), self._spread()),
                         lambda: self.sim.say(rep, f"dm:{rep}", f"无效 {p.company} {reason}"))
         elif roll < .82:
             note = self.rng.choice(world.LATER_CALLS)
-            self.sim.at(in_work(cfg, now, D * self.rng.uniform(5, 25)),
+            self.sim.at(in_work(cfg, now, D * self.rng.uniform(5, 25), self._spread()),
                         lambda: self.sim.say(rep, f"dm:{rep}", f"跟进 {p.company} {note}"))

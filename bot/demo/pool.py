@@ -39,7 +39,8 @@ class PoolWatch:
                 self._later(self.rng.choice(mates).id, H * self.rng.uniform(2, 60), self._claim)
 
     def _later(self, member: int, delay: timedelta, act) -> None:
-        self.sim.at(in_work(self.sim.rt.settings, self.sim.now(), delay), lambda: act(member))
+        spread = H * self.rng.uniform(0, 6)
+        self.sim.at(in_work(self.sim.rt.settings, self.sim.now(), delay, spread), lambda: act(member))
 
     def _rescue(self, customer: str):
         async def act(member: int) -> None:

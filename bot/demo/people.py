@@ -87,11 +87,15 @@ class Leads:
             self.sim.at(end - M * self.rng.uniform(5, 300), self._arrive)
 
     async def _arrive(self) -> None:
-        """One lead: mostly a new customer, sometimes one who already asked (merged into their lead)."""
+        """One lead: mostly a new customer, sometimes one who already asked (merged into their lead), sometimes
+        a business card a rep types in from the phone (`新线索`)."""
         if self.stories and self.rng.random() < .06:
             p = self.rng.choice(list(self.stories.values())).prospect
         else:
             p = world.prospect(self.rng, self.names)
+            if self.rng.random() < .06:
+                await self._enter(p)
+                return
         name, source = world.channel(self.rng)
         result = await self.sim.post(name, world.lead_body(p, source))
         if result is None:
@@ -100,6 +104,16 @@ class Leads:
         await self.sim.observe()  # its card, now that the story knows the lead
         if result.status == "queued":  # nobody could take it (night, weekend): the scan places it in hours
             self.sim.at(working(self.sim.rt.settings, self.sim.now()) + M, self._place)
+
+    async def _enter(self, p: world.Prospect) -> None:
+        """A rep enters the lead from the phone: it is theirs, accepted; they answer it like any other."""
+        reps = [r for r in self.org.people.values() if r.role == "rep" and r.id not in self.org.leaving]
+        rep = self.rng.choice(reps).id
+        need = p.need.replace(" ", "")
+        await self.sim.say(rep, f"dm:{rep}", f"新线索 {p.contact} {p.mobile} {p.company} {need}")
+        story = Story(p, {rep})
+        answer = in_work(self.sim.rt.settings, self.sim.now(), M * self.rng.triangular(3, 120, 15))
+        self.sim.at(answer, lambda: self._first_response(rep, None, story))
 
     async def _place(self) -> None:
         await self.sim.job("sla_scan")
@@ -124,7 +138,7 @@ class Leads:
         late = self.rng.random() < .08 and due is not None
         quick = accept + M * self.rng.triangular(3, 150, 20)
         answer = max(due, accept) + H * self.rng.uniform(.3, 6) if late else quick
-        self.sim.at(answer, lambda: self._first_response(rep, card, action.lead_id, story))
+        self.sim.at(answer, lambda: self._first_response(rep, card, story))
         self._probes(lead, accept, answer)
 
     def _spread(self) -> timedelta:
@@ -156,19 +170,24 @@ class Leads:
         if lead.status in OPEN_LEAD_STATUSES and waiting:
             await self.sim.job("sla_scan")
 
-    async def _first_response(self, rep: int, card: Card, lead_id: int, story: Story) -> None:
-        """Answer from the card (记跟进 with text) or by typing 跟进, sometimes with a next date; then plan the end."""
-        note = self.rng.choice(world.FIRST_CALLS)
+    async def _first_response(self, rep: int, card: Card | None, story: Story) -> None:
+        """Answer from the card (记跟进 with text) or by typing 跟进, sometimes with a next date, sometimes adding
+        the decision maker as a contact (`客户`); then plan the end."""
+        note, p = self.rng.choice(world.FIRST_CALLS), story.prospect
         if self.rng.random() < .4:
             note += f" 下次 {self.rng.choice(('明天', '周三', '周五', '3天后'))}"
-        if self.rng.random() < .5:
+        if card is not None and "记跟进" in card.buttons and self.rng.random() < .5:
             await self.sim.click(rep, card.chat, card.buttons["记跟进"], note)
         else:
-            await self.sim.say(rep, card.chat, f"跟进 {story.prospect.company} {note}")
+            await self.sim.say(rep, f"dm:{rep}", f"跟进 {p.company} {note}")
+        if self.rng.random() < .12:  # the decision maker's card, from the phone
+            who, phone = world.person(self.rng), world.mobile(self.rng)
+            await self.sim.say(rep, f"dm:{rep}", f"客户 {p.company} 联系人 {who} 手机 {phone}")
         self._outcome(rep, story)
 
     def _outcome(self, rep: int, story: Story) -> None:
-        """Convert (新建商机), close as lost (无效), or leave it — then some get one more follow-up, some nothing."""
+        """Convert (新建商机), close as lost (无效), give back to the pool (放弃), or leave it: one more follow-up
+        for some, nothing for the rest (pool_reclaim takes those)."""
         roll, now, cfg, p = self.rng.random(), self.sim.now(), self.sim.rt.settings, story.prospect
         if roll < .32:
             self.sim.at(in_work(cfg, now, D * self.rng.uniform(.3, 6), self._spread()), lambda: self.deals.open(rep, p))
@@ -176,7 +195,10 @@ class Leads:
             reason = self.rng.choices(LOST_REASONS[:-1], (2, 4, 3, 1, 3))[0]
             self.sim.at(in_work(cfg, now, D * self.rng.uniform(1, 12), self._spread()),
                         lambda: self.sim.say(rep, f"dm:{rep}", f"无效 {p.company} {reason}"))
-        elif roll < .82:
+        elif roll < .66:
+            self.sim.at(in_work(cfg, now, D * self.rng.uniform(3, 15), self._spread()),
+                        lambda: self.sim.say(rep, f"dm:{rep}", f"放弃 {p.company} 预算取消，明年再看"))
+        elif roll < .84:
             note = self.rng.choice(world.LATER_CALLS)
             self.sim.at(in_work(cfg, now, D * self.rng.uniform(5, 25), self._spread()),
                         lambda: self.sim.say(rep, f"dm:{rep}", f"跟进 {p.company} {note}"))

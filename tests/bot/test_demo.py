@@ -107,6 +107,14 @@ async def test_leads_are_accepted_from_their_card_and_answered_from_it(db):
     assert 0 < late < answered  # the scan flagged the slow ones, not the rest
 
 
+async def test_reps_enter_leads_and_customers_from_the_phone_and_give_some_back(db):
+    said = [e["text"] for (e,) in await rows(db, select(m.InboxEvent.event).where(m.InboxEvent.kind == "message"))]
+    assert any(t.startswith("新线索 ") for t in said) and any(t.startswith("客户 ") for t in said)
+    assert await count(db, LeadEvent, LeadEvent.kind == "received", LeadEvent.note.like("手动录入%")) > 0
+    assert await count(db, CustomerEvent, CustomerEvent.kind == "updated") > 0  # 客户 … 联系人 … 手机 …
+    assert await count(db, CustomerEvent, CustomerEvent.kind == "released") > 0  # 放弃 <客户> <原因>
+
+
 async def test_a_lead_left_alone_goes_to_the_pool_and_a_teammate_claims_it(db):
     events = await rows(db, select(CustomerEvent.customer_id, CustomerEvent.kind, CustomerEvent.owner_from,
                                    CustomerEvent.owner_to).order_by(CustomerEvent.id))

@@ -12,16 +12,13 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from bot.demo import world
 from bot.demo.calendar import in_work
+from bot.demo.org import Org
 from bot.demo.sim import Sim
 from cards.actions import AcceptDelivery, AdvanceStage, AskEvidence, CloseOpportunity, unpack
 from storage.repos.deal_rooms import PLAYGROUND_PREFIX
-
-if TYPE_CHECKING:
-    from bot.demo.people import Org
 
 D, H = timedelta(days=1), timedelta(hours=1)
 FATES = (("won", .5), ("lost", .3), ("slow", .2))

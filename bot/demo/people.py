@@ -16,6 +16,7 @@ from bot.core.vocab import OPEN_LEAD_STATUSES, LeadStatus
 from bot.demo import world
 from bot.demo.calendar import in_work, working
 from bot.demo.deals import Deals
+from bot.demo.org import Org
 from bot.demo.sim import Card, Sim
 from cards.actions import unpack
 from sales import sla
@@ -24,36 +25,6 @@ from storage.models import Lead
 from storage.repos import leads as leads_repo
 
 H, D, M = timedelta(hours=1), timedelta(days=1), timedelta(minutes=1)
-
-
-@dataclass(frozen=True)
-class Rep:
-    """A member as the demo needs them: id, name, role, team and manager."""
-
-    id: int
-    name: str
-    role: str
-    team_id: int | None
-    manager_id: int | None
-
-    @property
-    def group(self) -> str:
-        """The team's playground group."""
-        return f"group:{self.team_id}"
-
-
-@dataclass
-class Org:
-    """The imported members, by id, and each team's reps."""
-
-    people: dict[int, Rep]
-    leaving: set[int] = field(default_factory=set)
-
-    def teammates(self, rep_id: int) -> list[Rep]:
-        """The other active reps of a rep's team."""
-        team = self.people[rep_id].team_id
-        return [p for p in self.people.values() if p.role == "rep" and p.team_id == team and p.id != rep_id
-                and p.id not in self.leaving]
 
 
 @dataclass

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from bot.demo import world
 from bot.demo.calendar import in_work
+from bot.demo.org import Org
 from bot.demo.sim import Card, Sim
-
-if TYPE_CHECKING:
-    from bot.demo.people import Org
 
 H = timedelta(hours=1)
 

@@ -13,7 +13,8 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.demo import setup
 from bot.demo.calendar import job_times, working
-from bot.demo.people import Leads, Org
+from bot.demo.org import Org
+from bot.demo.people import Leads
 from bot.demo.pool import PoolWatch
 from bot.demo.sim import Sim
 from bot.importer import import_members

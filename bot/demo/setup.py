@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.config import Settings
-from bot.demo.people import Org, Rep
+from bot.demo.org import Org, Rep
 from bot.errors import UserError
 from bot.importer import import_members
 from bot.scripts_cli import import_scripts

@@ -135,5 +135,6 @@ def lead_card_for(ctx: Context, n: NewLead, owner: str, now: datetime) -> Card:
     overdue = n.due is not None and now > n.due
     view = LeadView(n.id, n.customer_name(), li.get("contact_name"), mask_mobile(li.mobile) if li.mobile else "",
                     f"{li.channel} · {li.get('source')}", li.get("need"), owner, LeadStatus.ASSIGNED.label,
-                    sla.countdown(now, n.due), n.reason[:200] or "—", lines, accepted=False, overdue=overdue)
+                    sla.countdown(now, n.due), n.reason[:200] or "—", lines, accepted=False, overdue=overdue,
+                    deals=ctx.settings.features.opportunities)
     return lead_card(view, "新线索：")

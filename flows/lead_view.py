@@ -32,7 +32,8 @@ async def view(ctx: Context, lead: Lead) -> LeadView:
     return LeadView(lead.id, customer.name if customer else lead.contact_name, lead.contact_name,
                     mask_mobile(lead.mobile) if lead.mobile else "", f"{lead.channel} · {lead.source}", lead.need,
                     owner.name if owner else "未分配", status_label(lead.status), clock,
-                    lead.assign_reason or "—", lines, accepted=lead.accepted_at is not None, overdue=overdue)
+                    lead.assign_reason or "—", lines, accepted=lead.accepted_at is not None, overdue=overdue,
+                    deals=ctx.settings.features.opportunities)
 
 
 def timeline_line(when: str, kind: str, note: str, who: str) -> str:

@@ -22,7 +22,7 @@ from storage.repos import entry as entry_repo
 from storage.repos import leads as leads_repo
 from storage.repos import members as members_repo
 
-router = Router("entry", feature="leads")
+router = Router("entry")
 LEAD_USAGE = "新线索 <姓名> <手机> [公司] [需求]"
 CUSTOMER_USAGE = "客户 <客户> [行业 …] [地区 …] [联系人 …] [手机 …]"
 LABELS = {"industry": "行业", "region": "地区", "contact": "联系人"}

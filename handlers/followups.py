@@ -19,7 +19,7 @@ from handlers import attack
 from sales.followups import FollowUpText, parse_followup
 from storage.repos import followups as repo
 
-router = Router("followups", feature="leads")
+router = Router("followups")
 HOW = {InteractionKind.FOLLOW_UP: "跟进 [客户] <内容> [下次 <日期>]", InteractionKind.VISIT: "拜访 [客户] <内容>",
        InteractionKind.DEMO: "演示 [客户] <内容>"}
 

@@ -17,7 +17,7 @@ from sales import lead_life as rules
 from storage.models import Customer, Lead
 from storage.repos import leads as leads_repo
 
-router = Router("lead_life", feature="leads")
+router = Router("lead_life")
 USAGE = "无效 <客户> <原因>"
 
 

@@ -16,7 +16,7 @@ from sales.lead_life import status_label
 from storage.models import Lead
 from storage.repos import leads as repo
 
-router = Router("leads", feature="leads")
+router = Router("leads")
 
 
 @router.action(AcceptLead)

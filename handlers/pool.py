@@ -17,7 +17,7 @@ from storage.repos import leads as leads_repo
 from storage.repos import opportunities as opp_repo
 from storage.repos import pool as repo
 
-router = Router("pool", feature="leads")
+router = Router("pool")
 
 
 @router.command("公海", "pool", summary="看公海里可以领取的客户和线索", spaced=True)

@@ -16,6 +16,4 @@ from scheduler.registry import job
 @job("pool_reclaim", schedule="pool_reclaim")
 async def pool_reclaim(ctx: Context, fire_at: datetime) -> str:
     """Move customers past their pool windows to the pool (with their open leads) and warn owners before."""
-    if not ctx.settings.features.leads:
-        return "公海回收：功能未开启（[features] leads = false），未回收"
     return await pool.reclaim(ctx, fire_at)

@@ -24,12 +24,12 @@ cd "$WORK/salesbot"
 echo "2/5 make run on port $PORT (public_url follows the port)"
 SALESBOT__SERVER__PORT="$PORT" setsid make run >"$WORK/run.log" 2>&1 &
 SERVER_PID=$!
-for _ in $(seq 1 300); do
+for _ in $(seq 1 600); do  # install + the demo (about a minute quiet, minutes on a busy machine) + start
   curl -fsS "$BASE/healthz" >/dev/null 2>&1 && break
   kill -0 "$SERVER_PID" 2>/dev/null || fail "make run exited before the server answered"
   sleep 1
 done
-curl -fsS "$BASE/healthz" >/dev/null || fail "no answer on $BASE/healthz after 300 s"
+curl -fsS "$BASE/healthz" >/dev/null || fail "no answer on $BASE/healthz after 600 s"
 grep -qi "warning" "$WORK/run.log" && grep -i "warning" "$WORK/run.log" | grep -vi "pip\|Location '" | head -5 || true
 
 echo "3/5 the expo form takes a lead (no token, CSRF-signed page)"

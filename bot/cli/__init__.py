@@ -28,6 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="seed the demo company")
     demo.add_argument("--reset", action="store_true", help="wipe the database first")
     demo.add_argument("--seed", type=int, default=7, help="random seed: the same seed gives the same company")
+    demo.add_argument("--days", type=int, default=90, choices=range(1, 366), metavar="1..365",
+                      help="how many days of the company's life to play up to now (default 90)")
     db = sub.add_parser("db", help="database")
     db.add_argument("action", choices=["upgrade"])
     check = sub.add_parser("check-config", help="validate the config")
@@ -109,19 +111,14 @@ async def _require_current(db) -> None:
 
 
 async def _demo(args, settings: Settings, db) -> int:
-    from storage.demo import seed_demo
+    from bot.demo import seed_demo
 
-    counts = await seed_demo(db, SystemClock().now(), reset=args.reset, seed=args.seed)
+    counts = await seed_demo(db, settings, SystemClock().now(), reset=args.reset, seed=args.seed,
+                             days=args.days)
     if not counts:
         print("demo: the database already has members; nothing seeded (use --reset to start over)")
         return 0
     print("demo seeded: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-    starter = Path(__file__).resolve().parents[2] / "packs" / "scripts" / "starter.toml"
-    if starter.exists():  # so 话术 has something to offer in the playground from the first minute
-        from bot.cli.scripts import import_scripts
-
-        report = await import_scripts(db, settings, starter)
-        print(f"demo scripts: {starter.name} loaded ({report.created} created, {report.updated} updated)")
     return 0
 
 

@@ -18,6 +18,9 @@ __all__ = ["HHMM", "WEEKLY", "ConfigProblem", "load_settings", "validate"]  # pl
 
 DEFAULT_PATH = Path("config.toml")
 ENV_PREFIX = "SALESBOT__"
+# Keys that once were switches and now are always on: `true` is accepted silently, anything else is a problem.
+RETIRED = {"features.leads": "remove it: lead intake, distribution, the golden 4 hours, follow-ups and the pool are "
+                             "always on; a team that takes no leads configures no [intake.channels]"}
 SECRET_KEYS = {"secret", "secret_key", "admin_token", "token", "encoding_aes_key", "bot_token",
                "bot_encoding_aes_key", "client_secret", "event_token", "event_aes_key", "app_secret",
                "verification_token", "encrypt_key", "access_token", "webhook_keys", "webhooks",
@@ -117,6 +120,10 @@ def _fill_section(section: Any, sec_name: str, values: dict, source: str, proble
     hints = get_type_hints(type(section))
     for key, value in values.items():
         where = f"{sec_name}.{key}"
+        if where in RETIRED:
+            if value is not True:  # `= true` asked for what is always there; anything else would be a lie
+                problems.append(ConfigProblem(source, where, "cannot be switched off any more", RETIRED[where]))
+            continue
         if key not in hints:
             problems.append(ConfigProblem(source, where, "unknown key",
                                           f"remove it; keys of [{sec_name}] are {', '.join(hints)}"))

@@ -152,7 +152,9 @@ class SecurityConfig:
 
 @dataclass
 class FeaturesConfig:
-    leads: bool = True
+    """Modules a team switches on one at a time. Lead intake, distribution, the SLA clock, follow-ups and the
+    pool are not among them: every start builds on them (a team without leads configures no intake channel)."""
+
     opportunities: bool = True
     grading: bool = True
     weekly_report: bool = True

@@ -33,6 +33,7 @@ class LeadView:
     timeline: Sequence[str]
     accepted: bool = False
     overdue: bool = False
+    deals: bool = True  # [features] opportunities: moving a deal's stage also counts as the first response
 
 
 def lead_card(v: LeadView, title_prefix: str = "新线索：") -> Card:
@@ -50,7 +51,8 @@ def lead_card(v: LeadView, title_prefix: str = "新线索：") -> Card:
     level = Level.DANGER if v.overdue else (Level.SUCCESS if v.accepted else Level.WARNING)
     return Card(title=f"{title_prefix}{v.customer}", subtitle=f"线索 #{v.id} · 负责人 {v.owner}", level=level,
                 sections=sections, buttons=buttons,
-                footer="4 小时内跟进：发“跟进 内容”、推进阶段或加企业微信都算首次响应")
+                footer="4 小时内跟进：点“记跟进”或发“跟进 内容”" + ("、推进阶段" if v.deals else "")
+                + "或加企业微信都算首次响应")
 
 
 def sla_reminder_card(lead_id: int, customer: str, countdown: str) -> Card:

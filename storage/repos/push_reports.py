@@ -138,7 +138,8 @@ async def week_numbers(session: AsyncSession, start: datetime, end: datetime,
 async def _stage_days(session: AsyncSession, start: datetime, end: datetime, ids) -> dict[int, tuple[int, float]]:
     """Return (moves, days spent in the left stage) per member for stage moves in [start, end)."""
     moved = select(SC.c.opportunity_id).where(SC.c.at >= start, SC.c.at < end)
-    prev = func.lag(SC.c.at).over(partition_by=SC.c.opportunity_id, order_by=(SC.c.at, SC.c.id))
+    prev = func.lag(SC.c.at, type_=SC.c.at.type).over(  # typed: SQLite hands a window function back as text
+        partition_by=SC.c.opportunity_id, order_by=(SC.c.at, SC.c.id))
     inner = (select(SC.c.member_id, SC.c.at, prev.label("prev"), OP.c.created_at)
              .select_from(SC.join(OP, OP.c.id == SC.c.opportunity_id))
              .where(SC.c.opportunity_id.in_(moved), SC.c.to_stage.not_in(("won", "lost"))).subquery())

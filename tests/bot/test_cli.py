@@ -276,10 +276,10 @@ def test_unknown_command_is_an_argparse_error(capsys):
 
 
 def test_demo_seeds_once(upgraded, tmp_path, capsys):
-    assert main(["--config", str(upgraded), "demo"]) == 0
-    assert capsys.readouterr().out.startswith("demo seeded: ")
+    assert main(["--config", str(upgraded), "demo", "--days", "1"]) == 0
+    assert capsys.readouterr().out.startswith("demo seeded: team 3, member 24, ")
     seeded = len(_members(tmp_path))
     assert seeded > 0
-    assert main(["--config", str(upgraded), "demo"]) == 0
+    assert main(["--config", str(upgraded), "demo", "--days", "1"]) == 0
     assert "nothing seeded" in capsys.readouterr().out
     assert len(_members(tmp_path)) == seeded

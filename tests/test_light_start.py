@@ -35,7 +35,7 @@ async def light(sqlite_url, clock):
 
 async def test_light_start_lead_to_followup_help_and_weekly_report(aiohttp_client, light):
     rt = light
-    client = await aiohttp_client(create_app(rt, start_services=False))
+    client = await aiohttp_client(create_app(rt))
     rep = await add_member(rt, "李娜")
     lead_id, answer, _ = await new_lead(rt, "13800138001", "华东医疗")
     assert answer == "assigned"
@@ -55,7 +55,7 @@ async def test_light_start_lead_to_followup_help_and_weekly_report(aiohttp_clien
 async def test_light_start_the_lead_card_stops_its_own_clock_and_says_how(aiohttp_client, light, clock):
     """接单 and 记跟进 on the lead card itself: the clock stops, the scan neither reminds nor breaches."""
     rt = light
-    client = await aiohttp_client(create_app(rt, start_services=False))
+    client = await aiohttp_client(create_app(rt))
     rep = await add_member(rt, "李娜")
     lead_id, _, _ = await new_lead(rt, "13800138002", "华南物流")
     chat = await dm(client, rt, rep)

@@ -1,22 +1,16 @@
-"""Evidence media downloads: read a response into memory (never past [storage] max_media_bytes), then store it.
+"""Evidence media downloads: read a response into memory, never past [storage] max_media_bytes.
 
-`fetch_into` is the platform-neutral step every API's `media_fetch` delivery ends with (scheduler/media.py
-queues them).
+The platforms' `fetch_media` task handlers read with these; bot/platforms/tasks.py stores what they read.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
-from datetime import datetime
 from typing import Any
 
 import aiohttp
 
-from bot.core.errors import DeliveryError, TransientDeliveryError
-from storage import media_store
-from storage.db import Database
-from storage.repos import media as repo
+from bot.core.errors import DeliveryError
 
 CHUNK = 65536
 ERROR_BYTES = 65536  # an error answer bigger than this is not one
@@ -45,24 +39,3 @@ def json_error(data: bytes, content_type: str) -> dict[str, Any] | None:
     except ValueError:
         return None
     return parsed if isinstance(parsed, dict) else None
-
-
-async def fetch_into(db: Database | None, payload: dict[str, Any], fetch: Callable[[str, int], Awaitable[bytes]],
-                     now: Callable[[], datetime]) -> None:
-    """Download one evidence file with the platform's `fetch` and store it; a permanent failure is recorded."""
-    if db is None:
-        raise DeliveryError("media_fetch needs the database; build the API with the runtime's db")
-    evidence_id = int(payload["evidence_id"])
-    try:
-        data = await fetch(payload["ref"], int(payload["max_bytes"]))
-    except TransientDeliveryError:
-        raise  # still "queued": the sender retries, and fail_dead records it if it never works
-    except DeliveryError as exc:
-        await repo.mark_failed(db, evidence_id, str(exc), now())
-        raise
-    try:
-        path, digest = await media_store.save(payload["media_dir"], data, payload.get("name") or "")
-    except OSError as exc:  # retried by the sender; dead-lettered (and marked failed) if it never works
-        raise TransientDeliveryError(f"cannot write into [storage] media_dir {payload['media_dir']!r}: "
-                                     f"{exc.strerror or exc}; make the folder writable") from exc
-    await repo.mark_stored(db, evidence_id, path, digest, len(data), now())

@@ -26,6 +26,7 @@ from storage.repos import outbox
 from storage.repos.send_slots import SlotStore
 
 log = logging.getLogger("salesbot.sender")
+STOP_WAIT = 5.0  # seconds a lane gets to finish its current pass when the sender stops
 
 
 class Sender:
@@ -59,20 +60,27 @@ class Sender:
     def start(self) -> None:
         """Run one lane per enabled platform in the background."""
         loop = asyncio.get_running_loop()
-        self._tasks = [loop.create_task(self._run(p), name=f"outbox-{p}") for p in self.apis]
+        lanes = [self.lane(p) for p in self.apis]
+        for lane in lanes:
+            lane.halted = False
+        self._tasks = [loop.create_task(self._run(lane), name=f"outbox-{lane.platform}") for lane in lanes]
 
-    async def _run(self, platform: str) -> None:
+    async def _run(self, lane: Lane) -> None:
         with contextlib.suppress(Exception):
             await self.retire_orphans()
-        await self.lane(platform).run()
+        await lane.run()
 
     async def stop(self) -> None:
-        """Stop the lanes; rows still claimed are taken over by any sender after their lease."""
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        """Stop the lanes after their current pass; rows still claimed go to any sender after their lease."""
+        for lane in self.lanes.values():
+            lane.halt()
+        if self._tasks:
+            _done, stuck = await asyncio.wait(self._tasks, timeout=STOP_WAIT)
+            for task in stuck:  # a pass stuck on an unreachable database: cancel it after all
+                task.cancel()
+            for task in self._tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
         self._tasks = []
         await asyncio.gather(*(lane.stop() for lane in self.lanes.values()), return_exceptions=True)
 

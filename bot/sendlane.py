@@ -47,6 +47,7 @@ class Lane:
         self.sent: dict[int, tuple[str, int]] = {}  # delivered, not yet marked: id -> (token, attempts)
         self.slots = LaneSlots(sender.slots, self.rate_now, self.cfg, sleep)
         self.wake = asyncio.Event()
+        self.halted = False
         self._renewed = datetime.min.replace(tzinfo=UTC)
 
     def now(self) -> datetime:
@@ -89,9 +90,15 @@ class Lane:
         await self.flush()
         return claimed
 
+    def halt(self) -> None:
+        """Make `run` return after its current pass: a cancel could land inside a database call, and on SQLite a
+        connection dropped mid-statement can keep the write lock until it is collected."""
+        self.halted = True
+        self.wake.set()
+
     async def run(self) -> None:
-        """Loop until cancelled: keep the lane full, renew leases, flush marks."""
-        while True:
+        """Loop until halted: keep the lane full, renew leases, flush marks."""
+        while not self.halted:
             claimed = 0
             try:
                 claimed = await self.pump()
@@ -100,7 +107,7 @@ class Lane:
                     await self.renew()
             except Exception:
                 log.exception("sender lane pass failed; retrying", extra={"platform": self.platform})
-            if claimed and len(self.inflight) < self.cfg.concurrency:
+            if self.halted or (claimed and len(self.inflight) < self.cfg.concurrency):
                 continue
             self.wake.clear()
             busy = self.inflight or self.sent or self.slots.settles

@@ -255,3 +255,30 @@ async def test_a_send_that_timed_out_keeps_its_slot_held_as_it_may_still_arrive(
     clock.advance(timedelta(seconds=12))
     await _drain(clock, sender)
     assert api.keys == ["r0"]
+
+
+async def test_stopping_the_sender_lets_a_lane_finish_its_database_call(migrated_db, clock, monkeypatch):
+    """The full suite once hung 30 s in Sender.stop: a lane cancelled inside a statement left SQLite's write
+    lock held, and the final mark of delivered rows waited for it. A lane now stops between passes."""
+    await _queue(migrated_db, clock, "fast", [("f0", "c0", {})])
+    sender = _sender(migrated_db, clock, {"fast": SlowAPI(clock, seconds=0)})
+    real, entered, release, cancelled = outbox.claim_due, asyncio.Event(), asyncio.Event(), []
+
+    async def slow_claim(*args, **kwargs):
+        entered.set()
+        try:
+            await release.wait()  # a statement the database is still running
+        except asyncio.CancelledError:
+            cancelled.append(True)
+            raise
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(outbox, "claim_due", slow_claim)
+    sender.start()
+    await asyncio.wait_for(entered.wait(), 5)
+    stopping = asyncio.create_task(sender.stop())
+    await asyncio.sleep(0)
+    release.set()
+    await asyncio.wait_for(stopping, 10)
+    assert cancelled == []
+    assert await outbox.counts(migrated_db) == {"sent": 1}  # the pass it finished sent and marked the row

@@ -5,13 +5,11 @@ The demo company itself is not written here: bot/demo/ produces it by driving th
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 
 from storage import models as m
 from storage.db import Database
-from storage.repos._sql import rowcount, table_of
+from storage.repos._sql import table_of
 
 KEEP_ON_RESET = {"rejected_request"}  # refused inbound bodies are an audit trail, not demo data
 
@@ -45,17 +43,3 @@ async def row_counts(db: Database, tables: tuple[str, ...]) -> dict[str, int]:
     by_name = m.metadata.tables
     async with db.session() as s:
         return {name: await s.scalar(select(func.count()).select_from(by_name[name])) or 0 for name in tables}
-
-
-async def mark_delivered(db: Database, now: datetime) -> int:
-    """Mark the playground's due messages sent when they were queued; return how many.
-
-    Delivering to the playground is marking the row (bot/platforms/playground/api.py). Doing it here for the
-    demo's ninety days of history keeps thousands of rows from queueing behind the per-chat rate limit when
-    `serve` starts; rows held for later (quiet hours) stay pending for the sender.
-    """
-    T = table_of(m.OutboxMessage)
-    stmt = (update(T).where(T.c.platform == "playground", T.c.status == "pending", T.c.next_attempt_at <= now)
-            .values(status="sent", sent_at=T.c.created_at, attempts=1))
-    async with db.session() as s:
-        return rowcount(await s.execute(stmt))

@@ -23,6 +23,7 @@ from bot.runtime import Runtime
 from flows import handover
 from storage import demo as store
 from storage.db import Database
+from storage.repos import outbox as outbox_repo
 
 DAYS = 90
 # Who leaves the company two thirds of the way in (members CSV `active` = 0, then `salesbot handover`), and who
@@ -77,7 +78,7 @@ async def _play(rt: Runtime, clock: ManualClock, rng: random.Random, start: date
     sim.at(leaves, partial(_leave, sim, org, leads))
     await sim.run()
     await sim.job("sla_scan")  # the minute the demo ends, as the every-minute scan would
-    await store.mark_delivered(rt.db, end)
+    await outbox_repo.mark_playground_delivered(rt.db, end)
 
 
 async def _leave(sim: Sim, org: Org, leads: Leads) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select, update
 
 from storage.db import Database
 from storage.models import OutboxMessage
-from storage.repos._sql import insert_ignore, table_of
+from storage.repos._sql import insert_ignore, rowcount, table_of
 
 T = table_of(OutboxMessage)
 LEASE = timedelta(seconds=30)  # renewed every LEASE/3 while a sender holds the row
@@ -206,3 +206,16 @@ async def enqueue_many_raw(db: Database, rows: list[tuple[str, str, str, dict]],
     """Queue already-rendered (key, platform, target, payload) rows in their own transaction (tools, benches)."""
     async with db.session() as s:
         return await enqueue_many(s, db.dialect, rows, now)
+
+
+async def mark_playground_delivered(db: Database, now: datetime) -> int:
+    """Mark the playground's due messages sent when they were queued; return how many.
+
+    Delivering to the playground is marking the row (bot/platforms/playground/api.py). Doing it here for the
+    demo's ninety days of history keeps thousands of rows from queueing behind the per-chat rate limit when
+    `serve` starts; rows held for later (quiet hours) stay pending for the sender.
+    """
+    stmt = (update(T).where(T.c.platform == "playground", T.c.status == "pending", T.c.next_attempt_at <= now)
+            .values(status="sent", sent_at=T.c.created_at, attempts=1))
+    async with db.session() as s:
+        return rowcount(await s.execute(stmt))

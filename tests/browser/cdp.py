@@ -60,7 +60,7 @@ class Browser:
         self._events: asyncio.Queue = asyncio.Queue()
 
     async def __aenter__(self) -> Browser:
-        self._dir = tempfile.TemporaryDirectory(prefix="salesbot-chromium-")
+        self._dir = tempfile.TemporaryDirectory(prefix="salesbot-chromium-", ignore_cleanup_errors=True)
         self.proc = await asyncio.create_subprocess_exec(self.binary, *FLAGS, f"--user-data-dir={self._dir.name}",
                                                          "about:blank", stdout=asyncio.subprocess.DEVNULL,
                                                          stderr=asyncio.subprocess.PIPE)

@@ -30,7 +30,7 @@ class Browser:
         self._ids = itertools.count(1)
 
     async def __aenter__(self) -> Browser:
-        self._dir = tempfile.TemporaryDirectory()
+        self._dir = tempfile.TemporaryDirectory(ignore_cleanup_errors=True)  # chromium's helpers may still be writing
         self._proc = subprocess.Popen(
             [CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu", "--remote-debugging-port=0",
              f"--user-data-dir={self._dir.name}", "--no-first-run", "about:blank"],

@@ -1,7 +1,7 @@
 """攻坚任务卡 in chat: `攻坚 [场景]`, strategy choice, the checklist and its ticks, objection offers, new reps.
 
 Hooks other modules call: `offer_after_note` (跟进 notes), `new_rep_checklist` (opportunity creation);
-the dispatcher tries `on("unmatched")` handlers before the short help, which is where a deal-chat remark
+the dispatcher tries `on_unmatched` handlers before the short help, which is where a deal-chat remark
 like "客户说预算不够" gets its offer.
 """
 

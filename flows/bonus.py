@@ -53,7 +53,7 @@ async def statements(session: AsyncSession, settings: Settings, month: str, reps
         amount = stored.get(cid, deferral_amount(rules, scored.cards[owner].health_score))
         pending[owner].append(Deferral(cid, name, amount, month))
     if dialect is not None:
-        await repo.record(session, dialect, [{"member_id": o, "customer_id": d.customer_id, "month": month,
+        await repo.record(session, [{"member_id": o, "customer_id": d.customer_id, "month": month,
                                               "amount": d.amount, "created_at": end}
                                              for o, ds in pending.items() for d in ds])
     released: dict[int, list[Deferral]] = defaultdict(list)

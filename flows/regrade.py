@@ -44,7 +44,7 @@ async def propose(session: AsyncSession, dialect: str, cfg: GradingConfig, now: 
              "from_grade": str(cur[i]), "to_grade": str(s.quadrant[i]), "status": "pending", "decision_note": "",
              "reason": reason_of(s, i, str(s.quadrant[i]), False), "numbers": inputs_of(s, i), "created_at": now}
             for i in np.flatnonzero(moved).tolist()]  # plain ints for the helpers
-    return await repo.add_proposals(session, dialect, quarter, rows)
+    return await repo.add_proposals(session, quarter, rows)
 
 
 async def approve(session: AsyncSession, member_id: int, team_id: int | None, everyone: bool, now: datetime,

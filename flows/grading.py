@@ -90,7 +90,7 @@ def score_rows(s: Scored, now: datetime) -> list[dict]:
     return [{"computed_at": now, **dict(zip(keys, row, strict=True))} for row in zip(*cols, strict=True)]
 
 
-async def run_daily(session: AsyncSession, dialect: str, cfg: GradingConfig, now: datetime) -> DailyResult:
+async def run_daily(session: AsyncSession, cfg: GradingConfig, now: datetime) -> DailyResult:
     """Score every customer, write the scores and the day's grade changes; return what changed."""
     s = await compute(session, cfg, now)
     changes = decide(s, await repo.dormant_since(session))

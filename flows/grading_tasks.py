@@ -47,7 +47,7 @@ def cadence_rules(cfg: GradingConfig) -> dict[str, dict]:
             if int({**DEFAULT_CADENCE.get(g.value, {}), **cfg.cadence.get(g.value, {})}.get("count", 0)) > 0}
 
 
-async def start_activations(session: AsyncSession, dialect: str, plan: Plan, changes: list[Change],
+async def start_activations(session: AsyncSession, plan: Plan, changes: list[Change],
                             now: datetime) -> list[Activation]:
     """Create the plan's tasks for every customer the dormant trigger just moved; return them per customer."""
     fired = [c for c in changes if c.source == "dormant" and c.owner_id is not None]
@@ -66,7 +66,7 @@ async def start_activations(session: AsyncSession, dialect: str, plan: Plan, cha
     return out
 
 
-async def cadence(session: AsyncSession, dialect: str, cfg: GradingConfig, now: datetime) -> tuple[int, int]:
+async def cadence(session: AsyncSession, cfg: GradingConfig, now: datetime) -> tuple[int, int]:
     """Create cadence tasks for customers short of their grade's cadence, close the met ones; return both counts."""
     rules = cadence_rules(cfg)
     customers = await repo.graded_customers(session, list(rules))

@@ -34,7 +34,7 @@ def quarter_before(at: datetime, tz: ZoneInfo) -> str:
     return f"{local.year - 1}Q4" if q == 0 else f"{local.year}Q{q}"
 
 
-async def propose(session: AsyncSession, dialect: str, cfg: GradingConfig, now: datetime, quarter: str) -> int:
+async def propose(session: AsyncSession, cfg: GradingConfig, now: datetime, quarter: str) -> int:
     """Write a proposal for every graded customer whose numbers now point to another grade; return how many."""
     s = await compute(session, cfg, now)
     cur = s.rows.grade

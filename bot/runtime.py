@@ -75,7 +75,7 @@ class Runtime:
         return Context(settings=self.settings, session=session, clock_now=self.clock.now,
                        outbox=RenderingOutbox(session, self.clock.now, self.renderers.render),
                        tasks=SessionTasks(session, self.clock.now, self.tasks),
-                       dialect=self.db.dialect, member=member, event=event, help_commands=self.routes.help_commands())
+                       member=member, event=event, help_commands=self.routes.help_commands())
 
     async def check_lead(self, channel: str, body: bytes, content_type: str) -> LeadSubmitted:
         """Check an intake body into a typed submission; raise IntakeInvalid when it cannot be a lead."""

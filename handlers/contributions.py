@@ -90,7 +90,7 @@ async def _decide(ctx: Context, raw: str, approve: bool) -> Reply:
     if sub is None:
         return Reply(card=notice_card("这条投稿已经审核过了", "不用再操作。"))
     if approve:
-        await points.add(ctx.session, ctx.dialect, sub.member_id, "script_approved",
+        await points.add(ctx.session, sub.member_id, "script_approved",
                          ctx.settings.scorecard.points.get("script_approved", 0), f"sub:{sub.id}",
                          f"话术投稿入库：{sub.title}", ctx.now())
     word = "已收入话术库" if approve else "未收录"
@@ -109,11 +109,11 @@ async def competitor(msg: Message, ctx: Context) -> Reply:
         return Reply(card=notice_card("没找到这个客户", f"没有叫“{customer_name}”的客户，检查一下名字。",
                                       Level.WARNING))
     assert ctx.member is not None  # a command or click: dispatch found the member
-    tag = await points.add_tag(ctx.session, ctx.dialect, customer.id, rival, ctx.member.id, ctx.now())
+    tag = await points.add_tag(ctx.session, customer.id, rival, ctx.member.id, ctx.now())
     tags = "、".join(await points.tags(ctx.session, customer.id))
     if tag is None:
         return Reply(card=notice_card("已经标记过", f"{customer.name} 的竞品：{tags}"))
-    await points.add(ctx.session, ctx.dialect, ctx.member.id, "competitor_tag",
+    await points.add(ctx.session, ctx.member.id, "competitor_tag",
                      ctx.settings.scorecard.points.get("competitor_tag", 0), f"comp:{tag}",
                      f"标记竞品：{customer.name} / {rival}", ctx.now())
     return Reply(card=notice_card("竞品已标记", f"{customer.name} 的竞品：{tags}", Level.SUCCESS))

@@ -120,7 +120,7 @@ async def top_matches(ctx: Context, opp: Opportunity, customer) -> list[matcher.
     matches = matcher.top(plain, target, adoption)
     if ctx.member is not None and matches:
         now = ctx.now()
-        await scripts_repo.record(ctx.session, ctx.dialect, "shown", [m.script.id for m in matches], opp.id,
+        await scripts_repo.record(ctx.session, "shown", [m.script.id for m in matches], opp.id,
                                   ctx.member.id, now, now.astimezone(ctx.settings.tz).date().isoformat())
     return matches
 

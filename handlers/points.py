@@ -35,7 +35,7 @@ def _items(ctx: Context) -> list[tuple[str, int]]:
 async def show(msg: Message, ctx: Context) -> Reply:
     """Award what history earned, then show my balance, latest lines, the team board and the items."""
     assert ctx.member is not None  # a command or click: dispatch found the member
-    await points.award_history(ctx.session, ctx.dialect, ctx.settings.scorecard.points)
+    await points.award_history(ctx.session, ctx.settings.scorecard.points)
     total, held = await points.balance(ctx.session, ctx.member.id)
     tz = ctx.settings.tz
     lines = [f"{e.at.astimezone(tz):%m-%d} {e.note or e.kind}：{e.points:+d}"
@@ -116,7 +116,7 @@ async def _decide(ctx: Context, raw: str, approve: bool) -> Reply:
     if await contrib.decide_redemption(ctx.session, r.id, approve, ctx.member.id, ctx.now()) is None:
         return Reply(card=notice_card("这笔兑换已经处理过了", "不用再操作。"))
     if approve:
-        await points.add(ctx.session, ctx.dialect, r.member_id, "redeem", -r.points, f"redeem:{r.id}",
+        await points.add(ctx.session, r.member_id, "redeem", -r.points, f"redeem:{r.id}",
                          f"兑换 {r.item}", ctx.now())
     word = "批准" if approve else "驳回"
     await _to_member(ctx, r.member_id, f"redeem_done:{r.id}",

@@ -58,7 +58,7 @@ async def report(msg: Message, ctx: Context) -> Reply:
         parsed = parse_reason(arg, items)
         if isinstance(parsed, str):
             return Reply(card=notice_card("没看懂这条原因", parsed, Level.INFO))
-        await push_state.mark_item(ctx.session, ctx.dialect, ctx.member.id, day, parsed[0], reason=parsed[1])
+        await push_state.mark_item(ctx.session, ctx.member.id, day, parsed[0], reason=parsed[1])
     return Reply(card=await report_card(ctx, day))
 
 
@@ -69,7 +69,7 @@ async def click_reason(click: CardClick[ReportReason], ctx: Context) -> Reply:
     assert isinstance(a, ReportReason)  # the router sends only this action here
     assert ctx.member is not None  # a command or click: dispatch found the member
     if not (await _state(ctx, a.day))[2]:
-        await push_state.mark_item(ctx.session, ctx.dialect, ctx.member.id, a.day, a.key, reason=a.reason[:200])
+        await push_state.mark_item(ctx.session, ctx.member.id, a.day, a.key, reason=a.reason[:200])
     return Reply(card=await report_card(ctx, a.day), update=True)
 
 
@@ -90,7 +90,7 @@ async def _submit(ctx: Context, day: str) -> Reply:
             items=[i.text for i in missing]))
     summary = {**asdict(numbers), "items": [asdict(i) for i in items]}
     assert ctx.member is not None  # a command or click: dispatch found the member
-    await push_reports.submit(ctx.session, ctx.dialect, ctx.member.id, day, summary, ctx.now())
+    await push_reports.submit(ctx.session, ctx.member.id, day, summary, ctx.now())
     return Reply(card=await report_card(ctx, day), update=True, toast="日报已提交")
 
 

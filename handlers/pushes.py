@@ -32,7 +32,7 @@ async def mustdo_now(ctx: Context) -> Card:
     assert member is not None  # a command or click: dispatch found the member
     day = local_day(now, ctx.settings.tz)
     items = (await repo.must_do(ctx.session, now, day, _pipeline(ctx), [member.id])).get(member.id, [])
-    await repo.record_items(ctx.session, ctx.dialect, day, {member.id: items})
+    await repo.record_items(ctx.session, day, {member.id: items})
     return mustdo_card(member.name, day, items)
 
 
@@ -54,7 +54,7 @@ async def click_done(click: CardClick[MustDoDone], ctx: Context) -> Reply:
     assert ctx.member is not None  # a command or click: dispatch found the member
     now, key = ctx.now(), click.action.key
     day = local_day(now, ctx.settings.tz)
-    await push_state.mark_item(ctx.session, ctx.dialect, ctx.member.id, day, key, done_at=now)
+    await push_state.mark_item(ctx.session, ctx.member.id, day, key, done_at=now)
     if key.startswith("task:"):
         await push_state.finish_task(ctx.session, int(key.removeprefix("task:")), ctx.member.id, now)
     return Reply(card=await mustdo_now(ctx), update=True, toast="已完成，下一件补上来了")
@@ -66,7 +66,7 @@ async def click_snooze(click: CardClick[MustDoSnooze], ctx: Context) -> Reply:
     assert ctx.member is not None  # a command or click: dispatch found the member
     now, tz = ctx.now(), ctx.settings.tz
     _, tomorrow = day_bounds(now, tz)
-    await push_state.mark_item(ctx.session, ctx.dialect, ctx.member.id, local_day(now, tz), click.action.key,
+    await push_state.mark_item(ctx.session, ctx.member.id, local_day(now, tz), click.action.key,
                          snoozed_until=tomorrow, reason=SNOOZE_REASON)
     return Reply(card=await mustdo_now(ctx), update=True, toast="已推迟到明天")
 
@@ -120,7 +120,7 @@ async def _nudge(ctx: Context, line: bp.Breakpoint) -> Reply:
         return Reply(card=notice_card("没法催", f"{line.owner} 还没有绑定任何已启用平台的账号，请管理员先导入账号。",
                                       Level.WARNING))
     text = bp.nudge_text(ctx.member.name, line)
-    if not await push_state.add_nudge(ctx.session, ctx.dialect, line.key, day, line.owner_id, ctx.member.id, text, now):
+    if not await push_state.add_nudge(ctx.session, line.key, day, line.owner_id, ctx.member.id, text, now):
         return Reply(toast="今天已经催过了", card=notice_card("今天已经催过了", f"{line.owner}：{line.subject}"))
     held = quiet_until(now, tz, ctx.settings.org.quiet_hours)
     await ctx.outbox.send(chat, nudge_card(text, line.key), f"nudge:{day}:{line.key}", not_before=held)

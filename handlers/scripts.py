@@ -52,7 +52,7 @@ async def click_use(click: CardClick[UseScript], ctx: Context) -> Reply:
     if script is None:
         return Reply(card=notice_card("这条话术已下架", "发“话术”看最新推荐。", Level.WARNING))
     now = ctx.now()
-    await repo.record(ctx.session, ctx.dialect, "used", [script.id], opp.id, ctx.member.id, now,
+    await repo.record(ctx.session, "used", [script.id], opp.id, ctx.member.id, now,
                       now.astimezone(ctx.settings.tz).date().isoformat())
     return Reply(card=notice_card("已记下", f"你用了《{script.title}》。用得好的话术会排得更靠前。", Level.SUCCESS),
                  toast="已记下")

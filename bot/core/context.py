@@ -30,7 +30,6 @@ class Context:
     clock_now: Callable[[], datetime]
     outbox: Outbox
     tasks: Tasks
-    dialect: str
     member: Member | None = None
     event: Event | None = None
     help_commands: list[Command] = field(default_factory=list)

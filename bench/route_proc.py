@@ -22,7 +22,8 @@ from storage.repos import members
 
 ROOT = Path(__file__).resolve().parent.parent
 PEER_VENV = ROOT / ".venv-peer"
-PORTS = {"salesbot": 8108, "bare": 8109, "peer": 8110, "fake": 8111}
+_BASE = int(os.environ.get("BENCH_PORT_BASE", "8108"))  # another base lets two benches run side by side
+PORTS = {"salesbot": _BASE, "bare": _BASE + 1, "peer": _BASE + 2, "fake": _BASE + 3}
 SALESBOT = [str(ROOT / ".venv/bin/salesbot")]
 REPS = 50
 
@@ -64,9 +65,11 @@ async def wait_healthy(base: str, path: str, timeout: float = 60) -> float:
 
 
 def start(cmd: list[str], env: dict | None = None) -> subprocess.Popen:
-    """Start a server process pinned to core 0, its output discarded."""
+    """Start a server process pinned to core 0; its output goes to $BENCH_SERVER_LOG when set, else nowhere."""
+    log = os.environ.get("BENCH_SERVER_LOG")
+    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115  # the child owns it until it exits
     return subprocess.Popen(["taskset", "-c", "0", *cmd], env={**os.environ, **(env or {})}, cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=out, stderr=out)
 
 
 def stop(proc: subprocess.Popen) -> None:

@@ -6,19 +6,11 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot.core.cards import Level
-from bot.core.context import Context
-from bot.core.errors import UserError
-from bot.core.events import Event, Reply
-from bot.core.vocab import role_words
+from bot.core.events import Event
+from bot.handling import RETRY_LATER, attempt
 from bot.workers import WorkerPool
-from cards.views import error_card, notice_card
-from handlers.help import short_help
-from storage.db import transient
 from storage.repos import inbox, outbox
 from storage.repos.inbox_writer import DONE, PENDING, PROCESSING
 from storage.repos.member_cache import MemberCache
@@ -28,8 +20,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("salesbot.dispatch")
 WORKERS_SQLITE, WORKERS_PG = 1, 4  # SQLite writes one at a time: more workers only queue acks behind handler steps
-DB_PAUSES = (0.5, 1.0, 2.0)  # seconds between tries of a handler that hit a database error (a restart, a lock)
-RETRY_LATER = timedelta(seconds=15)  # then the row goes back to the inbox, claimable again after this
 
 
 class Dispatcher:
@@ -161,125 +151,14 @@ class Dispatcher:
     async def process(self, inbox_id: int, event: Event) -> None:
         """Route one event; effects, replies and the done mark commit in one transaction."""
         started = time.perf_counter()
-        outcome, keys = await self._attempt(inbox_id, event)
+        outcome, keys = await attempt(self.rt, inbox_id, event, self.sleep)
+        if outcome == "retried":
+            self.pool.wake_in(RETRY_LATER.total_seconds())
         self._resolve(inbox_id, keys)
         self.rt.metrics.observe(time.perf_counter() - started, platform=event.platform, kind=event.kind)
         self.rt.metrics.inc("salesbot_events_handled_total", "Handled events", platform=event.platform,
                             outcome=outcome)
         self.rt.sender_wake()
-
-    async def _attempt(self, inbox_id: int, event: Event) -> tuple[str, list[str]]:
-        """Handle the event: (outcome, reply keys). A database error rolled the whole attempt back, so it is
-        tried again after a pause, then handed back to the inbox; any other error goes to the error funnel."""
-        for pause in (*DB_PAUSES, None):
-            try:
-                return "ok", await self._handle(inbox_id, event)
-            except UserError as exc:
-                return "refused", await self._answer(inbox_id, event, notice_card(exc.title, exc.user_message,
-                                                                                  Level.WARNING))
-            except Exception as exc:
-                if not transient(exc):
-                    return "failed", await self._fail(inbox_id, event, exc)
-                if pause is None:
-                    return await self._hand_back(inbox_id, event, exc)
-                await self.sleep(pause)
-        raise AssertionError("unreachable: the last pause is None")
-
-    async def _handle(self, inbox_id: int, event: Event) -> list[str]:
-        async with self.rt.db.session() as session:
-            ctx = await self.rt.context(session, event)
-            reply = await self.route(event, ctx)
-            if reply is not None:
-                await ctx.reply(reply)
-            await inbox.mark_done(session, inbox_id, self.rt.clock.now())
-        return ctx.reply_keys
-
-    async def _hand_back(self, inbox_id: int, event: Event, exc: Exception) -> tuple[str, list[str]]:
-        """The database is still failing: leave the event for a later attempt, or fail it when none is left."""
-        try:
-            again = await inbox.retry_later(self.rt.db, inbox_id, self.rt.clock.now() + RETRY_LATER, _reason(exc))
-        except Exception:  # still away: the claim's lease lapses and a sweeper claims the row again
-            again = True
-        if not again:
-            return "failed", await self._fail(inbox_id, event, exc)
-        log.warning("handler kept hitting database errors; the event will be tried again",
-                    extra={"platform": event.platform, "dedupe_key": event.dedupe_key, "error": _reason(exc)[:300]})
-        self.pool.wake_in(RETRY_LATER.total_seconds())
-        return "retried", []
-
-    async def route(self, event: Event, ctx: Context) -> Reply | None:
-        """Pick the handler for an event and run it."""
-        table = self.rt.routes
-        if event.kind == "message":
-            found = table.match(event.text)
-            if found is None and event.raw.get("attachments") and table.for_kind("attachment"):
-                for handler in table.for_kind("attachment"):  # an image or file with a few words
-                    await handler(event, ctx)
-                return None
-            if found is None:
-                for handler in table.for_kind("unmatched"):  # e.g. an objection in a deal chat gets an offer
-                    if (reply := await handler(event, ctx)) is not None:
-                        return reply
-                return short_help(ctx, event.text)
-            cmd, args = found
-            if cmd.needs_member and ctx.member is None:
-                return _unknown_member()
-            if cmd.roles and (ctx.member is None or ctx.member.role not in cmd.roles):
-                raise UserError("这个指令只有" + role_words(cmd.roles) + "能用。")
-            return await cmd.handler(_with_text(event, args), ctx)
-        if event.kind == "card_action":
-            return await self._route_action(event, ctx)
-        for handler in table.for_kind(event.kind):
-            await handler(event, ctx)
-        return None
-
-    async def _route_action(self, event: Event, ctx: Context) -> Reply | None:
-        found = self.rt.routes.action(event.action) if event.action else None
-        if found is None:
-            return Reply(card=notice_card("这个按钮已失效", "功能可能已关闭或卡片太旧了，发“帮助”拿新卡片。"))
-        handler, roles = found
-        if ctx.member is None:
-            return _unknown_member()
-        if roles and ctx.member.role not in roles:
-            raise UserError("这个按钮只有" + role_words(roles) + "能点。")
-        return await handler(event, ctx)
-
-    async def _answer(self, inbox_id: int, event: Event, card) -> list[str]:
-        """Send a refusal card and close the event in a fresh transaction."""
-        async with self.rt.db.session() as session:
-            ctx = await self.rt.context(session, event)
-            await ctx.reply(Reply(card=card))
-            await inbox.mark_done(session, inbox_id, self.rt.clock.now())
-        return ctx.reply_keys
-
-    async def _fail(self, inbox_id: int, event: Event, exc: Exception) -> list[str]:
-        """The error funnel: log first, release the claim, then a friendly card (never a trace)."""
-        log.error("handler failed", exc_info=exc,
-                  extra={"platform": event.platform, "dedupe_key": event.dedupe_key, "kind": event.kind})
-        try:
-            await inbox.mark_failed(self.rt.db, inbox_id, _reason(exc))
-            if event.kind in ("message", "card_action"):
-                async with self.rt.db.session() as session:
-                    ctx = await self.rt.context(session, event)
-                    ctx._sent = 100  # error replies get their own keys, distinct from partial replies
-                    await ctx.reply(Reply(card=error_card()))
-                return ctx.reply_keys
-        except Exception:
-            log.exception("error funnel could not record the failure")
-        return []
-
-
-def _reason(exc: Exception) -> str:
-    return f"{type(exc).__name__}: {exc}"
-
-
-def _with_text(event: Event, text: str) -> Event:
-    return replace(event, text=text)
-
-
-def _unknown_member() -> Reply:
-    return Reply(card=notice_card("还不认识你", "管理员还没把你的账号加进销售团队。请把这条消息转给管理员，"
-                                  "或让管理员执行 salesbot import members。", Level.WARNING))
 
 
 async def resolve_member(session, event: Event, cache: MemberCache | None = None):

@@ -25,8 +25,8 @@ Render = Callable[[ChatRef, "Card | None", str, dict[str, Any]], dict[str, Any]]
 class RenderingOutbox:
     """Render for the target platform and queue in the caller's transaction, at most once per key."""
 
-    def __init__(self, session: AsyncSession, dialect: str, now: Callable[[], datetime], render: Render) -> None:
-        self.session, self.dialect, self.now, self.render = session, dialect, now, render
+    def __init__(self, session: AsyncSession, now: Callable[[], datetime], render: Render) -> None:
+        self.session, self.now, self.render = session, now, render
 
     async def send(self, to: ChatRef, card: Card | None, key: str, text: str = "", *,
                    not_before: datetime | None = None, **extra: Any) -> bool:
@@ -41,9 +41,9 @@ class RenderingOutbox:
                  self.render(o.to, o.card, o.text, {**o.extra, "idempotency_key": o.key})) for o in items]
         views = {d: c for *_, payload in rows for d, c in payload.pop("views", {}).items()}
         now = self.now()
-        await card_views.save(self.session, self.dialect, views, now)
+        await card_views.save(self.session, views, now)
         if len(rows) == 1:  # one row: the plain insert (the reply path's hot spot)
             key, platform, target, payload = rows[0]
-            new = await outbox.enqueue(self.session, self.dialect, key, platform, target, payload, now, not_before)
+            new = await outbox.enqueue(self.session, key, platform, target, payload, now, not_before)
             return {key[:200]} if new else set()
-        return await outbox.enqueue_many(self.session, self.dialect, rows, now, not_before)
+        return await outbox.enqueue_many(self.session, rows, now, not_before)

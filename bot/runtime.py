@@ -73,9 +73,9 @@ class Runtime:
         """Build the handler/job context for a session, with its outbox and task queue in that session."""
         member = await resolve_member(session, event, self.members) if event else None
         return Context(settings=self.settings, session=session, clock_now=self.clock.now,
-                       outbox=RenderingOutbox(session, self.db.dialect, self.clock.now, self.renderers.render),
-                       tasks=SessionTasks(session, self.db.dialect, self.clock.now, self.tasks),
-                       dialect=self.db.dialect, member=member, event=event, help_commands=self.routes.help_commands())
+                       outbox=RenderingOutbox(session, self.clock.now, self.renderers.render),
+                       tasks=SessionTasks(session, self.clock.now, self.tasks),
+                       member=member, event=event, help_commands=self.routes.help_commands())
 
     async def check_lead(self, channel: str, body: bytes, content_type: str) -> LeadSubmitted:
         """Check an intake body into a typed submission; raise IntakeInvalid when it cannot be a lead."""
@@ -95,7 +95,7 @@ class Runtime:
     async def post(self, to: ChatRef, card: Card | None, key: str) -> bool:
         """Queue one message in its own transaction through the one outbox and wake the sender (task handlers)."""
         async with self.db.session() as session:
-            out = RenderingOutbox(session, self.db.dialect, self.clock.now, self.renderers.render)
+            out = RenderingOutbox(session, self.clock.now, self.renderers.render)
             queued = await out.send(to, card, key)
         self.sender.wake()
         return queued

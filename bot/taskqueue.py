@@ -16,9 +16,8 @@ from storage.repos import task_queue
 class SessionTasks:
     """Queue tasks in the caller's transaction, at most once per key; knows which handlers run here."""
 
-    def __init__(self, session: AsyncSession, dialect: str, now: Callable[[], datetime],
-                 registry: TaskRegistry) -> None:
-        self.session, self.dialect, self.now, self.registry = session, dialect, now, registry
+    def __init__(self, session: AsyncSession, now: Callable[[], datetime], registry: TaskRegistry) -> None:
+        self.session, self.now, self.registry = session, now, registry
 
     def runs(self, kind: str, platform: str) -> bool:
         """Whether `platform` does `kind` here (a handler is registered and the configuration asks for it)."""
@@ -32,9 +31,9 @@ class SessionTasks:
                   not_before: datetime | None = None) -> bool:
         """Queue one task, due at `not_before` (or now); False if the key was queued before."""
         rows = [(kind, platform, key, dict(payload))]
-        return bool(await task_queue.add_many(self.session, self.dialect, rows, self.now(), not_before))
+        return bool(await task_queue.add_many(self.session, rows, self.now(), not_before))
 
     async def add_many(self, items: Sequence[NewTask]) -> set[str]:
         """Queue many tasks in one statement; return the keys that were new."""
         rows = [(t.kind, t.platform, t.key, dict(t.payload)) for t in items]
-        return await task_queue.add_many(self.session, self.dialect, rows, self.now())
+        return await task_queue.add_many(self.session, rows, self.now())

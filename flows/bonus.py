@@ -39,8 +39,8 @@ def previous_month(at: datetime, tz: ZoneInfo) -> str:
 
 
 async def statements(session: AsyncSession, settings: Settings, month: str, reps: Sequence[Rep],
-                     dialect: str | None = None) -> tuple[dict[int, Statement], Scored]:
-    """Return each rep's statement of `month` and the month's scores; with `dialect`, record the deferrals."""
+                     record: bool = False) -> tuple[dict[int, Statement], Scored]:
+    """Return each rep's statement of `month` and the month's scores; with `record`, record the deferrals."""
     start, end = month_bounds(month, settings.tz)
     scored = await score(session, settings, windows(settings, end, result_start=start), reps)
     rules, ids = bonus_rules(settings), [r.id for r in reps]
@@ -52,10 +52,10 @@ async def statements(session: AsyncSession, settings: Settings, month: str, reps
     for owner, cid, name in waiting:
         amount = stored.get(cid, deferral_amount(rules, scored.cards[owner].health_score))
         pending[owner].append(Deferral(cid, name, amount, month))
-    if dialect is not None:
-        await repo.record(session, dialect, [{"member_id": o, "customer_id": d.customer_id, "month": month,
-                                              "amount": d.amount, "created_at": end}
-                                             for o, ds in pending.items() for d in ds])
+    if record:
+        await repo.record(session, [{"member_id": o, "customer_id": d.customer_id, "month": month,
+                                     "amount": d.amount, "created_at": end}
+                                    for o, ds in pending.items() for d in ds])
     released: dict[int, list[Deferral]] = defaultdict(list)
     for mid, cid, name, amount, earned, at in await repo.released_in(session, start, end, ids):
         if earned != month:

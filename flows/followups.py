@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from bot.core.context import Context
-from bot.core.events import Event
+from bot.core.inbound import Inbound
 from bot.core.vocab import OPEN_LEAD_STATUSES, InteractionKind
 from flows import lead_targets
 from flows.lead_targets import may_act
@@ -39,16 +39,16 @@ class Target:
         return f"{self.customer.name}（{what}）"
 
 
-async def resolve(ctx: Context, event: Event, text: str) -> tuple[list[Target], str, bool]:
+async def resolve(ctx: Context, said: Inbound, text: str) -> tuple[list[Target], str, bool]:
     """Return (candidates, note, a customer was named); one candidate means no question is needed."""
     assert ctx.member is not None  # called for a member's command or click
     word, rest = lead_targets.split_target(text)
     named = [c for c in await lead_targets.customers(ctx, word) if await may_act(ctx.member, c.owner_id, ctx)]
     if named:
         return [await _for_customer(ctx, c) for c in named], rest, True
-    if event.chat is not None and event.chat.is_group:
-        opp = (await opp_repo.latest_in_chat(ctx.session, event.chat.platform, event.chat.chat_id, ctx.member.id)
-               or await opp_repo.latest_in_chat(ctx.session, event.chat.platform, event.chat.chat_id))
+    if said.chat is not None and said.chat.is_group:
+        opp = (await opp_repo.latest_in_chat(ctx.session, said.chat.platform, said.chat.chat_id, ctx.member.id)
+               or await opp_repo.latest_in_chat(ctx.session, said.chat.platform, said.chat.chat_id))
         customer = await opp_repo.get_customer(ctx.session, opp.customer_id) if opp is not None else None
         if opp is not None and customer is not None:  # customer_id is a foreign key: found whenever opp is
             return [Target(customer, opp=opp)], text, False

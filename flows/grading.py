@@ -90,13 +90,13 @@ def score_rows(s: Scored, now: datetime) -> list[dict]:
     return [{"computed_at": now, **dict(zip(keys, row, strict=True))} for row in zip(*cols, strict=True)]
 
 
-async def run_daily(session: AsyncSession, dialect: str, cfg: GradingConfig, now: datetime) -> DailyResult:
+async def run_daily(session: AsyncSession, cfg: GradingConfig, now: datetime) -> DailyResult:
     """Score every customer, write the scores and the day's grade changes; return what changed."""
     s = await compute(session, cfg, now)
     changes = decide(s, await repo.dormant_since(session))
     first = first_mask(s)
-    await repo.save_scores(session, dialect, score_rows(s, now))
-    await repo.apply_first(session, dialect, now)
+    await repo.save_scores(session, score_rows(s, now))
+    await repo.apply_first(session, now)
     await repo.apply_changes(session, changes, now)
     owners = [o for o, f in zip(s.rows.owner, first, strict=True) if f and o is not None]
     counts = {"scored": len(s.rows.ids), "skipped": int((s.skipped != "").sum()), "first": int(first.sum()),

@@ -47,7 +47,7 @@ def cadence_rules(cfg: GradingConfig) -> dict[str, dict]:
             if int({**DEFAULT_CADENCE.get(g.value, {}), **cfg.cadence.get(g.value, {})}.get("count", 0)) > 0}
 
 
-async def start_activations(session: AsyncSession, dialect: str, plan: Plan, changes: list[Change],
+async def start_activations(session: AsyncSession, plan: Plan, changes: list[Change],
                             now: datetime) -> list[Activation]:
     """Create the plan's tasks for every customer the dormant trigger just moved; return them per customer."""
     fired = [c for c in changes if c.source == "dormant" and c.owner_id is not None]
@@ -57,7 +57,7 @@ async def start_activations(session: AsyncSession, dialect: str, plan: Plan, cha
     rows = [{"kind": "activation", "title": f"唤醒{names.get(c.customer_id, '')}：{item.name}"[:200],
              "owner_id": c.owner_id, "due_at": now + timedelta(days=k + 1), "ref": repo.customer_ref(c.customer_id),
              "created_at": now} for c in fired for k, item in enumerate(plan.items)]
-    await repo.add_tasks(session, dialect, rows)
+    await repo.add_tasks(session, rows)
     out = []
     for c in fired:
         assert c.owner_id is not None  # filtered above
@@ -66,7 +66,7 @@ async def start_activations(session: AsyncSession, dialect: str, plan: Plan, cha
     return out
 
 
-async def cadence(session: AsyncSession, dialect: str, cfg: GradingConfig, now: datetime) -> tuple[int, int]:
+async def cadence(session: AsyncSession, cfg: GradingConfig, now: datetime) -> tuple[int, int]:
     """Create cadence tasks for customers short of their grade's cadence, close the met ones; return both counts."""
     rules = cadence_rules(cfg)
     customers = await repo.graded_customers(session, list(rules))
@@ -85,7 +85,7 @@ async def cadence(session: AsyncSession, dialect: str, cfg: GradingConfig, now: 
                          "due_at": now + timedelta(days=min(CADENCE_DUE_DAYS, int(rule["days"]))),
                          "title": f"{grade}·{name}：{rule['days']}天内要{rule['count']}次{rule['what']}，"
                                   f"还差{int(rule['count']) - int(done)}次"[:200]})
-    await repo.add_tasks(session, dialect, rows)
+    await repo.add_tasks(session, rows)
     return len(rows), await repo.close_cadence(session, met, now)
 
 

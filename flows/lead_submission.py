@@ -44,10 +44,6 @@ def event_of(sub: LeadSubmitted) -> Event:
     return Event(platform=PLATFORM, kind=KIND, dedupe_key=sub.key, raw=sub.to_raw())
 
 
-def submission(event: Event) -> LeadSubmitted:
-    """The typed payload of a lead event."""
-    return LeadSubmitted.from_raw(event.raw)
-
 
 async def answer(ctx: Context, sub: LeadSubmitted, repeat: bool) -> IntakeResult | None:
     """What the route answers for a submission (a repeat is `duplicate`); None while it waits to be handled."""

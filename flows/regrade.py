@@ -34,7 +34,7 @@ def quarter_before(at: datetime, tz: ZoneInfo) -> str:
     return f"{local.year - 1}Q4" if q == 0 else f"{local.year}Q{q}"
 
 
-async def propose(session: AsyncSession, dialect: str, cfg: GradingConfig, now: datetime, quarter: str) -> int:
+async def propose(session: AsyncSession, cfg: GradingConfig, now: datetime, quarter: str) -> int:
     """Write a proposal for every graded customer whose numbers now point to another grade; return how many."""
     s = await compute(session, cfg, now)
     cur = s.rows.grade
@@ -44,7 +44,7 @@ async def propose(session: AsyncSession, dialect: str, cfg: GradingConfig, now: 
              "from_grade": str(cur[i]), "to_grade": str(s.quadrant[i]), "status": "pending", "decision_note": "",
              "reason": reason_of(s, i, str(s.quadrant[i]), False), "numbers": inputs_of(s, i), "created_at": now}
             for i in np.flatnonzero(moved).tolist()]  # plain ints for the helpers
-    return await repo.add_proposals(session, dialect, quarter, rows)
+    return await repo.add_proposals(session, quarter, rows)
 
 
 async def approve(session: AsyncSession, member_id: int, team_id: int | None, everyone: bool, now: datetime,

@@ -15,8 +15,9 @@ from bot.core.actions import DecideApproval
 from bot.core.cards import Level
 from bot.core.context import Context
 from bot.core.errors import NotAllowed
-from bot.core.events import ChatRef, Event, Reply
+from bot.core.events import ChatRef, Reply
 from bot.core.facts import ApprovalDecided
+from bot.core.inbound import CardClick, Message
 from bot.core.links import customer_link
 from bot.core.routing import Router
 from cards.views import ApprovalView, approval_card, approval_decided_card, notice_card, opportunity_card
@@ -68,14 +69,14 @@ async def _form(ctx: Context, view: ApprovalView, customer_id: int) -> dict:
 
 
 @router.action(DecideApproval)
-async def click_decide(event: Event, ctx: Context) -> Reply:
+async def click_decide(click: CardClick[DecideApproval], ctx: Context) -> Reply:
     """同意 / 驳回 buttons of the approval card."""
-    assert isinstance(event.action, DecideApproval) and ctx.member is not None  # dispatch: this action, with a member
-    approval = await repo.get(ctx.session, event.action.approval_id)
+    assert ctx.member is not None  # dispatch: a click reaches its handler only with a member
+    approval = await repo.get(ctx.session, click.action.approval_id)
     if approval is None:
         return Reply(card=notice_card("没找到这个审批", "卡片可能太旧了，发“卡在哪”看最新进度。", Level.WARNING))
     was_pending = approval.status == "pending"
-    reply = await _decide(ctx, approval, event.action.approve, event.action.remark)
+    reply = await _decide(ctx, approval, click.action.approve, click.action.remark)
     await ctx.session.refresh(approval)
     # the clicked card loses its live buttons on every platform that can update a card
     if was_pending and approval.status != "pending":
@@ -89,24 +90,24 @@ async def click_decide(event: Event, ctx: Context) -> Reply:
 
 @router.command("同意", "approve", summary="（主管）同意这个群商机的报价审批", usage="同意 [备注]",
                 roles=("manager", "admin"))
-async def approve(event: Event, ctx: Context) -> Reply:
+async def approve(msg: Message, ctx: Context) -> Reply:
     """Approve the pending quote of this chat's opportunity, with an optional remark."""
-    return await _decide_in_chat(event, ctx, True)
+    return await _decide_in_chat(msg, ctx, True)
 
 
 @router.command("驳回", "reject", summary="（主管）驳回报价审批，写上原因", usage="驳回 <原因>",
                 roles=("manager", "admin"))
-async def reject(event: Event, ctx: Context) -> Reply:
+async def reject(msg: Message, ctx: Context) -> Reply:
     """Reject the pending quote of this chat's opportunity; the reason goes back to the rep."""
-    return await _decide_in_chat(event, ctx, False)
+    return await _decide_in_chat(msg, ctx, False)
 
 
-async def _decide_in_chat(event: Event, ctx: Context, approve_it: bool) -> Reply:
-    opp = await find(event, ctx)
+async def _decide_in_chat(msg: Message, ctx: Context, approve_it: bool) -> Reply:
+    opp = await find(msg, ctx)
     approval = await repo.pending_for(ctx.session, opp.id) if opp else None
     if approval is None:
         return not_found() if opp is None else Reply(card=notice_card("没有待审批的报价", "这个商机没有等审批的报价。"))
-    return await _decide(ctx, approval, approve_it, event.text)
+    return await _decide(ctx, approval, approve_it, msg.text)
 
 
 async def _decide(ctx: Context, approval: Approval, approve_it: bool, remark: str) -> Reply:
@@ -134,16 +135,15 @@ async def _decide(ctx: Context, approval: Approval, approve_it: bool, remark: st
     return Reply(card=opportunity_card(await view_of(ctx, opp), title))
 
 
-@router.on("approval")
-async def approval_result(event: Event, ctx: Context) -> None:
+@router.on(ApprovalDecided)
+async def approval_result(decided: ApprovalDecided, ctx: Context) -> None:
     """A DingTalk OA / Feishu approval finished: apply it and tell the opportunity's chat."""
-    decided = ApprovalDecided.of(event)
-    approval = await repo.find(ctx.session, event.platform, decided.approval_id) if decided else None
-    if decided is None or approval is None:
-        log.warning("approval event ignored: unknown approval or result",
-                    extra={"platform": event.platform, "dedupe_key": event.dedupe_key})
+    approval = await repo.find(ctx.session, decided.platform, decided.approval_id)
+    if approval is None:
+        log.warning("approval event ignored: unknown approval",
+                    extra={"platform": decided.platform, "dedupe_key": decided.dedupe_key})
         return None
-    chat = ChatRef(approval.platform, approval.chat_id, True) if approval.chat_id else event.chat
+    chat = ChatRef(approval.platform, approval.chat_id, True) if approval.chat_id else decided.chat
     approved = decided.result == "approved"
     remark = decided.remark or ("审批流已通过" if approved else "审批流驳回（未写原因）")
     was_pending = approval.status == "pending"
@@ -156,7 +156,7 @@ async def approval_result(event: Event, ctx: Context) -> None:
         reply.to = chat
         await ctx.reply(reply)
     await ctx.session.refresh(approval)
-    if was_pending and approval.status != "pending":  # applied by this event: a repeat tells no one twice
+    if was_pending and approval.status != "pending":  # applied by this decided: a repeat tells no one twice
         await _tell_rep_and_manager(ctx, approval, reply)
     return None
 

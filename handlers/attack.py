@@ -1,7 +1,7 @@
 """攻坚任务卡 in chat: `攻坚 [场景]`, strategy choice, the checklist and its ticks, objection offers, new reps.
 
 Hooks other modules call: `offer_after_note` (跟进 notes), `new_rep_checklist` (opportunity creation);
-the dispatcher tries `on("unmatched")` handlers before the short help, which is where a deal-chat remark
+the dispatcher tries `on_unmatched` handlers before the short help, which is where a deal-chat remark
 like "客户说预算不够" gets its offer.
 """
 
@@ -13,7 +13,8 @@ from datetime import timedelta
 from bot.core.actions import ChooseStrategy, ShowAttack, StartAttack, TickAttack
 from bot.core.cards import Card, Level
 from bot.core.context import Context
-from bot.core.events import Event, Reply
+from bot.core.events import Reply
+from bot.core.inbound import CardClick, Message
 from bot.core.routing import Router
 from cards.views import attack_card, attack_scenarios_card, attack_strategies_card, notice_card
 from handlers.attack_common import card_view, not_here, open_card, playbook, strategy_options
@@ -29,29 +30,28 @@ _NUMBER = re.compile(r"^\s*(?:第)?(\d{1,2})(?:项)?(?:\s+|$)")
 
 
 @router.command("攻坚", "attack", summary="客户卡住了：选场景和打法，按清单一步步攻下来", usage="攻坚 [场景]")
-async def attack(event: Event, ctx: Context) -> Reply:
+async def attack(msg: Message, ctx: Context) -> Reply:
     """No words: pick a scenario. With a scenario: its open card, or the strategy choice."""
-    opp = await find(event, ctx)
+    opp = await find(msg, ctx)
     if opp is None:
         return not_found()
     await check_may_change(ctx, opp)  # refuse before offering choices that a click would refuse
     book = await playbook(ctx)
-    if not event.text:
+    if not msg.text:
         return Reply(card=await _scenarios(ctx, opp, book))
-    scenario = book.find(event.text)
+    scenario = book.find(msg.text)
     if scenario is None:
         card = await _scenarios(ctx, opp, book)
-        return Reply(card=notice_card("没有这个攻坚场景", f"“{event.text[:20]}”对不上剧本里的场景，点一个：",
+        return Reply(card=notice_card("没有这个攻坚场景", f"“{msg.text[:20]}”对不上剧本里的场景，点一个：",
                                       Level.WARNING, items=[s.name for s in book.scenarios], buttons=card.buttons))
     return Reply(card=await _start(ctx, opp, scenario))
 
 
 @router.action(StartAttack)
-async def click_start(event: Event, ctx: Context) -> Reply:
+async def click_start(click: CardClick[StartAttack], ctx: Context) -> Reply:
     """A scenario button: its open card, or the strategy choice."""
-    assert isinstance(event.action, StartAttack)  # the router sends only this action here
-    opp = await opp_repo.get(ctx.session, event.action.opportunity_id)
-    scenario = (await playbook(ctx)).scenario(event.action.scenario)
+    opp = await opp_repo.get(ctx.session, click.action.opportunity_id)
+    scenario = (await playbook(ctx)).scenario(click.action.scenario)
     if opp is None or scenario is None:
         return not_here()
     await check_may_change(ctx, opp)  # as the 攻坚 command: no strategy choice a click would then refuse
@@ -59,9 +59,9 @@ async def click_start(event: Event, ctx: Context) -> Reply:
 
 
 @router.action(ChooseStrategy)
-async def click_strategy(event: Event, ctx: Context) -> Reply:
+async def click_strategy(click: CardClick[ChooseStrategy], ctx: Context) -> Reply:
     """A strategy button: create the card and its checklist (once per deal and scenario while it is open)."""
-    a = event.action
+    a = click.action
     assert isinstance(a, ChooseStrategy)  # the router sends only this action here
     opp = await opp_repo.get(ctx.session, a.opportunity_id)
     scenario = (await playbook(ctx)).scenario(a.scenario)
@@ -79,10 +79,9 @@ async def click_strategy(event: Event, ctx: Context) -> Reply:
 
 
 @router.action(ShowAttack)
-async def click_show(event: Event, ctx: Context) -> Reply:
+async def click_show(click: CardClick[ShowAttack], ctx: Context) -> Reply:
     """The 刷新 button."""
-    assert isinstance(event.action, ShowAttack)  # the router sends only this action here
-    card = await repo.get_card(ctx.session, event.action.card_id)
+    card = await repo.get_card(ctx.session, click.action.card_id)
     if card is None:
         return not_here()
     await repo.close_if_complete(ctx.session, card, ctx.now())
@@ -90,24 +89,23 @@ async def click_show(event: Event, ctx: Context) -> Reply:
 
 
 @router.action(TickAttack)
-async def click_tick(event: Event, ctx: Context) -> Reply:
+async def click_tick(click: CardClick[TickAttack], ctx: Context) -> Reply:
     """完成: one click completes the action shown first; the card comes back with the next one first."""
-    assert isinstance(event.action, TickAttack)  # the router sends only this action here
-    return await tick(ctx, event.action.card_id, event.action.action_id, "", update=True)
+    return await tick(ctx, click.action.card_id, click.action.action_id, "", update=True)
 
 
 @router.command("攻坚完成", "attackdone", summary="勾掉攻坚清单的下一项，可附凭证", usage="攻坚完成 [序号] [凭证]")
-async def done(event: Event, ctx: Context) -> Reply:
+async def done(msg: Message, ctx: Context) -> Reply:
     """Complete the next undone action (or action N) of this deal's most urgent open card, with evidence."""
-    opp = await find(event, ctx)
+    opp = await find(msg, ctx)
     if opp is None:
         return not_found()
     cards = [c for c in await repo.open_cards(ctx.session, opp.id)
              if not await repo.close_if_complete(ctx.session, c, ctx.now())]
     if not cards:
         return Reply(card=notice_card("没有进行中的攻坚卡", "先发“攻坚”选场景和打法。", Level.WARNING))
-    found = _NUMBER.match(event.text)
-    number, evidence = (int(found.group(1)), event.text[found.end():].strip()) if found else (0, event.text)
+    found = _NUMBER.match(msg.text)
+    number, evidence = (int(found.group(1)), msg.text[found.end():].strip()) if found else (0, msg.text)
     lines = {c.id: await repo.checklist(ctx.session, c.id) for c in cards}
     pick = _by_number(cards, lines, number) if number else _most_urgent(cards, lines)
     if pick is None:
@@ -192,15 +190,15 @@ async def offer_for(ctx: Context, opp: Opportunity | None, text: str) -> Card | 
     return await _start(ctx, opp, found.scenario, intro)
 
 
-@router.on("unmatched")
-async def offer(event: Event, ctx: Context) -> Reply | None:
+@router.on_unmatched
+async def offer(msg: Message, ctx: Context) -> Reply | None:
     """A deal-chat remark the bot has no command for: offer the matching attack card, else let help answer."""
-    if ctx.member is None or event.chat is None or detect(event.text, await playbook(ctx)) is None:
+    if ctx.member is None or msg.chat is None or detect(msg.text, await playbook(ctx)) is None:
         return None
-    opp = await opp_repo.latest_in_chat(ctx.session, event.chat.platform, event.chat.chat_id)
-    if opp is None and not event.chat.is_group:
+    opp = await opp_repo.latest_in_chat(ctx.session, msg.chat.platform, msg.chat.chat_id)
+    if opp is None and not msg.chat.is_group:
         opp = await opp_repo.latest_of_owner(ctx.session, ctx.member.id)
-    card = await offer_for(ctx, opp, event.text)
+    card = await offer_for(ctx, opp, msg.text)
     return Reply(card=card) if card else None
 
 

@@ -9,7 +9,8 @@ from datetime import timedelta
 
 from bot.core.cards import Level
 from bot.core.context import Context
-from bot.core.events import Event, Reply
+from bot.core.events import Reply
+from bot.core.inbound import Message
 from bot.core.routing import Router
 from bot.core.signing import member_link
 from cards.views import attack_heatmap_card, attack_report_card, notice_card
@@ -37,9 +38,9 @@ def _days(words: str) -> int:
 
 @router.command("攻坚热力图", "attackmap", summary="（主管）团队里谁跳过了哪些攻坚动作", usage="攻坚热力图 [天数]",
                 roles=MANAGERS)
-async def heatmap(event: Event, ctx: Context) -> Reply:
+async def heatmap(msg: Message, ctx: Context) -> Reply:
     """Overall completion and the most-skipped actions (new reps vs the others), with a link to the SVG."""
-    days, now = _days(event.text), ctx.now()
+    days, now = _days(msg.text), ctx.now()
     assert ctx.member is not None  # a command or click: dispatch found the member
     scope, ids, label = await scope_of(ctx, ctx.member)
     cells = await repo.heatmap(ctx.session, now - timedelta(days=days), now + SLACK, now, ids)
@@ -51,10 +52,10 @@ async def heatmap(event: Event, ctx: Context) -> Reply:
 
 @router.command("攻坚报告", "attackreport", summary="（主管）月度攻坚动作完成率对比赢单率",
                 usage="攻坚报告 [YYYY-MM|上月]", roles=MANAGERS)
-async def report(event: Event, ctx: Context) -> Reply:
+async def report(msg: Message, ctx: Context) -> Reply:
     """Completion per strategy and action against the win rate of the deals that used them, with counts."""
     now = ctx.now()
-    month = month_bounds(event.text, now, ctx.settings.tz)
+    month = month_bounds(msg.text, now, ctx.settings.tz)
     if month is None:
         return Reply(card=notice_card("哪个月？", "这样说：攻坚报告 2026-11，或 攻坚报告 上月", Level.WARNING))
     label, start, end = month

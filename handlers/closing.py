@@ -5,7 +5,8 @@ from __future__ import annotations
 from bot.core.actions import AskClose, CloseOpportunity
 from bot.core.cards import Level
 from bot.core.context import Context
-from bot.core.events import Event, Reply
+from bot.core.events import Reply
+from bot.core.inbound import CardClick, Message
 from bot.core.routing import Router
 from cards.views import close_reasons_card, notice_card, opportunity_card
 from flows import orders as orders_flow
@@ -18,44 +19,42 @@ router = Router("closing", feature="opportunities")
 
 
 @router.command("赢单", "won", summary="标记赢单（从原因列表里选）", usage="赢单 [原因]")
-async def won(event: Event, ctx: Context) -> Reply:
+async def won(msg: Message, ctx: Context) -> Reply:
     """Close as won with a reason from the pick-list."""
-    return await _close_command(event, ctx, "won")
+    return await _close_command(msg, ctx, "won")
 
 
 @router.command("输单", "lost", summary="标记输单（从原因列表里选）", usage="输单 <原因>")
-async def lost(event: Event, ctx: Context) -> Reply:
+async def lost(msg: Message, ctx: Context) -> Reply:
     """Close as lost with a reason from the pick-list."""
-    return await _close_command(event, ctx, "lost")
+    return await _close_command(msg, ctx, "lost")
 
 
-async def _close_command(event: Event, ctx: Context, outcome: str) -> Reply:
-    opp = await find(event, ctx)
+async def _close_command(msg: Message, ctx: Context, outcome: str) -> Reply:
+    opp = await find(msg, ctx)
     if opp is None:
         return not_found()
-    reason = pick_reason(event.text, _reasons(ctx, outcome))
-    return await _close(ctx, opp, outcome, reason) if reason else await close_prompt(ctx, opp, outcome, event.text)
+    reason = pick_reason(msg.text, _reasons(ctx, outcome))
+    return await _close(ctx, opp, outcome, reason) if reason else await close_prompt(ctx, opp, outcome, msg.text)
 
 
 @router.action(AskClose)
-async def click_ask_close(event: Event, ctx: Context) -> Reply:
+async def click_ask_close(click: CardClick[AskClose], ctx: Context) -> Reply:
     """The 赢单/输单 buttons: show the reason pick-list (the second click closes)."""
-    assert isinstance(event.action, AskClose)  # the router sends only this action here
-    opp = await repo.get(ctx.session, event.action.opportunity_id)
-    return await close_prompt(ctx, opp, event.action.outcome) if opp else not_found()
+    opp = await repo.get(ctx.session, click.action.opportunity_id)
+    return await close_prompt(ctx, opp, click.action.outcome) if opp else not_found()
 
 
 @router.action(CloseOpportunity)
-async def click_close(event: Event, ctx: Context) -> Reply:
+async def click_close(click: CardClick[CloseOpportunity], ctx: Context) -> Reply:
     """A reason button of the pick-list."""
-    assert isinstance(event.action, CloseOpportunity)  # the router sends only this action here
-    opp = await repo.get(ctx.session, event.action.opportunity_id)
+    opp = await repo.get(ctx.session, click.action.opportunity_id)
     if opp is None:
         return not_found()
-    reason = pick_reason(event.action.reason, _reasons(ctx, event.action.outcome))
+    reason = pick_reason(click.action.reason, _reasons(ctx, click.action.outcome))
     if reason is None:
-        return await close_prompt(ctx, opp, event.action.outcome, event.action.reason)
-    return await _close(ctx, opp, event.action.outcome, reason)
+        return await close_prompt(ctx, opp, click.action.outcome, click.action.reason)
+    return await _close(ctx, opp, click.action.outcome, reason)
 
 
 def _reasons(ctx: Context, outcome: str) -> list[str]:

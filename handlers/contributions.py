@@ -8,7 +8,8 @@ from bot.core.actions import DecideSubmission
 from bot.core.cards import Level
 from bot.core.context import Context
 from bot.core.errors import NotAllowed
-from bot.core.events import Event, Reply
+from bot.core.events import Reply
+from bot.core.inbound import CardClick, Message
 from bot.core.routing import Router
 from cards.views import notice_card, submission_card
 from flows.targets import personal_chats
@@ -27,9 +28,9 @@ MAX_COMPETITOR = 60
 
 @router.command("话术 投稿", "话术投稿", "投稿", "submit-script", summary="投稿一条好用的话术，主管审核后进话术库",
                 usage="话术 投稿 <标题>：<内容>")
-async def submit(event: Event, ctx: Context) -> Reply:
+async def submit(msg: Message, ctx: Context) -> Reply:
     """Store the script as pending and send it to the manager's review."""
-    parts = [p.strip() for p in _SPLIT.split(event.text.strip(), maxsplit=1)]
+    parts = [p.strip() for p in _SPLIT.split(msg.text.strip(), maxsplit=1)]
     title, text = (parts[0], parts[1]) if len(parts) == 2 else ("", parts[0])
     if len(text) < 10:
         example = "这样发：话术 投稿 价格异议：我们按效果付费，第一个月不满意全额退"
@@ -47,7 +48,7 @@ async def submit(event: Event, ctx: Context) -> Reply:
 
 
 @router.command("投稿审核", "submissions", summary="（主管）待审核的话术投稿", roles=MANAGERS)
-async def review(event: Event, ctx: Context) -> Reply:
+async def review(msg: Message, ctx: Context) -> Reply:
     """Show the oldest pending submission with its buttons, and how many wait."""
     assert ctx.member is not None  # a command or click: dispatch found the member
     rows = await contrib.pending_submissions(ctx.session, None if ctx.member.role == "admin" else ctx.member.team_id)
@@ -60,22 +61,21 @@ async def review(event: Event, ctx: Context) -> Reply:
 
 
 @router.command("通过投稿", "approve-script", usage="通过投稿 <编号>", roles=MANAGERS)
-async def approve(event: Event, ctx: Context) -> Reply:
+async def approve(msg: Message, ctx: Context) -> Reply:
     """通过投稿 4."""
-    return await _decide(ctx, event.text.strip(), True)
+    return await _decide(ctx, msg.text.strip(), True)
 
 
 @router.command("驳回投稿", "reject-script", usage="驳回投稿 <编号>", roles=MANAGERS)
-async def reject(event: Event, ctx: Context) -> Reply:
+async def reject(msg: Message, ctx: Context) -> Reply:
     """驳回投稿 4."""
-    return await _decide(ctx, event.text.strip(), False)
+    return await _decide(ctx, msg.text.strip(), False)
 
 
 @router.action(DecideSubmission, roles=MANAGERS)
-async def click(event: Event, ctx: Context) -> Reply:
+async def click(click: CardClick[DecideSubmission], ctx: Context) -> Reply:
     """The 收入话术库 / 不收录 buttons."""
-    assert isinstance(event.action, DecideSubmission)  # the router sends only this action here
-    return await _decide(ctx, str(event.action.submission_id), event.action.approve)
+    return await _decide(ctx, str(click.action.submission_id), click.action.approve)
 
 
 async def _decide(ctx: Context, raw: str, approve: bool) -> Reply:
@@ -90,7 +90,7 @@ async def _decide(ctx: Context, raw: str, approve: bool) -> Reply:
     if sub is None:
         return Reply(card=notice_card("这条投稿已经审核过了", "不用再操作。"))
     if approve:
-        await points.add(ctx.session, ctx.dialect, sub.member_id, "script_approved",
+        await points.add(ctx.session, sub.member_id, "script_approved",
                          ctx.settings.scorecard.points.get("script_approved", 0), f"sub:{sub.id}",
                          f"话术投稿入库：{sub.title}", ctx.now())
     word = "已收入话术库" if approve else "未收录"
@@ -98,9 +98,9 @@ async def _decide(ctx: Context, raw: str, approve: bool) -> Reply:
 
 
 @router.command("竞品", "competitor", summary="标记客户在看的竞品（记贡献值）", usage="竞品 <客户> <竞品>")
-async def competitor(event: Event, ctx: Context) -> Reply:
+async def competitor(msg: Message, ctx: Context) -> Reply:
     """竞品 华东医疗 某某CRM: store the tag once and award the points."""
-    customer_name, _, rival = event.text.strip().partition(" ")
+    customer_name, _, rival = msg.text.strip().partition(" ")
     rival = rival.strip()[:MAX_COMPETITOR]
     if not customer_name or not rival:
         return Reply(card=notice_card("标记哪个竞品？", "这样发：竞品 华东医疗 某某CRM"))
@@ -109,11 +109,11 @@ async def competitor(event: Event, ctx: Context) -> Reply:
         return Reply(card=notice_card("没找到这个客户", f"没有叫“{customer_name}”的客户，检查一下名字。",
                                       Level.WARNING))
     assert ctx.member is not None  # a command or click: dispatch found the member
-    tag = await points.add_tag(ctx.session, ctx.dialect, customer.id, rival, ctx.member.id, ctx.now())
+    tag = await points.add_tag(ctx.session, customer.id, rival, ctx.member.id, ctx.now())
     tags = "、".join(await points.tags(ctx.session, customer.id))
     if tag is None:
         return Reply(card=notice_card("已经标记过", f"{customer.name} 的竞品：{tags}"))
-    await points.add(ctx.session, ctx.dialect, ctx.member.id, "competitor_tag",
+    await points.add(ctx.session, ctx.member.id, "competitor_tag",
                      ctx.settings.scorecard.points.get("competitor_tag", 0), f"comp:{tag}",
                      f"标记竞品：{customer.name} / {rival}", ctx.now())
     return Reply(card=notice_card("竞品已标记", f"{customer.name} 的竞品：{tags}", Level.SUCCESS))

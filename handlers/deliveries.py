@@ -5,7 +5,8 @@ from __future__ import annotations
 from bot.core.actions import AcceptDelivery
 from bot.core.cards import Level
 from bot.core.context import Context
-from bot.core.events import Event, Reply
+from bot.core.events import Reply
+from bot.core.inbound import CardClick, Message
 from bot.core.routing import Router
 from cards.views import notice_card
 from flows import lead_targets
@@ -21,9 +22,9 @@ HOW = "这样说：验收 华东医疗（现在验收），或 验收 华东医�
 
 @router.command("验收", "accept-delivery", summary="记下客户已验收首次交付（释放递延奖金、发满意度调查）",
                 usage="验收 <客户> [日期]", spaced=True)
-async def accept_delivery(event: Event, ctx: Context) -> Reply:
+async def accept_delivery(msg: Message, ctx: Context) -> Reply:
     """Stamp the customer's oldest order awaiting acceptance with today or the day given."""
-    said = parse_accept(event.text, ctx.now().astimezone(ctx.settings.tz).date())
+    said = parse_accept(msg.text, ctx.now().astimezone(ctx.settings.tz).date())
     if not said.customer:
         return Reply(card=notice_card("哪个客户验收了？", HOW))
     if said.problem:
@@ -35,10 +36,9 @@ async def accept_delivery(event: Event, ctx: Context) -> Reply:
 
 
 @router.action(AcceptDelivery)
-async def click_accept(event: Event, ctx: Context) -> Reply:
+async def click_accept(click: CardClick[AcceptDelivery], ctx: Context) -> Reply:
     """The 客户已验收 button of a won deal's card: accepted now."""
-    assert isinstance(event.action, AcceptDelivery)  # the router sends only this action here
-    opp = await opp_repo.get(ctx.session, event.action.opportunity_id)
+    opp = await opp_repo.get(ctx.session, click.action.opportunity_id)
     if opp is None:
         return not_found()
     await check_may_change(ctx, opp)

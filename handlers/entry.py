@@ -8,7 +8,8 @@ from bot.core.actions import CustomerForm, LeadForm
 from bot.core.cards import Field, Level, Section
 from bot.core.context import Context
 from bot.core.errors import NotAllowed
-from bot.core.events import Event, Reply
+from bot.core.events import Reply
+from bot.core.inbound import CardClick, Message
 from bot.core.routing import Router
 from cards.views import lead_card, notice_card
 from cards.views.entry import CUSTOMER_EXAMPLE, customer_pick_card, lead_form_card, with_customer_form
@@ -29,24 +30,23 @@ LABELS = {"industry": "行业", "region": "地区", "contact": "联系人"}
 
 
 @router.command("新线索", "lead", summary="手机上录一条自己的线索（查重、一客一主）", usage=LEAD_USAGE, spaced=True)
-async def new_lead(event: Event, ctx: Context) -> Reply:
+async def new_lead(msg: Message, ctx: Context) -> Reply:
     """Create a lead owned by the rep; a duplicate or someone else's customer says so."""
-    parsed = parse_new_lead(event.text)
+    parsed = parse_new_lead(msg.text)
     if isinstance(parsed, str):  # nothing or too little typed: the quick form, with the member's defaults
-        return Reply(card=_lead_form(ctx, None, parsed if event.text.strip() else ""))
+        return Reply(card=_lead_form(ctx, None, parsed if msg.text.strip() else ""))
     return await _enter(ctx, parsed)
 
 
 @router.action(LeadForm)
-async def lead_form(event: Event, ctx: Context) -> Reply:
+async def lead_form(click: CardClick[LeadForm], ctx: Context) -> Reply:
     """The new-lead form: a quick pick re-renders it with that default; a submit creates the lead in one go."""
-    assert isinstance(event.action, LeadForm)  # the router sends only this action here
-    if not event.text.strip():
-        return Reply(card=_lead_form(ctx, event.action), update=True)
-    parsed = parse_new_lead(event.text)
+    if not click.text.strip():
+        return Reply(card=_lead_form(ctx, click.action), update=True)
+    parsed = parse_new_lead(click.text)
     if isinstance(parsed, str):
-        return Reply(card=_lead_form(ctx, event.action, parsed), update=True)
-    picked = {"industry": parsed.industry or event.action.industry, "region": parsed.region or event.action.region}
+        return Reply(card=_lead_form(ctx, click.action, parsed), update=True)
+    picked = {"industry": parsed.industry or click.action.industry, "region": parsed.region or click.action.region}
     return await _enter(ctx, replace(parsed, **picked), update=True)
 
 
@@ -69,12 +69,12 @@ async def _enter(ctx: Context, parsed: NewLeadText, update: bool = False) -> Rep
 
 @router.command("客户", "customer", summary="看或更新客户资料（行业、地区、联系人、手机）", usage=CUSTOMER_USAGE,
                 spaced=True)
-async def customer(event: Event, ctx: Context) -> Reply:
+async def customer(msg: Message, ctx: Context) -> Reply:
     """Show the customer's fields, or update the ones given."""
     assert ctx.member is not None  # a command or click: dispatch found the member
-    if not event.text.strip():  # which customer: the rep's own, most recently touched first
+    if not msg.text.strip():  # which customer: the rep's own, most recently touched first
         return Reply(card=customer_pick_card(await entry_repo.recent_customers(ctx.session, ctx.member.id)))
-    parsed = parse_customer_fields(event.text)
+    parsed = parse_customer_fields(msg.text)
     if isinstance(parsed, str):
         return Reply(card=notice_card("客户资料没看懂", parsed, Level.WARNING, items=[f"格式：{CUSTOMER_USAGE}"]))
     name, fields = parsed
@@ -86,17 +86,17 @@ async def customer(event: Event, ctx: Context) -> Reply:
 
 
 @router.action(CustomerForm)
-async def customer_form(event: Event, ctx: Context) -> Reply:
+async def customer_form(click: CardClick[CustomerForm], ctx: Context) -> Reply:
     """The customer form: a quick pick applies its value in one click; a submit applies the typed fields."""
-    a = event.action
+    a = click.action
     assert isinstance(a, CustomerForm)  # the router sends only this action here
     target = await ctx.session.get(Customer, a.customer_id)
     if target is None:
         return Reply(card=notice_card("没找到这个客户", "卡片可能太旧了，再发一次“客户”。", Level.WARNING))
     picked = {k: v for k, v in (("industry", a.industry), ("region", a.region)) if v}
-    if picked or not event.text.strip():
+    if picked or not click.text.strip():
         return await _update(ctx, target, picked, update=True)
-    parsed = parse_customer_fields(f"{target.name} {event.text.strip()}")
+    parsed = parse_customer_fields(f"{target.name} {click.text.strip()}")
     if isinstance(parsed, str):
         return Reply(card=notice_card("客户资料没看懂", parsed, Level.WARNING, items=[f"例：{CUSTOMER_EXAMPLE}"]))
     return await _update(ctx, target, parsed[1], update=True)

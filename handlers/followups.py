@@ -8,7 +8,8 @@ from bot.core.actions import LogLeadFollowUp, PickFollowUp
 from bot.core.cards import Form, Level
 from bot.core.context import Context
 from bot.core.errors import NotAllowed
-from bot.core.events import Event, Reply
+from bot.core.events import Reply
+from bot.core.inbound import CardClick, Message
 from bot.core.routing import Router
 from bot.core.vocab import InteractionKind
 from cards.views import notice_card
@@ -25,28 +26,28 @@ HOW = {InteractionKind.FOLLOW_UP: "跟进 [客户] <内容> [下次 <日期>]", 
 
 
 @router.command("跟进", "log", summary="记一笔跟进（算作首次响应），可约下次联系", usage=HOW[InteractionKind.FOLLOW_UP])
-async def log_followup(event: Event, ctx: Context) -> Reply:
+async def log_followup(msg: Message, ctx: Context) -> Reply:
     """Record a follow-up on the record the rep means."""
-    return await _log(event, ctx, InteractionKind.FOLLOW_UP)
+    return await _log(msg, ctx, InteractionKind.FOLLOW_UP)
 
 
 @router.command("拜访", "visit", summary="记一次上门拜访", usage=HOW[InteractionKind.VISIT], spaced=True)
-async def log_visit(event: Event, ctx: Context) -> Reply:
+async def log_visit(msg: Message, ctx: Context) -> Reply:
     """Record a visit."""
-    return await _log(event, ctx, InteractionKind.VISIT)
+    return await _log(msg, ctx, InteractionKind.VISIT)
 
 
 @router.command("演示", "demo", summary="记一次产品演示", usage=HOW[InteractionKind.DEMO], spaced=True)
-async def log_demo(event: Event, ctx: Context) -> Reply:
+async def log_demo(msg: Message, ctx: Context) -> Reply:
     """Record a demo."""
-    return await _log(event, ctx, InteractionKind.DEMO)
+    return await _log(msg, ctx, InteractionKind.DEMO)
 
 
-async def _log(event: Event, ctx: Context, kind: InteractionKind) -> Reply:
-    parsed = parse_followup(event.text, ctx.now().astimezone(ctx.settings.tz).date())
+async def _log(msg: Message, ctx: Context, kind: InteractionKind) -> Reply:
+    parsed = parse_followup(msg.text, ctx.now().astimezone(ctx.settings.tz).date())
     if parsed.problem:
         return Reply(card=notice_card("下次联系的日期没看懂", parsed.problem, Level.WARNING))
-    targets, note, named = await followups.resolve(ctx, event, parsed.note)
+    targets, note, named = await followups.resolve(ctx, msg, parsed.note)
     if not note:
         example = f"这样说：{HOW[kind]}，例：跟进 华东医疗 电话沟通了预算 下次 周三"
         return Reply(card=notice_card(f"{kind.label}写什么？", example))
@@ -75,36 +76,35 @@ async def _done(ctx: Context, target: followups.Target, kind: InteractionKind, t
 
 
 @router.action(LogLeadFollowUp)
-async def click_log(event: Event, ctx: Context) -> Reply:
+async def click_log(click: CardClick[LogLeadFollowUp], ctx: Context) -> Reply:
     """The lead card's 记跟进: with typed text, log it on this very lead; without, ask for the text."""
-    assert isinstance(event.action, LogLeadFollowUp) and ctx.member is not None  # dispatch: this action, with a member
-    target = await followups.target_of(ctx, f"lead:{event.action.lead_id}")
+    assert ctx.member is not None  # dispatch: a click reaches its handler only with a member
+    target = await followups.target_of(ctx, f"lead:{click.action.lead_id}")
     if target is None or target.lead is None:  # a "lead:" ref always loads its lead
         return _gone()
     if not await may_act(ctx.member, target.lead.owner_id, ctx):
         raise NotAllowed("这条线索不是你的；只有负责人、负责人的主管或管理员能记跟进。")
-    if not event.text:
+    if not click.text:
         card = notice_card(f"跟进：{target.customer.name}", "写下这次跟进；要约下次就在末尾加“下次 日期”。"
                            f"也可以在聊天里发：跟进 {target.customer.name} <内容>")
-        card.form = Form(event.action, "记下跟进", "例：电话沟通了预算 下次 周三")
+        card.form = Form(click.action, "记下跟进", "例：电话沟通了预算 下次 周三")
         return Reply(card=card)
-    parsed = parse_followup(event.text, ctx.now().astimezone(ctx.settings.tz).date())
+    parsed = parse_followup(click.text, ctx.now().astimezone(ctx.settings.tz).date())
     if parsed.problem or not parsed.note:
         return Reply(card=notice_card("跟进没记下", parsed.problem or "先写跟进内容", Level.WARNING))
     return await _done(ctx, target, InteractionKind.FOLLOW_UP, parsed)
 
 
 @router.action(PickFollowUp)
-async def click_pick(event: Event, ctx: Context) -> Reply:
+async def click_pick(click: CardClick[PickFollowUp], ctx: Context) -> Reply:
     """A "which one" button: log the kept draft on the picked record."""
-    assert isinstance(event.action, PickFollowUp)  # the router sends only this action here
     assert ctx.member is not None  # a command or click: dispatch found the member
-    target = await followups.target_of(ctx, event.action.ref)
+    target = await followups.target_of(ctx, click.action.ref)
     if target is None:
         return _gone()
     if not await may_act(ctx.member, target.customer.owner_id, ctx):
         raise NotAllowed("这条记录不是你的；只有负责人、负责人的主管或管理员能记跟进。")
-    draft = await repo.take_draft(ctx.session, event.action.draft_id, ctx.member.id, ctx.now())
+    draft = await repo.take_draft(ctx.session, click.action.draft_id, ctx.member.id, ctx.now())
     if draft is None:
         return Reply(card=notice_card("这条已经记过了", "同一条跟进只记一次。"), update=True)
     when = date.fromisoformat(draft.next_date) if draft.next_date else None

@@ -5,7 +5,8 @@ from __future__ import annotations
 from bot.core.actions import ApproveAllGrades, ApproveGrade, RejectGrade, ShowGrade, ShowGradeReview
 from bot.core.context import Context
 from bot.core.errors import NotAllowed
-from bot.core.events import Event, Reply
+from bot.core.events import Reply
+from bot.core.inbound import CardClick, Message
 from bot.core.links import grading_board_link
 from bot.core.routing import Router
 from cards.views import ProposalLine, grade_card, my_grades_card, notice_card, outcome_card, review_card
@@ -26,10 +27,10 @@ def _board(ctx: Context) -> str:
 
 
 @router.command("分级", "grade", summary="客户的级别、活跃度构成、预计价值和这个级别要做的事", usage="分级 [客户]")
-async def show(event: Event, ctx: Context) -> Reply:
+async def show(msg: Message, ctx: Context) -> Reply:
     """分级 lists my customers per grade; 分级 <客户> explains one customer's grade."""
     assert ctx.member is not None  # a command or click: dispatch found the member
-    name = event.text.strip()
+    name = msg.text.strip()
     if not name:
         counts = await grading.grade_counts(ctx.session, ctx.member.id)
         return Reply(card=my_grades_card(ctx.member.name, counts, _board(ctx)))
@@ -42,10 +43,9 @@ async def show(event: Event, ctx: Context) -> Reply:
 
 
 @router.action(ShowGrade)
-async def click_show(event: Event, ctx: Context) -> Reply:
+async def click_show(click: CardClick[ShowGrade], ctx: Context) -> Reply:
     """The 分级 button on other cards."""
-    assert isinstance(event.action, ShowGrade)  # the router sends only this action here
-    return await _customer(ctx, event.action.customer_id)
+    return await _customer(ctx, click.action.customer_id)
 
 
 async def _customer(ctx: Context, customer_id: int) -> Reply:
@@ -62,9 +62,9 @@ async def _customer(ctx: Context, customer_id: int) -> Reply:
 
 @router.command("分级复核", "regrade", summary="（主管）季度分级调整建议：全部通过、逐条通过或驳回",
                 usage="分级复核 [通过 全部|通过 编号…|驳回 编号 原因]", roles=MANAGERS)
-async def review(event: Event, ctx: Context) -> Reply:
+async def review(msg: Message, ctx: Context) -> Reply:
     """Show the pending proposals, or decide them: 通过 全部 / 通过 12 13 / 驳回 12 原因."""
-    verb, _, rest = event.text.strip().partition(" ")
+    verb, _, rest = msg.text.strip().partition(" ")
     rest = rest.strip()
     if verb in ("通过", "approve"):
         if rest in ("全部", "all"):
@@ -84,38 +84,35 @@ async def review(event: Event, ctx: Context) -> Reply:
 
 
 @router.action(ShowGradeReview, roles=MANAGERS)
-async def click_review(event: Event, ctx: Context) -> Reply:
+async def click_review(click: CardClick[ShowGradeReview], ctx: Context) -> Reply:
     """The review card, fresh."""
     return Reply(card=await _review_card(ctx))
 
 
 @router.action(ApproveAllGrades, roles=MANAGERS)
-async def click_all(event: Event, ctx: Context) -> Reply:
+async def click_all(click: CardClick[ApproveAllGrades], ctx: Context) -> Reply:
     """全部通过: every pending proposal of that quarter in the manager's team."""
-    assert isinstance(event.action, ApproveAllGrades)  # the router sends only this action here
-    return await _decided(ctx, await regrade.approve(ctx.session, *_who(ctx), ctx.now(), quarter=event.action.quarter),
+    return await _decided(ctx, await regrade.approve(ctx.session, *_who(ctx), ctx.now(), quarter=click.action.quarter),
                           update=True)
 
 
 @router.action(ApproveGrade, roles=MANAGERS)
-async def click_one(event: Event, ctx: Context) -> Reply:
+async def click_one(click: CardClick[ApproveGrade], ctx: Context) -> Reply:
     """通过#N: one proposal."""
-    assert isinstance(event.action, ApproveGrade)  # the router sends only this action here
-    await _check_team(ctx, event.action.proposal_id)
-    decided = await regrade.approve(ctx.session, *_who(ctx), ctx.now(), ids=[event.action.proposal_id])
+    await _check_team(ctx, click.action.proposal_id)
+    decided = await regrade.approve(ctx.session, *_who(ctx), ctx.now(), ids=[click.action.proposal_id])
     return await _decided(ctx, decided, update=True)
 
 
 @router.action(RejectGrade, roles=MANAGERS)
-async def click_reject(event: Event, ctx: Context) -> Reply:
+async def click_reject(click: CardClick[RejectGrade], ctx: Context) -> Reply:
     """驳回 with the form's text as the reason (a reason is required)."""
-    assert isinstance(event.action, RejectGrade)  # the router sends only this action here
-    await _check_team(ctx, event.action.proposal_id)
-    note = event.text.strip()
+    await _check_team(ctx, click.action.proposal_id)
+    note = click.text.strip()
     if not note:
         return Reply(toast="请写驳回原因",
                      card=notice_card("驳回要写原因", "在输入框写原因再点驳回，或发“分级复核 驳回 编号 原因”"))
-    decided = await regrade.reject(ctx.session, *_who(ctx), ctx.now(), event.action.proposal_id, note)
+    decided = await regrade.reject(ctx.session, *_who(ctx), ctx.now(), click.action.proposal_id, note)
     return await _decided(ctx, decided, update=True)
 
 

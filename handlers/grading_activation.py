@@ -5,7 +5,8 @@ from __future__ import annotations
 from bot.core.actions import TickActivation
 from bot.core.context import Context
 from bot.core.errors import NotAllowed
-from bot.core.events import Event, Reply
+from bot.core.events import Reply
+from bot.core.inbound import CardClick
 from bot.core.links import material_link
 from bot.core.routing import Router
 from bot.core.vocab import InteractionKind
@@ -18,11 +19,10 @@ router = Router("grading_activation", feature="grading")
 
 
 @router.action(TickActivation)
-async def tick(event: Event, ctx: Context) -> Reply:
+async def tick(click: CardClick[TickActivation], ctx: Context) -> Reply:
     """Close the plan item (the owner's own), count it as an interaction, show the plan with it ticked."""
-    assert isinstance(event.action, TickActivation)  # the router sends only this action here
     assert ctx.member is not None  # a command or click: dispatch found the member
-    task = await ctx.session.get(Task, event.action.task_id)
+    task = await ctx.session.get(Task, click.action.task_id)
     if task is None or task.kind != "activation" or not task.ref.startswith("customer:"):
         return Reply(card=notice_card("这一项找不到了", "唤醒计划可能已被移交，发“分级 客户名”看最新情况。"))
     if task.owner_id != ctx.member.id:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.core.actions import ShowHelp
 from bot.core.context import Context
-from bot.core.events import Event, Reply
+from bot.core.events import Reply
+from bot.core.inbound import CardClick, Message
 from bot.core.routing import Router
 from cards.views import HelpEntry, help_card
 
@@ -17,13 +18,13 @@ def entries(ctx: Context) -> list[HelpEntry]:
 
 
 @router.command("帮助", "help", "?", "？", summary="看我能做什么", needs_member=False)
-async def show_help(event: Event, ctx: Context) -> Reply:
+async def show_help(msg: Message, ctx: Context) -> Reply:
     """Answer with the full help card."""
     return Reply(card=help_card(entries(ctx), ctx.settings.org.bot_name))
 
 
 @router.action(ShowHelp)
-async def click_help(event: Event, ctx: Context) -> Reply:
+async def click_help(click: CardClick[ShowHelp], ctx: Context) -> Reply:
     """Answer a help button with the full help card."""
     return Reply(card=help_card(entries(ctx), ctx.settings.org.bot_name))
 

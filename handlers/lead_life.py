@@ -6,7 +6,8 @@ from bot.core.actions import LoseLead
 from bot.core.cards import Level
 from bot.core.context import Context
 from bot.core.errors import NotAllowed
-from bot.core.events import Event, Reply
+from bot.core.events import Reply
+from bot.core.inbound import CardClick, Message
 from bot.core.routing import Router
 from bot.core.vocab import LeadStatus
 from cards.views import notice_card
@@ -23,10 +24,10 @@ USAGE = "无效 <客户> <原因>"
 
 @router.command("无效", "invalid", summary="把线索关成无效（空号、没需求、选了竞品…），写明原因", usage=USAGE,
                 spaced=True)
-async def invalid(event: Event, ctx: Context) -> Reply:
+async def invalid(msg: Message, ctx: Context) -> Reply:
     """Close the named customer's open lead as lost; without a reason, offer the pick list."""
     assert ctx.member is not None  # a command or click: dispatch found the member
-    word, rest = lead_targets.split_target(event.text)
+    word, rest = lead_targets.split_target(msg.text)
     if not word:
         return Reply(card=notice_card("哪个客户的线索？", f"这样说：{USAGE}，例：无效 华东医疗 空号错号",
                                       Level.WARNING, items=[f"原因可选：{'、'.join(rules.LOST_REASONS)}"]))
@@ -42,16 +43,16 @@ async def invalid(event: Event, ctx: Context) -> Reply:
 
 
 @router.action(LoseLead)
-async def click_reason(event: Event, ctx: Context) -> Reply:
+async def click_reason(click: CardClick[LoseLead], ctx: Context) -> Reply:
     """A pick-list button: close the lead with that reason."""
-    assert isinstance(event.action, LoseLead) and ctx.member is not None  # dispatch: this action, with a member
-    lead = await leads_repo.get(ctx.session, event.action.lead_id)
+    assert ctx.member is not None  # dispatch: a click reaches its handler only with a member
+    lead = await leads_repo.get(ctx.session, click.action.lead_id)
     if lead is None:
         return Reply(card=notice_card("没找到这条线索", "它可能已被合并或删除。发“公海”或“今日必做”看看。",
                                       Level.WARNING))
     if not await may_act(ctx.member, lead.owner_id, ctx):
         raise NotAllowed("这条线索不是你的；只有负责人、负责人的主管或管理员能关闭。")
-    return await _lose(ctx, lead, rules.LostReason(event.action.reason, event.text), update=True)
+    return await _lose(ctx, lead, rules.LostReason(click.action.reason, click.text), update=True)
 
 
 async def _lose(ctx: Context, lead: Lead, reason: rules.LostReason, update: bool = False) -> Reply:

@@ -6,7 +6,8 @@ from bot.core.actions import AcceptLead, ShowLead
 from bot.core.cards import Level
 from bot.core.context import Context
 from bot.core.errors import NotAllowed
-from bot.core.events import Event, Reply
+from bot.core.events import Reply
+from bot.core.inbound import CardClick
 from bot.core.routing import Router
 from bot.core.vocab import LeadStatus
 from cards.views import lead_card, notice_card
@@ -20,10 +21,10 @@ router = Router("leads")
 
 
 @router.action(AcceptLead)
-async def accept(event: Event, ctx: Context) -> Reply:
+async def accept(click: CardClick[AcceptLead], ctx: Context) -> Reply:
     """The 接单 button: the owner (or their manager / an admin) accepts the lead."""
-    assert isinstance(event.action, AcceptLead) and ctx.member is not None  # dispatch: this action, with a member
-    lead = await _lead_for(ctx, event.action.lead_id)
+    assert ctx.member is not None  # dispatch: a click reaches its handler only with a member
+    lead = await _lead_for(ctx, click.action.lead_id)
     if lead.accepted_at is None and lead.status == LeadStatus.ASSIGNED:
         now = ctx.now()
         lead.accepted_at, lead.status = now, LeadStatus.ACCEPTED
@@ -36,10 +37,9 @@ async def accept(event: Event, ctx: Context) -> Reply:
 
 
 @router.action(ShowLead)
-async def show(event: Event, ctx: Context) -> Reply:
+async def show(click: CardClick[ShowLead], ctx: Context) -> Reply:
     """The 刷新 / 看线索 button."""
-    assert isinstance(event.action, ShowLead)  # dispatch routes only this action here
-    lead = await _lead_for(ctx, event.action.lead_id)
+    lead = await _lead_for(ctx, click.action.lead_id)
     return Reply(card=lead_card(await view(ctx, lead), ""))
 
 

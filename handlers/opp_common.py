@@ -7,7 +7,8 @@ from datetime import datetime
 from bot.core.cards import Level
 from bot.core.context import Context
 from bot.core.errors import Ambiguous, NotAllowed
-from bot.core.events import Event, Reply
+from bot.core.events import Reply
+from bot.core.inbound import Inbound
 from cards.views import OpportunityView, notice_card, opportunity_card
 from sales import approvals as rules
 from sales import scripts as matcher
@@ -51,14 +52,14 @@ async def check_may_change(ctx: Context, opp: Opportunity) -> None:
         raise NotAllowed(NOT_YOURS)
 
 
-async def find(event: Event, ctx: Context, customer_name: str = "") -> Opportunity | None:
+async def find(said: Inbound, ctx: Context, customer_name: str = "") -> Opportunity | None:
     """Pick the opportunity a message means: named customer, else my newest in this chat, else this chat's
     newest (a deal room has one), else my only open one — with several, ask which (Ambiguous)."""
     if customer_name:
         customer = await repo.customer_by_normalized(ctx.session, normalize_company(customer_name))
         return await repo.open_for_customer(ctx.session, customer.id) if customer else None
-    if event.chat:
-        platform, chat_id = event.chat.platform, event.chat.chat_id
+    if said.chat:
+        platform, chat_id = said.chat.platform, said.chat.chat_id
         mine = await repo.latest_in_chat(ctx.session, platform, chat_id, ctx.member.id) if ctx.member else None
         opp = mine or await repo.latest_in_chat(ctx.session, platform, chat_id)
         if opp:
@@ -119,7 +120,7 @@ async def top_matches(ctx: Context, opp: Opportunity, customer) -> list[matcher.
     matches = matcher.top(plain, target, adoption)
     if ctx.member is not None and matches:
         now = ctx.now()
-        await scripts_repo.record(ctx.session, ctx.dialect, "shown", [m.script.id for m in matches], opp.id,
+        await scripts_repo.record(ctx.session, "shown", [m.script.id for m in matches], opp.id,
                                   ctx.member.id, now, now.astimezone(ctx.settings.tz).date().isoformat())
     return matches
 

@@ -6,7 +6,8 @@ from bot.core.actions import AdvanceStage, ShowOpportunity
 from bot.core.cards import Level
 from bot.core.context import Context
 from bot.core.errors import NotAllowed
-from bot.core.events import Event, Reply
+from bot.core.events import Reply
+from bot.core.inbound import CardClick, Message
 from bot.core.routing import Router
 from cards.views import notice_card, opportunity_card
 from flows import lead_life
@@ -36,10 +37,10 @@ USAGE = "新建商机 <客户> [预算 <金额>] [行业 <行业>] [需求 <文�
 
 
 @router.command("新建商机", "new", summary="建一个商机，绑定到这个群", usage=USAGE)
-async def create(event: Event, ctx: Context) -> Reply:
+async def create(msg: Message, ctx: Context) -> Reply:
     """Create the customer (if new) and an opportunity bound to this chat; answer with its card."""
     assert ctx.member is not None  # a command: dispatch found the member
-    parsed = parse_new_opportunity(event.text)
+    parsed = parse_new_opportunity(msg.text)
     if parsed is None:
         example = "例：新建商机 华东医疗 预算50万 需求 影像设备"
         return Reply(card=notice_card("还差客户名", f"这样说：{USAGE}", items=[example]))
@@ -48,7 +49,7 @@ async def create(event: Event, ctx: Context) -> Reply:
     existing = None if created else await repo.open_for_customer(ctx.session, customer.id)
     if existing:
         return Reply(card=opportunity_card(await view_of(ctx, existing), "已有商机："))
-    now, chat = ctx.now(), event.chat
+    now, chat = ctx.now(), msg.chat
     opp = await repo.add(ctx.session, Opportunity(
         customer_id=customer.id, owner_id=customer.owner_id, stage=pipeline(ctx).stages[0].key, stage_entered_at=now,
         chat_platform=chat.platform if chat else None, chat_id=chat.chat_id if chat else None,
@@ -80,32 +81,30 @@ async def _customer(ctx: Context, name: str, industry: str) -> tuple[Customer, b
 
 
 @router.command("卡在哪", "进度", "status", summary="看客户现在卡在哪、还缺什么、下一步", usage="卡在哪 [客户]")
-async def status(event: Event, ctx: Context) -> Reply:
+async def status(msg: Message, ctx: Context) -> Reply:
     """Show the opportunity card."""
-    opp = await find(event, ctx, event.text)
-    return Reply(card=opportunity_card(await view_of(ctx, opp))) if opp else not_found(event.text)
+    opp = await find(msg, ctx, msg.text)
+    return Reply(card=opportunity_card(await view_of(ctx, opp))) if opp else not_found(msg.text)
 
 
 @router.action(ShowOpportunity)
-async def click_show(event: Event, ctx: Context) -> Reply:
+async def click_show(click: CardClick[ShowOpportunity], ctx: Context) -> Reply:
     """The 刷新 button."""
-    assert isinstance(event.action, ShowOpportunity)  # the router sends only this action here
-    opp = await repo.get(ctx.session, event.action.opportunity_id)
+    opp = await repo.get(ctx.session, click.action.opportunity_id)
     return Reply(card=opportunity_card(await view_of(ctx, opp))) if opp else not_found()
 
 
 @router.command("推进", "advance", summary="凭证齐了就进入下一阶段，不齐就列出还缺什么", usage="推进 [客户]")
-async def advance(event: Event, ctx: Context) -> Reply | None:
+async def advance(msg: Message, ctx: Context) -> Reply | None:
     """Advance the opportunity if the current stage's evidence is complete."""
-    opp = await find(event, ctx, event.text)
-    return await _advance(ctx, opp) if opp else not_found(event.text)
+    opp = await find(msg, ctx, msg.text)
+    return await _advance(ctx, opp) if opp else not_found(msg.text)
 
 
 @router.action(AdvanceStage)
-async def click_advance(event: Event, ctx: Context) -> Reply | None:
+async def click_advance(click: CardClick[AdvanceStage], ctx: Context) -> Reply | None:
     """The 推进到下一阶段 button."""
-    assert isinstance(event.action, AdvanceStage)  # the router sends only this action here
-    opp = await repo.get(ctx.session, event.action.opportunity_id)
+    opp = await repo.get(ctx.session, click.action.opportunity_id)
     return await _advance(ctx, opp) if opp else not_found()
 
 
@@ -134,12 +133,12 @@ async def _advance(ctx: Context, opp: Opportunity) -> Reply | None:
 
 @router.command("强制推进", "override", summary="（主管）凭证不齐也推进，必须写原因", usage="强制推进 <原因>",
                 roles=("manager", "admin"))
-async def override(event: Event, ctx: Context) -> Reply:
+async def override(msg: Message, ctx: Context) -> Reply:
     """A manager moves the deal on without the evidence; the reason is recorded with who and when."""
-    if not event.text:
+    if not msg.text:
         return Reply(card=notice_card("强制推进要写原因", "这样说：强制推进 客户口头确认了需求，纪要后补",
                                       Level.WARNING))
-    opp = await find(event, ctx)
+    opp = await find(msg, ctx)
     if opp is None:
         return not_found()
     actor = person(ctx.member)
@@ -152,17 +151,17 @@ async def override(event: Event, ctx: Context) -> Reply:
     nxt = pipeline(ctx).next_stage(opp.stage)
     if nxt is None:
         return await closing.close_prompt(ctx, opp, "won")
-    await move(ctx, opp, nxt.key, "override", event.text)
+    await move(ctx, opp, nxt.key, "override", msg.text)
     return Reply(card=opportunity_card(await view_of(ctx, opp), f"已强制推进到{nxt.name}："))
 
 
 @router.command("报价", "quote", summary="记下报价金额和折扣（折扣超线会走审批）", usage="报价 <金额> [折扣 <x%|x折>]")
-async def quote(event: Event, ctx: Context) -> Reply:
+async def quote(msg: Message, ctx: Context) -> Reply:
     """Record the quoted amount and discount."""
-    parsed = approval_rules.parse_quote(event.text)
+    parsed = approval_rules.parse_quote(msg.text)
     if parsed.amount is None and parsed.discount is None:
         return Reply(card=notice_card("报价写什么？", "这样说：报价 45万 折扣 15%（或 85折）", Level.WARNING))
-    opp = await find(event, ctx)
+    opp = await find(msg, ctx)
     if opp is None:
         return not_found()
     await check_may_change(ctx, opp)

@@ -8,7 +8,8 @@ from bot.core.actions import DecideRedemption
 from bot.core.cards import Card, Level
 from bot.core.context import Context
 from bot.core.errors import NotAllowed
-from bot.core.events import Event, Reply
+from bot.core.events import Reply
+from bot.core.inbound import CardClick, Message
 from bot.core.routing import Router
 from cards.views import notice_card, points_card, redemption_card
 from flows.targets import personal_chats
@@ -31,10 +32,10 @@ def _items(ctx: Context) -> list[tuple[str, int]]:
 
 
 @router.command("积分", "贡献值", "points", summary="我的过程贡献值、团队排行和可兑换的奖励")
-async def show(event: Event, ctx: Context) -> Reply:
+async def show(msg: Message, ctx: Context) -> Reply:
     """Award what history earned, then show my balance, latest lines, the team board and the items."""
     assert ctx.member is not None  # a command or click: dispatch found the member
-    await points.award_history(ctx.session, ctx.dialect, ctx.settings.scorecard.points)
+    await points.award_history(ctx.session, ctx.settings.scorecard.points)
     total, held = await points.balance(ctx.session, ctx.member.id)
     tz = ctx.settings.tz
     lines = [f"{e.at.astimezone(tz):%m-%d} {e.note or e.kind}：{e.points:+d}"
@@ -44,11 +45,11 @@ async def show(event: Event, ctx: Context) -> Reply:
 
 
 @router.command("兑换", "redeem", summary="用贡献值兑换奖励（主管审批）", usage="兑换 <奖励名称>")
-async def redeem(event: Event, ctx: Context) -> Reply:
+async def redeem(msg: Message, ctx: Context) -> Reply:
     """Ask to redeem an item: checked against the available balance, sent to the manager for approval."""
     assert ctx.member is not None  # a command or click: dispatch found the member
     items = dict(_items(ctx))
-    name = event.text.strip()
+    name = msg.text.strip()
     if name not in items:
         offer = "、".join(f"{n}（{p} 分）" for n, p in items.items()) or "管理员还没有配置可兑换的奖励"
         return Reply(card=notice_card("兑换什么？", f"发“兑换 <名称>”。可兑换：{offer}"))
@@ -70,7 +71,7 @@ async def _to_member(ctx: Context, manager_id: int | None, key: str, card: Card)
 
 
 @router.command("兑换审批", "redemptions", summary="（主管）待审批的积分兑换", roles=MANAGERS)
-async def pending(event: Event, ctx: Context) -> Reply:
+async def pending(msg: Message, ctx: Context) -> Reply:
     """List the team's pending redemptions."""
     assert ctx.member is not None  # a command or click: dispatch found the member
     team = None if ctx.member.role == "admin" else ctx.member.team_id
@@ -82,22 +83,21 @@ async def pending(event: Event, ctx: Context) -> Reply:
 
 
 @router.command("批准兑换", "approve-redeem", usage="批准兑换 <编号>", roles=MANAGERS)
-async def approve(event: Event, ctx: Context) -> Reply:
+async def approve(msg: Message, ctx: Context) -> Reply:
     """批准兑换 3."""
-    return await _decide(ctx, event.text.strip(), True)
+    return await _decide(ctx, msg.text.strip(), True)
 
 
 @router.command("驳回兑换", "reject-redeem", usage="驳回兑换 <编号>", roles=MANAGERS)
-async def reject(event: Event, ctx: Context) -> Reply:
+async def reject(msg: Message, ctx: Context) -> Reply:
     """驳回兑换 3."""
-    return await _decide(ctx, event.text.strip(), False)
+    return await _decide(ctx, msg.text.strip(), False)
 
 
 @router.action(DecideRedemption, roles=MANAGERS)
-async def click(event: Event, ctx: Context) -> Reply:
+async def click(click: CardClick[DecideRedemption], ctx: Context) -> Reply:
     """The 批准 / 驳回 buttons of a redemption card."""
-    assert isinstance(event.action, DecideRedemption)  # the router sends only this action here
-    return await _decide(ctx, str(event.action.redemption_id), event.action.approve)
+    return await _decide(ctx, str(click.action.redemption_id), click.action.approve)
 
 
 async def _decide(ctx: Context, raw: str, approve: bool) -> Reply:
@@ -116,7 +116,7 @@ async def _decide(ctx: Context, raw: str, approve: bool) -> Reply:
     if await contrib.decide_redemption(ctx.session, r.id, approve, ctx.member.id, ctx.now()) is None:
         return Reply(card=notice_card("这笔兑换已经处理过了", "不用再操作。"))
     if approve:
-        await points.add(ctx.session, ctx.dialect, r.member_id, "redeem", -r.points, f"redeem:{r.id}",
+        await points.add(ctx.session, r.member_id, "redeem", -r.points, f"redeem:{r.id}",
                          f"兑换 {r.item}", ctx.now())
     word = "批准" if approve else "驳回"
     await _to_member(ctx, r.member_id, f"redeem_done:{r.id}",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from bot.core.actions import ClaimFromPool
 from bot.core.cards import Level
 from bot.core.context import Context
-from bot.core.events import Event, Reply
+from bot.core.events import Reply
+from bot.core.inbound import CardClick, Message
 from bot.core.routing import Router
 from cards.views import notice_card
 from cards.views.pool import pool_card
@@ -21,7 +22,7 @@ router = Router("pool")
 
 
 @router.command("公海", "pool", summary="看公海里可以领取的客户和线索", spaced=True)
-async def show_pool(event: Event, ctx: Context) -> Reply:
+async def show_pool(msg: Message, ctx: Context) -> Reply:
     """List the pool, newest first, with my limits."""
     assert ctx.member is not None  # a command or click: dispatch found the member
     tz, cfg = ctx.settings.tz, ctx.settings.pool
@@ -34,19 +35,18 @@ async def show_pool(event: Event, ctx: Context) -> Reply:
 
 
 @router.command("领取", "claim", summary="从公海领取一个客户或线索", usage="领取 <客户或编号>", spaced=True)
-async def claim(event: Event, ctx: Context) -> Reply:
+async def claim(msg: Message, ctx: Context) -> Reply:
     """Claim by customer name or lead number."""
-    word, _ = lead_targets.split_target(event.text)
+    word, _ = lead_targets.split_target(msg.text)
     if not word:
         return Reply(card=notice_card("领取哪一个？", "这样说：领取 华东医疗，或 领取 #12（发“公海”看编号）"))
     return await _claim(ctx, await _customer_of(ctx, word), word)
 
 
 @router.action(ClaimFromPool)
-async def click_claim(event: Event, ctx: Context) -> Reply:
+async def click_claim(click: CardClick[ClaimFromPool], ctx: Context) -> Reply:
     """A 领取 button of the pool card."""
-    assert isinstance(event.action, ClaimFromPool)  # the router sends only this action here
-    kind, _, ident = event.action.ref.partition(":")
+    kind, _, ident = click.action.ref.partition(":")
     word = f"#{ident}" if kind == "lead" else ident
     customer = await ctx.session.get(Customer, int(ident)) if kind == "customer" else await _customer_of(ctx, word)
     return await _claim(ctx, customer, word)
@@ -61,9 +61,9 @@ async def _claim(ctx: Context, customer: Customer | None, word: str) -> Reply:
 
 
 @router.command("放弃", "release", summary="把客户放回公海（写明原因）", usage="放弃 <客户> <原因>", spaced=True)
-async def release(event: Event, ctx: Context) -> Reply:
+async def release(msg: Message, ctx: Context) -> Reply:
     """Give my customer back to the pool with a reason."""
-    word, reason = lead_targets.split_target(event.text)
+    word, reason = lead_targets.split_target(msg.text)
     if not word or not reason:
         return Reply(card=notice_card("放弃要写客户和原因", "这样说：放弃 华东医疗 预算取消，明年再看", Level.WARNING))
     customer = await _customer_of(ctx, word)

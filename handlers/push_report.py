@@ -9,7 +9,8 @@ from datetime import date, datetime, timedelta
 from bot.core.actions import ReportReason, SubmitReport
 from bot.core.cards import Card, Level
 from bot.core.context import Context
-from bot.core.events import Event, Reply
+from bot.core.events import Reply
+from bot.core.inbound import CardClick, Message
 from bot.core.routing import Router
 from cards.views import daily_report_card, notice_card, team_rollup_card
 from sales.pushtime import local_day
@@ -43,13 +44,13 @@ async def report_card(ctx: Context, day: str) -> Card:
 
 @router.command("日报", "report", summary="确认今天的日报（没做完的必做要写原因）",
                 usage="日报 [序号 原因 | 提交]")
-async def report(event: Event, ctx: Context) -> Reply:
+async def report(msg: Message, ctx: Context) -> Reply:
     """日报 shows the card; 日报 1 客户改期 gives item 1 its reason; 日报 提交 submits."""
     assert ctx.member is not None  # a command or click: dispatch found the member
     day = local_day(ctx.now(), ctx.settings.tz)
-    if ctx.member.role in ("manager", "admin") and not event.text.strip():
+    if ctx.member.role in ("manager", "admin") and not msg.text.strip():
         return Reply(card=await _rollup(ctx, day))
-    arg = event.text.strip()
+    arg = msg.text.strip()
     if arg in ("提交", "submit"):
         return await _submit(ctx, day)
     if arg:
@@ -57,26 +58,25 @@ async def report(event: Event, ctx: Context) -> Reply:
         parsed = parse_reason(arg, items)
         if isinstance(parsed, str):
             return Reply(card=notice_card("没看懂这条原因", parsed, Level.INFO))
-        await push_state.mark_item(ctx.session, ctx.dialect, ctx.member.id, day, parsed[0], reason=parsed[1])
+        await push_state.mark_item(ctx.session, ctx.member.id, day, parsed[0], reason=parsed[1])
     return Reply(card=await report_card(ctx, day))
 
 
 @router.action(ReportReason)
-async def click_reason(event: Event, ctx: Context) -> Reply:
+async def click_reason(click: CardClick[ReportReason], ctx: Context) -> Reply:
     """A reason button: record it for that item, then ask for the next one (or offer 确认提交)."""
-    a = event.action
+    a = click.action
     assert isinstance(a, ReportReason)  # the router sends only this action here
     assert ctx.member is not None  # a command or click: dispatch found the member
     if not (await _state(ctx, a.day))[2]:
-        await push_state.mark_item(ctx.session, ctx.dialect, ctx.member.id, a.day, a.key, reason=a.reason[:200])
+        await push_state.mark_item(ctx.session, ctx.member.id, a.day, a.key, reason=a.reason[:200])
     return Reply(card=await report_card(ctx, a.day), update=True)
 
 
 @router.action(SubmitReport)
-async def click_submit(event: Event, ctx: Context) -> Reply:
+async def click_submit(click: CardClick[SubmitReport], ctx: Context) -> Reply:
     """确认提交: refused while an undone item has no reason."""
-    assert isinstance(event.action, SubmitReport)  # the router sends only this action here
-    return await _submit(ctx, event.action.day)
+    return await _submit(ctx, click.action.day)
 
 
 async def _submit(ctx: Context, day: str) -> Reply:
@@ -90,7 +90,7 @@ async def _submit(ctx: Context, day: str) -> Reply:
             items=[i.text for i in missing]))
     summary = {**asdict(numbers), "items": [asdict(i) for i in items]}
     assert ctx.member is not None  # a command or click: dispatch found the member
-    await push_reports.submit(ctx.session, ctx.dialect, ctx.member.id, day, summary, ctx.now())
+    await push_reports.submit(ctx.session, ctx.member.id, day, summary, ctx.now())
     return Reply(card=await report_card(ctx, day), update=True, toast="日报已提交")
 
 

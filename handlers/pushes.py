@@ -7,7 +7,8 @@ from dataclasses import replace
 from bot.core.actions import MustDoDone, MustDoSnooze, NudgeOwner, ShowMustDo
 from bot.core.cards import Card, Level
 from bot.core.context import Context
-from bot.core.events import Event, Reply
+from bot.core.events import Reply
+from bot.core.inbound import CardClick, Message
 from bot.core.routing import Router
 from cards.views import breakpoints_card, mustdo_card, notice_card, nudge_card
 from flows.targets import personal_chats
@@ -31,43 +32,41 @@ async def mustdo_now(ctx: Context) -> Card:
     assert member is not None  # a command or click: dispatch found the member
     day = local_day(now, ctx.settings.tz)
     items = (await repo.must_do(ctx.session, now, day, _pipeline(ctx), [member.id])).get(member.id, [])
-    await repo.record_items(ctx.session, ctx.dialect, day, {member.id: items})
+    await repo.record_items(ctx.session, day, {member.id: items})
     return mustdo_card(member.name, day, items)
 
 
 @router.command("今日必做", "today", summary="我今天最该做的三件事")
-async def today(event: Event, ctx: Context) -> Reply:
+async def today(msg: Message, ctx: Context) -> Reply:
     """Answer with the member's must-do card."""
     return Reply(card=await mustdo_now(ctx))
 
 
 @router.action(ShowMustDo)
-async def click_today(event: Event, ctx: Context) -> Reply:
+async def click_today(click: CardClick[ShowMustDo], ctx: Context) -> Reply:
     """The 刷新 / 看今日必做 button."""
     return Reply(card=await mustdo_now(ctx))
 
 
 @router.action(MustDoDone)
-async def click_done(event: Event, ctx: Context) -> Reply:
+async def click_done(click: CardClick[MustDoDone], ctx: Context) -> Reply:
     """完成: mark the item done for today (a task is closed for good) and show the next ones."""
-    assert isinstance(event.action, MustDoDone)  # the router sends only this action here
     assert ctx.member is not None  # a command or click: dispatch found the member
-    now, key = ctx.now(), event.action.key
+    now, key = ctx.now(), click.action.key
     day = local_day(now, ctx.settings.tz)
-    await push_state.mark_item(ctx.session, ctx.dialect, ctx.member.id, day, key, done_at=now)
+    await push_state.mark_item(ctx.session, ctx.member.id, day, key, done_at=now)
     if key.startswith("task:"):
         await push_state.finish_task(ctx.session, int(key.removeprefix("task:")), ctx.member.id, now)
     return Reply(card=await mustdo_now(ctx), update=True, toast="已完成，下一件补上来了")
 
 
 @router.action(MustDoSnooze)
-async def click_snooze(event: Event, ctx: Context) -> Reply:
+async def click_snooze(click: CardClick[MustDoSnooze], ctx: Context) -> Reply:
     """明天再做: hide the item until tomorrow; the daily report takes this as its reason."""
-    assert isinstance(event.action, MustDoSnooze)  # the router sends only this action here
     assert ctx.member is not None  # a command or click: dispatch found the member
     now, tz = ctx.now(), ctx.settings.tz
     _, tomorrow = day_bounds(now, tz)
-    await push_state.mark_item(ctx.session, ctx.dialect, ctx.member.id, local_day(now, tz), event.action.key,
+    await push_state.mark_item(ctx.session, ctx.member.id, local_day(now, tz), click.action.key,
                          snoozed_until=tomorrow, reason=SNOOZE_REASON)
     return Reply(card=await mustdo_now(ctx), update=True, toast="已推迟到明天")
 
@@ -83,7 +82,7 @@ async def team_lines(ctx: Context) -> list[bp.Breakpoint]:
 
 
 @router.command("断点", "breakpoints", summary="（主管）团队卡住的 Top 10 线索和商机", roles=("manager", "admin"))
-async def breakpoints(event: Event, ctx: Context) -> Reply:
+async def breakpoints(msg: Message, ctx: Context) -> Reply:
     """Answer with the team's breakpoint card."""
     assert ctx.member is not None  # a command or click: dispatch found the member
     team = "全公司" if ctx.member.role == "admin" else await repo.team_name(ctx.session, ctx.member.team_id)
@@ -92,9 +91,9 @@ async def breakpoints(event: Event, ctx: Context) -> Reply:
 
 @router.command("催一下", "nudge", summary="（主管）提醒负责人处理断点", usage="催一下 <断点序号>",
                 roles=("manager", "admin"))
-async def nudge_command(event: Event, ctx: Context) -> Reply:
+async def nudge_command(msg: Message, ctx: Context) -> Reply:
     """催一下 3: nudge the owner of the third breakpoint."""
-    lines, arg = await team_lines(ctx), event.text.strip()
+    lines, arg = await team_lines(ctx), msg.text.strip()
     words = arg.split(maxsplit=1)
     if not words or not words[0].isdigit() or not 1 <= int(words[0]) <= len(lines):
         return Reply(card=notice_card("催哪一个？", f"发“催一下 序号”，序号是断点卡上的 1–{len(lines)}。"
@@ -103,10 +102,9 @@ async def nudge_command(event: Event, ctx: Context) -> Reply:
 
 
 @router.action(NudgeOwner, roles=("manager", "admin"))
-async def click_nudge(event: Event, ctx: Context) -> Reply:
+async def click_nudge(click: CardClick[NudgeOwner], ctx: Context) -> Reply:
     """The 催一下 button of the breakpoint card."""
-    assert isinstance(event.action, NudgeOwner)  # the router sends only this action here
-    line = next((b for b in await team_lines(ctx) if b.key == event.action.key), None)
+    line = next((b for b in await team_lines(ctx) if b.key == click.action.key), None)
     if line is None:
         return Reply(card=notice_card("这一项已经不卡了", "它可能已经推进、或不在你的团队。发“断点”看最新。"))
     return await _nudge(ctx, line)
@@ -122,7 +120,7 @@ async def _nudge(ctx: Context, line: bp.Breakpoint) -> Reply:
         return Reply(card=notice_card("没法催", f"{line.owner} 还没有绑定任何已启用平台的账号，请管理员先导入账号。",
                                       Level.WARNING))
     text = bp.nudge_text(ctx.member.name, line)
-    if not await push_state.add_nudge(ctx.session, ctx.dialect, line.key, day, line.owner_id, ctx.member.id, text, now):
+    if not await push_state.add_nudge(ctx.session, line.key, day, line.owner_id, ctx.member.id, text, now):
         return Reply(toast="今天已经催过了", card=notice_card("今天已经催过了", f"{line.owner}：{line.subject}"))
     held = quiet_until(now, tz, ctx.settings.org.quiet_hours)
     await ctx.outbox.send(chat, nudge_card(text, line.key), f"nudge:{day}:{line.key}", not_before=held)

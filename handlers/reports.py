@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.core.context import Context
-from bot.core.events import Event, Reply
+from bot.core.events import Reply
+from bot.core.inbound import Message
 from bot.core.routing import Router
 from bot.core.signing import member_link
 from cards.views import battle_map_card, churn_card
@@ -35,7 +36,7 @@ def _link(ctx: Context, path: str, params: dict[str, str]) -> str:
 
 @router.command("作战地图", "map", summary="（主管）团队的作战地图：卡点、风险客户、线索密度，最大风险一句话",
                 usage="作战地图", roles=MANAGERS)
-async def battle_map(event: Event, ctx: Context) -> Reply:
+async def battle_map(msg: Message, ctx: Context) -> Reply:
     """The biggest risk in one sentence and the three totals, with the member-bound link to the map."""
     now = ctx.now()
     assert ctx.member is not None  # a command or click: dispatch found the member
@@ -46,9 +47,9 @@ async def battle_map(event: Event, ctx: Context) -> Reply:
 
 @router.command("流失分析", "churn", summary="（主管）近期流失客户的共同点，附导出链接", usage="流失分析 [天数]",
                 roles=MANAGERS)
-async def churn_features(event: Event, ctx: Context) -> Reply:
+async def churn_features(msg: Message, ctx: Context) -> Reply:
     """What the customers lost in the last N days (default [reports] churn_days) share."""
-    digits = "".join(ch for ch in event.text if ch.isdigit())
+    digits = "".join(ch for ch in msg.text if ch.isdigit())
     days = min(max(int(digits), 1), 3650) if digits else ctx.settings.reports.churn_days
     pipe = pipeline_from_config(ctx.settings.opportunities.stages)
     assert ctx.member is not None  # a command or click: dispatch found the member

@@ -6,7 +6,8 @@ from bot.core.actions import LogCoaching
 from bot.core.cards import Level
 from bot.core.context import Context
 from bot.core.errors import NotAllowed
-from bot.core.events import Event, Reply
+from bot.core.events import Reply
+from bot.core.inbound import CardClick, Message
 from bot.core.routing import Router
 from cards.views import notice_card, scorecard_card, team_lights_card
 from flows.scorecard_links import scorecard_link
@@ -23,9 +24,9 @@ MIN_NOTES = 4  # a 1:1 "logged with notes" needs a few words, not an empty tick
 
 @router.command("健康度", "计分卡", "scorecard", summary="我的平衡计分卡（主管：团队红黄绿灯）",
                 usage="健康度 [成员]")
-async def show(event: Event, ctx: Context) -> Reply:
+async def show(msg: Message, ctx: Context) -> Reply:
     """A rep gets their scorecard; a manager the team's lights, or one member's card when named."""
-    me, name = ctx.member, event.text.strip()
+    me, name = ctx.member, msg.text.strip()
     assert me is not None  # a command or click: dispatch found the member
     if me.role in MANAGERS and not name:
         return Reply(card=await _team(ctx))
@@ -81,9 +82,9 @@ async def _may_see(ctx: Context, member_id: int) -> bool:
 
 @router.command("辅导", "coach", summary="（主管）记录一对一辅导，完成辅导任务", usage="辅导 <成员> <记录>",
                 roles=MANAGERS)
-async def coach(event: Event, ctx: Context) -> Reply:
+async def coach(msg: Message, ctx: Context) -> Reply:
     """辅导 张三 聊了新客户开发，约定每周拜访两家新客户: log the 1:1 and close the coaching task."""
-    name, _, notes = event.text.strip().partition(" ")
+    name, _, notes = msg.text.strip().partition(" ")
     rep = await members.by_name(ctx.session, name) if name else None
     if rep is None:
         return Reply(card=notice_card("辅导谁？", "这样发：辅导 张三 聊了新客户开发，约定每周拜访两家新客户"))
@@ -91,13 +92,12 @@ async def coach(event: Event, ctx: Context) -> Reply:
 
 
 @router.action(LogCoaching, roles=MANAGERS)
-async def click_coach(event: Event, ctx: Context) -> Reply:
+async def click_coach(click: CardClick[LogCoaching], ctx: Context) -> Reply:
     """The 记录一对一 form of the coaching card: the typed text is the notes."""
-    assert isinstance(event.action, LogCoaching)  # the router sends only this action here
-    rep = await members.get(ctx.session, event.action.member_id)
+    rep = await members.get(ctx.session, click.action.member_id)
     if rep is None:
         return Reply(card=notice_card("这位成员已不在名单里", "不需要再记录了。"))
-    return await _log(ctx, rep.id, rep.name, (event.text or "").strip())
+    return await _log(ctx, rep.id, rep.name, (click.text or "").strip())
 
 
 async def _log(ctx: Context, rep_id: int, rep_name: str, notes: str) -> Reply:

@@ -6,7 +6,8 @@ from bot.core.actions import CreateDeal
 from bot.core.cards import Level
 from bot.core.context import Context
 from bot.core.errors import NotAllowed
-from bot.core.events import Event, Reply
+from bot.core.events import Reply
+from bot.core.inbound import CardClick
 from bot.core.routing import Router
 from cards.views import notice_card, opportunity_card
 from handlers.opp_common import person, pipeline, view_of
@@ -19,11 +20,10 @@ router = Router("sidebar", feature="opportunities")
 
 
 @router.action(CreateDeal)
-async def create_for_customer(event: Event, ctx: Context) -> Reply:
+async def create_for_customer(click: CardClick[CreateDeal], ctx: Context) -> Reply:
     """新建商机 from the sidebar: the customer is known from the chat it was opened in."""
-    assert isinstance(event.action, CreateDeal)  # the router sends only this action here
     assert ctx.member is not None  # a command or click: dispatch found the member
-    customer = await repo.get_customer(ctx.session, event.action.customer_id)
+    customer = await repo.get_customer(ctx.session, click.action.customer_id)
     if customer is None:
         return Reply(card=notice_card("没找到这个客户", "客户可能已被合并，回到聊天里发“新建商机 客户名”。",
                                       Level.WARNING))

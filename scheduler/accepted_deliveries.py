@@ -26,7 +26,7 @@ async def run(ctx: Context, fire_at: datetime) -> str:
         return f"{LABEL}：功能未开启（[features] scorecards = false）"
     released = await bonus.release(ctx.session)
     valid = timedelta(days=ctx.settings.scorecard.nps_valid_days)
-    made = await nps.create_due(ctx.session, ctx.dialect, fire_at, fire_at - valid, valid)
+    made = await nps.create_due(ctx.session, fire_at, fire_at - valid, valid)
     chats = await personal_chats(ctx.session, ctx.settings, sorted({o for _, o, _ in made if o is not None}))
     items: list[Outgoing] = []
     for sid, owner, customer in made:

@@ -32,9 +32,9 @@ async def run(ctx: Context, fire_at: datetime) -> str:
         return f"{LABEL}：功能未开启（[features] grading = false），未计算"
     cfg = ctx.settings.grading
     plan = load_plan(cfg)
-    result = await run_daily(ctx.session, ctx.dialect, cfg, fire_at)
-    acts = await start_activations(ctx.session, ctx.dialect, plan, result.changes, fire_at)
-    created, closed = await cadence(ctx.session, ctx.dialect, cfg, fire_at)
+    result = await run_daily(ctx.session, cfg, fire_at)
+    acts = await start_activations(ctx.session, plan, result.changes, fire_at)
+    created, closed = await cadence(ctx.session, cfg, fire_at)
     sent = await _send_activations(ctx, fire_at, plan, acts)
     noted = await _send_changes(ctx, fire_at, result.first, [c for c in result.changes if c.source != "dormant"])
     by: defaultdict[str, int] = defaultdict(int)

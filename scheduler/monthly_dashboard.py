@@ -46,7 +46,7 @@ async def run(ctx: Context, fire_at: datetime) -> str:
         return "；".join(filter(None, (waiting, actions)))
     month = previous_month(fire_at, ctx.settings.tz)
     reps = await repo.reps(ctx.session)
-    stm, scored = await statements(ctx.session, ctx.settings, month, reps, ctx.dialect)
+    stm, scored = await statements(ctx.session, ctx.settings, month, reps, record=True)
     values = comparables(scored, ctx.settings)
     means = team_means(values, scored.team_of)
     cards = {}

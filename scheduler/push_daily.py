@@ -25,7 +25,7 @@ async def run(ctx: Context, fire_at: datetime) -> str:
     reps = await pushes.people(s, ("rep",))
     numbers = await push_reports.day_numbers(s, start, end)
     items = await push_reports.report_items(s, day, start)
-    await push_reports.ensure_reports(s, ctx.dialect, day, {p.id: asdict(numbers.get(p.id, DayNumbers()))
+    await push_reports.ensure_reports(s, day, {p.id: asdict(numbers.get(p.id, DayNumbers()))
                                                             for p in reps}, fire_at)
     done = await push_reports.submitted(s, day, [p.id for p in reps])
     cards = {p.id: daily_report_card(p.name, day, numbers.get(p.id, DayNumbers()), items.get(p.id, []),

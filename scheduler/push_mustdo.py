@@ -23,7 +23,7 @@ async def run(ctx: Context, fire_at: datetime) -> str:
     pipeline = pipeline_from_config(ctx.settings.opportunities.stages)
     ranked = {m: items for m, items in (await repo.must_do(ctx.session, fire_at, day, pipeline)).items()
               if m in reps and items}
-    await repo.record_items(ctx.session, ctx.dialect, day, ranked)
+    await repo.record_items(ctx.session, day, ranked)
     cards = {m: mustdo_card(reps[m], day, items) for m, items in ranked.items()}
     delivery = await send_personal(ctx, fire_at, "must_do", cards, reps)
     idle = len(reps) - len(ranked)

@@ -24,7 +24,7 @@ async def run(ctx: Context, fire_at: datetime) -> str:
     if not ctx.settings.features.grading:
         return f"{LABEL}：功能未开启（[features] grading = false），未生成"
     quarter = quarter_before(fire_at, ctx.settings.tz)
-    new = await propose(ctx.session, ctx.dialect, ctx.settings.grading, fire_at, quarter)
+    new = await propose(ctx.session, ctx.settings.grading, fire_at, quarter)
     counts = await grade_reviews.managers_with_pending(ctx.session, quarter)
     chats = await personal_chats(ctx.session, ctx.settings, list(counts))
     items: list[Outgoing] = []

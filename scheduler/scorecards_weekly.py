@@ -42,8 +42,8 @@ async def run(ctx: Context, fire_at: datetime) -> str:
                      "light": lt, "parts": {k: i.score for k, i in card.indicators.items()}, "created_at": fire_at})
         if lt in ("yellow", "red"):
             flagged.append((r, lt, (card.total, last.get(r.id))))
-    await repo.save(ctx.session, ctx.dialect, rows)
-    await points.award_history(ctx.session, ctx.dialect, c.points)
+    await repo.save(ctx.session, rows)
+    await points.award_history(ctx.session, c.points)
     made = await _coach(ctx, fire_at, flagged)
     await repo.keep_coaching_visible(ctx.session, fire_at - STALE, fire_at)
     counts = {k: sum(1 for row in rows if row["light"] == k) for k in ("green", "yellow", "red", "")}

@@ -71,7 +71,7 @@ async def run(ctx: Context, fire_at: datetime) -> str:
     sent = 0
     for start in range(0, len(rows), CHUNK):
         sent += len(await ctx.tasks.add_many(rows[start:start + CHUNK]))
-    await repo.save_states(ctx.session, ctx.dialect, saves)
+    await repo.save_states(ctx.session, saves)
     return summary(sent, len(people) - len(missing) - len(rows), missing)
 
 

@@ -30,7 +30,6 @@ class Context:
     clock_now: Callable[[], datetime]
     outbox: Outbox
     tasks: Tasks
-    dialect: str
     member: Member | None = None
     event: Event | None = None
     help_commands: list[Command] = field(default_factory=list)
@@ -41,13 +40,16 @@ class Context:
         """Return the injected current time."""
         return self.clock_now()
 
-    async def reply(self, reply: Reply) -> bool:
-        """Send a handler's Reply to the event's chat, keyed by the event so replays send nothing new."""
+    async def reply(self, reply: Reply, error: bool = False) -> bool:
+        """Send a handler's Reply to the event's chat, keyed by the event so replays send nothing new.
+
+        `error` marks the error funnel's apology, keyed apart from any reply the failed attempt had queued.
+        """
         to = reply.to or (self.event.chat if self.event else None)
         if self.event is None or to is None:
             return False
         self._sent += 1
-        key = f"reply:{self.event.platform}:{self.event.dedupe_key}:{self._sent}"
+        key = f"reply:{self.event.platform}:{self.event.dedupe_key}:{'error' if error else self._sent}"
         queued = await self.outbox.send(to, reply.card, key, reply.text, update=reply.update, toast=reply.toast)
         if queued and reply.to is None:
             self.reply_keys.append(key)

@@ -1,12 +1,13 @@
 """The one Event contract every adapter produces, and the Reply handlers return.
 
-Contracts inside `raw` that handlers rely on (adapters fill them; everything else in `raw` is untouched):
+Contracts inside `raw` that adapters fill (everything else in `raw` is untouched). Handlers never read `raw`: the
+dispatcher hands them the typed payload read out of it (bot/core/inbound.py, facts.py, lead_submitted.py).
 
 - Attachments. An image or file sent to the bot carries
   ``raw["attachments"] = [{"kind": "image" | "file", "platform_id": <media id / file key / download code,
   at most 256 chars>, "name": <file name or "">}]``. With words addressed to the bot (e.g. "凭证 报价截图")
   the event is kind "message" and `text` holds the words; an attachment without words is kind "platform"
-  (`text` empty). handlers/evidence.py stores each one as evidence referencing the platform id.
+  (`text` empty). Handlers get them as `Message.attachments` or a `MediaReceived`.
 - Approval results. A DingTalk OA / Feishu approval that finished arrives as kind "approval" with
   ``raw = {"approval_id": <the platform instance id recorded by storage.repos.approvals.attach_instance,
   or salesbot's approval id>, "result": "approved" | "rejected", "remark": <approver's comment>}`` and

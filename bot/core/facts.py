@@ -8,22 +8,29 @@ with `ApprovalDecided.of(event)`, never from the raw dict.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
-    from bot.core.events import Event
+    from bot.core.events import ChatRef, Event
 
 RESULTS = ("approved", "rejected")
 
 
 @dataclass(frozen=True)
 class ApprovalDecided:
-    """A platform approval instance reached a decision (the instance id attach_instance recorded)."""
+    """A platform approval instance reached a decision (the instance id attach_instance recorded).
 
+    Read back from an event, it also says which platform reported it, under which inbox key, and from which chat.
+    """
+
+    KIND: ClassVar[str] = "approval"
     approval_id: str
     result: str  # "approved" | "rejected"
     remark: str = ""
     actor: str | None = None  # the approver's platform user id
+    platform: str = ""
+    dedupe_key: str = ""
+    chat: ChatRef | None = None
 
     def to_raw(self) -> dict[str, Any]:
         """The Event's `raw` contract (bot/core/events.py, "Approval results")."""
@@ -37,4 +44,5 @@ class ApprovalDecided:
         approval_id, result = str(raw.get("approval_id") or ""), str(raw.get("result") or "")
         if not approval_id or result not in RESULTS:
             return None
-        return cls(approval_id, result, str(raw.get("remark") or ""), event.actor or None)
+        return cls(approval_id, result, str(raw.get("remark") or ""), event.actor or None, event.platform,
+                   event.dedupe_key, event.chat)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from bot.core.events import Event
 
 PLATFORM = "intake"  # Event.platform of every intake submission
 KIND = "lead"  # Event.kind
@@ -17,6 +20,7 @@ class LeadSubmitted:
     field map named; every other field is canonical, already trimmed to its limit.
     """
 
+    KIND: ClassVar[str] = KIND
     channel: str
     key: str
     mobile: str | None = None  # 11 digits, normalized; None when only a WeCom external userid came
@@ -43,6 +47,11 @@ class LeadSubmitted:
         """Rebuild the payload stored by `to_raw` (keys a later version dropped are ignored)."""
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in raw.items() if k in known})
+
+    @classmethod
+    def of(cls, event: Event) -> LeadSubmitted | None:
+        """The submission of a lead event (None for any other kind)."""
+        return cls.from_raw(event.raw) if event.kind == KIND else None
 
 
 CANONICAL = tuple(f.name for f in fields(LeadSubmitted) if f.name not in

@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import BonusDeferral, Customer, Order
-from storage.repos._sql import insert_ignore, rowcount, table_of
+from storage.repos._sql import dialect_of, insert_ignore, rowcount, table_of
 
 OR, C, BD = table_of(Order), table_of(Customer), table_of(BonusDeferral)
 
@@ -42,10 +42,10 @@ async def new_customers(session: AsyncSession, start: datetime, end: datetime,
     return out
 
 
-async def record(session: AsyncSession, dialect: str, rows: list[dict[str, Any]]) -> None:
+async def record(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """Write deferrals (first write wins per customer, so a re-run never changes an amount)."""
     for start in range(0, len(rows), 1000):
-        await session.execute(insert_ignore(BD, dialect, ["customer_id"]), rows[start:start + 1000])
+        await session.execute(insert_ignore(BD, dialect_of(session), ["customer_id"]), rows[start:start + 1000])
 
 
 async def amounts(session: AsyncSession, customer_ids: Sequence[int]) -> dict[int, int]:

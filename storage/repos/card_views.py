@@ -9,17 +9,17 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from storage.models import CardView
-from storage.repos._sql import insert_ignore, rowcount, table_of
+from storage.repos._sql import dialect_of, insert_ignore, rowcount, table_of
 
 T = table_of(CardView)
 
 
-async def save(session, dialect: str, views: dict[str, dict[str, Any]], now: datetime) -> None:
+async def save(session, views: dict[str, dict[str, Any]], now: datetime) -> None:
     """Store each digest → card once, in the caller's transaction (a card already stored stays as it was)."""
     if not views:
         return
     rows = [{"digest": d, "card": json.dumps(c, ensure_ascii=False), "created_at": now} for d, c in views.items()]
-    await session.execute(insert_ignore(T, dialect, ["digest"]), rows)
+    await session.execute(insert_ignore(T, dialect_of(session), ["digest"]), rows)
 
 
 async def load(session, digest: str) -> dict[str, Any] | None:

@@ -48,4 +48,4 @@ async def bind(db: Database, opportunity_id: int, platform: str, chat_id: str, v
     store the full views its card links to."""
     async with db.session() as s:
         await bind_in(s, opportunity_id, platform, chat_id)
-        await card_views.save(s, db.dialect, views, now)
+        await card_views.save(s, views, now)

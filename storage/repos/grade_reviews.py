@@ -9,13 +9,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Customer, GradeProposal, Member
-from storage.repos._sql import insert_ignore, rowcount, table_of
+from storage.repos._sql import dialect_of, insert_ignore, rowcount, table_of
 
 C, M, GP = table_of(Customer), table_of(Member), table_of(GradeProposal)
 CHUNK = 2000
 
 
-async def add_proposals(session: AsyncSession, dialect: str, quarter: str, rows: list[dict]) -> int:
+async def add_proposals(session: AsyncSession, quarter: str, rows: list[dict]) -> int:
     """Insert proposals, ignoring ones already made for that customer and quarter; return how many are new.
 
     Counted before and after: a driver's executemany does not always report the rows it inserted.
@@ -23,7 +23,7 @@ async def add_proposals(session: AsyncSession, dialect: str, quarter: str, rows:
     count = select(func.count()).select_from(GP).where(GP.c.quarter == quarter)
     before = (await session.execute(count)).scalar_one()
     for i in range(0, len(rows), CHUNK):
-        await session.execute(insert_ignore(GP, dialect, ["quarter", "customer_id"]), rows[i:i + CHUNK])
+        await session.execute(insert_ignore(GP, dialect_of(session), ["quarter", "customer_id"]), rows[i:i + CHUNK])
     return (await session.execute(count)).scalar_one() - before
 
 

@@ -11,7 +11,7 @@ from sqlmodel import col
 
 from bot.core.vocab import CustomerEventKind, Grade
 from storage.models import Customer, CustomerEvent, CustomerScore, GradeHistory, GradingRun, Member
-from storage.repos._sql import table_of
+from storage.repos._sql import dialect_of, table_of
 from storage.types import UTCDateTime
 
 C, M, CS, GH, CE = (table_of(x) for x in (Customer, Member, CustomerScore, GradeHistory, CustomerEvent))
@@ -44,14 +44,14 @@ def _naive(value: object, dialect: str) -> object:
     return naive.strftime("%Y-%m-%d %H:%M:%S.%f") if dialect == "sqlite" else naive
 
 
-async def bulk_insert(session: AsyncSession, dialect: str, table: str, rows: list[dict]) -> None:
+async def bulk_insert(session: AsyncSession, table: str, rows: list[dict]) -> None:
     """Insert plain rows (numbers, short strings, datetimes) through the driver's executemany.
 
     200,000 rows take about a second this way; SQLAlchemy's per-value processing would take several.
     """
     if not rows:
         return
-    cols = list(rows[0])
+    cols, dialect = list(rows[0]), dialect_of(session)
     conn = await session.connection()
     if dialect == "postgresql":  # COPY: one stream instead of a statement per row
         raw = (await conn.get_raw_connection()).driver_connection
@@ -65,10 +65,10 @@ async def bulk_insert(session: AsyncSession, dialect: str, table: str, rows: lis
         await conn.exec_driver_sql(sql, [tuple(_naive(r[c], dialect) for c in cols) for r in rows[i:i + CHUNK * 4]])
 
 
-async def save_scores(session: AsyncSession, dialect: str, rows: list[dict]) -> None:
+async def save_scores(session: AsyncSession, rows: list[dict]) -> None:
     """Replace every customer's latest score: one delete, one bulk insert."""
     await session.execute(delete(CS))
-    await bulk_insert(session, dialect, "customer_score", rows)
+    await bulk_insert(session, "customer_score", rows)
 
 
 async def apply_changes(session: AsyncSession, changes: list[Change], now: datetime) -> None:
@@ -91,7 +91,7 @@ def _text(number) -> object:
     return cast(cast(func.round(number), BigInteger), String)
 
 
-async def apply_first(session: AsyncSession, dialect: str, now: datetime) -> None:
+async def apply_first(session: AsyncSession, now: datetime) -> None:
     """Give every scored, ungraded customer (or one with a legacy label) the grade its quadrant says, in SQL.
 
     Three statements for any number of customers: history rows, `graded` events, then the grades.
@@ -106,7 +106,7 @@ async def apply_first(session: AsyncSession, dialect: str, now: datetime) -> Non
         ["customer_id", "at", "from_grade", "to_grade", "source", "reason", "inputs"],
         select(C.c.id, at, func.coalesce(C.c.grade, ""), CS.c.quadrant, literal("first"), reason,
                literal({}, JSON)).select_from(joined).where(due)))
-    obj = func.json_build_object if dialect == "postgresql" else func.json_object
+    obj = func.json_build_object if dialect_of(session) == "postgresql" else func.json_object
     detail = obj("from", func.coalesce(C.c.grade, ""), "to", CS.c.quadrant, "source", "first")
     await session.execute(insert(CE).from_select(
         ["customer_id", "kind", "owner_from", "owner_to", "reason", "detail", "at"],

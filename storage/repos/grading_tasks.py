@@ -21,9 +21,9 @@ def customer_ref(customer_id: int) -> str:
     return f"customer:{customer_id}"
 
 
-async def add_tasks(session: AsyncSession, dialect: str, rows: list[dict]) -> None:
+async def add_tasks(session: AsyncSession, rows: list[dict]) -> None:
     """Insert tasks (kind, title, owner_id, due_at, ref, created_at; the same keys in every row) in bulk."""
-    await bulk_insert(session, dialect, "task", rows)
+    await bulk_insert(session, "task", rows)
 
 
 async def activation_tasks(session: AsyncSession, customer_id: int, since: datetime) -> list[Task]:

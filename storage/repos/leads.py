@@ -78,7 +78,7 @@ async def rotations(session: AsyncSession) -> dict[str, Rotation]:
     return {r.pool_key: Rotation(r.last_member_id, r.position) for r in rows}
 
 
-async def save_rotation(session: AsyncSession, dialect: str, key: str, rot: Rotation) -> None:
+async def save_rotation(session: AsyncSession, key: str, rot: Rotation) -> None:
     """Upsert one pool's rotation state."""
     await lead_loads.save_rotations(session, {key: rot})
 

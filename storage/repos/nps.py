@@ -9,12 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.models import Customer, NpsSurvey, Order
-from storage.repos._sql import insert_ignore, rowcount, table_of
+from storage.repos._sql import dialect_of, insert_ignore, rowcount, table_of
 
 OR, C, NS = table_of(Order), table_of(Customer), table_of(NpsSurvey)
 
 
-async def create_due(session: AsyncSession, dialect: str, now: datetime, since: datetime,
+async def create_due(session: AsyncSession, now: datetime, since: datetime,
                      valid: timedelta) -> list[tuple[int, int | None, str]]:
     """Create the survey of every customer whose first acceptance fell in [since, now) and has none yet.
 
@@ -27,7 +27,7 @@ async def create_due(session: AsyncSession, dialect: str, now: datetime, since: 
                    literal(now + valid, NS.c.expires_at.type))
             .select_from(first.join(C, C.c.id == first.c.customer_id))
             .where(~select(NS.c.id).where(NS.c.customer_id == first.c.customer_id).exists()))
-    stmt = (insert_ignore(NS, dialect, ["customer_id"])
+    stmt = (insert_ignore(NS, dialect_of(session), ["customer_id"])
             .from_select(["customer_id", "member_id", "order_id", "sent_at", "expires_at"], rows)
             .returning(NS.c.id, NS.c.member_id, NS.c.customer_id))
     made = (await session.execute(stmt)).all()

@@ -10,22 +10,22 @@ from sqlalchemy import func, or_, select, update
 
 from storage.db import Database
 from storage.models import OutboxMessage
-from storage.repos._sql import insert_ignore, rowcount, table_of
+from storage.repos._sql import dialect_of, insert_ignore, rowcount, table_of
 
 T = table_of(OutboxMessage)
 LEASE = timedelta(seconds=30)  # renewed every LEASE/3 while a sender holds the row
 
 
-async def enqueue(session, dialect: str, key: str, platform: str, target: str, payload: dict,
+async def enqueue(session, key: str, platform: str, target: str, payload: dict,
                   now: datetime, due: datetime | None = None) -> bool:
     """Queue a message, sent from `due` (or now); return False when the key was queued before."""
-    stmt = insert_ignore(T, dialect, ["idempotency_key"]).values(
+    stmt = insert_ignore(T, dialect_of(session), ["idempotency_key"]).values(
         idempotency_key=key[:200], platform=platform, target=target, payload=payload, status="pending",
         attempts=0, next_attempt_at=max(due, now) if due else now, last_error="", created_at=now).returning(T.c.id)
     return (await session.execute(stmt)).scalar() is not None
 
 
-async def enqueue_many(session, dialect: str, rows: list[tuple[str, str, str, dict]], now: datetime,
+async def enqueue_many(session, rows: list[tuple[str, str, str, dict]], now: datetime,
                        due: datetime | None = None) -> set[str]:
     """Queue (key, platform, target, payload) rows in one statement, sent from `due` (or now); return new keys."""
     at = max(due, now) if due else now
@@ -36,7 +36,7 @@ async def enqueue_many(session, dialect: str, rows: list[tuple[str, str, str, di
                                      "last_error": "", "created_at": now})
     if not fresh:
         return set()
-    stmt = insert_ignore(T, dialect, ["idempotency_key"]).returning(T.c.idempotency_key)
+    stmt = insert_ignore(T, dialect_of(session), ["idempotency_key"]).returning(T.c.idempotency_key)
     return set((await session.execute(stmt, list(fresh.values()))).scalars())
 
 
@@ -205,7 +205,7 @@ async def dead_unknown(db: Database, known: list[str], now: datetime) -> dict[st
 async def enqueue_many_raw(db: Database, rows: list[tuple[str, str, str, dict]], now: datetime) -> set[str]:
     """Queue already-rendered (key, platform, target, payload) rows in their own transaction (tools, benches)."""
     async with db.session() as s:
-        return await enqueue_many(s, db.dialect, rows, now)
+        return await enqueue_many(s, rows, now)
 
 
 async def mark_playground_delivered(db: Database, now: datetime) -> int:

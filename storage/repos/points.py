@@ -15,7 +15,7 @@ from sqlmodel import col
 
 from bot.core.vocab import CustomerEventKind
 from storage.models import CompetitorTag, CustomerEvent, Member, PointsEntry, Redemption, ScriptSubmission, ScriptUse
-from storage.repos._sql import insert_ignore, table_of
+from storage.repos._sql import dialect_of, insert_ignore, table_of
 
 P, CE, SU, SS = table_of(PointsEntry), table_of(CustomerEvent), table_of(ScriptUse), table_of(ScriptSubmission)
 M, CT, RD = table_of(Member), table_of(CompetitorTag), table_of(Redemption)
@@ -26,27 +26,27 @@ def _ref(prefix: str, col):
     return literal(prefix, String) + cast(col, String)
 
 
-async def award_history(session: AsyncSession, dialect: str, points: dict[str, int]) -> None:
+async def award_history(session: AsyncSession, points: dict[str, int]) -> None:
     """Award points for customer-information updates and for scripts other reps adopted (set-based, once each)."""
     upd = points.get("customer_update", 0)
     if upd:
         rows = select(CE.c.member_id, literal("customer_update", String), literal(upd, Integer), _ref("cev:", CE.c.id),
                       literal("更新客户信息", String), CE.c.at).where(
             CE.c.kind == CustomerEventKind.UPDATED.value, CE.c.member_id.is_not(None))
-        await session.execute(insert_ignore(P, dialect, ["ref"]).from_select(COLS, rows))
+        await session.execute(insert_ignore(P, dialect_of(session), ["ref"]).from_select(COLS, rows))
     adopted = points.get("script_adopted", 0)
     if adopted:
         rows = (select(SS.c.member_id, literal("script_adopted", String), literal(adopted, Integer),
                        _ref("use:", SU.c.id), literal("投稿的话术被同事采用", String), SU.c.at)
                 .select_from(SU.join(SS, SS.c.script_id == SU.c.script_id))
                 .where(SU.c.kind == "used", SU.c.member_id != SS.c.member_id))
-        await session.execute(insert_ignore(P, dialect, ["ref"]).from_select(COLS, rows))
+        await session.execute(insert_ignore(P, dialect_of(session), ["ref"]).from_select(COLS, rows))
 
 
-async def add(session: AsyncSession, dialect: str, member_id: int, kind: str, points: int, ref: str, note: str,
+async def add(session: AsyncSession, member_id: int, kind: str, points: int, ref: str, note: str,
               now: datetime) -> bool:
     """Write one ledger line; False when its ref was written before."""
-    stmt = insert_ignore(P, dialect, ["ref"]).values(member_id=member_id, kind=kind, points=points, ref=ref,
+    stmt = insert_ignore(P, dialect_of(session), ["ref"]).values(member_id=member_id, kind=kind, points=points, ref=ref,
                                                       note=note[:200], at=now).returning(P.c.id)
     return (await session.execute(stmt)).scalar() is not None
 
@@ -75,10 +75,10 @@ async def leaderboard(session: AsyncSession, team_id: int | None, since: datetim
     return [(n, int(p)) for n, p in (await session.execute(stmt)).all()]
 
 
-async def add_tag(session: AsyncSession, dialect: str, customer_id: int, competitor: str, member_id: int,
+async def add_tag(session: AsyncSession, customer_id: int, competitor: str, member_id: int,
                   now: datetime) -> int | None:
     """Store a competitor tag; return its id, or None when the customer already had that competitor."""
-    stmt = insert_ignore(CT, dialect, ["customer_id", "competitor"]).values(
+    stmt = insert_ignore(CT, dialect_of(session), ["customer_id", "competitor"]).values(
         customer_id=customer_id, competitor=competitor, member_id=member_id, at=now).returning(CT.c.id)
     return (await session.execute(stmt)).scalar()
 

@@ -24,7 +24,7 @@ from storage.models import (
     StageChange,
     Task,
 )
-from storage.repos._sql import insert_ignore, rowcount, table_of
+from storage.repos._sql import dialect_of, insert_ignore, rowcount, table_of
 
 IN, LD, OP, TK, SC = (table_of(x) for x in (Interaction, Lead, Opportunity, Task, StageChange))
 P, DR = table_of(PushItem), table_of(DailyReport)
@@ -85,12 +85,12 @@ async def _worked(session: AsyncSession, keys: list[str], start: datetime) -> se
     return found
 
 
-async def ensure_reports(session: AsyncSession, dialect: str, day: str, summaries: dict[int, dict],
+async def ensure_reports(session: AsyncSession, day: str, summaries: dict[int, dict],
                          now: datetime) -> None:
     """Create the day's report rows (once) with their generated summaries."""
     rows = [{"member_id": m, "day": day, "summary": s, "created_at": now} for m, s in summaries.items()]
     for i in range(0, len(rows), CHUNK):
-        await session.execute(insert_ignore(DR, dialect, ["member_id", "day"]), rows[i:i + CHUNK])
+        await session.execute(insert_ignore(DR, dialect_of(session), ["member_id", "day"]), rows[i:i + CHUNK])
 
 
 async def submitted(session: AsyncSession, day: str, ids: Sequence[int]) -> set[int]:
@@ -99,10 +99,10 @@ async def submitted(session: AsyncSession, day: str, ids: Sequence[int]) -> set[
     return set((await session.execute(stmt)).scalars())
 
 
-async def submit(session: AsyncSession, dialect: str, member_id: int, day: str, summary: dict,
+async def submit(session: AsyncSession, member_id: int, day: str, summary: dict,
                  now: datetime) -> bool:
     """Mark the report submitted with the summary the rep confirmed; False when it already was."""
-    await ensure_reports(session, dialect, day, {member_id: summary}, now)
+    await ensure_reports(session, day, {member_id: summary}, now)
     stmt = (update(DR).where(DR.c.member_id == member_id, DR.c.day == day, DR.c.submitted_at.is_(None))
             .values(submitted_at=now, summary=summary))
     return bool(rowcount(await session.execute(stmt)))

@@ -10,15 +10,15 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Nudge, PushItem, Task
-from storage.repos._sql import insert_ignore, rowcount, table_of
+from storage.repos._sql import dialect_of, insert_ignore, rowcount, table_of
 
 P, TK = table_of(PushItem), table_of(Task)
 
 
-async def mark_item(session: AsyncSession, dialect: str, member_id: int, day: str, key: str,
+async def mark_item(session: AsyncSession, member_id: int, day: str, key: str,
                     **values: object) -> None:
     """Set done_at / snoozed_until / reason on a member's item of `day`, creating the row when it is new."""
-    await session.execute(insert_ignore(P, dialect, ["member_id", "day", "key"]).values(
+    await session.execute(insert_ignore(P, dialect_of(session), ["member_id", "day", "key"]).values(
         member_id=member_id, day=day, key=key[:40], kind="", text="", rank=0, reason=""))
     await session.execute(update(P).where(P.c.member_id == member_id, P.c.day == day, P.c.key == key).values(**values))
 
@@ -34,9 +34,9 @@ async def finish_task(session: AsyncSession, task_id: int, owner_id: int, now: d
     return bool(rowcount(await session.execute(stmt)))
 
 
-async def add_nudge(session: AsyncSession, dialect: str, key: str, day: str, owner_id: int, from_id: int,
+async def add_nudge(session: AsyncSession, key: str, day: str, owner_id: int, from_id: int,
                     text: str, now: datetime) -> bool:
     """Record a 催一下; False when this item was already nudged today."""
-    stmt = insert_ignore(table_of(Nudge), dialect, ["item_key", "day"]).values(
+    stmt = insert_ignore(table_of(Nudge), dialect_of(session), ["item_key", "day"]).values(
         item_key=key, day=day, owner_id=owner_id, from_id=from_id, text=text, at=now).returning(table_of(Nudge).c.id)
     return (await session.execute(stmt)).scalar() is not None

@@ -32,7 +32,7 @@ from storage.models import (
     Task,
     Team,
 )
-from storage.repos._sql import insert_ignore, table_of
+from storage.repos._sql import dialect_of, insert_ignore, table_of
 
 L, OP, C, IN, TK, M = (table_of(x) for x in (Lead, Opportunity, Customer, Interaction, Task, Member))
 AA, AC = table_of(AttackAction), table_of(AttackCard)
@@ -165,10 +165,11 @@ async def suppressed(session: AsyncSession, now: datetime, day: str,
     return {(m, k) for m, k in (await session.execute(stmt)).all()}
 
 
-async def record_items(session: AsyncSession, dialect: str, day: str, ranked: dict[int, list[Item]]) -> None:
+async def record_items(session: AsyncSession, day: str, ranked: dict[int, list[Item]]) -> None:
     """Remember which items each member was shown on `day` (first showing wins), in one multi-row insert."""
     rows = [{"member_id": mid, "day": day, "key": it.key, "kind": it.kind, "text": it.text[:200], "rank": i,
              "reason": ""} for mid, items in ranked.items() for i, it in enumerate(items, 1)]
+    dialect = dialect_of(session)
     if dialect == "postgresql" and rows:  # one parameter for 30k rows: no per-row binds for the driver to convert
         await session.execute(_PG_ITEMS, {"rows": json.dumps(rows, ensure_ascii=False)})
         return

@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from storage.models import CoachingNote, Member, ScorecardRow, Task
-from storage.repos._sql import insert_ignore, rowcount, table_of
+from storage.repos._sql import dialect_of, insert_ignore, rowcount, table_of
 
 M, TK, S = table_of(Member), table_of(Task), table_of(ScorecardRow)
 COACHING = "coaching"
@@ -45,10 +45,10 @@ async def reps(session: AsyncSession, team_id: int | None = None, ids: Sequence[
     return [Rep(*row) for row in (await session.execute(stmt.order_by(M.c.id))).all()]
 
 
-async def save(session: AsyncSession, dialect: str, rows: list[dict[str, Any]]) -> None:
+async def save(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """Store a week's scores (first write wins: a re-run of the same week changes nothing)."""
     for start in range(0, len(rows), CHUNK):
-        await session.execute(insert_ignore(S, dialect, ["member_id", "period"]), rows[start:start + CHUNK])
+        await session.execute(insert_ignore(S, dialect_of(session), ["member_id", "period"]), rows[start:start + CHUNK])
 
 
 async def totals(session: AsyncSession, period: str, ids: Sequence[int] | None = None) -> dict[int, float | None]:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from storage.models import Member, Script, ScriptUse
-from storage.repos._sql import id_of, insert_ignore, table_of
+from storage.repos._sql import dialect_of, id_of, insert_ignore, table_of
 
 GENERIC = ("", "通用", "any")
 
@@ -57,14 +57,15 @@ async def adoption(session: AsyncSession, script_ids: list[int]) -> dict[int, tu
     return {sid: (int(s or 0), int(u or 0)) for sid, s, u in (await session.execute(stmt)).all()}
 
 
-async def record(session: AsyncSession, dialect: str, kind: str, script_ids: list[int], opp_id: int,
+async def record(session: AsyncSession, kind: str, script_ids: list[int], opp_id: int,
                  member_id: int, at: datetime, day: str) -> None:
     """Record scripts shown to or used by a rep; repeats on the same day count once."""
     if not script_ids:
         return
     rows = [{"kind": kind, "script_id": sid, "opportunity_id": opp_id, "member_id": member_id, "day": day,
              "at": at} for sid in script_ids]
-    stmt = insert_ignore(table_of(ScriptUse), dialect, ["kind", "script_id", "opportunity_id", "member_id", "day"])
+    stmt = insert_ignore(table_of(ScriptUse), dialect_of(session),
+                         ["kind", "script_id", "opportunity_id", "member_id", "day"])
     await session.execute(stmt, rows)
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
 from storage.models import QueuedTask
-from storage.repos._sql import insert_ignore, table_of
+from storage.repos._sql import dialect_of, insert_ignore, table_of
 
 T = table_of(QueuedTask)
 Pair = tuple[str, str]  # (platform, kind): what a registered handler runs
@@ -31,7 +31,7 @@ def _row(key: str, kind: str, platform: str, payload: dict[str, Any], now: datet
             "claim_token": "", "last_error": "", "created_at": now}
 
 
-async def add_many(session: AsyncSession, dialect: str, rows: Sequence[tuple[str, str, str, dict[str, Any]]],
+async def add_many(session: AsyncSession, rows: Sequence[tuple[str, str, str, dict[str, Any]]],
                    now: datetime, due: datetime | None = None) -> set[str]:
     """Queue (kind, platform, key, payload) rows in one statement, due at `due` (or now); return new keys."""
     fresh: dict[str, dict[str, Any]] = {}
@@ -39,7 +39,7 @@ async def add_many(session: AsyncSession, dialect: str, rows: Sequence[tuple[str
         fresh.setdefault(key[:200], _row(key, kind, platform, payload, now, due))
     if not fresh:
         return set()
-    stmt = insert_ignore(T, dialect, ["idempotency_key"]).returning(T.c.idempotency_key)
+    stmt = insert_ignore(T, dialect_of(session), ["idempotency_key"]).returning(T.c.idempotency_key)
     return set((await session.execute(stmt, list(fresh.values()))).scalars())
 
 

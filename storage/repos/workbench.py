@@ -23,7 +23,7 @@ from sales.stages import Pipeline
 from storage.db import Database
 from storage.models import Customer, Identity, Lead, WorkbenchState
 from storage.repos import pushes
-from storage.repos._sql import insert_ignore, table_of
+from storage.repos._sql import dialect_of, insert_ignore, table_of
 
 L, C, WS = table_of(Lead), table_of(Customer), table_of(WorkbenchState)
 FOLLOW_UP = OWNED_LEAD_STATUSES  # a lead that is the owner's to follow up
@@ -117,9 +117,9 @@ async def is_latest(db: Database, member_id: int, chain: str) -> bool:
     return latest is None or latest == chain
 
 
-async def save_states(session: AsyncSession, dialect: str, rows: list[dict]) -> None:
+async def save_states(session: AsyncSession, rows: list[dict]) -> None:
     """Upsert {member_id, counts, chain, pushed_at} rows: delete-then-insert keeps it one dialect-neutral pair."""
     for start in range(0, len(rows), 2000):  # stay under SQLite's bound-parameter limit
         chunk = rows[start:start + 2000]
         await session.execute(WS.delete().where(WS.c.member_id.in_([r["member_id"] for r in chunk])))
-        await session.execute(insert_ignore(WS, dialect, ["member_id"]), chunk)
+        await session.execute(insert_ignore(WS, dialect_of(session), ["member_id"]), chunk)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from bot import handling
 from bot.core.events import ChatRef, Event
 from bot.platforms.playground.api import PlaygroundAPI
 from bot.runtime import Runtime
@@ -124,13 +125,13 @@ async def test_slow_handlers_fall_back_to_the_sender(rt, monkeypatch):
     import asyncio
 
     rep = await add_member(rt, "罗兰")
-    original = rt.dispatcher.route
+    original = handling.route
 
-    async def slow(event, ctx):
+    async def slow(table, event, ctx):
         await asyncio.sleep(0.2)
-        return await original(event, ctx)
+        return await original(table, event, ctx)
 
-    monkeypatch.setattr(rt.dispatcher, "route", slow)
+    monkeypatch.setattr(handling, "route", slow)
     _, payloads = await rt.dispatcher.ingest_and_wait(_msg(str(rep), "帮助", "slow"), timeout=0.01)
     assert payloads == []
     assert len(await sent_cards(rt)) == 1

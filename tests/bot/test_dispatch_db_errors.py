@@ -12,7 +12,7 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
-from bot import dispatch
+from bot import handling
 from bot.core.events import ChatRef, Event
 from storage.models import InboxEvent
 from storage.repos import inbox
@@ -57,19 +57,19 @@ async def test_a_database_error_mid_handling_is_retried_not_failed(rt_any, monke
     pauses = _failing(rt_any, monkeypatch, times=1)
     await rt_any.dispatcher.ingest(_msg(str(rep), "m1"))
     assert [c["card"]["title"] for c in await sent_cards(rt_any)] == [HELP]  # no error card
-    assert pauses == [dispatch.DB_PAUSES[0]]
+    assert pauses == [handling.DB_PAUSES[0]]
     assert [s for s, _, _ in await _rows(rt_any)] == ["done"]
 
 
 async def test_a_database_still_away_hands_the_event_back_for_a_later_attempt(rt_any, clock, monkeypatch):
     rep = await add_member(rt_any, "冯伟")
-    _failing(rt_any, monkeypatch, times=len(dispatch.DB_PAUSES) + 1)
+    _failing(rt_any, monkeypatch, times=len(handling.DB_PAUSES) + 1)
     await rt_any.dispatcher.ingest(_msg(str(rep), "m1"))
     assert await sent_cards(rt_any) == []
     (status, attempts, error), = await _rows(rt_any)
     assert (status, attempts) == ("processing", 1) and "server closed" in error
     assert await rt_any.dispatcher.sweep() == 0  # not before its retry time
-    clock.advance(dispatch.RETRY_LATER + timedelta(seconds=1))
+    clock.advance(handling.RETRY_LATER + timedelta(seconds=1))
     assert await rt_any.dispatcher.sweep() == 1
     assert [c["card"]["title"] for c in await sent_cards(rt_any)] == [HELP]
     assert [(s, a) for s, a, _ in await _rows(rt_any)] == [("done", 2)]
@@ -80,7 +80,7 @@ async def test_an_event_whose_attempts_are_used_up_is_failed_with_one_error_card
     _failing(rt_any, monkeypatch, times=10_000)
     await rt_any.dispatcher.ingest(_msg(str(rep), "m1"))
     for _ in range(inbox.MAX_ATTEMPTS + 2):
-        clock.advance(dispatch.RETRY_LATER + timedelta(seconds=1))
+        clock.advance(handling.RETRY_LATER + timedelta(seconds=1))
         await rt_any.dispatcher.sweep()
         await rt_any.dispatcher.drain()
     assert [c["card"]["title"] for c in await sent_cards(rt_any)] == ["刚才没处理成功"]

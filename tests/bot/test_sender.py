@@ -31,7 +31,7 @@ class FakeAPI:
 
 async def _enqueue(db, clock, key: str, target: str = "chat1") -> bool:
     async with db.session() as s:
-        return await outbox.enqueue(s, db.dialect, key, "fake", target, {"text": key}, clock.now())
+        return await outbox.enqueue(s, key, "fake", target, {"text": key}, clock.now())
 
 
 def _sender(db, clock, api, **cfg) -> Sender:
@@ -122,7 +122,7 @@ async def test_concurrent_claimers_never_share_a_row(migrated_db, clock):
 
 async def test_unknown_platform_is_dead_lettered_with_the_fix(migrated_db, clock):
     async with migrated_db.session() as s:
-        await outbox.enqueue(s, migrated_db.dialect, "x", "wecom", "u1", {}, clock.now())
+        await outbox.enqueue(s, "x", "wecom", "u1", {}, clock.now())
     await _sender(migrated_db, clock, FakeAPI()).run_once()
     row = (await outbox.recent(migrated_db))[0]
     assert row.status == "dead" and "not enabled" in row.last_error

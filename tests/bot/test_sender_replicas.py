@@ -38,7 +38,7 @@ class SlowAPI:
 async def _queue(db, clock, platform: str, rows: list[tuple[str, str, dict]]) -> None:
     async with db.session() as s:
         for key, target, payload in rows:
-            await outbox.enqueue(s, db.dialect, key, platform, target, {"key": key, **payload}, clock.now())
+            await outbox.enqueue(s, key, platform, target, {"key": key, **payload}, clock.now())
 
 
 def _sender(db, clock, apis, **cfg) -> Sender:

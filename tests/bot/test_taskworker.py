@@ -52,7 +52,7 @@ def worker(db: Database, clock, handler, *, limits=None, ingest=_no_ingest, **cf
 
 async def add(db: Database, clock, *keys: str, platform: str = "wecom") -> set[str]:
     async with db.session() as s:
-        return await task_queue.add_many(s, db.dialect, [("fetch_media", platform, k, {"n": k}) for k in keys],
+        return await task_queue.add_many(s, [("fetch_media", platform, k, {"n": k}) for k in keys],
                                          clock.now())
 
 

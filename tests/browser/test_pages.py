@@ -56,7 +56,7 @@ async def _tokens(rt) -> dict[str, str]:
         section = Section("阶段", "方案演示后 3 天内报价", items=["补齐预算凭证"])
         card = Card("完整卡片：华东医疗", Level.WARNING, [section])
         url, views = full_view(card, rt.settings.server.public_url, rt.settings.server.secret_key, now, "wecom")
-        await card_views.save(s, rt.db.dialect, views, now)
+        await card_views.save(s, views, now)
     token = [survey_link(rt.settings, x.id, x.expires_at).split("/nps/")[1] for x in surveys]
     parts = urlsplit(url)
     return {"survey": token[0], "survey_expired": token[1], "full_view": f"{parts.path}?{parts.query}"}

@@ -26,7 +26,7 @@ async def test_growing_customers_are_worth_more_than_one_off_projects(rt_any):
     rep = await add_member(rt, "李娜")
     big, growing = await seed_case(rt, rep)
     async with rt.db.session() as s:
-        result = await run_daily(s, rt.db.dialect, rt.settings.grading, rt.clock.now())
+        result = await run_daily(s, rt.settings.grading, rt.clock.now())
     assert result.model == "BG/NBD + Gamma-Gamma" and result.scored == 30
     scores = await _scores(rt)
     assert {scores[c].model for c in big} == {"project"} and {scores[c].model for c in growing} == {"bgnbd"}

@@ -6,25 +6,13 @@ import pytest
 from sqlalchemy import select
 
 from bot.core.events import ChatRef, Event
-from handlers.evidence import parse_attachments, pick_kind
+from handlers.evidence import pick_kind
 from storage.models import Evidence
 from storage.repos import members, outbox
 from tests.handlers.opp_helpers import Chat, missing, section
 from tests.helpers import add_member
 
 PLATFORMS = ["playground", "wecom", "dingtalk", "feishu"]
-
-
-def test_parse_attachments_keeps_valid_items_and_explains_the_rest():
-    raw = {"attachments": [{"kind": "image", "platform_id": "m1", "name": "a.png"},
-                           {"kind": "file", "platform_id": "f1"},
-                           {"kind": "voice", "platform_id": "v1"}, {"kind": "image", "platform_id": ""}, "junk"]}
-    valid, problems = parse_attachments(raw)
-    assert valid == [{"kind": "image", "platform_id": "m1", "name": "a.png"},
-                     {"kind": "file", "platform_id": "f1", "name": ""}]
-    assert [p[:4] for p in problems] == ["第3个附", "第4个附", "第5个附"]
-    assert parse_attachments({}) == ([], [])
-    assert parse_attachments({"attachments": "x"})[1][0].startswith("附件格式不对")
 
 
 def test_pick_kind_names_the_item_or_takes_the_first_missing():

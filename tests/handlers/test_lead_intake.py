@@ -54,7 +54,7 @@ async def test_a_post_is_a_lead_event_in_the_inbox_and_the_handler_makes_the_lea
     assert resp.status == 201 and body["status"] == "assigned" and body["owner"] == "李娜"
     [row] = await inbox_rows(rt)
     assert (row.platform, row.kind, row.status) == ("intake", "lead", "done")
-    sub = lead_submission.submission(Event.from_dict(row.event))
+    sub = LeadSubmitted.of(Event.from_dict(row.event))
     assert (sub.channel, sub.key, sub.mobile, sub.company, sub.source) == (
         "web_form", row.dedupe_key, "13800138000", "华东医疗", "官网")
     assert sub.unmapped == {"utm_campaign": "双11"} and sub.posted == PAYLOAD

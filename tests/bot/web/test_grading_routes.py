@@ -26,7 +26,7 @@ async def _graded(rt) -> tuple[int, list[int], list[int]]:
     rep = await add_member(rt, "李娜")
     big, growing = await seed_case(rt, rep)
     async with rt.db.session() as s:
-        await run_daily(s, rt.db.dialect, rt.settings.grading, rt.clock.now())
+        await run_daily(s, rt.settings.grading, rt.clock.now())
     return rep, big, growing
 
 

@@ -39,7 +39,7 @@ async def test_numbers_rejects_and_dead_letters_are_counted(client, rt):
         late.breached_at = late.received_at + timedelta(hours=4)
     async with rt.db.session() as s:  # a platform that is not enabled: the sender dead-letters it
         text = {"msgtype": "text", "text": {"content": "hi"}}
-        await outbox.enqueue(s, rt.db.dialect, "t:1", "wecom", "zhangsan", text, rt.clock.now())
+        await outbox.enqueue(s, "t:1", "wecom", "zhangsan", text, rt.clock.now())
     await sent_cards(rt, f"dm:{rep}")
     body = await (await client.get("/playground/api/admin")).json()
     assert (body["leads"], body["auto_assigned"], body["auto_distribution_rate"]) == (2, 2, 1.0)

@@ -19,7 +19,7 @@ FIRE = datetime(2026, 11, 28, 8, 50, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 async def _dead(rt, key: str, platform: str, reason: str) -> int:
     async with rt.db.session() as s:
-        await outbox.enqueue(s, rt.db.dialect, key, platform, "dm:1", {"text": key}, rt.clock.now())
+        await outbox.enqueue(s, key, platform, "dm:1", {"text": key}, rt.clock.now())
     [row] = [r for r in await outbox.claim_due(rt.db, rt.clock.now(), per_target=9) if r.idempotency_key == key]
     await outbox.mark_dead(rt.db, row.id, row.claim_token, 8, reason)
     return row.id
@@ -53,7 +53,7 @@ async def _three_dead(url: str, clock) -> list[int]:
     ids = []
     for i in range(3):
         async with db.session() as s:
-            await outbox.enqueue(s, db.dialect, f"c{i}", "playground", "dm:1", {}, clock.now())
+            await outbox.enqueue(s, f"c{i}", "playground", "dm:1", {}, clock.now())
         [row] = await outbox.claim_due(db, clock.now())
         await outbox.mark_dead(db, row.id, row.claim_token, 8, "permanent: x")
         ids.append(row.id)
@@ -79,7 +79,7 @@ async def _dead_task(url: str, clock) -> int:
     db = Database(url)
     await upgrade(db)
     async with db.session() as s:
-        await task_queue.add_many(s, db.dialect, [("fetch_media", "wecom", "media_fetch:1", {})], clock.now())
+        await task_queue.add_many(s, [("fetch_media", "wecom", "media_fetch:1", {})], clock.now())
     [row] = await task_queue.claim(db, clock.now(), [("wecom", "fetch_media")], 1, timedelta(seconds=30))
     await task_queue.mark_dead(db, row.id, row.claim_token, "permanent: 40007")
     await db.close()
@@ -111,7 +111,7 @@ async def test_admins_get_a_daily_card_of_dead_letters_once(rt):
     assert sorted(f[0] for f in card["sections"][0]["fields"]) == ["企业微信", "飞书"]
     assert card["sections"][1]["items"][0].endswith("平台未启用（在配置里启用后重试）")
     async with rt.db.session() as s:  # a download that can never succeed is reported too
-        await task_queue.add_many(s, rt.db.dialect, [("fetch_media", "wecom", "media_fetch:1", {})], rt.clock.now())
+        await task_queue.add_many(s, [("fetch_media", "wecom", "media_fetch:1", {})], rt.clock.now())
     [row] = await task_queue.claim(rt.db, rt.clock.now(), [("wecom", "fetch_media")], 1, timedelta(seconds=30))
     await task_queue.mark_dead(rt.db, row.id, row.claim_token, "permanent: 40007")
     result = await run_job(rt, "dead_letters", FIRE.replace(day=30))

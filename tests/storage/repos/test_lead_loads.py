@@ -89,9 +89,9 @@ async def test_customer_keys_belong_to_one_customer(migrated_db):
 async def test_enqueue_many_inserts_new_keys_in_one_statement(migrated_db):
     rows = [(f"k{i}", "playground", "dm:1", {"n": i}) for i in range(3)]
     async with migrated_db.session() as s:
-        assert await outbox.enqueue(s, migrated_db.dialect, "k1", "playground", "dm:1", {"n": 1}, T0)
-        assert await outbox.enqueue_many(s, migrated_db.dialect, [*rows, rows[0]], T0) == {"k0", "k2"}
-        assert await outbox.enqueue_many(s, migrated_db.dialect, rows, T0) == set()
+        assert await outbox.enqueue(s, "k1", "playground", "dm:1", {"n": 1}, T0)
+        assert await outbox.enqueue_many(s, [*rows, rows[0]], T0) == {"k0", "k2"}
+        assert await outbox.enqueue_many(s, rows, T0) == set()
     assert [r.payload for r in await outbox.recent(migrated_db)] == [{"n": 1}, {"n": 0}, {"n": 2}]
 
 

@@ -69,8 +69,8 @@ async def test_first_response_breach_and_reminder_flags_apply_once(migrated_db):
 
 async def test_rotation_upsert(migrated_db):
     async with migrated_db.session() as s:
-        await repo.save_rotation(s, migrated_db.dialect, "default:everyone", Rotation(3, 1))
-        await repo.save_rotation(s, migrated_db.dialect, "default:everyone", Rotation(4, 2))
+        await repo.save_rotation(s, "default:everyone", Rotation(3, 1))
+        await repo.save_rotation(s, "default:everyone", Rotation(4, 2))
         assert await repo.rotations(s) == {"default:everyone": Rotation(4, 2)}
 
 

@@ -40,10 +40,10 @@ async def test_scripts_upsert_candidates_use_and_stats(migrated_db):
         assert {r.key for r in await scripts.candidates(s, "demo", "医疗")} == {"b", "c"}
         ids = [by_key["b"], by_key["c"]]
         for _ in range(2):  # the same day counts once
-            await scripts.record(s, db.dialect, "shown", ids, opp, rep, NOW, "2026-11-27")
-        await scripts.record(s, db.dialect, "shown", ids[:1], opp, rep, NOW, "2026-11-28")
-        await scripts.record(s, db.dialect, "shown", ids[:1], opp, other, NOW, "2026-11-27")
-        await scripts.record(s, db.dialect, "used", ids[:1], opp, rep, NOW, "2026-11-27")
+            await scripts.record(s, "shown", ids, opp, rep, NOW, "2026-11-27")
+        await scripts.record(s, "shown", ids[:1], opp, rep, NOW, "2026-11-28")
+        await scripts.record(s, "shown", ids[:1], opp, other, NOW, "2026-11-27")
+        await scripts.record(s, "used", ids[:1], opp, rep, NOW, "2026-11-27")
         assert await scripts.adoption(s, ids) == {ids[0]: (3, 1), ids[1]: (1, 0)}
         assert await scripts.stats_by_script(s) == [("标题b", 3, 1), ("标题c", 1, 0)]
         assert await scripts.stats_by_rep(s) == [("李娜", 3, 1), ("王强", 1, 0)]

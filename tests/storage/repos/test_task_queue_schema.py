@@ -37,7 +37,7 @@ async def test_queued_downloads_approvals_rooms_and_workbench_rows_move_to_the_t
                 ("workbench:2:abc", "wecom", "workbench:lina", {"kind": "workbench", "userid": "lina", "items": []}),
                 ("must_do:2026-11-27:2", "wecom", "lina", {"kind": "app", "touser": "lina"})]
         async with db.session() as s:
-            await outbox.enqueue_many(s, db.dialect, rows, NOW)
+            await outbox.enqueue_many(s, rows, NOW)
         await upgrade(db)
         moved = {k: await task_queue.get(db, k) for k, *_ in rows}
         assert {k: (t.kind, t.platform, t.status) for k, t in moved.items() if t} == {

@@ -58,7 +58,7 @@ async def test_counts_for_every_member_in_a_fixed_number_of_statements(rt_any):
 async def test_done_items_leave_the_counts_and_answered_leads_stay_open(rt_any):
     org = await build_org(rt_any)
     async with rt_any.db.session() as s:
-        await push_state.mark_item(s, rt_any.db.dialect, org.rep, DAY, f"task:{org.task}", done_at=rt_any.clock.now())
+        await push_state.mark_item(s, org.rep, DAY, f"task:{org.task}", done_at=rt_any.clock.now())
         lead = await s.get(Lead, org.lead)
         lead.first_response_at = rt_any.clock.now()
     counts = (await _counts(rt_any, [org.rep]))[org.rep]

@@ -8,6 +8,7 @@ import time
 
 from sqlalchemy import select
 
+from bot import handling
 from bot.platforms.feishu import routes
 from storage.models import RejectedRequest
 from storage.repos import members
@@ -133,13 +134,13 @@ async def test_refused_click_gets_a_toast_and_leaves_the_card(fclient, frt, fake
 
 async def test_a_slow_handler_is_answered_empty_and_its_reply_goes_by_the_sender(fclient, frt, fake, monkeypatch):
     await _rep(frt)
-    gate, route = asyncio.Event(), frt.dispatcher.route
+    gate, route = asyncio.Event(), handling.route
 
-    async def slow_route(event, ctx):
+    async def slow_route(table, event, ctx):
         await gate.wait()
-        return await route(event, ctx)
+        return await route(table, event, ctx)
 
-    monkeypatch.setattr(frt.dispatcher, "route", slow_route)
+    monkeypatch.setattr(handling, "route", slow_route)
     monkeypatch.setattr(routes, "CARD_WAIT", 0.2)
     started = time.perf_counter()
     resp = await _post(fclient, frt, click("help|all", REP_OPEN_ID))

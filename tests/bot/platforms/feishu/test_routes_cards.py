@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot import handling
 from bot.platforms.feishu import routes
 from storage.models import AttackAction, Evidence
 from storage.repos import members
@@ -98,13 +99,13 @@ async def _slow_click(client, rt, fake, monkeypatch, age: timedelta) -> dict:
     member_id = await add_member(rt, "李娜")
     async with rt.db.session() as s:
         await members.link_identity(s, member_id, "feishu", REP)
-    gate, route = asyncio.Event(), rt.dispatcher.route
+    gate, route = asyncio.Event(), handling.route
 
-    async def slow_route(event, ctx):
+    async def slow_route(table, event, ctx):
         await gate.wait()
-        return await route(event, ctx)
+        return await route(table, event, ctx)
 
-    monkeypatch.setattr(rt.dispatcher, "route", slow_route)
+    monkeypatch.setattr(handling, "route", slow_route)
     monkeypatch.setattr(routes, "CARD_WAIT", 0.1)
     payload = click("help|all", REP, "cb-slow")
     payload["header"]["create_time"] = str(int(rt.clock.now().timestamp() * 1_000_000))  # µs, as Feishu sends

@@ -15,8 +15,8 @@ import aiohttp
 from sqlalchemy import text
 
 from storage.db import Database
+from tests.bot.platforms.feishu.conftest import ENCRYPT_KEY, VERIFICATION_TOKEN, envelope, signed, text_message
 from tests.fakes.feishu import APP_ID, APP_SECRET
-from tests.platforms.feishu.conftest import ENCRYPT_KEY, VERIFICATION_TOKEN, envelope, signed, text_message
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin" / "salesbot"

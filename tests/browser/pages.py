@@ -1,7 +1,7 @@
 """Every page the browser checks, in one list: add a page here and the browser test opens it at 375×812 and
 1280×900.
 
-Each entry builds the page's address for the seeded company (tests/reports/conftest.py World) and names a
+Each entry builds the page's address for the seeded company (tests/bot/web/conftest.py World) and names a
 text the page must show. Links are the member-bound ones cards carry. Pages that need rows beyond the seeded
 company (an NPS survey, a stored card view) find their token or path in `extra`, filled by the test. The
 workbench entries and the WeCom sidebar load their platform's JS SDK from the platform's CDN (no network

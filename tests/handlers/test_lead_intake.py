@@ -17,9 +17,9 @@ from handlers import ROUTERS
 from handlers import lead_intake as intake_handler
 from storage.models import Customer, Lead, LeadEvent
 from storage.repos import inbox
+from tests.bot.platforms.intake.test_routes import configure, count, post
 from tests.conftest import make_settings
 from tests.helpers import add_member, sent_cards
-from tests.platforms.intake.test_routes import configure, count, post
 
 PAYLOAD = {"姓名": "张伟", "手机号": "13800138000", "公司": "华东医疗", "utm_campaign": "双11"}
 

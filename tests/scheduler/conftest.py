@@ -9,9 +9,9 @@ import pytest
 from bot.runtime import Runtime
 from storage.db import Database
 from storage.migrate import upgrade
+from tests.bot.platforms.wecom.conftest import wecom_settings
 from tests.fakes.wecom import FakeWecom
 from tests.helpers import run_queues
-from tests.platforms.wecom.conftest import wecom_settings
 
 
 @pytest.fixture

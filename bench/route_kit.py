@@ -90,23 +90,34 @@ def wecom_app(i: int, run: str, text: str | None, user: int) -> Request:
     return f"/wecom/app?{query}", {"Content-Type": "text/xml"}, env.encode()
 
 
-_LAST_STAMP = [0]
+WINDOW_MS = 300_000  # salesbot's default [security] replay_window_seconds: a stamp further from now is refused
+_BASES: dict[str, int] = {}  # run -> the millisecond its request 0 is stamped with
+_END = [0]  # one past the last millisecond any run of this process was stamped with
 
 
-def distinct_ms() -> int:
-    """A millisecond timestamp no earlier request of this process carried (it may run a few seconds ahead).
+def stamp(run: str, i: int) -> int:
+    """Request i of a run is stamped base + i ms: real, distinct milliseconds from the moment the run is built.
 
-    DingTalk signs only the timestamp, and salesbot remembers each signature with the first body it came
-    with: a second body under the same timestamp is a replay and gets 403. `now - i % 1000` repeated the
-    warm-up's timestamps in the measured run — 224 to 288 of 1,000 callbacks refused.
+    DingTalk signs only the timestamp, so callbacks sharing a millisecond share a signature; salesbot lets a
+    few through (a same-millisecond burst, bot/platforms/replay.py) and refuses the rest as replays. Real
+    traffic rarely shares a millisecond, so the bench must not manufacture it: the kit once stamped
+    `now - i % 1000`, which repeated the warm-up's stamps in the measured run (224 of ~1,000 refused). A run
+    starts after every stamp of the runs built before it, so runs built one after another never overlap.
     """
-    _LAST_STAMP[0] = max(int(time.time() * 1000), _LAST_STAMP[0] + 1)
-    return _LAST_STAMP[0]
+    now = int(time.time() * 1000)
+    newest = max(_BASES.values(), default=0)
+    base = _BASES.setdefault(run, max(now, _END[0]))
+    if base < newest <= base + i:
+        raise RuntimeError(f"run {run!r} grew into a newer run's milliseconds: build one run at a time")
+    if base + i > now + WINDOW_MS // 2:  # the other half of the window is left for sending it
+        raise RuntimeError(f"run {run!r} request {i} would be stamped {base + i - now} ms ahead: build fewer")
+    _END[0] = max(_END[0], base + i + 1)
+    return base + i
 
 
 def dingtalk(i: int, run: str, text: str, user: int, fake_url: str) -> Request:
-    """A signed robot callback (HTTP mode) @-ing the bot in a group."""
-    now = distinct_ms()
+    """A signed robot callback (HTTP mode) @-ing the bot in a group, stamped in its own millisecond."""
+    now = stamp(run, i)
     data = {"msgtype": "text", "text": {"content": f" {text}"}, "msgId": f"{run}-{i}", "createAt": now,
             "conversationType": "2", "conversationId": f"cid{run}{i}==", "conversationTitle": "华东销售群",
             "senderStaffId": f"rep{user}", "senderNick": "张三", "chatbotUserId": "bot", "robotCode": "dingbench",

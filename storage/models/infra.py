@@ -96,17 +96,20 @@ class RejectedRequest(SQLModel, table=True):
 
 
 class SignatureSeen(SQLModel, table=True):
-    """A signature that carries no nonce (DingTalk robot and card callbacks), kept until it expires.
+    """A body seen under a signature that carries no nonce (DingTalk robot and card callbacks), kept until it expires.
 
-    The unique key makes the first replica to see a signature the only owner of it; the body digest
-    tells a platform retry (same body) from a replay (a captured header pair on a new body).
+    One row per (signature, body). `slot` numbers a signature's bodies 0, 1, 2… and both unique keys make every
+    replica agree: one insert wins each slot, and a body is stored once (a platform retry finds its own row).
+    The bound on slots is the caller's (bot/platforms/replay.py).
     """
 
     __tablename__ = "signature_seen"
-    __table_args__ = (UniqueConstraint("scheme", "signature", name="uq_signature_seen"),)
+    __table_args__ = (UniqueConstraint("scheme", "signature", "slot", name="uq_signature_seen_slot"),
+                      UniqueConstraint("scheme", "signature", "body_sha256", name="uq_signature_seen_body"))
     id: int = Field(default=None, primary_key=True)
     scheme: str = Field(max_length=32)
     signature: str = Field(max_length=128)
+    slot: int = 0
     body_sha256: str = Field(max_length=64)
     expires_at: datetime | None = timestamp(index=True, nullable=False)
 

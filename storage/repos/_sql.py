@@ -12,9 +12,9 @@ from sqlmodel import SQLModel, col
 
 
 def insert_ignore(table: Table, dialect: str, conflict: list[str]) -> Any:
-    """Return INSERT … ON CONFLICT (conflict) DO NOTHING for the given backend."""
+    """Return INSERT … ON CONFLICT (conflict) DO NOTHING for the given backend; no columns: any unique key."""
     module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(table).on_conflict_do_nothing(index_elements=conflict)
+    return module.insert(table).on_conflict_do_nothing(index_elements=conflict or None)
 
 
 def table_of(model: type[SQLModel]) -> Table:

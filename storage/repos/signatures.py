@@ -1,8 +1,9 @@
-"""Signatures already used, shared by every replica through one unique key; expired rows pruned on write."""
+"""Bodies seen under a signature, shared by every replica through two unique keys; expired rows pruned on write."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import delete, select
 
@@ -11,21 +12,44 @@ from storage.models import SignatureSeen
 from storage.repos._sql import insert_ignore, table_of
 
 T = table_of(SignatureSeen)
-PRUNE_EVERY = 100  # rows: every 100th new signature (by id) deletes the expired ones
+PRUNE_EVERY = 100  # rows: every 100th new row (by id) deletes the expired ones
+
+
+class Claim(NamedTuple):
+    """Where a body landed under its signature."""
+
+    slot: int | None  # 0 for the signature's first body, 1, 2… for others; None: all `limit` slots hold others
+    retry: bool  # the body was already stored (the platform sending it again)
 
 
 async def claim(db: Database, scheme: str, signature: str, body_sha256: str, expires_at: datetime,
-                now: datetime) -> str:
-    """Remember a signature; return the body digest it was first seen with (ours when it is new)."""
-    row = {"scheme": scheme[:32], "signature": signature[:128], "body_sha256": body_sha256, "expires_at": expires_at}
+                now: datetime, limit: int) -> Claim:
+    """Store the body in the signature's lowest free slot below `limit`, or say it was stored or refused.
+
+    Race-safe across replicas: each INSERT … ON CONFLICT DO NOTHING either wins a slot or loses to a committed
+    row (PostgreSQL waits for a concurrent insert of the same key to finish; SQLite's first INSERT takes the
+    write lock for the whole transaction), and the re-read after a loss sees the winner, so every body is
+    counted once and no two bodies share a slot.
+    """
+    key = {"scheme": scheme[:32], "signature": signature[:128]}
+    slot, new_id, got = 0, 0, Claim(None, retry=False)
     async with db.engine.begin() as conn:
-        stmt = insert_ignore(T, db.dialect, ["scheme", "signature"]).values(**row).returning(T.c.id)
-        new_id = (await conn.execute(stmt)).scalar() or 0
-        first = body_sha256 if new_id else (await conn.execute(
-            select(T.c.body_sha256).where(T.c.scheme == row["scheme"], T.c.signature == row["signature"]))).scalar()
+        while slot < limit:
+            stmt = insert_ignore(T, db.dialect, []).values(**key, slot=slot, body_sha256=body_sha256,
+                                                           expires_at=expires_at).returning(T.c.id)
+            if new_id := (await conn.execute(stmt)).scalar() or 0:
+                got = Claim(slot, retry=False)
+                break
+            rows = await conn.execute(select(T.c.body_sha256, T.c.slot).where(
+                T.c.scheme == key["scheme"], T.c.signature == key["signature"]))
+            seen: dict[str, int] = {digest: taken for digest, taken in rows}
+            if body_sha256 in seen:
+                got = Claim(seen[body_sha256], retry=True)
+                break
+            slot = max([slot, *seen.values()]) + 1  # strictly up: a lost slot is never tried twice
     if new_id and new_id % PRUNE_EVERY == 0:
         await prune(db, now)
-    return first or body_sha256
+    return got
 
 
 async def prune(db: Database, now: datetime) -> int:

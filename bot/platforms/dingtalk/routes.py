@@ -39,9 +39,9 @@ def window_ms(rt: Runtime) -> int:
 
 
 async def _once(rt: Runtime, request: web.Request, scheme: str, signature: str, timestamp: str) -> None:
-    """Refuse a signature already used for another body (replicas share the memory), then mark the request."""
-    await replay.first_use(rt.db, scheme, signature, int(timestamp), await read_body(request), rt.clock.now(),
-                           rt.settings.security.replay_window_seconds)
+    """Refuse a signature already used for too many other bodies (replicas share the memory), then mark it."""
+    await replay.admit(rt.db, scheme, signature, int(timestamp), await read_body(request), rt.clock.now(),
+                       rt.settings.security.replay_window_seconds)
     mark_authenticated(request)
 
 

@@ -1,11 +1,14 @@
-"""Defect #19.2: a captured DingTalk header pair posted with a new body is refused (403), on every replica."""
+"""Defect #19.2: a captured DingTalk header pair cannot carry arbitrary bodies (403 past the bound), on every
+replica; genuine callbacks stamped in the same millisecond (one signature, distinct bodies) pass up to the bound."""
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from bot.platforms import replay
 from bot.platforms.dingtalk.extras import crypto
 from bot.web.app import create_app
 from storage.models import InboxEvent, Opportunity, SignatureSeen
@@ -27,15 +30,25 @@ async def _count(rt, model) -> int:
         return (await s.execute(select(func.count()).select_from(model))).scalar_one()
 
 
-async def test_a_replayed_robot_signature_with_a_new_body_is_403(dclient, drt, fake):
+def _bodies(drt, fake, n: int, staff: str = "u001") -> list[dict]:
+    """n distinct robot messages (as n callbacks stamped in one millisecond would be)."""
+    return [robot_message(drt, fake, "帮助", msg_id=f"m-{i}", staff=staff) for i in range(n)]
+
+
+async def test_same_millisecond_messages_pass_up_to_the_bound_and_the_next_is_403(dclient, drt, fake, caplog):
     await add_dingtalk_member(drt, "韩总", "u009", role="manager")
     headers = robot_headers(drt)
-    first = robot_message(drt, fake, "帮助", msg_id="m-1", staff="u009")
-    assert (await dclient.post("/dingtalk/robot", json=first, headers=headers)).status == 200
-    forged = robot_message(drt, fake, "新建商机 伪造客户 预算 100万", msg_id="m-2", staff="u009")
-    resp = await dclient.post("/dingtalk/robot", json=forged, headers=headers)
+    with caplog.at_level(logging.WARNING, logger="salesbot.replay"):
+        for body in _bodies(drt, fake, replay.MAX_BODIES, staff="u009"):
+            assert (await dclient.post("/dingtalk/robot", json=body, headers=headers)).status == 200
+        forged = robot_message(drt, fake, "新建商机 伪造客户 预算 100万", msg_id="m-x", staff="u009")
+        resp = await dclient.post("/dingtalk/robot", json=forged, headers=headers)
     assert resp.status == 403 and "replayed" in (await resp.json())["error"]
-    assert await _count(drt, Opportunity) == 0 and await _count(drt, InboxEvent) == 1
+    assert await _count(drt, Opportunity) == 0 and await _count(drt, InboxEvent) == replay.MAX_BODIES
+    warned = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warned) == replay.MAX_BODIES and "refused" in warned[-1].getMessage()
+    assert headers["sign"] not in caplog.text and "test-client-secret" not in caplog.text  # the pair is a credential
+    assert all(headers["sign"] not in str(vars(r)) for r in warned)
 
 
 async def test_the_platform_retrying_the_same_body_is_let_through_and_deduped(dclient, drt, fake):
@@ -45,24 +58,36 @@ async def test_the_platform_retrying_the_same_body_is_let_through_and_deduped(dc
     assert await _count(drt, InboxEvent) == 1
 
 
-async def test_a_second_replica_on_the_same_database_refuses_the_replay(aiohttp_client, drt, dclient, fake, clock):
+async def test_a_retry_is_let_through_even_when_the_signature_is_full(dclient, drt, fake):
+    headers, bodies = robot_headers(drt), _bodies(drt, fake, replay.MAX_BODIES + 1)
+    statuses = [(await dclient.post("/dingtalk/robot", json=b, headers=headers)).status for b in bodies]
+    assert statuses == [200] * replay.MAX_BODIES + [403]
+    assert (await dclient.post("/dingtalk/robot", json=bodies[3], headers=headers)).status == 200
+    assert (await dclient.post("/dingtalk/robot", json=bodies[-1], headers=headers)).status == 403
+    assert await _count(drt, InboxEvent) == replay.MAX_BODIES
+
+
+async def test_replicas_on_the_same_database_count_one_signature_together(aiohttp_client, drt, dclient, fake, clock):
     other = await make_runtime(dingtalk_settings(drt.settings.database.url, fake), clock)
     try:
         replica = await aiohttp_client(create_app(other))
-        headers = robot_headers(drt)
-        body = robot_message(drt, fake, "帮助", msg_id="m-1")
-        assert (await dclient.post("/dingtalk/robot", json=body, headers=headers)).status == 200
-        body["msgId"] = "m-2"
-        assert (await replica.post("/dingtalk/robot", json=body, headers=headers)).status == 403
+        headers, bodies = robot_headers(drt), _bodies(drt, fake, replay.MAX_BODIES + 2)
+        half = replay.MAX_BODIES // 2
+        sent = [await (dclient if i < half else replica).post("/dingtalk/robot", json=b, headers=headers)
+                for i, b in enumerate(bodies[:replay.MAX_BODIES])]
+        assert [r.status for r in sent] == [200] * replay.MAX_BODIES
+        assert (await replica.post("/dingtalk/robot", json=bodies[-2], headers=headers)).status == 403
+        assert (await dclient.post("/dingtalk/robot", json=bodies[-1], headers=headers)).status == 403
     finally:
         await other.stop()
 
 
-async def test_card_callback_signatures_are_single_use_too(dclient, drt):
+async def test_card_callback_signatures_are_bounded_too(dclient, drt):
     headers = card_headers(drt)
-    body = {"outTrackId": "nope", "userId": "u001", "content": "{}"}
-    assert (await dclient.post("/dingtalk/card", json=body, headers=headers)).status == 400  # passed the signature
-    body["userId"] = "u009"
+    for i in range(replay.MAX_BODIES):
+        body = {"outTrackId": "nope", "userId": f"u{i:03}", "content": "{}"}
+        assert (await dclient.post("/dingtalk/card", json=body, headers=headers)).status == 400  # passed the guard
+    body = {"outTrackId": "nope", "userId": "u999", "content": "{}"}
     resp = await dclient.post("/dingtalk/card", json=body, headers=headers)
     assert resp.status == 403 and "replayed" in (await resp.json())["error"]
 
@@ -80,7 +105,8 @@ async def test_the_window_is_five_minutes_not_an_hour(dclient, drt, fake):
 async def test_used_signatures_are_pruned_after_their_window(drt, clock):
     now = clock.now()
     for i in range(signatures.PRUNE_EVERY):
-        await signatures.claim(drt.db, "dingtalk.robot", f"sig-{i}", "d", now - timedelta(seconds=1), now)
+        await signatures.claim(drt.db, "dingtalk.robot", f"sig-{i % 50}", f"d{i}", now - timedelta(seconds=1), now,
+                               replay.MAX_BODIES)
     assert await _count(drt, SignatureSeen) == 0  # the 100th insert pruned every expired row
-    await signatures.claim(drt.db, "dingtalk.robot", "live", "d", now + timedelta(minutes=5), now)
+    await signatures.claim(drt.db, "dingtalk.robot", "live", "d", now + timedelta(minutes=5), now, replay.MAX_BODIES)
     assert await signatures.prune(drt.db, now) == 0 and await _count(drt, SignatureSeen) == 1

@@ -1,8 +1,10 @@
 """Replay the recorded platform payloads (tests/payloads/<platform>/*.json) through every adapter.
 
 Each file names the route it arrives on, the Event kind it must produce ("none": answered without one,
-"lead": a lead event, answered 201) and where its shape comes from. Each is signed and encrypted as its platform
-does (bench/harness.py), posted to a real app on loopback, and the newest inbox row is compared.
+"lead": a lead event, answered 201), the typed payload a handler gets from that event ("gets", see
+bot/core/inbound.py; "none": stored done, nobody's) and where its shape comes from. Each is signed and
+encrypted as its platform does (bench/harness.py), posted to a real app on
+loopback, and the newest inbox row is compared.
 `run()` returns [(platform, tried, passed, failed)]; `python -m bench.prove_payloads` prints them.
 """
 
@@ -17,10 +19,16 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
 from bench import harness
+from bot.core.events import Event
+from bot.core.facts import ApprovalDecided
+from bot.core.inbound import ContactChanged, GroupChanged, MediaReceived
+from bot.core.lead_submitted import LeadSubmitted
 from storage.models import InboxEvent
 from storage.repos import members
 
 ROOT = Path(__file__).resolve().parent.parent / "tests" / "payloads"
+READERS = {"approval": (ApprovalDecided,), "lead": (LeadSubmitted,),
+           "platform": (MediaReceived, ContactChanged, GroupChanged)}  # what the dispatcher reads each kind as
 
 
 def cases() -> list[tuple[str, str, dict[str, Any]]]:
@@ -80,7 +88,18 @@ async def replay_one(client: TestClient, rt, platform: str, case: dict[str, Any]
         return f"no new inbox row (HTTP {resp.status})"
     if row.kind != want or (case.get("dedupe_key") and row.dedupe_key != case["dedupe_key"]):
         return f"made {row.kind} {row.dedupe_key!r}, want {want} {case.get('dedupe_key', '')!r}"
-    return ""
+    got = payload_of(Event.from_dict(row.event))
+    return "" if got == case["gets"] else f"handlers get {got}, want {case['gets']}"
+
+
+def payload_of(event: Event) -> str:
+    """The name of the typed payload a handler is given for this event ("none": no handler's)."""
+    if event.kind == "message":
+        return "Message"
+    if event.kind == "card_action":
+        return "CardClick"
+    found = [t.__name__ for t in READERS.get(event.kind, ()) if t.of(event) is not None]
+    return found[0] if found else "none"
 
 
 async def replay_all() -> dict[str, list[tuple[str, str]]]:

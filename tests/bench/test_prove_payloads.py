@@ -5,11 +5,14 @@ from __future__ import annotations
 from bench import prove_payloads
 
 
-def test_every_platform_has_recorded_payloads_tagged_with_their_event_kind():
+def test_every_platform_has_recorded_payloads_tagged_with_their_event_kind_and_payload():
     found = {platform for platform, _, _ in prove_payloads.cases()}
     assert found == {"wecom", "dingtalk", "feishu", "playground", "intake"}
     kinds = {"message", "card_action", "platform", "approval", "none", "lead"}
-    assert all(case["kind"] in kinds and case["source"] for _, _, case in prove_payloads.cases())
+    gets = {"Message", "CardClick", "MediaReceived", "ContactChanged", "GroupChanged", "ApprovalDecided",
+            "LeadSubmitted", "none"}
+    cases = prove_payloads.cases()
+    assert all(case["kind"] in kinds and case["gets"] in gets and case["source"] for _, _, case in cases)
 
 
 async def test_each_recorded_payload_produces_the_event_its_tag_says():

@@ -121,7 +121,16 @@ def run(cases: int, database_url: str | None = None) -> list[tuple[str, int, int
 
     The app runs on a fresh SQLite file, or a throwaway schema of `database_url` (or $PROVE_DATABASE_URL).
     """
-    logging.getLogger("salesbot").setLevel(logging.CRITICAL)  # refusals are expected by the thousand
+    quiet = logging.getLogger("salesbot")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)  # refusals are expected by the thousand
+    try:
+        return _run(cases, database_url)
+    finally:
+        quiet.setLevel(level)  # a caller's own logging (a test run) is left as it was
+
+
+def _run(cases: int, database_url: str | None) -> list[tuple[str, int, int, int]]:
     results: dict[str, Tally] = {}
     for name, n in _shares(cases, list(PARSERS), PARSER_SHARE).items():
         strategy, fn, refusals = PARSERS[name]

@@ -1,4 +1,4 @@
-"""Queries of the scheduled pushes: must-do candidates and stuck items for every rep and team, set-based.
+"""Queries of the scheduled pushes: must-do items and stuck items for every rep and team, set-based.
 
 Every function answers for all members (or a given few) in one statement, so 10,000 reps cost the same
 handful of queries as ten.
@@ -18,30 +18,14 @@ from sqlmodel import col
 from bot.core.vocab import OWNED_LEAD_STATUSES
 from sales import breakpoints as bp
 from sales import mustdo
-from sales.mustdo import CADENCE_DAYS, QUOTE_FOLLOWUP_DAYS, Candidate, Item
+from sales.mustdo import Item
 from sales.stages import Pipeline
-from storage.models import (
-    AttackAction,
-    AttackCard,
-    Customer,
-    Interaction,
-    Lead,
-    Member,
-    Opportunity,
-    PushItem,
-    Task,
-    Team,
-)
+from storage.models import Customer, Lead, Member, Opportunity, PushItem, Team
+from storage.repos import candidates
 from storage.repos._sql import dialect_of, insert_ignore, table_of
 
-L, OP, C, IN, TK, M = (table_of(x) for x in (Lead, Opportunity, Customer, Interaction, Task, Member))
-AA, AC = table_of(AttackAction), table_of(AttackCard)
+L, OP, C, M = (table_of(x) for x in (Lead, Opportunity, Customer, Member))
 P = table_of(PushItem)
-HORIZON = timedelta(days=3)  # candidates due later than this are not today's business
-SLA_LOOKBACK = timedelta(days=7)  # older unanswered leads are the manager's breakpoints, not a rep's must-do
-TASK_LOOKBACK = timedelta(days=30)  # tasks overdue for longer are stale; the manager sees the deal as stuck
-DEAL_LOOKBACK = timedelta(days=30)  # deals 30+ days past their stage deadline are breakpoints for the manager
-UNANSWERED = OWNED_LEAD_STATUSES
 
 
 @dataclass(frozen=True)
@@ -67,102 +51,16 @@ async def teams(session: AsyncSession) -> list[Team]:
     return list((await session.execute(select(Team).order_by(col(Team.id)))).scalars())
 
 
-def _owned(col, owner_ids: Sequence[int] | None):
-    return col.is_not(None) if owner_ids is None else col.in_(owner_ids)
-
-
-async def mustdo_candidates(session: AsyncSession, now: datetime, pipeline: Pipeline,
-                            owner_ids: Sequence[int] | None = None) -> list[Candidate]:
-    """Return every must-do candidate of these owners (all when None) in four queries."""
-    horizon = now + HORIZON
-    out = await _sla(session, now, horizon, owner_ids)
-    out += await _tasks(session, now, horizon, owner_ids)
-    out += await _deals(session, now, horizon, pipeline, owner_ids)
-    out += await _cadence(session, now, horizon, owner_ids)
-    return out
-
-
-async def _sla(session: AsyncSession, now: datetime, horizon: datetime, owner_ids) -> list[Candidate]:
-    stmt = (select(L.c.id, L.c.owner_id, func.coalesce(C.c.name, L.c.contact_name), L.c.first_response_due_at)
-            .select_from(L.outerjoin(C, C.c.id == L.c.customer_id))
-            .where(L.c.status.in_(UNANSWERED), L.c.first_response_at.is_(None), _owned(L.c.owner_id, owner_ids),
-                   L.c.first_response_due_at.between(now - SLA_LOOKBACK, horizon)))
-    return [Candidate(owner, f"lead:{lid}", "sla", name or f"线索 #{lid}", due, about=f"lead:{lid}")
-            for lid, owner, name, due in (await session.execute(stmt)).all()]
-
-
-async def _tasks(session: AsyncSession, now: datetime, horizon: datetime, owner_ids) -> list[Candidate]:
-    # An attack action of a deal that is already won or lost is no longer a must-do.
-    deal = TK.outerjoin(AA, AA.c.task_id == TK.c.id).outerjoin(AC, AC.c.id == AA.c.card_id) \
-        .outerjoin(OP, OP.c.id == AC.c.opportunity_id)
-    stmt = select(TK.c.id, TK.c.owner_id, TK.c.kind, TK.c.title, TK.c.due_at, TK.c.ref).select_from(deal).where(
-        TK.c.done_at.is_(None), _owned(TK.c.owner_id, owner_ids), TK.c.due_at.between(now - TASK_LOOKBACK, horizon),
-        or_(OP.c.status.is_(None), OP.c.status == "open"),
-    ).order_by(TK.c.due_at, TK.c.id)
-    return [Candidate(owner, f"task:{tid}", "attack" if kind == "attack_action" else "task", title, due,
-                      about=_about(ref) or f"task:{tid}")
-            for tid, owner, kind, title, due, ref in (await session.execute(stmt)).all()]
-
-
-def _about(ref: str) -> str:
-    """Map a task's ref ("opportunity:7", "lead:12") to the subject key the other candidates use."""
-    kind, _, ident = (ref or "").partition(":")
-    return {"opportunity": f"opp:{ident}", "lead": f"lead:{ident}", "customer": f"cust:{ident}"}.get(kind, "")
-
-
-async def _deals(session: AsyncSession, now: datetime, horizon: datetime, pipeline: Pipeline,
-                 owner_ids) -> list[Candidate]:
-    """Open deals whose stage deadline (benchmark, or the quote follow-up) falls before the horizon."""
-    last = pipeline.stages[-1].key
-    days = {s.key: min(s.benchmark_days, QUOTE_FOLLOWUP_DAYS) if s.key == last else s.benchmark_days
-            for s in pipeline.stages}
-    due_if = [and_(OP.c.stage == key, OP.c.stage_entered_at.between(now - DEAL_LOOKBACK - timedelta(days=d),
-                                                                    horizon - timedelta(days=d)))
-              for key, d in days.items()]
-    stmt = (select(OP.c.id, OP.c.owner_id, C.c.name, OP.c.stage, OP.c.stage_entered_at)
-            .select_from(OP.join(C, C.c.id == OP.c.customer_id))
-            .where(OP.c.status == "open", _owned(OP.c.owner_id, owner_ids), or_(false(), *due_if)))
-    return [Candidate(owner, f"opp:{oid}", "quote" if stage == last else "stalled", name,
-                      entered + timedelta(days=days[stage]), pipeline.stage_name(stage), f"opp:{oid}")
-            for oid, owner, name, stage, entered in (await session.execute(stmt)).all()]
-
-
-async def _cadence(session: AsyncSession, now: datetime, horizon: datetime, owner_ids) -> list[Candidate]:
-    """Graded customers with an open deal who have not heard from us within their grade's cadence."""
-    last = select(func.max(IN.c.at)).where(IN.c.customer_id == C.c.id).scalar_subquery()
-    cutoff = case(*((C.c.grade == g, horizon - timedelta(days=d)) for g, d in CADENCE_DAYS.items()))
-    in_play = select(OP.c.id).where(OP.c.customer_id == C.c.id, OP.c.status == "open").exists()
-    stmt = (select(C.c.id, C.c.owner_id, C.c.name, C.c.grade, last)
-            .where(C.c.grade.in_(list(CADENCE_DAYS)), _owned(C.c.owner_id, owner_ids), in_play,
-                   or_(last.is_(None), last <= cutoff)))
-    out = []
-    for cid, owner, name, grade, touched in (await session.execute(stmt)).all():
-        due = now if touched is None else touched + timedelta(days=CADENCE_DAYS[grade])
-        out.append(Candidate(owner, f"cust:{cid}", "cadence", name, due, grade, f"cust:{cid}"))
-    return out
-
-
 async def must_do(session: AsyncSession, now: datetime, day: str, pipeline: Pipeline,
                   owner_ids: Sequence[int] | None = None) -> dict[int, list[Item]]:
     """Return each owner's ranked must-do items for `day`, leaving out what they finished or snoozed."""
-    candidates = await mustdo_candidates(session, now, pipeline, owner_ids)
-    return mustdo.rank(candidates, now, await suppressed(session, now, day, owner_ids))
+    return mustdo.rank(await candidates.ranking(session, now, day, pipeline, owner_ids), now)
 
 
 async def breakpoints(session: AsyncSession, as_of: datetime, tz, pipeline: Pipeline,
                       team_ids: Sequence[int] | None = None) -> dict[int, list[bp.Breakpoint]]:
     """Return each team's top stuck items as of `as_of`."""
     return bp.rank(await stuck(session, as_of, pipeline, team_ids), as_of, tz)
-
-
-async def suppressed(session: AsyncSession, now: datetime, day: str,
-                     owner_ids: Sequence[int] | None = None) -> set[tuple[int, str]]:
-    """Return (member, item key) pairs snoozed past `now` or done on `day`."""
-    stmt = select(P.c.member_id, P.c.key).where(
-        or_(P.c.snoozed_until > now, and_(P.c.day == day, P.c.done_at.is_not(None))))
-    if owner_ids is not None:
-        stmt = stmt.where(P.c.member_id.in_(owner_ids))
-    return {(m, k) for m, k in (await session.execute(stmt)).all()}
 
 
 async def record_items(session: AsyncSession, day: str, ranked: dict[int, list[Item]]) -> None:

@@ -1,6 +1,6 @@
 """The WeCom workbench's key data for every member at once, one member's page, and what was pushed last.
 
-Counts reuse the must-do queries of storage/repos/pushes.py (the same candidates, windows and
+Counts reuse the must-do queries of storage/repos/candidates.py (the same candidates, windows and
 snoozes), so "今日必做 3" on the workbench is exactly what `今日必做` shows. All members cost the
 same six statements as one.
 """
@@ -22,7 +22,7 @@ from sales.mustdo import Candidate, Item
 from sales.stages import Pipeline
 from storage.db import Database
 from storage.models import Customer, Identity, Lead, WorkbenchState
-from storage.repos import pushes
+from storage.repos import candidates as must
 from storage.repos._sql import dialect_of, insert_ignore, table_of
 
 L, C, WS = table_of(Lead), table_of(Customer), table_of(WorkbenchState)
@@ -73,8 +73,8 @@ async def lead_counts(session: AsyncSession, member_ids: Sequence[int] | None = 
 async def counts(session: AsyncSession, now: datetime, day: str, pipeline: Pipeline,
                  member_ids: Sequence[int] | None = None) -> dict[int, Counts]:
     """Return every member's (or these members') workbench counts; members with nothing get no entry."""
-    candidates = await pushes.mustdo_candidates(session, now, pipeline, member_ids)
-    skip = await pushes.suppressed(session, now, day, member_ids)
+    candidates = await must.candidates(session, now, pipeline, member_ids)
+    skip = await must.suppressed(session, now, day, member_ids)
     ranked = mustdo.rank(candidates, now, skip)
     late = _overdue(candidates, now, skip)
     leads = await lead_counts(session, member_ids)
@@ -85,8 +85,8 @@ async def counts(session: AsyncSession, now: datetime, day: str, pipeline: Pipel
 async def page(session: AsyncSession, now: datetime, day: str, pipeline: Pipeline,
                member_id: int) -> tuple[list[Item], list[OpenLead], list[str]]:
     """One member's must-do items, leads to follow up (newest deadline last, at most 50) and overdue lines."""
-    candidates = await pushes.mustdo_candidates(session, now, pipeline, [member_id])
-    skip = await pushes.suppressed(session, now, day, [member_id])
+    candidates = await must.candidates(session, now, pipeline, [member_id])
+    skip = await must.suppressed(session, now, day, [member_id])
     items = mustdo.rank(candidates, now, skip).get(member_id, [])
     late = [mustdo.describe(c, now) for c in _overdue(candidates, now, skip).get(member_id, [])]
     stmt = (select(L.c.id, func.coalesce(C.c.name, L.c.contact_name), L.c.status, L.c.first_response_due_at,

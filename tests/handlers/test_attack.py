@@ -153,7 +153,7 @@ async def test_new_reps_get_the_standard_checklist_on_every_new_deal(client, rt)
 
 async def test_overdue_attack_actions_are_must_do_candidates(client, rt, clock):
     from sales.stages import pipeline_from_config
-    from storage.repos import pushes
+    from storage.repos import candidates
 
     chat, rep = await _deal(client, rt)
     (choice,) = await chat.say(rep, "攻坚 降价")
@@ -162,13 +162,13 @@ async def test_overdue_attack_actions_are_must_do_candidates(client, rt, clock):
     (card,) = await chat.click(rep, button(card, "刷新"))
     assert card["level"] == "warning" and "已超时" in section(card, "清单")["items"][0]
     async with rt.db.session() as s:
-        found = await pushes.mustdo_candidates(s, clock.now(), pipeline_from_config([]), [rep])
+        found = await candidates.candidates(s, clock.now(), pipeline_from_config([]), [rep])
     attack = [c for c in found if c.kind == "attack"]
     steps = ["问清客户要降价的真实原因和目标价", "用客户自己的数据重讲一遍方案收益", "请主管确认可让步的底线"]
     assert [c.subject for c in attack] == [f"华东医疗：{s}" for s in steps]
     async with rt.db.session() as s:  # once the deal is lost, its attack actions are no longer must-dos
         await s.execute(update(Opportunity).values(status="lost"))
-        found = await pushes.mustdo_candidates(s, clock.now(), pipeline_from_config([]), [rep])
+        found = await candidates.candidates(s, clock.now(), pipeline_from_config([]), [rep])
     assert [c for c in found if c.kind == "attack"] == []
 
 

@@ -11,7 +11,7 @@ from bot.core.events import ChatRef, Event
 from bot.core.vocab import InteractionKind
 from sales.stages import pipeline_from_config
 from storage.models import Customer, Interaction, Task
-from storage.repos import pushes
+from storage.repos import candidates
 from tests.handlers.lead_helpers import dm, events, lead, new_lead
 from tests.handlers.opp_helpers import button
 from tests.helpers import add_member
@@ -44,7 +44,7 @@ async def test_d1_followup_in_1to1_after_a_lead_card_stops_that_leads_clock(clie
     assert task.due_at == datetime.combine(tomorrow, time(9), rt.settings.tz)
     async with rt.db.session() as s:
         morning = datetime.combine(tomorrow, time(8), rt.settings.tz)
-        must = await pushes.mustdo_candidates(s, morning, pipeline_from_config([]), [rep])
+        must = await candidates.candidates(s, morning, pipeline_from_config([]), [rep])
     assert [c.subject for c in must if c.key == f"task:{task.id}"] == ["约定联系：华东医疗"]
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterable
 from typing import Any
 
 from bot.core.cards import Card
@@ -40,26 +39,33 @@ def facts(card: Card) -> list[str]:
     return [n for n in (norm(x) for x in raw_facts(card)) if n]
 
 
-def strings(payload: Any) -> Iterable[str]:
-    """Every string leaf of a payload (JSON-in-a-string values are opened too)."""
+def strings(payload: Any) -> list[str]:
+    """Every string leaf of a payload in document order (JSON-in-a-string values are opened too)."""
+    out: list[str] = []
+    _collect(payload, out)
+    return out
+
+
+def _collect(payload: Any, out: list[str]) -> None:
+    # One list for the whole walk, not a generator per container: every card of a 10,000-rep push is checked.
     if isinstance(payload, dict):
         for v in payload.values():
-            yield from strings(v)
+            _collect(v, out)
     elif isinstance(payload, list):
         for v in payload:
-            yield from strings(v)
+            _collect(v, out)
     elif isinstance(payload, str):
-        yield payload
+        out.append(payload)
         if payload[:1] in "[{":
-            yield from _json_strings(payload)
+            _json_strings(payload, out)
 
 
-def _json_strings(text: str) -> Iterable[str]:
+def _json_strings(text: str, out: list[str]) -> None:
     try:
         data = json.loads(text)
     except ValueError:
         return
-    yield from strings(data)
+    _collect(data, out)
 
 
 def shown(payload: Any) -> str:

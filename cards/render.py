@@ -9,18 +9,22 @@ shell, are HTML only, and treat a missing value as empty where a card template m
 from __future__ import annotations
 
 import re
+from json.encoder import encode_basestring_ascii
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_eval_context, select_autoescape
+from jinja2.nodes import EvalContext
 from markupsafe import Markup, escape
 
 from bot.core.cards import Card
 
 TEMPLATES = Path(__file__).with_name("templates")
+# auto_reload=False: templates ship with the package (a restart picks up changes), so no stat per get_template.
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "html.j2"], default=False),
-                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False)
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
+_TOJSON = _env.filters["tojson"]
 
 
 def mdbold(text: str) -> Markup:
@@ -33,8 +37,18 @@ def oneline(value: object) -> str:
     return " ".join(str(value).split())
 
 
+@pass_eval_context
+def tojson(eval_ctx: EvalContext, value: Any, indent: int | None = None) -> Markup:
+    """jinja's `tojson`, the same text; a plain string (most values of a card) skips building a JSONEncoder."""
+    if type(value) is not str or indent is not None:
+        return _TOJSON(eval_ctx, value, indent)
+    return Markup(encode_basestring_ascii(value).replace("<", "\\u003c").replace(">", "\\u003e")
+                  .replace("&", "\\u0026").replace("'", "\\u0027"))
+
+
 _env.filters["mdbold"] = mdbold
 _env.filters["oneline"] = oneline
+_env.filters["tojson"] = tojson
 
 
 def plain(text: str) -> str:

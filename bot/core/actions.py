@@ -38,12 +38,15 @@ class Action:
 
     def pack(self) -> str:
         """Encode as a button value; raise ActionError when it would not fit a button."""
-        parts = [self.prefix] + [_encode(getattr(self, f.name)) for f in _fields(type(self))]
-        packed = "|".join(parts)
+        packed = self.__dict__.get("_packed")  # frozen, so packed once: a card packs each button several times
+        if packed is not None:
+            return packed
+        packed = "|".join([self.prefix] + [_encode(getattr(self, f.name)) for f in _fields(type(self))])
         size = len(packed.encode())
         if size > MAX_PACKED_BYTES:
             raise ActionError(f"action {self.prefix} packs to {size} bytes, over the {MAX_PACKED_BYTES}-byte "
                               "button limit; store long text in the database and pass its id instead")
+        object.__setattr__(self, "_packed", packed)  # not a field: equality, hashing and repr do not see it
         return packed
 
 

@@ -6,13 +6,13 @@ button carries the packed Action itself; an ActionCard link carries it inside it
 
 from __future__ import annotations
 
-import json
 import re
 from html import escape
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from bot.core.signing import peek_action
+from bot.platforms.jsontext import indented
 
 _FONT = re.compile(r"&lt;font color=(#[0-9A-Fa-f]{3,6})&gt;(.*?)&lt;/font&gt;")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -87,7 +87,7 @@ def preview_html(payload: dict[str, Any]) -> str:
         shown, route = _card(data.get("cardParamMap", {})), "互动卡片更新 PUT /v1.0/card/instances"
     else:
         shown, route = "<div>(unknown payload)</div>", "?"
-    sent = escape(json.dumps(payload, ensure_ascii=False, indent=2))
+    sent = escape(indented(payload))
     # The JSON sits under the card, not in it: the client draws only the card.
     return (f'<div class="dt-preview"><div class="card card-dingtalk dt-card dt-{escape(str(kind))}">{shown}</div>'
             f'<details class="platform-json"><summary>{escape(route)} JSON</summary><pre>{sent}</pre></details></div>')

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 from html import escape
 from typing import Any
+
+from bot.platforms.jsontext import indented
 
 _FONT = re.compile(r'&lt;font color=&quot;(\w+)&quot;&gt;(.*?)&lt;/font&gt;')
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -110,7 +111,7 @@ def preview_html(payload: dict[str, Any]) -> str:
         shown = _body_html(payload["body"])
     else:
         shown = "<div>(unknown payload)</div>"
-    sent = escape(json.dumps(payload, ensure_ascii=False, indent=2))
+    sent = escape(indented(payload))
     # The JSON sits under the card, not in it: the client draws only the card.
     return (f'<div class="wc-preview"><div class="card card-wecom wc-{escape(msgtype.replace("_", "-"))}">{shown}</div>'
             f'<details class="platform-json"><summary>{escape(ROUTES.get(kind, kind))} JSON</summary>'

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 
-from sqlalchemy import Select, and_, case, false, func, or_, select
+from sqlalchemy import DateTime, Select, and_, case, false, func, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.vocab import OWNED_LEAD_STATUSES
@@ -31,10 +31,20 @@ SLA_LOOKBACK = timedelta(days=7)  # older unanswered leads are the manager's bre
 TASK_LOOKBACK = timedelta(days=30)  # tasks overdue for longer are stale; the manager sees the deal as stuck
 DEAL_LOOKBACK = timedelta(days=30)  # deals 30+ days past their stage deadline are breakpoints for the manager
 _SUBJECTS = {"opportunity": "opp", "lead": "lead", "customer": "cust"}  # a task's ref kind -> subject key prefix
-# A candidate's fields as a plain tuple (owner_id, key, kind, subject, due_at, detail, about): 300,000 of them
-# cost a fraction of as many Candidate objects; only the lines that can rank become Candidates.
+# A candidate's fields as a plain tuple (owner_id, key, kind, subject, due_at, detail, about), due_at naive UTC as
+# stored: 300,000 of them cost a fraction of as many Candidate objects; only the lines that can rank become ones.
 Line = tuple[int, str, str, str, datetime, str, str]
 _ORDER = itemgetter(4, 1)  # (due_at, key)
+
+
+def _naive(column):
+    """The stored naive UTC datetime, without the per-row tzinfo of UTCDateTime (added to the lines kept)."""
+    return type_coerce(column, DateTime())
+
+
+def _candidate(line: Line) -> Candidate:
+    owner, key, kind, subject, due, detail, about = line
+    return Candidate(owner, key, kind, subject, due.replace(tzinfo=UTC), detail, about)
 
 
 def _owned(column, owner_ids: Sequence[int] | None):
@@ -54,7 +64,7 @@ async def suppressed(session: AsyncSession, now: datetime, day: str,
 async def candidates(session: AsyncSession, now: datetime, pipeline: Pipeline,
                      owner_ids: Sequence[int] | None = None) -> list[Candidate]:
     """Return every must-do candidate of these owners (all when None) in four queries."""
-    return [Candidate(*line) for line in await _lines(session, now, pipeline, owner_ids)]
+    return [_candidate(line) for line in await _lines(session, now, pipeline, owner_ids)]
 
 
 async def ranking(session: AsyncSession, now: datetime, day: str, pipeline: Pipeline,
@@ -65,7 +75,7 @@ async def ranking(session: AsyncSession, now: datetime, day: str, pipeline: Pipe
     for line in await _lines(session, now, pipeline, owner_ids):
         if (line[0], line[1]) not in skip:
             groups[line[0], line[2]].append(line)
-    return [Candidate(*line) for group in groups.values() for line in _firsts(group)]
+    return [_candidate(line) for group in groups.values() for line in _firsts(group)]
 
 
 def _firsts(group: list[Line]) -> list[Line]:
@@ -84,6 +94,7 @@ def _firsts(group: list[Line]) -> list[Line]:
 
 
 async def _lines(session: AsyncSession, now: datetime, pipeline: Pipeline, owner_ids) -> list[Line]:
+    now = now.astimezone(UTC)  # the cadence of a never-touched customer is due now: the lines' clock is UTC
     horizon = now + HORIZON
     out = await _sla(session, now, horizon, owner_ids)
     out += await _tasks(session, now, horizon, owner_ids)
@@ -93,7 +104,8 @@ async def _lines(session: AsyncSession, now: datetime, pipeline: Pipeline, owner
 
 
 async def _sla(session: AsyncSession, now: datetime, horizon: datetime, owner_ids) -> list[Line]:
-    stmt = (select(L.c.id, L.c.owner_id, func.coalesce(C.c.name, L.c.contact_name), L.c.first_response_due_at)
+    stmt = (select(L.c.id, L.c.owner_id, func.coalesce(C.c.name, L.c.contact_name),
+                   _naive(L.c.first_response_due_at))
             .select_from(L.outerjoin(C, C.c.id == L.c.customer_id))
             .where(L.c.status.in_(OWNED_LEAD_STATUSES), L.c.first_response_at.is_(None),
                    _owned(L.c.owner_id, owner_ids), L.c.first_response_due_at.between(now - SLA_LOOKBACK, horizon)))
@@ -105,7 +117,7 @@ async def _tasks(session: AsyncSession, now: datetime, horizon: datetime, owner_
     # An attack action of a deal that is already won or lost is no longer a must-do.
     deal = TK.outerjoin(AA, AA.c.task_id == TK.c.id).outerjoin(AC, AC.c.id == AA.c.card_id) \
         .outerjoin(OP, OP.c.id == AC.c.opportunity_id)
-    stmt = select(TK.c.id, TK.c.owner_id, TK.c.kind, TK.c.title, TK.c.due_at, TK.c.ref).select_from(deal).where(
+    stmt = select(TK.c.id, TK.c.owner_id, TK.c.kind, TK.c.title, _naive(TK.c.due_at), TK.c.ref).select_from(deal).where(
         TK.c.done_at.is_(None), _owned(TK.c.owner_id, owner_ids), TK.c.due_at.between(now - TASK_LOOKBACK, horizon),
         or_(OP.c.status.is_(None), OP.c.status == "open"),
     ).order_by(TK.c.due_at, TK.c.id)
@@ -132,7 +144,7 @@ async def _deals(session: AsyncSession, now: datetime, horizon: datetime, pipeli
     due_if = [and_(OP.c.stage == key, OP.c.stage_entered_at.between(now - DEAL_LOOKBACK - timedelta(days=d),
                                                                     horizon - timedelta(days=d)))
               for key, d in days.items()]
-    stmt = (select(OP.c.id, OP.c.owner_id, C.c.name, OP.c.stage, OP.c.stage_entered_at)
+    stmt = (select(OP.c.id, OP.c.owner_id, C.c.name, OP.c.stage, _naive(OP.c.stage_entered_at))
             .select_from(OP.join(C, C.c.id == OP.c.customer_id))
             .where(OP.c.status == "open", _owned(OP.c.owner_id, owner_ids), or_(false(), *due_if)))
     return [(owner, f"opp:{oid}", "quote" if stage == last else "stalled", name, entered + late[stage],
@@ -150,8 +162,9 @@ async def _cadence(session: AsyncSession, now: datetime, horizon: datetime, owne
               .where(C.c.grade.in_(list(CADENCE_DAYS)), _owned(C.c.owner_id, owner_ids), in_play)
               .offset(0).subquery())
     cutoff = case(*((graded.c.grade == g, horizon - timedelta(days=d)) for g, d in CADENCE_DAYS.items()))
-    stmt = select(graded).where(or_(graded.c.touched.is_(None), graded.c.touched <= cutoff))
-    every = {grade: timedelta(days=d) for grade, d in CADENCE_DAYS.items()}
-    return [(owner, f"cust:{cid}", "cadence", name, now if touched is None else touched + every[grade], grade,
+    stmt = select(graded.c.id, graded.c.owner_id, graded.c.name, graded.c.grade, _naive(graded.c.touched)) \
+        .where(or_(graded.c.touched.is_(None), graded.c.touched <= cutoff))
+    every, naive_now = {grade: timedelta(days=d) for grade, d in CADENCE_DAYS.items()}, now.replace(tzinfo=None)
+    return [(owner, f"cust:{cid}", "cadence", name, naive_now if touched is None else touched + every[grade], grade,
              f"cust:{cid}")
             for cid, owner, name, grade, touched in (await session.execute(stmt)).all()]

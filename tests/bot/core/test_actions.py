@@ -67,6 +67,13 @@ def test_actions_are_frozen_and_comparable():
         a.opportunity_id = 4  # type: ignore[misc]
 
 
+def test_packing_once_leaves_equality_hashing_and_repr_alone():
+    a, b = AdvanceStage(opportunity_id=3), AdvanceStage(opportunity_id=3)
+    assert a.pack() == a.pack() == "opp.advance|3"
+    assert a == b and hash(a) == hash(b) and repr(a) == repr(b) == "AdvanceStage(opportunity_id=3)"
+    assert dataclasses.replace(a, opportunity_id=4).pack() == "opp.advance|4"
+
+
 @pytest.mark.parametrize("text", ["a|b|c", "100%", "%7C", "华东医疗（上海）有限公司", "", " spaced ", "a/b?c=d&e#f",
                                   "emoji 🎉", "line\nbreak"])
 def test_strings_survive_packing(text):

@@ -38,9 +38,9 @@ class Action:
 
     def pack(self) -> str:
         """Encode as a button value; raise ActionError when it would not fit a button."""
-        packed = self.__dict__.get("_packed")  # frozen, so packed once: a card packs each button several times
-        if packed is not None:
-            return packed
+        cached: str | None = self.__dict__.get("_packed")  # frozen, so packed once: cards pack each button often
+        if cached is not None:
+            return cached
         packed = "|".join([self.prefix] + [_encode(getattr(self, f.name)) for f in _fields(type(self))])
         size = len(packed.encode())
         if size > MAX_PACKED_BYTES:

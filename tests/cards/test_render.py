@@ -13,5 +13,6 @@ VALUES = ["", "销售助手", "<script>&'\"\\\n\u2028", Markup("<b>x</b>"), 3, N
 def test_tojson_is_jinjas_text():
     template = _env.from_string("{{ v | tojson }}|{{ v | tojson(2) }}")
     for value in VALUES:
-        expected = htmlsafe_json_dumps(value, sort_keys=True) + "|" + htmlsafe_json_dumps(value, sort_keys=True, indent=2)
-        assert template.render(v=value) == expected
+        plain = htmlsafe_json_dumps(value, sort_keys=True)
+        indented = htmlsafe_json_dumps(value, sort_keys=True, indent=2)
+        assert template.render(v=value) == f"{plain}|{indented}"

@@ -20,11 +20,12 @@ class Rank(IntEnum):
 
 
 VALUES = [
-    {}, [], (), "", 0, -1, 10**30, 1.5, -0.0, 1e300, 1e-7, math.inf, -math.inf, True, False, None, Tone.WARN, Rank.FIRST,
+    {}, [], (), "", 0, -1, 10**30, 1.5, -0.0, 1e300, 1e-7, math.inf, -math.inf, True, False, None,
+    Tone.WARN, Rank.FIRST,
     {"msgtype": "template_card", "template_card": {"source": {"desc": "销售助手", "desc_color": 2},
                                                     "button_list": [{"text": "完成①", "style": 1}] * 3}},
     {"quote": "\"\\/\n\t\r\b\f\x00\x1f\u2028 <&>'", "emoji": "🔴", "nested": [[[]], [{}], [1, [2, {"a": []}]]]},
-    {1: "int key", 2.5: "float", True: "bool", None: "none", Rank.FIRST: "intenum", "tuple": (1, "two")},
+    {7: "int key", 2.5: "float", True: "bool", None: "none", Rank.FIRST: "intenum", "tuple": (1, "two")},
 ]
 
 

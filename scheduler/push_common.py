@@ -55,7 +55,7 @@ async def send_personal(ctx: Context, fire_at: datetime, job: str, cards: dict[i
                     extra={"job": job, "member_ids": chats.unreachable})
     out.held_until = hold_until(ctx, fire_at)
     items = [Outgoing(f"{job}:{day}:{m}", chat, cards[m]) for m, chat in chats.chats.items()]
-    new = await ctx.outbox.send_many(items, not_before=out.held_until)  # one statement for the org, not one per rep
+    new = await ctx.outbox.send_many(items, not_before=out.held_until)  # a few large statements, not one per rep
     out.sent, out.already = len(new), len(items) - len(new)
     return out
 

@@ -10,12 +10,13 @@ them. Snoozed and finished lines are left out before that walk.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 
-from sqlalchemy import DateTime, Select, and_, case, false, func, or_, select, type_coerce
+from sqlalchemy import DateTime, Row, Select, and_, case, false, func, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.vocab import OWNED_LEAD_STATUSES
@@ -35,6 +36,7 @@ _SUBJECTS = {"opportunity": "opp", "lead": "lead", "customer": "cust"}  # a task
 # stored: 300,000 of them cost a fraction of as many Candidate objects; only the lines that can rank become ones.
 Line = tuple[int, str, str, str, datetime, str, str]
 _ORDER = itemgetter(4, 1)  # (due_at, key)
+Source = tuple[Select, Callable[[Sequence[Row]], list[Line]]]  # a query and what makes its rows lines
 
 
 def _naive(column):
@@ -94,26 +96,38 @@ def _firsts(group: list[Line]) -> list[Line]:
 
 
 async def _lines(session: AsyncSession, now: datetime, pipeline: Pipeline, owner_ids) -> list[Line]:
+    """Run the four queries back to back: one's rows become lines while the database runs the next."""
     now = now.astimezone(UTC)  # the cadence of a never-touched customer is due now: the lines' clock is UTC
     horizon = now + HORIZON
-    out = await _sla(session, now, horizon, owner_ids)
-    out += await _tasks(session, now, horizon, owner_ids)
-    out += await _deals(session, now, horizon, pipeline, owner_ids)
-    out += await _cadence(session, now, horizon, owner_ids)
+    sources = [_sla(now, horizon, owner_ids), _tasks(now, horizon, owner_ids),
+               _deals(now, horizon, pipeline, owner_ids), _cadence(now, horizon, owner_ids)]
+    out: list[Line] = []
+    running = asyncio.ensure_future(session.execute(sources[0][0]))
+    try:
+        for i, (_, lines_of) in enumerate(sources):
+            rows = (await running).all()
+            if i + 1 < len(sources):
+                running = asyncio.ensure_future(session.execute(sources[i + 1][0]))
+                await asyncio.sleep(0)  # let it reach the database before the rows below hold the loop
+            out += lines_of(rows)
+    finally:
+        if not running.done():  # making lines failed: let the query in flight finish before unwinding
+            await asyncio.wait([running])
+            running.exception()  # retrieved; the first error is the one raised
     return out
 
 
-async def _sla(session: AsyncSession, now: datetime, horizon: datetime, owner_ids) -> list[Line]:
+def _sla(now: datetime, horizon: datetime, owner_ids) -> Source:
     stmt = (select(L.c.id, L.c.owner_id, func.coalesce(C.c.name, L.c.contact_name),
                    _naive(L.c.first_response_due_at))
             .select_from(L.outerjoin(C, C.c.id == L.c.customer_id))
             .where(L.c.status.in_(OWNED_LEAD_STATUSES), L.c.first_response_at.is_(None),
                    _owned(L.c.owner_id, owner_ids), L.c.first_response_due_at.between(now - SLA_LOOKBACK, horizon)))
-    return [(owner, f"lead:{lid}", "sla", name or f"线索 #{lid}", due, "", f"lead:{lid}")
-            for lid, owner, name, due in (await session.execute(stmt)).all()]
+    return stmt, lambda rows: [(owner, f"lead:{lid}", "sla", name or f"线索 #{lid}", due, "", f"lead:{lid}")
+                               for lid, owner, name, due in rows]
 
 
-async def _tasks(session: AsyncSession, now: datetime, horizon: datetime, owner_ids) -> list[Line]:
+def _tasks(now: datetime, horizon: datetime, owner_ids) -> Source:
     # An attack action of a deal that is already won or lost is no longer a must-do.
     deal = TK.outerjoin(AA, AA.c.task_id == TK.c.id).outerjoin(AC, AC.c.id == AA.c.card_id) \
         .outerjoin(OP, OP.c.id == AC.c.opportunity_id)
@@ -121,9 +135,8 @@ async def _tasks(session: AsyncSession, now: datetime, horizon: datetime, owner_
         TK.c.done_at.is_(None), _owned(TK.c.owner_id, owner_ids), TK.c.due_at.between(now - TASK_LOOKBACK, horizon),
         or_(OP.c.status.is_(None), OP.c.status == "open"),
     ).order_by(TK.c.due_at, TK.c.id)
-    return [(owner, f"task:{tid}", "attack" if kind == "attack_action" else "task", title, due, "",
-             _about(ref) or f"task:{tid}")
-            for tid, owner, kind, title, due, ref in (await session.execute(stmt)).all()]
+    return stmt, lambda rows: [(owner, f"task:{tid}", "attack" if kind == "attack_action" else "task", title, due,
+                                "", _about(ref) or f"task:{tid}") for tid, owner, kind, title, due, ref in rows]
 
 
 def _about(ref: str) -> str:
@@ -133,8 +146,7 @@ def _about(ref: str) -> str:
     return f"{short}:{ident}" if short else ""
 
 
-async def _deals(session: AsyncSession, now: datetime, horizon: datetime, pipeline: Pipeline,
-                 owner_ids) -> list[Line]:
+def _deals(now: datetime, horizon: datetime, pipeline: Pipeline, owner_ids) -> Source:
     """Open deals whose stage deadline (benchmark, or the quote follow-up) falls before the horizon."""
     last = pipeline.stages[-1].key
     days = {s.key: min(s.benchmark_days, QUOTE_FOLLOWUP_DAYS) if s.key == last else s.benchmark_days
@@ -147,12 +159,12 @@ async def _deals(session: AsyncSession, now: datetime, horizon: datetime, pipeli
     stmt = (select(OP.c.id, OP.c.owner_id, C.c.name, OP.c.stage, _naive(OP.c.stage_entered_at))
             .select_from(OP.join(C, C.c.id == OP.c.customer_id))
             .where(OP.c.status == "open", _owned(OP.c.owner_id, owner_ids), or_(false(), *due_if)))
-    return [(owner, f"opp:{oid}", "quote" if stage == last else "stalled", name, entered + late[stage],
-             names[stage], f"opp:{oid}")
-            for oid, owner, name, stage, entered in (await session.execute(stmt)).all()]
+    return stmt, lambda rows: [(owner, f"opp:{oid}", "quote" if stage == last else "stalled", name,
+                                entered + late[stage], names[stage], f"opp:{oid}")
+                               for oid, owner, name, stage, entered in rows]
 
 
-async def _cadence(session: AsyncSession, now: datetime, horizon: datetime, owner_ids) -> list[Line]:
+def _cadence(now: datetime, horizon: datetime, owner_ids) -> Source:
     """Graded customers with an open deal who have not heard from us within their grade's cadence."""
     last = select(func.max(IN.c.at)).where(IN.c.customer_id == C.c.id).scalar_subquery()
     in_play = select(OP.c.id).where(OP.c.customer_id == C.c.id, OP.c.status == "open").exists()
@@ -165,6 +177,6 @@ async def _cadence(session: AsyncSession, now: datetime, horizon: datetime, owne
     stmt = select(graded.c.id, graded.c.owner_id, graded.c.name, graded.c.grade, _naive(graded.c.touched)) \
         .where(or_(graded.c.touched.is_(None), graded.c.touched <= cutoff))
     every, naive_now = {grade: timedelta(days=d) for grade, d in CADENCE_DAYS.items()}, now.replace(tzinfo=None)
-    return [(owner, f"cust:{cid}", "cadence", name, naive_now if touched is None else touched + every[grade], grade,
-             f"cust:{cid}")
-            for cid, owner, name, grade, touched in (await session.execute(stmt)).all()]
+    return stmt, lambda rows: [(owner, f"cust:{cid}", "cadence", name,
+                                naive_now if touched is None else touched + every[grade], grade, f"cust:{cid}")
+                               for cid, owner, name, grade, touched in rows]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
+from bot.core.cards import Card
 from bot.core.context import Context
 from cards.views import mustdo_card
 from sales.pushtime import local_day
@@ -23,8 +25,15 @@ async def run(ctx: Context, fire_at: datetime) -> str:
     pipeline = pipeline_from_config(ctx.settings.opportunities.stages)
     ranked = {m: items for m, items in (await repo.must_do(ctx.session, fire_at, day, pipeline)).items()
               if m in reps and items}
-    await repo.record_items(ctx.session, day, ranked)
-    cards = {m: mustdo_card(reps[m], day, items) for m, items in ranked.items()}
+    recording = asyncio.ensure_future(repo.record_items(ctx.session, day, ranked))
+    cards: dict[int, Card] = {}
+    try:
+        for m, items in ranked.items():  # the items are stored while the cards are built
+            if len(cards) % 500 == 0:
+                await asyncio.sleep(0)  # the next batch of items reaches the database
+            cards[m] = mustdo_card(reps[m], day, items)
+    finally:
+        await recording
     delivery = await send_personal(ctx, fire_at, "must_do", cards, reps)
     idle = len(reps) - len(ranked)
     return summary(LABEL, delivery, extra=f"{idle} 人今天没有到期事项（不打扰）" if idle else "")

@@ -10,6 +10,7 @@ keys and DingTalk string params) and readable in logs. Define one with::
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any, ClassVar, dataclass_transform, get_args, get_type_hints
 from urllib.parse import quote, unquote
 
@@ -17,6 +18,8 @@ from bot.core.errors import ActionError
 
 MAX_PACKED_BYTES = 256  # WeCom template-card keys are the tightest carrier we render into
 _SAFE = " .:-_/@#!*()，。"
+_PLAIN = re.compile(r"[A-Za-z0-9_.~ :/@#!*()-]*")  # what quote(…, safe=_SAFE) leaves as it is (ASCII safe only)
+_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 @dataclass_transform(frozen_default=True)  # type checkers see each subclass as the frozen dataclass it becomes
@@ -41,7 +44,7 @@ class Action:
         cached: str | None = self.__dict__.get("_packed")  # frozen, so packed once: cards pack each button often
         if cached is not None:
             return cached
-        packed = "|".join([self.prefix] + [_encode(getattr(self, f.name)) for f in _fields(type(self))])
+        packed = "|".join([self.prefix] + [_encode(getattr(self, name)) for name in _names(type(self))])
         size = len(packed.encode())
         if size > MAX_PACKED_BYTES:
             raise ActionError(f"action {self.prefix} packs to {size} bytes, over the {MAX_PACKED_BYTES}-byte "
@@ -75,12 +78,21 @@ def _fields(cls: type[Action]) -> tuple[dataclasses.Field[Any], ...]:
     return dataclasses.fields(cls)  # type: ignore[arg-type]  # typeshed cannot see the dataclass made at run time
 
 
+def _names(cls: type[Action]) -> tuple[str, ...]:
+    """The field names of an Action subclass, looked up once per class."""
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple(f.name for f in _fields(cls))
+    return names
+
+
 def _encode(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "1" if value else "0"
-    return quote(str(value), safe=_SAFE)
+    text = str(value)
+    return text if _PLAIN.fullmatch(text) else quote(text, safe=_SAFE)  # ids and keys are usually plain
 
 
 def _decode(raw: str, hint: Any) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import types
 from typing import Any, Union, get_args, get_origin, get_type_hints
+from urllib.parse import quote
 
 import pytest
 
@@ -65,6 +66,11 @@ def test_actions_are_frozen_and_comparable():
     assert a == AdvanceStage(opportunity_id=3) and a != ShowOpportunity(opportunity_id=3)
     with pytest.raises(dataclasses.FrozenInstanceError):
         a.opportunity_id = 4  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("text", ["lead:840000", "a b", "(x)*!#@/~", "1+1=2", "100%", "华东，医疗。", "a|b", "", "-7"])
+def test_packed_values_are_urllib_quoted(text):
+    assert ShowHelp(topic=text).pack() == "help|" + quote(text, safe=" .:-_/@#!*()，。")
 
 
 def test_packing_once_leaves_equality_hashing_and_repr_alone():

@@ -10,7 +10,7 @@ from bot.core.context import Context
 from cards.views import mustdo_card
 from sales.pushtime import local_day
 from sales.stages import pipeline_from_config
-from scheduler.push_common import gate, send_personal, summary
+from scheduler.push_common import gate, gc_paused, send_personal, summary
 from storage.repos import pushes as repo
 
 LABEL = "今日必做"
@@ -20,6 +20,12 @@ async def run(ctx: Context, fire_at: datetime) -> str:
     """Rank every rep's candidates in a handful of queries, remember what was shown, push the cards."""
     if (skipped := gate(ctx, fire_at, "pushes", LABEL)) is not None:
         return skipped
+    with gc_paused():
+        return await _push(ctx, fire_at)
+
+
+async def _push(ctx: Context, fire_at: datetime) -> str:
+    """Rank, remember and push: the job's work, with the garbage collector paused around it."""
     day = local_day(fire_at, ctx.settings.tz)
     reps = {p.id: p.name for p in await repo.people(ctx.session, ("rep",))}
     pipeline = pipeline_from_config(ctx.settings.opportunities.stages)

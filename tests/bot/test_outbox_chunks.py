@@ -17,7 +17,7 @@ N = out.CHUNK * 2 + 7
 def _items() -> list[Outgoing]:
     items = [Outgoing(f"push:{i}", ChatRef("playground", f"dm:{i}", False, {"skin": "wecom"}),
                       Card(title=f"卡片 {i}", subtitle="x" * 3000 if i % 97 == 0 else "")) for i in range(N)]
-    return items + [items[3]._replace(card=Card(title="later, same key"))]  # a key seen in the first chunk
+    return [*items, items[3]._replace(card=Card(title="later, same key"))]  # a key seen in the first chunk
 
 
 async def test_rows_views_and_new_keys_are_those_of_one_statement(rt_any):

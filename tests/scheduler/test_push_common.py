@@ -4,13 +4,14 @@ holidays, feature switches, exactly once across two runtimes (SQLite and Postgre
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import re
 from datetime import UTC, datetime, timedelta
 
 from bot.demo import seed_demo
 from bot.runtime import Runtime
-from scheduler import push_mustdo
+from scheduler import push_common, push_mustdo
 from scheduler.core import run_job
 from tests.helpers import sent_cards
 from tests.scheduler.push_helpers import build_org, drop_identities, outbox_keys, outbox_row
@@ -144,3 +145,19 @@ async def test_two_runtimes_and_a_crashed_run_send_each_push_once(rt_any, clock,
         await other.db.close()
     keys = await outbox_keys(rt, f"must_do:{TODAY}:")
     assert len(keys) == len(set(keys)) > 0
+
+
+def test_gc_is_paused_while_pushes_overlap_and_left_as_it_was():
+    assert gc.isenabled()
+    with push_common.gc_paused():
+        with push_common.gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer push is still building
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with push_common.gc_paused():
+            pass
+        assert not gc.isenabled()  # someone else switched it off: they switch it back on
+    finally:
+        gc.enable()

@@ -17,7 +17,7 @@ import json
 import logging
 from typing import TYPE_CHECKING, Any
 
-from bot.config.sections import FEISHU_APPROVAL_WIDGETS as WIDGETS
+from bot.config.platform_sections import FEISHU_APPROVAL_WIDGETS as WIDGETS
 from bot.core.clock import Clock
 from bot.core.errors import DeliveryError, TransientDeliveryError
 from bot.core.events import ChatRef, Event

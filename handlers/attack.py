@@ -20,7 +20,7 @@ from cards.views import attack_card, attack_scenarios_card, attack_strategies_ca
 from handlers.attack_common import card_view, not_here, open_card, playbook, strategy_options
 from handlers.opp_common import check_may_change, find, not_found, owner_of
 from sales.objections import detect
-from sales.playbook import STANDARD, Playbook, Scenario, Strategy
+from sales.playbook_model import STANDARD, Playbook, Scenario, Strategy
 from storage.models import AttackCard, Opportunity
 from storage.repos import attack as repo
 from storage.repos import opportunities as opp_repo

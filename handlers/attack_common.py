@@ -13,7 +13,8 @@ from bot.core.context import Context
 from bot.core.events import Reply
 from cards.views import AttackLine, AttackView, StrategyOption, notice_card
 from handlers.opp_common import local
-from sales.playbook import Playbook, Scenario, parse_pack
+from sales.playbook import parse_pack
+from sales.playbook_model import Playbook, Scenario
 from storage.models import AttackCard
 from storage.repos import attack as repo
 from storage.repos import members as members_repo

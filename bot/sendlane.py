@@ -23,7 +23,7 @@ from bot.core.errors import DeliveryError, Throttled, TransientDeliveryError
 from bot.platforms.quotas import limits_for
 from bot.sendslots import LaneSlots
 from storage.models import OutboxMessage
-from storage.repos import outbox
+from storage.repos import outbox_claims
 
 if TYPE_CHECKING:
     from bot.sender import Sender
@@ -64,7 +64,7 @@ class Lane:
         if free <= 0:
             return 0
         now = self.now()
-        rows = await outbox.claim_due(self.s.db, now, free * self.cfg.claim_per_target, self.lease,
+        rows = await outbox_claims.claim_due(self.s.db, now, free * self.cfg.claim_per_target, self.lease,
                                       [self.platform], self.cfg.claim_per_target, set(self.inflight))
         by_target: dict[str, list[OutboxMessage]] = {}
         for row in rows:
@@ -129,7 +129,7 @@ class Lane:
         """Extend the lease of every row held; forget rows another replica has taken over."""
         now = self.now()
         self._renewed = now
-        held = await outbox.renew(self.s.db, set(self.rows.values()), now + self.lease)
+        held = await outbox_claims.renew(self.s.db, set(self.rows.values()), now + self.lease)
         lost = set(self.rows) - held
         if lost:
             self.s.count("salesbot_outbox_fenced_total", "Claims lost to a lapsed lease", len(lost), self.platform)
@@ -148,7 +148,7 @@ class Lane:
             return
         batch, self.sent = self.sent, {}
         try:
-            marked = await outbox.mark_sent_many(self.s.db, batch, self.now())
+            marked = await outbox_claims.mark_sent_many(self.s.db, batch, self.now())
         except Exception:
             self.sent.update(batch)  # keep them; the lease renewal keeps them ours meanwhile
             raise
@@ -178,7 +178,7 @@ class Lane:
                 later = None
             if later is not None:
                 for rest in rows[i + 1:]:
-                    await outbox.postpone(self.s.db, rest.id, rest.claim_token, later)
+                    await outbox_claims.postpone(self.s.db, rest.id, rest.claim_token, later)
                     self._release(rest.id)
                 return
 
@@ -191,8 +191,8 @@ class Lane:
                                                  self.cfg.per_target_per_minute))
         if grant.wait:
             later = self.now() + timedelta(seconds=grant.wait)
-            await outbox.postpone(self.s.db, row.id, row.claim_token, later)
-            await outbox.postpone_target(self.s.db, self.platform, row.target, later)
+            await outbox_claims.postpone(self.s.db, row.id, row.claim_token, later)
+            await outbox_claims.postpone_target(self.s.db, self.platform, row.target, later)
             self._release(row.id)
             return later
         try:
@@ -209,7 +209,7 @@ class Lane:
             await asyncio.wait_for(self.api.send(row.target, row.payload), self.cfg.send_timeout_seconds)
         except Throttled as exc:
             later = self.now() + timedelta(seconds=max(exc.retry_after, 0.5))
-            await outbox.postpone(self.s.db, row.id, row.claim_token, later, f"throttled: {exc}")
+            await outbox_claims.postpone(self.s.db, row.id, row.claim_token, later, f"throttled: {exc}")
             self._release(row.id)
             self.s.count("salesbot_outbox_throttled_total", "Throttling answers (retried)", 1, self.platform)
             return later
@@ -231,12 +231,12 @@ class Lane:
             await self._dead(row, attempts, f"gave up after {attempts} attempts: {error}")
             return
         delay = min(timedelta(seconds=self.cfg.base_backoff_seconds * 2 ** (attempts - 1)), MAX_BACKOFF)
-        await outbox.mark_retry(self.s.db, row.id, row.claim_token, self.now() + delay, attempts, error)
+        await outbox_claims.mark_retry(self.s.db, row.id, row.claim_token, self.now() + delay, attempts, error)
         self._release(row.id)
         self.s.count("salesbot_outbox_retries_total", "Delivery retries", 1, self.platform)
 
     async def _dead(self, row: OutboxMessage, attempts: int, reason: str) -> None:
         log.warning("outbox message dead-lettered", extra={"outbox_id": row.id, "reason": reason[:300]})
-        await outbox.mark_dead(self.s.db, row.id, row.claim_token, attempts, reason)
+        await outbox_claims.mark_dead(self.s.db, row.id, row.claim_token, attempts, reason)
         self._release(row.id)
         self.s.count("salesbot_outbox_dead_total", "Messages dead-lettered", 1, self.platform)

@@ -12,18 +12,8 @@ from bot.core.routing import Router
 from cards.views import notice_card, opportunity_card
 from flows import lead_life
 from handlers import approvals, attack, closing
-from handlers.opp_common import (
-    blocked,
-    check_may_change,
-    find,
-    missing_items,
-    move,
-    not_found,
-    owner_of,
-    person,
-    pipeline,
-    view_of,
-)
+from handlers.opp_common import check_may_change, find, move, not_found, owner_of, person, pipeline
+from handlers.opp_view import blocked, missing_items, view_of
 from sales import approvals as approval_rules
 from sales.names import normalize_company
 from sales.opportunity_access import NOT_YOURS, may_override

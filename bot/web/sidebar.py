@@ -29,7 +29,7 @@ from bot.web.pages import Refusal, refusal_page, render
 from cards.render import render_html
 from cards.views import opportunity_card
 from handlers.attack_common import playbook_in
-from handlers.opp_common import view_of
+from handlers.opp_view import view_of
 from storage.repos import members
 from storage.repos import opportunities as opp_repo
 from storage.repos import sidebar as lookup

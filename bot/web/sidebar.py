@@ -17,10 +17,11 @@ from typing import cast
 
 from aiohttp import web
 
-from bot.core.actions import AdvanceStage, AskEvidence, CreateDeal, ShowScripts, StartAttack, unpack
+from bot.core.actions import AdvanceStage, AskEvidence, CreateDeal, ShowScripts, StartAttack
 from bot.core.checks import as_id, same_secret
 from bot.core.errors import BadRequest, BadSignature, DeliveryError
 from bot.core.events import ChatRef, Event
+from bot.core.packing import unpack
 from bot.core.signing import sign
 from bot.platforms.http import RUNTIME, read_json, runtime
 from bot.platforms.wecom.extras import jssdk

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core.actions import Action, unpack
 from bot.core.errors import ActionError
 from bot.core.events import ChatRef, Event
+from bot.core.packing import Action, unpack
 from bot.core.payloads import obj, text
 from bot.platforms.feishu.render import FORM_FIELD
 

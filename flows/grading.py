@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config.sections import GradingConfig
+from bot.config.sales_sections import GradingConfig
 from bot.core.vocab import Grade
 from flows.grading_compute import Scored, compute
 from sales import quadrants

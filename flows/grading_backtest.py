@@ -15,7 +15,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from bot.config.sections import GradingConfig
+from bot.config.sales_sections import GradingConfig
 from sales.ltv_model import OrderStats, predict
 from storage.models import Order
 from storage.repos import grading_inputs as inputs

@@ -8,7 +8,7 @@ from datetime import datetime
 import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config.sections import GradingConfig
+from bot.config.sales_sections import GradingConfig
 from sales import activity as act
 from sales import quadrants
 from sales.ltv_model import WEEKS_PER_YEAR, OrderStats, Prediction, predict

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config.sections import GradingConfig
+from bot.config.sales_sections import GradingConfig
 from bot.core.vocab import Grade
 from sales.activation import Plan, parse_plan
 from sales.activity import DEEP_KINDS

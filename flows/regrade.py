@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config.sections import GradingConfig
+from bot.config.sales_sections import GradingConfig
 from bot.core.vocab import Grade
 from flows.grading import VALID, inputs_of, reason_of
 from flows.grading_compute import compute

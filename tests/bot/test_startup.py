@@ -52,6 +52,14 @@ def test_serving_imports_no_grading_spreadsheet_stream_sdk_migration_or_postgres
     assert {m for m in loaded if m in NOT_SERVED or m.split(".")[0] in NOT_SERVED} == set()
 
 
+def test_the_command_line_itself_loads_no_library():
+    """`salesbot --help` and `check-config` load the settings and the rules they check, nothing else."""
+    code = "import json, sys, bot.cli; print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    loaded = {m for m in json.loads(out) if not m.startswith("_")}  # site's own hooks (editable install, distutils)
+    assert loaded - set(sys.stdlib_module_names) == {"bot", "sales"}
+
+
 def test_a_library_is_imported_at_its_first_use_and_kept():
     code = ("import sys; from bot.core.lazy import library; lib = library('colorsys'); "
             "before = 'colorsys' in sys.modules; fn = lib.rgb_to_hsv; "

@@ -52,6 +52,13 @@ def test_serving_imports_no_grading_spreadsheet_stream_sdk_migration_or_postgres
     assert {m for m in loaded if m in NOT_SERVED or m.split(".")[0] in NOT_SERVED} == set()
 
 
+def test_no_table_builds_its_pydantic_validator_until_asked():
+    code = ("import json, storage.models as m; from sqlmodel import SQLModel; "
+            "print(json.dumps([t.__name__ for t in SQLModel.__subclasses__() if t.__pydantic_complete__]))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert json.loads(out) == []
+
+
 def test_the_command_line_itself_loads_no_library():
     """`salesbot --help` and `check-config` load the settings and the rules they check, nothing else."""
     code = "import json, sys, bot.cli; print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"

@@ -7,6 +7,7 @@ import asyncio
 import json
 import multiprocessing as mp
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -67,6 +68,14 @@ async def wait_healthy(base: str, path: str, timeout: float = 60) -> float:
                 pass
             await asyncio.sleep(0.01)
     raise RuntimeError(f"{base}{path} did not answer within {timeout} s")
+
+
+def ports_free() -> None:
+    """Refuse to run when a bench port is taken: the bench would measure another worktree's servers."""
+    for name, port in PORTS.items():
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                raise SystemExit(f"port {port} ({name}) is in use (another bench?): pass --port-base")
 
 
 def start(cmd: list[str], env: dict | None = None) -> subprocess.Popen:
@@ -187,6 +196,7 @@ class Salesbot:
         self.proc = start([*SALESBOT, "--config", str(cfg), "serve"])
         await wait_healthy(url("salesbot"), "/healthz")
         self.start_s = time.monotonic() - started
+        self.start_cpu = cpu_seconds(self.proc.pid)  # the server's own CPU to get there: what load does not inflate
         return self
 
     async def __aexit__(self, *exc) -> None:

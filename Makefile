@@ -29,8 +29,11 @@ test: install
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 
-bench: install  # the route benchmark (issue 20); BENCH_PG=postgresql+psycopg://… adds PostgreSQL
-	$(BIN)/python -m bench.route $(if $(BENCH_PG),--pg $(BENCH_PG))
+# The route benchmark (issue 20). BENCH_PG: auto (default) = the local postgresql+psycopg://postgres@127.0.0.1:5432/test
+# when it answers, a URL names another PostgreSQL, off = SQLite only.
+BENCH_PG ?= auto
+bench: install
+	$(BIN)/python -m bench.route $(if $(filter-out off,$(BENCH_PG)),--pg $(BENCH_PG))
 
 bench-ingest: install
 	$(BIN)/python -m bench.ingest

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from bench import harness
 from bench.fuzz_inputs import bodies, deep, json_bytes, json_values, mutated, seeds, xml_bytes
-from bot.core.actions import unpack
 from bot.core.errors import ActionError, BadRequest
+from bot.core.packing import unpack
 from bot.core.payloads import json_object
 from bot.platforms.dingtalk import adapter as dingtalk
 from bot.platforms.dingtalk.extras.crypto import EventCrypto

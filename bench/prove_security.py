@@ -14,7 +14,7 @@ import logging
 import re
 
 from bench import harness, security_matrix, security_replay
-from bot.core.actions import Action
+from bot.core.packing import Action
 from bot.logs import JsonFormatter
 from storage.repos import members
 

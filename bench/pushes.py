@@ -39,6 +39,7 @@ from scheduler.core import run_job
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import OutboxMessage
+from storage.repos import breakpoints as breakpoints_repo
 from storage.repos import pushes
 
 NOW = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
@@ -148,7 +149,7 @@ async def compute(rt: Runtime, reps: int, managers: int) -> None:
 
     async def breakpoints():
         async with rt.db.sessions() as s:
-            return await pushes.breakpoints(s, day_bounds(NOW, tz)[0], tz, DEFAULT)
+            return await breakpoints_repo.breakpoints(s, day_bounds(NOW, tz)[0], tz, DEFAULT)
 
     took, peak, ranked = await timed("must_do", must_do)
     print(f"[{rt.db.dialect}] must-do-3 for all {reps:,} reps: {took:.2f} s (target ≤ 10 s), "

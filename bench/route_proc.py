@@ -4,28 +4,34 @@ own venv), the load generator and the fake platform APIs on core 1; CPU and RSS 
 from __future__ import annotations
 
 import asyncio
+import json
 import multiprocessing as mp
 import os
+import socket
 import subprocess
 import sys
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 from aiohttp import ClientSession
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from bench import route_kit as kit
 from storage.db import Database
 from storage.migrate import upgrade
-from storage.repos import members
+from storage.repos import members, outbox
 
 ROOT = Path(__file__).resolve().parent.parent
 PEER_VENV = ROOT / ".venv-peer"
 _BASE = int(os.environ.get("BENCH_PORT_BASE", "8108"))  # another base lets two benches run side by side
 PORTS = {"salesbot": _BASE, "bare": _BASE + 1, "peer": _BASE + 2, "fake": _BASE + 3}
-SALESBOT = [str(ROOT / ".venv/bin/salesbot")]
+# `python -m bot` from ROOT (the servers' cwd) imports this tree's code first, even with the venv's editable install
+# pointing at another checkout (a worktree): the bench measures the code beside it.
+SALESBOT = [sys.executable, "-m", "bot"]
 REPS = 50
+CONC = 32  # the closed-loop load generator's connections
 
 
 def url(name: str) -> str:
@@ -64,6 +70,14 @@ async def wait_healthy(base: str, path: str, timeout: float = 60) -> float:
     raise RuntimeError(f"{base}{path} did not answer within {timeout} s")
 
 
+def ports_free() -> None:
+    """Refuse to run when a bench port is taken: the bench would measure another worktree's servers."""
+    for name, port in PORTS.items():
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                raise SystemExit(f"port {port} ({name}) is in use (another bench?): pass --port-base")
+
+
 def start(cmd: list[str], env: dict | None = None) -> subprocess.Popen:
     """Start a server process pinned to core 0; its output goes to $BENCH_SERVER_LOG when set, else nowhere."""
     log = os.environ.get("BENCH_SERVER_LOG")
@@ -79,6 +93,18 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+async def child_json(module: str, *args: str) -> dict:
+    """Run `python -m module args…` from ROOT; return the JSON its last stdout line holds, or {"error": …}."""
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", module, *args, cwd=ROOT,
+                                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = await proc.communicate()
+    lines = out.decode().strip().splitlines()
+    if proc.returncode or not lines:
+        tail = err.decode().strip().splitlines()[-1:] or [f"exit code {proc.returncode}"]
+        return {"error": tail[0]}
+    return json.loads(lines[-1])
 
 
 def ensure_peer() -> Path | None:
@@ -137,36 +163,40 @@ api_base = "{fake}"
     return path
 
 
-async def prepare_db(db_url: str) -> None:
-    """Migrate and add REPS reps known on every platform."""
+async def prepare_db(db_url: str, backlog: list[tuple[str, str, str, dict]] | None = None) -> None:
+    """Migrate, add REPS reps known on every platform, and queue `backlog` (key, platform, target, payload) rows."""
     db = Database(db_url)
     await upgrade(db)
     async with db.session() as s:
         for i in range(REPS):
             await members.upsert(s, f"代表{i:02d}", {"role": "rep"}, "华东大客户部",
                                  {"feishu": f"ou_rep{i}", "wecom": f"rep{i}", "dingtalk": f"rep{i}"})
+        if backlog:
+            await outbox.enqueue_many(s, backlog, datetime.now(UTC))
     await db.close()
 
 
 class Salesbot:
     """One `salesbot serve` on a fresh database (SQLite file or PostgreSQL schema)."""
 
-    def __init__(self, tmp: Path, pg: str | None) -> None:
-        self.tmp, self.pg, self.proc, self.schema = tmp, pg, None, None
+    def __init__(self, tmp: Path, pg: str | None, backlog: list[tuple[str, str, str, dict]] | None = None) -> None:
+        self.tmp, self.pg, self.proc, self.schema, self.backlog = tmp, pg, None, None, backlog or []
+        self.db_url = ""
 
     async def __aenter__(self) -> Salesbot:
         if self.pg:
             self.schema = "route_" + uuid.uuid4().hex[:8]
             await _admin(self.pg, f"CREATE SCHEMA {self.schema}")
-            db_url = f"{self.pg}?options=-csearch_path%3D{self.schema}"
+            self.db_url = f"{self.pg}?options=-csearch_path%3D{self.schema}"
         else:
-            db_url = f"sqlite+aiosqlite:///{self.tmp}/sb-{uuid.uuid4().hex[:6]}.db"
-        await prepare_db(db_url)
-        cfg = config(self.tmp / "config.toml", db_url)
+            self.db_url = f"sqlite+aiosqlite:///{self.tmp}/sb-{uuid.uuid4().hex[:6]}.db"
+        await prepare_db(self.db_url, self.backlog)
+        cfg = config(self.tmp / "config.toml", self.db_url)
         started = time.monotonic()
         self.proc = start([*SALESBOT, "--config", str(cfg), "serve"])
         await wait_healthy(url("salesbot"), "/healthz")
         self.start_s = time.monotonic() - started
+        self.start_cpu = cpu_seconds(self.proc.pid)  # the server's own CPU to get there: what load does not inflate
         return self
 
     async def __aexit__(self, *exc) -> None:
@@ -174,12 +204,45 @@ class Salesbot:
         if self.schema:
             await _admin(self.pg, f"DROP SCHEMA {self.schema} CASCADE")
 
-    async def metric(self, name: str) -> float:
-        """Sum a metric's samples from /metrics."""
+    async def scrape(self) -> str:
+        """The /metrics text."""
         async with ClientSession() as s, s.get(url("salesbot") + "/metrics") as resp:
-            body = await resp.text()
-        return sum(float(line.rsplit(" ", 1)[1]) for line in body.splitlines()
-                   if line.startswith(name) and not line.startswith("#") and line[len(name)] in "{ ")
+            return await resp.text()
+
+    async def metric(self, name: str, labels: tuple[str, ...] = ()) -> float:
+        """Sum a metric's samples from /metrics (see `sample`)."""
+        return sample(await self.scrape(), name, labels)
+
+    async def sent_rows(self, platform: str, n: int) -> list[tuple[str, dict]]:
+        """Up to n (target, payload) of the rows this server delivered to `platform`, oldest first."""
+        db = Database(self.db_url)
+        async with db.session() as s:
+            t = outbox.T.c
+            rows = await s.execute(select(t.target, t.payload).where(t.platform == platform, t.status == "sent")
+                                   .order_by(t.id).limit(n))
+            out = [(t, dict(p)) for t, p in rows.all()]
+        await db.close()
+        return out
+
+
+def sample(body: str, name: str, labels: tuple[str, ...] = ()) -> float:
+    """Sum the samples of `name` in a /metrics text, only those carrying one of `labels` when given."""
+    return sum(float(line.rsplit(" ", 1)[1]) for line in body.splitlines()
+               if line.startswith(name) and not line.startswith("#") and line[len(name)] in "{ "
+               and (not labels or any(label in line for label in labels)))
+
+
+async def answers(pg: str) -> bool:
+    """Whether the PostgreSQL at `pg` takes a connection within a few seconds."""
+    db = Database(pg)
+    try:
+        async with asyncio.timeout(5), db.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        return True
+    except Exception:  # unreachable, refused, no such database or role: all mean "not here"
+        return False
+    finally:
+        await db.close()
 
 
 async def _admin(pg: str, sql: str) -> None:

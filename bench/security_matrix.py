@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from bench import harness, security_objects
 from bench.security_objects import Objects
-from bot.core.actions import Action
+from bot.core.packing import Action
 from handlers.attack_common import default_playbook
 from storage.models import Approval, AttackAction, AttackCard, Lead, Opportunity, Order
 from storage.repos import members, outbox

@@ -29,7 +29,7 @@ from bot.platforms import quotas
 from bot.sender import Sender
 from storage.db import Database
 from storage.migrate import upgrade
-from storage.repos import outbox
+from storage.repos import outbox, outbox_claims
 
 SCALE = 0.1  # double-send run: 1.5 s answers, the old 60 s lease and 30 s start gap, all scaled by this
 logging.getLogger("salesbot.sender").setLevel(logging.ERROR)  # phases leave rows behind; no noise
@@ -128,7 +128,7 @@ async def minute_caps(db: str | None, seconds: float) -> list[tuple[str, int, fl
 
 async def legacy_pass(db: Database, api: Fake, lease: timedelta) -> None:
     """The sender before the fix: claim 50 rows under one lease, send them one by one, mark unfenced."""
-    rows = await outbox.claim_due(db, SystemClock().now(), 50, lease, per_target=50)
+    rows = await outbox_claims.claim_due(db, SystemClock().now(), 50, lease, per_target=50)
     for row in rows:
         await api.send(row.target, row.payload)
         async with db.engine.begin() as conn:

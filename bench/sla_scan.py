@@ -24,7 +24,8 @@ from bot.runtime import Runtime
 from scheduler import lead_sla
 from storage.db import Database
 from storage.migrate import upgrade
-from storage.repos import leads, members
+from storage.repos import lead_sla as sla_repo
+from storage.repos import members
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 SPAN = 30 * 24 * 3600  # seconds over which deadlines are spread
@@ -79,7 +80,7 @@ async def query_only(rt: Runtime, at: datetime) -> tuple[float, int]:
     """Time the indexed candidate query alone."""
     started = time.perf_counter()
     async with rt.db.sessions() as s:
-        rows = await leads.sla_due(s, at + timedelta(minutes=60))
+        rows = await sla_repo.sla_due(s, at + timedelta(minutes=60))
     return time.perf_counter() - started, len(rows)
 
 

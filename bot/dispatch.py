@@ -99,7 +99,7 @@ class Dispatcher:
         if status == PROCESSING:
             self.pool.push(row, event)
         try:
-            with self.pool.not_acking():
+            with self.pool.acks.not_acking():
                 return stored, await asyncio.wait_for(asyncio.shield(waiter), max(deadline - loop.time(), 0))
         except TimeoutError:
             return stored, None

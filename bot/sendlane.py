@@ -5,7 +5,8 @@ targets in parallel (one send in flight per target, so a chat sees its messages 
 lease while it works, and marks delivered rows in batches, settling their send slots with them
 (bot/sendslots.py). A row is sent only while its lease has at least `send_timeout` left, and every mark
 names the claim token, so a replica whose lease lapsed (a long pause, a lost database) neither sends nor
-marks rows another replica has taken over. A platform that hangs holds up only its own lane.
+marks rows another replica has taken over. A platform that hangs holds up only its own lane. Sending one row
+and settling its outcome (retry, postpone, dead-letter) is bot/senddelivery.py.
 """
 
 from __future__ import annotations
@@ -19,20 +20,18 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from bot.core.clock import as_utc
-from bot.core.errors import DeliveryError, Throttled, TransientDeliveryError
-from bot.platforms.quotas import limits_for
+from bot.senddelivery import Delivery
 from bot.sendslots import LaneSlots
 from storage.models import OutboxMessage
-from storage.repos import outbox
+from storage.repos import outbox_claims
 
 if TYPE_CHECKING:
     from bot.sender import Sender
 
 log = logging.getLogger("salesbot.sender")
-MAX_BACKOFF = timedelta(minutes=10)
 
 
-class Lane:
+class Lane(Delivery):
     """Send one platform's rows; `run` loops forever, `run_once` does one claim-send-mark pass (tests)."""
 
     def __init__(self, sender: Sender, platform: str, api: Any,
@@ -64,7 +63,7 @@ class Lane:
         if free <= 0:
             return 0
         now = self.now()
-        rows = await outbox.claim_due(self.s.db, now, free * self.cfg.claim_per_target, self.lease,
+        rows = await outbox_claims.claim_due(self.s.db, now, free * self.cfg.claim_per_target, self.lease,
                                       [self.platform], self.cfg.claim_per_target, set(self.inflight))
         by_target: dict[str, list[OutboxMessage]] = {}
         for row in rows:
@@ -129,7 +128,7 @@ class Lane:
         """Extend the lease of every row held; forget rows another replica has taken over."""
         now = self.now()
         self._renewed = now
-        held = await outbox.renew(self.s.db, set(self.rows.values()), now + self.lease)
+        held = await outbox_claims.renew(self.s.db, set(self.rows.values()), now + self.lease)
         lost = set(self.rows) - held
         if lost:
             self.s.count("salesbot_outbox_fenced_total", "Claims lost to a lapsed lease", len(lost), self.platform)
@@ -148,7 +147,7 @@ class Lane:
             return
         batch, self.sent = self.sent, {}
         try:
-            marked = await outbox.mark_sent_many(self.s.db, batch, self.now())
+            marked = await outbox_claims.mark_sent_many(self.s.db, batch, self.now())
         except Exception:
             self.sent.update(batch)  # keep them; the lease renewal keeps them ours meanwhile
             raise
@@ -167,76 +166,3 @@ class Lane:
         """Whether the row's lease is still ours with time left for one whole send."""
         until = self.leases.get(row.claim_token)
         return row.id in self.rows and until is not None and until - self.now() >= self.budget
-
-    async def _target(self, rows: list[OutboxMessage]) -> None:
-        for i, row in enumerate(rows):
-            try:
-                later = await self._deliver(row)
-            except Exception:  # e.g. the database restarting: let the lease lapse so any sender retries it
-                log.exception("sender failed on a row; it will be claimed again", extra={"outbox_id": row.id})
-                self._release(row.id)
-                later = None
-            if later is not None:
-                for rest in rows[i + 1:]:
-                    await outbox.postpone(self.s.db, rest.id, rest.claim_token, later)
-                    self._release(rest.id)
-                return
-
-    async def _deliver(self, row: OutboxMessage) -> datetime | None:
-        """Send one row under its caps; return a time to hold the target's other rows until, or None."""
-        if not self.holds(row):
-            self._release(row.id)
-            return None
-        grant = await self.slots.take(limits_for(self.platform, self.api, row.target, row.payload,
-                                                 self.cfg.per_target_per_minute))
-        if grant.wait:
-            later = self.now() + timedelta(seconds=grant.wait)
-            await outbox.postpone(self.s.db, row.id, row.claim_token, later)
-            await outbox.postpone_target(self.s.db, self.platform, row.target, later)
-            self._release(row.id)
-            return later
-        try:
-            if not self.holds(row):  # the wait ate the lease: leave the row to whoever holds it now
-                self._release(row.id)
-                return None
-            return await self._send(row)
-        finally:
-            self.slots.answered(grant, row.id)
-
-    async def _send(self, row: OutboxMessage) -> datetime | None:
-        attempts = row.attempts + 1
-        try:
-            await asyncio.wait_for(self.api.send(row.target, row.payload), self.cfg.send_timeout_seconds)
-        except Throttled as exc:
-            later = self.now() + timedelta(seconds=max(exc.retry_after, 0.5))
-            await outbox.postpone(self.s.db, row.id, row.claim_token, later, f"throttled: {exc}")
-            self._release(row.id)
-            self.s.count("salesbot_outbox_throttled_total", "Throttling answers (retried)", 1, self.platform)
-            return later
-        except (TransientDeliveryError, TimeoutError) as exc:
-            if isinstance(exc, TimeoutError) or isinstance(exc.__cause__, TimeoutError):
-                self.slots.unanswered.add(row.id)  # it may still reach the platform
-            await self._retry_or_die(row, attempts, str(exc) or f"no answer in {self.cfg.send_timeout_seconds:g} s")
-        except DeliveryError as exc:
-            await self._dead(row, attempts, f"permanent: {exc}")
-        except Exception as exc:  # an unexpected client bug must not kill the lane or lose the row
-            log.exception("unexpected send failure", extra={"outbox_id": row.id})
-            await self._retry_or_die(row, attempts, f"{type(exc).__name__}: {exc}")
-        else:
-            self.sent[row.id] = (row.claim_token, attempts)
-        return None
-
-    async def _retry_or_die(self, row: OutboxMessage, attempts: int, error: str) -> None:
-        if attempts >= self.cfg.max_attempts:
-            await self._dead(row, attempts, f"gave up after {attempts} attempts: {error}")
-            return
-        delay = min(timedelta(seconds=self.cfg.base_backoff_seconds * 2 ** (attempts - 1)), MAX_BACKOFF)
-        await outbox.mark_retry(self.s.db, row.id, row.claim_token, self.now() + delay, attempts, error)
-        self._release(row.id)
-        self.s.count("salesbot_outbox_retries_total", "Delivery retries", 1, self.platform)
-
-    async def _dead(self, row: OutboxMessage, attempts: int, reason: str) -> None:
-        log.warning("outbox message dead-lettered", extra={"outbox_id": row.id, "reason": reason[:300]})
-        await outbox.mark_dead(self.s.db, row.id, row.claim_token, attempts, reason)
-        self._release(row.id)
-        self.s.count("salesbot_outbox_dead_total", "Messages dead-lettered", 1, self.platform)

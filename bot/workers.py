@@ -4,7 +4,8 @@ While the workers keep up, an arriving event is stored already claimed (`process
 memory. Once `capacity` rows are held, new events are stored `pending` ("spilled") and the feeder claims
 them from the inbox in batches, oldest first, as workers free up — so the order is kept and memory stays
 bounded. The sweeper renews the leases of held rows and, every `sweep_every` seconds, claims rows whose
-claimant died (lease expired): a crash mid-handling costs at most one lease, never a restart.
+claimant died (lease expired): a crash mid-handling costs at most one lease, never a restart. While a callback is
+being answered, workers start no new event (bot/ackgate.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 
+from bot.ackgate import AckGate
 from bot.core.clock import Clock
 from bot.core.events import Event
 from storage.db import Database
@@ -21,7 +23,6 @@ from storage.repos import inbox
 
 log = logging.getLogger("salesbot.workers")
 Handle = Callable[[int, Event], Awaitable[None]]
-ACK_HOLD = 0.02  # seconds a worker waits for in-flight acks before starting its next event anyway
 
 
 class WorkerPool:
@@ -39,9 +40,7 @@ class WorkerPool:
         self._feed = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
         self._chats: dict[tuple[str, str], list] = {}  # chat -> [lock, users]: one chat's events run in order
-        self._acking = 0  # callbacks being answered right now
-        self._acks_done = asyncio.Event()
-        self._acks_done.set()
+        self.acks = AckGate()  # workers start no new event while a callback is being answered
 
     def start(self) -> None:
         """Start the workers, the feeder and the sweeper on the running loop (idempotent)."""
@@ -80,34 +79,6 @@ class WorkerPool:
             self._spilling -= 1
             self._feed.set()
 
-    @contextlib.contextmanager
-    def acking(self) -> Iterator[None]:
-        """Bracket answering a callback: workers start no new event meanwhile, so acks never queue behind
-        handler CPU on the event loop (a handler already running finishes; its steps interleave)."""
-        self._acking += 1
-        self._acks_done.clear()
-        try:
-            yield
-        finally:
-            self._acking -= 1
-            if not self._acking:
-                self._acks_done.set()
-
-    @contextlib.contextmanager
-    def not_acking(self) -> Iterator[None]:
-        """Step out of `acking` while a callback waits for its own handler (an inline answer)."""
-        if not self._acking:
-            yield
-            return
-        self._acking -= 1
-        if not self._acking:
-            self._acks_done.set()
-        try:
-            yield
-        finally:
-            self._acking += 1
-            self._acks_done.clear()
-
     def wake_in(self, seconds: float) -> None:
         """Look for claimable rows again after `seconds` (a row handed back becomes claimable then)."""
         asyncio.get_running_loop().call_later(seconds, self._wake)
@@ -136,18 +107,11 @@ class WorkerPool:
             if self.busy():
                 await asyncio.sleep(0.002)  # the feeder is claiming or a spilled store is committing
 
-    async def yield_to_acks(self) -> None:
-        """Wait (at most ACK_HOLD: under a never-ending stream of acks, still progress) until no callback is
-        being answered; background work calls this before it starts a transaction of its own."""
-        if not self._acks_done.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._acks_done.wait(), ACK_HOLD)
-
     async def _worker(self) -> None:
         while True:
             inbox_id, event = await self.queue.get()
             try:
-                await self.yield_to_acks()
+                await self.acks.wait()
                 async with self._in_order(event):
                     await self.handle(inbox_id, event)
             except Exception:  # the handler funnels its own errors; this guards the worker itself
@@ -188,7 +152,7 @@ class WorkerPool:
         claimed = 0
         while self.spilled and (room := self.capacity - len(self.held)) > 0:
             spills, spilling = self._spills, self._spilling
-            await self.yield_to_acks()
+            await self.acks.wait()
             rows = await inbox.claim_batch(self.db, self.clock.now(), room)
             for inbox_id, data in rows:
                 self.push(inbox_id, Event.from_dict(data))

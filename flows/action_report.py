@@ -16,7 +16,7 @@ from bot.core.ports import Outgoing
 from bot.core.signing import member_link
 from cards.views import action_report_card
 from flows.targets import personal_chats
-from sales.attack_stats import action_line, least_done, month_bounds, strategy_line
+from sales.action_report import action_line, least_done, month_bounds, strategy_line
 from storage.models import Member
 from storage.repos import action_report, attack_stats, pushes
 

@@ -13,16 +13,21 @@ import sys
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from openpyxl import Workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.lazy import library
 from sales import churn
 from sales.stages import DEFAULT, Pipeline
 from storage.db import Database
 from storage.repos import churn as repo
 from storage.repos.churn import Facts
+
+if TYPE_CHECKING:
+    import openpyxl
+else:
+    openpyxl = library("openpyxl")
 
 HEADER = ("因素", "取值", "流失客户数", "保留客户数", "流失率", "流失客户占比", "保留客户占比", "提升倍数")
 
@@ -117,7 +122,7 @@ def write(a: churn.Analysis, out: Path, fmt: str) -> Path:
     """Write the factors as CSV (UTF-8 with BOM, opens in Excel) or XLSX; return the path."""
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "xlsx":
-        book = Workbook()
+        book = openpyxl.Workbook()
         sheet = book.active
         sheet.title = "流失因素"
         for row in [HEADER, *table(a)]:

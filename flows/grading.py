@@ -10,16 +10,22 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config.sections import GradingConfig
+from bot.config.sales_sections import GradingConfig
+from bot.core.lazy import library
 from bot.core.vocab import Grade
 from flows.grading_compute import Scored, compute
 from sales import quadrants
 from storage.repos import grading as repo
 from storage.repos.grading import Change
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = library("numpy")
 
 VALID = [g.value for g in Grade]
 

@@ -9,16 +9,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-import numpy as np
 from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from bot.config.sections import GradingConfig
+from bot.config.sales_sections import GradingConfig
+from bot.core.lazy import library
 from sales.ltv_model import OrderStats, predict
 from storage.models import Order
 from storage.repos import grading_inputs as inputs
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = library("numpy")
 
 WEEK = 7 * 86400
 

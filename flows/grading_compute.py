@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config.sections import GradingConfig
+from bot.config.sales_sections import GradingConfig
+from bot.core.lazy import library
 from sales import activity as act
 from sales import quadrants
 from sales.ltv_model import WEEKS_PER_YEAR, OrderStats, Prediction, predict
 from storage.repos import grading as repo
 from storage.repos import grading_inputs as inputs
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = library("numpy")
 
 WEEK_SECONDS = 7 * 86400
 

@@ -6,16 +6,22 @@ import tomllib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config.sections import GradingConfig
+from bot.config.sales_sections import GradingConfig
+from bot.core.lazy import library
 from bot.core.vocab import Grade
 from sales.activation import Plan, parse_plan
 from sales.activity import DEEP_KINDS
 from storage.repos import grading_tasks as repo
 from storage.repos.grading import Change
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = library("numpy")
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CADENCE = GradingConfig().cadence

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config.sections import GradingConfig
+from bot.config.sales_sections import GradingConfig
 from cards.views import GradeView
 from flows.grading_compute import explain, weights
 from flows.grading_tasks import cadence_rules

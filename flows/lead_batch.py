@@ -198,5 +198,3 @@ class _Batch:
                 self._event(card.id, "undeliverable", owner,
                             "owner has no identity on an enabled platform; link one with `salesbot import members`")
         await self.ctx.outbox.send_many(out)
-
-

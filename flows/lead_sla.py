@@ -30,7 +30,7 @@ from storage.repos import leads as repo
 async def remind_and_flag(ctx: Context, now: datetime) -> tuple[int, int, set[int]]:
     """Send due reminders and flag breaches; return (reminders sent, breaches, members nobody can reach)."""
     offsets = sorted(ctx.settings.sla.remind_before_minutes)
-    rows = await repo.sla_due(ctx.session, now + timedelta(minutes=max(offsets, default=0)))
+    rows = await lead_sla.sla_due(ctx.session, now + timedelta(minutes=max(offsets, default=0)))
     actions = [(r, a) for r in rows if (a := sla.next_action(now, r.first_response_due_at, r.reminded_minutes,
                                                               offsets))]
     owners = sorted({r.owner_id for r, _ in actions if r.owner_id})

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config.sections import GradingConfig
+from bot.config.sales_sections import GradingConfig
+from bot.core.lazy import library
 from bot.core.vocab import Grade
 from flows.grading import VALID, inputs_of, reason_of
 from flows.grading_compute import compute
@@ -17,6 +18,11 @@ from storage.models import GradeProposal
 from storage.repos import grade_reviews as repo
 from storage.repos import grading
 from storage.repos.grading import Change
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = library("numpy")
 
 
 @dataclass

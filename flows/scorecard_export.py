@@ -10,15 +10,20 @@ import csv
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from openpyxl import Workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.core.lazy import library
 from flows.bonus import previous_month, statements
 from storage.db import Database
 from storage.repos import scorecards as repo
+
+if TYPE_CHECKING:
+    import openpyxl
+else:
+    openpyxl = library("openpyxl")
 
 HEADER = ["成员", "月份", "签单额", "提成比例", "提成", "新客户数", "每个新客户奖金", "新客户奖金", "结果分", "健康分",
           "健康系数", "奖金合计", "递延金额", "递延客户", "本月释放", "释放客户", "本月应发", "总分"]
@@ -62,7 +67,7 @@ async def export_scorecards(db: Database, settings: Settings, out: Path, fmt: st
     data = await rows(db, settings, month)
     out = Path(out)
     if fmt == "xlsx":
-        book = Workbook()
+        book = openpyxl.Workbook()
         sheet = book.active
         sheet.title = f"计分卡{month}"
         sheet.append(HEADER)

@@ -12,12 +12,17 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
-
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from typing import TYPE_CHECKING, Any
 
 from bot.core.errors import UserError
+from bot.core.lazy import library
+
+if TYPE_CHECKING:
+    import openpyxl
+    from openpyxl.utils import exceptions as xlsx_errors
+else:
+    openpyxl = library("openpyxl")
+    xlsx_errors = library("openpyxl.utils.exceptions")
 
 Row = tuple[int, dict[str, str]]  # (line number as a person counts it, column → text)
 
@@ -61,8 +66,8 @@ def _utf8(path: Path, probe: int = 1 << 20) -> bool:
 
 def _xlsx(path: Path) -> tuple[list[str], Iterator[Row]]:
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, xlsx_errors.InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise UserError(f"{path}: not a readable .xlsx file ({type(exc).__name__}); open it in Excel and save it "
                         "again as .xlsx, or export it as CSV") from None
     sheet = book.worksheets[0]
@@ -100,7 +105,7 @@ class XlsxWriter:
     """A write-only workbook: rows go to a temporary file as they come, saved at the end."""
 
     def __init__(self, header: Sequence[str]) -> None:
-        self.book = Workbook(write_only=True)
+        self.book = openpyxl.Workbook(write_only=True)
         self.sheet = self.book.create_sheet()
         self.sheet.append(list(header))
 

@@ -3,6 +3,7 @@
 from handlers import (
     approvals,
     attack,
+    attack_offers,
     attack_reports,
     closing,
     contributions,
@@ -33,7 +34,7 @@ from handlers import help as help_
 ROUTERS = [opportunities.router, evidence.router, closing.router, approvals.router, scripts.router, leads.router,
            lead_intake.router, followups.router, lead_life.router, pool.router, entry.router,
            feedback.router, customer_contacts.router, pushes.router, push_report.router, attack.router,
-           attack_reports.router, grading.router, grading_activation.router, reports.router,
+           attack_offers.router, attack_reports.router, grading.router, grading_activation.router, reports.router,
            scorecards.router, points.router, contributions.router,
            help_.router]
 ROUTERS[-1:-1] = [sidebar.router, deal_rooms.router]  # fidelity: pages opened inside a platform (help stays last)

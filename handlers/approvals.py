@@ -22,7 +22,8 @@ from bot.core.links import customer_link
 from bot.core.routing import Router
 from cards.views import ApprovalView, approval_card, approval_decided_card, notice_card, opportunity_card
 from flows.targets import personal_chats
-from handlers.opp_common import find, move, not_found, owner_of, person, pipeline, view_of
+from handlers.opp_common import find, move, not_found, owner_of, person, pipeline
+from handlers.opp_view import view_of
 from sales.approvals import format_discount
 from sales.opportunity_access import NOT_YOURS, approval_refusal
 from sales.parsing import Budget, format_budget, format_yuan

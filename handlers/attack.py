@@ -1,14 +1,11 @@
-"""攻坚任务卡 in chat: `攻坚 [场景]`, strategy choice, the checklist and its ticks, objection offers, new reps.
+"""攻坚任务卡 in chat: `攻坚 [场景]`, the strategy choice, the checklist and its ticks.
 
-Hooks other modules call: `offer_after_note` (跟进 notes), `new_rep_checklist` (opportunity creation);
-the dispatcher tries `on_unmatched` handlers before the short help, which is where a deal-chat remark
-like "客户说预算不够" gets its offer.
+The offers a remark or a new rep's deal gets are in handlers/attack_offers.py.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 from bot.core.actions import ChooseStrategy, ShowAttack, StartAttack, TickAttack
 from bot.core.cards import Card, Level
@@ -16,11 +13,10 @@ from bot.core.context import Context
 from bot.core.events import Reply
 from bot.core.inbound import CardClick, Message
 from bot.core.routing import Router
-from cards.views import attack_card, attack_scenarios_card, attack_strategies_card, notice_card
-from handlers.attack_common import card_view, not_here, open_card, playbook, strategy_options
-from handlers.opp_common import check_may_change, find, not_found, owner_of
-from sales.objections import detect
-from sales.playbook import STANDARD, Playbook, Scenario, Strategy
+from cards.views import attack_card, attack_scenarios_card, notice_card
+from handlers.attack_common import card_view, create, not_here, open_card, playbook, start_card
+from handlers.opp_common import check_may_change, find, not_found
+from sales.playbook_model import Playbook
 from storage.models import AttackCard, Opportunity
 from storage.repos import attack as repo
 from storage.repos import opportunities as opp_repo
@@ -44,18 +40,18 @@ async def attack(msg: Message, ctx: Context) -> Reply:
         card = await _scenarios(ctx, opp, book)
         return Reply(card=notice_card("没有这个攻坚场景", f"“{msg.text[:20]}”对不上剧本里的场景，点一个：",
                                       Level.WARNING, items=[s.name for s in book.scenarios], buttons=card.buttons))
-    return Reply(card=await _start(ctx, opp, scenario))
+    return Reply(card=await start_card(ctx, opp, scenario))
 
 
 @router.action(StartAttack)
-async def click_start(click: CardClick[StartAttack], ctx: Context) -> Reply:
+async def clickstart_card(click: CardClick[StartAttack], ctx: Context) -> Reply:
     """A scenario button: its open card, or the strategy choice."""
     opp = await opp_repo.get(ctx.session, click.action.opportunity_id)
     scenario = (await playbook(ctx)).scenario(click.action.scenario)
     if opp is None or scenario is None:
         return not_here()
     await check_may_change(ctx, opp)  # as the 攻坚 command: no strategy choice a click would then refuse
-    return Reply(card=await _start(ctx, opp, scenario))
+    return Reply(card=await start_card(ctx, opp, scenario))
 
 
 @router.action(ChooseStrategy)
@@ -145,19 +141,6 @@ async def tick(ctx: Context, card_id: int, action_id: int, evidence: str, update
     return Reply(card=attack_card(await card_view(ctx, card), prefix), update=update, toast=toast)
 
 
-async def create(ctx: Context, opp: Opportunity, scenario_key: str, scenario_name: str, strategy: Strategy,
-                 source: str) -> AttackCard:
-    """Create a card for the deal's owner: one task per action, due `due_days` after now."""
-    now = ctx.now()
-    customer = await opp_repo.get_customer(ctx.session, opp.customer_id)
-    card = AttackCard(opportunity_id=opp.id, owner_id=opp.owner_id or (ctx.member.id if ctx.member else None),
-                      scenario=scenario_key, scenario_name=scenario_name, strategy=strategy.key,
-                      strategy_name=strategy.name, source=source, created_by=ctx.member.id if ctx.member else None,
-                      created_at=now)
-    steps = [(s.title, now + timedelta(days=s.due_days)) for s in strategy.steps]
-    return await repo.create_card(ctx.session, card, steps, customer.name if customer else f"商机 #{opp.id}")
-
-
 async def _scenarios(ctx: Context, opp: Opportunity, book: Playbook) -> Card:
     customer = await opp_repo.get_customer(ctx.session, opp.customer_id)
     assert customer is not None  # customer_id is a foreign key
@@ -167,60 +150,3 @@ async def _scenarios(ctx: Context, opp: Opportunity, book: Playbook) -> Card:
         finished = sum(x.done_at is not None for x in lines)
         active.append(f"{c.scenario_name} · {c.strategy_name}（{finished}/{len(lines)}）")
     return attack_scenarios_card(opp.id, customer.name, [(s.key, s.name) for s in book.scenarios], active)
-
-
-async def _start(ctx: Context, opp: Opportunity, scenario: Scenario, intro: str = "") -> Card:
-    existing = await open_card(ctx, opp.id, scenario.key)
-    if existing is not None:
-        return attack_card(await card_view(ctx, existing), "进行中：")
-    customer = await opp_repo.get_customer(ctx.session, opp.customer_id)
-    assert customer is not None  # customer_id is a foreign key
-    return attack_strategies_card(opp.id, customer.name, scenario.key, scenario.name, strategy_options(scenario),
-                                  intro)
-
-
-async def offer_for(ctx: Context, opp: Opportunity | None, text: str) -> Card | None:
-    """The attack offer a remark deserves: the strategy choice (or the open card) for the scenario it reveals."""
-    if opp is None or opp.status != "open" or not text or not ctx.settings.features.attack:
-        return None
-    found = detect(text, await playbook(ctx))
-    if found is None:
-        return None
-    intro = f"你提到“{found.heard}”，听起来客户卡在“{found.scenario.name}”。选一个打法，我把要做的动作列成清单："
-    return await _start(ctx, opp, found.scenario, intro)
-
-
-@router.on_unmatched
-async def offer(msg: Message, ctx: Context) -> Reply | None:
-    """A deal-chat remark the bot has no command for: offer the matching attack card, else let help answer."""
-    if ctx.member is None or msg.chat is None or detect(msg.text, await playbook(ctx)) is None:
-        return None
-    opp = await opp_repo.latest_in_chat(ctx.session, msg.chat.platform, msg.chat.chat_id)
-    if opp is None and not msg.chat.is_group:
-        opp = await opp_repo.latest_of_owner(ctx.session, ctx.member.id)
-    card = await offer_for(ctx, opp, msg.text)
-    return Reply(card=card) if card else None
-
-
-async def offer_after_note(ctx: Context, opp: Opportunity, text: str, reply: Reply) -> Reply:
-    """After a 跟进 note: send its answer, then the attack offer when the note reveals an objection."""
-    card = await offer_for(ctx, opp, text)
-    if card is None:
-        return reply
-    await ctx.reply(reply)
-    return Reply(card=card)
-
-
-async def new_rep_checklist(ctx: Context, opp: Opportunity, reply: Reply) -> Reply:
-    """A new rep's new deal: send the deal card, then the standard first-week checklist (already on the card)."""
-    if not ctx.settings.features.attack:
-        return reply
-    owner = await owner_of(ctx, opp)
-    if owner is None or not owner.is_new:
-        return reply
-    book = await playbook(ctx)
-    if book.standard is None:
-        return reply
-    card = await create(ctx, opp, STANDARD, book.standard.name, book.standard, "new_rep")
-    await ctx.reply(reply)
-    return Reply(card=attack_card(await card_view(ctx, card), "新人清单："))

@@ -1,20 +1,22 @@
-"""What the attack handlers share: the playbook in use, a deal's open card per scenario, the card's content."""
+"""What the attack handlers share: the playbook in use, a deal's open card per scenario, the card's content,
+starting a scenario and creating a card."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.cards import Level
+from bot.core.cards import Card, Level
 from bot.core.context import Context
 from bot.core.events import Reply
-from cards.views import AttackLine, AttackView, StrategyOption, notice_card
+from cards.views import AttackLine, AttackView, StrategyOption, attack_card, attack_strategies_card, notice_card
 from handlers.opp_common import local
-from sales.playbook import Playbook, Scenario, parse_pack
-from storage.models import AttackCard
+from sales.playbook import parse_pack
+from sales.playbook_model import Playbook, Scenario, Strategy
+from storage.models import AttackCard, Opportunity
 from storage.repos import attack as repo
 from storage.repos import members as members_repo
 from storage.repos import opportunities as opp_repo
@@ -84,3 +86,27 @@ async def card_view(ctx: Context, card: AttackCard) -> AttackView:
     strategy = book.standard if card.scenario == "standard" else scenario.strategy(card.strategy) if scenario else None
     return AttackView(card.id, card.opportunity_id, customer.name if customer else "", card.scenario_name,
                       card.strategy_name, strategy.why if strategy else "", owner.name if owner else "未分配", lines)
+
+
+async def create(ctx: Context, opp: Opportunity, scenario_key: str, scenario_name: str, strategy: Strategy,
+                 source: str) -> AttackCard:
+    """Create a card for the deal's owner: one task per action, due `due_days` after now."""
+    now = ctx.now()
+    customer = await opp_repo.get_customer(ctx.session, opp.customer_id)
+    card = AttackCard(opportunity_id=opp.id, owner_id=opp.owner_id or (ctx.member.id if ctx.member else None),
+                      scenario=scenario_key, scenario_name=scenario_name, strategy=strategy.key,
+                      strategy_name=strategy.name, source=source, created_by=ctx.member.id if ctx.member else None,
+                      created_at=now)
+    steps = [(s.title, now + timedelta(days=s.due_days)) for s in strategy.steps]
+    return await repo.create_card(ctx.session, card, steps, customer.name if customer else f"商机 #{opp.id}")
+
+
+async def start_card(ctx: Context, opp: Opportunity, scenario: Scenario, intro: str = "") -> Card:
+    """The deal's open card for the scenario, else the choice of its strategies (with an intro line)."""
+    existing = await open_card(ctx, opp.id, scenario.key)
+    if existing is not None:
+        return attack_card(await card_view(ctx, existing), "进行中：")
+    customer = await opp_repo.get_customer(ctx.session, opp.customer_id)
+    assert customer is not None  # customer_id is a foreign key
+    return attack_strategies_card(opp.id, customer.name, scenario.key, scenario.name, strategy_options(scenario),
+                                  intro)

@@ -14,7 +14,8 @@ from bot.core.inbound import Message
 from bot.core.routing import Router
 from bot.core.signing import member_link
 from cards.views import attack_heatmap_card, attack_report_card, notice_card
-from sales.attack_stats import action_line, completion, least_done, month_bounds, most_skipped, strategy_line
+from sales.action_report import action_line, least_done, month_bounds, strategy_line
+from sales.attack_stats import completion, most_skipped
 from storage.models import Member
 from storage.repos import attack_stats as repo
 

@@ -10,7 +10,8 @@ from bot.core.inbound import CardClick, Message
 from bot.core.routing import Router
 from cards.views import close_reasons_card, notice_card, opportunity_card
 from flows import orders as orders_flow
-from handlers.opp_common import blocked, check_may_change, find, missing_items, not_found, pipeline, view_of
+from handlers.opp_common import check_may_change, find, not_found, pipeline
+from handlers.opp_view import blocked, missing_items, view_of
 from sales.stages import pick_reason
 from storage.models import Opportunity
 from storage.repos import opportunities as repo

@@ -13,7 +13,8 @@ from bot.core.events import ChatRef, Reply
 from bot.core.inbound import Message
 from bot.core.routing import Router
 from cards.views import notice_card, opportunity_card
-from handlers.opp_common import check_may_change, find, not_found, owner_of, view_of
+from handlers.opp_common import check_may_change, find, not_found, owner_of
+from handlers.opp_view import view_of
 from storage.repos import deal_rooms
 from storage.repos import members as members_repo
 

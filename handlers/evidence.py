@@ -14,7 +14,8 @@ from bot.core.inbound import Attachment, CardClick, MediaReceived, Message
 from bot.core.links import evidence_link
 from bot.core.routing import Router
 from cards.views import evidence_prompt_card, notice_card, opportunity_card
-from handlers.opp_common import check_may_change, find, not_found, pipeline, view_of
+from handlers.opp_common import check_may_change, find, not_found, pipeline
+from handlers.opp_view import view_of
 from storage.models import Evidence, Opportunity
 from storage.repos import media as media_repo
 from storage.repos import opportunities as repo

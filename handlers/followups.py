@@ -16,7 +16,7 @@ from cards.views import notice_card
 from cards.views.lead_life import which_record_card
 from flows import followups
 from flows.lead_targets import may_act
-from handlers import attack
+from handlers import attack_offers
 from sales.followups import FollowUpText, parse_followup
 from storage.repos import followups as repo
 
@@ -71,7 +71,7 @@ async def _done(ctx: Context, target: followups.Target, kind: InteractionKind, t
     done = Reply(card=notice_card(f"已记下{kind.label}：{name}", f"{name}：{text.note}"[:200], Level.SUCCESS,
                                   items=nxt), update=update)
     if target.opp is not None and kind == InteractionKind.FOLLOW_UP and ctx.settings.features.attack:
-        return await attack.offer_after_note(ctx, target.opp, text.note, done)
+        return await attack_offers.offer_after_note(ctx, target.opp, text.note, done)
     return done
 
 

@@ -11,19 +11,9 @@ from bot.core.inbound import CardClick, Message
 from bot.core.routing import Router
 from cards.views import notice_card, opportunity_card
 from flows import lead_life
-from handlers import approvals, attack, closing
-from handlers.opp_common import (
-    blocked,
-    check_may_change,
-    find,
-    missing_items,
-    move,
-    not_found,
-    owner_of,
-    person,
-    pipeline,
-    view_of,
-)
+from handlers import approvals, attack_offers, closing
+from handlers.opp_common import check_may_change, find, move, not_found, owner_of, person, pipeline
+from handlers.opp_view import blocked, missing_items, view_of
 from sales import approvals as approval_rules
 from sales.names import normalize_company
 from sales.opportunity_access import NOT_YOURS, may_override
@@ -59,7 +49,7 @@ async def create(msg: Message, ctx: Context) -> Reply:
     if not created:
         await lead_life.convert_customer(ctx, customer.id, opp.id)  # the lead's clock stops; its slot is freed
     card = opportunity_card(await view_of(ctx, opp, fresh=True), "新商机：")
-    return await attack.new_rep_checklist(ctx, opp, Reply(card=card))
+    return await attack_offers.new_rep_checklist(ctx, opp, Reply(card=card))
 
 
 async def _customer(ctx: Context, name: str, industry: str) -> tuple[Customer, bool]:

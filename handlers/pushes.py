@@ -16,6 +16,7 @@ from sales import breakpoints as bp
 from sales.pushtime import day_bounds, local_day, quiet_until
 from sales.reports import SNOOZE_REASON
 from sales.stages import Pipeline, pipeline_from_config
+from storage.repos import breakpoints as breakpoints_repo
 from storage.repos import push_state
 from storage.repos import pushes as repo
 
@@ -76,7 +77,7 @@ async def team_lines(ctx: Context) -> list[bp.Breakpoint]:
     assert ctx.member is not None  # a command or click: dispatch found the member
     as_of, _ = day_bounds(ctx.now(), ctx.settings.tz)
     mine = None if ctx.member.role == "admin" else [ctx.member.team_id or 0]
-    items = await repo.stuck(ctx.session, as_of, _pipeline(ctx), mine)
+    items = await breakpoints_repo.stuck(ctx.session, as_of, _pipeline(ctx), mine)
     ranked = bp.rank([replace(i, team_id=0) for i in items], as_of, ctx.settings.tz)
     return ranked.get(0, [])
 

@@ -9,7 +9,8 @@ from bot.core.events import Reply
 from bot.core.inbound import CardClick, Message
 from bot.core.routing import Router
 from cards.views import ScriptLine, notice_card, script_stats_card, scripts_card
-from handlers.opp_common import check_may_change, find, not_found, pipeline, top_matches
+from handlers.opp_common import check_may_change, find, not_found, pipeline
+from handlers.opp_view import top_matches
 from storage.models import Opportunity
 from storage.repos import opportunities as opp_repo
 from storage.repos import scripts as repo

@@ -10,7 +10,8 @@ from bot.core.events import Reply
 from bot.core.inbound import CardClick
 from bot.core.routing import Router
 from cards.views import notice_card, opportunity_card
-from handlers.opp_common import person, pipeline, view_of
+from handlers.opp_common import person, pipeline
+from handlers.opp_view import view_of
 from sales.opportunity_access import may_change
 from storage.models import Opportunity
 from storage.repos import members as members_repo

@@ -11,10 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-import numpy as np
-
+from bot.core.lazy import library
 from bot.core.vocab import InteractionKind
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = library("numpy")
 
 BUCKET_DAYS = 7
 # Sources besides interaction kinds: evidence uploads, stage moves (proposal revisions, meetings held),

@@ -1,16 +1,14 @@
-"""Manager views of attack actions (no I/O): the reps × actions heatmap and the monthly compliance report.
+"""Manager views of attack actions (no I/O): the reps × actions heatmap, and the rates every view shows.
 
 Every rate is shown with its counts ("87%（13/15）") and rates over fewer than SMALL_SAMPLE cases are
 flagged "样本少", so nobody over-reads three deals. An action counts once it is due; one done late still
-counts as done.
+counts as done. The monthly report's lines are in sales/action_report.py.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
 from typing import Protocol
 
 SMALL_SAMPLE = 5
@@ -114,89 +112,3 @@ def completion(cells: Iterable[CellLike]) -> tuple[int, int]:
     """Return (done, due) over all cells."""
     cells = list(cells)
     return sum(c.done for c in cells), sum(c.due for c in cells)
-
-
-class StrategyLike(Protocol):
-    @property
-    def scenario(self) -> str: ...
-
-    @property
-    def strategy(self) -> str: ...
-
-    @property
-    def cards(self) -> int: ...
-
-    @property
-    def due(self) -> int: ...
-
-    @property
-    def done(self) -> int: ...
-
-    @property
-    def closed(self) -> int: ...
-
-    @property
-    def won(self) -> int: ...
-
-
-class ActionLike(Protocol):
-    @property
-    def scenario(self) -> str: ...
-
-    @property
-    def strategy(self) -> str: ...
-
-    @property
-    def title(self) -> str: ...
-
-    @property
-    def due(self) -> int: ...
-
-    @property
-    def done(self) -> int: ...
-
-    @property
-    def done_closed(self) -> int: ...
-
-    @property
-    def done_won(self) -> int: ...
-
-    @property
-    def skipped_closed(self) -> int: ...
-
-    @property
-    def skipped_won(self) -> int: ...
-
-
-def strategy_line(s: StrategyLike) -> str:
-    """One strategy of the monthly report: completion of its actions, win rate of its deals, cards."""
-    return (f"{s.scenario}·{s.strategy}：动作完成 {rate(s.done, s.due)} · 赢单 {rate(s.won, s.closed)}"
-            f" · {s.cards} 张卡")
-
-
-def action_line(a: ActionLike) -> str:
-    """One action of the monthly report: how often it was done, and the win rate when done vs when skipped."""
-    return (f"{a.title}（{a.strategy}）：完成 {rate(a.done, a.due)}；做了的赢单 {rate(a.done_won, a.done_closed)}，"
-            f"跳过的赢单 {rate(a.skipped_won, a.skipped_closed)}")
-
-
-def least_done(actions: Iterable[ActionLike]) -> list[ActionLike]:
-    """Actions ordered by completion rate, lowest first (ties: more cases first)."""
-    return sorted((a for a in actions if a.due), key=lambda a: (a.done / a.due, -a.due, a.title))
-
-
-def month_bounds(words: str, now: datetime, tz: tzinfo) -> tuple[str, datetime, datetime] | None:
-    """Read "", "上月"/"上个月" or "YYYY-MM" into (label, first instant, first instant of the next month)."""
-    local = now.astimezone(tz)
-    year, month = local.year, local.month
-    words = words.strip()
-    if words in ("上月", "上个月", "last"):
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-    elif words:
-        found = re.fullmatch(r"(\d{4})[-/年.](\d{1,2})月?", words)
-        if not found or not 1 <= int(found.group(2)) <= 12:
-            return None
-        year, month = int(found.group(1)), int(found.group(2))
-    start = datetime(year, month, 1, tzinfo=tz)
-    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
-    return f"{year}-{month:02d}", start, end

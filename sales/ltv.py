@@ -10,10 +10,17 @@ Time is in weeks. `x` is the number of REPEAT orders, `t_x` the age of the last 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-from scipy.optimize import minimize
-from scipy.special import gammaln, hyp2f1
+from bot.core.lazy import library
+
+if TYPE_CHECKING:
+    import numpy as np
+    from scipy import optimize, special
+else:
+    np = library("numpy")
+    optimize = library("scipy.optimize")
+    special = library("scipy.special")
 
 _BOUNDS_BG = [(1e-4, 50.0), (1e-4, 1e4), (1.0001, 50.0), (1e-4, 50.0)]  # a > 1 keeps E[X] finite
 _BOUNDS_GG = [(1e-3, 100.0), (1.0001, 100.0), (1e-3, 1e8)]  # q > 1 keeps the mean spend finite
@@ -46,6 +53,7 @@ class GammaGamma:
 def bgnbd_loglik(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> float:
     """Return the BG/NBD log-likelihood of all customers under `params` = (r, alpha, a, b)."""
     r, alpha, a, b = params
+    gammaln = special.gammaln
     a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
     a2 = gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x)
     a3 = -(r + x) * np.log(alpha + T)
@@ -58,8 +66,7 @@ def fit_bgnbd(x: np.ndarray, t_x: np.ndarray, T: np.ndarray, start: BgNbd | None
     """Fit (r, alpha, a, b) by maximum likelihood, from `start` (yesterday's fit) when given."""
     scale = max(float(np.mean(T)), 1.0)
     x0 = np.array([start.r, start.alpha, start.a, start.b]) if start else np.array([1.0, scale, 2.0, 2.0])
-    res = minimize(lambda p: -bgnbd_loglik(p, x, t_x, T), x0,
-                   method="L-BFGS-B", bounds=_BOUNDS_BG)
+    res = optimize.minimize(lambda p: -bgnbd_loglik(p, x, t_x, T), x0, method="L-BFGS-B", bounds=_BOUNDS_BG)
     return BgNbd(*map(float, res.x))
 
 
@@ -68,7 +75,7 @@ def expected_orders(m: BgNbd, t: float, x: np.ndarray, t_x: np.ndarray, T: np.nd
     r, alpha, a, b = m.r, m.alpha, m.a, m.b
     z = t / (alpha + T + t)
     head = (a + b + x - 1) / (a - 1)
-    body = 1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z)
+    body = 1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * special.hyp2f1(r + x, b + x, a + b + x - 1, z)
     orders: np.ndarray = np.maximum(head * body / _alive_denominator(m, x, t_x, T), 0.0)  # scipy is untyped
     return orders
 
@@ -87,6 +94,7 @@ def gg_loglik(params: np.ndarray, n: np.ndarray, mean: np.ndarray) -> float:
     """Return the Gamma-Gamma log-likelihood of `n` orders averaging `mean` per customer."""
     p, q, g = params
     px = p * n
+    gammaln = special.gammaln
     return float(np.sum(gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(g) + (px - 1) * np.log(mean)
                         + px * np.log(n) - (px + q) * np.log(g + mean * n)))
 
@@ -95,8 +103,8 @@ def fit_gamma_gamma(n: np.ndarray, mean: np.ndarray, start: GammaGamma | None = 
     """Fit (p, q, gamma) on customers with at least two orders; `mean` scaled to keep the optimiser stable."""
     scale = float(np.median(mean)) or 1.0
     x0 = np.array([start.p, start.q, start.gamma / scale]) if start else np.array([2.0, 3.0, 1.0])
-    res = minimize(lambda p: -gg_loglik(p, n, mean / scale), x0, method="L-BFGS-B",
-                   bounds=_BOUNDS_GG)
+    res = optimize.minimize(lambda p: -gg_loglik(p, n, mean / scale), x0, method="L-BFGS-B",
+                            bounds=_BOUNDS_GG)
     p, q, g = map(float, res.x)
     return GammaGamma(p, q, g * scale)
 

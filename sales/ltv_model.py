@@ -12,11 +12,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import numpy as np
-
+from bot.core.lazy import library
 from sales import ltv
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = library("numpy")
 
 WEEKS_PER_YEAR = 52.1775
 P = TypeVar("P", ltv.BgNbd, ltv.GammaGamma)

@@ -1,6 +1,6 @@
 """Objection detection: which attack scenario a rep's words reveal ("客户说预算不够" → 客户说预算不足).
 
-Each scenario of the playbook carries phrase rules (sales/playbook.py Rules). A scenario matches when one
+Each scenario of the playbook carries phrase rules (sales/playbook_model.py Rules). A scenario matches when one
 of its phrases or patterns is found in the normalized text and none of its `exclude` patterns is; the
 scenario with the most matched characters wins (ties: pack order). Small talk matches nothing, so the
 bot offers nothing. Precision and recall on tests/data/objections.tsv are measured by the tests.
@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from sales.playbook import Playbook, Scenario
+from sales.playbook_model import Playbook, Scenario
 
 _SPACE = re.compile(r"\s+")
 MAX_CHARS = 500  # a long note is scanned only at its start; objections are said early and briefly

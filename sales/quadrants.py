@@ -14,10 +14,15 @@ quantile over everyone. Dormant trigger: no interaction for `dormant_days` while
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-
+from bot.core.lazy import library
 from bot.core.vocab import Grade
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = library("numpy")
 
 HIGH_VALUE = (Grade.STRATEGIC, Grade.STEADY)
 HIGH_ACTIVITY = (Grade.STRATEGIC, Grade.GROWTH)

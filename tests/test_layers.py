@@ -35,6 +35,17 @@ LAZY: dict[str, str] = {
     "storage/repos/inbox_writer.py": "only the database driver in use is imported",
 }
 
+# Modules named through bot/core/lazy.py's `library(...)`: imported at their first use, so `salesbot serve` starts
+# without them (issue 20). Only heavy optional code belongs here: a proxy never stands in for a cycle.
+LAZY_LIBRARIES: dict[str, str] = {
+    "numpy": "grading: arrays",
+    "scipy.optimize": "grading: the LTV model's fit",
+    "scipy.special": "grading: the LTV model's formulas",
+    "openpyxl": "reports, imports and exports in .xlsx",
+    "openpyxl.utils.exceptions": "reading .xlsx",
+    "bot.platforms.dingtalk.extras.stream": "the DingTalk Stream SDK (with requests and websockets), stream mode only",
+}
+
 
 def layer(module: str) -> str:
     """Name the layer a dotted module belongs to."""
@@ -176,6 +187,15 @@ def test_the_kernel_names_outer_types_only_for_type_checkers() -> None:
                     and not node.module.startswith("bot.core") and node.module not in KERNEL_TYPE_ONLY:
                 bad.append(f"{module}: {node.module}")
     assert bad == []
+
+
+def test_lazy_libraries_are_the_listed_heavy_ones() -> None:
+    named = {}
+    for path in modules().values():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "library" and node.args:
+                named[ast.literal_eval(node.args[0])] = path.relative_to(ROOT).as_posix()
+    assert set(named) == set(LAZY_LIBRARIES), named
 
 
 def test_no_import_inside_a_function_except_deliberate_lazy_loads() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -77,8 +78,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"configuration OK ({settings.source})")
         return 0
     if args.cmd == "serve":
+        # Loading the server builds some 130,000 objects that live as long as the process; the cyclic collector
+        # would walk them again and again while the modules load, and at every full collection afterwards.
+        gc.disable()
         from bot.serve import serve
 
+        gc.freeze()
+        gc.enable()
         return serve(settings)
     try:
         return asyncio.run(_run(args, settings))

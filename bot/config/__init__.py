@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any, get_type_hints
 
 from bot.config.checks import check_all
+from bot.config.platform_sections import *  # noqa: F403  (the sections are part of this module's API)
 from bot.config.problems import HHMM, WEEKLY, ConfigProblem
+from bot.config.sales_sections import *  # noqa: F403  (the sections are part of this module's API)
 from bot.config.sections import *  # noqa: F403  (the sections are part of this module's API)
 from bot.config.sections import Settings
 from bot.core.errors import ConfigError

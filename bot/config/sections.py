@@ -1,12 +1,25 @@
-"""The typed sections of the configuration; config.example.toml documents every key."""
+"""The typed sections of the configuration and the Settings that holds them; config.example.toml documents every key.
+
+The platforms' sections are in platform_sections.py, the sales rules' (leads, pool, opportunities, grading, reports,
+scorecards, the SLA) in sales_sections.py.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-# The quote approval form's fields, in order: the Feishu definition needs one single-line text widget per key.
-FEISHU_APPROVAL_WIDGETS = ("customer", "requester", "stage", "amount", "discount", "reason", "budget")
+from bot.config.platform_sections import DingtalkConfig, FeishuConfig, WecomConfig
+from bot.config.sales_sections import (
+    GradingConfig,
+    LeadsConfig,
+    OpportunitiesConfig,
+    PoolConfig,
+    ReportsConfig,
+    ScorecardConfig,
+    SlaConfig,
+)
+
 
 @dataclass
 class ServerConfig:
@@ -29,59 +42,6 @@ class OrgConfig:
     timezone: str = "Asia/Shanghai"
     bot_name: str = "销售助手"
     quiet_hours: str = "22:00-08:00"
-
-
-@dataclass
-class WecomConfig:
-    enabled: bool = False
-    corp_id: str = ""
-    agent_id: int = 0
-    secret: str = ""
-    token: str = ""
-    encoding_aes_key: str = ""
-    bot_token: str = ""
-    bot_encoding_aes_key: str = ""
-    webhook_keys: dict[str, str] = field(default_factory=dict)
-    api_base: str = "https://qyapi.weixin.qq.com"
-
-
-@dataclass
-class DingtalkConfig:
-    enabled: bool = False
-    mode: str = "stream"
-    client_id: str = ""
-    client_secret: str = ""
-    robot_code: str = ""
-    card_template_id: str = ""
-    approval_process_code: str = ""
-    event_token: str = ""
-    event_aes_key: str = ""
-    card_callback_secret: str = ""
-    card_route_key: str = "salesbot"
-    webhooks: dict[str, dict] = field(default_factory=dict)
-    api_base: str = "https://api.dingtalk.com"
-    oapi_base: str = "https://oapi.dingtalk.com"
-    scene_group_template_id: str = ""
-    corp_id: str = ""
-
-
-@dataclass
-class FeishuConfig:
-    enabled: bool = False
-    mode: str = "webhook"
-    app_id: str = ""
-    app_secret: str = ""
-    verification_token: str = ""
-    encrypt_key: str = ""
-    approval_code: str = ""
-    approval_widgets: dict[str, str] = field(default_factory=dict)  # our form key -> the definition's widget id
-    api_base: str = "https://open.feishu.cn"
-
-
-@dataclass
-class SlaConfig:
-    first_response_hours: float = 4
-    remind_before_minutes: list[int] = field(default_factory=lambda: [60, 30])
 
 
 @dataclass
@@ -172,118 +132,6 @@ class PlaygroundConfig:
 class IntakeConfig:
     answer_timeout: float = 5.0  # seconds POST /intake waits for the leads handler before answering 503
     channels: dict[str, dict] = field(default_factory=dict)
-
-
-@dataclass
-class LeadsConfig:
-    strategy: str = "round_robin"
-    rules: list[dict] = field(default_factory=list)
-    weights: dict[str, int] = field(default_factory=dict)
-    max_new_per_day: int = 30
-    accept_minutes: int = 30
-    cooldown_hours: float = 24
-    fallback_owner: str = ""
-    dedupe_window_days: int = 90
-    working_hours_sla: bool = False
-    skip_outside_hours: bool = True
-    work_hours: str = "09:00-18:00"
-    work_days: list[int] = field(default_factory=lambda: [1, 2, 3, 4, 5])
-    expo_per_minute: int = 10
-    max_reassign: int = 2
-
-
-@dataclass
-class PoolConfig:
-    reclaim_days_without_follow_up: int = 30
-    reclaim_days_without_deal: int = 90
-    warn_days_before: int = 3
-    exempt_order_days: int = 180
-    max_claims_per_day: int = 5
-    max_owned_per_rep: int = 300
-    claim_cooldown_days: int = 30
-    reclaim_days_by_grade: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass
-class OpportunitiesConfig:
-    stages: list[dict] = field(default_factory=list)
-    approval: str = "discount"
-    discount_threshold: float = 15.0
-    approval_stage: str = "quote"
-    won_reasons: list[str] = field(default_factory=lambda: ["价格有优势", "方案最贴合需求", "关系到位", "交付快",
-                                                            "其他"])
-    lost_reasons: list[str] = field(default_factory=lambda: ["价格太高", "选了竞品", "预算取消", "需求变了",
-                                                             "联系不上", "其他"])
-
-
-def _grading_weights() -> dict[str, float]:
-    return {"visit": 5.0, "demo": 5.0, "meeting": 4.0, "revision": 3.0, "followup": 2.0, "call": 2.0,
-            "download": 2.0, "message": 1.0, "wechat": 1.0, "email": 1.0, "contact_event": 1.0,
-            "evidence": 3.0, "stage_change": 4.0, "script_use": 1.0}
-
-
-def _grading_cadence() -> dict[str, dict]:
-    return {"战略伙伴": {"count": 2, "days": 7, "deep": True, "what": "深度互动（拜访/会议/演示）"},
-            "高潜成长": {"count": 1, "days": 30, "deep": False, "what": "竞品分析"},
-            "稳定续费": {"count": 1, "days": 30, "deep": False, "what": "续费回访"},
-            "休眠唤醒": {"count": 1, "days": 14, "deep": False, "what": "唤醒触达"}}
-
-
-@dataclass
-class GradingConfig:
-    window_days: int = 90
-    half_life_days: float = 30.0
-    weights: dict[str, float] = field(default_factory=_grading_weights)
-    ltv_horizon_months: int = 12
-    pipeline_weight: float = 0.3
-    min_fit_customers: int = 20
-    trend_cap: float = 1.0
-    value_quantile: float = 0.7
-    activity_quantile: float = 0.5
-    min_industry_customers: int = 30
-    thresholds: dict[str, dict] = field(default_factory=dict)
-    dormant_days: int = 30
-    ltv_rise_pct: float = 5.0
-    cadence: dict[str, dict] = field(default_factory=_grading_cadence)
-    activation_pack: str = "packs/grading/activation.toml"
-    review_show: int = 10
-
-
-@dataclass
-class ReportsConfig:
-    product_lines: dict[str, str] = field(default_factory=dict)  # industry -> product line (battle map)
-    dormant_days: int = 30
-    link_ttl_days: int = 7
-    root_cause_min_leads: int = 20
-    churn_days: int = 30
-
-
-def _scorecard_weights() -> dict[str, float]:
-    return {"signed_amount": 0.25, "new_customers": 0.15, "wins": 0.10, "conversion": 0.10,
-            "stage_progress": 0.10, "nps": 0.10, "new_customer_development": 0.10, "retention": 0.10}
-
-
-@dataclass
-class ScorecardConfig:
-    weights: dict[str, float] = field(default_factory=_scorecard_weights)
-    result_window_days: int = 28
-    health_window_days: int = 90
-    ratio_cap: float = 1.5
-    new_share_target: float = 0.30
-    yellow_below: float = 60.0
-    red_below: float = 45.0
-    coaching_days: int = 7
-    benchmark_pack: str = ""
-    commission_rate: float = 0.02
-    new_customer_bonus: int = 2000
-    multiplier_floor: float = 0.5
-    multiplier_ceiling: float = 1.2
-    deferred_share: float = 0.20
-    dashboard_day: int = 1
-    nps_valid_days: int = 30
-    points: dict[str, int] = field(default_factory=lambda: {"customer_update": 2, "script_adopted": 5,
-                                                            "script_approved": 10, "competitor_tag": 3})
-    items: list[dict] = field(default_factory=list)
 
 
 @dataclass

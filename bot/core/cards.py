@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from bot.core.actions import Action, unpack
+from bot.core.packing import Action, unpack
 
 
 class Level(StrEnum):

@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.core.actions import Action, unpack
+from bot.core.packing import Action, unpack
 
 if TYPE_CHECKING:
     from bot.core.cards import Card

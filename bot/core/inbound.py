@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
-from bot.core.actions import Action
 from bot.core.events import ChatRef, Event
+from bot.core.packing import Action
 
 A = TypeVar("A", bound=Action, covariant=True)
 B = TypeVar("B", bound=Action)

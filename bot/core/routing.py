@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
-from bot.core.actions import Action
+from bot.core.packing import Action
 
 if TYPE_CHECKING:
     from typing import Self

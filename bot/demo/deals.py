@@ -13,7 +13,8 @@ import random
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.core.actions import AcceptDelivery, AdvanceStage, AskEvidence, CloseOpportunity, unpack
+from bot.core.actions import AcceptDelivery, AdvanceStage, AskEvidence, CloseOpportunity
+from bot.core.packing import unpack
 from bot.demo import world
 from bot.demo.calendar import in_work
 from bot.demo.org import Org

@@ -12,7 +12,8 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.core.actions import AcceptLead, unpack
+from bot.core.actions import AcceptLead
+from bot.core.packing import unpack
 from bot.core.vocab import OPEN_LEAD_STATUSES, LeadStatus
 from bot.demo import world
 from bot.demo.calendar import in_work, working

@@ -18,5 +18,5 @@ async def acks_first(request: web.Request, handler):
     """Hold new handler starts while a POST (a platform callback, a form, a click) is answered."""
     if request.method != "POST":
         return await handler(request)
-    with request.app[RUNTIME].dispatcher.pool.acking():
+    with request.app[RUNTIME].dispatcher.pool.acks.acking():
         return await handler(request)

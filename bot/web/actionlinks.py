@@ -12,9 +12,9 @@ import hashlib
 
 from aiohttp import web
 
-from bot.core.actions import unpack
 from bot.core.errors import ActionError, BadRequest, BadSignature
 from bot.core.events import ChatRef, Event
+from bot.core.packing import unpack
 from bot.core.signing import read_token
 from bot.platforms.http import runtime
 from bot.web.pages import message

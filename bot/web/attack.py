@@ -18,8 +18,9 @@ from bot.platforms.http import runtime
 from bot.web.access import Access, open_page, require_manager
 from bot.web.pages import Refusal, refusal_page, render, stamp
 from handlers.attack_common import playbook_in
-from sales.attack_stats import Grid, action_line, grid, month_bounds, most_skipped, rate, strategy_line
-from sales.playbook import STANDARD
+from sales.action_report import action_line, month_bounds, strategy_line
+from sales.attack_stats import Grid, grid, most_skipped, rate
+from sales.playbook_model import STANDARD
 from storage.repos import attack_stats as repo
 
 CELL_W, CELL_H, LEFT, TOP = 44, 26, 120, 190

@@ -19,7 +19,7 @@ from bot.platforms.http import runtime
 from bot.web.access import check_member, open_page
 from bot.web.me_actions import action_url
 from bot.web.pages import Refusal, refusal_page, render, stamp
-from handlers.opp_common import view_of
+from handlers.opp_view import view_of
 from sales.lead_life import status_label
 from sales.pushtime import local_day
 from sales.stages import pipeline_from_config

@@ -15,10 +15,11 @@ from datetime import datetime
 from aiohttp import web
 
 from bot.config import Settings
-from bot.core.actions import Action, AdvanceStage, AskEvidence, MustDoDone, MustDoSnooze
+from bot.core.actions import AdvanceStage, AskEvidence, MustDoDone, MustDoSnooze
 from bot.core.checks import as_id
 from bot.core.events import Event
 from bot.core.links import LINK_TTL, me_link
+from bot.core.packing import Action
 from bot.core.signing import signed_url
 from bot.platforms.http import runtime
 from bot.web.access import signed_link

@@ -17,10 +17,11 @@ from typing import cast
 
 from aiohttp import web
 
-from bot.core.actions import AdvanceStage, AskEvidence, CreateDeal, ShowScripts, StartAttack, unpack
+from bot.core.actions import AdvanceStage, AskEvidence, CreateDeal, ShowScripts, StartAttack
 from bot.core.checks import as_id, same_secret
 from bot.core.errors import BadRequest, BadSignature, DeliveryError
 from bot.core.events import ChatRef, Event
+from bot.core.packing import unpack
 from bot.core.signing import sign
 from bot.platforms.http import RUNTIME, read_json, runtime
 from bot.platforms.wecom.extras import jssdk
@@ -29,7 +30,7 @@ from bot.web.pages import Refusal, refusal_page, render
 from cards.render import render_html
 from cards.views import opportunity_card
 from handlers.attack_common import playbook_in
-from handlers.opp_common import view_of
+from handlers.opp_view import view_of
 from storage.repos import members
 from storage.repos import opportunities as opp_repo
 from storage.repos import sidebar as lookup

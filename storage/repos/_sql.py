@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any, Protocol, cast
 
 from sqlalchemy import CursorResult, Result, Table, inspect
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped
 from sqlmodel import SQLModel, col
 
 
+def insert_of(table: Table, dialect: str) -> Any:
+    """Return the backend's INSERT, the one with ON CONFLICT: only the dialect in use is ever imported (SQLAlchemy's
+    PostgreSQL dialect costs a SQLite process start-up time and memory; the engine has loaded its own already)."""
+    name = "postgresql" if dialect == "postgresql" else "sqlite"
+    return importlib.import_module(f"sqlalchemy.dialects.{name}").insert(table)
+
+
 def insert_ignore(table: Table, dialect: str, conflict: list[str]) -> Any:
     """Return INSERT … ON CONFLICT (conflict) DO NOTHING for the given backend; no columns: any unique key."""
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(table).on_conflict_do_nothing(index_elements=conflict or None)
+    return insert_of(table, dialect).on_conflict_do_nothing(index_elements=conflict or None)
 
 
 def table_of(model: type[SQLModel]) -> Table:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.db import Database
 from storage.models import AppToken
-from storage.repos._sql import table_of
+from storage.repos._sql import insert_of, table_of
 
 A = table_of(AppToken)
 
@@ -23,8 +22,7 @@ async def read(db: Database, key: str) -> tuple[str, datetime] | None:
 
 async def store(db: Database, key: str, token: str, expires_at: datetime) -> None:
     """Save a freshly fetched token for every replica."""
-    module = postgresql if db.dialect == "postgresql" else sqlite
-    stmt = module.insert(A).values(key=key, token=token, expires_at=expires_at)
+    stmt = insert_of(A, db.dialect).values(key=key, token=token, expires_at=expires_at)
     stmt = stmt.on_conflict_do_update(index_elements=["key"], set_={"token": token, "expires_at": expires_at})
     async with db.engine.begin() as conn:
         await conn.execute(stmt)

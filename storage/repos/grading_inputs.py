@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-import numpy as np
 from sqlalchemy import Float, and_, case, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
+from bot.core.lazy import library
 from storage.models import Customer, CustomerScore, Evidence, Interaction, Opportunity, Order, ScriptUse, StageChange
 from storage.repos._sql import table_of
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = library("numpy")
 
 C, IN, OP, EV = (table_of(x) for x in (Customer, Interaction, Opportunity, Evidence))
 OR, SC, SU, CS = (table_of(x) for x in (Order, StageChange, ScriptUse, CustomerScore))

@@ -11,7 +11,6 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, bindparam, case, false, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -20,7 +19,7 @@ from sales.distribution import Rotation
 from sales.lead_loads import LoadMove
 from sales.lead_rules import Rep
 from storage.models import Lead, LeadLoad, LeadRotation, Member, Team
-from storage.repos._sql import dialect_of, insert_ignore, rowcount, table_of
+from storage.repos._sql import dialect_of, insert_ignore, insert_of, rowcount, table_of
 
 L = table_of(LeadLoad)
 T = table_of(Lead)
@@ -86,9 +85,8 @@ async def save_rotations(session: AsyncSession, rots: dict[str, Rotation]) -> No
     if not rots:
         return
     rt = table_of(LeadRotation)
-    module = postgresql if dialect_of(session) == "postgresql" else sqlite
-    stmt = module.insert(rt).values([{"pool_key": k, "last_member_id": r.last_member_id, "position": r.position}
-                                     for k, r in sorted(rots.items())])
+    stmt = insert_of(rt, dialect_of(session)).values([
+        {"pool_key": k, "last_member_id": r.last_member_id, "position": r.position} for k, r in sorted(rots.items())])
     await session.execute(stmt.on_conflict_do_update(
         index_elements=["pool_key"], set_={"last_member_id": stmt.excluded.last_member_id,
                                            "position": stmt.excluded.position}))

@@ -1,4 +1,5 @@
-"""The SLA scan's writes, set-based: reminder and breach flags for many leads in one conditional UPDATE each."""
+"""The SLA scan's queries: the leads whose first-response deadline is near, and their reminder and breach flags
+(set-based for the scan: many leads in one conditional UPDATE each)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,39 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.vocab import LeadStatus
+from bot.core.vocab import OPEN_LEAD_STATUSES, LeadStatus
 from storage.models import Customer, Lead, OutboxMessage
-from storage.repos._sql import table_of
+from storage.repos._sql import rowcount, table_of
 
 T = table_of(Lead)
 OUT = table_of(OutboxMessage)
+
+
+async def sla_due(session: AsyncSession, horizon: datetime, limit: int = 2000) -> list[Any]:
+    """Open leads whose deadline is before `horizon`, through the partial index of unanswered leads."""
+    C = table_of(Customer)
+    stmt = (select(T.c.id, T.c.owner_id, T.c.status, T.c.first_response_due_at, T.c.reminded_minutes,
+                   T.c.received_at, T.c.contact_name, T.c.customer_id, C.c.name.label("customer"))
+            .outerjoin(C, C.c.id == T.c.customer_id)
+            .where(T.c.first_response_at.is_(None), T.c.breached_at.is_(None),
+                   T.c.first_response_due_at <= horizon, T.c.status.in_(OPEN_LEAD_STATUSES))
+            .order_by(T.c.first_response_due_at).limit(limit))
+    return list((await session.execute(stmt)).all())
+
+
+async def set_reminded(session: AsyncSession, lead_id: int, minutes: int) -> bool:
+    """Record that the reminder at `minutes` went out (only moving towards the deadline)."""
+    stmt = (update(T).where(T.c.id == lead_id, T.c.first_response_at.is_(None),
+                            (T.c.reminded_minutes.is_(None)) | (T.c.reminded_minutes > minutes))
+            .values(reminded_minutes=minutes))
+    return rowcount(await session.execute(stmt)) == 1
+
+
+async def set_breached(session: AsyncSession, lead_id: int, at: datetime) -> bool:
+    """Flag the breach once; False when another scan or a response got there first."""
+    stmt = (update(T).where(T.c.id == lead_id, T.c.first_response_at.is_(None), T.c.breached_at.is_(None))
+            .values(breached_at=at))
+    return rowcount(await session.execute(stmt)) == 1
 
 
 async def set_reminded_many(session: AsyncSession, reminders: Iterable[tuple[int, int]]) -> set[int]:

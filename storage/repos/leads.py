@@ -1,4 +1,5 @@
-"""Leads: intake lookups, distribution snapshots, the timeline and the first-response SLA."""
+"""Leads: intake lookups, distribution snapshots, the timeline and the first response (the SLA scan's queries:
+storage/repos/lead_sla.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from bot.core.vocab import OPEN_LEAD_STATUSES, OWNED_LEAD_STATUSES, LeadStatus
 from sales.distribution import Rep, Rotation
 from storage.models import Contact, Customer, IntakeMapping, Lead, LeadEvent, LeadRotation, Member
 from storage.repos import lead_loads
-from storage.repos._sql import pk_col, rowcount, table_of
+from storage.repos._sql import pk_col, table_of
 
 T = table_of(Lead)
 E = table_of(LeadEvent)
@@ -141,33 +142,6 @@ async def stamp_first_response(session: AsyncSession, customer_id: int, kind: st
     for lead_id in ids:
         await add_event(session, lead_id, "first_response", at, member_id, kind)
     return ids
-
-
-async def sla_due(session: AsyncSession, horizon: datetime, limit: int = 2000) -> list[Any]:
-    """Open leads whose deadline is before `horizon`, through the partial index of unanswered leads."""
-    C = table_of(Customer)
-    stmt = (select(T.c.id, T.c.owner_id, T.c.status, T.c.first_response_due_at, T.c.reminded_minutes,
-                   T.c.received_at, T.c.contact_name, T.c.customer_id, C.c.name.label("customer"))
-            .outerjoin(C, C.c.id == T.c.customer_id)
-            .where(T.c.first_response_at.is_(None), T.c.breached_at.is_(None),
-                   T.c.first_response_due_at <= horizon, T.c.status.in_(OPEN))
-            .order_by(T.c.first_response_due_at).limit(limit))
-    return list((await session.execute(stmt)).all())
-
-
-async def set_reminded(session: AsyncSession, lead_id: int, minutes: int) -> bool:
-    """Record that the reminder at `minutes` went out (only moving towards the deadline)."""
-    stmt = (update(T).where(T.c.id == lead_id, T.c.first_response_at.is_(None),
-                            (T.c.reminded_minutes.is_(None)) | (T.c.reminded_minutes > minutes))
-            .values(reminded_minutes=minutes))
-    return rowcount(await session.execute(stmt)) == 1
-
-
-async def set_breached(session: AsyncSession, lead_id: int, at: datetime) -> bool:
-    """Flag the breach once; False when another scan or a response got there first."""
-    stmt = (update(T).where(T.c.id == lead_id, T.c.first_response_at.is_(None), T.c.breached_at.is_(None))
-            .values(breached_at=at))
-    return rowcount(await session.execute(stmt)) == 1
 
 
 async def unaccepted(session: AsyncSession, cutoff: datetime, limit: int = 500) -> list[Lead]:

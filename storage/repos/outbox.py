@@ -1,13 +1,13 @@
-"""The outbox: every outgoing message, keyed so that it is sent at most once per key."""
+"""The outbox: every outgoing message, keyed so that it is sent at most once per key (the sender's claims and
+marks: storage/repos/outbox_claims.py)."""
 
 from __future__ import annotations
 
 import json
-import secrets
-from collections.abc import Callable, Collection
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime
 
-from sqlalchemy import bindparam, func, or_, select, text, update
+from sqlalchemy import bindparam, func, select, text, update
 
 from storage.db import Database
 from storage.models import OutboxMessage
@@ -15,7 +15,6 @@ from storage.repos._sql import dialect_of, insert_ignore, rowcount, table_of
 from storage.types import UTCDateTime
 
 T = table_of(OutboxMessage)
-LEASE = timedelta(seconds=30)  # renewed every LEASE/3 while a sender holds the row
 
 
 async def enqueue(session, key: str, platform: str, target: str, payload: dict,
@@ -54,54 +53,6 @@ _PG_ROWS = text(
 ).bindparams(bindparam("at", type_=UTCDateTime()), bindparam("now", type_=UTCDateTime()))
 
 
-def _due(now: datetime):
-    return or_((T.c.status == "pending") & (T.c.next_attempt_at <= now),
-               (T.c.status == "sending") & (T.c.claimed_until < now))
-
-
-async def claim_due(db: Database, now: datetime, limit: int = 50, lease: timedelta = LEASE,
-                    platforms: list[str] | None = None, per_target: int = 2,
-                    busy: Collection[str] = ()) -> list[OutboxMessage]:
-    """Claim due rows under a fresh claim token, at most `per_target` per target; SKIP LOCKED on PostgreSQL.
-
-    Rows of `busy` targets (being sent by this lane already) are left alone so one target never has two
-    sends in flight. The token fences every later mark: a sender whose lease was taken over marks nothing.
-    """
-    token = secrets.token_hex(16)
-    scan = select(T.c.id, T.c.target, T.c.next_attempt_at).where(_due(now))
-    if platforms:
-        scan = scan.where(T.c.platform.in_(platforms))
-    if busy:
-        scan = scan.where(T.c.target.not_in(list(busy)))
-    scan = scan.order_by(T.c.next_attempt_at, T.c.id).limit(limit)  # lock only what one claim may take
-    if db.dialect == "postgresql":
-        scan = scan.with_for_update(skip_locked=True)
-    # Materialized: PostgreSQL may otherwise re-run a SKIP LOCKED … LIMIT scan inside IN () and take more rows
-    # than one claim may (the inbox claim hit exactly that).
-    locked = scan.cte("locked").prefix_with("MATERIALIZED", dialect="postgresql")
-    rank = func.row_number().over(partition_by=locked.c.target, order_by=(locked.c.next_attempt_at, locked.c.id))
-    ranked = select(locked.c.id, rank.label("rn")).cte("ranked")
-    pick = select(ranked.c.id).where(ranked.c.rn <= per_target).order_by(ranked.c.id).limit(limit)
-    stmt = (update(T).where(T.c.id.in_(pick.scalar_subquery()), _due(now))
-            .values(status="sending", claimed_until=now + lease, claim_token=token).returning(*T.c))
-    async with db.engine.begin() as conn:
-        # SQLite: look before taking the one write lock; a claim that finds nothing then takes no lock at all
-        if db.dialect == "sqlite" and (await conn.execute(scan.with_only_columns(T.c.id).limit(1))).first() is None:
-            return []
-        rows = (await conn.execute(stmt)).all()
-    return [OutboxMessage(**r._mapping) for r in sorted(rows, key=lambda r: r.id)]
-
-
-async def renew(db: Database, tokens: Collection[str], until: datetime) -> set[int]:
-    """Extend the lease of every row still held under `tokens`; return the ids still held."""
-    if not tokens:
-        return set()
-    stmt = (update(T).where(T.c.claim_token.in_(list(tokens)), T.c.status == "sending")
-            .values(claimed_until=until).returning(T.c.id))
-    async with db.engine.begin() as conn:
-        return set((await conn.execute(stmt)).scalars())
-
-
 def first_only(payloads: list[dict]) -> list[int]:
     """Answer inline with the first reply only; the rest go out through the sender."""
     return [0] if payloads else []
@@ -123,58 +74,6 @@ async def take_inline(db: Database, keys: list[str], now: datetime,
                 .returning(T.c.id, T.c.payload))
         taken = (await conn.execute(stmt)).all()
     return [payload for _, payload in sorted(taken)]
-
-
-async def _set(db: Database, msg_id: int, token: str, **values) -> bool:
-    async with db.engine.begin() as conn:
-        done = await conn.execute(update(T).where(T.c.id == msg_id, T.c.status == "sending",
-                                                  T.c.claim_token == token).values(**values))
-    return bool(done.rowcount)
-
-
-async def mark_sent_many(db: Database, sent: dict[int, tuple[str, int]], now: datetime) -> int:
-    """Record deliveries {id: (claim token, attempts)} in one statement per attempts count; return rows marked."""
-    by_attempts: dict[int, list[tuple[int, str]]] = {}
-    for msg_id, (token, attempts) in sent.items():
-        by_attempts.setdefault(attempts, []).append((msg_id, token))
-    marked = 0
-    async with db.engine.begin() as conn:
-        for attempts, pairs in by_attempts.items():
-            stmt = (update(T).where(T.c.id.in_([i for i, _ in pairs]), T.c.status == "sending",
-                                    T.c.claim_token.in_({t for _, t in pairs}))
-                    .values(status="sent", sent_at=now, attempts=attempts, last_error=""))
-            marked += (await conn.execute(stmt)).rowcount
-    return marked
-
-
-async def mark_sent(db: Database, msg_id: int, token: str, now: datetime, attempts: int) -> bool:
-    """Record one successful delivery (only while `token` still holds the claim)."""
-    return await _set(db, msg_id, token, status="sent", sent_at=now, attempts=attempts, last_error="")
-
-
-async def mark_retry(db: Database, msg_id: int, token: str, at: datetime, attempts: int, error: str) -> bool:
-    """Schedule another attempt after a transient failure."""
-    return await _set(db, msg_id, token, status="pending", next_attempt_at=at, attempts=attempts,
-                      last_error=error[:2000])
-
-
-async def postpone(db: Database, msg_id: int, token: str, at: datetime, why: str | None = None) -> bool:
-    """Put a rate-limited or throttled message back without counting an attempt."""
-    extra = {"last_error": why[:2000]} if why else {}
-    return await _set(db, msg_id, token, status="pending", next_attempt_at=at, **extra)
-
-
-async def postpone_target(db: Database, platform: str, target: str, at: datetime) -> int:
-    """Move a full target's due pending rows to when its window frees, so claims look at other targets."""
-    stmt = (update(T).where(T.c.platform == platform, T.c.target == target, T.c.status == "pending",
-                            T.c.next_attempt_at < at).values(next_attempt_at=at))
-    async with db.engine.begin() as conn:
-        return (await conn.execute(stmt)).rowcount
-
-
-async def mark_dead(db: Database, msg_id: int, token: str, attempts: int, reason: str) -> bool:
-    """Dead-letter a message, keeping why."""
-    return await _set(db, msg_id, token, status="dead", attempts=attempts, last_error=reason[:2000])
 
 
 async def counts(db: Database) -> dict[str, int]:

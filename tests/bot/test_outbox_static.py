@@ -24,4 +24,5 @@ def test_only_the_rendering_outbox_queues_messages():
 def test_only_the_queue_repositories_set_when_a_row_is_due():
     setters = sorted(path for path, text in _sources().items()
                      if "next_attempt_at" in text and "/migrations/" not in path and "/models" not in path)
-    assert setters == ["storage/repos/dead_letters.py", "storage/repos/outbox.py", "storage/repos/task_queue.py"]
+    assert setters == ["storage/repos/dead_letters.py", "storage/repos/outbox.py", "storage/repos/outbox_claims.py",
+                       "storage/repos/task_queue.py"]

@@ -9,7 +9,7 @@ from bot.config import OutboxConfig
 from bot.core.errors import DeliveryError, TransientDeliveryError
 from bot.metrics import Metrics
 from bot.sender import Sender
-from storage.repos import outbox
+from storage.repos import outbox, outbox_claims
 
 
 class FakeAPI:
@@ -104,7 +104,7 @@ async def test_rate_limit_postpones_without_losing(migrated_db, clock):
 
 async def test_a_crashed_sender_claim_is_taken_over_after_the_lease(migrated_db, clock):
     await _enqueue(migrated_db, clock, "k")
-    assert len(await outbox.claim_due(migrated_db, clock.now())) == 1  # a sender claims, then dies
+    assert len(await outbox_claims.claim_due(migrated_db, clock.now())) == 1  # a sender claims, then dies
     api = FakeAPI()
     sender = _sender(migrated_db, clock, api)
     assert await sender.run_once() == 0
@@ -115,7 +115,7 @@ async def test_a_crashed_sender_claim_is_taken_over_after_the_lease(migrated_db,
 async def test_concurrent_claimers_never_share_a_row(migrated_db, clock):
     for i in range(60):
         await _enqueue(migrated_db, clock, f"k{i}", target=f"chat{i}")
-    claims = await asyncio.gather(*[outbox.claim_due(migrated_db, clock.now(), limit=10) for _ in range(8)])
+    claims = await asyncio.gather(*[outbox_claims.claim_due(migrated_db, clock.now(), limit=10) for _ in range(8)])
     ids = [row.id for rows in claims for row in rows]
     assert len(ids) == len(set(ids)) == 60
 

@@ -11,7 +11,7 @@ from bot.core.errors import Throttled, TransientDeliveryError
 from bot.metrics import Metrics
 from bot.platforms import quotas
 from bot.sender import Sender
-from storage.repos import outbox
+from storage.repos import outbox, outbox_claims
 from storage.repos.send_slots import Limit, SlotStore
 
 
@@ -70,13 +70,13 @@ async def test_two_replicas_and_a_slow_platform_send_every_reply_exactly_once(mi
 
 async def test_a_replica_whose_lease_lapsed_neither_sends_nor_marks(migrated_db, clock):
     await _queue(migrated_db, clock, "slow", [("k", "chat", {})])
-    old = (await outbox.claim_due(migrated_db, clock.now(), lease=timedelta(seconds=30)))[0]
+    old = (await outbox_claims.claim_due(migrated_db, clock.now(), lease=timedelta(seconds=30)))[0]
     clock.advance(timedelta(seconds=31))
-    new = (await outbox.claim_due(migrated_db, clock.now()))[0]
+    new = (await outbox_claims.claim_due(migrated_db, clock.now()))[0]
     assert new.id == old.id and new.claim_token != old.claim_token
-    assert not await outbox.mark_sent(migrated_db, old.id, old.claim_token, clock.now(), 1)
-    assert not await outbox.mark_dead(migrated_db, old.id, old.claim_token, 1, "late")
-    assert await outbox.mark_sent(migrated_db, new.id, new.claim_token, clock.now(), 1)
+    assert not await outbox_claims.mark_sent(migrated_db, old.id, old.claim_token, clock.now(), 1)
+    assert not await outbox_claims.mark_dead(migrated_db, old.id, old.claim_token, 1, "late")
+    assert await outbox_claims.mark_sent(migrated_db, new.id, new.claim_token, clock.now(), 1)
 
 
 async def test_renewal_keeps_a_long_send_ours(migrated_db, clock):
@@ -96,7 +96,7 @@ async def test_renewal_keeps_a_long_send_ours(migrated_db, clock):
     for _ in range(5):  # 100 s of renewing every 20 s: nobody else can claim it
         clock.advance(timedelta(seconds=20))
         await lane.renew()
-        assert await outbox.claim_due(migrated_db, clock.now()) == []
+        assert await outbox_claims.claim_due(migrated_db, clock.now()) == []
     api.gate.set()
     await asyncio.gather(*lane.inflight.values())
     await lane.flush()
@@ -262,7 +262,7 @@ async def test_stopping_the_sender_lets_a_lane_finish_its_database_call(migrated
     lock held, and the final mark of delivered rows waited for it. A lane now stops between passes."""
     await _queue(migrated_db, clock, "fast", [("f0", "c0", {})])
     sender = _sender(migrated_db, clock, {"fast": SlowAPI(clock, seconds=0)})
-    real, entered, release, cancelled = outbox.claim_due, asyncio.Event(), asyncio.Event(), []
+    real, entered, release, cancelled = outbox_claims.claim_due, asyncio.Event(), asyncio.Event(), []
 
     async def slow_claim(*args, **kwargs):
         entered.set()
@@ -273,7 +273,7 @@ async def test_stopping_the_sender_lets_a_lane_finish_its_database_call(migrated
             raise
         return await real(*args, **kwargs)
 
-    monkeypatch.setattr(outbox, "claim_due", slow_claim)
+    monkeypatch.setattr(outbox_claims, "claim_due", slow_claim)
     sender.start()
     await asyncio.wait_for(entered.wait(), 5)
     stopping = asyncio.create_task(sender.stop())

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from bot import workers
+from bot import ackgate
 from bot.core.events import ChatRef, Event
 from storage.models import Member
 from storage.repos import inbox
@@ -153,8 +153,8 @@ async def test_workers_hold_new_events_while_acks_are_in_flight_but_not_forever(
         started.append(event.dedupe_key)
 
     monkeypatch.setattr(rt.dispatcher.pool, "handle", record)
-    monkeypatch.setattr(workers, "ACK_HOLD", 0.05)
-    with rt.dispatcher.pool.acking():
+    monkeypatch.setattr(ackgate, "ACK_HOLD", 0.05)
+    with rt.dispatcher.pool.acks.acking():
         await rt.dispatcher.ingest(_msg(str(rep), "帮助", "held"))
         for _ in range(5):
             await asyncio.sleep(0)

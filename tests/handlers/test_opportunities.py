@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from handlers.opp_common import QUOTE_ITEM
+from handlers.opp_view import QUOTE_ITEM
 from storage.models import Approval, Evidence, Opportunity, StageChange
 from tests.handlers.opp_helpers import Chat, button, fields, missing, next_step, section
 from tests.helpers import add_member

@@ -18,7 +18,7 @@ from sales import lead_rules
 from sales.stages import pipeline_from_config
 from storage.db import Database
 from storage.models import Customer, CustomerEvent, Lead, LeadEvent, Member, Opportunity, Task
-from storage.repos import members, pushes
+from storage.repos import breakpoints, members
 from tests.handlers.lead_helpers import new_lead
 from tests.helpers import add_member, sent_cards
 
@@ -131,6 +131,6 @@ async def test_a_deactivated_members_open_items_show_in_breakpoints(rt):
     async with rt.db.session() as s:
         (await s.get(Member, leaver)).active = False
     async with rt.db.session() as s:
-        items = await pushes.stuck(s, rt.clock.now() + timedelta(hours=1), pipeline_from_config([]))
+        items = await breakpoints.stuck(s, rt.clock.now() + timedelta(hours=1), pipeline_from_config([]))
     mine = [x for x in items if x.owner_id == leaver]
     assert len(mine) == 3 and all("交接" in x.step for x in mine)

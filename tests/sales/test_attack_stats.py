@@ -1,14 +1,10 @@
-"""Heatmap arrangement, most-skipped actions, rates with counts, month bounds: known answers on small data."""
+"""Heatmap arrangement, most-skipped actions, rates with counts: known answers on small data."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
-from sales.attack_stats import SMALL_SAMPLE, grid, least_done, month_bounds, most_skipped, rate
-
-SH = ZoneInfo("Asia/Shanghai")
+from sales.attack_stats import SMALL_SAMPLE, grid, most_skipped, rate
 
 
 @dataclass(frozen=True)
@@ -47,23 +43,3 @@ def test_grid_puts_new_reps_first_and_columns_in_playbook_order():
     assert [r[1] for r in g.rows] == ["新人甲", "老王"]
     assert [c[3] for c in g.cols] == ["模板", "答疑", "拜访"]
     assert g.cell(0, 0) == (4, 3) and g.cell(1, 0) == (1, 1) and g.cell(1, 1) == (0, 0) and g.cell(1, 2) == (2, 1)
-
-
-def test_least_done_orders_by_completion():
-    @dataclass(frozen=True)
-    class A:
-        title: str
-        due: int
-        done: int
-
-    assert [a.title for a in least_done([A("a", 4, 4), A("b", 4, 1), A("c", 0, 0), A("d", 8, 2)])] == ["d", "b", "a"]
-
-
-def test_month_bounds_in_the_org_timezone():
-    now = datetime(2026, 12, 31, 17, 0, tzinfo=UTC)  # already 2027-01-01 01:00 in Shanghai
-    label, start, end = month_bounds("", now, SH)
-    assert label == "2027-01" and start == datetime(2027, 1, 1, tzinfo=SH) and end == datetime(2027, 2, 1, tzinfo=SH)
-    assert month_bounds("上月", now, SH)[0] == "2026-12"
-    assert month_bounds("2026-11", now, SH)[1:] == (datetime(2026, 11, 1, tzinfo=SH), datetime(2026, 12, 1, tzinfo=SH))
-    assert month_bounds("2026年3月", now, SH)[0] == "2026-03"
-    assert month_bounds("2026-13", now, SH) is None and month_bounds("下个月", now, SH) is None

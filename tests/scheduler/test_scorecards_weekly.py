@@ -7,8 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.core.actions import LogCoaching, unpack
+from bot.core.actions import LogCoaching
 from bot.core.events import ChatRef, Event
+from bot.core.packing import unpack
 from scheduler.core import run_job
 from storage.models import CoachingNote, OutboxMessage, ScorecardRow, Task
 from tests.handlers.opp_helpers import Chat, button

@@ -15,9 +15,9 @@ import re
 import uuid
 from typing import Any
 
-from bot.core.actions import Action, unpack
 from bot.core.errors import ActionError, BadRequest
 from bot.core.events import ChatRef, Event
+from bot.core.packing import Action, unpack
 from bot.core.payloads import integer, items, json_object, obj, objects, text
 from bot.platforms.dingtalk.extras import media
 

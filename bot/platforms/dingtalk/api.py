@@ -1,4 +1,5 @@
-"""Outbound DingTalk calls over aiohttp; every URL starts from `api_base` or `oapi_base`.
+"""Outbound DingTalk sends; every URL starts from `api_base` or `oapi_base` (the session, access token and
+authorised calls are the client core's, extras/client.py).
 
 Replies go to the message's sessionWebhook while it is valid, else through the robot API
 (groupMessages/send, oToMessages/batchSend ≤ 20 users a call); team pushes go to custom group
@@ -14,39 +15,32 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-import aiohttp
-
 from bot.config import DingtalkConfig
 from bot.core.clock import Clock
-from bot.core.errors import DeliveryError, TransientDeliveryError
+from bot.core.errors import DeliveryError
 from bot.core.errors import Throttled as ThrottledError
 from bot.platforms.dingtalk.adapter import canonical_target
+from bot.platforms.dingtalk.extras.client import DingTalkClient
 from bot.platforms.dingtalk.extras.crypto import webhook_query
 from bot.platforms.dingtalk.extras.media import DingTalkMedia
 from bot.platforms.dingtalk.extras.throttle import throttled
-from bot.platforms.tokens import SharedTokens
 from storage.repos import card_refs
 
 if TYPE_CHECKING:
     from bot.platforms.dingtalk.render import DingTalkRenderer
 
 log = logging.getLogger("salesbot.dingtalk")
-TOKEN_MARGIN = timedelta(minutes=5)  # refresh before DingTalk's 7200 s expiry, like the SDK
 WEBHOOK_MARGIN_MS = 60_000  # a sessionWebhook this close to expiry is not worth a failed call
 THROTTLE = timedelta(minutes=10)  # a custom robot over its limit is muted for 10 minutes
 BATCH = 20  # oToMessages/batchSend takes at most 20 userIds
-
-
-class TokenRejected(TransientDeliveryError):
-    """DingTalk answered 401: the access token expired or another refresh replaced it."""
 
 
 class Throttled(ThrottledError):
     """DingTalk said the robot is over its rate limit."""
 
 
-class DingTalkAPI(DingTalkMedia):
-    """The DingTalk PlatformAPI: send rendered payloads, manage the access token."""
+class DingTalkAPI(DingTalkClient, DingTalkMedia):
+    """The DingTalk PlatformAPI: send rendered payloads (robot messages, interactive cards)."""
 
     name = "dingtalk"
     # A custom robot allows 20 messages a minute and mutes itself for 10 minutes when exceeded;
@@ -55,68 +49,10 @@ class DingTalkAPI(DingTalkMedia):
 
     def __init__(self, cfg: DingtalkConfig, clock: Clock, timeout: float = 10,
                  renderer: DingTalkRenderer | None = None) -> None:
-        self.cfg, self.clock, self.renderer = cfg, clock, renderer  # the renderer draws a deal room's card
+        super().__init__(cfg, clock, timeout)
+        self.renderer = renderer  # draws a deal room's card
         self.robot_code = cfg.robot_code or cfg.client_id
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
-        self._http: aiohttp.ClientSession | None = None
-        self.tokens = SharedTokens(None, lambda: clock.now().timestamp())  # build_api shares it through the database
         self._muted: dict[str, datetime] = {}
-
-    def _session(self) -> aiohttp.ClientSession:
-        if self._http is None or self._http.closed:
-            self._http = aiohttp.ClientSession(timeout=self._timeout)
-        return self._http
-
-    async def close(self) -> None:
-        """Close the HTTP session."""
-        if self._http is not None:
-            await self._http.close()
-
-    async def request(self, method: str, url: str, body: Any, headers: dict | None = None) -> dict:
-        """Do one call; map network trouble, 429 and 5xx to transient errors, other 4xx to permanent."""
-        try:
-            async with self._session().request(method, url, json=body, headers=headers) as resp:
-                text = await resp.text()
-                status = resp.status
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise TransientDeliveryError(f"DingTalk {method} {_path(url)}: {type(exc).__name__} {exc}") from exc
-        limited = throttled(f"{method} {_path(url)}", status, text)
-        if limited is not None:
-            raise limited
-        if status >= 500:
-            raise TransientDeliveryError(f"DingTalk {method} {_path(url)} answered {status}: {text[:200]}")
-        if status == 401:  # InvalidAuthentication: the token expired or was replaced
-            raise TokenRejected(f"DingTalk {method} {_path(url)} answered 401 (access token rejected)")
-        if status >= 400:
-            raise DeliveryError(f"DingTalk {method} {_path(url)} answered {status}: {text[:300]}")
-        try:
-            return json.loads(text or "{}")
-        except ValueError as exc:
-            raise TransientDeliveryError(f"DingTalk {_path(url)} answered non-JSON: {text[:200]}") from exc
-
-    async def access_token(self, rejected: str | None = None) -> str:
-        """Return the app's access token (shared by every replica), refreshed 5 minutes before it expires."""
-        return await self.tokens.get(f"dingtalk:{self.cfg.client_id}", self._fetch_token,
-                                     TOKEN_MARGIN.total_seconds(), rejected)
-
-    async def _fetch_token(self) -> tuple[str, float]:
-        data = await self.request("POST", f"{self.cfg.api_base}/v1.0/oauth2/accessToken",
-                                  {"appKey": self.cfg.client_id, "appSecret": self.cfg.client_secret})
-        if not data.get("accessToken"):
-            raise DeliveryError("DingTalk gave no accessToken; check [dingtalk] client_id and client_secret")
-        return data["accessToken"], float(int(data.get("expireIn") or 7200))
-
-    async def call(self, method: str, path: str, body: dict) -> dict:
-        """Call a new-style API (api_base) with the access token header; on 401 retry once with a new token."""
-        token = await self.access_token()
-        try:
-            return await self.request(method, f"{self.cfg.api_base}{path}", body,
-                                      {"x-acs-dingtalk-access-token": token})
-        except TokenRejected:
-            log.info("DingTalk rejected the access token; fetching a new one and retrying once")
-            token = await self.access_token(rejected=token)
-            return await self.request(method, f"{self.cfg.api_base}{path}", body,
-                                      {"x-acs-dingtalk-access-token": token})
 
     async def _webhook(self, url: str, body: dict, what: str) -> None:
         data = await self.request("POST", url, body)
@@ -202,8 +138,3 @@ class DingTalkAPI(DingTalkMedia):
         await self.call("POST", "/v1.0/card/callbacks/register",
                         {"callbackRouteKey": self.cfg.card_route_key, "callbackUrl": url,
                          "apiSecret": self.cfg.card_callback_secret, "forceUpdate": True})
-
-
-def _path(url: str) -> str:
-    """The URL without its query (access tokens and signs must not reach logs)."""
-    return url.split("?", 1)[0]

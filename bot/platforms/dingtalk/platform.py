@@ -14,18 +14,22 @@ from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.core.clock import Clock
+from bot.core.lazy import library
 from bot.platforms.base import Platform, Skins
 from bot.platforms.connections import HeldClient
 from bot.platforms.dingtalk import routes
 from bot.platforms.dingtalk.api import DingTalkAPI
 from bot.platforms.dingtalk.extras.preview import preview_html
-from bot.platforms.dingtalk.extras.stream import StreamClient
 from bot.platforms.dingtalk.extras.sync import cli_sync
 from bot.platforms.dingtalk.render import DingTalkRenderer
 from bot.platforms.tokens import SharedTokens
 
 if TYPE_CHECKING:
+    from bot.platforms.dingtalk.extras import stream as stream_mode
     from bot.runtime import Runtime
+else:
+    # The Stream SDK (dingtalk-stream, requests, websockets) costs start-up time and memory: http mode never loads it.
+    stream_mode = library("bot.platforms.dingtalk.extras.stream")
 
 log = logging.getLogger("salesbot.dingtalk")
 
@@ -48,10 +52,10 @@ def approvals_enabled(settings: Settings) -> bool:
     return settings.dingtalk.enabled and bool(settings.dingtalk.approval_process_code)
 
 
-def stream(rt: Runtime) -> HeldClient[StreamClient]:
+def stream(rt: Runtime) -> HeldClient[stream_mode.StreamClient]:
     """The Stream client under the app's lease: only the replica holding it connects."""
-    def open_stream() -> StreamClient:
-        client = StreamClient(rt)
+    def open_stream() -> stream_mode.StreamClient:
+        client = stream_mode.StreamClient(rt)
         client.start_background()
         return client
 
@@ -71,7 +75,7 @@ async def register_card_callback(rt: Runtime) -> None:
 
 
 @contextlib.asynccontextmanager
-async def lifespan(rt: Runtime) -> AsyncIterator[HeldClient[StreamClient] | None]:
+async def lifespan(rt: Runtime) -> AsyncIterator[HeldClient[stream_mode.StreamClient] | None]:
     """Hold the Stream client (stream mode) or register the card callback (http mode); close the API after."""
     try:
         if rt.settings.dingtalk.mode == "stream":

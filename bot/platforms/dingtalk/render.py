@@ -1,4 +1,5 @@
-"""Render Cards for DingTalk: interactive template cards when configured, else ActionCard markdown.
+"""Render Cards for DingTalk: interactive template cards when configured (their bodies: extras/template_cards.py),
+else ActionCard markdown.
 
 Payload kinds (what the outbox stores and api.py sends unchanged):
 - `message`: `body` for sessionWebhook / custom robots, `robot` = {msgKey, msgParam} for the robot API.
@@ -21,10 +22,10 @@ from bot.core.events import ChatRef
 from bot.core.signing import make_token
 from bot.core.viewlinks import attach, full_view
 from bot.platforms.dingtalk.adapter import canonical_target, track_id
+from bot.platforms.dingtalk.extras.template_cards import MAX_BUTTONS, card_params, card_update, open_space
 from cards.facts import missing
 from cards.render import render_template
 
-MAX_BUTTONS = 4  # template cards define btn1..btn4
 ACTION_CARD_BUTTONS = 5  # sampleActionCard2..5: at most 5 link buttons (dingtalk.md §2, msgKey catalogue)
 # Our own cap on markdown text: DingTalk documents no length limit for markdown/ActionCard text
 # (dingtalk.md is silent, UNCONFIRMED); long texts are cut by clients, so past this we link the full view.
@@ -72,39 +73,6 @@ def robot_message(body: dict[str, Any]) -> dict[str, str]:
     return {"msgKey": key, "msgParam": json.dumps(param, ensure_ascii=False)}
 
 
-def card_params(card: Card, text: str = "") -> dict[str, str]:
-    """Return the cardParamMap for a template card; every value is a string."""
-    params = {"title": card.title, "subtitle": card.subtitle, "level": str(card.level), "footer": card.footer,
-              "markdown": text or markdown(card), "btn_count": str(min(len(card.buttons), MAX_BUTTONS)),
-              "buttons": json.dumps([{"label": b.label, "action": b.action.pack(), "style": b.style}
-                                     for b in card.buttons[:MAX_BUTTONS]], ensure_ascii=False)}
-    for i in range(1, MAX_BUTTONS + 1):
-        b = card.buttons[i - 1] if i <= len(card.buttons) else None
-        params[f"btn{i}_label"] = b.label if b else ""
-        params[f"btn{i}_action"] = b.action.pack() if b else ""
-        params[f"btn{i}_style"] = b.style if b else ""
-    return params
-
-
-def card_update(out_track_id: str, card: Card, user_id: str = "") -> dict[str, Any]:
-    """Return the PUT /v1.0/card/instances body: shared data, or (with user_id) that user's private view."""
-    params = {"cardParamMap": card_params(card)}
-    if user_id:
-        return {"outTrackId": out_track_id, "privateData": {user_id: params},
-                "cardUpdateOptions": {"updatePrivateDataByKey": True}, "userIdType": 1}
-    return {"outTrackId": out_track_id, "cardData": params, "cardUpdateOptions": {"updateCardDataByKey": True},
-            "userIdType": 1}
-
-
-def inline_answer(payload: dict[str, Any]) -> dict[str, Any]:
-    """Turn a rendered card_update into the body that answers a card callback inside 2 s."""
-    update = payload["update"]
-    if "privateData" in update:  # in the callback answer, the clicking user's view has no userId key
-        [private] = update["privateData"].values()
-        return {"userPrivateData": private, "cardUpdateOptions": update["cardUpdateOptions"]}
-    return {"cardData": update["cardData"], "cardUpdateOptions": update["cardUpdateOptions"]}
-
-
 class DingTalkRenderer:
     """Render cards for DingTalk chats: signed links from the server's key and clock, the template and the robot."""
 
@@ -123,13 +91,13 @@ class DingTalkRenderer:
             # a click's answer changes only the clicker's view (a refusal must not blank the group's card);
             # handlers that mean to change the card for everyone answer with Reply(update=True)
             user = "" if extra.get("update") else str(chat.meta.get("sender") or "")
-            return {"kind": "card_update", "update": card_update(chat.meta["out_track_id"], card, user)}
+            return {"kind": "card_update", "update": card_update(chat.meta["out_track_id"], card, markdown(card), user)}
         if card is not None and interactive:
             views = self.fitted_markdown(chat, card, MAX_BUTTONS)[1]
             created: dict[str, Any] = {"kind": "card", "create": self.template_card(chat, card)}
             if extra.get("card_ref"):  # a card later sends update by name: the API remembers its outTrackId
                 created["card_ref"] = {"key": str(extra["card_ref"])[:200], "update": bool(extra.get("update")),
-                                       "body": card_update("", card)}
+                                       "body": card_update("", card, markdown(card))}
             return attach(created, views)
         body, views = self.fit_action_card(chat, card) if card is not None else \
             ({"msgtype": "text", "text": {"content": text}}, {})
@@ -186,20 +154,13 @@ class DingTalkRenderer:
             body["btns"] = [{"title": t, "actionURL": u} for t, u in links]
         return {"msgtype": "actionCard", "actionCard": body}, views
 
-    def _space(self, target: str) -> dict[str, Any]:
-        kind, _, ident = target.partition(":")
-        if kind == "group":
-            return {"openSpaceId": f"dtv1.card//IM_GROUP.{ident}", "imGroupOpenSpaceModel": {"supportForward": True},
-                    "imGroupOpenDeliverModel": {"robotCode": self.robot_code}}
-        return {"openSpaceId": f"dtv1.card//IM_ROBOT.{ident}", "imRobotOpenSpaceModel": {"supportForward": True},
-                "imRobotOpenDeliverModel": {"spaceType": "IM_ROBOT", "robotCode": self.robot_code}}
-
     def template_card(self, chat: ChatRef, card: Card) -> dict[str, Any]:
         """Return the createAndDeliver body for an interactive card in the chat."""
         text, _ = self.fitted_markdown(chat, card, MAX_BUTTONS)
         body: dict[str, Any] = {"cardTemplateId": self.card_template_id, "outTrackId": track_id(chat.chat_id),
                                 "cardData": {"cardParamMap": card_params(card, text)},
-                                "callbackType": self.callback_type, "userIdType": 1, **self._space(chat.chat_id)}
+                                "callbackType": self.callback_type, "userIdType": 1,
+                                **open_space(chat.chat_id, self.robot_code)}
         if self.callback_type == "HTTP":
             body["callbackRouteKey"] = self.route_key
         return body

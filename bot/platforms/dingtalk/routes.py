@@ -17,8 +17,8 @@ from bot.core.errors import BadRequest, Forbidden
 from bot.core.events import Event
 from bot.core.payloads import json_object, text
 from bot.platforms import replay
-from bot.platforms.dingtalk import adapter, render
-from bot.platforms.dingtalk.extras import approval_results, crypto
+from bot.platforms.dingtalk import adapter
+from bot.platforms.dingtalk.extras import approval_results, crypto, template_cards
 from bot.platforms.http import mark_authenticated, read_body, read_json, runtime
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ def last_card_update(payloads: list[dict]) -> list[int]:
 async def answer_card(rt: Runtime, event: Event) -> dict[str, Any]:
     """Ingest a click and return the card-update answer if the handler is done in time, else {}."""
     _, payloads = await rt.dispatcher.ingest_and_wait(event, INLINE_WAIT, last_card_update)
-    return render.inline_answer(payloads[0]) if payloads else {}
+    return template_cards.inline_answer(payloads[0]) if payloads else {}
 
 
 async def card(request: web.Request) -> web.Response:

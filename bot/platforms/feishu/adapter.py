@@ -8,21 +8,15 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.config import FeishuConfig
-from bot.core.actions import Action, unpack
-from bot.core.errors import ActionError, BadRequest, BadSignature
+from bot.core.errors import BadRequest, BadSignature
 from bot.core.events import ChatRef, Event
 from bot.core.payloads import items, json_object, obj, objects, text
-from bot.platforms.feishu.extras import approval_events, crypto, media
-from bot.platforms.feishu.render import FORM_FIELD
+from bot.platforms.feishu.extras import approval_events, card_actions, crypto, media
 
 PLATFORM = "feishu"
-MAX_TYPED = 1000  # characters kept from a card form's text box (our input allows 500)
-TOKEN_LIFE = 25 * 60  # seconds a click's update token is used; Feishu allows 30 min, the rest is margin
 MSG = "event.message"
 _PLACEHOLDER = re.compile(r"@_user_\d+")
 _SPACES = re.compile(r"[ \t\u00a0]+")
-
-
 
 
 def open_request(cfg: FeishuConfig, headers: Mapping[str, str], body: bytes, now: float,
@@ -105,7 +99,7 @@ def to_event(payload: dict[str, Any], bot_open_id: str | None, bot_name: str = "
         if kind == "im.message.receive_v1":
             return _message(payload, bot_open_id, bot_name)
         if kind == "card.action.trigger":
-            return _card_action(payload, event_id)
+            return card_actions.to_event(payload, event_id)
         return Event(PLATFORM, "platform", f"evt:{event_id}", raw=payload)
     uuid = text(payload, "uuid", "v1 event")
     if payload.get("type") == "event_callback" and uuid:  # legacy v1 envelope (approvals)
@@ -168,48 +162,3 @@ def message_text(msg: dict[str, Any], content: dict[str, Any] | None = None) -> 
                 if isinstance(el, dict) and el.get("tag") in ("text", "a")]
         return " ".join(filter(None, runs))
     return None
-
-
-def _card_action(payload: dict[str, Any], event_id: str) -> Event:
-    """card.action.trigger: a button's, checker's or form submit's value carries our Action as {"a": "<packed>"}.
-
-    A form submit also carries what was typed (action.form_value[FORM_FIELD]); it becomes Event.text.
-    """
-    event = obj(payload, "event")
-    context, action = obj(event, "context", "event"), obj(event, "action", "event")
-    actor = text(obj(event, "operator", "event"), "open_id", "event.operator") or None
-    meta = {"message_id": text(context, "open_message_id", "event.context"),
-            "update_token": text(event, "token", "event"),
-            "token_until": token_until(obj(payload, "header").get("create_time"))}
-    chat = ChatRef(PLATFORM, text(context, "open_chat_id", "event.context") or actor or "", False, meta)
-    return Event(PLATFORM, "card_action", f"card:{event_id}", actor, chat, typed_text(action),
-                 action=_unpack(action), raw=payload)
-
-
-def token_until(create_time: Any) -> float:
-    """Epoch seconds until which the click's delayed-update token is used (0 when the time is unknown)."""
-    try:
-        stamp = int(create_time)
-    except (TypeError, ValueError, OverflowError):  # OverflowError: a JSON 1e400 is float("inf")
-        return 0.0
-    if not 10**9 < stamp < 10**17:
-        return 0.0
-    seconds = stamp / 1e6 if stamp > 10**14 else stamp / 1e3 if stamp > 10**11 else float(stamp)  # µs, ms or s
-    return seconds + TOKEN_LIFE
-
-
-def typed_text(action: dict[str, Any]) -> str:
-    """What the user typed into the card's form (or a standalone input), trimmed to MAX_TYPED characters."""
-    form = got if isinstance(got := action.get("form_value"), dict) else {}
-    value = form.get(FORM_FIELD, action.get("input_value"))
-    return str(value).strip()[:MAX_TYPED] if isinstance(value, str | int | float) else ""
-
-
-def _unpack(action: dict[str, Any]) -> Action | None:
-    """Unpack the button value; a foreign or outdated button gives None (the dispatcher says it expired)."""
-    value = action.get("value")
-    packed = value.get("a") if isinstance(value, dict) else None
-    try:
-        return unpack(packed) if isinstance(packed, str) else None
-    except ActionError:
-        return None

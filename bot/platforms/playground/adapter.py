@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.core.actions import unpack
 from bot.core.errors import ActionError, BadRequest
 from bot.core.events import ChatRef, Event
+from bot.core.packing import unpack
 from bot.core.payloads import text
 
 SKINS = ("wecom", "dingtalk", "feishu")

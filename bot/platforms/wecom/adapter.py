@@ -13,9 +13,9 @@ import hashlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bot.core.actions import Action, unpack
 from bot.core.errors import ActionError, BadRequest
 from bot.core.events import ChatRef, Event
+from bot.core.packing import Action, unpack
 from bot.core.payloads import text
 from bot.platforms.wecom.extras import safexml
 from bot.platforms.wecom.extras.crypto import WecomCrypto

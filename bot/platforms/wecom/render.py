@@ -32,7 +32,7 @@ from bot.core.signing import make_token
 from bot.core.viewlinks import attach, full_view
 from bot.platforms.wecom.extras import limits as L
 from bot.platforms.wecom.extras import markdown_v2
-from bot.platforms.wecom.extras.fitting import fit_markdown, sub_title
+from bot.platforms.wecom.extras.fitting import fit_markdown, split_fields, sub_title
 from cards.facts import missing
 from cards.labels import short_labels
 from cards.render import render_template
@@ -52,13 +52,6 @@ def new_task_id() -> str:
 def ref_task_id(card_ref: str) -> str:
     """The task_id of a card later sends update by name (card_ref): the same name gives the same id."""
     return "sb_r" + hashlib.sha256(card_ref.encode()).hexdigest()[:40]
-
-
-def _split_fields(card: Card) -> tuple[list, list]:
-    """Short labels fit horizontal_content_list (keyname ≤ 5 建议); long ones would lose their meaning there."""
-    fields = [f for s in card.sections for f in s.fields]
-    short = [f for f in fields if len(f.label) <= L.KEYNAME and len(f.value) <= L.VALUE][: L.HORIZONTAL]
-    return short, [f for f in fields if not any(f is g for g in short)]
 
 
 def markdown(card: Card) -> str:
@@ -99,7 +92,7 @@ class WecomRenderer:
     def fit_card(self, card: Card, task_id: str, actor: str = "", chat_id: str = "",
                  buttons: bool = True) -> tuple[dict, dict]:
         """Render a Card as a WeCom template_card within every limit; return it and the full view to store."""
-        fields, long_fields = _split_fields(card)
+        fields, long_fields = split_fields(card)
         usable = [b for b in card.buttons if len(b.action.pack().encode()) <= L.KEY_BYTES][: L.BUTTONS] \
             if buttons else []
         labels = short_labels([b.label for b in usable], L.BUTTON_TEXT)

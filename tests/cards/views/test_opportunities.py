@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from bot.core.actions import AskClose, CloseOpportunity, DecideApproval, ShowScripts, UseScript, unpack
+from bot.core.actions import AskClose, CloseOpportunity, DecideApproval, ShowScripts, UseScript
 from bot.core.cards import Card
+from bot.core.packing import unpack
 from cards.views import (
     ApprovalView,
     OpportunityView,

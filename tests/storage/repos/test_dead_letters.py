@@ -10,7 +10,7 @@ from bot.cli import main
 from scheduler.core import run_job
 from storage.db import Database
 from storage.migrate import upgrade
-from storage.repos import dead_letters, outbox, task_queue
+from storage.repos import dead_letters, outbox, outbox_claims, task_queue
 from tests.helpers import add_member, sent_cards
 
 AUTH = {"Authorization": "Bearer test-admin-token"}
@@ -20,8 +20,8 @@ FIRE = datetime(2026, 11, 28, 8, 50, tzinfo=ZoneInfo("Asia/Shanghai"))
 async def _dead(rt, key: str, platform: str, reason: str) -> int:
     async with rt.db.session() as s:
         await outbox.enqueue(s, key, platform, "dm:1", {"text": key}, rt.clock.now())
-    [row] = [r for r in await outbox.claim_due(rt.db, rt.clock.now(), per_target=9) if r.idempotency_key == key]
-    await outbox.mark_dead(rt.db, row.id, row.claim_token, 8, reason)
+    [row] = [r for r in await outbox_claims.claim_due(rt.db, rt.clock.now(), per_target=9) if r.idempotency_key == key]
+    await outbox_claims.mark_dead(rt.db, row.id, row.claim_token, 8, reason)
     return row.id
 
 
@@ -54,8 +54,8 @@ async def _three_dead(url: str, clock) -> list[int]:
     for i in range(3):
         async with db.session() as s:
             await outbox.enqueue(s, f"c{i}", "playground", "dm:1", {}, clock.now())
-        [row] = await outbox.claim_due(db, clock.now())
-        await outbox.mark_dead(db, row.id, row.claim_token, 8, "permanent: x")
+        [row] = await outbox_claims.claim_due(db, clock.now())
+        await outbox_claims.mark_dead(db, row.id, row.claim_token, 8, "permanent: x")
         ids.append(row.id)
     await db.close()
     return ids

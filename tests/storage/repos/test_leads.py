@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from sales.distribution import Rotation
 from storage.models import Contact, Customer, Lead, Member, Team
-from storage.repos import lead_admin
+from storage.repos import lead_admin, lead_sla
 from storage.repos import leads as repo
 
 T0 = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
@@ -52,12 +52,12 @@ async def test_reps_snapshot_counts_open_and_today(migrated_db):
 async def test_first_response_breach_and_reminder_flags_apply_once(migrated_db):
     rep, cid = await seed(migrated_db)
     async with migrated_db.session() as s:
-        [row] = await repo.sla_due(s, T0 + timedelta(hours=5))
-        assert await repo.set_reminded(s, row.id, 60) and not await repo.set_reminded(s, row.id, 60)
-        assert await repo.set_reminded(s, row.id, 30)
-        assert await repo.set_breached(s, row.id, T0 + timedelta(hours=4))
-        assert not await repo.set_breached(s, row.id, T0 + timedelta(hours=5))
-        assert await repo.sla_due(s, T0 + timedelta(hours=5)) == []
+        [row] = await lead_sla.sla_due(s, T0 + timedelta(hours=5))
+        assert await lead_sla.set_reminded(s, row.id, 60) and not await lead_sla.set_reminded(s, row.id, 60)
+        assert await lead_sla.set_reminded(s, row.id, 30)
+        assert await lead_sla.set_breached(s, row.id, T0 + timedelta(hours=4))
+        assert not await lead_sla.set_breached(s, row.id, T0 + timedelta(hours=5))
+        assert await lead_sla.sla_due(s, T0 + timedelta(hours=5)) == []
         assert await repo.stamp_first_response(s, cid, "followup", rep, T0 + timedelta(hours=6)) == [row.id]
         assert await repo.stamp_first_response(s, cid, "followup", rep, T0 + timedelta(hours=7)) == []
         kinds = [k for k, *_ in await repo.timeline(s, row.id)]

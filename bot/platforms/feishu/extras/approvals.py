@@ -17,13 +17,13 @@ import json
 import logging
 from typing import TYPE_CHECKING, Any
 
-from bot.config.sections import FEISHU_APPROVAL_WIDGETS as WIDGETS
+from bot.config.platform_sections import FEISHU_APPROVAL_WIDGETS as WIDGETS
 from bot.core.clock import Clock
 from bot.core.errors import DeliveryError, TransientDeliveryError
 from bot.core.events import ChatRef, Event
 from bot.core.ports import TaskRun
-from bot.platforms.feishu.api import Refused
 from bot.platforms.feishu.extras import approval_events
+from bot.platforms.feishu.extras.client import Refused
 from bot.platforms.feishu.render import FeishuRenderer
 from cards.views import ApprovalView, approval_card
 from storage.db import Database

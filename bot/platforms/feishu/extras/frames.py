@@ -5,11 +5,13 @@
                     required int32 method = 4; repeated Header headers = 5; optional string payload_encoding = 6;
                     optional string payload_type = 7; optional bytes payload = 8; optional string LogIDNew = 9; }
 
-Field numbers follow lark-oapi 1.7.5 ws/pb/pbbp2.proto; unknown fields are skipped when decoding.
+Field numbers follow lark-oapi 1.7.5 ws/pb/pbbp2.proto; unknown fields are skipped when decoding. A payload
+may be split over several frames; Parts joins them.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 CONTROL, DATA = 0, 1
@@ -111,3 +113,27 @@ def decode(data: bytes) -> Frame:
         elif number in (6, 7, 9) and isinstance(value, bytes):
             setattr(frame, {6: "payload_encoding", 7: "payload_type", 9: "log_id_new"}[number], value.decode())
     return frame
+
+
+class Parts:
+    """Payloads split over several frames (headers sum, seq and message_id), joined once every part is in."""
+
+    def __init__(self, keep: int = 100) -> None:
+        self.keep = keep  # unfinished messages kept; the oldest are dropped past this
+        self._waiting: OrderedDict[str, list[bytes | None]] = OrderedDict()
+
+    def add(self, frame: Frame) -> bytes | None:
+        """Return the whole payload once this frame completes it (at once when it came in one frame)."""
+        total = int(frame.header("sum", "1") or 1)
+        if total <= 1:
+            return frame.payload
+        parts = self._waiting.setdefault(frame.header("message_id"), [None] * total)
+        seq = int(frame.header("seq", "0") or 0)
+        if 0 <= seq < len(parts):
+            parts[seq] = frame.payload
+        if any(p is None for p in parts):
+            while len(self._waiting) > self.keep:
+                self._waiting.popitem(last=False)
+            return None
+        self._waiting.pop(frame.header("message_id"), None)
+        return b"".join(p or b"" for p in parts)

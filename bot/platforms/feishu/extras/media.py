@@ -17,6 +17,7 @@ import aiohttp
 from bot.core.errors import BadRequest, DeliveryError, TransientDeliveryError
 from bot.core.payloads import json_object, text
 from bot.platforms.download import ERROR_BYTES, json_error, read_capped
+from bot.platforms.feishu.extras.client import RATE_LIMITED, TOKEN_INVALID
 
 if TYPE_CHECKING:
     from bot.core.clock import Clock
@@ -24,8 +25,6 @@ if TYPE_CHECKING:
 
 MAX_MEDIA = 100 * 1024 * 1024  # Feishu's own limit for message resources
 KINDS = ("image", "file")
-TOKEN_INVALID = {99991661, 99991663, 99991671, 99991677}
-RATE_LIMITED = {99991400, 230020}
 HINT = "ask for the file again (234003: not in that message; 234004: add the bot to the chat; 234037: over 100 MB)"
 
 

@@ -19,7 +19,6 @@ import json
 import logging
 import random
 import time
-from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -48,7 +47,7 @@ class LongConnection:
         conns = rt.settings.connections
         self.watchdog, self.boot, self.watchdog_trips = conns.watchdog_seconds, conns.bootstrap_timeout_seconds, 0
         self.name = f"feishu-ws:{self.cfg.app_id}"
-        self._parts: OrderedDict[str, list[bytes | None]] = OrderedDict()
+        self._parts = frames.Parts()
         self._send_lock = asyncio.Lock()
         self._task: asyncio.Task | None = None
 
@@ -147,27 +146,11 @@ class LongConnection:
                 with contextlib.suppress(ValueError, TypeError):
                     self._configure(json.loads(frame.payload))
             return
-        payload = self._assemble(frame)
+        payload = self._parts.add(frame)
         if payload is not None:
             task = asyncio.get_running_loop().create_task(self._handle(ws, frame, payload))
             self.rt.dispatcher.tasks.add(task)
             task.add_done_callback(self.rt.dispatcher.tasks.discard)
-
-    def _assemble(self, frame: frames.Frame) -> bytes | None:
-        """Join split payloads (headers sum/seq); keep at most 100 unfinished messages."""
-        total = int(frame.header("sum", "1") or 1)
-        if total <= 1:
-            return frame.payload
-        parts = self._parts.setdefault(frame.header("message_id"), [None] * total)
-        seq = int(frame.header("seq", "0") or 0)
-        if 0 <= seq < len(parts):
-            parts[seq] = frame.payload
-        if any(p is None for p in parts):
-            while len(self._parts) > 100:
-                self._parts.popitem(last=False)
-            return None
-        self._parts.pop(frame.header("message_id"), None)
-        return b"".join(p or b"" for p in parts)
 
     async def _handle(self, ws: aiohttp.ClientWebSocketResponse, frame: frames.Frame, payload: bytes) -> None:
         """Store or answer one event, then ACK it: 200 (+ the click answer), or 500 so Feishu retries."""
@@ -203,4 +186,3 @@ class LongConnection:
             event = await approvals.with_decider(self.rt, event)
         await self.rt.dispatcher.ingest(event)
         return None
-

@@ -1,10 +1,18 @@
-"""Fitting a card's text into WeCom's boxes by whole lines: what is left is counted and reached on the full view."""
+"""Fitting a card into WeCom's boxes: short fields in the horizontal list, the rest by whole lines; what is left
+is counted and reached on the full view."""
 
 from __future__ import annotations
 
 from bot.core.cards import Card
 from bot.platforms.wecom.extras import limits as L
 from cards.render import plain
+
+
+def split_fields(card: Card) -> tuple[list, list]:
+    """Short labels fit horizontal_content_list (keyname ≤ 5 建议); long ones would lose their meaning there."""
+    fields = [f for s in card.sections for f in s.fields]
+    short = [f for f in fields if len(f.label) <= L.KEYNAME and len(f.value) <= L.VALUE][: L.HORIZONTAL]
+    return short, [f for f in fields if not any(f is g for g in short)]
 
 
 def _lines(card: Card, long_fields: list) -> list[str]:

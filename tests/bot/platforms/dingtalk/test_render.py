@@ -13,6 +13,7 @@ from bot.core.events import ChatRef
 from bot.core.signing import make_token, peek_action, read_token
 from bot.platforms.dingtalk import render
 from bot.platforms.dingtalk.adapter import target_of_track, track_id
+from bot.platforms.dingtalk.extras import template_cards
 from bot.platforms.dingtalk.extras.preview import preview_html
 from bot.platforms.dingtalk.render import DingTalkRenderer
 from bot.platforms.registry import BY_NAME
@@ -78,10 +79,10 @@ def test_template_card_params_are_strings_and_clicks_update_in_place(configured,
     clicked = ChatRef("dingtalk", "group:cid1==", True, {"out_track_id": created["outTrackId"], "sender": "u7"})
     shared = renderer.render(clicked, CARD, "", {"update": True})
     assert shared["kind"] == "card_update" and shared["update"]["outTrackId"] == created["outTrackId"]
-    assert render.inline_answer(shared)["cardData"] == shared["update"]["cardData"]
+    assert template_cards.inline_answer(shared)["cardData"] == shared["update"]["cardData"]
     private = renderer.render(clicked, CARD, "", {})["update"]
     assert list(private["privateData"]) == ["u7"] and "cardData" not in private
-    assert render.inline_answer({"update": private})["userPrivateData"] == private["privateData"]["u7"]
+    assert template_cards.inline_answer({"update": private})["userPrivateData"] == private["privateData"]["u7"]
     assert "<h3>华东医疗</h3>" in preview_html({"kind": "card_update", "update": private})
     one = renderer.render(ChatRef("dingtalk", "user:u9"), CARD, "", {})["create"]
     assert one["openSpaceId"] == "dtv1.card//IM_ROBOT.u9" and one["imRobotOpenDeliverModel"]["spaceType"] == "IM_ROBOT"
@@ -104,7 +105,7 @@ def test_preview_shows_the_sent_json(renderer):
 
 
 def test_preview_buttons_of_template_cards_and_foreign_links():
-    params = render.card_params(CARD)
+    params = template_cards.card_params(CARD, render.markdown(CARD))
     html = preview_html({"kind": "card", "create": {"cardData": {"cardParamMap": params}}})
     assert '<button class="btn btn-primary" data-action="opp.advance|7">推进</button>' in html
     foreign = {"msgtype": "actionCard", "actionCard": {"title": "t", "text": "x", "singleTitle": "看看",

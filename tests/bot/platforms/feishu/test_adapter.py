@@ -10,6 +10,7 @@ from bot.config import FeishuConfig
 from bot.core.actions import AdvanceStage, AskEvidence
 from bot.core.errors import BadRequest, BadSignature
 from bot.platforms.feishu import adapter
+from bot.platforms.feishu.extras import card_actions
 from tests.bot.platforms.feishu.conftest import click, envelope, mention, signed, text_message
 
 BOT = "ou_bot"
@@ -69,7 +70,7 @@ def test_a_form_submit_brings_the_typed_text_and_a_checker_tick_its_action():
     event = adapter.to_event(submit, BOT)
     assert event.action == AskEvidence(opportunity_id=7) and event.text == "会议纪要 https://x.cn"
     submit["event"]["action"]["form_value"] = {"value": "长" * 5000}
-    assert len(adapter.to_event(submit, BOT).text) == adapter.MAX_TYPED
+    assert len(adapter.to_event(submit, BOT).text) == card_actions.MAX_TYPED
     tick = click("opp.advance|7", "ou_rep", "cb-c")
     tick["event"]["action"].update(tag="checker", checked=True)
     event = adapter.to_event(tick, BOT)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.platforms.feishu.extras.frames import CONTROL, DATA, Frame, decode, encode
+from bot.platforms.feishu.extras.frames import CONTROL, DATA, Frame, Parts, decode, encode
 
 # Serialized with google.protobuf 5 from a descriptor of lark-oapi's pbbp2.Frame (proto2).
 EVENT_HEX = ("0803108180c4f4cb99c48764180720012a0d0a047479706512056576656e742a130a0a6d6573736167655f696412056d73672d"
@@ -30,3 +30,18 @@ def test_unknown_fields_are_skipped_and_garbage_refused():
         decode(b"\x42\x10abc")  # payload shorter than its length
     with pytest.raises(ValueError):
         decode(b"\x0d\x00\x00\x00\x00")  # fixed32 is not used by the protocol
+
+
+def _part(message_id: str, seq: int, total: int, payload: bytes) -> Frame:
+    return Frame(headers=[("message_id", message_id), ("sum", str(total)), ("seq", str(seq))], payload=payload)
+
+
+def test_split_payloads_are_joined_in_seq_order_and_unfinished_ones_are_bounded():
+    parts = Parts(keep=2)
+    assert parts.add(EVENT) == b'{"schema":"2.0"}'  # one frame: at once
+    assert parts.add(_part("a", 1, 2, b"world")) is None
+    assert parts.add(_part("a", 0, 2, b"hello ")) == b"hello world"
+    for name in ("b", "c", "d"):  # three unfinished messages, two kept: "b" (the oldest) is dropped
+        assert parts.add(_part(name, 0, 2, b"x")) is None
+    assert parts.add(_part("b", 1, 2, b"y")) is None  # its first half is gone: it starts again
+    assert parts.add(_part("d", 1, 2, b"y")) == b"xy"

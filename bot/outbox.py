@@ -48,8 +48,8 @@ class RenderingOutbox:
             rows, views = await self._render(items)
             await card_views.save(self.session, views, now)
             key, platform, target, payload = rows[0]
-            new = await outbox.enqueue(self.session, key, platform, target, payload, now, not_before)
-            return {key[:200]} if new else set()
+            queued = await outbox.enqueue(self.session, key, platform, target, payload, now, not_before)
+            return {key[:200]} if queued else set()
         new: set[str] = set()
         writing: list[asyncio.Future[set[str]]] = []  # the chunk being written (at most one)
         try:

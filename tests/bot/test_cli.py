@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,8 @@ import pytest
 from bot.cli import main
 from storage.db import Database
 from storage.repos import members
+
+pytestmark = pytest.mark.usefixtures("cli_env")  # no stray SALESBOT__ variables, no ./config.toml
 
 HEADER = "name,role,team,manager,region,industries,capacity,mobile,wecom_userid,dingtalk_userid,feishu_open_id"
 GOOD_ROWS = [
@@ -25,27 +26,7 @@ BAD_ROWS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch, tmp_path):
-    """No SALESBOT__ variables from the outside, and no ./config.toml."""
-    for name in list(os.environ):
-        if name.startswith("SALESBOT__"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
 
-
-@pytest.fixture
-def config(tmp_path) -> Path:
-    path = tmp_path / "salesbot.toml"
-    path.write_text(f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path}/x.db"\n', "utf-8")
-    return path
-
-
-@pytest.fixture
-def upgraded(config, capsys) -> Path:
-    assert main(["--config", str(config), "db", "upgrade"]) == 0
-    capsys.readouterr()
-    return config
 
 
 def _csv(tmp_path: Path, rows: list[str], name: str = "members.csv") -> Path:

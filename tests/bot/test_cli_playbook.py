@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 
 import pytest
@@ -12,24 +11,16 @@ from bot.cli import main
 from storage.db import Database
 from storage.repos import attack
 
+pytestmark = pytest.mark.usefixtures("cli_env")  # no stray SALESBOT__ variables, no ./config.toml
+
 DEFAULT = Path(__file__).resolve().parents[2] / "packs" / "playbooks" / "default.toml"
 
 
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch, tmp_path):
-    for name in list(os.environ):
-        if name.startswith("SALESBOT__"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-
 
 @pytest.fixture
-def config(tmp_path, capsys) -> Path:
-    path = tmp_path / "salesbot.toml"
-    path.write_text(f'[database]\nurl = "sqlite+aiosqlite:///{tmp_path}/x.db"\n', "utf-8")
-    assert main(["--config", str(path), "db", "upgrade"]) == 0
-    capsys.readouterr()
-    return path
+def config(upgraded) -> Path:
+    """A migrated config (these tests name it `config`)."""
+    return upgraded
 
 
 def _stored(tmp_path: Path) -> str | None:

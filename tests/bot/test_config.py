@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -10,6 +9,8 @@ import pytest
 
 from bot.config import ConfigProblem, Settings, load_settings
 from bot.core.errors import ConfigError
+
+pytestmark = pytest.mark.usefixtures("cli_env")  # no stray SALESBOT__ variables, no ./config.toml
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -72,14 +73,6 @@ remind_before_minutes = [60, -5]
 default_source = "展会"
 """
 
-
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch, tmp_path):
-    """No stray SALESBOT__ variables and no ./config.toml from the developer's machine."""
-    for name in list(os.environ):
-        if name.startswith("SALESBOT__"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
 
 
 def _write(tmp_path: Path, text: str, name: str = "salesbot.toml") -> Path:

@@ -20,15 +20,11 @@ from sqlalchemy import func, select
 
 from bench import harness
 from bot.core.events import Event
-from bot.core.facts import ApprovalDecided
-from bot.core.inbound import ContactChanged, GroupChanged, MediaReceived
-from bot.core.lead_submitted import LeadSubmitted
+from bot.core.routing import RouteTable
 from storage.models import InboxEvent
 from storage.repos import members
 
 ROOT = Path(__file__).resolve().parent.parent / "tests" / "payloads"
-READERS = {"approval": (ApprovalDecided,), "lead": (LeadSubmitted,),
-           "platform": (MediaReceived, ContactChanged, GroupChanged)}  # what the dispatcher reads each kind as
 
 
 def cases() -> list[tuple[str, str, dict[str, Any]]]:
@@ -88,17 +84,17 @@ async def replay_one(client: TestClient, rt, platform: str, case: dict[str, Any]
         return f"no new inbox row (HTTP {resp.status})"
     if row.kind != want or (case.get("dedupe_key") and row.dedupe_key != case["dedupe_key"]):
         return f"made {row.kind} {row.dedupe_key!r}, want {want} {case.get('dedupe_key', '')!r}"
-    got = payload_of(Event.from_dict(row.event))
+    got = payload_of(rt.routes, Event.from_dict(row.event))
     return "" if got == case["gets"] else f"handlers get {got}, want {case['gets']}"
 
 
-def payload_of(event: Event) -> str:
-    """The name of the typed payload a handler is given for this event ("none": no handler's)."""
+def payload_of(table: RouteTable, event: Event) -> str:
+    """The name of the typed payload the app's handlers are given for this event ("none": no handler's)."""
     if event.kind == "message":
         return "Message"
     if event.kind == "card_action":
         return "CardClick"
-    found = [t.__name__ for t in READERS.get(event.kind, ()) if t.of(event) is not None]
+    found = [t.__name__ for t, _ in table.for_kind(event.kind) if t.of(event) is not None]
     return found[0] if found else "none"
 
 

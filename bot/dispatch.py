@@ -33,7 +33,7 @@ class Dispatcher:
     def __init__(self, rt: Runtime, workers: int | None = None, capacity: int | None = None) -> None:
         self.rt = rt
         size = workers or (WORKERS_PG if rt.db.dialect == "postgresql" else WORKERS_SQLITE)
-        self.pool = WorkerPool(rt.db, rt.clock, self.process, size, capacity or size * 4)
+        self.pool = WorkerPool(rt.db, rt.clock, self.process, size, capacity or size * 4, rt.acks)
         self.tasks: set[asyncio.Task] = set()  # other tracked background work (stream acks), drained too
         self._waiters: dict[int, asyncio.Future] = {}
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep  # tests inject one that does not wait
@@ -99,7 +99,7 @@ class Dispatcher:
         if status == PROCESSING:
             self.pool.push(row, event)
         try:
-            with self.pool.acks.not_acking():
+            with self.rt.acks.not_acking():
                 return stored, await asyncio.wait_for(asyncio.shield(waiter), max(deadline - loop.time(), 0))
         except TimeoutError:
             return stored, None

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.ackgate import AckGate
 from bot.config import Settings
 from bot.core.cards import Card
 from bot.core.clock import Clock, OffsetClock
@@ -45,17 +46,18 @@ class Runtime:
         self.clock = clock or OffsetClock()
         self.db = db or Database(settings.database.url, settings.database.echo)
         self.metrics = Metrics()
+        self.acks = AckGate()  # callbacks first: workers, the sender and the task worker wait while one is answered
         self.inbox = InboxWriter(self.db, self.clock)
         self.members = MemberCache()
         self.routes = RouteTable(ROUTERS, self.feature_on)
         self.renderers = registry.Renderers(settings, self.clock)  # every platform's: playground previews sign links
         # one client per platform, each with its own methods: callers know which platform they hold
         self.apis: dict[str, Any] = apis if apis is not None else registry.build_apis(self, self.renderers)
-        self.sender = Sender(self.db, self.clock, self.apis, settings.outbox, self.metrics)
+        self.sender = Sender(self.db, self.clock, self.apis, settings.outbox, self.metrics, gate=self.acks)
         self.dispatcher = Dispatcher(self)
         self.tasks = TaskRegistry(self.apis, settings)
         self.worker = TaskWorker(self.db, self.clock, self.tasks.specs, settings.outbox, self.metrics, self.post,
-                                 self.dispatcher.ingest)
+                                 self.dispatcher.ingest, gate=self.acks)
         self.scheduler: Scheduler | None = None  # set by bot/serve.py when serving
         self.connections = Board(self.clock)  # long connections' states for /readyz (bot/platforms/connections.py)
 

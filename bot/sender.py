@@ -17,6 +17,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.ackgate import AckGate
 from bot.config import OutboxConfig
 from bot.core.clock import Clock, SystemClock
 from bot.metrics import Metrics
@@ -33,8 +34,10 @@ class Sender:
     """Deliver outbox rows through the platform APIs, one concurrent lane per platform."""
 
     def __init__(self, db: Database, clock: Clock, apis: dict[str, Any], cfg: OutboxConfig, metrics: Metrics,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, rate_clock: Clock | None = None) -> None:
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, rate_clock: Clock | None = None,
+                 gate: AckGate | None = None) -> None:
         self.db, self.clock, self.apis, self.cfg, self.metrics = db, clock, apis, cfg, metrics
+        self.gate = gate or AckGate()  # a lane claims only between callbacks (bot/ackgate.py)
         self.rate_clock: Clock = rate_clock or SystemClock()
         self.slots = SlotStore(db)
         self._sleep = sleep

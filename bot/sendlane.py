@@ -100,6 +100,7 @@ class Lane(Delivery):
         while not self.halted:
             claimed = 0
             try:
+                await self.s.gate.wait()
                 claimed = await self.pump()
                 await self.flush()
                 if self.now() - self._renewed >= self.lease / 3:

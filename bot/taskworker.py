@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.ackgate import AckGate
 from bot.config import OutboxConfig
 from bot.core.clock import Clock, SystemClock, as_utc
 from bot.core.errors import DeliveryError, Throttled, TransientDeliveryError
@@ -40,8 +41,9 @@ class TaskWorker:
 
     def __init__(self, db: Database, clock: Clock, specs: Mapping[Pair, TaskSpec], cfg: OutboxConfig,
                  metrics: Metrics, send: Callable[..., Awaitable[bool]], ingest: Callable[..., Awaitable[Any]],
-                 rate_clock: Clock | None = None) -> None:
+                 rate_clock: Clock | None = None, gate: AckGate | None = None) -> None:
         self.db, self.clock, self.specs, self.cfg, self.metrics = db, clock, dict(specs), cfg, metrics
+        self.gate = gate or AckGate()  # claims only between callbacks (bot/ackgate.py)
         self.send, self.ingest = send, ingest
         self.rate_clock: Clock = rate_clock or SystemClock()
         self.slots = SlotStore(db)
@@ -92,6 +94,7 @@ class TaskWorker:
         while True:
             claimed = 0
             try:
+                await self.gate.wait()
                 claimed = await self.pump()
                 if self.held and self.now() - renewed >= self.lease / 3:
                     renewed = self.now()

@@ -29,7 +29,7 @@ class WorkerPool:
     """`size` workers, at most `capacity` rows held (queued or being handled) by this process."""
 
     def __init__(self, db: Database, clock: Clock, handle: Handle, size: int, capacity: int,
-                 sweep_every: float = inbox.LEASE.total_seconds() / 4) -> None:
+                 acks: AckGate | None = None, sweep_every: float = inbox.LEASE.total_seconds() / 4) -> None:
         self.db, self.clock, self.handle = db, clock, handle
         self.size, self.capacity, self.sweep_every = size, capacity, sweep_every
         self.queue: asyncio.Queue[tuple[int, Event]] = asyncio.Queue()
@@ -40,7 +40,7 @@ class WorkerPool:
         self._feed = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
         self._chats: dict[tuple[str, str], list] = {}  # chat -> [lock, users]: one chat's events run in order
-        self.acks = AckGate()  # workers start no new event while a callback is being answered
+        self.acks = acks or AckGate()  # workers start no new event while a callback is being answered
 
     def start(self) -> None:
         """Start the workers, the feeder and the sweeper on the running loop (idempotent)."""
@@ -77,7 +77,8 @@ class WorkerPool:
             yield
         finally:
             self._spilling -= 1
-            self._feed.set()
+            if len(self.held) < self.capacity:  # else a worker that finishes wakes the feeder
+                self._feed.set()
 
     def wake_in(self, seconds: float) -> None:
         """Look for claimable rows again after `seconds` (a row handed back becomes claimable then)."""

@@ -154,7 +154,7 @@ async def test_workers_hold_new_events_while_acks_are_in_flight_but_not_forever(
 
     monkeypatch.setattr(rt.dispatcher.pool, "handle", record)
     monkeypatch.setattr(ackgate, "ACK_HOLD", 0.05)
-    with rt.dispatcher.pool.acks.acking():
+    with rt.acks.acking():
         await rt.dispatcher.ingest(_msg(str(rep), "帮助", "held"))
         for _ in range(5):
             await asyncio.sleep(0)

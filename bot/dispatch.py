@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("salesbot.dispatch")
 WORKERS_SQLITE, WORKERS_PG = 1, 4  # SQLite writes one at a time: more workers only queue acks behind handler steps
+HELD = 16  # rows a process holds at most (queued or being handled): the feeder claims half of it at a time
 
 
 class Dispatcher:
@@ -33,7 +34,7 @@ class Dispatcher:
     def __init__(self, rt: Runtime, workers: int | None = None, capacity: int | None = None) -> None:
         self.rt = rt
         size = workers or (WORKERS_PG if rt.db.dialect == "postgresql" else WORKERS_SQLITE)
-        self.pool = WorkerPool(rt.db, rt.clock, self.process, size, capacity or size * 4, rt.acks)
+        self.pool = WorkerPool(rt.db, rt.clock, self.process, size, capacity or max(size * 4, HELD), rt.acks)
         self.tasks: set[asyncio.Task] = set()  # other tracked background work (stream acks), drained too
         self._waiters: dict[int, asyncio.Future] = {}
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep  # tests inject one that does not wait

@@ -58,6 +58,7 @@ class Runtime:
         self.tasks = TaskRegistry(self.apis, settings)
         self.worker = TaskWorker(self.db, self.clock, self.tasks.specs, settings.outbox, self.metrics, self.post,
                                  self.dispatcher.ingest, gate=self.acks)
+        self._tasks_queued = False  # a handler queued a task since the task worker was last woken
         self.scheduler: Scheduler | None = None  # set by bot/serve.py when serving
         self.connections = Board(self.clock)  # long connections' states for /readyz (bot/platforms/connections.py)
 
@@ -66,17 +67,22 @@ class Runtime:
         return feature is None or bool(getattr(self.settings.features, feature, False))
 
     def sender_wake(self) -> None:
-        """Nudge the sender after new outbox rows commit: the lanes of the platforms queued to since the last
-        nudge (each wake of a lane is a claim), or every lane when the rows came another way."""
+        """Nudge the sender after new outbox rows commit, and the task worker when a task was queued since the
+        last nudge (otherwise it finds them at its next poll)."""
         self.sender.wake()
-        self.worker.wake()
+        if self._tasks_queued:  # a claim on an empty task queue is a write transaction on SQLite: only when due
+            self._tasks_queued = False
+            self.worker.wake()
+
+    def _task_queued(self) -> None:
+        self._tasks_queued = True
 
     async def context(self, session: AsyncSession, event: Event | None = None) -> Context:
         """Build the handler/job context for a session, with its outbox and task queue in that session."""
         member = await resolve_member(session, event, self.members) if event else None
         return Context(settings=self.settings, session=session, clock_now=self.clock.now,
                        outbox=RenderingOutbox(session, self.clock.now, self.renderers.render),
-                       tasks=SessionTasks(session, self.clock.now, self.tasks),
+                       tasks=SessionTasks(session, self.clock.now, self.tasks, self._task_queued),
                        member=member, event=event, help_commands=self.routes.help_commands())
 
     async def check_lead(self, channel: str, body: bytes, content_type: str) -> LeadSubmitted:

@@ -31,6 +31,7 @@ class LaneSlots:
         self.settles: list[tuple[Grant, datetime]] = []  # answered sends whose slots still hold ahead
         self.unanswered: set[int] = set()  # rows whose send timed out
         self._taking = asyncio.Lock()
+        self._full: dict[str, datetime] = {}  # scope -> when its next slot frees, as the last refused take said
 
     async def take(self, limits: Sequence[Limit]) -> Grant:
         """Take a slot in every limit, waiting in line up to max_wait; a grant with `wait` means later."""
@@ -38,12 +39,27 @@ class LaneSlots:
         grant = Grant()
         for _ in range(SLOT_TRIES):
             async with self._taking:  # one take at a time per lane: no pile-up of failing transactions
-                grant = await self.store.acquire(limits, self.clock, hold)
+                # a scope found full a moment ago is still full: wait for its slot without asking the database
+                grant = self._known_full(limits) or await self.store.acquire(limits, self.clock, hold)
+                if grant.full:
+                    self._remember(grant)
             if not grant.wait or waited + grant.wait > self.cfg.max_wait_seconds:
                 return grant
             await self._sleep(grant.wait)
             waited += grant.wait
         return grant
+
+    def _known_full(self, limits: Sequence[Limit]) -> Grant | None:
+        """A refusal without a database call when one of the scopes has no slot free until later."""
+        now = self.clock()
+        wait = max(((self._full.get(lim.scope, now) - now).total_seconds() for lim in limits), default=0.0)
+        return Grant(wait=wait) if wait > 0 else None
+
+    def _remember(self, grant: Grant) -> None:
+        now = self.clock()
+        if len(self._full) > 1000:  # one entry per chat scope ever refused: forget the lapsed ones
+            self._full = {scope: at for scope, at in self._full.items() if at > now}
+        self._full[grant.full] = now + timedelta(seconds=grant.wait)
 
     def answered(self, grant: Grant, row_id: int) -> None:
         """The send of `row_id` is over (delivered, refused, failed or never sent): settle its slots next flush."""

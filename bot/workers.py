@@ -152,6 +152,8 @@ class WorkerPool:
         """Claim waiting rows in batches while there is room; clear `spilled` once the inbox has none left."""
         claimed = 0
         while self.spilled and (room := self.capacity - len(self.held)) > 0:
+            if room < self.capacity // 2 and self.queue.qsize():
+                break  # claim in batches of half the capacity, or at once when the workers have nothing queued
             spills, spilling = self._spills, self._spilling
             await self.acks.wait()
             rows = await inbox.claim_batch(self.db, self.clock.now(), room)

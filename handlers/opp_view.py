@@ -15,6 +15,7 @@ from storage.repos import approvals as approvals_repo
 from storage.repos import members as members_repo
 from storage.repos import opportunities as repo
 from storage.repos import orders as orders_repo
+from storage.repos import script_cache
 from storage.repos import scripts as scripts_repo
 
 QUOTE_ITEM = "报价和折扣（发“报价 金额 折扣”）"
@@ -47,12 +48,12 @@ async def top_matches(ctx: Context, opp: Opportunity, customer) -> list[matcher.
     """The three best scripts for this customer and stage; shown ones are recorded for adoption rates."""
     # the recorded industry first; then words in the name, then in the need ("影像设备 医院" → 医疗)
     industry = customer.industry or matcher.infer_industry(customer.name) or matcher.infer_industry(opp.need or "")
-    rows = await scripts_repo.candidates(ctx.session, opp.stage, industry)
+    rows = await script_cache.candidates(ctx.session, opp.stage, industry)
     if not rows:
         return []
     plain = [matcher.Script(r.id, r.title, r.stage, r.industry, r.band, r.scenario, tuple(r.keywords)) for r in rows]
     target = matcher.Target(opp.stage, industry, opp.budget_low, opp.budget_high, opp.need)
-    adoption = await scripts_repo.adoption(ctx.session, [r.id for r in rows])
+    adoption = await script_cache.adoption(ctx.session, [r.id for r in rows])
     matches = matcher.top(plain, target, adoption)
     if ctx.member is not None and matches:
         now = ctx.now()

@@ -13,6 +13,7 @@ from handlers.opp_common import check_may_change, find, not_found, pipeline
 from handlers.opp_view import top_matches
 from storage.models import Opportunity
 from storage.repos import opportunities as opp_repo
+from storage.repos import script_cache
 from storage.repos import scripts as repo
 
 router = Router("scripts", feature="opportunities")
@@ -55,6 +56,7 @@ async def click_use(click: CardClick[UseScript], ctx: Context) -> Reply:
     now = ctx.now()
     await repo.record(ctx.session, "used", [script.id], opp.id, ctx.member.id, now,
                       now.astimezone(ctx.settings.tz).date().isoformat())
+    script_cache.invalidate()  # the rep's choice counts in the next card's ranking, not after the cache's TTL
     return Reply(card=notice_card("已记下", f"你用了《{script.title}》。用得好的话术会排得更靠前。", Level.SUCCESS),
                  toast="已记下")
 

@@ -8,7 +8,7 @@ import secrets
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import BindParameter, Select, Update, bindparam, func, or_, select, update
 
 from storage.db import Database
 from storage.models import OutboxMessage
@@ -18,9 +18,38 @@ T = table_of(OutboxMessage)
 LEASE = timedelta(seconds=30)  # renewed every LEASE/3 while a sender holds the row
 
 
-def _due(now: datetime):
+def _due(now: datetime | BindParameter):
     return or_((T.c.status == "pending") & (T.c.next_attempt_at <= now),
                (T.c.status == "sending") & (T.c.claimed_until < now))
+
+
+def _claim_statements(dialect: str, platforms: bool, busy: bool) -> tuple[Select, Update]:
+    """(look, claim) for one shape of claim, built once: every lane pass runs them."""
+    now = bindparam("c_now", type_=T.c.next_attempt_at.type)
+    scan = select(T.c.id, T.c.target, T.c.next_attempt_at).where(_due(now))
+    if platforms:
+        scan = scan.where(T.c.platform.in_(bindparam("c_platforms", expanding=True)))
+    if busy:
+        scan = scan.where(T.c.target.not_in(bindparam("c_busy", expanding=True)))
+    look = scan.with_only_columns(T.c.id).limit(1)
+    scan = scan.order_by(T.c.next_attempt_at, T.c.id).limit(bindparam("c_limit"))  # lock only what a claim may take
+    if dialect == "postgresql":
+        scan = scan.with_for_update(skip_locked=True)
+    # Materialized: PostgreSQL may otherwise re-run a SKIP LOCKED … LIMIT scan inside IN () and take more rows
+    # than one claim may (the inbox claim hit exactly that).
+    locked = scan.cte("locked").prefix_with("MATERIALIZED", dialect="postgresql")
+    rank = func.row_number().over(partition_by=locked.c.target, order_by=(locked.c.next_attempt_at, locked.c.id))
+    ranked = select(locked.c.id, rank.label("rn")).cte("ranked")
+    pick = (select(ranked.c.id).where(ranked.c.rn <= bindparam("c_per_target")).order_by(ranked.c.id)
+            .limit(bindparam("c_limit")))
+    claim = (update(T).where(T.c.id.in_(pick.scalar_subquery()), _due(now))
+             .values(status="sending", claimed_until=bindparam("c_until"), claim_token=bindparam("c_token"))
+             .returning(*T.c))
+    return look, claim
+
+
+_CLAIMS = {(d, p, b): _claim_statements(d, p, b) for d in ("sqlite", "postgresql") for p in (False, True)
+           for b in (False, True)}
 
 
 async def claim_due(db: Database, now: datetime, limit: int = 50, lease: timedelta = LEASE,
@@ -31,28 +60,14 @@ async def claim_due(db: Database, now: datetime, limit: int = 50, lease: timedel
     Rows of `busy` targets (being sent by this lane already) are left alone so one target never has two
     sends in flight. The token fences every later mark: a sender whose lease was taken over marks nothing.
     """
-    token = secrets.token_hex(16)
-    scan = select(T.c.id, T.c.target, T.c.next_attempt_at).where(_due(now))
-    if platforms:
-        scan = scan.where(T.c.platform.in_(platforms))
-    if busy:
-        scan = scan.where(T.c.target.not_in(list(busy)))
-    scan = scan.order_by(T.c.next_attempt_at, T.c.id).limit(limit)  # lock only what one claim may take
-    if db.dialect == "postgresql":
-        scan = scan.with_for_update(skip_locked=True)
-    # Materialized: PostgreSQL may otherwise re-run a SKIP LOCKED … LIMIT scan inside IN () and take more rows
-    # than one claim may (the inbox claim hit exactly that).
-    locked = scan.cte("locked").prefix_with("MATERIALIZED", dialect="postgresql")
-    rank = func.row_number().over(partition_by=locked.c.target, order_by=(locked.c.next_attempt_at, locked.c.id))
-    ranked = select(locked.c.id, rank.label("rn")).cte("ranked")
-    pick = select(ranked.c.id).where(ranked.c.rn <= per_target).order_by(ranked.c.id).limit(limit)
-    stmt = (update(T).where(T.c.id.in_(pick.scalar_subquery()), _due(now))
-            .values(status="sending", claimed_until=now + lease, claim_token=token).returning(*T.c))
+    look, claim = _CLAIMS[(db.dialect, bool(platforms), bool(busy))]
+    params = {"c_now": now, "c_limit": limit, "c_per_target": per_target, "c_until": now + lease,
+              "c_token": secrets.token_hex(16), "c_platforms": list(platforms or ()), "c_busy": list(busy)}
     async with db.engine.begin() as conn:
         # SQLite: look before taking the one write lock; a claim that finds nothing then takes no lock at all
-        if db.dialect == "sqlite" and (await conn.execute(scan.with_only_columns(T.c.id).limit(1))).first() is None:
+        if db.dialect == "sqlite" and (await conn.execute(look, params)).first() is None:
             return []
-        rows = (await conn.execute(stmt)).all()
+        rows = (await conn.execute(claim, params)).all()
     return [OutboxMessage(**r._mapping) for r in sorted(rows, key=lambda r: r.id)]
 
 

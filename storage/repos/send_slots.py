@@ -29,6 +29,22 @@ NEVER = datetime(2000, 1, 1, tzinfo=UTC)
 STAMP_SLACK = 0.002  # seconds; a slower take re-stamps its slots with the time it really finished
 _SETTLE = (update(S).where(S.c.scope == bindparam("s_scope"), S.c.slot == bindparam("s_slot"),
                            S.c.at == bindparam("s_held")).values(at=bindparam("s_at")))
+_STAMP = update(S).where(S.c.scope == bindparam("s_scope"), S.c.slot == bindparam("s_slot")).values(
+    at=bindparam("s_at"))
+_OLDEST = select(func.min(S.c.at)).where(S.c.scope == bindparam("s_scope"), S.c.slot < bindparam("s_count"))
+
+
+def _take_statement(dialect: str):
+    """The slot take, built once per dialect (every send runs it): the oldest free slot, if any, stamped now."""
+    free = (select(S.c.slot).where(S.c.scope == bindparam("s_scope"), S.c.slot < bindparam("s_count"),
+                                   S.c.at <= bindparam("s_cutoff")).order_by(S.c.at, S.c.slot).limit(1))
+    if dialect == "postgresql":
+        free = free.with_for_update(skip_locked=True)
+    return (update(S).where(S.c.scope == bindparam("s_scope"), S.c.slot == free.scalar_subquery(),
+                            S.c.at <= bindparam("s_cutoff")).values(at=bindparam("s_now")).returning(S.c.slot))
+
+
+_TAKE = {dialect: _take_statement(dialect) for dialect in ("sqlite", "postgresql")}
 
 
 @dataclass(frozen=True)
@@ -47,11 +63,12 @@ class Grant:
     wait: float = 0.0
     slots: tuple[tuple[str, int], ...] = ()
     held: datetime | None = None
+    full: str = ""  # with `wait`: the scope that had no free slot
 
 
 class _Full(Exception):
-    def __init__(self, wait: float) -> None:
-        self.wait = wait
+    def __init__(self, wait: float, scope: str) -> None:
+        self.wait, self.scope = wait, scope
 
 
 class SlotStore:
@@ -81,12 +98,12 @@ class SlotStore:
                 later = clock()
                 held = later + timedelta(seconds=hold)
                 if hold or (later - now).total_seconds() > STAMP_SLACK:
-                    for scope, slot in taken:
-                        await conn.execute(update(S).where(S.c.scope == scope, S.c.slot == slot).values(at=held))
+                    await conn.execute(_STAMP, [{"s_scope": scope, "s_slot": slot, "s_at": held}
+                                                for scope, slot in taken])
                 else:
                     held = now
         except _Full as full:
-            return Grant(wait=max(full.wait, 0.001))
+            return Grant(wait=max(full.wait, 0.001), full=full.scope)
         return Grant(slots=tuple(taken), held=held)
 
     async def settle(self, grants: Sequence[tuple[Grant, datetime]]) -> None:
@@ -105,19 +122,13 @@ class SlotStore:
 
     async def _take(self, conn, lim: Limit, now: datetime) -> int:
         cutoff = now - timedelta(seconds=lim.window)
-        free = (select(S.c.slot).where(S.c.scope == lim.scope, S.c.slot < lim.count, S.c.at <= cutoff)
-                .order_by(S.c.at, S.c.slot).limit(1))
-        if self.db.dialect == "postgresql":
-            free = free.with_for_update(skip_locked=True)
-        stmt = (update(S).where(S.c.scope == lim.scope, S.c.slot == free.scalar_subquery(), S.c.at <= cutoff)
-                .values(at=now).returning(S.c.slot))
-        got = (await conn.execute(stmt)).first()
+        got = (await conn.execute(_TAKE[self.db.dialect], {"s_scope": lim.scope, "s_count": lim.count,
+                                                           "s_cutoff": cutoff, "s_now": now})).first()
         if got is not None:
             return got.slot
-        oldest = (await conn.execute(select(func.min(S.c.at)).where(
-            S.c.scope == lim.scope, S.c.slot < lim.count))).scalar()
+        oldest = (await conn.execute(_OLDEST, {"s_scope": lim.scope, "s_count": lim.count})).scalar()
         # A slot held by a send still in flight frees a window after that send is answered: guess "now".
-        raise _Full((min(oldest or now, now) - cutoff).total_seconds())
+        raise _Full((min(oldest or now, now) - cutoff).total_seconds(), lim.scope)
 
     async def used(self, scope: str, now: datetime, window: float) -> int:
         """Count sends in `scope` within the last `window` seconds (metrics and tests)."""

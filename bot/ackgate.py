@@ -1,6 +1,6 @@
 """The ack gate: while platform callbacks are being answered, background work starts nothing new.
 
-On one event loop an ack waits behind whatever other steps are queued before it. bot/web/acks.py brackets
+On one event loop an ack waits behind whatever other steps are queued before it. bot/web/guards.py brackets
 every POST with `acking()`; the inbox workers, the sender's lanes and the task worker `wait()` before they start
 an event or a claim. The gate opens once no callback has been in flight for QUIET: under a flood the gaps
 between callbacks are shorter than that, so handling waits until the flood pauses, at most ACK_HOLD per start,

@@ -11,7 +11,6 @@ from bot.platforms import refusals, registry
 from bot.platforms.http import PAGE, RUNTIME
 from bot.runtime import Runtime
 from bot.web import (
-    acks,
     actionlinks,
     api,
     attack,
@@ -45,7 +44,6 @@ def create_app(rt: Runtime) -> web.Application:
     app[RUNTIME] = rt
     app[PAGE] = pages.html  # platform routes draw pages (the expo form) with the shell's templates
     refusals.setup(app)
-    app.middlewares.append(acks.acks_first)
     ops.setup(app)
     api.setup(app)
     actionlinks.setup(app)

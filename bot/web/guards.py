@@ -1,4 +1,7 @@
-"""The middleware every request passes: size and time limits, refusals as 4xx, never a 500.
+"""The middleware every request passes: acks first, size and time limits, refusals as 4xx, never a 500.
+
+- While a POST (a platform callback, a form, a click) is answered, the inbox workers, the sender and the task
+  worker start nothing new (bot/ackgate.py): on one event loop an ack would otherwise wait behind their steps.
 
 - Bodies over `[server] max_body_bytes` → 413; a body not received within `[security] body_timeout`
   seconds of the headers → 408 and the connection is closed (slowloris on the body).
@@ -61,12 +64,19 @@ def _answer(exc: BadRequest) -> web.Response:
 async def error_middleware(request: web.Request, handler):
     """Turn refusals into 4xx JSON with the reason, archive the body, and never leak a trace."""
     rt = request.app[RUNTIME]
+    if request.method != "POST":
+        return await _guarded(request, handler, rt)
+    with rt.acks.acking():  # acks first: see bot/ackgate.py
+        return await _guarded(request, handler, rt)
+
+
+async def _guarded(request: web.Request, handler, rt):
     limit = rt.settings.server.max_body_bytes
     try:
         if request.content_length and request.content_length > limit:
             raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length)
         await _read_in_time(request, rt.settings.security.body_timeout)
-        if any(v.isdigit() and len(v) > MAX_ID_DIGITS for v in request.match_info.values()):
+        if request.match_info and any(v.isdigit() and len(v) > MAX_ID_DIGITS for v in request.match_info.values()):
             raise web.HTTPNotFound(text="no such record: ids have at most 18 digits")  # BIGINT; int() would overflow
         return await handler(request)
     except BadRequest as exc:

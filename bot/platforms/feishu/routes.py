@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("salesbot.feishu")
 CARD_WAIT = 2.0  # seconds from arrival within which a click is answered inline (Feishu gives up at 3 s)
 BOT_ID_WAIT = 1.0  # seconds to wait for /bot/v3/info before matching @mentions by name
+ACK = b'{"msg": "success"}'  # the answer to every stored event, serialized once
 
 
 def setup(app: web.Application) -> None:
@@ -47,7 +48,7 @@ async def events(request: web.Request) -> web.Response:
             log.warning("Feishu approval result deferred", extra={"error": str(exc)[:300]})
             return web.json_response({"error": f"{exc}; push it again later"}, status=503)
     await rt.dispatcher.ingest(event)
-    return web.json_response({"msg": "success"})
+    return web.Response(body=ACK, content_type="application/json")
 
 
 async def answer_click(rt: Runtime, event: Event) -> dict[str, Any]:

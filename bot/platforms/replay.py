@@ -22,19 +22,19 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from bot.core.errors import Forbidden
-from storage.db import Database
-from storage.repos import signatures
+from storage.repos.inbox_writer import InboxWriter
 
 log = logging.getLogger("salesbot.replay")
 MAX_BODIES = 8  # distinct bodies one signature may carry (the docstring says why 8)
 
 
-async def admit(db: Database, scheme: str, signature: str, timestamp_ms: int, body: bytes, now: datetime,
+async def admit(inbox: InboxWriter, scheme: str, signature: str, timestamp_ms: int, body: bytes, now: datetime,
                 window_s: int) -> None:
-    """Raise Forbidden when the signature already carried MAX_BODIES other bodies."""
+    """Raise Forbidden when the signature already carried MAX_BODIES other bodies (claimed on the inbox writer's
+    connection: the ack path never waits for a pooled one)."""
     expires = datetime.fromtimestamp(timestamp_ms / 1000, UTC) + timedelta(seconds=window_s)
     digest = hashlib.sha256(body).hexdigest()
-    got = await signatures.claim(db, scheme, signature, digest, expires, now, MAX_BODIES)
+    got = await inbox.claim_signature(scheme, signature, digest, expires, now, MAX_BODIES)
     if got.retry or got.slot == 0:
         return
     # the signature itself is a live credential until it expires: log the scheme and timestamp, never it

@@ -12,13 +12,15 @@ import asyncio
 import json
 import sqlite3
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.engine import make_url
 
 BUSY_MS, RETRY_S, LOCK_WAIT_S = 2, 0.0005, 30.0
+_R = TypeVar("_R")
 _COLS = ("platform", "dedupe_key", "kind", "status", "attempts", "claimed_until", "error", "event",
          "received_at", "done_at")
 _ROW = "(" + ", ".join("?" * len(_COLS)) + ")"
@@ -29,7 +31,7 @@ _RECLAIM = ("UPDATE inbox SET status = ?, attempts = attempts + 1, claimed_until
             "(status = 'processing' AND claimed_until < ?)) RETURNING id")
 
 
-def _run(conn: sqlite3.Connection, sql: str, params: Any) -> list[Any]:
+def run(conn: sqlite3.Connection, sql: str, params: Any) -> list[Any]:
     """Run one autocommit statement, retrying every RETRY_S while another connection holds the write lock."""
     deadline = time.monotonic() + LOCK_WAIT_S
     while True:
@@ -71,7 +73,7 @@ class SqliteBatchWriter:
     def _connect(self) -> sqlite3.Connection:
         if self._conn is None:
             # SQLite's own busy handler sleeps up to 100 ms at a time, so an ack could wait that long after the
-            # lock it waits for was released; this connection gives up within BUSY_MS and retries (_run).
+            # lock it waits for was released; this connection gives up within BUSY_MS and retries (run).
             conn = sqlite3.connect(self._path, timeout=BUSY_MS / 1000, isolation_level=None)
             for pragma in ("journal_mode=WAL", "synchronous=NORMAL", f"busy_timeout={BUSY_MS}"):
                 conn.execute(f"PRAGMA {pragma}")
@@ -81,16 +83,20 @@ class SqliteBatchWriter:
     def _insert(self, rows: list[dict], now: datetime) -> dict[tuple[str, str], int]:
         conn = self._connect()
         params = [value for row in rows for value in _params(row)]
-        got = _run(conn, _INSERT.format(rows=", ".join([_ROW] * len(rows))), params)
+        got = run(conn, _INSERT.format(rows=", ".join([_ROW] * len(rows))), params)
         out = {(platform, key): i for i, platform, key in got}
         missing = [row for row in rows if (row["platform"], row["dedupe_key"]) not in out]
         at = sql_time(now)
         for row in missing:  # duplicates: a retry of a failed or abandoned row takes it over, as stored now
-            got = _run(conn, _RECLAIM, (row["status"], sql_time(row["claimed_until"]), sql_time(row["done_at"]),
+            got = run(conn, _RECLAIM, (row["status"], sql_time(row["claimed_until"]), sql_time(row["done_at"]),
                                         row["platform"], row["dedupe_key"], at))
             if got:
                 out[(row["platform"], row["dedupe_key"])] = got[0][0]
         return out
+
+    async def call(self, fn: Callable[..., _R], *args: Any) -> _R:
+        """Run fn(connection, *args) on the writer's thread, between batches (e.g. a signature claim)."""
+        return await asyncio.get_running_loop().run_in_executor(self._pool, lambda: fn(self._connect(), *args))
 
     def _close(self) -> None:
         if self._conn is not None:

@@ -16,7 +16,9 @@ from typing import Any, Protocol
 from bot.core.clock import Clock
 from storage.db import Database
 from storage.models import InboxEvent
+from storage.repos import signatures, signatures_sqlite
 from storage.repos._sql import table_of
+from storage.repos.inbox_sqlite import SqliteBatchWriter
 
 LEASE = timedelta(minutes=2)
 T = table_of(InboxEvent)
@@ -48,8 +50,6 @@ def batch_writer(db: Database) -> BatchWriter:
         from storage.repos.inbox_pg import PgBatchWriter
 
         return PgBatchWriter(db.url)
-    from storage.repos.inbox_sqlite import SqliteBatchWriter
-
     return SqliteBatchWriter(db.url)
 
 
@@ -91,6 +91,18 @@ class InboxWriter:
         if self._writer is not None:
             await self._writer.close()
             self._writer = None
+
+    async def claim_signature(self, scheme: str, signature: str, body_sha256: str, expires_at: datetime,
+                              now: datetime, limit: int) -> signatures.Claim:
+        """signatures.claim, on this writer's own connection and thread for SQLite (storage/repos/signatures_sqlite.py
+        says why); PostgreSQL has no single write lock to queue for, so it claims through the pool."""
+        self.start()
+        if not isinstance(self._writer, SqliteBatchWriter):
+            return await signatures.claim(self.db, scheme, signature, body_sha256, expires_at, now, limit)
+        got, new_id = await self._writer.call(signatures_sqlite.claim, scheme, signature, body_sha256, expires_at,
+                                              limit)
+        await signatures.prune_now_and_then(self.db, new_id, now)
+        return got
 
     async def put(self, platform: str, dedupe_key: str, kind: str, event: dict, status: str = PROCESSING) -> Stored:
         """Store one event durably and say whether it is new; raises if the database fails."""

@@ -47,9 +47,14 @@ async def claim(db: Database, scheme: str, signature: str, body_sha256: str, exp
                 got = Claim(seen[body_sha256], retry=True)
                 break
             slot = max([slot, *seen.values()]) + 1  # strictly up: a lost slot is never tried twice
+    await prune_now_and_then(db, new_id, now)
+    return got
+
+
+async def prune_now_and_then(db: Database, new_id: int, now: datetime) -> None:
+    """Prune when the row just stored is every PRUNE_EVERY-th."""
     if new_id and new_id % PRUNE_EVERY == 0:
         await prune(db, now)
-    return got
 
 
 async def prune(db: Database, now: datetime) -> int:

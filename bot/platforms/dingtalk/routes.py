@@ -40,7 +40,7 @@ def window_ms(rt: Runtime) -> int:
 
 async def _once(rt: Runtime, request: web.Request, scheme: str, signature: str, timestamp: str) -> None:
     """Refuse a signature already used for too many other bodies (replicas share the memory), then mark it."""
-    await replay.admit(rt.db, scheme, signature, int(timestamp), await read_body(request), rt.clock.now(),
+    await replay.admit(rt.inbox, scheme, signature, int(timestamp), await read_body(request), rt.clock.now(),
                        rt.settings.security.replay_window_seconds)
     mark_authenticated(request)
 

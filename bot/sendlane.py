@@ -60,7 +60,7 @@ class Lane(Delivery):
     async def pump(self) -> int:
         """Claim what free capacity allows and start one task per target; return rows claimed."""
         free = self.cfg.concurrency - len(self.inflight)
-        if free <= 0 or (self.inflight and free < self.cfg.concurrency // 2):
+        if free <= 0 or (self.inflight and free < self.cfg.concurrency // 2) or self.slots.paused():
             return 0  # claim for half the lane at a time, not a row each time a send finishes
         now = self.now()
         rows = await outbox_claims.claim_due(self.s.db, now, free * self.cfg.claim_per_target, self.lease,

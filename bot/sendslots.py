@@ -32,6 +32,7 @@ class LaneSlots:
         self.unanswered: set[int] = set()  # rows whose send timed out
         self._taking = asyncio.Lock()
         self._full: dict[str, datetime] = {}  # scope -> when its next slot frees, as the last refused take said
+        self.paused_until: datetime | None = None  # a lane-wide cap is full past max_wait: claim nothing till then
 
     async def take(self, limits: Sequence[Limit]) -> Grant:
         """Take a slot in every limit, waiting in line up to max_wait; a grant with `wait` means later."""
@@ -42,7 +43,7 @@ class LaneSlots:
                 # a scope found full a moment ago is still full: wait for its slot without asking the database
                 grant = self._known_full(limits) or await self.store.acquire(limits, self.clock, hold)
                 if grant.full:
-                    self._remember(grant)
+                    self._remember(grant, limits)
             if not grant.wait or waited + grant.wait > self.cfg.max_wait_seconds:
                 return grant
             await self._sleep(grant.wait)
@@ -55,11 +56,18 @@ class LaneSlots:
         wait = max(((self._full.get(lim.scope, now) - now).total_seconds() for lim in limits), default=0.0)
         return Grant(wait=wait) if wait > 0 else None
 
-    def _remember(self, grant: Grant) -> None:
+    def _remember(self, grant: Grant, limits: Sequence[Limit]) -> None:
         now = self.clock()
         if len(self._full) > 1000:  # one entry per chat scope ever refused: forget the lapsed ones
             self._full = {scope: at for scope, at in self._full.items() if at > now}
-        self._full[grant.full] = now + timedelta(seconds=grant.wait)
+        frees = self._full[grant.full] = now + timedelta(seconds=grant.wait)
+        if grant.wait > self.cfg.max_wait_seconds and any(lim.lane and lim.scope == grant.full for lim in limits):
+            # e.g. Feishu's 1000/min per app: every row claimed now would only be postponed again (two writes each)
+            self.paused_until = frees
+
+    def paused(self) -> bool:
+        """Whether a lane-wide cap is full for longer than a send may wait: the lane then claims nothing."""
+        return self.paused_until is not None and self.paused_until > self.clock()
 
     def answered(self, grant: Grant, row_id: int) -> None:
         """The send of `row_id` is over (delivered, refused, failed or never sent): settle its slots next flush."""

@@ -38,7 +38,8 @@ def wecom(app: str, target: str, payload: dict[str, Any]) -> list[Limit]:
 
 def feishu(app: str, target: str, payload: dict[str, Any]) -> list[Limit]:
     """Feishu: 50/s and 1000/min per app, 5/s per chat or user, 5/s per PATCHed message."""
-    app_caps = [Limit(f"feishu:{app}:app", 50, SECOND), Limit(f"feishu:{app}:app_min", 1000, MINUTE)]
+    app_caps = [Limit(f"feishu:{app}:app", 50, SECOND, lane=True),
+                Limit(f"feishu:{app}:app_min", 1000, MINUTE, lane=True)]
     if payload.get("update_message_id"):
         return [*app_caps, Limit(f"feishu:{app}:message:{payload['update_message_id']}", 5, SECOND)]
     return [*app_caps, Limit(f"feishu:{app}:chat:{target.removeprefix('dm:')}", 5, SECOND)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import BindParameter, bindparam, func, literal, or_, select, update
+from sqlalchemy import BindParameter, Select, bindparam, func, literal, or_, select, union_all, update
 
 from storage.db import Database
 from storage.repos.inbox_writer import LEASE as LEASE
@@ -41,9 +41,15 @@ def _claim(skip_locked: bool):
     The pick is a materialized CTE joined by id: PostgreSQL may re-run an `IN (SELECT … LIMIT n)` subquery
     per row and claim far more than n.
     """
-    pick = select(T.c.id).where(_UNFINISHED, T.c.attempts < MAX_ATTEMPTS).order_by(T.c.id).limit(bindparam("n"))
+    pick: Select = select(T.c.id).where(_UNFINISHED, T.c.attempts < MAX_ATTEMPTS).order_by(T.c.id).limit(bindparam("n"))
     if skip_locked:
         pick = pick.with_for_update(skip_locked=True)
+    else:  # SQLite: waiting and lapsed rows apart, each read in index order (outbox_claims._sqlite_scans says why)
+        heads = [select(T.c.id).where(due, T.c.attempts < MAX_ATTEMPTS).order_by(T.c.id).limit(bindparam("n"))
+                 .subquery() for due in (T.c.status == "pending",
+                                         (T.c.status == "processing") & (T.c.claimed_until < _NOW))]
+        both = union_all(*(select(h.c.id) for h in heads)).subquery()
+        pick = select(both.c.id).order_by(both.c.id).limit(bindparam("n"))
     picked = pick.cte("picked").prefix_with("MATERIALIZED", dialect="postgresql")
     return (update(T).where(T.c.id == picked.c.id, _UNFINISHED)
             .values(status="processing", attempts=T.c.attempts + 1, claimed_until=bindparam("until"))

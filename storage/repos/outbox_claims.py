@@ -7,8 +7,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Collection
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import BindParameter, Select, Update, bindparam, func, or_, select, update
+from sqlalchemy import BindParameter, Executable, Select, Update, bindparam, func, or_, select, union_all, update
 
 from storage.db import Database
 from storage.models import OutboxMessage
@@ -23,18 +24,38 @@ def _due(now: datetime | BindParameter):
                (T.c.status == "sending") & (T.c.claimed_until < now))
 
 
-def _claim_statements(dialect: str, platforms: bool, busy: bool) -> tuple[Select, Update]:
-    """(look, claim) for one shape of claim, built once: every lane pass runs them."""
-    now = bindparam("c_now", type_=T.c.next_attempt_at.type)
-    scan = select(T.c.id, T.c.target, T.c.next_attempt_at).where(_due(now))
+def _scan(due: Any, platforms: bool, busy: bool) -> Select:
+    scan = select(T.c.id, T.c.target, T.c.next_attempt_at).where(due)
     if platforms:
         scan = scan.where(T.c.platform.in_(bindparam("c_platforms", expanding=True)))
     if busy:
         scan = scan.where(T.c.target.not_in(bindparam("c_busy", expanding=True)))
-    look = scan.with_only_columns(T.c.id).limit(1)
-    scan = scan.order_by(T.c.next_attempt_at, T.c.id).limit(bindparam("c_limit"))  # lock only what a claim may take
-    if dialect == "postgresql":
-        scan = scan.with_for_update(skip_locked=True)
+    return scan
+
+
+def _sqlite_scans(now: BindParameter, platforms: bool, busy: bool) -> tuple[Executable, Select]:
+    """(look, scan) for SQLite: the two kinds of due row apart, each read in index order, so a claim reads a few
+    rows at the head of the backlog. One OR over both made SQLite collect and sort every due row inside the write
+    transaction: with 10,000 replies waiting, every claim held the one write lock for that long."""
+    pending = (T.c.status == "pending") & (T.c.next_attempt_at <= now)
+    lapsed = (T.c.status == "sending") & (T.c.claimed_until < now)
+    looks = [_scan(due, platforms, busy).with_only_columns(T.c.id).limit(1).subquery() for due in (pending, lapsed)]
+    look = union_all(*(select(s.c.id) for s in looks))
+    heads = [_scan(due, platforms, busy).order_by(T.c.next_attempt_at, T.c.id).limit(bindparam("c_limit"))
+             .subquery() for due in (pending, lapsed)]
+    both = union_all(*(select(h.c.id, h.c.target, h.c.next_attempt_at) for h in heads)).subquery()
+    return look, select(both).order_by(both.c.next_attempt_at, both.c.id).limit(bindparam("c_limit"))
+
+
+def _claim_statements(dialect: str, platforms: bool, busy: bool) -> tuple[Executable, Update]:
+    """(look, claim) for one shape of claim, built once: every lane pass runs them."""
+    now = bindparam("c_now", type_=T.c.next_attempt_at.type)
+    if dialect == "sqlite":
+        look, scan = _sqlite_scans(now, platforms, busy)
+    else:
+        look = _scan(_due(now), platforms, busy).with_only_columns(T.c.id).limit(1)
+        scan = (_scan(_due(now), platforms, busy).order_by(T.c.next_attempt_at, T.c.id)
+                .limit(bindparam("c_limit")).with_for_update(skip_locked=True))  # lock only what a claim may take
     # Materialized: PostgreSQL may otherwise re-run a SKIP LOCKED … LIMIT scan inside IN () and take more rows
     # than one claim may (the inbox claim hit exactly that).
     locked = scan.cte("locked").prefix_with("MATERIALIZED", dialect="postgresql")
@@ -42,7 +63,10 @@ def _claim_statements(dialect: str, platforms: bool, busy: bool) -> tuple[Select
     ranked = select(locked.c.id, rank.label("rn")).cte("ranked")
     pick = (select(ranked.c.id).where(ranked.c.rn <= bindparam("c_per_target")).order_by(ranked.c.id)
             .limit(bindparam("c_limit")))
-    claim = (update(T).where(T.c.id.in_(pick.scalar_subquery()), _due(now))
+    # SQLite runs the statement under its one write lock, so the rows picked are still due; re-checking them
+    # there made its planner scan every due row again instead of looking up the picked ids
+    recheck = [_due(now)] if dialect == "postgresql" else []
+    claim = (update(T).where(T.c.id.in_(pick.scalar_subquery()), *recheck)
              .values(status="sending", claimed_until=bindparam("c_until"), claim_token=bindparam("c_token"))
              .returning(*T.c))
     return look, claim

@@ -54,6 +54,7 @@ class Limit:
     scope: str
     count: int
     window: float
+    lane: bool = False  # every send of the platform's lane counts against it: while it is full, the lane waits
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,10 @@ from datetime import timedelta
 from bot.config import OutboxConfig
 from bot.core.errors import DeliveryError, TransientDeliveryError
 from bot.metrics import Metrics
+from bot.platforms import quotas
 from bot.sender import Sender
 from storage.repos import outbox, outbox_claims
+from storage.repos.send_slots import Limit
 
 
 class FakeAPI:
@@ -126,3 +128,21 @@ async def test_unknown_platform_is_dead_lettered_with_the_fix(migrated_db, clock
     await _sender(migrated_db, clock, FakeAPI()).run_once()
     row = (await outbox.recent(migrated_db))[0]
     assert row.status == "dead" and "not enabled" in row.last_error
+
+
+async def test_a_full_app_wide_cap_pauses_the_lane_instead_of_postponing_every_row(migrated_db, clock, monkeypatch):
+    # Feishu's 1000/min per app, in small: once it is full, every row claimed would only be postponed (two writes)
+    monkeypatch.setitem(quotas.QUOTAS, "fake", lambda app, target, payload: [Limit("fake:app", 2, 60.0, lane=True)])
+    api = FakeAPI()
+    for i in range(3):
+        await _enqueue(migrated_db, clock, f"k{i}", target=f"chat{i}")
+    sender = _sender(migrated_db, clock, api)
+    await sender.run_once()
+    assert len(api.sent) == 2  # the third was refused for a minute: the lane pauses
+    for i in range(3, 6):
+        await _enqueue(migrated_db, clock, f"k{i}", target=f"chat{i}")
+    assert await sender.run_once() == 0  # due rows wait in the outbox, untouched
+    assert (await outbox.counts(migrated_db)) == {"sent": 2, "pending": 4}
+    clock.advance(timedelta(seconds=61))
+    assert await sender.run_once() > 0
+    assert len(api.sent) == 4

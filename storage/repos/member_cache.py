@@ -9,40 +9,21 @@ Cached members are detached from the session that loaded them, so a rollback the
 from __future__ import annotations
 
 import time
-from itertools import chain
 
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import ORMExecuteState, Session
 
 from storage.models import Identity, Member
 from storage.repos import members
-from storage.repos._sql import table_of
+from storage.repos.table_watch import TableWatch
 
 TTL = 30.0  # seconds: how stale a change made by another process may be seen
 MAX_ENTRIES = 50_000
-_WATCHED = frozenset({table_of(Member).name, table_of(Identity).name})
-_generation = 0
+WATCH = TableWatch(Member, Identity)
 
 
 def invalidate() -> None:
     """Drop every cached lookup (members or identities changed)."""
-    global _generation
-    _generation += 1
-
-
-@event.listens_for(Session, "after_flush")
-def _after_flush(session: Session, _ctx) -> None:
-    if any(isinstance(o, Member | Identity) for o in chain(session.new, session.dirty, session.deleted)):
-        invalidate()
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _on_execute(state: ORMExecuteState) -> None:
-    if state.is_update or state.is_delete or state.is_insert:
-        table = getattr(state.statement, "table", None)
-        if getattr(table, "name", None) in _WATCHED:
-            invalidate()
+    WATCH.invalidate()
 
 
 class MemberCache:
@@ -57,16 +38,16 @@ class MemberCache:
     async def get(self, session: AsyncSession, platform: str, user_id: str) -> Member | None:
         """Return the member behind (platform, user_id), looking it up at most once per change or TTL."""
         now = time.monotonic()
-        if self._generation != _generation or now >= self._until or len(self._rows) >= MAX_ENTRIES:
+        if self._generation != WATCH.generation or now >= self._until or len(self._rows) >= MAX_ENTRIES:
             self._rows.clear()
-            self._generation, self._until = _generation, now + self.ttl
+            self._generation, self._until = WATCH.generation, now + self.ttl
         key = (platform, user_id)
         if key in self._rows:
             return self._rows[key]
-        generation = _generation
+        generation = WATCH.generation
         member = await members.by_identity(session, platform, user_id)
         if member is not None:
             session.expunge(member)
-        if generation == _generation == self._generation:  # nothing changed while we looked
+        if generation == WATCH.generation == self._generation:  # nothing changed while we looked
             self._rows[key] = member
         return member

@@ -12,40 +12,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from itertools import chain
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import ORMExecuteState, Session
 
 from storage.models import Script
 from storage.repos import scripts
-from storage.repos._sql import table_of
+from storage.repos.table_watch import TableWatch
 
 TTL = 30.0  # seconds: how stale a change made by another process (or a card's shown count) may be seen
-_SCRIPTS = table_of(Script).name
-_generation = 0
+WATCH = TableWatch(Script)
 
 
 def invalidate() -> None:
     """Drop every cached candidate list and adoption count (the library or its use changed here)."""
-    global _generation
-    _generation += 1
-
-
-@event.listens_for(Session, "after_flush")
-def _after_flush(session: Session, _ctx) -> None:
-    if any(isinstance(o, Script) for o in chain(session.new, session.dirty, session.deleted)):
-        invalidate()
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _on_execute(state: ORMExecuteState) -> None:
-    if (state.is_update or state.is_delete or state.is_insert) and \
-            getattr(getattr(state.statement, "table", None), "name", None) == _SCRIPTS:
-        invalidate()
+    WATCH.invalidate()
 
 
 class _Cache:
@@ -56,12 +38,12 @@ class _Cache:
 
     def get(self, key: Any) -> Any:
         hit = self.rows.get(key)
-        if hit is None or hit[1] != _generation or time.monotonic() >= hit[2]:
+        if hit is None or hit[1] != WATCH.generation or time.monotonic() >= hit[2]:
             return None
         return hit[0]
 
     def put(self, key: Any, value: Any, generation: int) -> None:
-        if generation == _generation:  # nothing changed while it was read
+        if generation == WATCH.generation:  # nothing changed while it was read
             if len(self.rows) > 1000:  # stages × industries, and their candidate sets: a few dozen in practice
                 self.rows.clear()
             self.rows[key] = (value, generation, time.monotonic() + TTL)
@@ -79,7 +61,7 @@ def _of(session: AsyncSession) -> _Cache:
 
 async def candidates(session: AsyncSession, stage: str, industry: str) -> list[Script]:
     """scripts.candidates, read once per library change (or TTL); the scripts are detached: read them only."""
-    cache, key, generation = _of(session), ("candidates", stage, industry), _generation
+    cache, key, generation = _of(session), ("candidates", stage, industry), WATCH.generation
     if (rows := cache.get(key)) is None:
         rows = await scripts.candidates(session, stage, industry)
         for row in rows:
@@ -90,7 +72,7 @@ async def candidates(session: AsyncSession, stage: str, industry: str) -> list[S
 
 async def adoption(session: AsyncSession, script_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
     """scripts.adoption, read at most once per TTL for the same scripts."""
-    cache, key, generation = _of(session), ("adoption", tuple(script_ids)), _generation
+    cache, key, generation = _of(session), ("adoption", tuple(script_ids)), WATCH.generation
     if (counts := cache.get(key)) is None:
         counts = await scripts.adoption(session, list(script_ids))
         cache.put(key, counts, generation)

@@ -25,6 +25,7 @@ def _due(now: datetime | BindParameter):
 
 
 def _scan(due: Any, platforms: bool, busy: bool) -> Select:
+    """Due rows of the lane's platforms, leaving out targets it is sending to already."""
     scan = select(T.c.id, T.c.target, T.c.next_attempt_at).where(due)
     if platforms:
         scan = scan.where(T.c.platform.in_(bindparam("c_platforms", expanding=True)))

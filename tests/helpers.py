@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Collection
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 
 from bot.core.ports import TaskRun
 from bot.runtime import Runtime
+from storage.db import Database
+from storage.models import metadata
 from storage.repos import members, outbox, task_queue
 
 _ids = itertools.count(1)
@@ -46,3 +52,19 @@ async def sent_cards(rt: Runtime, chat_id: str = "group:1") -> list[dict]:
     await run_queues(rt)
     rows = await outbox.recent(rt.db, "playground", target=chat_id, status="sent", limit=500)
     return [r.payload for r in rows]
+
+
+async def schema_drift(db: Database, tables: Collection[str], compare_type: bool = True) -> list:
+    """What Alembic's autogenerate finds different between the migrated `db` and the models, for `tables` only
+    (every migration's test looks at its own tables)."""
+    def about(diff) -> bool:
+        op = diff[0] if isinstance(diff, list) else diff
+        names = {p if isinstance(p, str) else getattr(getattr(p, "table", p), "name", None) for p in op[1:]}
+        return bool(names & set(tables))
+
+    def compare(connection) -> list:
+        ctx = MigrationContext.configure(connection, opts={"compare_type": compare_type})
+        return [d for d in compare_metadata(ctx, metadata) if about(d)]
+
+    async with db.engine.connect() as conn:
+        return await conn.run_sync(compare)

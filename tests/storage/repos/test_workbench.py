@@ -4,33 +4,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import event
 
 from sales.stages import pipeline_from_config
-from storage.models import Lead, metadata
+from storage.models import Lead
 from storage.repos import push_state, workbench
+from tests.helpers import schema_drift
 from tests.scheduler.push_helpers import build_org
 
 TABLES = {"evidence_media", "workbench_state"}
 DAY = "2026-11-27"
 
 
-def _mine(diff) -> bool:
-    op = diff[0] if isinstance(diff, list) else diff
-    for part in op[1:]:
-        table = getattr(part, "table", None)
-        name = getattr(part, "name", None) if table is None else table.name
-        if name in TABLES or part in TABLES:
-            return True
-    return False
-
-
 async def test_migration_matches_the_models(migrated_db):
-    async with migrated_db.engine.connect() as conn:
-        diffs = await conn.run_sync(lambda c: compare_metadata(MigrationContext.configure(c), metadata))
-    assert [d for d in diffs if _mine(d)] == []
+    assert await schema_drift(migrated_db, TABLES) == []
 
 
 async def _counts(rt, member_ids=None):

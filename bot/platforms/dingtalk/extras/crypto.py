@@ -18,8 +18,7 @@ import os
 import struct
 from urllib.parse import quote_plus
 
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-
+from bot.core import aes
 from bot.core.errors import BadRequest, Forbidden
 
 WINDOW_MS = 3_600_000  # DingTalk's own validity window; routes pass the tighter [security] replay_window_seconds
@@ -89,7 +88,7 @@ class EventCrypto:
     def __init__(self, token: str, aes_key: str, owner_key: str) -> None:
         key = _aes_key(aes_key)
         self.token, self.owner = token, owner_key.encode()
-        self._cipher = Cipher(algorithms.AES(key), modes.CBC(key[:16]))
+        self._key = key
 
     def signature(self, timestamp: str, nonce: str, encrypt: str) -> str:
         """Return the hex SHA1 of token, timestamp, nonce and encrypt, sorted and joined."""
@@ -109,8 +108,7 @@ class EventCrypto:
             raise BadRequest("DingTalk encrypt is not valid base64") from exc
         if not data or len(data) % 16:
             raise BadRequest(f"DingTalk encrypt decodes to {len(data)} bytes, not a positive multiple of 16")
-        decryptor = self._cipher.decryptor()
-        plain = decryptor.update(data) + decryptor.finalize()
+        plain = aes.cbc_decrypt(self._key, self._key[:16], data)
         pad = plain[-1]
         if not 1 <= pad <= BLOCK or plain[-pad:] != plain[-1:] * pad or len(plain) - pad < 20:
             raise BadRequest("DingTalk event does not decrypt; check [dingtalk] event_aes_key")
@@ -125,8 +123,7 @@ class EventCrypto:
         prefix = os.urandom(16) if random16 is None else random16
         body = prefix + _LEN.pack(len(msg)) + msg + self.owner
         pad = BLOCK - len(body) % BLOCK
-        encryptor = self._cipher.encryptor()
-        sealed = encryptor.update(body + bytes((pad,)) * pad) + encryptor.finalize()
+        sealed = aes.cbc_encrypt(self._key, self._key[:16], body + bytes((pad,)) * pad)
         return base64.b64encode(sealed).decode("ascii")
 
     def reply(self, msg: bytes, timestamp: str, nonce: str) -> dict[str, str]:

@@ -13,9 +13,7 @@ import hashlib
 import hmac
 import os
 
-from cryptography.hazmat.primitives import padding
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-
+from bot.core import aes
 from bot.core.errors import BadRequest, BadSignature
 
 WINDOW = 300  # seconds; Feishu retries resend the original headers, so the window only bounds replays
@@ -33,23 +31,23 @@ def decrypt(encrypt_key: str, encrypt: str) -> str:
         raise BadRequest("encrypt is not valid base64") from exc
     if len(raw) < 32 or len(raw) % 16:
         raise BadRequest(f"encrypt decodes to {len(raw)} bytes; expected IV + whole 16-byte blocks")
-    decryptor = Cipher(algorithms.AES(_key(encrypt_key)), modes.CBC(raw[:16])).decryptor()
-    padded = decryptor.update(raw[16:]) + decryptor.finalize()
-    unpadder = padding.PKCS7(128).unpadder()
+    padded = aes.cbc_decrypt(_key(encrypt_key), raw[:16], raw[16:])
+    pad = padded[-1]
+    if not 1 <= pad <= 16 or padded[-pad:] != padded[-1:] * pad:
+        raise BadRequest("cannot decrypt the body; check feishu.encrypt_key against the developer console")
     try:
-        plain = unpadder.update(padded) + unpadder.finalize()
-        return plain.decode("utf-8")
-    except ValueError as exc:
+        return padded[:-pad].decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise BadRequest("cannot decrypt the body; check feishu.encrypt_key against the developer console") from exc
 
 
 def encrypt(encrypt_key: str, plaintext: str, iv: bytes | None = None) -> str:
     """Encrypt plaintext as Feishu does (tests, fakes and the ws fake endpoint use it)."""
     iv = iv if iv is not None else os.urandom(16)
-    padder = padding.PKCS7(128).padder()
-    padded = padder.update(plaintext.encode("utf-8")) + padder.finalize()
-    encryptor = Cipher(algorithms.AES(_key(encrypt_key)), modes.CBC(iv)).encryptor()
-    return base64.b64encode(iv + encryptor.update(padded) + encryptor.finalize()).decode("ascii")
+    data = plaintext.encode("utf-8")
+    pad = 16 - len(data) % 16
+    sealed = aes.cbc_encrypt(_key(encrypt_key), iv, data + bytes((pad,)) * pad)
+    return base64.b64encode(iv + sealed).decode("ascii")
 
 
 def signature(timestamp: str, nonce: str, encrypt_key: str, body: bytes) -> str:

@@ -13,8 +13,7 @@ import hmac
 import os
 import struct
 
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-
+from bot.core import aes
 from bot.core.errors import BadRequest, BadSignature
 
 BLOCK = 32  # WeCom pads to 32 bytes, not AES's 16 (the official vector carries a pad of 30)
@@ -43,7 +42,7 @@ class WecomCrypto:
         key = aes_key(encoding_aes_key)
         self.token = token
         self.receive_id = receive_id.encode("utf-8")
-        self._cipher = Cipher(algorithms.AES(key), modes.CBC(key[:16]))  # built once: decrypt is on the hot path
+        self._key = key
 
     def signature(self, timestamp: str, nonce: str, encrypt: str) -> str:
         """Return the hex SHA1 of token, timestamp, nonce and encrypt, sorted and concatenated."""
@@ -61,8 +60,7 @@ class WecomCrypto:
     def decrypt(self, encrypt: str) -> bytes:
         """Return the message inside an Encrypt value; raise BadRequest/BadSignature if it is not ours."""
         data = _b64decode(encrypt)
-        decryptor = self._cipher.decryptor()
-        plain = decryptor.update(data) + decryptor.finalize()
+        plain = aes.cbc_decrypt(self._key, self._key[:16], data)
         pad = plain[-1]
         if pad < 1 or pad > BLOCK or plain[-pad:] != plain[-1:] * pad:
             raise BadSignature("WeCom payload does not decrypt (bad padding); check [wecom] encoding_aes_key")
@@ -88,8 +86,7 @@ class WecomCrypto:
             raise ValueError("random16 must be exactly 16 bytes")
         body = prefix + _LEN.pack(len(msg)) + msg + self.receive_id
         pad = BLOCK - len(body) % BLOCK
-        encryptor = self._cipher.encryptor()
-        sealed = encryptor.update(body + bytes((pad,)) * pad) + encryptor.finalize()
+        sealed = aes.cbc_encrypt(self._key, self._key[:16], body + bytes((pad,)) * pad)
         encrypt = binascii.b2a_base64(sealed, newline=False).decode("ascii")
         return {"Encrypt": encrypt, "MsgSignature": self.signature(timestamp, nonce, encrypt),
                 "TimeStamp": timestamp, "Nonce": nonce}

@@ -1,6 +1,6 @@
 """An attacker's and a platform's toolkit on loopback: one app with every adapter on, and requests signed
 and encrypted the way each platform does it — by an independent implementation (wechatpy for WeCom;
-`hmac` and `cryptography` written from the platform documents for DingTalk and Feishu), never by the
+`hmac` and pycryptodome written from the platform documents for DingTalk and Feishu), never by the
 code under test. Used by the recorded-payload test, bench/prove_fuzz.py and bench/prove_security.py.
 """
 
@@ -23,8 +23,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp.test_utils import TestClient, TestServer
-from cryptography.hazmat.primitives import padding
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from Crypto.Cipher import AES
 from sqlalchemy import text
 from wechatpy.enterprise.crypto import WeChatCrypto
 
@@ -165,8 +164,7 @@ def dingtalk_event(plain: bytes, ts_ms: int) -> Req:
     key = base64.b64decode(DT_EVENT_KEY + "=")
     data = os.urandom(16) + struct.pack(">I", len(plain)) + plain + DT_ID.encode()
     pad = 32 - len(data) % 32
-    enc = Cipher(algorithms.AES(key), modes.CBC(key[:16])).encryptor()
-    encrypt = base64.b64encode(enc.update(data + bytes([pad]) * pad) + enc.finalize()).decode()
+    encrypt = base64.b64encode(AES.new(key, AES.MODE_CBC, key[:16]).encrypt(data + bytes([pad]) * pad)).decode()
     nonce = _nonce()
     sig = hashlib.sha1("".join(sorted((DT_EVENT_TOKEN, str(ts_ms), nonce, encrypt))).encode()).hexdigest()
     query = urlencode({"msg_signature": sig, "timestamp": ts_ms, "nonce": nonce})
@@ -177,10 +175,9 @@ def dingtalk_event(plain: bytes, ts_ms: int) -> Req:
 def feishu(plain: bytes, ts: int) -> Req:
     """An event push: AES-256-CBC with key SHA-256(Encrypt Key), IV prepended; X-Lark-Signature over the body."""
     iv = os.urandom(16)
-    padder = padding.PKCS7(128).padder()
-    padded = padder.update(plain) + padder.finalize()
-    enc = Cipher(algorithms.AES(hashlib.sha256(FS_KEY.encode()).digest()), modes.CBC(iv)).encryptor()
-    body = json.dumps({"encrypt": base64.b64encode(iv + enc.update(padded) + enc.finalize()).decode()}).encode()
+    pad = 16 - len(plain) % 16  # PKCS#7
+    sealed = AES.new(hashlib.sha256(FS_KEY.encode()).digest(), AES.MODE_CBC, iv).encrypt(plain + bytes([pad]) * pad)
+    body = json.dumps({"encrypt": base64.b64encode(iv + sealed).decode()}).encode()
     nonce = _nonce()
     sig = hashlib.sha256((str(ts) + nonce + FS_KEY).encode() + body).hexdigest()
     return Req("/feishu/events", body, {"X-Lark-Request-Timestamp": str(ts), "X-Lark-Request-Nonce": nonce,

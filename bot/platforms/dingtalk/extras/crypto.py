@@ -88,7 +88,8 @@ class EventCrypto:
     def __init__(self, token: str, aes_key: str, owner_key: str) -> None:
         key = _aes_key(aes_key)
         self.token, self.owner = token, owner_key.encode()
-        self._key = key
+        self._aes = aes.Key(key)
+        self._iv = key[:16]  # DingTalk takes the IV from the key
 
     def signature(self, timestamp: str, nonce: str, encrypt: str) -> str:
         """Return the hex SHA1 of token, timestamp, nonce and encrypt, sorted and joined."""
@@ -108,7 +109,7 @@ class EventCrypto:
             raise BadRequest("DingTalk encrypt is not valid base64") from exc
         if not data or len(data) % 16:
             raise BadRequest(f"DingTalk encrypt decodes to {len(data)} bytes, not a positive multiple of 16")
-        plain = aes.cbc_decrypt(self._key, self._key[:16], data)
+        plain = self._aes.cbc_decrypt(self._iv, data)
         pad = plain[-1]
         if not 1 <= pad <= BLOCK or plain[-pad:] != plain[-1:] * pad or len(plain) - pad < 20:
             raise BadRequest("DingTalk event does not decrypt; check [dingtalk] event_aes_key")
@@ -123,7 +124,7 @@ class EventCrypto:
         prefix = os.urandom(16) if random16 is None else random16
         body = prefix + _LEN.pack(len(msg)) + msg + self.owner
         pad = BLOCK - len(body) % BLOCK
-        sealed = aes.cbc_encrypt(self._key, self._key[:16], body + bytes((pad,)) * pad)
+        sealed = self._aes.cbc_encrypt(self._iv, body + bytes((pad,)) * pad)
         return base64.b64encode(sealed).decode("ascii")
 
     def reply(self, msg: bytes, timestamp: str, nonce: str) -> dict[str, str]:

@@ -12,6 +12,7 @@ import binascii
 import hashlib
 import hmac
 import os
+from functools import lru_cache
 
 from bot.core import aes
 from bot.core.errors import BadRequest, BadSignature
@@ -19,8 +20,10 @@ from bot.core.errors import BadRequest, BadSignature
 WINDOW = 300  # seconds; Feishu retries resend the original headers, so the window only bounds replays
 
 
-def _key(encrypt_key: str) -> bytes:
-    return hashlib.sha256(encrypt_key.encode("utf-8")).digest()
+@lru_cache(maxsize=8)
+def _cipher(encrypt_key: str) -> aes.Key:
+    """The AES key of an Encrypt Key (its SHA-256), built once per key."""
+    return aes.Key(hashlib.sha256(encrypt_key.encode("utf-8")).digest())
 
 
 def decrypt(encrypt_key: str, encrypt: str) -> str:
@@ -31,7 +34,7 @@ def decrypt(encrypt_key: str, encrypt: str) -> str:
         raise BadRequest("encrypt is not valid base64") from exc
     if len(raw) < 32 or len(raw) % 16:
         raise BadRequest(f"encrypt decodes to {len(raw)} bytes; expected IV + whole 16-byte blocks")
-    padded = aes.cbc_decrypt(_key(encrypt_key), raw[:16], raw[16:])
+    padded = _cipher(encrypt_key).cbc_decrypt(raw[:16], raw[16:])
     pad = padded[-1]
     if not 1 <= pad <= 16 or padded[-pad:] != padded[-1:] * pad:
         raise BadRequest("cannot decrypt the body; check feishu.encrypt_key against the developer console")
@@ -46,7 +49,7 @@ def encrypt(encrypt_key: str, plaintext: str, iv: bytes | None = None) -> str:
     iv = iv if iv is not None else os.urandom(16)
     data = plaintext.encode("utf-8")
     pad = 16 - len(data) % 16
-    sealed = aes.cbc_encrypt(_key(encrypt_key), iv, data + bytes((pad,)) * pad)
+    sealed = _cipher(encrypt_key).cbc_encrypt(iv, data + bytes((pad,)) * pad)
     return base64.b64encode(iv + sealed).decode("ascii")
 
 

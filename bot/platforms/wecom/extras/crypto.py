@@ -42,7 +42,8 @@ class WecomCrypto:
         key = aes_key(encoding_aes_key)
         self.token = token
         self.receive_id = receive_id.encode("utf-8")
-        self._key = key
+        self._aes = aes.Key(key)
+        self._iv = key[:16]  # WeCom takes the IV from the key
 
     def signature(self, timestamp: str, nonce: str, encrypt: str) -> str:
         """Return the hex SHA1 of token, timestamp, nonce and encrypt, sorted and concatenated."""
@@ -60,7 +61,7 @@ class WecomCrypto:
     def decrypt(self, encrypt: str) -> bytes:
         """Return the message inside an Encrypt value; raise BadRequest/BadSignature if it is not ours."""
         data = _b64decode(encrypt)
-        plain = aes.cbc_decrypt(self._key, self._key[:16], data)
+        plain = self._aes.cbc_decrypt(self._iv, data)
         pad = plain[-1]
         if pad < 1 or pad > BLOCK or plain[-pad:] != plain[-1:] * pad:
             raise BadSignature("WeCom payload does not decrypt (bad padding); check [wecom] encoding_aes_key")
@@ -86,7 +87,7 @@ class WecomCrypto:
             raise ValueError("random16 must be exactly 16 bytes")
         body = prefix + _LEN.pack(len(msg)) + msg + self.receive_id
         pad = BLOCK - len(body) % BLOCK
-        sealed = aes.cbc_encrypt(self._key, self._key[:16], body + bytes((pad,)) * pad)
+        sealed = self._aes.cbc_encrypt(self._iv, body + bytes((pad,)) * pad)
         encrypt = binascii.b2a_base64(sealed, newline=False).decode("ascii")
         return {"Encrypt": encrypt, "MsgSignature": self.signature(timestamp, nonce, encrypt),
                 "TimeStamp": timestamp, "Nonce": nonce}

@@ -35,7 +35,7 @@ def open_request(cfg: FeishuConfig, headers: Mapping[str, str], body: bytes, now
         if not cfg.encrypt_key:
             raise BadRequest("the body is encrypted but feishu.encrypt_key is not set; copy the Encrypt Key "
                              "from the developer console (事件与回调 → 加密策略)")
-        payload = json_object(crypto.decrypt(cfg.encrypt_key, text(outer, "encrypt", "body")), "decrypted body")
+        payload = _decrypted(cfg, text(outer, "encrypt", "body"), signed)
     else:
         payload = outer
     challenge = payload.get("type") == "url_verification"
@@ -44,6 +44,18 @@ def open_request(cfg: FeishuConfig, headers: Mapping[str, str], body: bytes, now
     _check_token(cfg, payload)
     verified()
     return payload
+
+
+def _decrypted(cfg: FeishuConfig, encrypt: str, signed: bool) -> dict[str, Any]:
+    """The decrypted payload. Unsigned (url_verification is never signed, so it is decrypted before anything proves
+    its origin): whatever fails — padding, UTF-8, JSON — is one answer, so a stranger learns nothing from it about
+    a ciphertext of their making (no padding oracle)."""
+    try:
+        return json_object(crypto.decrypt(cfg.encrypt_key, encrypt), "decrypted body")
+    except BadRequest:
+        if signed:
+            raise
+        raise BadRequest(crypto.UNDECRYPTABLE) from None
 
 
 def _verify(cfg: FeishuConfig, headers: Mapping[str, str], body: bytes, now: float) -> None:

@@ -18,6 +18,7 @@ from bot.core import aes
 from bot.core.errors import BadRequest, BadSignature
 
 WINDOW = 300  # seconds; Feishu retries resend the original headers, so the window only bounds replays
+UNDECRYPTABLE = "cannot decrypt the body; check feishu.encrypt_key against the developer console"
 
 
 @lru_cache(maxsize=8)
@@ -37,11 +38,11 @@ def decrypt(encrypt_key: str, encrypt: str) -> str:
     padded = _cipher(encrypt_key).cbc_decrypt(raw[:16], raw[16:])
     pad = padded[-1]
     if not 1 <= pad <= 16 or padded[-pad:] != padded[-1:] * pad:
-        raise BadRequest("cannot decrypt the body; check feishu.encrypt_key against the developer console")
+        raise BadRequest(UNDECRYPTABLE)
     try:
         return padded[:-pad].decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise BadRequest("cannot decrypt the body; check feishu.encrypt_key against the developer console") from exc
+        raise BadRequest(UNDECRYPTABLE) from exc
 
 
 def encrypt(encrypt_key: str, plaintext: str, iv: bytes | None = None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -10,7 +11,7 @@ from bot.config import FeishuConfig
 from bot.core.actions import AdvanceStage, AskEvidence
 from bot.core.errors import BadRequest, BadSignature
 from bot.platforms.feishu import adapter
-from bot.platforms.feishu.extras import card_actions
+from bot.platforms.feishu.extras import card_actions, crypto
 from tests.bot.platforms.feishu.conftest import click, envelope, mention, signed, text_message
 
 BOT = "ou_bot"
@@ -105,6 +106,32 @@ def test_plain_body_is_refused_when_the_signature_is_missing():
     body = json.dumps(_message("x")).encode()
     with pytest.raises(BadSignature, match="missing"):
         adapter.open_request(_cfg(), {}, body, NOW)
+
+
+def _encrypted(plain: bytes, padded: bool = True) -> bytes:
+    """A body whose `encrypt` holds `plain` (PKCS#7-padded unless `padded` is False: then it must be whole blocks)."""
+    pad = 16 - len(plain) % 16
+    data = plain + bytes((pad,)) * pad if padded else plain
+    raw = b"\x00" * 16 + crypto._cipher("test key").cbc_encrypt(b"\x00" * 16, data)
+    return json.dumps({"encrypt": base64.b64encode(raw).decode()}).encode()
+
+
+@pytest.mark.parametrize("body", [_encrypted(b"sixteen bytes!!\x00", padded=False), _encrypted(b"\xff\xfe not utf-8"),
+                                  _encrypted(b"not json"), _encrypted(b"[1, 2]"),
+                                  _encrypted(b"[" * 40 + b"]" * 40), b'{"encrypt": "@@@"}'])
+def test_an_unsigned_body_that_does_not_decrypt_to_an_object_gets_one_answer_whatever_failed(body):
+    """No padding oracle: bad padding, UTF-8, JSON or base64 inside an unsigned body are the same refusal."""
+    with pytest.raises(BadRequest) as refused:
+        adapter.open_request(_cfg(), {}, body, NOW)
+    assert refused.value.args[0] == crypto.UNDECRYPTABLE
+
+
+def test_a_signed_body_keeps_the_precise_reason():
+    body = _encrypted(b"[1, 2]")
+    headers = {"X-Lark-Request-Timestamp": str(NOW), "X-Lark-Request-Nonce": "n",
+               "X-Lark-Signature": crypto.signature(str(NOW), "n", "test key", body)}
+    with pytest.raises(BadRequest, match="decrypted body must be a JSON object"):
+        adapter.open_request(_cfg(), headers, body, NOW)
 
 
 def test_without_encrypt_key_the_token_authenticates():

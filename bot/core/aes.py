@@ -33,4 +33,3 @@ class Key:
     def cbc_encrypt(self, iv: bytes, data: bytes) -> bytes:
         """Encrypt `data`, already padded to a multiple of 16 bytes (replies only: not on the hot path)."""
         return AES.new(self._key, AES.MODE_CBC, iv).encrypt(data)
-

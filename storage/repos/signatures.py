@@ -42,13 +42,21 @@ async def claim(db: Database, scheme: str, signature: str, body_sha256: str, exp
                 break
             rows = await conn.execute(select(T.c.body_sha256, T.c.slot).where(
                 T.c.scheme == key["scheme"], T.c.signature == key["signature"]))
-            seen: dict[str, int] = {digest: taken for digest, taken in rows}
-            if body_sha256 in seen:
-                got = Claim(seen[body_sha256], retry=True)
+            step = after_loss({digest: taken for digest, taken in rows}, slot, body_sha256)
+            if isinstance(step, Claim):
+                got = step
                 break
-            slot = max([slot, *seen.values()]) + 1  # strictly up: a lost slot is never tried twice
+            slot = step
     await prune_now_and_then(db, new_id, now)
     return got
+
+
+def after_loss(seen: dict[str, int], slot: int, body_sha256: str) -> Claim | int:
+    """After `slot` went to another row: the body's Claim when it is stored already (a retry), else the next slot
+    to try — strictly up, so a lost slot is never tried twice (shared with storage/repos/signatures_sqlite.py)."""
+    if body_sha256 in seen:
+        return Claim(seen[body_sha256], retry=True)
+    return max([slot, *seen.values()]) + 1
 
 
 async def prune_now_and_then(db: Database, new_id: int, now: datetime) -> None:

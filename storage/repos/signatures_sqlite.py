@@ -13,7 +13,7 @@ import sqlite3
 from datetime import datetime
 
 from storage.repos.inbox_sqlite import run, sql_time
-from storage.repos.signatures import Claim
+from storage.repos.signatures import Claim, after_loss
 
 _INSERT = ("INSERT INTO signature_seen (scheme, signature, slot, body_sha256, expires_at) VALUES (?, ?, ?, ?, ?) "
            "ON CONFLICT DO NOTHING RETURNING id")
@@ -39,8 +39,8 @@ def _claim(conn: sqlite3.Connection, key: tuple[str, str], digest: str, expires:
     while slot < limit:
         if got := run(conn, _INSERT, (*key, slot, digest, expires)):
             return Claim(slot, retry=False), got[0][0]
-        seen: dict[str, int] = dict(run(conn, _SEEN, key))
-        if digest in seen:
-            return Claim(seen[digest], retry=True), 0
-        slot = max([slot, *seen.values()]) + 1  # strictly up: a lost slot is never tried twice
+        step = after_loss(dict(run(conn, _SEEN, key)), slot, digest)
+        if isinstance(step, Claim):
+            return step, 0
+        slot = step
     return Claim(None, retry=False), 0

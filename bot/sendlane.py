@@ -122,6 +122,7 @@ class Lane(Delivery):
             _done, hung = await asyncio.wait(tasks, timeout=min(self.cfg.send_timeout_seconds, 2.0))
             for task in hung:  # its row stays claimed and is taken over after the lease
                 task.cancel()
+        await self.slots.idle()
         with contextlib.suppress(Exception):
             await self.flush()
 

@@ -1,9 +1,11 @@
 """Shared sliding send windows: each rate scope owns N slot rows holding the times of its last N sends.
 
-A send takes, in one transaction, one slot older than the window in every scope it counts against
-(member, chat, app…). Taking a slot is a conditional UPDATE, so two replicas can never both take the
-same one, and on PostgreSQL SKIP LOCKED lets them take different ones without waiting. When any scope
-has no free slot the transaction rolls back and the caller learns how long until one frees.
+A send takes one slot older than the window in every scope it counts against (member, chat, app…); the
+sends a lane starts together take theirs in one transaction, one UPDATE per scope for all of them (a slot
+transaction per send cost more CPU than the send). Taking slots is a conditional UPDATE, so two replicas can
+never both take the same one, and on PostgreSQL SKIP LOCKED lets them take different ones without waiting.
+A send that finds a scope full gets no slot anywhere (those it took elsewhere are given back in the same
+transaction) and learns how long until one frees.
 
 A slot records when the platform may have seen the send, which is any moment between taking the slot and
 the send's answer (the lane's loop, a token refresh, a local pause all come between). So a send in flight
@@ -17,8 +19,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import ARRAY, Integer, any_, bindparam, cast, func, literal, select, update
 
 from storage.db import Database
 from storage.models import SendSlot
@@ -35,13 +38,19 @@ _OLDEST = select(func.min(S.c.at)).where(S.c.scope == bindparam("s_scope"), S.c.
 
 
 def _take_statement(dialect: str):
-    """The slot take, built once per dialect (every send runs it): the oldest free slot, if any, stamped now."""
+    """The slot take, built once per dialect (every send runs it): the `s_n` oldest free slots, stamped."""
     free = (select(S.c.slot).where(S.c.scope == bindparam("s_scope"), S.c.slot < bindparam("s_count"),
-                                   S.c.at <= bindparam("s_cutoff")).order_by(S.c.at, S.c.slot).limit(1))
+                                   S.c.at <= bindparam("s_cutoff")).order_by(S.c.at, S.c.slot)
+            .limit(bindparam("s_n", type_=Integer)))
+    picked: Any = S.c.slot.in_(free)
     if dialect == "postgresql":
-        free = free.with_for_update(skip_locked=True)
-    return (update(S).where(S.c.scope == bindparam("s_scope"), S.c.slot == free.scalar_subquery(),
-                            S.c.at <= bindparam("s_cutoff")).values(at=bindparam("s_now")).returning(S.c.slot))
+        # The locked slots as one array, computed once (an uncorrelated sub-select): written as `slot IN (…)` the
+        # UPDATE matched none of the rows its own sub-select had just locked, and every take came back empty.
+        locked = free.with_for_update(skip_locked=True).subquery()
+        slots = select(func.array_agg(locked.c.slot)).scalar_subquery()
+        picked = S.c.slot == any_(func.coalesce(slots, cast(literal("{}"), ARRAY(Integer))))
+    return (update(S).where(S.c.scope == bindparam("s_scope"), picked, S.c.at <= bindparam("s_cutoff"))
+            .values(at=bindparam("s_now")).returning(S.c.slot))
 
 
 _TAKE = {dialect: _take_statement(dialect) for dialect in ("sqlite", "postgresql")}
@@ -67,45 +76,50 @@ class Grant:
     full: str = ""  # with `wait`: the scope that had no free slot
 
 
-class _Full(Exception):
-    def __init__(self, wait: float, scope: str) -> None:
-        self.wait, self.scope = wait, scope
-
-
 class SlotStore:
     """Take send slots in the database; remembers which scopes already have their slot rows."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
         self._seeded: set[tuple[str, int]] = set()
+        self._seed_rows = insert_ignore(S, db.dialect, ["scope", "slot"])
 
     async def acquire(self, limits: Sequence[Limit], clock: Callable[[], datetime], hold: float = 0.0) -> Grant:
-        """Take a slot in every limit's scope at once; return the grant, or the seconds until all could be taken.
+        """Take a slot in every limit's scope at once; return the grant, or the seconds until all could be taken."""
+        return (await self.acquire_many([limits], clock, hold))[0]
+
+    async def acquire_many(self, requests: Sequence[Sequence[Limit]], clock: Callable[[], datetime],
+                           hold: float = 0.0) -> list[Grant]:
+        """Grant each request (the limits one send counts against) a slot in every one of its scopes, first come
+        first served, in one transaction: one take per scope for all the requests that count against it.
 
         The slots are stamped with the time read after they were taken, not before (a transaction that
         waited for a lock must not record a send earlier than it happened), plus `hold` seconds while the
-        send is in flight: `settle` brings the stamp back to when the send was answered.
+        send is in flight: `settle` brings the stamp back to when the send was answered. A slot taken for a
+        request that another of its scopes refused is given back, free.
         """
-        todo = sorted({lim.scope: lim for lim in limits if lim.count > 0}.values(), key=lambda lim: lim.scope)
-        if not todo:
-            return Grant()
-        try:
-            async with self.db.engine.begin() as conn:
-                now = clock()
-                taken = []
-                for lim in todo:
-                    await self._seed(conn, lim)
-                    taken.append((lim.scope, await self._take(conn, lim, now)))
-                later = clock()
-                held = later + timedelta(seconds=hold)
-                if hold or (later - now).total_seconds() > STAMP_SLACK:
-                    await conn.execute(_STAMP, [{"s_scope": scope, "s_slot": slot, "s_at": held}
-                                                for scope, slot in taken])
-                else:
-                    held = now
-        except _Full as full:
-            return Grant(wait=max(full.wait, 0.001), full=full.scope)
-        return Grant(slots=tuple(taken), held=held)
+        wanted = [sorted({lim.scope: lim for lim in limits if lim.count > 0}.values(), key=lambda lim: lim.scope)
+                  for limits in requests]
+        scopes = {lim.scope: lim for todo in wanted for lim in todo}
+        if not scopes:
+            return [Grant() for _ in requests]
+        seeding = {(lim.scope, lim.count) for lim in scopes.values()} - self._seeded
+        async with self.db.engine.begin() as conn:
+            now = clock()
+            stamp = now + timedelta(seconds=hold)
+            await self._seed(conn, seeding)
+            got, full = await self._take_all(conn, wanted, scopes, now, stamp)
+            await self._give_back(conn, [pair for i in full for pair in got[i]], scopes, now, stamp)
+            waits = {scope: await self._wait(conn, scopes[scope], now) for scope in set(full.values())}
+            later = clock()
+            held = later + timedelta(seconds=hold) if (later - now).total_seconds() > STAMP_SLACK else stamp
+            restamp = [{"s_scope": scope, "s_slot": slot, "s_at": held}
+                       for i, pairs in enumerate(got) if i not in full for scope, slot in pairs]
+            if held != stamp and restamp:
+                await conn.execute(_STAMP, restamp)
+        self._seeded |= seeding
+        return [Grant(wait=waits[full[i]], full=full[i]) if i in full else Grant(slots=tuple(pairs), held=held)
+                for i, pairs in enumerate(got)]
 
     async def settle(self, grants: Sequence[tuple[Grant, datetime]]) -> None:
         """Stamp each grant's slots with when its send was answered (only slots still holding its stamp)."""
@@ -114,22 +128,49 @@ class SlotStore:
         if params:
             async with self.db.engine.begin() as conn:
                 await conn.execute(_SETTLE, params)
-    async def _seed(self, conn, lim: Limit) -> None:
-        if (lim.scope, lim.count) in self._seeded:
-            return
-        rows = [{"scope": lim.scope, "slot": i, "at": NEVER} for i in range(lim.count)]
-        await conn.execute(insert_ignore(S, self.db.dialect, ["scope", "slot"]), rows)
-        self._seeded.add((lim.scope, lim.count))
 
-    async def _take(self, conn, lim: Limit, now: datetime) -> int:
-        cutoff = now - timedelta(seconds=lim.window)
-        got = (await conn.execute(_TAKE[self.db.dialect], {"s_scope": lim.scope, "s_count": lim.count,
-                                                           "s_cutoff": cutoff, "s_now": now})).first()
-        if got is not None:
-            return got.slot
+    async def _seed(self, conn, seeding: set[tuple[str, int]]) -> None:
+        rows = [{"scope": scope, "slot": i, "at": NEVER} for scope, count in sorted(seeding) for i in range(count)]
+        if rows:
+            await conn.execute(self._seed_rows, rows)
+
+    async def _take_all(self, conn, wanted: list[list[Limit]], scopes: dict[str, Limit], now: datetime,
+                        stamp: datetime) -> tuple[list[list[tuple[str, int]]], dict[int, str]]:
+        """Scope by scope (a fixed order, so replicas never deadlock), one take for the requests still in line;
+        a request that finds its scope full drops out there: (slots per request, {request: the full scope})."""
+        got: list[list[tuple[str, int]]] = [[] for _ in wanted]
+        full: dict[int, str] = {}
+        for scope in sorted(scopes):
+            users = [i for i, todo in enumerate(wanted) if i not in full and any(lim.scope == scope for lim in todo)]
+            if not users:
+                continue
+            slots = await self._take(conn, scopes[scope], now, stamp, len(users))
+            for i, slot in zip(users, slots, strict=False):
+                got[i].append((scope, slot))
+            full.update((i, scope) for i in users[len(slots):])
+        return got, full
+
+    async def _take(self, conn, lim: Limit, now: datetime, stamp: datetime, n: int) -> list[int]:
+        """Take up to n free slots of the scope (the oldest first), stamped `stamp`."""
+        got = await conn.execute(_TAKE[self.db.dialect], {"s_scope": lim.scope, "s_count": lim.count, "s_n": n,
+                                                          "s_cutoff": now - timedelta(seconds=lim.window),
+                                                          "s_now": stamp})
+        return sorted(row.slot for row in got)
+
+    async def _give_back(self, conn, pairs: list[tuple[str, int]], scopes: dict[str, Limit], now: datetime,
+                         stamp: datetime) -> None:
+        """Free the slots taken for requests that another scope refused. Stamped a whole window ago they count
+        in no window from now on, like the send they last recorded (older than that, or they were not free)."""
+        params = [{"s_scope": scope, "s_slot": slot, "s_held": stamp,
+                   "s_at": now - timedelta(seconds=scopes[scope].window)} for scope, slot in pairs]
+        if params:
+            await conn.execute(_SETTLE, params)
+
+    async def _wait(self, conn, lim: Limit, now: datetime) -> float:
+        """Seconds until the full scope's oldest slot leaves its window (at least a millisecond)."""
         oldest = (await conn.execute(_OLDEST, {"s_scope": lim.scope, "s_count": lim.count})).scalar()
         # A slot held by a send still in flight frees a window after that send is answered: guess "now".
-        raise _Full((min(oldest or now, now) - cutoff).total_seconds(), lim.scope)
+        return max((min(oldest or now, now) - (now - timedelta(seconds=lim.window))).total_seconds(), 0.001)
 
     async def used(self, scope: str, now: datetime, window: float) -> int:
         """Count sends in `scope` within the last `window` seconds (metrics and tests)."""

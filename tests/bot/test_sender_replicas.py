@@ -171,17 +171,17 @@ async def test_a_row_whose_bookkeeping_failed_is_released_and_sent_after_its_lea
     """PostgreSQL restarting mid-send: the lane must not keep renewing a row it will never finish."""
     await _queue(migrated_db, clock, "slow", [("k", "chat", {})])
     api = SlowAPI(clock, seconds=0)
-    sender = _sender(migrated_db, clock, {"slow": api})
-    real, calls = sender.slots.acquire, 0
+    sender = _sender(migrated_db, clock, {"slow": api}, per_target_per_minute=20)  # a cap: its slot is taken first
+    real, calls = sender.slots.acquire_many, 0
 
-    async def flaky(limits, now, hold=0.0):
+    async def flaky(requests, now, hold=0.0):
         nonlocal calls
         calls += 1
         if calls == 1:
             raise ConnectionError("server closed the connection unexpectedly")
-        return await real(limits, now, hold)
+        return await real(requests, now, hold)
 
-    sender.slots.acquire = flaky
+    sender.slots.acquire_many = flaky
     await sender.run_once()
     lane = sender.lane("slow")
     assert api.keys == [] and lane.rows == {}  # not held any more: the renewal leaves it to lapse

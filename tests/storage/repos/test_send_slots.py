@@ -1,0 +1,51 @@
+"""Send slots taken for many sends in one transaction: first come first served, never past a cap, nothing leaked."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from storage.repos.send_slots import Grant, Limit, SlotStore
+
+APP = Limit("feishu:cli:app", 3, 1.0, lane=True)
+
+
+def _chat(name: str, count: int = 5) -> Limit:
+    return Limit(f"feishu:cli:chat:{name}", count, 1.0)
+
+
+async def test_one_transaction_grants_in_order_up_to_the_cap_and_says_how_long_for_the_rest(migrated_db, clock):
+    store = SlotStore(migrated_db)
+    grants = await store.acquire_many([[APP, _chat(f"c{i}")] for i in range(5)], clock.now, hold=16.0)
+    assert [bool(g.slots) for g in grants] == [True, True, True, False, False]
+    assert {g.full for g in grants[3:]} == {APP.scope} and all(g.wait > 0 for g in grants[3:])
+    assert len({slot for g in grants for slot in g.slots}) == 6  # three app slots and three chat slots, all distinct
+    later = clock.now() + timedelta(seconds=0.5)
+    assert await store.used(APP.scope, later, 1.0) == 3  # held ahead while the sends are in flight
+    for i in (3, 4):  # the refused sends took nothing in their own chats
+        assert await store.used(_chat(f"c{i}").scope, later, 1.0) == 0
+
+
+async def test_a_send_refused_by_its_chat_gives_back_the_app_slot_it_took(migrated_db, clock):
+    store = SlotStore(migrated_db)
+    busy = _chat("busy", count=1)
+    assert (await store.acquire([APP, busy], clock.now)).slots
+    grants = await store.acquire_many([[APP, busy], [APP, _chat("quiet")]], clock.now)
+    assert grants[0].full == busy.scope and grants[1].slots
+    assert await store.used(APP.scope, clock.now(), 1.0) == 2  # not 3: the refused send's slot is free again
+    clock.advance(timedelta(seconds=1.5))
+    assert all(g.slots for g in await store.acquire_many([[APP, busy], [APP], [APP]], clock.now))
+
+
+async def test_two_replicas_taking_at_once_never_pass_the_cap(migrated_db, clock):
+    a, b = SlotStore(migrated_db), SlotStore(migrated_db)
+    wanted = [[APP, _chat(f"r{i}")] for i in range(4)]
+    got = await asyncio.gather(a.acquire_many(wanted, clock.now), b.acquire_many(wanted, clock.now))
+    granted = [g for grants in got for g in grants if g.slots]
+    assert len(granted) == APP.count
+    assert len({slot for g in granted for slot in g.slots if slot[0] == APP.scope}) == APP.count
+
+
+async def test_sends_without_caps_take_nothing(migrated_db, clock):
+    grants = await SlotStore(migrated_db).acquire_many([[], [Limit("x", 0, 1.0)]], clock.now)
+    assert grants == [Grant(), Grant()]

@@ -5,7 +5,8 @@ Every message a handler, job, flow or task handler queues passes through `Render
 rendered message links to, and inserts the rows in the caller's transaction, held until `not_before`
 when the caller decided the message must wait (quiet hours, a report's send time). A batch of up to
 CHUNK messages is one statement; a larger one (a push to 10,000 reps) is written a chunk at a time while
-the next chunk renders, so the database stores one while Python renders the other.
+the next chunk renders, so the database stores one while Python renders the other. `queued` hears the platform
+of every row written, so only those platforms' sender lanes are woken after the commit.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ SLICE = 20  # messages rendered between two turns of the event loop, so a chunk 
 class RenderingOutbox:
     """Render for the target platform and queue in the caller's transaction, at most once per key."""
 
-    def __init__(self, session: AsyncSession, now: Callable[[], datetime], render: Render) -> None:
-        self.session, self.now, self.render = session, now, render
+    def __init__(self, session: AsyncSession, now: Callable[[], datetime], render: Render,
+                 queued: Callable[[str], None] = lambda _platform: None) -> None:
+        self.session, self.now, self.render, self.queued = session, now, render, queued
 
     async def send(self, to: ChatRef, card: Card | None, key: str, text: str = "", *,
                    not_before: datetime | None = None, **extra: Any) -> bool:
@@ -48,6 +50,7 @@ class RenderingOutbox:
             rows, views = await self._render(items)
             await card_views.save(self.session, views, now)
             key, platform, target, payload = rows[0]
+            self.queued(platform)
             queued = await outbox.enqueue(self.session, key, platform, target, payload, now, not_before)
             return {key[:200]} if queued else set()
         new: set[str] = set()
@@ -79,5 +82,7 @@ class RenderingOutbox:
 
     async def _write(self, rows: list[Row], views: dict[str, Any], now: datetime,
                      not_before: datetime | None) -> set[str]:
+        for platform in {platform for _key, platform, *_ in rows}:
+            self.queued(platform)
         await card_views.save(self.session, views, now)
         return await outbox.enqueue_many(self.session, rows, now, not_before)

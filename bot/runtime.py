@@ -59,6 +59,7 @@ class Runtime:
         self.worker = TaskWorker(self.db, self.clock, self.tasks.specs, settings.outbox, self.metrics, self.post,
                                  self.dispatcher.ingest, gate=self.acks)
         self._tasks_queued = False  # a handler queued a task since the task worker was last woken
+        self._sends_queued: set[str] = set()  # platforms with outbox rows queued since the sender was last woken
         self.scheduler: Scheduler | None = None  # set by bot/serve.py when serving
         self.connections = Board(self.clock)  # long connections' states for /readyz (bot/platforms/connections.py)
 
@@ -67,9 +68,12 @@ class Runtime:
         return feature is None or bool(getattr(self.settings.features, feature, False))
 
     def sender_wake(self) -> None:
-        """Nudge the sender after new outbox rows commit, and the task worker when a task was queued since the
-        last nudge (otherwise it finds them at its next poll)."""
-        self.sender.wake()
+        """Nudge the lanes of the platforms that got outbox rows since the last nudge, after they commit, and the
+        task worker when a task was queued (otherwise each finds its rows at its next poll). A lane with nothing
+        queued is left asleep: on SQLite its look for due rows would cost a statement per handled event."""
+        if self._sends_queued:
+            self.sender.wake(self._sends_queued)
+            self._sends_queued = set()
         if self._tasks_queued:  # a claim on an empty task queue is a write transaction on SQLite: only when due
             self._tasks_queued = False
             self.worker.wake()
@@ -77,11 +81,14 @@ class Runtime:
     def _task_queued(self) -> None:
         self._tasks_queued = True
 
+    def _send_queued(self, platform: str) -> None:
+        self._sends_queued.add(platform)
+
     async def context(self, session: AsyncSession, event: Event | None = None) -> Context:
         """Build the handler/job context for a session, with its outbox and task queue in that session."""
         member = await resolve_member(session, event, self.members) if event else None
         return Context(settings=self.settings, session=session, clock_now=self.clock.now,
-                       outbox=RenderingOutbox(session, self.clock.now, self.renderers.render),
+                       outbox=RenderingOutbox(session, self.clock.now, self.renderers.render, self._send_queued),
                        tasks=SessionTasks(session, self.clock.now, self.tasks, self._task_queued),
                        member=member, event=event, help_commands=self.routes.help_commands())
 
@@ -103,9 +110,9 @@ class Runtime:
     async def post(self, to: ChatRef, card: Card | None, key: str) -> bool:
         """Queue one message in its own transaction through the one outbox and wake the sender (task handlers)."""
         async with self.db.session() as session:
-            out = RenderingOutbox(session, self.clock.now, self.renderers.render)
+            out = RenderingOutbox(session, self.clock.now, self.renderers.render, self._send_queued)
             queued = await out.send(to, card, key)
-        self.sender.wake()
+        self.sender_wake()
         return queued
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
 from bot.ackgate import AckGate
@@ -55,10 +55,11 @@ class Sender:
         if value:
             self.metrics.inc(name, help_, value, platform=platform)
 
-    def wake(self) -> None:
-        """Tell every lane new rows are waiting."""
-        for lane in self.lanes.values():
-            lane.wake.set()
+    def wake(self, platforms: Collection[str] | None = None) -> None:
+        """Tell the lanes of `platforms` (default: every lane) that new rows are waiting."""
+        for platform, lane in self.lanes.items():
+            if platforms is None or platform in platforms:
+                lane.wake.set()
 
     def start(self) -> None:
         """Run one lane per enabled platform in the background."""

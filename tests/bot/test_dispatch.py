@@ -135,3 +135,17 @@ async def test_slow_handlers_fall_back_to_the_sender(rt, monkeypatch):
     _, payloads = await rt.dispatcher.ingest_and_wait(_msg(str(rep), "帮助", "slow"), timeout=0.01)
     assert payloads == []
     assert len(await sent_cards(rt)) == 1
+
+
+async def test_a_handled_event_wakes_only_the_sender_lanes_of_the_platforms_it_queued_for(rt, monkeypatch):
+    """On SQLite a woken lane with nothing to send still looks for due rows: one statement per event wasted."""
+    rep = await add_member(rt, "周杰")
+    woken: list[set[str] | None] = []
+    monkeypatch.setattr(rt.sender, "wake", lambda platforms=None: woken.append(
+        None if platforms is None else set(platforms)))
+    await rt.dispatcher.ingest(_msg(str(rep), "新建商机 华东医疗", "w1"))
+    await rt.dispatcher.drain()
+    assert woken == [{"playground"}]
+    await rt.dispatcher.ingest(Event("playground", "platform", "p1", None, None, ""))  # archived, no reply
+    await rt.dispatcher.drain()
+    assert woken == [{"playground"}]

@@ -118,8 +118,9 @@ class SlotStore:
             if held != stamp and restamp:
                 await conn.execute(_STAMP, restamp)
         self._seeded |= seeding
-        return [Grant(wait=waits[full[i]], full=full[i]) if i in full else Grant(slots=tuple(pairs), held=held)
-                for i, pairs in enumerate(got)]
+        spent = (later - now).total_seconds()  # the waits count from `now`; the caller hears them only now
+        return [Grant(wait=max(waits[full[i]] - spent, 0.001), full=full[i]) if i in full
+                else Grant(slots=tuple(pairs), held=held) for i, pairs in enumerate(got)]
 
     async def settle(self, grants: Sequence[tuple[Grant, datetime]]) -> None:
         """Stamp each grant's slots with when its send was answered (only slots still holding its stamp)."""

@@ -49,3 +49,14 @@ async def test_two_replicas_taking_at_once_never_pass_the_cap(migrated_db, clock
 async def test_sends_without_caps_take_nothing(migrated_db, clock):
     grants = await SlotStore(migrated_db).acquire_many([[], [Limit("x", 0, 1.0)]], clock.now)
     assert grants == [Grant(), Grant()]
+
+
+async def test_a_held_stamp_is_redone_only_when_the_take_ran_past_the_holds_margin(migrated_db, clock):
+    """Held ahead by the send timeout plus a second, a stamp a few milliseconds early is still ahead of the send."""
+    store = SlotStore(migrated_db)
+    for late, restamped in ((0.1, False), (0.6, True)):
+        start = clock.now()
+        reads = iter([start, start + timedelta(seconds=late)])
+        grant = await store.acquire([Limit(f"scope{late}", 1, 1.0)], reads.__next__, hold=16.0)
+        assert grant.held == start + timedelta(seconds=16.0 + (late if restamped else 0.0))
+        assert await store.used(f"scope{late}", start + timedelta(seconds=16.5), 1.0) == 1  # the row holds it

@@ -125,8 +125,8 @@ class SlotStore:
             if held != stamp and restamp:
                 await conn.execute(_STAMP, restamp)
         self._seeded |= seeding
-        spent = (later - now).total_seconds()  # the waits count from `now`; the caller hears them only now
-        return [Grant(wait=max(waits[full[i]] - spent, 0.001), full=full[i]) if i in full
+        # the waits count from `now`; the caller hears them only `late` seconds after
+        return [Grant(wait=max(waits[full[i]] - late, 0.001), full=full[i]) if i in full
                 else Grant(slots=tuple(pairs), held=held) for i, pairs in enumerate(got)]
 
     async def settle(self, grants: Sequence[tuple[Grant, datetime]]) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 from bot.ackgate import AckGate
 from bot.config import OutboxConfig
 from bot.core.clock import Clock, SystemClock
+from bot.core.stopping import cancel_and_wait
 from bot.metrics import Metrics
 from bot.sendlane import Lane
 from storage.db import Database
@@ -79,12 +80,9 @@ class Sender:
         for lane in self.lanes.values():
             lane.halt()
         if self._tasks:
-            _done, stuck = await asyncio.wait(self._tasks, timeout=STOP_WAIT)
-            for task in stuck:  # a pass stuck on an unreachable database: cancel it after all
-                task.cancel()
-            for task in self._tasks:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            await asyncio.wait(self._tasks, timeout=STOP_WAIT)
+            # a pass stuck on an unreachable database is cancelled after all; cancelling the others is a no-op
+            await cancel_and_wait(self._tasks)
         self._tasks = []
         await asyncio.gather(*(lane.stop() for lane in self.lanes.values()), return_exceptions=True)
 

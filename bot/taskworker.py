@@ -25,6 +25,7 @@ from bot.config import OutboxConfig
 from bot.core.clock import Clock, SystemClock, as_utc
 from bot.core.errors import DeliveryError, Throttled, TransientDeliveryError
 from bot.core.ports import TaskRun
+from bot.core.stopping import cancel_and_wait
 from bot.metrics import Metrics
 from bot.platforms.tasks import Pair, TaskSpec
 from storage.db import Database
@@ -69,9 +70,7 @@ class TaskWorker:
     async def stop(self) -> None:
         """Stop claiming, let running tasks finish briefly; a task still running is taken over after its lease."""
         if self._loop is not None:
-            self._loop.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._loop
+            await cancel_and_wait([self._loop])
             self._loop = None
         if self.running:
             _done, hung = await asyncio.wait(set(self.running.values()), timeout=2.0)

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from bot.ackgate import AckGate
 from bot.core.clock import Clock
 from bot.core.events import Event
+from bot.core.stopping import cancel_and_wait
 from storage.db import Database
 from storage.repos import inbox
 
@@ -53,11 +54,7 @@ class WorkerPool:
 
     async def stop(self) -> None:
         """Cancel the tasks (call after drain: rows still held are replayed by the next claimant)."""
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(self._tasks)
         self._tasks = []
 
     def admit(self) -> bool:

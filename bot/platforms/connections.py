@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import Generic, Protocol, TypeVar
 
 from bot.core.clock import Clock
+from bot.core.stopping import cancel_and_wait
 from bot.platforms.tokens import REPLICA
 from storage.db import Database
 from storage.repos import leases
@@ -122,10 +123,7 @@ class Held:
 
     async def stop(self) -> None:
         """Stop competing, close the connection and hand the lease over at once."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_and_wait([self._task])
         if self.running:
             await self._stop_client()
             with contextlib.suppress(Exception):

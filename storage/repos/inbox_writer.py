@@ -8,12 +8,12 @@ connection): the ack never queues behind handlers or the sender for a pooled con
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from bot.core.clock import Clock
+from bot.core.stopping import cancel_and_wait
 from storage.db import Database
 from storage.models import InboxEvent
 from storage.repos import signatures, signatures_sqlite
@@ -84,9 +84,7 @@ class InboxWriter:
             while self._pending:
                 await asyncio.sleep(0)
                 self._wake.set()
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait([self._task])
             self._task = None
         if self._writer is not None:
             await self._writer.close()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.core.clock import Clock
+from bot.core.stopping import cancel_and_wait
 from bot.platforms.base import Platform, Skins
 from bot.platforms.connections import HeldClient
 from bot.platforms.feishu import routes
@@ -84,10 +85,7 @@ async def lifespan(rt: Runtime) -> AsyncIterator[HeldClient[LongConnection] | No
         else:
             yield None
     finally:
-        for task in tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await cancel_and_wait(tasks)
         if api is not None:
             await api.close()
 

@@ -27,6 +27,7 @@ import requests
 import websockets
 from dingtalk_stream import CallbackHandler
 
+from bot.core.stopping import cancel_and_wait
 from bot.platforms.dingtalk.extras.stream_handlers import CardHandler, EventsHandler, RobotHandler
 
 if TYPE_CHECKING:
@@ -175,7 +176,4 @@ class StreamClient(dingtalk_stream.DingTalkStreamClient):
                 await asyncio.wait_for(self.websocket.close(), 1.0)
         if self._frames:
             await asyncio.wait(set(self._frames), timeout=timeout / 2)
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await asyncio.wait_for(self._task, timeout / 2)
+        await cancel_and_wait([self._task], timeout / 2)

@@ -26,6 +26,7 @@ import aiohttp
 
 from bot.core.errors import BadRequest
 from bot.core.payloads import json_object
+from bot.core.stopping import cancel_and_wait
 from bot.platforms.feishu import adapter, routes
 from bot.platforms.feishu.extras import approvals, frames
 from storage.repos import requests as archive
@@ -57,10 +58,7 @@ class LongConnection:
 
     async def stop(self) -> None:
         """Close the connection and stop reconnecting."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_and_wait([self._task])
 
     async def run(self) -> None:
         """Connect, serve frames, and reconnect after a drop (jittered, as lark-oapi does)."""

@@ -134,13 +134,15 @@ def _message(payload: dict[str, Any], bot_open_id: str | None, bot_name: str) ->
     chat = ChatRef(PLATFORM, chat_id, is_group, {"reply_to": message_id, "chat_type": chat_type})
     mentions = objects(items(msg, "mentions", MSG))
     mentioned = any(_is_bot(m, bot_open_id, bot_name) for m in mentions)
-    content = content_of(msg)  # parsed once for the words and the attachments
-    said, attachments = message_text(msg, content), media.attachments_of(msg, message_id, content)
     # Feishu's retry ladder resends the same message under new event ids sometimes: dedupe by message id.
     key = f"msg:{message_id}"
-    by_user = sender.get("sender_type") in (None, "user")
-    if not by_user or (said is None and not attachments) or (is_group and not mentioned):
-        return Event(PLATFORM, "platform", key, actor, chat, raw=payload)  # a bare group image cannot @ the bot
+    if sender.get("sender_type") not in (None, "user") or (is_group and not mentioned):
+        # decided before the content is parsed: group chatter is most of the traffic and is only archived
+        return Event(PLATFORM, "platform", key, actor, chat, raw=payload)
+    content = content_of(msg)  # parsed once for the words and the attachments
+    said, attachments = message_text(msg, content), media.attachments_of(msg, message_id, content)
+    if said is None and not attachments:
+        return Event(PLATFORM, "platform", key, actor, chat, raw=payload)
     clean = _SPACES.sub(" ", _PLACEHOLDER.sub(" ", said or "")).strip()
     if attachments:  # contract in bot/core/events.py: words make it a message, a bare image/file is "platform"
         return Event(PLATFORM, "message" if clean else "platform", key, actor, chat, clean,

@@ -189,6 +189,24 @@ async def start_and_rss(tmp: Path, runs: int = 3) -> tuple[float, float, float]:
     return statistics.median(starts), statistics.median(cpu), statistics.median(rss)
 
 
+async def peer_start_and_rss(peer_py: Path, runs: int = 3) -> tuple[float, float, float]:
+    """The same for the nonebot2 peer (start → first answer): the issue's start-up baseline, on this box now."""
+    starts, cpu, rss = [], [], []
+    for _ in range(runs):
+        started = time.monotonic()
+        proc = subprocess.Popen([str(peer_py), str(ROOT / "bench/route_peer.py"), str(PORTS["peer_start"]),
+                                 url("fake")], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            await wait_healthy(url("peer_start"), "/")
+            starts.append(time.monotonic() - started)
+            cpu.append(cpu_seconds(proc.pid))
+            await asyncio.sleep(3)
+            rss.append(rss_mib(proc.pid))
+        finally:
+            stop(proc)
+    return statistics.median(starts), statistics.median(cpu), statistics.median(rss)
+
+
 async def run(args) -> int:
     """Start the shared servers, run every part, print the figures and the targets."""
     print(f"bench.route — {time.strftime('%Y-%m-%d %H:%M:%S')} — load average at start "
@@ -198,21 +216,21 @@ async def run(args) -> int:
         print(f"PostgreSQL: {LOCAL_PG} " + ("answers: measured beside SQLite" if args.pg else
                                              "does not answer: SQLite only (--pg URL or BENCH_PG=URL to name one)"))
     ports_free()
-    peer_py = None if args.no_peer or "acks" not in args.parts else ensure_peer()
+    peer_py = None if args.no_peer or not {"acks", "start"} & args.parts else ensure_peer()
     procs = [start([sys.executable, "-m", "bench.route_kit", "fake", str(PORTS["fake"])])]
     procs.append(start([sys.executable, "-m", "bench.route_kit", "bare", str(PORTS["bare"])]))
     lines: list[str] = []
     try:
         await wait_healthy(url("fake"), "/_stats")  # the peer asks the fake API for its bot info at start-up
         await wait_healthy(url("bare"), "/feishu/events")
-        if peer_py:
+        if peer_py and "acks" in args.parts:
             procs.append(subprocess.Popen([str(peer_py), str(ROOT / "bench/route_peer.py"), str(PORTS["peer"]),
                                            url("fake")], cwd=ROOT, stdout=subprocess.DEVNULL,
                                           stderr=subprocess.DEVNULL))
             await wait_healthy(url("peer"), "/")
         await asyncio.sleep(1)
         with tempfile.TemporaryDirectory() as tmp:
-            lines = await _parts(args, Path(tmp), procs)
+            lines = await _parts(args, Path(tmp), procs, peer_py)
     finally:
         for p in procs:
             stop(p)
@@ -221,9 +239,9 @@ async def run(args) -> int:
     return 0 if all(line.startswith("  MET") for line in lines if line.startswith("  M")) else 1
 
 
-async def _parts(args, tmp: Path, procs: list) -> list[str]:
+async def _parts(args, tmp: Path, procs: list, peer_py: Path | None) -> list[str]:
     peer_pid = procs[2].pid if len(procs) > 2 else None
-    rounds, ov, start_s, rss = [], None, None, None
+    rounds, ov, start_s, rss, peer = [], None, None, None, None
     if "acks" in args.parts:
         size = f"wrk for {WRK_SECONDS:g} s" if WRK else f"aiohttp client, {args.requests:,} requests"
         print(f"\n== acks: distinct signed + encrypted events, {CONC} connections, {args.rounds} interleaved "
@@ -248,7 +266,11 @@ async def _parts(args, tmp: Path, procs: list) -> list[str]:
         start_s, cpu, rss = await start_and_rss(tmp)
         print(f"\n== start: serve → /healthz {start_s:.2f} s, {cpu:.2f} s of the server's CPU (medians of 3); "
               f"idle RSS {rss:.0f} MiB")
-    return _targets(rounds, rates, drains, musts, ov, start_s, rss, peer_pid is not None)
+        if peer_py:
+            peer = await peer_start_and_rss(peer_py)
+            print(f"  nonebot2 peer (does nothing), side by side: start → first answer {peer[0]:.2f} s, "
+                  f"{peer[1]:.2f} s of its CPU; idle RSS {peer[2]:.0f} MiB")
+    return _targets(rounds, rates, drains, musts, ov, (start_s, rss, peer), peer_pid is not None)
 
 
 def _ack_table(rounds: list[dict]) -> None:
@@ -261,7 +283,7 @@ def _ack_table(rounds: list[dict]) -> None:
                   f"{sum(r[label]['bad'] for r in rounds if label in r)} |")
 
 
-def _targets(rounds, rates, drains, musts, ov, start_s, rss, peer: bool) -> list[str]:
+def _targets(rounds, rates, drains, musts, ov, started, peer: bool) -> list[str]:
     out = ["\n== targets (issue 20)"]
     if rounds:
         out += targets.acks(rounds, SCENARIOS[0][0], (SCENARIOS[3][0], SCENARIOS[4][0]))
@@ -270,8 +292,8 @@ def _targets(rounds, rates, drains, musts, ov, start_s, rss, peer: bool) -> list
     if rounds and peer:
         out += targets.handled(rates, targets.median(rounds, SCENARIOS[1][0], "rps"))
     out += targets.backlog(drains) + targets.mustdo(musts)
-    if start_s is not None:
-        out += targets.start(start_s, rss)
+    if started[0] is not None:
+        out += targets.start(*started)
     return out
 
 

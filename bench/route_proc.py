@@ -26,7 +26,7 @@ from storage.repos import members, outbox
 ROOT = Path(__file__).resolve().parent.parent
 PEER_VENV = ROOT / ".venv-peer"
 _BASE = int(os.environ.get("BENCH_PORT_BASE", "8108"))  # another base lets two benches run side by side
-PORTS = {"salesbot": _BASE, "bare": _BASE + 1, "peer": _BASE + 2, "fake": _BASE + 3}
+PORTS = {"salesbot": _BASE, "bare": _BASE + 1, "peer": _BASE + 2, "fake": _BASE + 3, "peer_start": _BASE + 4}
 # `python -m bot` from ROOT (the servers' cwd) imports this tree's code first, even with the venv's editable install
 # pointing at another checkout (a worktree): the bench measures the code beside it.
 SALESBOT = [sys.executable, "-m", "bot"]

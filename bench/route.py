@@ -160,9 +160,11 @@ async def overload(tmp: Path, rate: float, seconds: float) -> dict:
     """Offer `rate` for `seconds` (open loop); ack latency, then wait until every acked event is handled."""
     async with Salesbot(tmp, None) as sb:
         reqs = _reqs(SCENARIOS[3][2], "o" + uuid_short(), int(rate * seconds), "salesbot")
+        rss_before = rss_mib(sb.proc.pid)
         res = load("open", url("salesbot"), reqs, rate)
         acked = sum(s == 200 for s in res["status"])
         peak_backlog = await sb.metric("salesbot_inbox_backlog")
+        rss_peak = rss_mib(sb.proc.pid, "VmHWM")  # the backlog is meant to wait in the database, not in memory
         deadline = time.monotonic() + max(120, seconds * 3)
         while await sb.metric("salesbot_events_handled_total") < acked and time.monotonic() < deadline:
             await asyncio.sleep(0.5)
@@ -170,7 +172,7 @@ async def overload(tmp: Path, rate: float, seconds: float) -> dict:
         backlog = await sb.metric("salesbot_inbox_backlog")
     ok = [lat for lat, s in zip(res["lat"], res["status"], strict=True) if s == 200]
     return {"offered": len(reqs), "acked": acked, "p50": pct(ok, 50), "p99": pct(ok, 99), "max": pct(ok, 100),
-            "handled": handled, "left": backlog, "peak_backlog": peak_backlog}
+            "handled": handled, "left": backlog, "peak_backlog": peak_backlog, "rss": (rss_before, rss_peak)}
 
 
 async def start_and_rss(tmp: Path, runs: int = 3) -> tuple[float, float, float]:
@@ -261,7 +263,8 @@ async def _parts(args, tmp: Path, procs: list, peer_py: Path | None) -> list[str
         ov = await overload(tmp, over_rate, args.overload)
         print(f"  offered {ov['offered']:,}, acked {ov['acked']:,}; ack p50 {ov['p50']:.1f} ms, p99 {ov['p99']:.1f} "
               f"ms, max {ov['max']:.0f} ms; backlog at the end of the offer {ov['peak_backlog']:.0f}; "
-              f"handled afterwards {ov['handled']:.0f}, left {ov['left']:.0f}")
+              f"handled afterwards {ov['handled']:.0f}, left {ov['left']:.0f}; server RSS {ov['rss'][0]:.0f} MiB "
+              f"before the offer, peak {ov['rss'][1]:.0f} MiB by its end")
     if "start" in args.parts:
         start_s, cpu, rss = await start_and_rss(tmp)
         print(f"\n== start: serve → /healthz {start_s:.2f} s, {cpu:.2f} s of the server's CPU (medians of 3); "

@@ -15,7 +15,7 @@ from bot.platforms.playground.api import PlaygroundAPI
 from bot.runtime import Runtime
 from bot.web.app import create_app
 from storage.db import Database
-from storage.migrate import upgrade
+from tests.schema import migrate
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 PG_SKIP = "TEST_DATABASE_URL not set: PostgreSQL variant skipped (CI sets it; see .ci/run)"
@@ -86,14 +86,14 @@ def make_settings(url: str, **sections) -> Settings:
 async def migrated_db(db_url) -> AsyncIterator[Database]:
     """A migrated database on each backend."""
     db = Database(db_url)
-    await upgrade(db)
+    await migrate(db)
     yield db
     await db.close()
 
 
 async def _runtime(url: str, clock: ManualClock) -> Runtime:
     db = Database(url)
-    await upgrade(db)
+    await migrate(db)
     rt = Runtime(make_settings(url), clock=clock, db=db, apis={"playground": PlaygroundAPI()})
     rt.inbox.start()
     return rt

@@ -20,10 +20,10 @@ from bot.runtime import Runtime
 from scheduler.core import run_job
 from storage import models as m
 from storage.db import Database
-from storage.migrate import upgrade
 from storage.models import CustomerEvent, GradeHistory, LeadEvent, Order, StageChange
 from storage.repos import push_reports
 from tests.conftest import make_settings
+from tests.schema import migrate
 
 NOW = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)  # a Friday, 14:00 in Shanghai
 DAYS = 30
@@ -38,7 +38,7 @@ def story_settings(url: str):
 async def _seed(url: str, days: int, seed: int = 7) -> dict[str, int]:
     db = Database(url)
     try:
-        await upgrade(db)
+        await migrate(db)
         return await seed_demo(db, story_settings(url), NOW, seed=seed, days=days)
     finally:
         await db.close()

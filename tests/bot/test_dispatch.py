@@ -13,6 +13,7 @@ from handlers import opportunities
 from storage.repos import inbox
 from tests.conftest import make_settings
 from tests.helpers import add_member, message, sent_cards
+from tests.schema import migrate
 
 
 def _msg(actor: str, text: str, key: str) -> Event:
@@ -73,9 +74,7 @@ async def test_an_event_left_unfinished_by_a_crash_is_processed_at_next_start(rt
 async def test_features_switched_off_disappear_from_help_and_routing(sqlite_url, clock):
     rt = Runtime(make_settings(sqlite_url, features={"opportunities": False}), clock=clock,
                  apis={"playground": PlaygroundAPI()})
-    from storage.migrate import upgrade
-
-    await upgrade(rt.db)
+    await migrate(rt.db)
     await rt.start(serve_sender=False)
     rep = await add_member(rt, "陈晨")
     await rt.dispatcher.ingest(_msg(str(rep), "帮助", "h"))

@@ -8,7 +8,7 @@ from bot.cli import main
 from flows import benchmarks
 from sales.benchmarks import parse_pack
 from storage.db import Database
-from storage.migrate import upgrade
+from tests.schema import migrate
 from tests.scorecard_story import build_story
 
 
@@ -30,12 +30,12 @@ async def test_calibrate_uses_own_history_where_it_is_big_enough(rt_any, monkeyp
 def test_calibrate_command_writes_a_pack_the_config_can_use(tmp_path, capsys):
     url = f"sqlite+aiosqlite:///{tmp_path}/cli.db"
 
-    async def migrate() -> None:
+    async def prepare() -> None:
         db = Database(url)
-        await upgrade(db)
+        await migrate(db)
         await db.close()
 
-    asyncio.run(migrate())
+    asyncio.run(prepare())
     config = tmp_path / "c.toml"
     config.write_text(f'[database]\nurl = "{url}"\n', "utf-8")
     out = tmp_path / "mine.toml"

@@ -13,11 +13,11 @@ from bot.runtime import Runtime
 from bot.web.app import create_app
 from scheduler.core import run_job
 from storage.db import Database
-from storage.migrate import upgrade
 from tests.conftest import make_settings
 from tests.handlers.lead_helpers import dm, lead, new_lead
 from tests.handlers.opp_helpers import button
 from tests.helpers import add_member, sent_cards
+from tests.schema import migrate
 
 LIGHT = {"grading": True, "weekly_report": True, "opportunities": False, "attack": False, "pushes": False,
          "scorecards": False}
@@ -26,7 +26,7 @@ LIGHT = {"grading": True, "weekly_report": True, "opportunities": False, "attack
 @pytest.fixture
 async def light(sqlite_url, clock):
     db = Database(sqlite_url)
-    await upgrade(db)
+    await migrate(db)
     rt = Runtime(make_settings(sqlite_url, features=LIGHT), clock=clock, db=db, apis={"playground": PlaygroundAPI()})
     rt.inbox.start()
     yield rt

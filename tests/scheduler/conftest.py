@@ -8,10 +8,10 @@ import pytest
 
 from bot.runtime import Runtime
 from storage.db import Database
-from storage.migrate import upgrade
 from tests.bot.platforms.wecom.conftest import wecom_settings
 from tests.fakes.wecom import FakeWecom
 from tests.helpers import run_queues
+from tests.schema import migrate
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ async def wrt(sqlite_url, fake, clock, tmp_path) -> AsyncIterator[Runtime]:
     settings = wecom_settings(sqlite_url, fake.url)
     settings.storage.media_dir = str(tmp_path / "media")
     db = Database(settings.database.url)
-    await upgrade(db)
+    await migrate(db)
     runtime = Runtime(settings, clock=clock, db=db)
     runtime.inbox.start()
     yield runtime

@@ -21,8 +21,8 @@ from scheduler.core import Scheduler, run_job
 from scheduler.jobs import JOB_NAMES
 from scheduler.registry import JobSpec
 from storage.db import Database
-from storage.migrate import upgrade
 from storage.models import JobRun, Lead
+from tests.schema import migrate
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NINE = datetime(2026, 11, 27, 9, 0, tzinfo=SHANGHAI)
@@ -90,7 +90,7 @@ async def test_two_replicas_firing_the_same_run_fire_once(db_url):
     """Two Schedulers, each with its own Database on one database (SQLite file or PostgreSQL schema)."""
     replicas = [make_runtime(db_url) for _ in range(2)]
     try:
-        await upgrade(replicas[0].db)
+        await migrate(replicas[0].db)
         a, b = (Scheduler(r) for r in replicas)
         results = await asyncio.gather(a._fire("morning_breakpoints", datetime(2026, 11, 27, 8, 30, tzinfo=SHANGHAI)),
                                        b._fire("morning_breakpoints", datetime(2026, 11, 27, 0, 30, tzinfo=UTC)))

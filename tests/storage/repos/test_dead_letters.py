@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 from bot.cli import main
 from scheduler.core import run_job
 from storage.db import Database
-from storage.migrate import upgrade
 from storage.repos import dead_letters, outbox, outbox_claims, task_queue
 from tests.helpers import add_member, sent_cards
+from tests.schema import migrate
 
 AUTH = {"Authorization": "Bearer test-admin-token"}
 FIRE = datetime(2026, 11, 28, 8, 50, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -49,7 +49,7 @@ async def test_a_retried_dead_letter_is_sent_again(rt):
 
 async def _three_dead(url: str, clock) -> list[int]:
     db = Database(url)
-    await upgrade(db)
+    await migrate(db)
     ids = []
     for i in range(3):
         async with db.session() as s:
@@ -77,7 +77,7 @@ def test_the_cli_retries_by_id_or_all(tmp_path, clock, capsys):
 
 async def _dead_task(url: str, clock) -> int:
     db = Database(url)
-    await upgrade(db)
+    await migrate(db)
     async with db.session() as s:
         await task_queue.add_many(s, [("fetch_media", "wecom", "media_fetch:1", {})], clock.now())
     [row] = await task_queue.claim(db, clock.now(), [("wecom", "fetch_media")], 1, timedelta(seconds=30))

@@ -13,11 +13,11 @@ from bot.platforms.dingtalk.extras import crypto
 from bot.runtime import Runtime
 from bot.web.app import create_app
 from storage.db import Database
-from storage.migrate import upgrade
 from storage.repos import members
 from tests.conftest import make_settings
 from tests.fakes.dingtalk import CLIENT_ID, CLIENT_SECRET, ROBOT_CODE, WEBHOOKS, FakeDingTalk
 from tests.helpers import add_member
+from tests.schema import migrate
 
 CARD_SECRET = "mySecret"
 
@@ -55,7 +55,7 @@ def dingtalk_settings(url: str, fake: FakeDingTalk, **extra):
 async def make_runtime(settings, clock) -> Runtime:
     """A Runtime whose default APIs include the real DingTalkAPI (pointed at the fake)."""
     db = Database(settings.database.url)
-    await upgrade(db)
+    await migrate(db)
     runtime = Runtime(settings, clock=clock, db=db)
     runtime.inbox.start()
     return runtime

@@ -12,9 +12,9 @@ from bot.platforms.feishu.extras import crypto
 from bot.runtime import Runtime
 from bot.web.app import create_app
 from storage.db import Database
-from storage.migrate import upgrade
 from tests.conftest import make_settings
 from tests.fakes.feishu import APP_ID, APP_SECRET, FakeFeishu
+from tests.schema import migrate
 
 ENCRYPT_KEY, VERIFICATION_TOKEN = "test key", "vtoken"
 
@@ -49,7 +49,7 @@ def feishu_settings(sqlite_url, fake):
 async def frt(feishu_settings, clock) -> AsyncIterator[Runtime]:
     """A Runtime whose default APIs include the real FeishuAPI (against the fake)."""
     db = Database(feishu_settings.database.url)
-    await upgrade(db)
+    await migrate(db)
     runtime = Runtime(feishu_settings, clock=clock, db=db)
     runtime.inbox.start()
     yield runtime

@@ -15,11 +15,11 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 from bot.runtime import Runtime
 from bot.web.app import create_app
 from storage.db import Database
-from storage.migrate import upgrade
 from storage.repos import members
 from tests.conftest import make_settings
 from tests.fakes.wecom import AGENT_ID, CORP_ID, SECRET, WEBHOOK_KEY, FakeWecom
 from tests.helpers import add_member, run_queues
+from tests.schema import migrate
 
 TOKEN, AES_KEY = "appToken", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 BOT_TOKEN, BOT_KEY = "botToken", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefg"
@@ -50,7 +50,7 @@ async def wrt(sqlite_url, fake, clock) -> AsyncIterator[Runtime]:
     """A Runtime whose default APIs include the real WecomAPI (against the fake)."""
     settings = wecom_settings(sqlite_url, fake.url)
     db = Database(settings.database.url)
-    await upgrade(db)
+    await migrate(db)
     runtime = Runtime(settings, clock=clock, db=db)
     runtime.inbox.start()
     yield runtime

@@ -10,9 +10,9 @@ from bot.config import WecomConfig
 from bot.core.errors import DeliveryError, Throttled, TransientDeliveryError
 from bot.platforms.wecom.api import WecomAPI
 from storage.db import Database
-from storage.migrate import upgrade
 from storage.repos import wecom_cards
 from tests.fakes.wecom import AGENT_ID, CORP_ID, SECRET, WEBHOOK_KEY
+from tests.schema import migrate
 
 TEXT = {"msgtype": "text", "text": {"content": "你好"}}
 CARD = {"msgtype": "template_card", "template_card": {
@@ -29,7 +29,7 @@ def _cfg(url: str, **kw) -> WecomConfig:
 @pytest.fixture
 async def db(sqlite_url):
     database = Database(sqlite_url)
-    await upgrade(database)
+    await migrate(database)
     yield database
     await database.close()
 

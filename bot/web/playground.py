@@ -100,7 +100,9 @@ def _bot_item(row, skin: str = "") -> dict:
     """A bot card in the skin the viewer has chosen (pushes are rendered in every skin)."""
     p = row.payload
     replaces = p.get("replaces")
-    html = (p.get("skins") or {}).get(skin) or p.get("html", "")
+    skins = p.get("skins") or {}
+    # a reply is drawn only in the skin it was sent from; rows from before skins existed carry one "html"
+    html = skins.get(skin) or next(iter(skins.values()), "") or p.get("html", "")
     return {"id": f"out:{row.id}", "from": "bot", "member": "", "text": p.get("text", ""),
             "html": html, "at": row.created_at.isoformat(), "replaces": replaces}
 

@@ -33,8 +33,7 @@ class PlaygroundRenderer:
         if card is not None:
             views: dict[str, Any] = {}
             skins = {s: self._skin_html(s, card, text, views) for s in ([skin] if skin else SKINS)}
-            payload["skins"] = skins
-            payload["html"] = skins[skin or SKINS[0]]  # older pages read "html"
+            payload["skins"] = skins  # rows queued before skins existed carry one "html" (bot/web/playground.py)
             payload["card"] = card.to_dict()
             attach(payload, views)
         if extra.get("update") and chat.meta.get("message_id"):

@@ -21,7 +21,7 @@ class _Broken:
 def test_each_skin_is_its_platforms_own_preview_and_its_views_are_kept():
     renderer = PlaygroundRenderer({"wecom": Skin(_Echo(), lambda p: f"<wecom {p['title']} {p['chat']}>")})
     payload = renderer.render(ChatRef("playground", "group:1", True, {"skin": "wecom"}), Card("周报"), "", {})
-    assert payload["skins"] == {"wecom": "<wecom 周报 preview>"} and payload["html"] == "<wecom 周报 preview>"
+    assert payload["skins"] == {"wecom": "<wecom 周报 preview>"} and "html" not in payload  # no second copy
     assert payload["views"] == {"d1": {"title": "周报"}}  # the preview's full-view links must open
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import compileall
+import contextlib
 import os
 import shutil
 import statistics
@@ -21,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from bench import route_db as per_db
@@ -181,32 +183,42 @@ async def start_and_rss(tmp: Path, runs: int = 3) -> tuple[float, float, float]:
     # modules again at every start (0.1–0.3 s of CPU here), and the figure would measure that setting, not the app.
     for package in PACKAGES:
         compileall.compile_dir(ROOT / package, quiet=1)
-    starts, cpu, rss = [], [], []
-    for _ in range(runs):
-        async with Salesbot(tmp, None) as sb:
-            starts.append(sb.start_s)
-            cpu.append(sb.start_cpu)
-            await asyncio.sleep(3)
-            rss.append(rss_mib(sb.proc.pid))
-    return statistics.median(starts), statistics.median(cpu), statistics.median(rss)
+    return await _medians(lambda: _salesbot_started(tmp), runs)
 
 
 async def peer_start_and_rss(peer_py: Path, runs: int = 3) -> tuple[float, float, float]:
     """The same for the nonebot2 peer (start → first answer): the issue's start-up baseline, on this box now."""
-    starts, cpu, rss = [], [], []
+    return await _medians(lambda: _peer_started(peer_py), runs)
+
+
+async def _medians(started, runs: int) -> tuple[float, float, float]:
+    """Start a server `runs` times: medians of (seconds to its first answer, its CPU to then, its RSS 3 s later)."""
+    figures = []
     for _ in range(runs):
-        started = time.monotonic()
-        proc = subprocess.Popen([str(peer_py), str(ROOT / "bench/route_peer.py"), str(PORTS["peer_start"]),
-                                 url("fake")], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            await wait_healthy(url("peer_start"), "/")
-            starts.append(time.monotonic() - started)
-            cpu.append(cpu_seconds(proc.pid))
+        async with started() as (pid, seconds):
+            cpu = cpu_seconds(pid)
             await asyncio.sleep(3)
-            rss.append(rss_mib(proc.pid))
-        finally:
-            stop(proc)
-    return statistics.median(starts), statistics.median(cpu), statistics.median(rss)
+            figures.append((seconds, cpu, rss_mib(pid)))
+    seconds, cpu, rss = (statistics.median(column) for column in zip(*figures, strict=True))
+    return seconds, cpu, rss
+
+
+@contextlib.asynccontextmanager
+async def _salesbot_started(tmp: Path) -> AsyncIterator[tuple[int, float]]:
+    async with Salesbot(tmp, None) as sb:
+        yield sb.proc.pid, sb.start_s
+
+
+@contextlib.asynccontextmanager
+async def _peer_started(peer_py: Path) -> AsyncIterator[tuple[int, float]]:
+    started = time.monotonic()
+    proc = subprocess.Popen([str(peer_py), str(ROOT / "bench/route_peer.py"), str(PORTS["peer_start"]), url("fake")],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        await wait_healthy(url("peer_start"), "/")
+        yield proc.pid, time.monotonic() - started
+    finally:
+        stop(proc)
 
 
 async def run(args) -> int:

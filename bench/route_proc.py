@@ -196,7 +196,6 @@ class Salesbot:
         self.proc = start([*SALESBOT, "--config", str(cfg), "serve"])
         await wait_healthy(url("salesbot"), "/healthz")
         self.start_s = time.monotonic() - started
-        self.start_cpu = cpu_seconds(self.proc.pid)  # the server's own CPU to get there: what load does not inflate
         return self
 
     async def __aexit__(self, *exc) -> None:

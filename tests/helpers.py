@@ -54,6 +54,11 @@ async def sent_cards(rt: Runtime, chat_id: str = "group:1") -> list[dict]:
     return [r.payload for r in rows]
 
 
+def drawn(rt: Runtime, payload: dict, skin: str) -> str:
+    """A playground payload as the timeline draws it for a viewer of `skin`."""
+    return rt.renderers.playground.draw(payload, skin)[0]
+
+
 async def schema_drift(db: Database, tables: Collection[str], compare_type: bool = True) -> list:
     """What Alembic's autogenerate finds different between the migrated `db` and the models, for `tables` only
     (every migration's test looks at its own tables)."""

@@ -19,6 +19,7 @@ from bot.platforms.dingtalk.platform import PLATFORM as DINGTALK
 from bot.platforms.feishu.platform import PLATFORM as FEISHU
 from bot.platforms.intake.platform import PLATFORM as INTAKE
 from bot.platforms.playground.platform import PLATFORM as PLAYGROUND
+from bot.platforms.playground.render import PlaygroundRenderer
 from bot.platforms.wecom.platform import PLATFORM as WECOM
 
 if TYPE_CHECKING:
@@ -55,6 +56,13 @@ class Renderers:
     def __getitem__(self, platform: str) -> Renderer:
         """The renderer of one platform."""
         return self.by_name[platform]
+
+    @property
+    def playground(self) -> PlaygroundRenderer:
+        """The playground's renderer, which draws queued cards in the other platforms' skins when read."""
+        renderer = self.by_name[PLAYGROUND.name]
+        assert isinstance(renderer, PlaygroundRenderer)  # built above, from bot/platforms/playground/platform.py
+        return renderer
 
     def render(self, chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -> dict[str, Any]:
         """Render a card or text for the chat's platform."""

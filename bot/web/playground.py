@@ -13,7 +13,7 @@ from bot.web.pages import ENV
 from scheduler import jobs  # noqa: F401  (registers every job)
 from scheduler.core import run_job
 from scheduler.registry import names
-from storage.repos import deal_rooms, inbox, lead_admin, members, outbox
+from storage.repos import card_views, deal_rooms, inbox, lead_admin, members, outbox
 
 SKINS = [("wecom", "企业微信"), ("dingtalk", "钉钉"), ("feishu", "飞书")]
 
@@ -77,8 +77,13 @@ async def timeline(request: web.Request) -> web.Response:
     outs = await outbox.recent(rt.db, "playground", after_out, limit=200, target=chat_id, status="sent")
     names = await _names(rt)
     items = [_user_item(r, names) for r in ins if r.kind in ("message", "platform")]
-    skin = request.query.get("skin", "")
-    items += [_bot_item(r, skin) for r in outs]
+    draw = rt.renderers.playground.draw
+    drawings = [(r, *draw(r.payload, request.query.get("skin", ""))) for r in outs]
+    views = {d: c for _row, _html, v in drawings for d, c in v.items()}
+    if views:  # bot cards are drawn when read: the full-view links of these drawings must open
+        async with rt.db.session() as s:
+            await card_views.save(s, views, rt.clock.now())
+    items += [_bot_item(r, html) for r, html, _views in drawings]
     items.sort(key=lambda i: i["at"])
     cursor = f"{max([r.id for r in ins], default=after_in)}:{max([r.id for r in outs], default=after_out)}"
     return web.json_response({"items": items, "cursor": cursor})
@@ -96,15 +101,11 @@ def _user_item(row, names: dict[str, str]) -> dict:
             "at": row.received_at.isoformat(), "replaces": None}
 
 
-def _bot_item(row, skin: str = "") -> dict:
-    """A bot card in the skin the viewer has chosen (pushes are rendered in every skin)."""
+def _bot_item(row, html: str) -> dict:
+    """A bot row as the timeline shows it, its card drawn by the playground's renderer."""
     p = row.payload
-    replaces = p.get("replaces")
-    skins = p.get("skins") or {}
-    # a reply is drawn only in the skin it was sent from; rows from before skins existed carry one "html"
-    html = skins.get(skin) or next(iter(skins.values()), "") or p.get("html", "")
-    return {"id": f"out:{row.id}", "from": "bot", "member": "", "text": p.get("text", ""),
-            "html": html, "at": row.created_at.isoformat(), "replaces": replaces}
+    return {"id": f"out:{row.id}", "from": "bot", "member": "", "text": p.get("text", ""), "html": html,
+            "at": row.created_at.isoformat(), "replaces": p.get("replaces")}
 
 
 async def outbox_view(request: web.Request) -> web.Response:

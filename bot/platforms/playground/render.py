@@ -1,8 +1,10 @@
-"""Playground payloads: the card as HTML in each platform's skin, plus its data.
+"""Playground payloads: the card's data when queued, drawn as HTML in a platform's skin when the page reads it.
 
-A reply to a message carries the skin it was sent from (ChatRef.meta["skin"]). A push (a scheduled
-card to a member or a group) has no skin: it is rendered in every skin, and the timeline shows the one
-the viewer has chosen — a DingTalk viewer sees DingTalk's push, never WeCom's.
+A reply to a message carries the skin it was sent from (ChatRef.meta["skin"]) and is drawn only in that one. A
+push (a scheduled card to a member or a group) has no skin: the timeline draws it in the skin the viewer has
+chosen — a DingTalk viewer sees DingTalk's push, never WeCom's. Drawing when read, not when queued, keeps a push to
+10,000 demo members at one card each (three skins' HTML nobody may open cost the must_do job a third of its time);
+what a drawing links to is stored then (`draw` returns the card views).
 """
 
 from __future__ import annotations
@@ -12,40 +14,45 @@ from typing import Any
 
 from bot.core.cards import Card
 from bot.core.events import ChatRef
-from bot.core.viewlinks import attach
 from bot.platforms.base import Skins
 from bot.platforms.playground.adapter import SKINS
 from cards.render import render_html
 
 log = logging.getLogger("salesbot.playground")
+Views = dict[str, dict[str, Any]]  # digest → card, the full views a drawing's links open
 
 
 class PlaygroundRenderer:
-    """Render a card as every skin shows it: exactly what that platform's renderer would send, drawn as HTML."""
+    """Queue a card's data; draw it as a skin's platform would send it, with that platform's own preview."""
 
     def __init__(self, skins: Skins) -> None:
         self.skins = skins  # the chat platforms' renderers and previews (bot/platforms/registry.py)
 
     def render(self, chat: ChatRef, card: Card | None, text: str, extra: dict[str, Any]) -> dict[str, Any]:
-        """Return the outbox payload the playground page shows."""
-        skin = chat.meta.get("skin")
-        payload: dict[str, Any] = {"skin": skin or "", "text": text, "chat_id": chat.chat_id}
+        """Return the outbox payload the playground page reads (`draw` turns it into HTML)."""
+        payload: dict[str, Any] = {"skin": chat.meta.get("skin") or "", "text": text, "chat_id": chat.chat_id}
         if card is not None:
-            views: dict[str, Any] = {}
-            skins = {s: self._skin_html(s, card, text, views) for s in ([skin] if skin else SKINS)}
-            payload["skins"] = skins  # rows queued before skins existed carry one "html" (bot/web/playground.py)
             payload["card"] = card.to_dict()
-            attach(payload, views)
         if extra.get("update") and chat.meta.get("message_id"):
             payload["replaces"] = chat.meta["message_id"]
         if extra.get("toast"):
             payload["toast"] = extra["toast"]
         return payload
 
-    def _skin_html(self, skin: str, card: Card, text: str, views: dict[str, Any]) -> str:
+    def draw(self, payload: dict[str, Any], viewer_skin: str) -> tuple[str, Views]:
+        """The payload's card as HTML — in the skin it was sent from, else the viewer's — and its card views."""
+        skin = payload.get("skin") or (viewer_skin if viewer_skin in SKINS else SKINS[0])
+        if payload.get("card"):
+            views: Views = {}
+            return self._skin_html(skin, Card.from_dict(payload["card"]), payload.get("text", ""), views), views
+        # rows queued before drawing moved to read time carry their HTML: per skin, or one "html" before skins
+        skins = payload.get("skins") or {}
+        return skins.get(skin) or next(iter(skins.values()), "") or payload.get("html", ""), {}
+
+    def _skin_html(self, skin: str, card: Card, text: str, views: Views) -> str:
         return self._platform_preview(skin, card, text, views) or render_html(card, skin)
 
-    def _platform_preview(self, skin: str, card: Card, text: str, views: dict[str, Any]) -> str | None:
+    def _platform_preview(self, skin: str, card: Card, text: str, views: Views) -> str | None:
         """Exactly what that platform's renderer would send, drawn by its preview (with the JSON underneath)."""
         shown = self.skins.get(skin)
         if shown is None:
@@ -56,5 +63,5 @@ class PlaygroundRenderer:
         except Exception:  # a preview must never break the playground
             log.exception("platform preview failed", extra={"skin": skin})
             return None
-        views.update(payload.pop("views", {}))  # its full-view links must open, so the runtime stores them
+        views.update(payload.pop("views", {}))  # its full-view links must open, so the timeline stores them
         return shown.preview(payload)

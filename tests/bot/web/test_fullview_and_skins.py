@@ -74,8 +74,22 @@ async def test_a_push_is_shown_in_the_skin_the_viewer_chose(rt, client):
 async def test_a_reply_keeps_the_skin_it_was_sent_from():
     renderers = Renderers(make_settings("sqlite+aiosqlite://"), ManualClock())
     payload = renderers.render(ChatRef("playground", "group:1", True, {"skin": "feishu"}), HELP, "", {})
-    assert list(payload["skins"]) == ["feishu"] and payload["skin"] == "feishu"
+    assert payload["skin"] == "feishu" and payload["card"] == HELP.to_dict() and "skins" not in payload
 
 
 async def _outbox(rt):
     return await outbox.recent(rt.db, None, 0, limit=50)
+
+
+async def test_a_card_drawn_when_read_opens_its_full_view(rt, client):
+    rt.settings.server.secret_key = "s" * 32
+    rt.renderers = Renderers(rt.settings, rt.clock)  # rebuilt: the secret key changed
+    await _enqueue(rt, "push:2", ChatRef("playground", "group:1", True, {}), HELP)
+    while await rt.sender.run_once():
+        pass
+    data = await (await client.get("/playground/api/timeline?chat_id=group:1&skin=wecom")).json()
+    [html] = [i["html"] for i in data["items"] if i["from"] == "bot"]
+    link = urlsplit(re.search(r'(/v/[0-9a-f]{32}\?[^"\'<\s]+)', html).group(1).replace("&amp;", "&"))
+    page = await client.get(f"{link.path}?{link.query}")
+    text = norm(re.sub(r"<[^>]+>", " ", await page.text()))
+    assert page.status == 200 and all(f in text for f in facts(HELP))

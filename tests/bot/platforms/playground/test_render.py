@@ -1,4 +1,4 @@
-"""The playground draws each card as every skin would send it, from the renderers it was built with."""
+"""The playground queues a card's data and draws it, when read, as a skin's platform would send it."""
 
 from __future__ import annotations
 
@@ -18,15 +18,40 @@ class _Broken:
         raise RuntimeError("renderer bug")
 
 
-def test_each_skin_is_its_platforms_own_preview_and_its_views_are_kept():
-    renderer = PlaygroundRenderer({"wecom": Skin(_Echo(), lambda p: f"<wecom {p['title']} {p['chat']}>")})
-    payload = renderer.render(ChatRef("playground", "group:1", True, {"skin": "wecom"}), Card("周报"), "", {})
-    assert payload["skins"] == {"wecom": "<wecom 周报 preview>"} and "html" not in payload  # no second copy
-    assert payload["views"] == {"d1": {"title": "周报"}}  # the preview's full-view links must open
+def _skin(tag: str) -> Skin:
+    return Skin(_Echo(), lambda p: f"<{tag} {p['title']} {p['chat']}>")
 
 
-def test_a_push_is_drawn_in_every_skin_and_a_broken_preview_falls_back_to_the_plain_card():
+ECHOES = PlaygroundRenderer({"wecom": _skin("wecom"), "feishu": _skin("feishu")})
+
+
+def test_a_queued_card_is_its_data_only_so_a_push_to_many_draws_nothing():
+    payload = ECHOES.render(ChatRef("playground", "group:1", True, {}), Card("周报"), "", {"toast": "好"})
+    assert payload == {"skin": "", "text": "", "chat_id": "group:1", "card": Card("周报").to_dict(), "toast": "好"}
+
+
+def test_a_reply_is_drawn_in_the_skin_it_was_sent_from_with_the_views_its_links_open():
+    payload = ECHOES.render(ChatRef("playground", "group:1", True, {"skin": "feishu"}), Card("周报"), "", {})
+    assert ECHOES.draw(payload, "wecom") == ("<feishu 周报 preview>", {"d1": {"title": "周报"}})
+
+
+def test_a_push_is_drawn_in_the_viewers_skin_and_an_unknown_skin_gets_the_first():
+    payload = ECHOES.render(ChatRef("playground", "group:1", True, {}), Card("周报"), "", {})
+    assert [ECHOES.draw(payload, skin)[0] for skin in ("feishu", "wecom", "", "msn")] == \
+        ["<feishu 周报 preview>", "<wecom 周报 preview>", "<wecom 周报 preview>", "<wecom 周报 preview>"]
+
+
+def test_a_broken_or_missing_preview_falls_back_to_the_plain_card():
     renderer = PlaygroundRenderer({"wecom": Skin(_Broken(), lambda p: "never")})
-    payload = renderer.render(ChatRef("playground", "group:1", True, {}), Card("周报"), "", {"toast": "好"})
-    assert list(payload["skins"]) == ["wecom", "dingtalk", "feishu"] and payload["toast"] == "好"
-    assert all("card-" in html for html in payload["skins"].values())  # cards/templates/playground/card.html.j2
+    payload = renderer.render(ChatRef("playground", "group:1", True, {}), Card("周报"), "", {})
+    for skin in ("wecom", "dingtalk"):
+        html, views = renderer.draw(payload, skin)
+        assert "card-" in html and "周报" in html and views == {}  # cards/templates/playground/card.html.j2
+
+
+def test_rows_queued_before_drawing_moved_to_read_time_show_their_html():
+    push = {"skin": "", "skins": {"wecom": "<w>", "dingtalk": "<d>", "feishu": "<f>"}}
+    assert [ECHOES.draw(push, skin)[0] for skin in ("dingtalk", "feishu", "")] == ["<d>", "<f>", "<w>"]
+    assert ECHOES.draw({"skin": "feishu", "skins": {"feishu": "<f>"}}, "wecom") == ("<f>", {})
+    assert ECHOES.draw({"html": "<old>"}, "wecom") == ("<old>", {})  # from before skins
+    assert ECHOES.draw({"text": "纯文本"}, "wecom") == ("", {})

@@ -91,9 +91,12 @@ async def ack_round(rnd: int, args, tmp: Path, peer_pid: int | None, bare_pid: i
         warm, reqs = _reqs(build, run + "w", 200, server), _reqs(build, run, _count(args, server), server)
         if server == "salesbot":
             async with Salesbot(tmp, None) as sb:
-                out[label] = _measure(sb.proc.pid, url("salesbot"), warm, reqs, tmp)
+                load("closed", url("salesbot"), warm, CONC)
+                await sb.settled()  # the warm-up's events handled: the timed part handles its own, not those
+                out[label] = _measure(sb.proc.pid, url("salesbot"), reqs, tmp)
         else:
-            out[label] = _measure(peer_pid if server == "peer" else bare_pid, url(server), warm, reqs, tmp)
+            load("closed", url(server), warm, CONC)
+            out[label] = _measure(peer_pid if server == "peer" else bare_pid, url(server), reqs, tmp)
         r = out[label]
         print(f"  round {rnd + 1}: {label:<46} {r['rps']:>7.0f} req/s  p50 {r['p50']:.1f} / p99 {r['p99']:.1f} ms"
               f"  CPU {r['cpu_ms']:.2f} ms/req  non-200 {r['bad']}"
@@ -108,9 +111,8 @@ def _count(args, server: str) -> int:
     return 45_000 if server == "bare" else 30_000  # chatter acks reach 6,500/s: 12,000 ran out in 3 s
 
 
-def _measure(pid: int, base: str, warm: list, reqs: list, tmp: Path) -> dict:
+def _measure(pid: int, base: str, reqs: list, tmp: Path) -> dict:
     """Closed loop with wrk when installed (faster than any Python client), else the aiohttp client."""
-    load("closed", base, warm, CONC)
     if WRK:
         cpu = cpu_seconds(pid)
         res = kit.wrk_closed(base, reqs, CONC, str(tmp), WRK_SECONDS)

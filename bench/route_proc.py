@@ -203,6 +203,12 @@ class Salesbot:
         if self.schema:
             await _admin(self.pg, f"DROP SCHEMA {self.schema} CASCADE")
 
+    async def settled(self, timeout: float = 120) -> None:
+        """Wait until the inbox holds no event still to handle (or `timeout` passes)."""
+        deadline = time.monotonic() + timeout
+        while await self.metric("salesbot_inbox_backlog") and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+
     async def scrape(self) -> str:
         """The /metrics text."""
         async with ClientSession() as s, s.get(url("salesbot") + "/metrics") as resp:

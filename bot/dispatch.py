@@ -98,7 +98,7 @@ class Dispatcher:
         row = stored.id
         waiter = self._waiters[row] = loop.create_future()
         if status == PROCESSING:
-            self.pool.push(row, event)
+            self.pool.push(row, event, awaited=True)
         try:
             with self.rt.acks.not_acking():
                 return stored, await asyncio.wait_for(asyncio.shield(waiter), max(deadline - loop.time(), 0))

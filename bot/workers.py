@@ -5,7 +5,8 @@ memory. Once `capacity` rows are held, new events are stored `pending` ("spilled
 them from the inbox in batches, oldest first, as workers free up — so the order is kept and memory stays
 bounded. The sweeper renews the leases of held rows and, every `sweep_every` seconds, claims rows whose
 claimant died (lease expired): a crash mid-handling costs at most one lease, never a restart. While a callback is
-being answered, workers start no new event (bot/ackgate.py).
+being answered, workers start no new event (bot/ackgate.py) — except one a callback is waiting for, to answer
+with its reply (a WeCom robot message, a card click): handling it is that callback's answer.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class WorkerPool:
         self.size, self.capacity, self.sweep_every = size, capacity, sweep_every
         self.queue: asyncio.Queue[tuple[int, Event]] = asyncio.Queue()
         self.held: set[int] = set()
+        self._awaited: set[int] = set()  # held rows a callback waits for (an inline answer): the gate lets them start
         self.spilled = False  # some events wait in the inbox as pending rows
         self._spills = 0  # spilled stores started (a generation number)
         self._spilling = 0  # spilled stores not yet committed
@@ -85,10 +87,12 @@ class WorkerPool:
         self.spilled = True  # claimed like spilled rows, batch by batch
         self._feed.set()
 
-    def push(self, inbox_id: int, event: Event) -> None:
-        """Hand a row claimed by this process to the workers."""
+    def push(self, inbox_id: int, event: Event, awaited: bool = False) -> None:
+        """Hand a row claimed by this process to the workers; `awaited`: a callback waits to answer with its reply."""
         self.start()
         self.held.add(inbox_id)
+        if awaited:
+            self._awaited.add(inbox_id)
         self.queue.put_nowait((inbox_id, event))
 
     def busy(self) -> bool:
@@ -109,13 +113,15 @@ class WorkerPool:
         while True:
             inbox_id, event = await self.queue.get()
             try:
-                await self.acks.wait()
+                if inbox_id not in self._awaited:  # handling an awaited event is its callback's answer: no wait
+                    await self.acks.wait()
                 async with self._in_order(event):
                     await self.handle(inbox_id, event)
             except Exception:  # the handler funnels its own errors; this guards the worker itself
                 log.exception("inbox worker survived an error")
             finally:
                 self.held.discard(inbox_id)
+                self._awaited.discard(inbox_id)
                 self.queue.task_done()
                 if self.spilled:
                     self._feed.set()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import func, select
 
@@ -15,7 +17,7 @@ N = out.CHUNK * 2 + 7
 
 
 def _items() -> list[Outgoing]:
-    items = [Outgoing(f"push:{i}", ChatRef("playground", f"dm:{i}", False, {"skin": "wecom"}),
+    items = [Outgoing(f"push:{i}", ChatRef("wecom", f"dm:{i}", False, {}),  # WeCom shortens the long ones: views
                       Card(title=f"卡片 {i}", subtitle="x" * 3000 if i % 97 == 0 else "")) for i in range(N)]
     return [*items, items[3]._replace(card=Card(title="later, same key"))]  # a key seen in the first chunk
 
@@ -31,7 +33,7 @@ async def test_rows_views_and_new_keys_are_those_of_one_statement(rt_any):
                                 .order_by(OutboxMessage.id))).all()  # type: ignore[arg-type]
         views = await s.scalar(select(func.count()).select_from(CardView))
     assert [k for k, _ in rows] == [f"push:{i}" for i in range(N)]  # in the order given, first of a key wins
-    assert rows[3][1]["card"]["title"] == "卡片 3" and views
+    assert "卡片 3" in json.dumps(rows[3][1], ensure_ascii=False) and views
 
 
 async def test_a_render_error_in_a_later_chunk_rolls_everything_back(rt_any):

@@ -162,3 +162,11 @@ async def test_workers_hold_new_events_while_acks_are_in_flight_but_not_forever(
         await asyncio.sleep(0.2)
         assert started == ["held"]  # a stream of acks never starves handling for good
     await rt.dispatcher.drain()
+
+
+async def test_an_event_its_callback_waits_for_starts_while_other_acks_are_in_flight(rt, monkeypatch):
+    rep = await add_member(rt, "黄药师")
+    monkeypatch.setattr(ackgate, "ACK_HOLD", 5.0)  # the gate would hold any other event past the wait below
+    with rt.acks.acking(), rt.acks.acking():  # two callbacks being answered; the second waits for its reply
+        _, payloads = await rt.dispatcher.ingest_and_wait(_msg(str(rep), "帮助", "inline"), timeout=1.0)
+    assert [p["card"]["title"] for p in payloads] == ["销售助手能做什么"]  # answered inline, not by the sender

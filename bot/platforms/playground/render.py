@@ -13,6 +13,7 @@ import logging
 from typing import Any
 
 from bot.core.cards import Card
+from bot.core.errors import ActionError
 from bot.core.events import ChatRef
 from bot.platforms.base import Skins
 from bot.platforms.playground.adapter import SKINS
@@ -42,9 +43,10 @@ class PlaygroundRenderer:
     def draw(self, payload: dict[str, Any], viewer_skin: str) -> tuple[str, Views]:
         """The payload's card as HTML — in the skin it was sent from, else the viewer's — and its card views."""
         skin = payload.get("skin") or (viewer_skin if viewer_skin in SKINS else SKINS[0])
-        if payload.get("card"):
+        card = _stored_card(payload["card"]) if payload.get("card") else None
+        if card is not None:
             views: Views = {}
-            return self._skin_html(skin, Card.from_dict(payload["card"]), payload.get("text", ""), views), views
+            return self._skin_html(skin, card, payload.get("text", ""), views), views
         # rows queued before drawing moved to read time carry their HTML: per skin, or one "html" before skins
         skins = payload.get("skins") or {}
         return skins.get(skin) or next(iter(skins.values()), "") or payload.get("html", ""), {}
@@ -65,3 +67,17 @@ class PlaygroundRenderer:
             return None
         views.update(payload.pop("views", {}))  # its full-view links must open, so the timeline stores them
         return shown.preview(payload)
+
+
+def _stored_card(data: dict[str, Any]) -> Card | None:
+    """The queued card; one whose buttons no longer decode (an action renamed since it was queued) without them,
+    and None when even that fails — an old row must not break the timeline."""
+    try:
+        return Card.from_dict(data)
+    except (ActionError, KeyError, TypeError, ValueError):
+        log.warning("a queued playground card no longer decodes; drawn without its buttons")
+    try:
+        sections = [{**section, "checks": []} for section in data.get("sections", [])]
+        return Card.from_dict({**data, "sections": sections, "buttons": [], "form": None})
+    except (ActionError, KeyError, TypeError, ValueError, AttributeError):
+        return None

@@ -55,3 +55,10 @@ def test_rows_queued_before_drawing_moved_to_read_time_show_their_html():
     assert ECHOES.draw({"skin": "feishu", "skins": {"feishu": "<f>"}}, "wecom") == ("<f>", {})
     assert ECHOES.draw({"html": "<old>"}, "wecom") == ("<old>", {})  # from before skins
     assert ECHOES.draw({"text": "纯文本"}, "wecom") == ("", {})
+
+
+def test_a_card_whose_buttons_no_longer_decode_is_drawn_without_them_and_a_broken_one_as_its_text():
+    stored = Card("周报").to_dict() | {"buttons": [{"label": "旧按钮", "value": "gone.action|1", "style": ""}]}
+    html, _ = PlaygroundRenderer({}).draw({"skin": "wecom", "card": stored}, "wecom")
+    assert "周报" in html and "旧按钮" not in html
+    assert PlaygroundRenderer({}).draw({"skin": "wecom", "card": {"title": "坏"}, "text": "t"}, "wecom") == ("", {})

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from bot.core.events import Event
+from bot.core.stopping import within
 from bot.handling import RETRY_LATER, attempt
 from bot.workers import WorkerPool
 from storage.repos import inbox, outbox
@@ -101,7 +102,7 @@ class Dispatcher:
             self.pool.push(row, event, awaited=True)
         try:
             with self.rt.acks.not_acking():
-                return stored, await asyncio.wait_for(asyncio.shield(waiter), max(deadline - loop.time(), 0))
+                return stored, await within(asyncio.shield(waiter), max(deadline - loop.time(), 0))
         except TimeoutError:
             return stored, None
         finally:

@@ -8,12 +8,12 @@ max_attempts, then dead-letters; a permanent refusal dead-letters at once. Each 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.core.errors import DeliveryError, Throttled, TransientDeliveryError
+from bot.core.stopping import within
 from bot.platforms.quotas import limits_for
 from storage.models import OutboxMessage
 from storage.repos import outbox_claims
@@ -87,7 +87,7 @@ class Delivery:
     async def _send(self, row: OutboxMessage) -> datetime | None:
         attempts = row.attempts + 1
         try:
-            await asyncio.wait_for(self.api.send(row.target, row.payload), self.cfg.send_timeout_seconds)
+            await within(self.api.send(row.target, row.payload), self.cfg.send_timeout_seconds)
         except Throttled as exc:
             later = self.now() + timedelta(seconds=max(exc.retry_after, 0.5))
             await outbox_claims.postpone(self.s.db, row.id, row.claim_token, later, f"throttled: {exc}")

@@ -20,6 +20,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from bot.core.clock import as_utc
+from bot.core.stopping import within
 from bot.senddelivery import Delivery
 from bot.sendslots import LaneSlots
 from storage.models import OutboxMessage
@@ -113,7 +114,7 @@ class Lane(Delivery):
             busy = self.inflight or self.sent or self.slots.settles
             wait = self.cfg.flush_seconds if busy else self.cfg.poll_seconds
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), wait)
+                await within(self.wake.wait(), wait)
 
     async def stop(self) -> None:
         """Let in-flight sends finish briefly (a hung one is cancelled), then mark what was delivered."""

@@ -25,7 +25,7 @@ from bot.config import OutboxConfig
 from bot.core.clock import Clock, SystemClock, as_utc
 from bot.core.errors import DeliveryError, Throttled, TransientDeliveryError
 from bot.core.ports import TaskRun
-from bot.core.stopping import cancel_and_wait
+from bot.core.stopping import cancel_and_wait, within
 from bot.metrics import Metrics
 from bot.platforms.tasks import Pair, TaskSpec
 from storage.db import Database
@@ -104,7 +104,7 @@ class TaskWorker:
                 continue
             self.wake_up.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake_up.wait(), min(self.cfg.poll_seconds, self.lease.total_seconds() / 3))
+                await within(self.wake_up.wait(), min(self.cfg.poll_seconds, self.lease.total_seconds() / 3))
 
     async def pump(self) -> int:
         """Claim what free capacity allows and start each task; return how many were claimed."""
@@ -144,7 +144,7 @@ class TaskWorker:
             grant = await self.slots.acquire(spec.limits(row.payload), self.rate_clock.now) if spec.limits else None
             if grant is not None and grant.wait:  # a task is one call: its slot keeps the stamp it was taken with
                 raise Throttled(f"rate window full for {grant.wait:.1f} s", grant.wait)
-            await asyncio.wait_for(spec.run(self._task_run(row)), self.cfg.send_timeout_seconds)
+            await within(spec.run(self._task_run(row)), self.cfg.send_timeout_seconds)
         except Throttled as exc:
             later = self.now() + timedelta(seconds=max(exc.retry_after, 0.5))
             await task_queue.postpone(self.db, row.id, row.claim_token, later, f"throttled: {exc}")

@@ -11,6 +11,7 @@ from aiohttp import web
 from bot.core.errors import TransientDeliveryError
 from bot.core.events import Event
 from bot.core.payloads import text
+from bot.core.stopping import within
 from bot.platforms.feishu import adapter
 from bot.platforms.feishu.extras import approvals
 from bot.platforms.http import mark_authenticated, read_body, runtime
@@ -74,6 +75,6 @@ async def bot_open_id(rt: Runtime) -> str | None:
     if known := getattr(api, "known_bot_open_id", None):  # cached: no lookup task per message
         return str(known)
     try:  # shielded: a slow lookup still fills the cache for the next message
-        return await asyncio.wait_for(asyncio.shield(api.bot_open_id()), BOT_ID_WAIT)
+        return await within(asyncio.shield(api.bot_open_id()), BOT_ID_WAIT)
     except TimeoutError:
         return None

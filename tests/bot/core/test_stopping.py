@@ -1,4 +1,4 @@
-"""cancel_and_wait: stops background tasks, and a cancel aimed at the stopper is never swallowed."""
+"""cancel_and_wait and within: stop background tasks and time out, never swallowing a cancel aimed at the caller."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from bot.core.stopping import cancel_and_wait
+from bot.core.stopping import cancel_and_wait, within
 
 
 async def _forever() -> None:
@@ -75,3 +75,20 @@ async def test_a_task_that_ignores_the_cancel_is_left_after_the_timeout(caplog: 
     assert not task.done() and "deaf did not stop within 0.01 s" in caplog.text
     release.set()
     await task
+
+
+async def test_within_lets_a_cancel_through_that_meets_the_result_in_the_same_step():
+    loop = asyncio.get_running_loop()
+    result = loop.create_future()
+    waiter = asyncio.create_task(within(result, 10))
+    await asyncio.sleep(0)
+    result.set_result("pong")  # the awaited thing finishes in the step the stopper cancels: 3.11's wait_for
+    waiter.cancel()  # returned "pong" here, and the loop it served ran on forever
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+
+
+async def test_within_times_out_and_returns_in_time():
+    with pytest.raises(TimeoutError):
+        await within(asyncio.sleep(1), 0.01)
+    assert await within(asyncio.sleep(0, "done"), 1) == "done"

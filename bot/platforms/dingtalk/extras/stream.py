@@ -27,7 +27,7 @@ import requests
 import websockets
 from dingtalk_stream import CallbackHandler
 
-from bot.core.stopping import cancel_and_wait
+from bot.core.stopping import cancel_and_wait, within
 from bot.platforms.dingtalk.extras.stream_handlers import CardHandler, EventsHandler, RobotHandler
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ async def in_thread(fn: Callable[[], Any], timeout: float) -> Any:
             loop.call_soon_threadsafe(settle, result, error)
 
     threading.Thread(target=work, name="dingtalk-blocking", daemon=True).start()
-    return await asyncio.wait_for(done, timeout)
+    return await within(done, timeout)
 
 
 class StreamClient(dingtalk_stream.DingTalkStreamClient):
@@ -119,7 +119,7 @@ class StreamClient(dingtalk_stream.DingTalkStreamClient):
             failures = 0 if served else failures + 1
             delay = min(MAX_BACKOFF, 2 ** (failures - 1)) * random.uniform(0.5, 1.0) if failures else 0.2
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), delay)
+                await within(self._stopping.wait(), delay)
 
     async def _serve_once(self) -> bool:
         """One connection's life; True if it received frames (then reconnect at once)."""
@@ -144,7 +144,7 @@ class StreamClient(dingtalk_stream.DingTalkStreamClient):
     async def _next(self, ws: Any) -> str | bytes | None:
         """The next frame, or None when the socket closed or nothing (not even a ping) came for watchdog s."""
         try:
-            return await asyncio.wait_for(ws.recv(), self.watchdog)
+            return await within(ws.recv(), self.watchdog)
         except TimeoutError:
             self.watchdog_trips += 1
             log.warning("DingTalk stream: no frame for a while; reconnecting", extra={"seconds": self.watchdog})
@@ -173,7 +173,7 @@ class StreamClient(dingtalk_stream.DingTalkStreamClient):
         self._stopping.set()
         if self.websocket is not None:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(self.websocket.close(), 1.0)
+                await within(self.websocket.close(), 1.0)
         if self._frames:
             await asyncio.wait(set(self._frames), timeout=timeout / 2)
         await cancel_and_wait([self._task], timeout / 2)

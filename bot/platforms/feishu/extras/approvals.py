@@ -22,6 +22,7 @@ from bot.core.clock import Clock
 from bot.core.errors import DeliveryError, TransientDeliveryError
 from bot.core.events import ChatRef, Event
 from bot.core.ports import TaskRun
+from bot.core.stopping import within
 from bot.platforms.feishu.extras import approval_events
 from bot.platforms.feishu.extras.client import Refused
 from bot.platforms.feishu.render import FeishuRenderer
@@ -156,7 +157,7 @@ async def with_decider(rt: Runtime, event: Event) -> Event:
     if api is None:
         return event
     try:
-        data = await asyncio.wait_for(api.call("GET", f"{INSTANCES}/{event.raw['approval_id']}"), LOOKUP_WAIT)
+        data = await within(api.call("GET", f"{INSTANCES}/{event.raw['approval_id']}"), LOOKUP_WAIT)
     except TimeoutError as exc:
         raise TransientDeliveryError("reading the Feishu approval instance took too long") from exc
     except TransientDeliveryError:

@@ -26,7 +26,7 @@ import aiohttp
 
 from bot.core.errors import BadRequest
 from bot.core.payloads import json_object
-from bot.core.stopping import cancel_and_wait
+from bot.core.stopping import cancel_and_wait, within
 from bot.platforms.feishu import adapter, routes
 from bot.platforms.feishu.extras import approvals, frames
 from storage.repos import requests as archive
@@ -118,7 +118,7 @@ class LongConnection:
         """The next message, or None when the socket closed or no frame (pongs included) came in time."""
         watchdog = max(self.watchdog, self.ping_interval + 30.0)  # we ping, Feishu pongs: silence means dead
         try:
-            msg = await asyncio.wait_for(ws.receive(), watchdog)
+            msg = await within(ws.receive(), watchdog)
         except TimeoutError:
             self.watchdog_trips += 1
             log.warning("Feishu long connection silent; reconnecting", extra={"seconds": watchdog})

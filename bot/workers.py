@@ -34,9 +34,8 @@ class WorkerPool:
                  acks: AckGate | None = None, sweep_every: float = inbox.LEASE.total_seconds() / 4) -> None:
         self.db, self.clock, self.handle = db, clock, handle
         self.size, self.capacity, self.sweep_every = size, capacity, sweep_every
-        self.queue: asyncio.Queue[tuple[int, Event]] = asyncio.Queue()
+        self.queue: asyncio.Queue[tuple[int, Event, bool]] = asyncio.Queue()  # row, event, a callback awaits it
         self.held: set[int] = set()
-        self._awaited: set[int] = set()  # held rows a callback waits for (an inline answer): the gate lets them start
         self.spilled = False  # some events wait in the inbox as pending rows
         self._spills = 0  # spilled stores started (a generation number)
         self._spilling = 0  # spilled stores not yet committed
@@ -91,9 +90,7 @@ class WorkerPool:
         """Hand a row claimed by this process to the workers; `awaited`: a callback waits to answer with its reply."""
         self.start()
         self.held.add(inbox_id)
-        if awaited:
-            self._awaited.add(inbox_id)
-        self.queue.put_nowait((inbox_id, event))
+        self.queue.put_nowait((inbox_id, event, awaited))
 
     def busy(self) -> bool:
         """Return whether anything is held, queued or waiting in the inbox for this process."""
@@ -111,9 +108,9 @@ class WorkerPool:
 
     async def _worker(self) -> None:
         while True:
-            inbox_id, event = await self.queue.get()
+            inbox_id, event, awaited = await self.queue.get()
             try:
-                if inbox_id not in self._awaited:  # handling an awaited event is its callback's answer: no wait
+                if not awaited:  # handling an awaited event is its callback's answer: no wait
                     await self.acks.wait()
                 async with self._in_order(event):
                     await self.handle(inbox_id, event)
@@ -121,7 +118,6 @@ class WorkerPool:
                 log.exception("inbox worker survived an error")
             finally:
                 self.held.discard(inbox_id)
-                self._awaited.discard(inbox_id)
                 self.queue.task_done()
                 if self.spilled:
                     self._feed.set()

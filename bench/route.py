@@ -25,6 +25,8 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+from aiohttp import ClientSession
+
 from bench import route_db as per_db
 from bench import route_kit as kit
 from bench import route_targets as targets
@@ -179,30 +181,40 @@ async def overload(tmp: Path, rate: float, seconds: float) -> dict:
             "handled": handled, "left": backlog, "peak_backlog": peak_backlog, "rss": (rss_before, rss_peak)}
 
 
-async def start_and_rss(tmp: Path, runs: int = 3) -> tuple[float, float, float]:
-    """Median serve → /healthz seconds over fresh starts, the server's CPU seconds to then, and RSS after 3 s idle."""
+async def start_and_rss(tmp: Path, runs: int = 3) -> tuple[float, float, float, float]:
+    """Median serve → /healthz seconds over fresh starts, the server's CPU seconds to then, RSS after 3 s idle,
+    and RSS 3 s after one event of each ack scenario (what a server that has answered anything holds)."""
     # An installed package has its bytecode; a checkout under PYTHONDONTWRITEBYTECODE=1 would compile our 380
     # modules again at every start (0.1–0.3 s of CPU here), and the figure would measure that setting, not the app.
     for package in PACKAGES:
         compileall.compile_dir(ROOT / package, quiet=1)
-    return await _medians(lambda: _salesbot_started(tmp), runs)
+    routes = [(build, "salesbot") for _, server, build in SCENARIOS[3:] if server == "salesbot"]
+    return await _medians(lambda: _salesbot_started(tmp), runs, routes, url("salesbot"))
 
 
-async def peer_start_and_rss(peer_py: Path, runs: int = 3) -> tuple[float, float, float]:
+async def peer_start_and_rss(peer_py: Path, runs: int = 3) -> tuple[float, float, float, float]:
     """The same for the nonebot2 peer (start → first answer): the issue's start-up baseline, on this box now."""
-    return await _medians(lambda: _peer_started(peer_py), runs)
+    return await _medians(lambda: _peer_started(peer_py), runs, [(SCENARIOS[1][2], "peer")], url("peer_start"))
 
 
-async def _medians(started, runs: int) -> tuple[float, float, float]:
-    """Start a server `runs` times: medians of (seconds to its first answer, its CPU to then, its RSS 3 s later)."""
+async def _medians(started, runs: int, routes: list, base: str) -> tuple[float, float, float, float]:
+    """Start a server `runs` times: medians of (seconds to its first answer, its CPU to then, its RSS 3 s later,
+    its RSS 3 s after one event per route)."""
     figures = []
     for _ in range(runs):
         async with started() as (pid, seconds):
             cpu = cpu_seconds(pid)
             await asyncio.sleep(3)
-            figures.append((seconds, cpu, rss_mib(pid)))
-    seconds, cpu, rss = (statistics.median(column) for column in zip(*figures, strict=True))
-    return seconds, cpu, rss
+            idle = rss_mib(pid)
+            async with ClientSession() as session:
+                for build, server in routes:
+                    for path, headers, body in _reqs(build, "r" + uuid_short(), 1, server):
+                        async with session.post(base + path, headers=headers, data=body) as resp:
+                            await resp.read()
+            await asyncio.sleep(3)
+            figures.append((seconds, cpu, idle, rss_mib(pid)))
+    seconds, cpu, rss, used = (statistics.median(column) for column in zip(*figures, strict=True))
+    return seconds, cpu, rss, used
 
 
 @contextlib.asynccontextmanager
@@ -280,13 +292,13 @@ async def _parts(args, tmp: Path, procs: list, peer_py: Path | None) -> list[str
               f"handled afterwards {ov['handled']:.0f}, left {ov['left']:.0f}; server RSS {ov['rss'][0]:.0f} MiB "
               f"before the offer, peak {ov['rss'][1]:.0f} MiB by its end")
     if "start" in args.parts:
-        start_s, cpu, rss = await start_and_rss(tmp)
+        start_s, cpu, rss, used = await start_and_rss(tmp)
         print(f"\n== start: serve → /healthz {start_s:.2f} s, {cpu:.2f} s of the server's CPU (medians of 3); "
-              f"idle RSS {rss:.0f} MiB")
+              f"idle RSS {rss:.0f} MiB, {used:.0f} MiB after one event of each of its 6 ack scenarios")
         if peer_py:
             peer = await peer_start_and_rss(peer_py)
             print(f"  nonebot2 peer (does nothing), side by side: start → first answer {peer[0]:.2f} s, "
-                  f"{peer[1]:.2f} s of its CPU; idle RSS {peer[2]:.0f} MiB")
+                  f"{peer[1]:.2f} s of its CPU; idle RSS {peer[2]:.0f} MiB, {peer[3]:.0f} MiB after one event")
     return _targets(rounds, rates, drains, musts, ov, (start_s, rss, peer), peer_pid is not None)
 
 

@@ -8,10 +8,10 @@ import threading
 from types import SimpleNamespace
 
 from sqlalchemy import inspect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot import warmup
 from bot.platforms import registry
-from storage.models import Opportunity
 
 
 def _fake_rt(fail: str = "") -> tuple[SimpleNamespace, list[str]]:
@@ -33,11 +33,19 @@ def _enabled(monkeypatch, *names: str) -> None:
 
 
 def test_warm_maps_the_models_and_renders_a_card_per_enabled_platform(monkeypatch):
+    class Base(DeclarativeBase):
+        pass
+
+    class Probe(Base):  # a model nothing has queried yet (ours may be mapped by earlier tests)
+        __tablename__ = "warmup_probe"
+        id: Mapped[int] = mapped_column(primary_key=True)
+
     _enabled(monkeypatch, "feishu", "wecom")
     rt, rendered = _fake_rt()
+    assert not inspect(Probe).configured
     warmup.warm(rt)  # type: ignore[arg-type]  # a stand-in with what warm reads
     assert rendered == ["feishu", "wecom"]
-    assert inspect(Opportunity).configured
+    assert inspect(Probe).configured
 
 
 def test_a_renderer_that_fails_is_logged_and_the_others_still_warm(monkeypatch, caplog):

@@ -197,18 +197,28 @@ async def closed_loop(base: str, reqs: list[Request], conc: int) -> dict:
 
 
 async def open_loop(base: str, reqs: list[Request], rate: float) -> dict:
-    """Send request i at start + i/rate whatever the answers (latency counts from the scheduled time)."""
+    """Send request i at start + i/rate whatever the answers (latency counts from the scheduled time).
+
+    Each request's task is created when it is due, not all up front: creating 22,000 tasks before the first send
+    took the generator about half a second, which the first requests' latencies counted as the server's (the
+    overload's ack p99 read 137.7 ms at 372/s with its steady state under 40 ms).
+    """
     out: list = [None] * len(reqs)
     conn = TCPConnector(limit=1024)
     async with ClientSession(connector=conn, cookie_jar=DummyCookieJar(), timeout=ClientTimeout(total=60)) as s:
-        started = time.monotonic()
 
-        async def one(i: int) -> None:
-            due = started + i / rate
-            await asyncio.sleep(max(due - time.monotonic(), 0))
+        async def one(i: int, due: float) -> None:
             sent, lat, status = await _send(s, base, reqs[i])
             out[i] = (due, lat + (sent - due), status)
-        await asyncio.gather(*(one(i) for i in range(len(reqs))))
+
+        tasks = []
+        started = time.monotonic()
+        for i in range(len(reqs)):
+            due = started + i / rate
+            if (ahead := due - time.monotonic()) > 0:
+                await asyncio.sleep(ahead)
+            tasks.append(asyncio.create_task(one(i, due)))
+        await asyncio.gather(*tasks)
         wall = time.monotonic() - started
     return {"wall": wall, "sent": [o[0] for o in out], "lat": [o[1] for o in out], "status": [o[2] for o in out]}
 

@@ -19,7 +19,6 @@ from bot.config import Settings
 from bot.platforms import registry
 from bot.platforms.http import RUNTIME
 from bot.runtime import Runtime
-from bot.warmup import warming
 from bot.web.app import create_app
 from scheduler.core import Scheduler
 from storage import schema_version
@@ -44,7 +43,7 @@ def serve(settings: Settings) -> int:
 
 
 async def _services(app: web.Application) -> AsyncIterator[None]:
-    async with running(app[RUNTIME]), warming(app[RUNTIME]):
+    async with running(app[RUNTIME]):
         yield
 
 

@@ -98,7 +98,11 @@ class LaneSlots:
         now = self.clock()
         if len(self._full) > 1000:  # one entry per chat scope ever refused: forget the lapsed ones
             self._full = {scope: at for scope, at in self._full.items() if at > now}
-        frees = self._full[grant.full] = now + timedelta(seconds=grant.wait)
+        frees = now + timedelta(seconds=grant.wait)
+        known = self._full.get(grant.full)
+        if known is None or known <= now or frees < known:
+            # the scope's first slot to free: a send refused later in line waits longer, for a later slot
+            self._full[grant.full] = frees
         if grant.wait > self.cfg.max_wait_seconds and any(lim.lane and lim.scope == grant.full for lim in limits):
             # e.g. Feishu's 1000/min per app: every row claimed now would only be postponed again (two writes each)
             self.paused_until = frees

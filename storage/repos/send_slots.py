@@ -5,7 +5,7 @@ sends a lane starts together take theirs in one transaction, one UPDATE per scop
 transaction per send cost more CPU than the send). Taking slots is a conditional UPDATE, so two replicas can
 never both take the same one, and on PostgreSQL SKIP LOCKED lets them take different ones without waiting.
 A send that finds a scope full gets no slot anywhere (those it took elsewhere are given back in the same
-transaction) and learns how long until one frees.
+transaction) and learns how long until a slot frees for it: the k-th refused in a scope, its k-th oldest slot.
 
 A slot records when the platform may have seen the send, which is any moment between taking the slot and
 the send's answer (the lane's loop, a token refresh, a local pause all come between). So a send in flight
@@ -39,7 +39,8 @@ _SETTLE = (update(S).where(S.c.scope == bindparam("s_scope"), S.c.slot == bindpa
                            S.c.at == bindparam("s_held")).values(at=bindparam("s_at")))
 _STAMP = update(S).where(S.c.scope == bindparam("s_scope"), S.c.slot == bindparam("s_slot")).values(
     at=bindparam("s_at"))
-_OLDEST = select(func.min(S.c.at)).where(S.c.scope == bindparam("s_scope"), S.c.slot < bindparam("s_count"))
+_OLDEST = (select(S.c.at).where(S.c.scope == bindparam("s_scope"), S.c.slot < bindparam("s_count"))
+           .order_by(S.c.at).limit(bindparam("s_n", type_=Integer)))
 
 
 def _take_statement(dialect: str):
@@ -116,7 +117,7 @@ class SlotStore:
             await self._seed(conn, seeding)
             got, full = await self._take_all(conn, wanted, scopes, now, stamp)
             await self._give_back(conn, [pair for i in full for pair in got[i]], scopes, now, stamp)
-            waits = {scope: await self._wait(conn, scopes[scope], now) for scope in set(full.values())}
+            waits = await self._waits(conn, full, scopes, now)
             later = clock()
             late = (later - now).total_seconds()
             held = later + timedelta(seconds=hold) if late > (HELD_SLACK if hold else STAMP_SLACK) else stamp
@@ -126,7 +127,7 @@ class SlotStore:
                 await conn.execute(_STAMP, restamp)
         self._seeded |= seeding
         # the waits count from `now`; the caller hears them only `late` seconds after
-        return [Grant(wait=max(waits[full[i]] - late, 0.001), full=full[i]) if i in full
+        return [Grant(wait=max(waits[i] - late, 0.001), full=full[i]) if i in full
                 else Grant(slots=tuple(pairs), held=held) for i, pairs in enumerate(got)]
 
     async def settle(self, grants: Sequence[tuple[Grant, datetime]]) -> None:
@@ -174,11 +175,25 @@ class SlotStore:
         if params:
             await conn.execute(_SETTLE, params)
 
-    async def _wait(self, conn, lim: Limit, now: datetime) -> float:
-        """Seconds until the full scope's oldest slot leaves its window (at least a millisecond)."""
-        oldest = (await conn.execute(_OLDEST, {"s_scope": lim.scope, "s_count": lim.count})).scalar()
+    async def _waits(self, conn, full: dict[int, str], scopes: dict[str, Limit], now: datetime) -> dict[int, float]:
+        """Seconds each refused request waits: the k-th refused in a scope until its k-th oldest slot frees.
+
+        Sent to the oldest slot all together, the refused requests woke as a herd: one took it and the others
+        were refused again, a transaction each, every few milliseconds, and each slot went back into use late.
+        """
+        waits: dict[int, float] = {}
+        for scope in set(full.values()):
+            users = sorted(i for i, refused_by in full.items() if refused_by == scope)
+            frees = await self._frees(conn, scopes[scope], now, len(users))
+            waits.update((i, frees[min(k, len(frees) - 1)]) for k, i in enumerate(users))
+        return waits
+
+    async def _frees(self, conn, lim: Limit, now: datetime, n: int) -> list[float]:
+        """Seconds until each of the full scope's n oldest slots leaves its window (at least a millisecond)."""
+        stamps = (await conn.execute(_OLDEST, {"s_scope": lim.scope, "s_count": lim.count, "s_n": n})).scalars()
+        cutoff = now - timedelta(seconds=lim.window)
         # A slot held by a send still in flight frees a window after that send is answered: guess "now".
-        return max((min(oldest or now, now) - (now - timedelta(seconds=lim.window))).total_seconds(), 0.001)
+        return [max((min(at, now) - cutoff).total_seconds(), 0.001) for at in stamps] or [lim.window]
 
     async def used(self, scope: str, now: datetime, window: float) -> int:
         """Count sends in `scope` within the last `window` seconds (metrics and tests)."""

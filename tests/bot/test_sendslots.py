@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 
@@ -67,3 +68,16 @@ async def test_a_cancelled_send_does_not_break_the_take_of_the_others(migrated_d
     assert (await second).slots
     with pytest.raises(asyncio.CancelledError):
         await first
+
+
+async def test_a_scope_is_known_full_until_its_first_slot_frees_not_its_last(migrated_db, clock):
+    """Refused sends of one take hear different waits; the lane remembers the soonest, so none oversleeps."""
+    store = SlotStore(migrated_db)
+    small = Limit("feishu:cli:app", 2, 1.0, lane=True)
+    for _ in range(small.count):
+        assert (await store.acquire([small], clock.now)).slots
+        clock.advance(timedelta(seconds=0.2))
+    slots = LaneSlots(store, clock.now, OutboxConfig(max_wait_seconds=0.0), _no_sleep)
+    grants = await asyncio.gather(*(slots.take([small]) for _ in range(2)))
+    assert sorted(round(g.wait, 3) for g in grants) == [0.6, 0.8]
+    assert slots._known_full([small]).wait == pytest.approx(0.6)

@@ -60,3 +60,14 @@ async def test_a_held_stamp_is_redone_only_when_the_take_ran_past_the_holds_marg
         grant = await store.acquire([Limit(f"scope{late}", 1, 1.0)], reads.__next__, hold=16.0)
         assert grant.held == start + timedelta(seconds=16.0 + (late if restamped else 0.0))
         assert await store.used(f"scope{late}", start + timedelta(seconds=16.5), 1.0) == 1  # the row holds it
+
+
+async def test_sends_refused_together_wait_each_for_its_own_slot_in_line(migrated_db, clock):
+    """The k-th refused waits for the k-th oldest slot: not all for the first, to collide again when it frees."""
+    store = SlotStore(migrated_db)
+    for _ in range(APP.count):  # the app's three slots taken 0.1 s apart
+        assert (await store.acquire([APP], clock.now)).slots
+        clock.advance(timedelta(seconds=0.1))
+    grants = await store.acquire_many([[APP] for _ in range(5)], clock.now)
+    assert [round(g.wait, 3) for g in grants] == [0.7, 0.8, 0.9, 0.9, 0.9]  # two more than slots: the last one's
+    assert {g.full for g in grants} == {APP.scope}

@@ -294,7 +294,8 @@ async def _parts(args, tmp: Path, procs: list, peer_py: Path | None) -> list[str
     if "start" in args.parts:
         start_s, cpu, rss, used = await start_and_rss(tmp)
         print(f"\n== start: serve → /healthz {start_s:.2f} s, {cpu:.2f} s of the server's CPU (medians of 3); "
-              f"idle RSS {rss:.0f} MiB, {used:.0f} MiB after one event of each of its 6 ack scenarios")
+              f"idle RSS {rss:.0f} MiB, {used:.0f} MiB after one event of each of its "
+              f"{sum(server == 'salesbot' for _, server, _ in SCENARIOS)} ack scenarios")
         if peer_py:
             peer = await peer_start_and_rss(peer_py)
             print(f"  nonebot2 peer (does nothing), side by side: start → first answer {peer[0]:.2f} s, "

@@ -8,8 +8,12 @@ create 100/min (feishu.md §5). DingTalk custom robot: 20/min per robot, then mu
 §3); robot OpenAPI limits are not documented (UNCONFIRMED), so we hold 20/min per conversation and
 20 QPS per app, DingTalk's standard-edition per-API rate (help.dingtalk.io call-frequency-limit).
 
-Minute windows carry a small margin: our send time and the platform's arrival time differ by the
-network's jitter, and a window measured at our end must never be the platform's window plus one.
+A send's slots are stamped with the moment its answer came (storage/repos/send_slots.py), and the platform
+counted it before answering, so a window measured at our end never undercounts the platform's on one clock.
+The margins cover what one clock does not: replicas on different hosts stamp with their own clocks, so a second
+window carries 10 ms (NTP keeps a data centre's hosts far closer), 1 % of the cap rather than the 3 % that a
+30 ms margin cost (50 / 1.03 s = 48.5 sends a second at most). Minute and hour windows keep a wider margin:
+WeCom drops what exceeds them silently, so there a lost reply is the price of a window too short.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from typing import Any
 
 from storage.repos.send_slots import Limit
 
-MINUTE, HOUR, SECOND = 60.0 + 1.5, 3600.0 + 2.0, 1.0 + 0.03
+MINUTE, HOUR, SECOND = 60.0 + 1.5, 3600.0 + 2.0, 1.0 + 0.01
 Quota = Callable[[str, str, dict[str, Any]], list[Limit]]
 
 

@@ -61,12 +61,14 @@ async def handled(args, tmp: Path, build: Build) -> dict[str, dict]:
 async def backlog(args, tmp: Path, rates: dict[str, dict]) -> dict[str, dict]:
     """A fresh server per database starting with BACKLOG replies queued (copies of the handled run's)."""
     print(f"\n== reply backlog: a fresh server starts with {BACKLOG:,} Feishu replies queued (copies of the ones "
-          "above, one chat each); delivery rate at the fake API over whole seconds after the first")
+          "above, one chat each); delivery rate at the fake API: 50 ÷ the mean time from each arrival to the 50th "
+          "after it")
     drains = {}
     for db, pg in dbs(args):
         drains[db] = d = await drain(tmp, pg, rates[db]["templates"])
-        print(f"  {db}: {d['delivered']:,} of {d['queued']:,} delivered in {d['span']:.1f} s; {d['rate']:.1f}/s "
-              f"over {d['seconds']} s; busiest second {d['busiest']}; sent twice {d['doubles']}; "
+        print(f"  {db}: {d['delivered']:,} of {d['queued']:,} delivered in {d['span']:.1f} s; {d['rate']:.2f}/s as "
+              f"a slot comes round ({d['per_second']:.1f}/s counted over {d['seconds']} whole seconds); busiest second "
+              f"{d['busiest']}; sent twice {d['doubles']}; "
               f"left in the outbox {d['left']:.0f}", flush=True)
     return drains
 

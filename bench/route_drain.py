@@ -49,6 +49,14 @@ def steady_rate(times: list[float]) -> tuple[float, int]:
     return sum(start <= t < start + whole for t in times) / whole, whole
 
 
+def cycle_rate(times: list[float], cap: int = CAP) -> float:
+    """The long-run rate a sliding cap allows as sent: `cap` ÷ the mean time from each arrival to the `cap`-th after
+    it (how long a slot takes to come round). Counting whole seconds instead moves by a whole burst with the phase of
+    the bursts against the second boundaries: bursts of 50 every 1.04 s count 18 in 18 s (50/s) or 17 (47.2/s)."""
+    cycles = [later - earlier for earlier, later in zip(times, times[cap:], strict=False)]
+    return cap * len(cycles) / sum(cycles) if cycles and sum(cycles) > 0 else 0.0
+
+
 def while_backlogged(samples: list[tuple[float, float]], arrivals: list[float], floor: int = CAP,
                      budget: int = BACKLOG) -> tuple[float, float]:
     """Arrivals per second while the outbox held ≥ `floor` replies (sampled (time, waiting)), and for how long;
@@ -89,6 +97,7 @@ async def drain(tmp: Path, pg: str | None, templates: list[tuple[str, dict]], n:
         while (left := await sb.metric("salesbot_outbox_messages", OUTBOX_LEFT)) and time.monotonic() < settle:
             await asyncio.sleep(0.2)
     times = sorted(got.values())
-    rate, seconds = steady_rate(times)
-    return {"queued": n, "delivered": len(got), "doubles": doubles, "left": left, "rate": rate, "seconds": seconds,
+    per_second, seconds = steady_rate(times)
+    return {"queued": n, "delivered": len(got), "doubles": doubles, "left": left, "rate": cycle_rate(times),
+            "per_second": per_second, "seconds": seconds,
             "span": times[-1] - times[0] if times else 0.0, "busiest": busiest(times)}

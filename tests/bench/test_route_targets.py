@@ -36,6 +36,15 @@ def test_steady_rate_skips_the_first_seconds_burst():
     assert route_drain.steady_rate([0.0, 0.5]) == (0.0, 0)
 
 
+def test_cycle_rate_is_the_period_of_the_bursts_whatever_their_phase():
+    bursts = [k * 1.04 + i / 1000 for k in range(20) for i in range(50)]  # 50 every 1.04 s
+    assert abs(route_drain.cycle_rate(bursts) - 50 / 1.04) < 0.01
+    assert route_drain.steady_rate(bursts)[0] == 50.0  # the whole seconds see 18 bursts in 18 s
+    paced = [i / 40 for i in range(400)]
+    assert abs(route_drain.cycle_rate(paced) - 40) < 0.01
+    assert route_drain.cycle_rate(paced[:50]) == 0.0
+
+
 def test_busiest_counts_the_fullest_second():
     assert route_drain.busiest([0.0] * 50 + [0.99, 1.0, 1.5]) == 51
     assert route_drain.busiest([0.0, 1.0, 2.0]) == 1

@@ -99,6 +99,7 @@ class Lane(Delivery):
     async def run(self) -> None:
         """Loop until halted: keep the lane full, renew leases, flush marks."""
         while not self.halted:
+            self.wake.clear()  # before the pass: a target that finishes during it wakes the next one at once
             claimed = 0
             try:
                 await self.s.gate.wait()
@@ -110,7 +111,6 @@ class Lane(Delivery):
                 log.exception("sender lane pass failed; retrying", extra={"platform": self.platform})
             if self.halted or (claimed and len(self.inflight) < self.cfg.concurrency):
                 continue
-            self.wake.clear()
             busy = self.inflight or self.sent or self.slots.settles
             wait = self.cfg.flush_seconds if busy else self.cfg.poll_seconds
             with contextlib.suppress(TimeoutError):

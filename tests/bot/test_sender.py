@@ -146,3 +146,32 @@ async def test_a_full_app_wide_cap_pauses_the_lane_instead_of_postponing_every_r
     clock.advance(timedelta(seconds=61))
     assert await sender.run_once() > 0
     assert len(api.sent) == 4
+
+
+
+async def test_a_send_finishing_during_a_pass_wakes_the_lane_at_once(migrated_db, clock, monkeypatch):
+    # a target's send that finished while the lane was still marking the last ones had its wake-up cleared after
+    # it, and the lane slept its flush interval: a 50/s cap lost a fifth of a second at a time (bench/README.md)
+    lane = _sender(migrated_db, clock, FakeAPI(), flush_seconds=60, poll_seconds=60).lane("fake")
+    passes: list[int] = []
+
+    async def pump() -> int:
+        passes.append(len(passes))
+        return 0
+
+    async def flush() -> None:
+        if len(passes) == 1:
+            lane.wake.set()  # what a target's done callback does (Lane._target_done)
+
+    monkeypatch.setattr(lane, "pump", pump)
+    monkeypatch.setattr(lane, "flush", flush)
+    running = asyncio.get_running_loop().create_task(lane.run())
+    try:
+        for _ in range(100):
+            await asyncio.sleep(0.01)
+            if len(passes) >= 2:
+                break
+        assert len(passes) >= 2
+    finally:
+        lane.halt()
+        await asyncio.wait_for(running, 5)

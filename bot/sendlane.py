@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -49,6 +50,7 @@ class Lane(Delivery):
         self.wake = asyncio.Event()
         self.halted = False
         self._renewed = datetime.min.replace(tzinfo=UTC)
+        self._flushed = -math.inf  # loop time of the last flush: marks and settles go in one batch per flush_seconds
 
     def now(self) -> datetime:
         """The sender's clock."""
@@ -98,23 +100,30 @@ class Lane(Delivery):
 
     async def run(self) -> None:
         """Loop until halted: keep the lane full, renew leases, flush marks."""
+        loop = asyncio.get_running_loop()
         while not self.halted:
             self.wake.clear()  # before the pass: a target that finishes during it wakes the next one at once
             claimed = 0
             try:
                 await self.s.gate.wait()
                 claimed = await self.pump()
-                await self.flush()
+                if loop.time() - self._flushed >= self.cfg.flush_seconds:  # a pass per wake-up, a flush per interval
+                    self._flushed = loop.time()
+                    await self.flush()
                 if self.now() - self._renewed >= self.lease / 3:
                     await self.renew()
             except Exception:
                 log.exception("sender lane pass failed; retrying", extra={"platform": self.platform})
             if self.halted or (claimed and len(self.inflight) < self.cfg.concurrency):
                 continue
-            busy = self.inflight or self.sent or self.slots.settles
-            wait = self.cfg.flush_seconds if busy else self.cfg.poll_seconds
             with contextlib.suppress(TimeoutError):
-                await within(self.wake.wait(), wait)
+                await within(self.wake.wait(), self._idle_for(loop.time()))
+
+    def _idle_for(self, now: float) -> float:
+        """Seconds to wait for a wake-up: till the next flush while sends are in flight or wait to be marked."""
+        if self.inflight or self.sent or self.slots.settles:
+            return max(self._flushed + self.cfg.flush_seconds - now, 0.0)
+        return self.cfg.poll_seconds
 
     async def stop(self) -> None:
         """Let in-flight sends finish briefly (a hung one is cancelled), then mark what was delivered."""

@@ -68,10 +68,14 @@ class LaneSlots:
         try:
             while self._queued:
                 batch, self._queued = self._queued, []
+                # answered sends settle in the take's transaction: left to the lane's next flush, their slots would
+                # read as held ahead, and a send refused meanwhile would be told to wait past them
+                settles, self.settles = self.settles, []
                 try:
                     grants = await self.store.acquire_many([limits for limits, _ in batch], self.clock,
-                                                           self.cfg.send_timeout_seconds + HOLD_MARGIN)
+                                                           self.cfg.send_timeout_seconds + HOLD_MARGIN, settles)
                 except Exception as exc:  # e.g. the database restarting: each send's row is released
+                    self.settles = settles + self.settles  # held longer, never shorter: only capacity lost
                     for _, future in batch:
                         if not future.done():
                             future.set_exception(exc)

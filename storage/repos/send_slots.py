@@ -95,7 +95,7 @@ class SlotStore:
         return (await self.acquire_many([limits], clock, hold))[0]
 
     async def acquire_many(self, requests: Sequence[Sequence[Limit]], clock: Callable[[], datetime],
-                           hold: float = 0.0) -> list[Grant]:
+                           hold: float = 0.0, settles: Sequence[tuple[Grant, datetime]] = ()) -> list[Grant]:
         """Grant each request (the limits one send counts against) a slot in every one of its scopes, first come
         first served, in one transaction: one take per scope for all the requests that count against it.
 
@@ -103,15 +103,18 @@ class SlotStore:
         waited for a lock must not record a send earlier than it happened; within STAMP_SLACK, or HELD_SLACK for
         a stamp held ahead), plus `hold` seconds while the send is in flight: `settle` brings the stamp back to
         when the send was answered. A slot taken for a request that another of its scopes refused is given back,
-        free.
+        free. `settles` (as `settle` takes them) are applied first, in the same transaction: a take then sees the
+        slots of sends answered since the last flush as they are, not held ahead.
         """
         wanted = [sorted({lim.scope: lim for lim in limits if lim.count > 0}.values(), key=lambda lim: lim.scope)
                   for limits in requests]
         scopes = {lim.scope: lim for todo in wanted for lim in todo}
         if not scopes:
+            await self.settle(settles)
             return [Grant() for _ in requests]
         seeding = {(lim.scope, lim.count) for lim in scopes.values()} - self._seeded
         async with self.db.engine.begin() as conn:
+            await self._settle(conn, settles)
             now = clock()
             stamp = now + timedelta(seconds=hold)
             await self._seed(conn, seeding)
@@ -132,11 +135,16 @@ class SlotStore:
 
     async def settle(self, grants: Sequence[tuple[Grant, datetime]]) -> None:
         """Stamp each grant's slots with when its send was answered (only slots still holding its stamp)."""
+        if any(grant.slots for grant, _ in grants):
+            async with self.db.engine.begin() as conn:
+                await self._settle(conn, grants)
+
+    @staticmethod
+    async def _settle(conn, grants: Sequence[tuple[Grant, datetime]]) -> None:
         params = [{"s_scope": scope, "s_slot": slot, "s_held": grant.held, "s_at": at}
                   for grant, at in grants for scope, slot in grant.slots]
         if params:
-            async with self.db.engine.begin() as conn:
-                await conn.execute(_SETTLE, params)
+            await conn.execute(_SETTLE, params)
 
     async def _seed(self, conn, seeding: set[tuple[str, int]]) -> None:
         rows = [{"scope": scope, "slot": i, "at": NEVER} for scope, count in sorted(seeding) for i in range(count)]

@@ -174,12 +174,12 @@ async def test_a_row_whose_bookkeeping_failed_is_released_and_sent_after_its_lea
     sender = _sender(migrated_db, clock, {"slow": api}, per_target_per_minute=20)  # a cap: its slot is taken first
     real, calls = sender.slots.acquire_many, 0
 
-    async def flaky(requests, now, hold=0.0):
+    async def flaky(requests, now, hold=0.0, settles=()):
         nonlocal calls
         calls += 1
         if calls == 1:
             raise ConnectionError("server closed the connection unexpectedly")
-        return await real(requests, now, hold)
+        return await real(requests, now, hold, settles)
 
     sender.slots.acquire_many = flaky
     await sender.run_once()

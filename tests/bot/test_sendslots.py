@@ -21,9 +21,9 @@ class Counting(SlotStore):
         super().__init__(db)
         self.batches: list[int] = []
 
-    async def acquire_many(self, requests, clock, hold=0.0):
+    async def acquire_many(self, requests, clock, hold=0.0, settles=()):
         self.batches.append(len(requests))
-        return await super().acquire_many(requests, clock, hold)
+        return await super().acquire_many(requests, clock, hold, settles)
 
 
 async def _no_sleep(_seconds: float) -> None:
@@ -44,12 +44,12 @@ async def test_a_take_that_fails_fails_every_send_waiting_on_it_and_the_next_tak
     store = Counting(migrated_db)
     calls = 0
 
-    async def broken(requests, now, hold=0.0):
+    async def broken(requests, now, hold=0.0, settles=()):
         nonlocal calls
         calls += 1
         if calls == 1:
             raise ConnectionError("server closed the connection unexpectedly")
-        return await SlotStore.acquire_many(store, requests, now, hold)
+        return await SlotStore.acquire_many(store, requests, now, hold, settles)
 
     store.acquire_many = broken
     slots = LaneSlots(store, clock.now, OutboxConfig(), _no_sleep)

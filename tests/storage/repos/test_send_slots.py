@@ -71,3 +71,15 @@ async def test_sends_refused_together_wait_each_for_its_own_slot_in_line(migrate
     grants = await store.acquire_many([[APP] for _ in range(5)], clock.now)
     assert [round(g.wait, 3) for g in grants] == [0.7, 0.8, 0.9, 0.9, 0.9]  # two more than slots: the last one's
     assert {g.full for g in grants} == {APP.scope}
+
+
+async def test_sends_answered_since_the_last_flush_settle_in_the_next_take(migrated_db, clock):
+    """Settled in the take's own transaction, an answered send's slot frees a window after its answer, not after
+    the hold: left to the lane's next flush, a take meanwhile saw it held 16 s ahead and waited past it."""
+    store = SlotStore(migrated_db)
+    held = await store.acquire_many([[APP] for _ in range(APP.count)], clock.now, hold=16.0)
+    answered = clock.now()
+    clock.advance(timedelta(seconds=1.5))
+    assert not (await store.acquire([APP], clock.now, hold=16.0)).slots  # still held ahead: nothing settled
+    grants = await store.acquire_many([[APP], [APP]], clock.now, 16.0, [(g, answered) for g in held])
+    assert all(g.slots for g in grants)

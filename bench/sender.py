@@ -22,6 +22,7 @@ from datetime import timedelta
 
 from sqlalchemy import text, update
 
+from bench.route_drain import cycle_rate
 from bot.config import OutboxConfig
 from bot.core.clock import SystemClock
 from bot.metrics import Metrics
@@ -106,10 +107,8 @@ async def second_caps(db: str | None) -> list[tuple[str, int, float, int, float]
     for name, cap, platform, rows, prefix in runs:
         fakes = await _run(db, {platform: rows}, 8.0)
         times = _times(fakes[platform], prefix)
-        start = times[0] + 1.0  # after the first window's burst, whole seconds only
-        whole = int(times[-1] - start)
-        steady = sum(1 for t in times if start <= t < start + whole)
-        out.append((name, cap, 1.0, busiest(times, 1.0), steady / max(whole, 1)))
+        # how long a slot takes to come round: a count over whole seconds moves by a whole burst with its phase
+        out.append((name, cap, 1.0, busiest(times, 1.0), cycle_rate(times, cap)))
     return out
 
 

@@ -148,7 +148,6 @@ async def test_a_full_app_wide_cap_pauses_the_lane_instead_of_postponing_every_r
     assert len(api.sent) == 4
 
 
-
 async def test_a_send_finishing_during_a_pass_wakes_the_lane_at_once(migrated_db, clock, monkeypatch):
     # a target's send that finished while the lane was still marking the last ones had its wake-up cleared after
     # it, and the lane slept its flush interval: a 50/s cap lost a fifth of a second at a time (bench/README.md)

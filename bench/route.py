@@ -53,7 +53,7 @@ from bench.route_proc import (
 WRK = shutil.which("wrk") is not None  # `apt-get install -y wrk`; else the aiohttp client on core 1
 WRK_SECONDS = 3.0  # each wrk run; distinct requests are built for the fastest rate expected (see _count)
 PEER_PATH = f"/feishu/{kit.FS_APP}"
-PARTS = ("acks", "e2e", "handled", "mustdo", "overload", "start")
+PARTS = ("acks", "e2e", "handled", "floor", "mustdo", "overload", "start")
 LOCAL_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PACKAGES = ("bot", "sales", "storage", "cards", "flows", "handlers", "scheduler")
 
@@ -282,6 +282,7 @@ async def _parts(args, tmp: Path, procs: list, peer_py: Path | None) -> list[str
             print(f"  {rate:.0f}/s: p50 {p50:.0f} ms, p99 {p99:.0f} ms, replies missing {missing}")
     rates = await per_db.handled(args, tmp, _handled_reqs)
     drains = await per_db.backlog(args, tmp, rates) if "handled" in args.parts else {}
+    floors = await per_db.floor(args) if "floor" in args.parts else {}
     musts = await per_db.mustdo(args) if "mustdo" in args.parts else {}
     if "overload" in args.parts:
         over_rate = max(2 * rates["SQLite"]["rate"], 10)
@@ -300,7 +301,7 @@ async def _parts(args, tmp: Path, procs: list, peer_py: Path | None) -> list[str
             peer = await peer_start_and_rss(peer_py)
             print(f"  nonebot2 peer (does nothing), side by side: start → first answer {peer[0]:.2f} s, "
                   f"{peer[1]:.2f} s of its CPU; idle RSS {peer[2]:.0f} MiB, {peer[3]:.0f} MiB after one event")
-    return _targets(rounds, rates, drains, musts, ov, (start_s, rss, peer), peer_pid is not None)
+    return _targets(rounds, (rates, floors), drains, musts, ov, (start_s, rss, peer), peer_pid is not None)
 
 
 def _ack_table(rounds: list[dict]) -> None:
@@ -313,14 +314,17 @@ def _ack_table(rounds: list[dict]) -> None:
                   f"{sum(r[label]['bad'] for r in rounds if label in r)} |")
 
 
-def _targets(rounds, rates, drains, musts, ov, started, peer: bool) -> list[str]:
+def _targets(rounds, handling, drains, musts, ov, started, peer: bool) -> list[str]:
     out = ["\n== targets (issue 20)"]
     if rounds:
         out += targets.acks(rounds, SCENARIOS[0][0], (SCENARIOS[3][0], SCENARIOS[4][0]))
     if ov is not None:
         out += targets.overload(ov)
+    rates, floors = handling
     if rounds and peer:
-        out += targets.handled(rates, targets.median(rounds, SCENARIOS[1][0], "rps"))
+        peer_rps = targets.median(rounds, SCENARIOS[1][0], "rps")
+        out += targets.handled(rates, peer_rps)
+        out += targets.floor(floors, targets.median(rounds, SCENARIOS[4][0], "cpu_ms"), peer_rps)
     out += targets.backlog(drains) + targets.mustdo(musts)
     if started[0] is not None:
         out += targets.start(*started)

@@ -85,3 +85,17 @@ async def mustdo(args) -> dict[str, dict]:
                              f"{m['seconds']:.2f} s ({m['summary']}); org filled in {m['fill_s']:.1f} s; "
                              f"child peak RSS {m['peak_rss_mib']:.0f} MiB"), flush=True)
     return musts
+
+
+async def floor(args) -> dict[str, dict]:
+    """The floor under the handled rate (bench/route_floor.py) in a child process, per database."""
+    print("\n== floor: 新建商机 rebuilt for speed alone — Core statements batched over 50 events and the real Feishu "
+          "render, no ORM or dispatcher (bench/route_floor.py, on the servers' core)")
+    out = await child_json("bench.route_floor", *(["--pg", args.pg] if args.pg else []))
+    if out.get("error"):
+        print(f"  failed: {out['error']}")
+        return {}
+    for db, f in out.items():
+        print(f"  {db}: {f['db_us'] + f['render_us']:.0f} µs CPU per event = statements {f['db_us']:.0f} + "
+              f"render {f['render_us']:.0f}", flush=True)
+    return out

@@ -58,6 +58,19 @@ def handled(rates: dict[str, dict], peer_rps: float) -> list[str]:
                     r["rate"] >= 2 * peer_rps) for db, r in rates.items()]
 
 
+def floor(floors: dict[str, dict], ack_ms: float, peer_rps: float) -> list[str]:
+    """What the handled rate could reach at best: an ack (chatter's, which stores the event and nothing more) plus
+    the floor of handling, on one core; beside the CPU per event that 2× the peer leaves."""
+    budget = 1e6 / (2 * peer_rps)
+    out = []
+    for db, f in floors.items():
+        per_event = 1000 * ack_ms + f["db_us"] + f["render_us"]
+        out.append(f"  NOTE  floor ({db}): ack {1000 * ack_ms:.0f} + statements {f['db_us']:.0f} + render "
+                   f"{f['render_us']:.0f} = {per_event:.0f} µs CPU per event → at most {1e6 / per_event:,.0f}/s = "
+                   f"{1e6 / per_event / peer_rps:.2f}× the peer; 2× leaves {budget:.0f} µs")
+    return out
+
+
 def backlog(drains: dict[str, dict]) -> list[str]:
     """Replies delivered at ≥ 0.95× Feishu's per-app cap while a backlog exists, every reply once."""
     out = []

@@ -85,3 +85,9 @@ def test_while_backlogged_stops_where_the_per_minute_cap_takes_over():
     arrivals = [i / 50 for i in range(1000)] + [61.5 + i / 50 for i in range(100)]
     rate, seconds = route_drain.while_backlogged(samples, arrivals)
     assert abs(seconds - 19.98) < 1e-9 and abs(rate - 50) < 0.1
+
+
+def test_floor_lines_add_the_ack_and_compare_with_what_twice_the_peer_leaves():
+    [line] = route_targets.floor({"SQLite": {"db_us": 150.0, "render_us": 350.0}}, 0.2, 1_500.0)
+    assert line.startswith("  NOTE  floor (SQLite): ack 200 + statements 150 + render 350 = 700 µs")
+    assert "at most 1,429/s = 0.95× the peer; 2× leaves 333 µs" in line

@@ -1,7 +1,5 @@
 """Attack task cards (攻坚任务卡): cards, their actions and the playbooks they come from."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint

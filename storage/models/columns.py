@@ -1,7 +1,5 @@
 """Column helpers every table module shares: aware UTC timestamps and JSON objects."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from sqlalchemy import JSON, Column

@@ -1,7 +1,5 @@
 """Customers, their contacts and dedupe keys, what reps did with them, their orders and their life events."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import JSON, BigInteger, Column, Index, Text

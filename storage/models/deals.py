@@ -1,7 +1,5 @@
 """Opportunities, their evidence and stage changes, quote approvals, scripts and feedback."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint

@@ -1,7 +1,5 @@
 """Customer grading: scores, grade history, quarterly proposals and runs."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, Text, UniqueConstraint

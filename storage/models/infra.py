@@ -1,7 +1,5 @@
 """The machinery: inbox, outbox, card refs and views, job runs, refusals, replay guard, send slots, leases."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint

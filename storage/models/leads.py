@@ -1,7 +1,5 @@
 """Leads and their timeline, distribution state, intake mapping packs, refused payloads and follow-up drafts."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import JSON, Column, Index, Text, text

@@ -1,7 +1,5 @@
 """Who works here: teams, members and their platform identities."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import JSON, Column, UniqueConstraint

@@ -1,7 +1,5 @@
 """Must-do tasks, push items, daily reports, nudges and workbench state."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint

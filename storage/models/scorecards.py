@@ -1,7 +1,5 @@
 """Balanced scorecards: monthly rows, NPS surveys, deferred bonus, coaching, points and redemptions."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint

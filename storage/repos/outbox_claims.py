@@ -4,6 +4,7 @@ taken over changes nothing."""
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Collection
 from datetime import datetime, timedelta
@@ -48,6 +49,7 @@ def _sqlite_scans(now: BindParameter, platforms: bool, busy: bool) -> tuple[Exec
     return look, select(both).order_by(both.c.next_attempt_at, both.c.id).limit(bindparam("c_limit"))
 
 
+@functools.cache  # built at the first claim of its shape, not at import: a server uses one dialect's few shapes
 def _claim_statements(dialect: str, platforms: bool, busy: bool) -> tuple[Executable, Update]:
     """(look, claim) for one shape of claim, built once: every lane pass runs them."""
     now = bindparam("c_now", type_=T.c.next_attempt_at.type)
@@ -73,10 +75,6 @@ def _claim_statements(dialect: str, platforms: bool, busy: bool) -> tuple[Execut
     return look, claim
 
 
-_CLAIMS = {(d, p, b): _claim_statements(d, p, b) for d in ("sqlite", "postgresql") for p in (False, True)
-           for b in (False, True)}
-
-
 async def claim_due(db: Database, now: datetime, limit: int = 50, lease: timedelta = LEASE,
                     platforms: list[str] | None = None, per_target: int = 2,
                     busy: Collection[str] = ()) -> list[OutboxMessage]:
@@ -85,7 +83,7 @@ async def claim_due(db: Database, now: datetime, limit: int = 50, lease: timedel
     Rows of `busy` targets (being sent by this lane already) are left alone so one target never has two
     sends in flight. The token fences every later mark: a sender whose lease was taken over marks nothing.
     """
-    look, claim = _CLAIMS[(db.dialect, bool(platforms), bool(busy))]
+    look, claim = _claim_statements(db.dialect, bool(platforms), bool(busy))
     params = {"c_now": now, "c_limit": limit, "c_per_target": per_target, "c_until": now + lease,
               "c_token": secrets.token_hex(16), "c_platforms": list(platforms or ()), "c_busy": list(busy)}
     async with db.engine.begin() as conn:

@@ -94,7 +94,8 @@ async def ack_round(rnd: int, args, tmp: Path, peer_pid: int | None, bare_pid: i
         if server == "salesbot":
             async with Salesbot(tmp, None) as sb:
                 load("closed", url("salesbot"), warm, CONC)
-                await sb.settled()  # the warm-up's events handled: the timed part handles its own, not those
+                await sb.settled()  # the warm-up handled and its replies sent: the timed part meets an idle server
+                await sb.sent()
                 out[label] = _measure(sb.proc.pid, url("salesbot"), reqs, tmp)
         else:
             load("closed", url(server), warm, CONC)

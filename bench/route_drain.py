@@ -15,11 +15,10 @@ import time
 from pathlib import Path
 
 from bench import route_kit as kit
-from bench.route_proc import Salesbot, fake_replies
+from bench.route_proc import OUTBOX_LEFT, Salesbot, fake_replies
 
 CAP = 50  # Feishu send/reply per app, per second
 BACKLOG = 1000
-OUTBOX_LEFT = ('status="pending"', 'status="sending"')
 
 
 def backlog_rows(templates: list[tuple[str, dict]], n: int) -> list[tuple[str, str, str, dict]]:

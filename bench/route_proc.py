@@ -32,6 +32,7 @@ PORTS = {"salesbot": _BASE, "bare": _BASE + 1, "peer": _BASE + 2, "fake": _BASE 
 SALESBOT = [sys.executable, "-m", "bot"]
 REPS = 50
 CONC = 32  # the closed-loop load generator's connections
+OUTBOX_LEFT = ('status="pending"', 'status="sending"')  # the outbox rows still to send, as /metrics labels them
 
 
 def url(name: str) -> str:
@@ -207,6 +208,13 @@ class Salesbot:
         """Wait until the inbox holds no event still to handle (or `timeout` passes)."""
         deadline = time.monotonic() + timeout
         while await self.metric("salesbot_inbox_backlog") and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+
+    async def sent(self, timeout: float = 10) -> None:
+        """Wait until the outbox holds no reply still to send, at most `timeout`: beyond it the rest waits for the
+        platform's slower caps (WeCom, DingTalk), a lane asleep until a slot frees costs no CPU."""
+        deadline = time.monotonic() + timeout
+        while await self.metric("salesbot_outbox_messages", OUTBOX_LEFT) and time.monotonic() < deadline:
             await asyncio.sleep(0.2)
 
     async def scrape(self) -> str:

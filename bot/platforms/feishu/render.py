@@ -72,8 +72,11 @@ def card_json(card: Card, more: str = "") -> dict[str, Any]:
     With `more` (the full-view URL) the footer ends with a link to the whole card.
     """
     for limit in (None, *_STEPS):
-        data = json.loads(render_template("feishu/card.json.j2", **_view(card, limit, more)))
-        if size_of(data) <= MAX_CARD_BYTES:
+        text = render_template("feishu/card.json.j2", **_view(card, limit, more))
+        data = json.loads(text)
+        # The template's text is ASCII (tojson escapes the rest), spaced, and escapes what the compact form writes
+        # raw, so it is never shorter than the card travels: within the limit it needs no second encoding.
+        if len(text) <= MAX_CARD_BYTES or size_of(data) <= MAX_CARD_BYTES:
             return data
     slim = copy.deepcopy(card)
     for s in slim.sections:

@@ -9,8 +9,17 @@ from bot.core.cards import Button, Card, Check, Field, Form, Level, Section
 from bot.core.clock import ManualClock
 from bot.core.events import ChatRef
 from bot.platforms.feishu.extras.preview import preview_html
-from bot.platforms.feishu.render import FORM_FIELD, MAX_CARD_BYTES, FeishuRenderer, card_json, message_uuid, size_of
+from bot.platforms.feishu.render import (
+    FORM_FIELD,
+    MAX_CARD_BYTES,
+    FeishuRenderer,
+    _view,
+    card_json,
+    message_uuid,
+    size_of,
+)
 from bot.platforms.registry import BY_NAME, Renderers
+from cards.render import render_template
 from cards.views import OpportunityView, error_card, opportunity_card
 from tests.conftest import make_settings
 
@@ -74,6 +83,17 @@ def test_oversized_cards_are_shortened_with_an_ellipsis():
     data = card_json(card)
     assert size_of(data) <= MAX_CARD_BYTES and "…" in json.dumps(data, ensure_ascii=False)
     assert data["body"]["elements"][-1]["tag"] == "column_set"  # the buttons survive
+
+
+def test_the_template_text_is_ascii_and_never_shorter_than_the_card_travels():
+    # card_json skips measuring the compact form when the template's own text fits (bot/platforms/feishu/render.py)
+    card = Card("标题 <at id=all> & 'x'", subtitle="副标题", footer="页脚 “引号”",
+                sections=[Section(title="客户", text="预算 30-50万\n第二行", items=["一", "二 <b>"],
+                                  fields=[Field("阶段", "需求确认"), Field("金额", "¥50万")])],
+                buttons=[Button("推进", AdvanceStage(opportunity_id=1))], form=Form(ShowHelp(), placeholder="写点什么"))
+    for limit in (None, 30):
+        text = render_template("feishu/card.json.j2", **_view(card, limit))
+        assert text.isascii() and len(text) >= size_of(json.loads(text))
 
 
 def test_registered_as_the_feishu_renderer():

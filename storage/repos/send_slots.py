@@ -16,6 +16,7 @@ late this one went out.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -43,6 +44,7 @@ _OLDEST = (select(S.c.at).where(S.c.scope == bindparam("s_scope"), S.c.slot < bi
            .order_by(S.c.at).limit(bindparam("s_n", type_=Integer)))
 
 
+@functools.cache  # built at the first take, for the dialect in use (like the sender's claims), not at import
 def _take_statement(dialect: str):
     """The slot take, built once per dialect (every send runs it): the `s_n` oldest free slots, stamped."""
     free = (select(S.c.slot).where(S.c.scope == bindparam("s_scope"), S.c.slot < bindparam("s_count"),
@@ -57,9 +59,6 @@ def _take_statement(dialect: str):
         picked = S.c.slot == any_(func.coalesce(slots, cast(literal("{}"), ARRAY(Integer))))
     return (update(S).where(S.c.scope == bindparam("s_scope"), picked, S.c.at <= bindparam("s_cutoff"))
             .values(at=bindparam("s_now")).returning(S.c.slot))
-
-
-_TAKE = {dialect: _take_statement(dialect) for dialect in ("sqlite", "postgresql")}
 
 
 @dataclass(frozen=True)
@@ -169,9 +168,9 @@ class SlotStore:
 
     async def _take(self, conn, lim: Limit, now: datetime, stamp: datetime, n: int) -> list[int]:
         """Take up to n free slots of the scope (the oldest first), stamped `stamp`."""
-        got = await conn.execute(_TAKE[self.db.dialect], {"s_scope": lim.scope, "s_count": lim.count, "s_n": n,
-                                                          "s_cutoff": now - timedelta(seconds=lim.window),
-                                                          "s_now": stamp})
+        got = await conn.execute(_take_statement(self.db.dialect), {
+            "s_scope": lim.scope, "s_count": lim.count, "s_n": n, "s_cutoff": now - timedelta(seconds=lim.window),
+            "s_now": stamp})
         return sorted(row.slot for row in got)
 
     async def _give_back(self, conn, pairs: list[tuple[str, int]], scopes: dict[str, Limit], now: datetime,
